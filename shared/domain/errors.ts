@@ -1,0 +1,102 @@
+/**
+ * The one error tree of the service. Every layer throws these; the HTTP app maps them to
+ * problem+json once, and workflow steps throw them by `name` because Step Functions
+ * `Retry`/`Catch` match on the error name.
+ */
+
+/** One violated rule of a request, pointing at the field it concerns. */
+export interface FieldIssue {
+  /** JSON-pointer-like dotted path, e.g. `schedule.cron` or `selector.tags.0`. */
+  readonly path: string;
+  /** Stable machine-readable rule id, e.g. `cron.both-day-fields`. */
+  readonly rule: string;
+  readonly message: string;
+}
+
+export abstract class AppError extends Error {
+  /** HTTP status the API maps this error to. */
+  abstract readonly status: number;
+  /** Stable slug used as the problem `type` suffix; clients may switch on it. */
+  abstract readonly type: string;
+  /** Short, human title that does not change between occurrences. */
+  abstract readonly title: string;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationError extends AppError {
+  readonly status = 400;
+  readonly type = 'validation-failed';
+  readonly title = 'Your request is not valid';
+  readonly issues: readonly FieldIssue[];
+
+  constructor(issues: readonly FieldIssue[], message?: string) {
+    super(message ?? issues.map((issue) => `${issue.path || '(body)'}: ${issue.message}`).join('; '));
+    this.issues = issues;
+  }
+
+  static single(path: string, rule: string, message: string): ValidationError {
+    return new ValidationError([{ path, rule, message }]);
+  }
+}
+
+export class UnauthorizedError extends AppError {
+  readonly status = 401;
+  readonly type = 'unauthorized';
+  readonly title = 'Authentication is required';
+}
+
+export class ForbiddenError extends AppError {
+  readonly status = 403;
+  readonly type = 'forbidden';
+  readonly title = 'Your role does not allow this action';
+}
+
+export class NotFoundError extends AppError {
+  readonly status = 404;
+  readonly type = 'not-found';
+  readonly title = 'The resource does not exist';
+
+  constructor(resource: string, id: string) {
+    super(`${resource} '${id}' does not exist`);
+  }
+}
+
+export class ConflictError extends AppError {
+  readonly status = 409;
+  readonly type = 'conflict';
+  readonly title = 'The request conflicts with the current state';
+}
+
+export class PreconditionFailedError extends AppError {
+  readonly status = 412;
+  readonly type = 'precondition-failed';
+  readonly title = 'The resource has changed since you read it';
+}
+
+export class PayloadTooLargeError extends AppError {
+  readonly status = 413;
+  readonly type = 'payload-too-large';
+  readonly title = 'The request body is too large';
+}
+
+export class UnsupportedMediaTypeError extends AppError {
+  readonly status = 415;
+  readonly type = 'unsupported-media-type';
+  readonly title = 'The request body must be JSON';
+}
+
+export class IdempotencyKeyReuseError extends AppError {
+  readonly status = 422;
+  readonly type = 'idempotency-key-reused';
+  readonly title = 'The Idempotency-Key was already used for a different request';
+}
+
+export class IdempotencyInProgressError extends AppError {
+  readonly status = 409;
+  readonly type = 'idempotency-in-progress';
+  readonly title = 'A request with this Idempotency-Key is still being processed';
+}
