@@ -109,14 +109,23 @@ const fieldText = (min: number, max: number) =>
   fc.oneof(
     { weight: 3, arbitrary: fc.constant('*') },
     fieldValue(min, max).map(String),
-    fc.tuple(fieldValue(min, max), fieldValue(min, max)).map(([a, b]) => `${Math.min(a, b)}-${Math.max(a, b)}`),
+    fc
+      .tuple(fieldValue(min, max), fieldValue(min, max))
+      .map(([a, b]) => `${Math.min(a, b)}-${Math.max(a, b)}`),
     fc.integer({ min: 2, max: Math.max(2, Math.floor((max - min) / 2)) }).map((step) => `*/${step}`),
     fc.uniqueArray(fieldValue(min, max), { minLength: 2, maxLength: 4 }).map((values) => values.join(',')),
   );
 
 /** Cron expressions with at most one restricted day field (what Scheduler can express). */
 const schedulableCron = fc
-  .tuple(fieldText(0, 59), fieldText(0, 23), fieldText(1, 28), fieldText(1, 12), fieldText(0, 6), fc.boolean())
+  .tuple(
+    fieldText(0, 59),
+    fieldText(0, 23),
+    fieldText(1, 28),
+    fieldText(1, 12),
+    fieldText(0, 6),
+    fc.boolean(),
+  )
   .map(([minute, hour, dom, month, dow, useDom]) =>
     useDom ? `${minute} ${hour} ${dom} ${month} *` : `${minute} ${hour} * ${month} ${dow}`,
   );
@@ -141,7 +150,12 @@ function schedulerField(text: string, min: number, max: number): (value: number)
  * Brute force: walks every minute of a window and fires where the zone's wall clock matches
  * the Scheduler expression, once per wall time (Scheduler's fall-back rule; gaps never show).
  */
-function bruteForceScheduler(expression: string, timeZone: string, fromMs: number, minutes: number): number[] {
+function bruteForceScheduler(
+  expression: string,
+  timeZone: string,
+  fromMs: number,
+  minutes: number,
+): number[] {
   const fields = /^cron\((\S+) (\S+) (\S+) (\S+) (\S+) \*\)$/.exec(expression);
   if (!fields) throw new Error(`not a Scheduler cron: ${expression}`);
   const minute = schedulerField(fields[1] as string, 0, 59);
@@ -179,7 +193,14 @@ function bruteForceScheduler(expression: string, timeZone: string, fromMs: numbe
   return fired;
 }
 
-const ZONES = ['UTC', 'Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe', 'Asia/Kolkata', 'America/Sao_Paulo'];
+const ZONES = [
+  'UTC',
+  'Europe/Berlin',
+  'America/New_York',
+  'Australia/Lord_Howe',
+  'Asia/Kolkata',
+  'America/Sao_Paulo',
+];
 /** Window starts just before daylight-saving changes of the zones above, and one quiet day. */
 const WINDOW_STARTS = [
   '2026-03-28T12:00:00Z',
@@ -214,23 +235,34 @@ describe('properties', () => {
 
   it('agrees with croner in UTC, where daylight saving cannot differ', () => {
     fc.assert(
-      fc.property(schedulableCron, fc.integer({ min: 1_767_225_600_000, max: 1_893_456_000_000 }), (cron, from) => {
-        const ours = nextRuns(parseCron(cron), 'UTC', from, 5);
-        const theirs = new Cron(cron, { timezone: 'UTC' }).nextRuns(5, new Date(from)).map((d) => d.getTime());
-        expect(ours.map(iso)).toEqual(theirs.map(iso));
-      }),
+      fc.property(
+        schedulableCron,
+        fc.integer({ min: 1_767_225_600_000, max: 1_893_456_000_000 }),
+        (cron, from) => {
+          const ours = nextRuns(parseCron(cron), 'UTC', from, 5);
+          const theirs = new Cron(cron, { timezone: 'UTC' })
+            .nextRuns(5, new Date(from))
+            .map((d) => d.getTime());
+          expect(ours.map(iso)).toEqual(theirs.map(iso));
+        },
+      ),
       { numRuns: 200 },
     );
   });
 
   it('returns strictly increasing instants', () => {
     fc.assert(
-      fc.property(schedulableCron, fc.constantFrom(...ZONES), fc.constantFrom(...WINDOW_STARTS), (cron, zone, from) => {
-        const runs = nextRuns(parseCron(cron), zone, from, 20);
-        for (let index = 1; index < runs.length; index++) {
-          expect(runs[index]).toBeGreaterThan(runs[index - 1] as number);
-        }
-      }),
+      fc.property(
+        schedulableCron,
+        fc.constantFrom(...ZONES),
+        fc.constantFrom(...WINDOW_STARTS),
+        (cron, zone, from) => {
+          const runs = nextRuns(parseCron(cron), zone, from, 20);
+          for (let index = 1; index < runs.length; index++) {
+            expect(runs[index]).toBeGreaterThan(runs[index - 1] as number);
+          }
+        },
+      ),
       { numRuns: 100 },
     );
   });

@@ -1,0 +1,66 @@
+/**
+ * Every key the service writes is composed here and nowhere else. All partition keys start with
+ * the tenant, so no query can cross tenants.
+ */
+
+const tenantPartition = (tenantId: string) => `TENANT#${tenantId}`;
+
+export interface ItemKey {
+  readonly pk: string;
+  readonly sk: string;
+}
+
+export const keys = {
+  tenant: (tenantId: string): ItemKey => ({ pk: tenantPartition(tenantId), sk: 'PROFILE' }),
+
+  cluster: (tenantId: string, clusterId: string): ItemKey => ({
+    pk: tenantPartition(tenantId),
+    sk: `CLUSTER#${clusterId}`,
+  }),
+  clusterPrefix: () => 'CLUSTER#',
+  /** Reserves a cluster name within a tenant (names compare case-insensitively). */
+  clusterName: (tenantId: string, name: string): ItemKey => ({
+    pk: tenantPartition(tenantId),
+    sk: `CLUSTERNAME#${name.toLowerCase()}`,
+  }),
+
+  policy: (tenantId: string, policyId: string): ItemKey => ({
+    pk: tenantPartition(tenantId),
+    sk: `POLICY#${policyId}`,
+  }),
+  policyPrefix: () => 'POLICY#',
+  policyName: (tenantId: string, name: string): ItemKey => ({
+    pk: tenantPartition(tenantId),
+    sk: `POLICYNAME#${name.toLowerCase()}`,
+  }),
+
+  exclusion: (tenantId: string, exclusionId: string): ItemKey => ({
+    pk: tenantPartition(tenantId),
+    sk: `EXCLUSION#${exclusionId}`,
+  }),
+  exclusionPrefix: () => 'EXCLUSION#',
+
+  idempotency: (tenantId: string, key: string): ItemKey => ({
+    pk: tenantPartition(tenantId),
+    sk: `IDEMPOTENCY#${key}`,
+  }),
+
+  /** Audit events live in their own partition per tenant, sorted by time then id. */
+  audit: (tenantId: string, at: string, eventId: string): ItemKey => ({
+    pk: `${tenantPartition(tenantId)}#AUDIT`,
+    sk: `${at}#${eventId}`,
+  }),
+  auditPartition: (tenantId: string) => `${tenantPartition(tenantId)}#AUDIT`,
+  auditByResource: (
+    tenantId: string,
+    resourceType: string,
+    resourceId: string,
+    at: string,
+    eventId: string,
+  ) => ({
+    gsi1pk: `${tenantPartition(tenantId)}#RESOURCE#${resourceType}#${resourceId}`,
+    gsi1sk: `${at}#${eventId}`,
+  }),
+  auditResourcePartition: (tenantId: string, resourceType: string, resourceId: string) =>
+    `${tenantPartition(tenantId)}#RESOURCE#${resourceType}#${resourceId}`,
+};

@@ -1,0 +1,60 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Cluster } from '#shared/domain/cluster.ts';
+import type { Policy } from '#shared/domain/policy.ts';
+import { AuditStore } from './audit-store.ts';
+import { CursorCodec } from './cursor.ts';
+import { ExclusionStore } from './exclusion-store.ts';
+import { IdempotencyStore } from './idempotency-store.ts';
+import { keys } from './keys.ts';
+import { TableAccess } from './table-access.ts';
+import { TenantStore } from './tenant-store.ts';
+import { VersionedStore } from './versioned-store.ts';
+
+export interface StoreOptions {
+  readonly doc: DynamoDBDocumentClient;
+  readonly tableName: string;
+  /** Signs pagination cursors; at least 32 bytes. */
+  readonly cursorKey: Buffer;
+  readonly now?: () => number;
+  readonly auditRetentionDays?: number;
+  readonly idempotencyTtlSeconds?: number;
+}
+
+/** Everything the service keeps in its one table, one store per entity. */
+export interface Store {
+  readonly table: TableAccess;
+  readonly tenants: TenantStore;
+  readonly clusters: VersionedStore<Cluster>;
+  readonly policies: VersionedStore<Policy>;
+  readonly exclusions: ExclusionStore;
+  readonly audit: AuditStore;
+  readonly idempotency: IdempotencyStore;
+}
+
+export function createStore(options: StoreOptions): Store {
+  const table = new TableAccess(
+    options.doc,
+    options.tableName,
+    new CursorCodec(options.cursorKey),
+    options.now ?? Date.now,
+  );
+  return {
+    table,
+    tenants: new TenantStore(table),
+    clusters: new VersionedStore<Cluster>(table, {
+      kind: 'cluster',
+      entity: keys.cluster,
+      prefix: keys.clusterPrefix,
+      name: keys.clusterName,
+    }),
+    policies: new VersionedStore<Policy>(table, {
+      kind: 'policy',
+      entity: keys.policy,
+      prefix: keys.policyPrefix,
+      name: keys.policyName,
+    }),
+    exclusions: new ExclusionStore(table),
+    audit: new AuditStore(table, options.auditRetentionDays ?? 400),
+    idempotency: new IdempotencyStore(table, options.idempotencyTtlSeconds ?? 24 * 3600),
+  };
+}

@@ -1,0 +1,50 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from './keys.ts';
+import { stripKeys, type TableAccess } from './table-access.ts';
+
+export interface TenantProfile {
+  readonly id: string;
+  readonly plan: string;
+  readonly timezone: string;
+  readonly createdAt: string;
+}
+
+/** Tenant profiles; a tenant comes into being the first time one of its tokens is used. */
+export class TenantStore {
+  readonly #known = new Set<string>();
+
+  private readonly table: TableAccess;
+
+  constructor(table: TableAccess) {
+    this.table = table;
+  }
+
+  async get(tenantId: string): Promise<TenantProfile | undefined> {
+    const item = await this.table.get(keys.tenant(tenantId));
+    return item ? stripKeys<TenantProfile>(item) : undefined;
+  }
+
+  /** Creates the profile if it does not exist yet; remembered per container to cost one write. */
+  async ensure(tenantId: string): Promise<void> {
+    if (this.#known.has(tenantId)) return;
+    const profile: TenantProfile = {
+      id: tenantId,
+      plan: 'standard',
+      timezone: 'UTC',
+      createdAt: new Date(this.table.now()).toISOString(),
+    };
+    try {
+      await this.table.doc.send(
+        new PutCommand({
+          TableName: this.table.tableName,
+          Item: { ...keys.tenant(tenantId), entity: 'tenant', ...profile },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    this.#known.add(tenantId);
+  }
+}

@@ -1,0 +1,30 @@
+/** A tenant's Proxmox VE cluster as the service stores it. The token secret is never here. */
+export interface Cluster {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly name: string;
+  /** Base URL of the Proxmox API, e.g. `https://pve1.example.com:8006`. */
+  readonly url: string;
+  /** API token id, `user@realm!tokenname`. */
+  readonly tokenId: string;
+  /** Where the token secret lives (Secrets Manager ARN or local secret name). */
+  readonly secretRef: string;
+  /** SHA-256 fingerprint of the server certificate to pin (`AA:BB:...`), if any. */
+  readonly fingerprint?: string;
+  /** PEM CA bundle to verify the server against, if any. */
+  readonly caCertificate?: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly version: number;
+}
+
+/** Proxmox API token ids: `user@realm!tokenid` (pve-access-control `$token_full_regex`). */
+export const TOKEN_ID_PATTERN = /^[^\s:/@!]+@[A-Za-z][A-Za-z0-9.\-_]+![A-Za-z][A-Za-z0-9.\-_]+$/;
+
+/** The way Proxmox shows certificate fingerprints: 32 upper-case hex bytes joined by colons. */
+export const FINGERPRINT_PATTERN = /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/;
+
+/** Fingerprints are accepted in any case and stored upper-case, as Proxmox shows them. */
+export function normalizeFingerprint(fingerprint: string): string {
+  return fingerprint.trim().toUpperCase();
+}

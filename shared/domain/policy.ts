@@ -1,0 +1,123 @@
+import { type FieldIssue, ValidationError } from './errors.ts';
+import { parseCron } from './schedule/cron.ts';
+import { cronToScheduler } from './schedule/cron-to-scheduler.ts';
+import { isIanaTimeZone } from './time-zone.ts';
+
+export interface PolicySchedule {
+  /** 5-field crontab(5) expression, evaluated in `timezone`. */
+  readonly cron: string;
+  /** IANA time zone name. */
+  readonly timezone: string;
+  /** What the scheduler does about ticks missed while it was down. */
+  readonly missedRuns: 'skip' | 'run-once';
+}
+
+export interface SnapshotOptions {
+  /** Save the VM's RAM state with the snapshot (QEMU only; containers ignore it). */
+  readonly includeMemory: boolean;
+  /** Freeze guest file systems through the QEMU guest agent while the snapshot is taken. */
+  readonly quiesce: boolean;
+  /** Start of every snapshot name this policy creates. */
+  readonly namePrefix: string;
+}
+
+export interface RetentionRule {
+  readonly keepLast?: number;
+  readonly keepHourly?: number;
+  readonly keepDaily?: number;
+  readonly keepWeekly?: number;
+  readonly keepMonthly?: number;
+  readonly keepYearly?: number;
+  readonly keepWithinDays?: number;
+  readonly maxAgeDays?: number;
+}
+
+export interface Selector {
+  readonly guests: readonly string[];
+  readonly tags: readonly string[];
+  readonly pools: readonly string[];
+  readonly nodes: readonly string[];
+  readonly all: boolean;
+  readonly exclude: { readonly guests: readonly string[]; readonly tags: readonly string[] };
+}
+
+export interface NotifyFlags {
+  readonly onSuccess: boolean;
+  readonly onFailure: boolean;
+}
+
+/** The part of a policy a client writes. */
+export interface PolicySpec {
+  readonly name: string;
+  readonly description: string;
+  readonly enabled: boolean;
+  readonly schedule: PolicySchedule;
+  readonly snapshot: SnapshotOptions;
+  readonly retention: RetentionRule;
+  readonly selector: Selector;
+  readonly notify: NotifyFlags;
+}
+
+export interface Policy extends PolicySpec {
+  readonly id: string;
+  readonly tenantId: string;
+  /** The schedule as EventBridge Scheduler's `cron(...)`, derived from `schedule.cron`. */
+  readonly schedulerExpression: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** Incremented on every change; the API's ETag. */
+  readonly version: number;
+}
+
+/**
+ * Checks the rules of a policy that go beyond field shapes (the schedule must parse and be
+ * expressible by EventBridge Scheduler, the zone must be IANA, the selector must select
+ * something) and returns the Scheduler expression. Throws one {@link ValidationError} listing
+ * every violated rule.
+ */
+export function checkPolicySpec(spec: PolicySpec): { schedulerExpression: string } {
+  const issues: FieldIssue[] = [];
+  let schedulerExpression = '';
+  try {
+    schedulerExpression = cronToScheduler(parseCron(spec.schedule.cron, 'schedule.cron'), 'schedule.cron');
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    issues.push(...error.issues);
+  }
+  if (!isIanaTimeZone(spec.schedule.timezone)) {
+    issues.push({
+      path: 'schedule.timezone',
+      rule: 'timezone.iana',
+      message: `'${spec.schedule.timezone}' is not an IANA time zone name (e.g. Europe/Berlin, UTC)`,
+    });
+  }
+  const { selector } = spec;
+  const selectsSomething =
+    selector.all ||
+    selector.guests.length > 0 ||
+    selector.tags.length > 0 ||
+    selector.pools.length > 0 ||
+    selector.nodes.length > 0;
+  if (!selectsSomething) {
+    issues.push({
+      path: 'selector',
+      rule: 'selector.empty',
+      message: 'a selector must name guests, tags, pools or nodes, or set all: true',
+    });
+  }
+  if (issues.length > 0) throw new ValidationError(issues);
+  return { schedulerExpression };
+}
+
+/** True when no keep option is above zero: as in Proxmox VE, such a rule keeps everything. */
+export function keepsEverything(rule: RetentionRule): boolean {
+  const keeps = [
+    rule.keepLast,
+    rule.keepHourly,
+    rule.keepDaily,
+    rule.keepWeekly,
+    rule.keepMonthly,
+    rule.keepYearly,
+  ];
+  return keeps.every((value) => !value) && !rule.keepWithinDays;
+}

@@ -1,0 +1,25 @@
+/**
+ * Proxmox's rule for snapshot names (pve-snapshot-name: pve-configid, at most 40 characters):
+ * a letter, then at least one letter, digit, `_` or `-`.
+ */
+export const PROXMOX_SNAPSHOT_NAME = /^[a-zA-Z][a-zA-Z0-9_-]+$/;
+export const PROXMOX_SNAPSHOT_NAME_MAX = 40;
+
+/** Scheduled snapshots are named `<prefix>-<yyyymmdd>-<hhmm>` (UTC of the scheduled time). */
+const SUFFIX_LENGTH = '-20260101-0000'.length;
+
+/** The longest policy prefix that still leaves room for the time suffix. */
+export const NAME_PREFIX_MAX = PROXMOX_SNAPSHOT_NAME_MAX - SUFFIX_LENGTH;
+
+/** A prefix is a valid snapshot name start: a letter, then letters, digits, `_` or `-`. */
+export const NAME_PREFIX_PATTERN = /^[a-zA-Z][a-zA-Z0-9_-]*$/;
+
+/**
+ * The deterministic name of the snapshot a policy takes for one scheduled time, so a retried
+ * step finds the snapshot it already took instead of taking a second one.
+ */
+export function scheduledSnapshotName(prefix: string, scheduledAtMs: number): string {
+  const iso = new Date(scheduledAtMs).toISOString();
+  const stamp = `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}-${iso.slice(11, 13)}${iso.slice(14, 16)}`;
+  return `${prefix}-${stamp}`;
+}
