@@ -1,0 +1,33 @@
+import { createHash } from 'node:crypto';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { createDocumentClient } from '#shared/adapters/dynamo/client.ts';
+import { createStore } from '#shared/adapters/dynamo/store.ts';
+import { SecretsManagerStore } from '#shared/adapters/secrets/secrets-manager-store.ts';
+import { createApiHandler } from '#shared/api/lambda.ts';
+import { loadApiConfig } from '#shared/config/api-config.ts';
+import { createUlidGenerator } from '#shared/domain/ids.ts';
+
+// Composition root of the API function: built once per cold start.
+const config = loadApiConfig(process.env);
+const logger = new Logger({ serviceName: 'pve-snapshots-api' });
+const secrets = new SecretsManagerStore(new SecretsManagerClient({}), config.secretPrefix);
+const cursorKey = createHash('sha256')
+  .update(await secrets.get(config.cursorKeySecretArn))
+  .digest();
+
+export const handler = createApiHandler({
+  store: createStore({
+    doc: createDocumentClient(),
+    tableName: config.tableName,
+    cursorKey,
+    auditRetentionDays: config.auditRetentionDays,
+    idempotencyTtlSeconds: config.idempotencyTtlSeconds,
+  }),
+  secrets,
+  ids: createUlidGenerator(),
+  now: Date.now,
+  logger,
+  claims: config.claims,
+  version: config.version,
+});

@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { NotFoundError, ValidationError } from '#shared/domain/errors.ts';
+import type { ServiceDeps } from '#shared/services/service-deps.ts';
+import type { ApiEnv } from './api-env.ts';
+import { registerAuditRoutes } from './audit/audit.handlers.ts';
+import { registerClusterRoutes } from './clusters/clusters.handlers.ts';
+import { registerExclusionRoutes } from './exclusions/exclusions.handlers.ts';
+import { idempotencyMiddleware } from './middleware/idempotency.ts';
+import { jsonBodyMiddleware } from './middleware/json-body.ts';
+import { type ClaimNames, principalMiddleware } from './middleware/principal.ts';
+import { registerPolicyRoutes } from './policies/policies.handlers.ts';
+import { issuesFromZod, toProblem } from './problem.ts';
+import { isPublicRoute } from './public-routes.ts';
+import { DOCS_PAGE } from './system/docs-page.ts';
+import { healthRoute } from './system/system.routes.ts';
+
+export interface ApiDeps extends ServiceDeps {
+  readonly logger: Logger;
+  readonly claims: ClaimNames;
+  readonly version: string;
+  /** Largest accepted request body. */
+  readonly maxBodyBytes?: number;
+}
+
+const LOCATION_PREFIX: Record<string, string> = { json: '', query: 'query', param: 'path', header: 'header' };
+
+/** Builds the HTTP API: the same app runs behind API Gateway and behind the local server. */
+export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
+  const app = new OpenAPIHono<ApiEnv>({
+    // One validation hook, so every bad request gets the same problem document.
+    defaultHook: (result) => {
+      if (!result.success)
+        throw new ValidationError(issuesFromZod(result.error, LOCATION_PREFIX[result.target] ?? ''));
+    },
+  });
+
+  app.use('*', async (c, next) => {
+    const event = c.env?.event as { requestContext?: { requestId?: string } } | undefined;
+    const requestId = event?.requestContext?.requestId ?? randomUUID();
+    c.set('requestId', requestId);
+    c.set('logger', deps.logger);
+    const started = performance.now();
+    await next();
+    c.header('x-request-id', requestId);
+    const principal = c.get('principal');
+    deps.logger.info('request', {
+      requestId,
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      durationMs: Math.round(performance.now() - started),
+      ...(principal ? { tenantId: principal.tenantId, actor: principal.subject, role: principal.role } : {}),
+    });
+  });
+
+  app.onError((error, c) => {
+    const requestId = c.get('requestId') ?? 'unknown';
+    const problem = toProblem(error, c.req.path, requestId);
+    if (problem.status >= 500) {
+      deps.logger.error('request failed', { requestId, path: c.req.path, error: error as Error });
+    }
+    return c.body(JSON.stringify(problem), problem.status as 500, {
+      'Content-Type': 'application/problem+json',
+    });
+  });
+
+  app.notFound((c) => {
+    const problem = toProblem(
+      new NotFoundError('route', `${c.req.method} ${c.req.path}`),
+      c.req.path,
+      c.get('requestId'),
+    );
+    return c.body(JSON.stringify(problem), 404, { 'Content-Type': 'application/problem+json' });
+  });
+
+  app.use('/v1/*', async (c, next) => {
+    if (isPublicRoute(c.req.method, c.req.path)) return next();
+    return principalMiddleware(deps.claims, (principal) => deps.store.tenants.ensure(principal.tenantId))(
+      c,
+      next,
+    );
+  });
+  app.use('/v1/*', jsonBodyMiddleware(deps.maxBodyBytes ?? 1024 * 1024));
+  app.use('/v1/*', idempotencyMiddleware(deps.store.idempotency));
+
+  app.openapi(healthRoute, (c) => c.json({ status: 'ok' as const, version: deps.version }, 200));
+  registerClusterRoutes(app, deps);
+  registerPolicyRoutes(app, deps);
+  registerExclusionRoutes(app, deps);
+  registerAuditRoutes(app, deps);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+  });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Proxmox VE snapshot and backup service',
+      version: deps.version,
+      description: 'Errors are application/problem+json (RFC 9457). Lists are cursor-paginated.',
+    },
+    security: [{ bearerAuth: [] }],
+  });
+  app.get('/docs', (c) => c.html(DOCS_PAGE));
+  return app;
+}

@@ -1,0 +1,86 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import {
+  commonErrors,
+  IdempotencyHeader,
+  IfMatchHeader,
+  idParam,
+  PageQuery,
+  pageOf,
+  problemContent,
+} from '../schemas.ts';
+import { ClusterInputSchema, ClusterPatchSchema, ClusterSchema } from './clusters.schemas.ts';
+
+const tags = ['Clusters'];
+const ClusterParams = z.object({ clusterId: idParam('clusterId', 'cl') });
+const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
+const etagHeader = {
+  ETag: { schema: { type: 'string' as const }, description: 'Version of the cluster, for If-Match' },
+};
+
+export const createClusterRoute = createRoute({
+  method: 'post',
+  path: '/v1/clusters',
+  tags,
+  summary: 'Register a Proxmox VE cluster (admin)',
+  request: { headers: IdempotencyHeader, body: { content: json(ClusterInputSchema), required: true } },
+  responses: {
+    201: { description: 'Registered', content: json(ClusterSchema), headers: etagHeader },
+    ...commonErrors,
+    409: { description: 'A cluster with this name exists', content: problemContent },
+  },
+});
+
+export const listClustersRoute = createRoute({
+  method: 'get',
+  path: '/v1/clusters',
+  tags,
+  summary: 'List clusters',
+  request: { query: PageQuery },
+  responses: {
+    200: { description: 'One page of clusters', content: json(pageOf(ClusterSchema, 'ClusterPage')) },
+    ...commonErrors,
+  },
+});
+
+export const getClusterRoute = createRoute({
+  method: 'get',
+  path: '/v1/clusters/{clusterId}',
+  tags,
+  summary: 'Get a cluster',
+  request: { params: ClusterParams },
+  responses: {
+    200: { description: 'The cluster', content: json(ClusterSchema), headers: etagHeader },
+    ...commonErrors,
+  },
+});
+
+export const updateClusterRoute = createRoute({
+  method: 'patch',
+  path: '/v1/clusters/{clusterId}',
+  tags,
+  summary: 'Change a cluster; a new tokenSecret replaces the stored one (admin)',
+  request: {
+    params: ClusterParams,
+    headers: IfMatchHeader,
+    body: { content: json(ClusterPatchSchema), required: true },
+  },
+  responses: {
+    200: { description: 'The changed cluster', content: json(ClusterSchema), headers: etagHeader },
+    ...commonErrors,
+    409: { description: 'A cluster with this name exists', content: problemContent },
+    412: { description: 'If-Match does not name the current version', content: problemContent },
+  },
+});
+
+export const deleteClusterRoute = createRoute({
+  method: 'delete',
+  path: '/v1/clusters/{clusterId}',
+  tags,
+  summary: 'Remove a cluster and its stored secret (admin)',
+  request: { params: ClusterParams, headers: IfMatchHeader },
+  responses: {
+    204: { description: 'Removed' },
+    ...commonErrors,
+    412: { description: 'If-Match does not name the current version', content: problemContent },
+  },
+});

@@ -1,0 +1,80 @@
+import { z } from '@hono/zod-openapi';
+import { FINGERPRINT_PATTERN, TOKEN_ID_PATTERN } from '#shared/domain/cluster.ts';
+
+const HttpsUrl = z
+  .string()
+  .max(2048)
+  .refine(
+    (value) => {
+      try {
+        const url = new URL(value);
+        return (
+          url.protocol === 'https:' &&
+          url.username === '' &&
+          url.password === '' &&
+          url.search === '' &&
+          url.hash === ''
+        );
+      } catch {
+        return false;
+      }
+    },
+    { message: 'must be an https URL without credentials, query or fragment', params: { rule: 'url.https' } },
+  )
+  .openapi({ example: 'https://pve1.example.com:8006' });
+
+const Fingerprint = z
+  .string()
+  .refine((value) => FINGERPRINT_PATTERN.test(value.trim().toUpperCase()), {
+    message: 'must be a SHA-256 fingerprint as Proxmox shows it: 32 hex bytes separated by colons',
+    params: { rule: 'fingerprint.sha256' },
+  })
+  .openapi({ example: 'AB:CD:...(32 bytes)' });
+
+const Pem = z
+  .string()
+  .max(65_536)
+  .regex(/-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/, 'must be a PEM certificate bundle');
+
+const fields = {
+  name: z.string().trim().min(1).max(100),
+  url: HttpsUrl,
+  tokenId: z
+    .string()
+    .regex(TOKEN_ID_PATTERN, 'must be a Proxmox API token id: user@realm!tokenname')
+    .openapi({ example: 'snapshots@pve!service' }),
+  tokenSecret: z
+    .string()
+    .min(1)
+    .max(512)
+    .openapi({ description: 'API token secret; stored encrypted, never returned' }),
+  fingerprint: Fingerprint.optional(),
+  caCertificate: Pem.optional(),
+};
+
+export const ClusterInputSchema = z.strictObject(fields).openapi('ClusterInput');
+
+export const ClusterPatchSchema = z
+  .strictObject({
+    name: fields.name.optional(),
+    url: fields.url.optional(),
+    tokenId: fields.tokenId.optional(),
+    tokenSecret: fields.tokenSecret.optional(),
+    fingerprint: fields.fingerprint,
+    caCertificate: fields.caCertificate,
+  })
+  .openapi('ClusterPatch');
+
+export const ClusterSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    url: z.string(),
+    tokenId: z.string(),
+    fingerprint: z.string().optional(),
+    caCertificate: z.string().optional(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    version: z.number().int(),
+  })
+  .openapi('Cluster');

@@ -1,0 +1,67 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { parseGuestId } from '#shared/domain/guest-id.ts';
+import { ID_PATTERN } from '#shared/domain/ids.ts';
+import { commonErrors, IdempotencyHeader, idParam, PageQuery, pageOf } from '../schemas.ts';
+
+const tags = ['Exclusions'];
+const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
+
+const GuestId = z.string().refine((value) => parseGuestId(value) !== undefined, {
+  message: 'must be a guest id as returned by the API (<clusterId>.<vmid>)',
+  params: { rule: 'guest-id' },
+});
+const PolicyId = z.string().regex(ID_PATTERN, 'must be a policy id as returned by the API');
+
+export const ExclusionInputSchema = z
+  .strictObject({
+    guestId: GuestId,
+    policyId: PolicyId.optional().openapi({ description: 'Absent: excluded from every policy' }),
+    reason: z.string().trim().min(1).max(500),
+    expiresAt: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .openapi({ description: 'When the exclusion stops applying' }),
+  })
+  .openapi('ExclusionInput');
+
+export const ExclusionSchema = z
+  .object({
+    id: z.string(),
+    guestId: z.string(),
+    policyId: z.string().optional(),
+    reason: z.string(),
+    expiresAt: z.string().optional(),
+    createdAt: z.string(),
+    createdBy: z.string(),
+  })
+  .openapi('Exclusion');
+
+export const createExclusionRoute = createRoute({
+  method: 'post',
+  path: '/v1/exclusions',
+  tags,
+  summary: 'Exclude a guest from a policy or from all policies (admin)',
+  request: { headers: IdempotencyHeader, body: { content: json(ExclusionInputSchema), required: true } },
+  responses: { 201: { description: 'Created', content: json(ExclusionSchema) }, ...commonErrors },
+});
+
+export const listExclusionsRoute = createRoute({
+  method: 'get',
+  path: '/v1/exclusions',
+  tags,
+  summary: 'List exclusions in force (expired ones are left out)',
+  request: { query: PageQuery.extend({ guestId: GuestId.optional(), policyId: PolicyId.optional() }) },
+  responses: {
+    200: { description: 'One page', content: json(pageOf(ExclusionSchema, 'ExclusionPage')) },
+    ...commonErrors,
+  },
+});
+
+export const deleteExclusionRoute = createRoute({
+  method: 'delete',
+  path: '/v1/exclusions/{exclusionId}',
+  tags,
+  summary: 'Remove an exclusion (admin)',
+  request: { params: z.object({ exclusionId: idParam('exclusionId', 'exc') }) },
+  responses: { 204: { description: 'Removed' }, ...commonErrors },
+});

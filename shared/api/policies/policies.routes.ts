@@ -1,0 +1,103 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import {
+  commonErrors,
+  IdempotencyHeader,
+  IfMatchHeader,
+  idParam,
+  PageQuery,
+  pageOf,
+  problemContent,
+} from '../schemas.ts';
+import { NextRunsSchema, PolicyPatchSchema, PolicySchema, PolicySpecSchema } from './policies.schemas.ts';
+
+const tags = ['Policies'];
+const PolicyParams = z.object({ policyId: idParam('policyId', 'pol') });
+const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
+const etagHeader = {
+  ETag: { schema: { type: 'string' as const }, description: 'Version of the policy, for If-Match' },
+};
+
+export const createPolicyRoute = createRoute({
+  method: 'post',
+  path: '/v1/policies',
+  tags,
+  summary: 'Create a policy (admin)',
+  request: { headers: IdempotencyHeader, body: { content: json(PolicySpecSchema), required: true } },
+  responses: {
+    201: { description: 'Created', content: json(PolicySchema), headers: etagHeader },
+    ...commonErrors,
+    409: { description: 'A policy with this name exists', content: problemContent },
+    422: { description: 'Idempotency-Key reused with another body', content: problemContent },
+  },
+});
+
+export const listPoliciesRoute = createRoute({
+  method: 'get',
+  path: '/v1/policies',
+  tags,
+  summary: 'List policies',
+  request: { query: PageQuery },
+  responses: {
+    200: { description: 'One page of policies', content: json(pageOf(PolicySchema, 'PolicyPage')) },
+    ...commonErrors,
+  },
+});
+
+export const getPolicyRoute = createRoute({
+  method: 'get',
+  path: '/v1/policies/{policyId}',
+  tags,
+  summary: 'Get a policy',
+  request: { params: PolicyParams },
+  responses: {
+    200: { description: 'The policy', content: json(PolicySchema), headers: etagHeader },
+    ...commonErrors,
+  },
+});
+
+export const updatePolicyRoute = createRoute({
+  method: 'patch',
+  path: '/v1/policies/{policyId}',
+  tags,
+  summary: 'Change a policy with a JSON Merge Patch (admin)',
+  request: {
+    params: PolicyParams,
+    headers: IfMatchHeader,
+    body: {
+      content: json(PolicyPatchSchema),
+      required: true,
+      description: 'Also accepted as application/merge-patch+json',
+    },
+  },
+  responses: {
+    200: { description: 'The changed policy', content: json(PolicySchema), headers: etagHeader },
+    ...commonErrors,
+    409: { description: 'A policy with this name exists', content: problemContent },
+    412: { description: 'If-Match does not name the current version', content: problemContent },
+  },
+});
+
+export const deletePolicyRoute = createRoute({
+  method: 'delete',
+  path: '/v1/policies/{policyId}',
+  tags,
+  summary: 'Delete a policy (admin)',
+  request: { params: PolicyParams, headers: IfMatchHeader },
+  responses: {
+    204: { description: 'Deleted' },
+    ...commonErrors,
+    412: { description: 'If-Match does not name the current version', content: problemContent },
+  },
+});
+
+export const nextRunsRoute = createRoute({
+  method: 'get',
+  path: '/v1/policies/{policyId}/next-runs',
+  tags,
+  summary: 'The next scheduled times, in the policy\u2019s time zone and in UTC',
+  request: {
+    params: PolicyParams,
+    query: z.object({ count: z.coerce.number().int().min(1).max(100).default(5) }),
+  },
+  responses: { 200: { description: 'Upcoming runs', content: json(NextRunsSchema) }, ...commonErrors },
+});

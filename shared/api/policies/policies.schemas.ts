@@ -1,0 +1,128 @@
+import { z } from '@hono/zod-openapi';
+import { parseGuestId } from '#shared/domain/guest-id.ts';
+import { NAME_PREFIX_MAX, NAME_PREFIX_PATTERN } from '#shared/domain/snapshot-name.ts';
+
+/** Proxmox tag syntax (pve-guest-common `$PVE_TAG_RE`). */
+const TAG = /^[a-z0-9_][a-z0-9_\-+.]*$/i;
+/** Proxmox pool ids (pve-poolid) and node names (a DNS label). */
+const POOL = /^[A-Za-z0-9_-]+$/;
+const NODE = /^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$/;
+
+const GuestId = z
+  .string()
+  .refine((value) => parseGuestId(value) !== undefined, {
+    message: 'must be a guest id as returned by the API (<clusterId>.<vmid>)',
+    params: { rule: 'guest-id' },
+  })
+  .openapi({ example: 'cl_01JD7W3M4Q8ZC5N2R6T9V0X1Y2.100' });
+
+const Tag = z.string().max(128).regex(TAG, 'must be a Proxmox tag (letters, digits, _ - + .)');
+const list = <T extends z.ZodType>(item: T) => z.array(item).max(1000).default([]);
+const count = z.number().int().min(0).max(100_000);
+const days = z.number().int().min(1).max(36_500);
+
+export const ScheduleSchema = z.strictObject({
+  cron: z.string().min(1).max(200).openapi({
+    description:
+      '5-field crontab(5) expression, evaluated in `timezone`; restrict day-of-month or day-of-week, not both',
+    example: '0 2 * * *',
+  }),
+  timezone: z
+    .string()
+    .min(1)
+    .max(64)
+    .default('UTC')
+    .openapi({ description: 'IANA time zone', example: 'Europe/Berlin' }),
+  missedRuns: z
+    .enum(['skip', 'run-once'])
+    .default('skip')
+    .openapi({ description: 'After downtime: skip missed ticks, or run once for the latest missed tick' }),
+});
+
+export const SnapshotOptionsSchema = z.strictObject({
+  includeMemory: z.boolean().default(false).openapi({ description: 'Save RAM state (QEMU VMs only)' }),
+  quiesce: z
+    .boolean()
+    .default(false)
+    .openapi({ description: 'Freeze file systems via the QEMU guest agent' }),
+  namePrefix: z
+    .string()
+    .min(1)
+    .max(NAME_PREFIX_MAX)
+    .regex(NAME_PREFIX_PATTERN, 'must start with a letter and hold only letters, digits, _ and -')
+    .default('auto')
+    .openapi({
+      description: `Start of snapshot names: <prefix>-<yyyymmdd>-<hhmm> (at most ${NAME_PREFIX_MAX} characters)`,
+    }),
+});
+
+export const RetentionSchema = z
+  .strictObject({
+    keepLast: count.optional(),
+    keepHourly: count.optional(),
+    keepDaily: count.optional(),
+    keepWeekly: count.optional(),
+    keepMonthly: count.optional(),
+    keepYearly: count.optional(),
+    keepWithinDays: days
+      .optional()
+      .openapi({ description: 'Keep every snapshot younger than this many days' }),
+    maxAgeDays: days
+      .optional()
+      .openapi({ description: 'Delete snapshots older than this even if a keep rule keeps them' }),
+  })
+  .openapi('Retention', {
+    description: 'Proxmox Backup Server prune options. With no keep option above 0, everything is kept.',
+  });
+
+export const SelectorSchema = z.strictObject({
+  guests: list(GuestId),
+  tags: list(Tag),
+  pools: list(z.string().max(64).regex(POOL, 'must be a Proxmox pool id')),
+  nodes: list(z.string().max(63).regex(NODE, 'must be a node name')),
+  all: z.boolean().default(false),
+  exclude: z.strictObject({ guests: list(GuestId), tags: list(Tag) }).prefault({}),
+});
+
+export const NotifySchema = z.strictObject({
+  onSuccess: z.boolean().default(false),
+  onFailure: z.boolean().default(true),
+});
+
+/** A policy as clients write it (POST body; a PATCH is merged into the stored spec, then checked against this). */
+export const PolicySpecSchema = z
+  .strictObject({
+    name: z.string().trim().min(1).max(100),
+    description: z.string().max(2000).default(''),
+    enabled: z.boolean().default(true),
+    schedule: ScheduleSchema,
+    snapshot: SnapshotOptionsSchema.prefault({}),
+    retention: RetentionSchema.prefault({}),
+    selector: SelectorSchema,
+    notify: NotifySchema.prefault({}),
+  })
+  .openapi('PolicySpec');
+
+export const PolicySchema = PolicySpecSchema.extend({
+  id: z.string(),
+  schedulerExpression: z
+    .string()
+    .openapi({ description: 'The schedule in EventBridge Scheduler form', example: 'cron(0 2 * * ? *)' }),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  version: z.number().int(),
+}).openapi('Policy');
+
+/** JSON Merge Patch (RFC 7396) of a policy: objects merge, null removes an optional field. */
+export const PolicyPatchSchema = z.record(z.string(), z.unknown()).openapi('PolicyPatch', {
+  description: 'JSON Merge Patch of a PolicySpec; the merged result must be a valid PolicySpec',
+  example: { schedule: { cron: '30 3 * * *' }, retention: { keepDaily: 14 } },
+});
+
+export const NextRunsSchema = z
+  .object({
+    timezone: z.string(),
+    enabled: z.boolean(),
+    runs: z.array(z.object({ at: z.string(), local: z.string() })),
+  })
+  .openapi('NextRuns');

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { ENV } from './env-names.ts';
+
+const schema = z.object({
+  [ENV.tableName]: z.string().min(1),
+  [ENV.tenantClaim]: z.string().min(1).default('tenant'),
+  [ENV.roleClaim]: z.string().min(1).default('role'),
+  [ENV.secretPrefix]: z.string().min(1).default('pve-snapshots/clusters'),
+  [ENV.cursorKeySecretArn]: z.string().min(1),
+  [ENV.auditRetentionDays]: z.coerce.number().int().min(1).max(3650).default(400),
+  [ENV.idempotencyTtlHours]: z.coerce.number().int().min(1).max(720).default(24),
+  [ENV.serviceVersion]: z.string().default('0.1.0'),
+});
+
+export interface ApiConfig {
+  readonly tableName: string;
+  readonly claims: { readonly tenant: string; readonly role: string };
+  readonly secretPrefix: string;
+  readonly cursorKeySecretArn: string;
+  readonly auditRetentionDays: number;
+  readonly idempotencyTtlSeconds: number;
+  readonly version: string;
+}
+
+/** Parses the API function's environment once; a bad value throws naming the variable. */
+export function loadApiConfig(env: Record<string, string | undefined>): ApiConfig {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+      .join('; ');
+    throw new Error(`invalid configuration: ${problems}`);
+  }
+  const values = parsed.data;
+  return {
+    tableName: values[ENV.tableName],
+    claims: { tenant: values[ENV.tenantClaim], role: values[ENV.roleClaim] },
+    secretPrefix: values[ENV.secretPrefix],
+    cursorKeySecretArn: values[ENV.cursorKeySecretArn],
+    auditRetentionDays: values[ENV.auditRetentionDays],
+    idempotencyTtlSeconds: values[ENV.idempotencyTtlHours] * 3600,
+    version: values[ENV.serviceVersion],
+  };
+}

@@ -1,0 +1,12 @@
+/** Environment variable names, shared by `infra/` (which sets them) and the code (which reads them). */
+export const ENV = {
+  tableName: 'TABLE_NAME',
+  tenantClaim: 'TENANT_CLAIM',
+  roleClaim: 'ROLE_CLAIM',
+  secretPrefix: 'SECRET_PREFIX',
+  cursorKeySecretArn: 'CURSOR_KEY_SECRET_ARN',
+  auditRetentionDays: 'AUDIT_RETENTION_DAYS',
+  idempotencyTtlHours: 'IDEMPOTENCY_TTL_HOURS',
+  serviceVersion: 'SERVICE_VERSION',
+  logLevel: 'POWERTOOLS_LOG_LEVEL',
+} as const;

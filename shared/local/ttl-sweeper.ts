@@ -1,0 +1,68 @@
+import { BatchWriteCommand, type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { TABLE_SCHEMA } from '#shared/adapters/dynamo/table-schema.ts';
+
+export interface TtlSweeperOptions {
+  readonly doc: DynamoDBDocumentClient;
+  readonly tableName: string;
+  readonly now?: () => number;
+  readonly intervalMs?: number;
+  readonly onSweep?: (deleted: number) => void;
+  readonly onError?: (error: unknown) => void;
+}
+
+/**
+ * Deletes items whose `ttl` has passed, as DynamoDB's TTL process does in AWS (DynamoDB Local
+ * accepts the TTL setting but never deletes). Like the real one it runs late, on an interval;
+ * reads filter expired items themselves. A Scan is fine here: this is a background job of the
+ * local runtime, never a request path.
+ */
+export async function sweepExpiredItems(options: TtlSweeperOptions): Promise<number> {
+  const nowSeconds = Math.floor((options.now ?? Date.now)() / 1000);
+  let deleted = 0;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await options.doc.send(
+      new ScanCommand({
+        TableName: options.tableName,
+        FilterExpression: '#ttl <= :now',
+        ExpressionAttributeNames: {
+          '#ttl': TABLE_SCHEMA.ttlAttribute,
+          '#pk': TABLE_SCHEMA.partitionKey,
+          '#sk': TABLE_SCHEMA.sortKey,
+        },
+        ExpressionAttributeValues: { ':now': nowSeconds },
+        ProjectionExpression: '#pk, #sk',
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    const expired = page.Items ?? [];
+    for (let index = 0; index < expired.length; index += 25) {
+      const batch = expired.slice(index, index + 25).map((key) => ({ DeleteRequest: { Key: key } }));
+      let pending: typeof batch | undefined = batch;
+      while (pending && pending.length > 0) {
+        const result = await options.doc.send(
+          new BatchWriteCommand({ RequestItems: { [options.tableName]: pending } }),
+        );
+        pending = result.UnprocessedItems?.[options.tableName] as typeof batch | undefined;
+      }
+      deleted += batch.length;
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return deleted;
+}
+
+/** Runs {@link sweepExpiredItems} every `intervalMs` until the returned stop function is called. */
+export function startTtlSweeper(options: TtlSweeperOptions): () => Promise<void> {
+  let running: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    running = sweepExpiredItems(options)
+      .then((deleted) => options.onSweep?.(deleted))
+      .catch((error: unknown) => options.onError?.(error));
+  }, options.intervalMs ?? 60_000);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
+}

@@ -1,0 +1,157 @@
+import { type AuditContext, auditSummary } from '#shared/domain/audit.ts';
+import { type Cluster, normalizeFingerprint } from '#shared/domain/cluster.ts';
+import { NotFoundError, PreconditionFailedError } from '#shared/domain/errors.ts';
+import { auditEvent, authorize } from './audit-trail.ts';
+import type { ServiceDeps } from './service-deps.ts';
+
+export interface ClusterInput {
+  readonly name: string;
+  readonly url: string;
+  readonly tokenId: string;
+  readonly tokenSecret: string;
+  readonly fingerprint?: string;
+  readonly caCertificate?: string;
+}
+
+export type ClusterPatch = Partial<ClusterInput>;
+
+/** What clients see of a cluster: everything but where its secret lives. */
+export type ClusterView = Omit<Cluster, 'secretRef' | 'tenantId'>;
+
+export function clusterView(cluster: Cluster): ClusterView {
+  const { secretRef: _secretRef, tenantId: _tenantId, ...view } = cluster;
+  return view;
+}
+
+const secretName = (cluster: Pick<Cluster, 'tenantId' | 'id'>) => `${cluster.tenantId}/${cluster.id}`;
+
+export async function getCluster(
+  deps: ServiceDeps,
+  context: AuditContext,
+  clusterId: string,
+): Promise<Cluster> {
+  const cluster = await deps.store.clusters.get(context.principal.tenantId, clusterId);
+  if (!cluster) throw new NotFoundError('cluster', clusterId);
+  return cluster;
+}
+
+/**
+ * Registers a cluster: stores the token secret in the secret store, then the cluster and its
+ * audit event in one transaction; if that fails, the stored secret is removed again.
+ */
+export async function registerCluster(
+  deps: ServiceDeps,
+  context: AuditContext,
+  input: ClusterInput,
+): Promise<Cluster> {
+  const id = deps.ids.next('cl');
+  await authorize(deps, context, 'manage', {
+    action: 'cluster.create',
+    resourceType: 'cluster',
+    resourceId: id,
+  });
+  const at = new Date(deps.now()).toISOString();
+  const tenantId = context.principal.tenantId;
+  const secretRef = await deps.secrets.put(secretName({ tenantId, id }), input.tokenSecret);
+  const cluster: Cluster = {
+    id,
+    tenantId,
+    name: input.name,
+    url: input.url,
+    tokenId: input.tokenId,
+    secretRef,
+    ...(input.fingerprint ? { fingerprint: normalizeFingerprint(input.fingerprint) } : {}),
+    ...(input.caCertificate ? { caCertificate: input.caCertificate } : {}),
+    createdAt: at,
+    updatedAt: at,
+    version: 1,
+  };
+  try {
+    await deps.store.clusters.create(cluster, [
+      deps.store.audit.entry(
+        auditEvent(deps, context, {
+          action: 'cluster.create',
+          resourceType: 'cluster',
+          resourceId: id,
+          after: auditSummary(clusterView(cluster)),
+        }),
+      ),
+    ]);
+  } catch (error) {
+    await deps.secrets.delete(secretRef);
+    throw error;
+  }
+  return cluster;
+}
+
+export async function updateCluster(
+  deps: ServiceDeps,
+  context: AuditContext,
+  clusterId: string,
+  patch: ClusterPatch,
+  expectedVersion?: number,
+): Promise<Cluster> {
+  await authorize(deps, context, 'manage', {
+    action: 'cluster.update',
+    resourceType: 'cluster',
+    resourceId: clusterId,
+  });
+  const before = await getCluster(deps, context, clusterId);
+  if (expectedVersion !== undefined && expectedVersion !== before.version) {
+    throw new PreconditionFailedError(`cluster is at version ${before.version}, not ${expectedVersion}`);
+  }
+  const { tokenSecret, fingerprint, ...fields } = patch;
+  const after: Cluster = {
+    ...before,
+    ...fields,
+    ...(fingerprint !== undefined ? { fingerprint: normalizeFingerprint(fingerprint) } : {}),
+    updatedAt: new Date(deps.now()).toISOString(),
+    version: before.version + 1,
+  };
+  // The secret is replaced in place (same reference) only after the record update succeeded,
+  // so a rejected update leaves the old secret working.
+  await deps.store.clusters.update(before, after, [
+    deps.store.audit.entry(
+      auditEvent(deps, context, {
+        action: 'cluster.update',
+        resourceType: 'cluster',
+        resourceId: clusterId,
+        before: auditSummary(clusterView(before)),
+        after: {
+          ...auditSummary(clusterView(after)),
+          ...(tokenSecret !== undefined ? { tokenSecret: '[rotated]' } : {}),
+        },
+      }),
+    ),
+  ]);
+  if (tokenSecret !== undefined) await deps.secrets.put(secretName(after), tokenSecret);
+  return after;
+}
+
+export async function deleteCluster(
+  deps: ServiceDeps,
+  context: AuditContext,
+  clusterId: string,
+  expectedVersion?: number,
+): Promise<void> {
+  await authorize(deps, context, 'manage', {
+    action: 'cluster.delete',
+    resourceType: 'cluster',
+    resourceId: clusterId,
+  });
+  const cluster = await getCluster(deps, context, clusterId);
+  if (expectedVersion !== undefined && expectedVersion !== cluster.version) {
+    throw new PreconditionFailedError(`cluster is at version ${cluster.version}, not ${expectedVersion}`);
+  }
+  await deps.store.clusters.remove(cluster, [
+    deps.store.audit.entry(
+      auditEvent(deps, context, {
+        action: 'cluster.delete',
+        resourceType: 'cluster',
+        resourceId: clusterId,
+        before: auditSummary(clusterView(cluster)),
+      }),
+    ),
+  ]);
+  await deps.secrets.delete(cluster.secretRef);
+}

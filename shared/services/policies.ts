@@ -1,0 +1,160 @@
+import { type AuditContext, auditSummary } from '#shared/domain/audit.ts';
+import { NotFoundError, PreconditionFailedError } from '#shared/domain/errors.ts';
+import { checkPolicySpec, type Policy, type PolicySpec } from '#shared/domain/policy.ts';
+import { parseCron } from '#shared/domain/schedule/cron.ts';
+import { nextRuns } from '#shared/domain/schedule/next-runs.ts';
+import { formatInZone } from '#shared/domain/time-zone.ts';
+import { auditEvent, authorize } from './audit-trail.ts';
+import type { ServiceDeps } from './service-deps.ts';
+
+export type PolicyView = Omit<Policy, 'tenantId'>;
+
+export function policyView(policy: Policy): PolicyView {
+  const { tenantId: _tenantId, ...view } = policy;
+  return view;
+}
+
+export async function getPolicy(deps: ServiceDeps, context: AuditContext, policyId: string): Promise<Policy> {
+  const policy = await deps.store.policies.get(context.principal.tenantId, policyId);
+  if (!policy) throw new NotFoundError('policy', policyId);
+  return policy;
+}
+
+/** Creates a policy after checking its schedule, zone and selector; audited in the same write. */
+export async function createPolicy(
+  deps: ServiceDeps,
+  context: AuditContext,
+  spec: PolicySpec,
+): Promise<Policy> {
+  const id = deps.ids.next('pol');
+  await authorize(deps, context, 'manage', {
+    action: 'policy.create',
+    resourceType: 'policy',
+    resourceId: id,
+  });
+  const { schedulerExpression } = checkPolicySpec(spec);
+  const at = new Date(deps.now()).toISOString();
+  const policy: Policy = {
+    ...spec,
+    id,
+    tenantId: context.principal.tenantId,
+    schedulerExpression,
+    createdAt: at,
+    updatedAt: at,
+    version: 1,
+  };
+  await deps.store.policies.create(policy, [
+    deps.store.audit.entry(
+      auditEvent(deps, context, {
+        action: 'policy.create',
+        resourceType: 'policy',
+        resourceId: id,
+        after: auditSummary(policyView(policy)),
+      }),
+    ),
+  ]);
+  return policy;
+}
+
+/**
+ * Updates a policy. `buildSpec` receives the stored spec and returns the new, fully validated
+ * spec (the API applies the client's merge patch and validates the result there), so a rejected
+ * update never reaches the store.
+ */
+export async function updatePolicy(
+  deps: ServiceDeps,
+  context: AuditContext,
+  policyId: string,
+  buildSpec: (current: PolicySpec) => PolicySpec,
+  expectedVersion?: number,
+): Promise<Policy> {
+  await authorize(deps, context, 'manage', {
+    action: 'policy.update',
+    resourceType: 'policy',
+    resourceId: policyId,
+  });
+  const before = await getPolicy(deps, context, policyId);
+  if (expectedVersion !== undefined && expectedVersion !== before.version) {
+    throw new PreconditionFailedError(`policy is at version ${before.version}, not ${expectedVersion}`);
+  }
+  const spec = buildSpec(policySpecOf(before));
+  const { schedulerExpression } = checkPolicySpec(spec);
+  const after: Policy = {
+    ...spec,
+    id: before.id,
+    tenantId: before.tenantId,
+    schedulerExpression,
+    createdAt: before.createdAt,
+    updatedAt: new Date(deps.now()).toISOString(),
+    version: before.version + 1,
+  };
+  await deps.store.policies.update(before, after, [
+    deps.store.audit.entry(
+      auditEvent(deps, context, {
+        action: 'policy.update',
+        resourceType: 'policy',
+        resourceId: policyId,
+        before: auditSummary(policyView(before)),
+        after: auditSummary(policyView(after)),
+      }),
+    ),
+  ]);
+  return after;
+}
+
+export async function deletePolicy(
+  deps: ServiceDeps,
+  context: AuditContext,
+  policyId: string,
+  expectedVersion?: number,
+): Promise<void> {
+  await authorize(deps, context, 'manage', {
+    action: 'policy.delete',
+    resourceType: 'policy',
+    resourceId: policyId,
+  });
+  const policy = await getPolicy(deps, context, policyId);
+  if (expectedVersion !== undefined && expectedVersion !== policy.version) {
+    throw new PreconditionFailedError(`policy is at version ${policy.version}, not ${expectedVersion}`);
+  }
+  await deps.store.policies.remove(policy, [
+    deps.store.audit.entry(
+      auditEvent(deps, context, {
+        action: 'policy.delete',
+        resourceType: 'policy',
+        resourceId: policyId,
+        before: auditSummary(policyView(policy)),
+      }),
+    ),
+  ]);
+}
+
+/** The client-written part of a stored policy. */
+export function policySpecOf(policy: Policy): PolicySpec {
+  const { name, description, enabled, schedule, snapshot, retention, selector, notify } = policy;
+  return { name, description, enabled, schedule, snapshot, retention, selector, notify };
+}
+
+export interface UpcomingRun {
+  /** UTC instant. */
+  readonly at: string;
+  /** The same instant on the policy's wall clock, with its offset. */
+  readonly local: string;
+}
+
+/** The next `count` scheduled times of a policy (empty when it is disabled). */
+export async function upcomingRuns(
+  deps: ServiceDeps,
+  context: AuditContext,
+  policyId: string,
+  count: number,
+): Promise<{ timezone: string; enabled: boolean; runs: UpcomingRun[] }> {
+  const policy = await getPolicy(deps, context, policyId);
+  const { timezone } = policy.schedule;
+  const runs = policy.enabled ? nextRuns(parseCron(policy.schedule.cron), timezone, deps.now(), count) : [];
+  return {
+    timezone,
+    enabled: policy.enabled,
+    runs: runs.map((at) => ({ at: new Date(at).toISOString(), local: formatInZone(timezone, at) })),
+  };
+}

@@ -1,0 +1,15 @@
+import type { Store } from '#shared/adapters/dynamo/store.ts';
+import type { SecretStore } from '#shared/adapters/secrets/secret-store.ts';
+import type { IdGenerator } from '#shared/domain/ids.ts';
+
+/** The ports every use case may need; each entry point builds them once. */
+export interface ServiceDeps {
+  readonly store: Store;
+  readonly secrets: SecretStore;
+  readonly ids: IdGenerator;
+  /** Epoch milliseconds now. */
+  readonly now: () => number;
+}
+
+/** Who asks, for which request: the context of every use case call. */
+export type { AuditContext as RequestContext } from '#shared/domain/audit.ts';
