@@ -40,6 +40,7 @@ export interface TokenRequest {
   readonly role: string;
   readonly subject: string;
   readonly ttlSeconds: number;
+  readonly audience?: string;
   readonly claimNames?: { readonly tenant: string; readonly role: string };
 }
 
@@ -48,10 +49,10 @@ export async function mintToken(key: SigningKey, request: TokenRequest): Promise
   return await new SignJWT({ [names.tenant]: request.tenant, [names.role]: request.role })
     .setProtectedHeader({ alg: 'ES256', kid: key.privateJwk.kid ?? 'local-1', typ: 'JWT' })
     .setIssuer(LOCAL_ISSUER)
-    .setAudience(LOCAL_AUDIENCE)
+    .setAudience(request.audience ?? LOCAL_AUDIENCE)
     .setSubject(request.subject)
     .setIssuedAt()
-    .setExpirationTime(`${request.ttlSeconds}s`)
+    .setExpirationTime(Math.floor(Date.now() / 1000) + request.ttlSeconds)
     .sign(await importJWK(key.privateJwk, 'ES256'));
 }
 

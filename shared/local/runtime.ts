@@ -20,6 +20,7 @@ export interface LocalRuntime {
   readonly url: string;
   readonly store: Store;
   readonly dynamoEndpoint: string;
+  readonly dataDir: string;
   /** Mints a token the way `npm run token` does. */
   token(tenant: string, role: string, subject?: string): Promise<string>;
   stop(): Promise<void>;
@@ -120,6 +121,7 @@ export async function startLocalRuntime(
       url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
       store,
       dynamoEndpoint,
+      dataDir: config.dataDir,
       token: (tenant, role, subject = `${tenant}-${role}`) =>
         mintToken(signingKey, { tenant, role, subject, ttlSeconds: config.tokenTtlSeconds }),
       stop,
