@@ -1,0 +1,37 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { StatefulStack } from './stateful-stack.ts';
+import { StatelessStack } from './stateless-stack.ts';
+
+/** Builds the service's CDK app; the CLI entry below and the infra tests call the same. */
+export function buildApp(app: App = new App()): {
+  app: App;
+  stateful: StatefulStack;
+  stateless: StatelessStack;
+} {
+  const context = (name: string) => app.node.tryGetContext(`pve-snapshots:${name}`) as string | undefined;
+  const jwtIssuer = context('jwtIssuer');
+  const jwtAudience = context('jwtAudience');
+  if (!jwtIssuer || !jwtAudience) {
+    throw new Error(
+      'set the context values pve-snapshots:jwtIssuer and pve-snapshots:jwtAudience (cdk.json or -c)',
+    );
+  }
+  const stateful = new StatefulStack(app, 'PveSnapshotsStateful');
+  const alarmEmail = context('alarmEmail');
+  const stateless = new StatelessStack(app, 'PveSnapshotsStateless', {
+    table: stateful.table,
+    cursorKey: stateful.cursorKey,
+    clusterSecretPrefix: stateful.clusterSecretPrefix,
+    jwtIssuer,
+    jwtAudience: jwtAudience.split(',').map((value) => value.trim()),
+    claims: { tenant: context('tenantClaim') ?? 'tenant', role: context('roleClaim') ?? 'role' },
+    ...(alarmEmail ? { alarmEmail } : {}),
+  });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { app, stateful, stateless };
+}
+
+if (import.meta.main) {
+  buildApp().app.synth();
+}

@@ -1,0 +1,47 @@
+import { RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus } from 'aws-cdk-lib/aws-events';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
+import { ServiceTable } from './constructs/service-table.ts';
+
+/**
+ * Everything that holds state and must outlive deployments of code: the table, the
+ * notification topic, the event bus, the schedule group and the service's own secrets.
+ */
+export class StatefulStack extends Stack {
+  public readonly table: TableV2;
+  public readonly topic: Topic;
+  public readonly bus: EventBus;
+  public readonly scheduleGroup: ScheduleGroup;
+  /** Random key material that signs pagination cursors. */
+  public readonly cursorKey: Secret;
+  /** Name prefix of the per-cluster Proxmox token secrets the service creates at run time. */
+  public readonly clusterSecretPrefix = 'pve-snapshots/clusters';
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+    this.table = new ServiceTable(this, 'Data').table;
+
+    const topicKey = new Key(this, 'TopicKey', {
+      description: 'Encrypts the notification topic',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.topic = new Topic(this, 'Notifications', { masterKey: topicKey, enforceSSL: true });
+    this.bus = new EventBus(this, 'DomainEvents');
+    this.scheduleGroup = new ScheduleGroup(this, 'PolicySchedules');
+    this.cursorKey = new Secret(this, 'CursorKey', {
+      description: 'Signs API pagination cursors',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+    Validations.of(this.cursorKey).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Only signs pagination cursors; replacing the value merely invalidates cursors in flight, so no rotation function is needed.',
+    });
+  }
+}

@@ -1,0 +1,109 @@
+import { ArnFormat, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { Construct } from 'constructs';
+import { ENV } from '#shared/config/env-names.ts';
+import { ServiceFunction } from './constructs/api-function.ts';
+import { ServiceHttpApi } from './constructs/http-api.ts';
+
+export interface StatelessStackProps extends StackProps {
+  readonly table: TableV2;
+  readonly cursorKey: ISecret;
+  readonly clusterSecretPrefix: string;
+  /** Issuer of accepted JWTs. */
+  readonly jwtIssuer: string;
+  /** Accepted JWT audiences. */
+  readonly jwtAudience: string[];
+  /** Claim names carrying the tenant id and role. Default: `tenant`, `role`. */
+  readonly claims?: { readonly tenant: string; readonly role: string };
+  /** Where operational alarms are mailed; none when absent. */
+  readonly alarmEmail?: string;
+}
+
+/** Code and routing: the API function, the HTTP API and the alarms that watch them. */
+export class StatelessStack extends Stack {
+  public readonly apiFunction: ServiceFunction;
+  public readonly httpApi: ServiceHttpApi;
+  public readonly alarmTopic: Topic;
+
+  constructor(scope: Construct, id: string, props: StatelessStackProps) {
+    super(scope, id, props);
+    this.apiFunction = new ServiceFunction(this, 'ApiFunction', {
+      entry: 'functions/api/http-api.ts',
+      environment: {
+        [ENV.tableName]: props.table.tableName,
+        [ENV.cursorKeySecretArn]: props.cursorKey.secretArn,
+        [ENV.secretPrefix]: props.clusterSecretPrefix,
+        [ENV.tenantClaim]: props.claims?.tenant ?? 'tenant',
+        [ENV.roleClaim]: props.claims?.role ?? 'role',
+        POWERTOOLS_SERVICE_NAME: 'pve-snapshots-api',
+      },
+    });
+    const fn = this.apiFunction.function;
+    props.table.grantReadWriteData(fn);
+    props.cursorKey.grantRead(fn);
+    // Token secrets are created per cluster at run time, all under one name prefix.
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: [
+          'secretsmanager:CreateSecret',
+          'secretsmanager:PutSecretValue',
+          'secretsmanager:GetSecretValue',
+          'secretsmanager:DeleteSecret',
+        ],
+        resources: [
+          Stack.of(this).formatArn({
+            service: 'secretsmanager',
+            resource: 'secret',
+            resourceName: `${props.clusterSecretPrefix}/*`,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ],
+      }),
+    );
+
+    const acknowledge = (id: string, reason: string) =>
+      Validations.of(fn.role ?? fn).acknowledge({ id, reason });
+    acknowledge(
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${props.clusterSecretPrefix}/*]`,
+      'Token secrets are created per cluster at run time; the grant is limited to the service prefix.',
+    );
+    acknowledge(
+      `AwsSolutions-IAM5[Resource::${Stack.of(props.table).stackName}:ExportsOutputFnGetAttDataTableFDBAD0F2Arn2713A995/index/*]`,
+      'Queries use the table\u2019s GSIs, which are only addressable as <table>/index/*.',
+    );
+    this.httpApi = new ServiceHttpApi(this, 'HttpApi', {
+      handler: fn,
+      jwtIssuer: props.jwtIssuer,
+      jwtAudience: props.jwtAudience,
+    });
+
+    this.alarmTopic = new Topic(this, 'Alarms', { enforceSSL: true });
+    if (props.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
+    const alarm = (id: string, metric: ReturnType<typeof fn.metricErrors>, description: string) =>
+      new Alarm(this, id, {
+        metric,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        alarmDescription: description,
+      }).addAlarmAction(new SnsAction(this.alarmTopic));
+    alarm(
+      'Api5xx',
+      this.httpApi.api.metricServerError({ period: Duration.minutes(5) }),
+      'The API answered with 5xx',
+    );
+    alarm('ApiFunctionErrors', fn.metricErrors({ period: Duration.minutes(5) }), 'The API function failed');
+    alarm(
+      'ApiFunctionThrottles',
+      fn.metricThrottles({ period: Duration.minutes(5) }),
+      'The API function was throttled',
+    );
+  }
+}
