@@ -1,0 +1,130 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '#infra/app.ts';
+import { TABLE_SCHEMA } from '#shared/adapters/dynamo/table-schema.ts';
+import { PUBLIC_ROUTES } from '#shared/api/public-routes.ts';
+
+const cdkContext = JSON.parse(readFileSync('cdk.json', 'utf8')).context as Record<string, unknown>;
+
+let stateful: Template;
+let stateless: Template;
+let outdir: string;
+
+beforeAll(() => {
+  outdir = mkdtempSync(join(tmpdir(), 'cdk-test-'));
+  const built = buildApp(new App({ context: cdkContext, outdir }));
+  built.app.synth();
+  stateful = Template.fromStack(built.stateful);
+  stateless = Template.fromStack(built.stateless);
+});
+
+describe('the stateful stack', () => {
+  it('declares the table exactly as the shared declaration, with TTL, PITR and deletion protection', () => {
+    stateful.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      KeySchema: [
+        { AttributeName: TABLE_SCHEMA.partitionKey, KeyType: 'HASH' },
+        { AttributeName: TABLE_SCHEMA.sortKey, KeyType: 'RANGE' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+      GlobalSecondaryIndexes: Object.entries(TABLE_SCHEMA.indexes).map(([name, index]) =>
+        Match.objectLike({
+          IndexName: name,
+          KeySchema: [
+            { AttributeName: index.partitionKey, KeyType: 'HASH' },
+            { AttributeName: index.sortKey, KeyType: 'RANGE' },
+          ],
+        }),
+      ),
+      Replicas: [
+        Match.objectLike({
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          DeletionProtectionEnabled: true,
+        }),
+      ],
+    });
+    stateful.hasResource('AWS::DynamoDB::GlobalTable', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+
+  it('has an encrypted notification topic, an event bus, a schedule group and a cursor key', () => {
+    stateful.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    stateful.resourceCountIs('AWS::Events::EventBus', 1);
+    stateful.resourceCountIs('AWS::Scheduler::ScheduleGroup', 1);
+    stateful.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: Match.objectLike({ PasswordLength: 64 }),
+    });
+  });
+});
+
+describe('the stateless stack', () => {
+  it('runs the API on Node.js 24, arm64, with tracing and a bounded log group', () => {
+    stateless.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      TracingConfig: { Mode: 'Active' },
+      Environment: { Variables: Match.objectLike({ TABLE_NAME: Match.anyValue(), CURSOR_KEY_SECRET_ARN: Match.anyValue() }) },
+    });
+    stateless.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+  });
+
+  it('puts the JWT authorizer on every route except the public ones', () => {
+    stateless.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      JwtConfiguration: { Issuer: cdkContext['pve-snapshots:jwtIssuer'], Audience: [cdkContext['pve-snapshots:jwtAudience']] },
+    });
+    const routes = stateless.findResources('AWS::ApiGatewayV2::Route');
+    const byKey = Object.fromEntries(Object.values(routes).map((route) => [route.Properties.RouteKey, route.Properties]));
+    expect(Object.keys(byKey).sort()).toEqual([...PUBLIC_ROUTES.map((r) => `${r.method} ${r.path}`), 'ANY /{proxy+}'].sort());
+    expect(byKey['ANY /{proxy+}'].AuthorizationType).toBe('JWT');
+    for (const route of PUBLIC_ROUTES) expect(byKey[`${route.method} ${route.path}`].AuthorizationType).toBe('NONE');
+  });
+
+  it('writes JSON access logs', () => {
+    stateless.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
+    });
+  });
+
+  it('grants the API least privilege: the table, the cursor key, and only secrets under the service prefix', () => {
+    const policies = stateless.findResources('AWS::IAM::Policy');
+    const statements = Object.values(policies).flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+    const secretStatement = statements.find((s: { Action: unknown }) =>
+      JSON.stringify(s.Action).includes('secretsmanager:CreateSecret'),
+    );
+    expect(secretStatement.Resource).toEqual({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':secret:pve-snapshots/clusters/*']],
+    });
+    const actions = statements.flatMap((s: { Action: string | string[] }) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+    expect(actions).not.toContain('dynamodb:*');
+    expect(actions).not.toContain('secretsmanager:*');
+    expect(actions).not.toContain('dynamodb:DeleteTable');
+    expect(actions).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem']));
+  });
+
+  it('alarms on API 5xx, function errors and throttles', () => {
+    stateless.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+    stateless.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: '5xx', Namespace: 'AWS/ApiGateway' });
+    stateless.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Throttles', Namespace: 'AWS/Lambda' });
+  });
+});
+
+describe('cdk-nag (AWS Solutions)', () => {
+  it('passes with every acknowledged finding carrying a reason', () => {
+    const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8'));
+    expect(report.pluginReports.flatMap((plugin: { violations: unknown[] }) => plugin.violations ?? [])).toEqual([]);
+  });
+
+  it('fails synthesis on a finding nobody acknowledged', () => {
+    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'cdk-nag-')) });
+    new Topic(new Stack(app, 'Probe'), 'UnencryptedTopic');
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    expect(() => app.synth()).toThrow(/SNS Topic does not require publishers to use SSL/);
+  });
+});

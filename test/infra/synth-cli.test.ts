@@ -1,0 +1,22 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+describe('npx cdk synth', () => {
+  it('synthesizes both stacks offline with the pinned CLI and bundles the API function', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'cdk-cli-'));
+    const result = spawnSync('npx', ['--no-install', 'cdk', 'synth', '--quiet', '-o', outdir], {
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(result.status, result.stderr).toBe(0);
+    expect(existsSync(join(outdir, 'PveSnapshotsStateful.template.json'))).toBe(true);
+    expect(existsSync(join(outdir, 'PveSnapshotsStateless.template.json'))).toBe(true);
+    const asset = readdirSync(outdir).find((name) => name.startsWith('asset.'));
+    expect(asset).toBeDefined();
+    const bundle = join(outdir, asset as string, 'index.mjs');
+    expect(statSync(bundle).size).toBeLessThan(500 * 1024);
+  }, 120_000);
+});
