@@ -49,7 +49,10 @@ describe('the stateful stack', () => {
         }),
       ],
     });
-    stateful.hasResource('AWS::DynamoDB::GlobalTable', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    stateful.hasResource('AWS::DynamoDB::GlobalTable', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
   });
 
   it('has an encrypted notification topic, an event bus, a schedule group and a cursor key', () => {
@@ -69,7 +72,12 @@ describe('the stateless stack', () => {
       Architectures: ['arm64'],
       Handler: 'index.handler',
       TracingConfig: { Mode: 'Active' },
-      Environment: { Variables: Match.objectLike({ TABLE_NAME: Match.anyValue(), CURSOR_KEY_SECRET_ARN: Match.anyValue() }) },
+      Environment: {
+        Variables: Match.objectLike({
+          TABLE_NAME: Match.anyValue(),
+          CURSOR_KEY_SECRET_ARN: Match.anyValue(),
+        }),
+      },
     });
     stateless.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   });
@@ -77,13 +85,21 @@ describe('the stateless stack', () => {
   it('puts the JWT authorizer on every route except the public ones', () => {
     stateless.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       AuthorizerType: 'JWT',
-      JwtConfiguration: { Issuer: cdkContext['pve-snapshots:jwtIssuer'], Audience: [cdkContext['pve-snapshots:jwtAudience']] },
+      JwtConfiguration: {
+        Issuer: cdkContext['pve-snapshots:jwtIssuer'],
+        Audience: [cdkContext['pve-snapshots:jwtAudience']],
+      },
     });
     const routes = stateless.findResources('AWS::ApiGatewayV2::Route');
-    const byKey = Object.fromEntries(Object.values(routes).map((route) => [route.Properties.RouteKey, route.Properties]));
-    expect(Object.keys(byKey).sort()).toEqual([...PUBLIC_ROUTES.map((r) => `${r.method} ${r.path}`), 'ANY /{proxy+}'].sort());
+    const byKey = Object.fromEntries(
+      Object.values(routes).map((route) => [route.Properties.RouteKey, route.Properties]),
+    );
+    expect(Object.keys(byKey).sort()).toEqual(
+      [...PUBLIC_ROUTES.map((r) => `${r.method} ${r.path}`), 'ANY /{proxy+}'].sort(),
+    );
     expect(byKey['ANY /{proxy+}'].AuthorizationType).toBe('JWT');
-    for (const route of PUBLIC_ROUTES) expect(byKey[`${route.method} ${route.path}`].AuthorizationType).toBe('NONE');
+    for (const route of PUBLIC_ROUTES)
+      expect(byKey[`${route.method} ${route.path}`].AuthorizationType).toBe('NONE');
   });
 
   it('writes JSON access logs', () => {
@@ -94,31 +110,56 @@ describe('the stateless stack', () => {
 
   it('grants the API least privilege: the table, the cursor key, and only secrets under the service prefix', () => {
     const policies = stateless.findResources('AWS::IAM::Policy');
-    const statements = Object.values(policies).flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+    const statements = Object.values(policies).flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement,
+    );
     const secretStatement = statements.find((s: { Action: unknown }) =>
       JSON.stringify(s.Action).includes('secretsmanager:CreateSecret'),
     );
     expect(secretStatement.Resource).toEqual({
-      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':secret:pve-snapshots/clusters/*']],
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':secretsmanager:',
+          { Ref: 'AWS::Region' },
+          ':',
+          { Ref: 'AWS::AccountId' },
+          ':secret:pve-snapshots/clusters/*',
+        ],
+      ],
     });
-    const actions = statements.flatMap((s: { Action: string | string[] }) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+    const actions = statements.flatMap((s: { Action: string | string[] }) =>
+      Array.isArray(s.Action) ? s.Action : [s.Action],
+    );
     expect(actions).not.toContain('dynamodb:*');
     expect(actions).not.toContain('secretsmanager:*');
     expect(actions).not.toContain('dynamodb:DeleteTable');
-    expect(actions).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem']));
+    expect(actions).toEqual(
+      expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem']),
+    );
   });
 
   it('alarms on API 5xx, function errors and throttles', () => {
     stateless.resourceCountIs('AWS::CloudWatch::Alarm', 3);
-    stateless.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: '5xx', Namespace: 'AWS/ApiGateway' });
-    stateless.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Throttles', Namespace: 'AWS/Lambda' });
+    stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: '5xx',
+      Namespace: 'AWS/ApiGateway',
+    });
+    stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Throttles',
+      Namespace: 'AWS/Lambda',
+    });
   });
 });
 
 describe('cdk-nag (AWS Solutions)', () => {
   it('passes with every acknowledged finding carrying a reason', () => {
     const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8'));
-    expect(report.pluginReports.flatMap((plugin: { violations: unknown[] }) => plugin.violations ?? [])).toEqual([]);
+    expect(
+      report.pluginReports.flatMap((plugin: { violations: unknown[] }) => plugin.violations ?? []),
+    ).toEqual([]);
   });
 
   it('fails synthesis on a finding nobody acknowledged', () => {

@@ -1,0 +1,133 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { findFreePort } from '#shared/local/free-port.ts';
+import { runningCommandLines, startNode, waitFor } from '#test/support/processes.ts';
+
+const MAIN = 'shared/local/main.ts';
+const TOKEN_CLI = 'shared/local/token-cli.ts';
+
+function runTokenCli(dataDir: string, args: string[]) {
+  return spawnSync(process.execPath, [TOKEN_CLI, ...args], {
+    env: { ...process.env, DATA_DIR: dataDir },
+    encoding: 'utf8',
+  });
+}
+
+function tokenFor(dataDir: string): string {
+  return runTokenCli(dataDir, ['--tenant', 'demo', '--role', 'admin']).stdout.trim();
+}
+
+async function startService(dataDir: string) {
+  const port = await findFreePort();
+  const service = startNode(MAIN, { DATA_DIR: dataDir, PORT: String(port), POWERTOOLS_LOG_LEVEL: 'WARN' });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(
+    async () => {
+      if (service.child.exitCode !== null) throw new Error(`service exited:\n${service.output()}`);
+      return (await fetch(`${url}/v1/health`).catch(() => undefined))?.ok === true;
+    },
+    60_000,
+    'the service to answer',
+  );
+  return { service, url };
+}
+
+const javaFor = (dataDir: string) => () =>
+  runningCommandLines().filter(
+    (line) => line.startsWith('java ') && line.includes('DynamoDBLocal.jar') && line.includes(dataDir),
+  );
+
+describe('npm start', () => {
+  it('prints where the API is, keeps data across a restart, and leaves no Java process after SIGTERM', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'npm-start-'));
+    const first = await startService(dataDir);
+    expect(first.service.output()).toContain(`${first.url}/v1`);
+    expect(first.service.output()).toContain('npm run --silent token -- --tenant demo --role admin');
+    const token = tokenFor(dataDir);
+    const created = await fetch(`${first.url}/v1/policies`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'survives', schedule: { cron: '0 2 * * *' }, selector: { all: true } }),
+    });
+    expect(created.status).toBe(201);
+    expect(javaFor(dataDir)()).toHaveLength(1);
+
+    first.service.child.kill('SIGTERM');
+    expect(await first.service.exited).toBe(0);
+    await waitFor(() => javaFor(dataDir)().length === 0, 10_000, 'DynamoDB Local to stop');
+
+    const second = await startService(dataDir);
+    const listed = await fetch(`${second.url}/v1/policies`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(((await listed.json()) as { items: Array<{ name: string }> }).items.map((p) => p.name)).toEqual([
+      'survives',
+    ]);
+    second.service.child.kill('SIGINT');
+    expect(await second.service.exited).toBe(0);
+  }, 120_000);
+
+  it('takes DynamoDB Local down with it even when killed with SIGKILL', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'npm-start-kill-'));
+    const { service } = await startService(dataDir);
+    expect(javaFor(dataDir)()).toHaveLength(1);
+    service.child.kill('SIGKILL');
+    await service.exited;
+    await waitFor(() => javaFor(dataDir)().length === 0, 15_000, 'the orphaned DynamoDB Local to stop');
+  }, 90_000);
+
+  it('says clearly that the port is taken', async () => {
+    const blocker = createServer();
+    const port = await new Promise<number>((resolve) =>
+      blocker.listen(0, '127.0.0.1', () => resolve((blocker.address() as { port: number }).port)),
+    );
+    const dataDir = mkdtempSync(join(tmpdir(), 'npm-start-port-'));
+    const service = startNode(MAIN, { DATA_DIR: dataDir, PORT: String(port) });
+    expect(await service.exited).toBe(1);
+    expect(service.output()).toContain(`port ${port} is already in use`);
+    blocker.close();
+    await waitFor(() => javaFor(dataDir)().length === 0, 10_000, 'DynamoDB Local to stop');
+  }, 60_000);
+
+  it('says clearly that the data folder is not writable', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'npm-start-dir-')), 'a-file');
+    writeFileSync(file, 'not a folder');
+    const service = startNode(MAIN, { DATA_DIR: join(file, 'data') });
+    expect(await service.exited).toBe(1);
+    expect(service.output()).toMatch(/the data folder .* is not writable/);
+  });
+
+  it('says clearly that Java is missing', async () => {
+    const service = startNode(MAIN, {
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'npm-start-java-')),
+      PATH: dirname(process.execPath),
+    });
+    expect(await service.exited).toBe(1);
+    expect(service.output()).toContain('Java is not installed');
+  });
+
+  it('rejects a bad setting, naming it', async () => {
+    const service = startNode(MAIN, { PORT: 'eighty' });
+    expect(await service.exited).toBe(1);
+    expect(service.output()).toContain('PORT');
+  });
+});
+
+describe('npm run token', () => {
+  it('prints only a JWT, and explains bad arguments on stderr', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'token-'));
+    const good = runTokenCli(dataDir, ['--tenant', 'demo', '--role', 'viewer']);
+    expect(good.status).toBe(0);
+    expect(good.stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
+    const payload = JSON.parse(Buffer.from(good.stdout.split('.')[1] as string, 'base64url').toString());
+    expect(payload).toMatchObject({ tenant: 'demo', role: 'viewer', sub: 'demo-viewer' });
+    const bad = runTokenCli(dataDir, ['--tenant', 'demo', '--role', 'root']);
+    expect(bad.status).toBe(2);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toContain('--role must be viewer, operator or admin');
+  });
+});
