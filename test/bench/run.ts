@@ -1,0 +1,25 @@
+/**
+ * `npm run bench`: runs every benchmark and prints its figures. Figures are ratios against a
+ * baseline measured in the same process, because the machines are shared and noisy.
+ * Select benchmarks with `npm run bench -- api bundle`.
+ */
+import { runApiBench, runBundleBench } from './api-bench.ts';
+
+const benches: Record<string, (log: (line: string) => void) => Promise<void>> = {
+  api: runApiBench,
+  bundle: runBundleBench,
+};
+
+const selected = process.argv.slice(2).filter((name) => !name.startsWith('-'));
+const names = selected.length > 0 ? selected : Object.keys(benches);
+for (const name of names) {
+  const bench = benches[name];
+  if (!bench) {
+    console.error(`unknown benchmark '${name}'; choose from: ${Object.keys(benches).join(', ')}`);
+    process.exit(2);
+  }
+  console.log(`\n== ${name} ==`);
+  const started = performance.now();
+  await bench((line) => console.log(`  ${line}`));
+  console.log(`  (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+}
