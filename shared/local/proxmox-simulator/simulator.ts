@@ -93,7 +93,9 @@ export class ProxmoxSimulator {
       type: 'node',
       status: node.online ? 'online' : 'offline',
       level: '',
-      ...(node.online ? { uptime: 86_400, cpu: 0.05, maxcpu: node.maxcpu, mem: node.maxmem / 4, maxmem: node.maxmem } : {}),
+      ...(node.online
+        ? { uptime: 86_400, cpu: 0.05, maxcpu: node.maxcpu, mem: node.maxmem / 4, maxmem: node.maxmem }
+        : {}),
       ssl_fingerprint: '',
     }));
   }
@@ -101,7 +103,9 @@ export class ProxmoxSimulator {
   /** GET /cluster/resources: entries sorted by id string, as Proxmox does. */
   clusterResources(type?: string) {
     if (type !== undefined && !['vm', 'storage', 'node', 'sdn'].includes(type)) {
-      throw SimError.params({ type: `value '${type}' does not have a value in the enumeration 'vm, storage, node, sdn'` });
+      throw SimError.params({
+        type: `value '${type}' does not have a value in the enumeration 'vm, storage, node, sdn'`,
+      });
     }
     const entries: Array<Record<string, unknown>> = [];
     if (type === undefined || type === 'vm') {
@@ -210,14 +214,33 @@ export class ProxmoxSimulator {
 
   guestConfig(node: string, type: GuestType, vmid: number): Record<string, unknown> {
     const guest = this.guest(node, type, vmid);
-    return { ...this.#config(guest), digest: guest.digest, ...(guest.lock ? { lock: guest.lock } : {}), ...(guest.parent ? { parent: guest.parent } : {}) };
+    return {
+      ...this.#config(guest),
+      digest: guest.digest,
+      ...(guest.lock ? { lock: guest.lock } : {}),
+      ...(guest.parent ? { parent: guest.parent } : {}),
+    };
   }
 
   #config(guest: SimGuest): Record<string, string | number> {
     const disk = `${guest.storage}:vm-${guest.vmid}-disk-0,size=${Math.round(guest.maxdisk / 1024 ** 3)}G`;
     return guest.type === 'qemu'
-      ? { name: guest.name, cores: guest.cores, memory: Math.round(guest.maxmem / 1024 ** 2), scsi0: disk, ...(guest.tags.length ? { tags: guest.tags.join(';') } : {}), ...(guest.template ? { template: 1 } : {}) }
-      : { hostname: guest.name, cores: guest.cores, memory: Math.round(guest.maxmem / 1024 ** 2), rootfs: disk, ...(guest.tags.length ? { tags: guest.tags.join(';') } : {}), ...(guest.template ? { template: 1 } : {}) };
+      ? {
+          name: guest.name,
+          cores: guest.cores,
+          memory: Math.round(guest.maxmem / 1024 ** 2),
+          scsi0: disk,
+          ...(guest.tags.length ? { tags: guest.tags.join(';') } : {}),
+          ...(guest.template ? { template: 1 } : {}),
+        }
+      : {
+          hostname: guest.name,
+          cores: guest.cores,
+          memory: Math.round(guest.maxmem / 1024 ** 2),
+          rootfs: disk,
+          ...(guest.tags.length ? { tags: guest.tags.join(';') } : {}),
+          ...(guest.template ? { template: 1 } : {}),
+        };
   }
 
   #checkLock(guest: SimGuest): void {
@@ -261,16 +284,26 @@ export class ProxmoxSimulator {
     return snapname;
   }
 
-  createSnapshot(user: string, node: string, type: GuestType, vmid: number, params: Record<string, string>): string {
+  createSnapshot(
+    user: string,
+    node: string,
+    type: GuestType,
+    vmid: number,
+    params: Record<string, string>,
+  ): string {
     const snapname = this.#validateSnapname(params.snapname);
     if (type === 'lxc' && params.vmstate !== undefined) {
-      throw SimError.params({ vmstate: 'property is not defined in schema and the schema does not allow additional properties' });
+      throw SimError.params({
+        vmstate: 'property is not defined in schema and the schema does not allow additional properties',
+      });
     }
     // qemu loads the config before forking; lxc only inside the task.
     const guest = type === 'qemu' ? this.guest(node, type, vmid) : undefined;
     if (snapname === 'current') throw SimError.die("unable to use snapshot name 'current' (reserved name)");
-    if (type === 'qemu' && snapname.toLowerCase() === 'pending') throw SimError.die("unable to use snapshot name 'pending' (reserved name)");
-    if (type === 'lxc' && snapname === 'vzdump') throw SimError.die("unable to use snapshot name 'vzdump' (reserved name)");
+    if (type === 'qemu' && snapname.toLowerCase() === 'pending')
+      throw SimError.die("unable to use snapshot name 'pending' (reserved name)");
+    if (type === 'lxc' && snapname === 'vzdump')
+      throw SimError.die("unable to use snapshot name 'vzdump' (reserved name)");
     const vmstate = params.vmstate === '1' || params.vmstate === 'true';
     let snapshot: SimSnapshot | undefined;
     return this.#startTask(user, node, `${taskPrefix(type)}snapshot`, String(vmid), 'snapshot', {
@@ -278,7 +311,8 @@ export class ProxmoxSimulator {
         const target = guest ?? this.guest(node, type, vmid);
         if (target.template) throw new Error("you can't take a snapshot if it's a template");
         this.#checkLock(target);
-        if (target.snapshots.some((existing) => existing.name === snapname)) throw new Error(`snapshot name '${snapname}' already used`);
+        if (target.snapshots.some((existing) => existing.name === snapname))
+          throw new Error(`snapshot name '${snapname}' already used`);
         target.lock = 'snapshot';
         snapshot = {
           name: snapname,
@@ -312,10 +346,21 @@ export class ProxmoxSimulator {
     const guest = this.guest(node, type, vmid);
     const snapshot = guest.snapshots.find((s) => s.name === snapname);
     if (!snapshot) throw SimError.die(`snapshot '${snapname}' does not exist`);
-    return { ...snapshot.config, snaptime: snapshot.snaptime, description: snapshot.description, ...(snapshot.parent ? { parent: snapshot.parent } : {}) };
+    return {
+      ...snapshot.config,
+      snaptime: snapshot.snaptime,
+      description: snapshot.description,
+      ...(snapshot.parent ? { parent: snapshot.parent } : {}),
+    };
   }
 
-  updateSnapshotDescription(node: string, type: GuestType, vmid: number, snapname: string, description: string | undefined) {
+  updateSnapshotDescription(
+    node: string,
+    type: GuestType,
+    vmid: number,
+    snapname: string,
+    description: string | undefined,
+  ) {
     const guest = this.guest(node, type, vmid);
     // Proxmox returns at once without any check when no description is given.
     if (description === undefined) return null;
@@ -327,7 +372,14 @@ export class ProxmoxSimulator {
     return null;
   }
 
-  deleteSnapshot(user: string, node: string, type: GuestType, vmid: number, snapname: string, force: boolean): string {
+  deleteSnapshot(
+    user: string,
+    node: string,
+    type: GuestType,
+    vmid: number,
+    snapname: string,
+    force: boolean,
+  ): string {
     this.guest(node, type, vmid);
     let deleted: SimSnapshot | undefined;
     return this.#startTask(user, node, `${taskPrefix(type)}delsnapshot`, String(vmid), 'delsnapshot', {
@@ -366,7 +418,14 @@ export class ProxmoxSimulator {
     });
   }
 
-  rollbackSnapshot(user: string, node: string, type: GuestType, vmid: number, snapname: string, start: boolean): string {
+  rollbackSnapshot(
+    user: string,
+    node: string,
+    type: GuestType,
+    vmid: number,
+    snapname: string,
+    start: boolean,
+  ): string {
     this.guest(node, type, vmid);
     let snapshot: SimSnapshot | undefined;
     return this.#startTask(user, node, `${taskPrefix(type)}rollback`, String(vmid), 'rollback', {
@@ -376,7 +435,8 @@ export class ProxmoxSimulator {
         this.#checkLock(target);
         snapshot = target.snapshots.find((s) => s.name === snapname);
         if (!snapshot) throw new Error(`snapshot '${snapname}' does not exist`);
-        if (snapshot.snapstate) throw new Error(`unable to rollback to incomplete snapshot (snapstate = ${snapshot.snapstate})`);
+        if (snapshot.snapstate)
+          throw new Error(`unable to rollback to incomplete snapshot (snapstate = ${snapshot.snapstate})`);
         target.lock = 'rollback';
         // qemu-server stops the VM before rolling back.
         target.status = 'stopped';
@@ -440,7 +500,8 @@ export class ProxmoxSimulator {
       throw SimError.die('Full clone of a running container is only possible from a snapshot');
     }
     const storage = params.storage ?? source.storage;
-    if (params.pool && !this.state.pools.includes(params.pool)) throw new SimError(403, `Permission check failed (pool '${params.pool}' does not exist)`);
+    if (params.pool && !this.state.pools.includes(params.pool))
+      throw new SimError(403, `Permission check failed (pool '${params.pool}' does not exist)`);
     let clone: SimGuest | undefined;
     return this.#startTask(user, node, `${taskPrefix(type)}clone`, String(vmid), 'clone', {
       begin: () => {
@@ -491,7 +552,10 @@ export class ProxmoxSimulator {
   }
 
   storages(node: string, content?: string) {
-    if (!this.#node(node)) throw SimError.die(`hostname lookup '${node}' failed - failed to get address info for: ${node}: Name or service not known`);
+    if (!this.#node(node))
+      throw SimError.die(
+        `hostname lookup '${node}' failed - failed to get address info for: ${node}: Name or service not known`,
+      );
     return this.state.storages
       .filter((storage) => storage.nodes.includes(node))
       .filter((storage) => content === undefined || storage.content.includes(content))
@@ -535,10 +599,13 @@ export class ProxmoxSimulator {
     const storageId = params.storage ?? 'local';
     const storage = this.#storage(node, storageId);
     if (!storage) throw SimError.params({ storage: `storage '${storageId}' does not exist` });
-    if (!storage.content.includes('backup')) throw SimError.params({ storage: `storage '${storageId}' does not support backups` });
+    if (!storage.content.includes('backup'))
+      throw SimError.params({ storage: `storage '${storageId}' does not support backups` });
     const mode = params.mode ?? 'snapshot';
     if (!['snapshot', 'suspend', 'stop'].includes(mode)) {
-      throw SimError.params({ mode: `value '${mode}' does not have a value in the enumeration 'snapshot, suspend, stop'` });
+      throw SimError.params({
+        mode: `value '${mode}' does not have a value in the enumeration 'snapshot, suspend, stop'`,
+      });
     }
     const guest = this.state.guests.find((g) => g.vmid === vmid);
     if (guest && guest.node !== node) return 'OK';
@@ -559,7 +626,8 @@ export class ProxmoxSimulator {
         const extension = { '0': '', '1': '.lzo', lzo: '.lzo', gzip: '.gz', zstd: '.zst' }[compress] ?? '';
         const base = target.type === 'qemu' ? 'vma' : 'tar';
         const size = Math.round(target.maxdisk * (compress === '0' ? 0.4 : 0.15));
-        if (storage.used + size > storage.total) throw new Error(`vzdump: not enough space on storage '${storageId}'`);
+        if (storage.used + size > storage.total)
+          throw new Error(`vzdump: not enough space on storage '${storageId}'`);
         volume = {
           volid: `${storageId}:backup/vzdump-${target.type}-${vmid}-${stamp}.${base}${extension}`,
           node,
@@ -569,7 +637,15 @@ export class ProxmoxSimulator {
           format: `${base}${extension}`,
           size,
           ctime: Math.floor(time.getTime() / 1000),
-          ...(params['notes-template'] ? { notes: params['notes-template'].replaceAll('{{vmid}}', String(vmid)).replaceAll('{{guestname}}', target.name).replaceAll('{{node}}', node).replaceAll('{{cluster}}', this.state.clusterName) } : {}),
+          ...(params['notes-template']
+            ? {
+                notes: params['notes-template']
+                  .replaceAll('{{vmid}}', String(vmid))
+                  .replaceAll('{{guestname}}', target.name)
+                  .replaceAll('{{node}}', node)
+                  .replaceAll('{{cluster}}', this.state.clusterName),
+              }
+            : {}),
           ...(params.protected === '1' ? { protected: true } : {}),
         };
         this.state.volumes.push(volume);
@@ -589,7 +665,10 @@ export class ProxmoxSimulator {
     if (!found) throw SimError.die(`volume '${volid}' does not exist`);
     return this.#startTask(user, node, 'imgdel', volid.replaceAll(/[:/]/g, '_'), 'imgdel', {
       begin: () => {
-        if (found.protected) throw new Error(`cannot remove protected archive '/mnt/pve/${storageId}/dump/${volid.split('/')[1]}'`);
+        if (found.protected)
+          throw new Error(
+            `cannot remove protected archive '/mnt/pve/${storageId}/dump/${volid.split('/')[1]}'`,
+          );
       },
       end: () => {
         this.state.volumes = this.state.volumes.filter((v) => v !== found);
@@ -600,16 +679,20 @@ export class ProxmoxSimulator {
 
   restore(user: string, node: string, type: GuestType, params: Record<string, string>): string {
     const vmid = Number(params.vmid);
-    if (!VMID.test(params.vmid ?? '')) throw SimError.params({ vmid: 'value does not look like a valid VM ID' });
+    if (!VMID.test(params.vmid ?? ''))
+      throw SimError.params({ vmid: 'value does not look like a valid VM ID' });
     const archive = type === 'qemu' ? params.archive : params.ostemplate;
     const volume = this.state.volumes.find((v) => v.volid === archive);
     if (!archive || !volume) throw SimError.die(`volume '${archive ?? ''}' does not exist`);
     const force = params.force === '1' || params.force === 'true';
     const existing = this.state.guests.find((g) => g.vmid === vmid);
     if (existing && !force) {
-      throw SimError.die(`unable to restore ${typeLabel(type)} ${vmid} - ${typeLabel(existing.type)} ${vmid} already exists on node '${existing.node}'`);
+      throw SimError.die(
+        `unable to restore ${typeLabel(type)} ${vmid} - ${typeLabel(existing.type)} ${vmid} already exists on node '${existing.node}'`,
+      );
     }
-    if (existing?.status === 'running') throw SimError.die(`unable to restore ${typeLabel(type)} ${vmid} - vm is running`);
+    if (existing?.status === 'running')
+      throw SimError.die(`unable to restore ${typeLabel(type)} ${vmid} - vm is running`);
     let created: SimGuest | undefined;
     return this.#startTask(user, node, `${taskPrefix(type)}restore`, String(vmid), 'restore', {
       begin: () => {
@@ -672,14 +755,22 @@ export class ProxmoxSimulator {
   taskLog(node: string, upid: string, start: number, limit: number) {
     const lines = this.task(node, upid).log;
     const all = lines.length > 0 ? lines : ['no content'];
-    return { lines: all.slice(start, start + limit).map((t, index) => ({ n: start + index + 1, t })), total: all.length };
+    return {
+      lines: all.slice(start, start + limit).map((t, index) => ({ n: start + index + 1, t })),
+      total: all.length,
+    };
   }
 
   // ---- faults ----
 
   /** Makes the next `count` matching tasks fail with `message` when they end. */
   failTasks(fault: { message: string; type?: string; vmid?: number; count?: number }): void {
-    this.#taskFaults.push({ message: fault.message, ...(fault.type ? { type: fault.type } : {}), ...(fault.vmid ? { vmid: fault.vmid } : {}), remaining: fault.count ?? 1 });
+    this.#taskFaults.push({
+      message: fault.message,
+      ...(fault.type ? { type: fault.type } : {}),
+      ...(fault.vmid ? { vmid: fault.vmid } : {}),
+      remaining: fault.count ?? 1,
+    });
   }
 
   /** Holds a lock on a guest, as a hung backup would, until {@link releaseLock}. */
@@ -713,7 +804,19 @@ export class ProxmoxSimulator {
     const pid = this.state.nextPid++;
     const upid = formatUpid({ node, pid, pstart: 100_000 + pid, starttime, type, id, user });
     const duration = Math.max(1, Math.round((this.#durations[kind] ?? 1000) * this.#timeFactor));
-    const task: SimTask = { upid, node, type, id, user, pid, pstart: 100_000 + pid, starttime, status: 'running', log: [], endsAt: now + duration };
+    const task: SimTask = {
+      upid,
+      node,
+      type,
+      id,
+      user,
+      pid,
+      pstart: 100_000 + pid,
+      starttime,
+      status: 'running',
+      log: [],
+      endsAt: now + duration,
+    };
     this.state.tasks.push(task);
     this.#steps.set(upid, steps);
     try {
@@ -721,7 +824,11 @@ export class ProxmoxSimulator {
       task.log.push(`${type} started for ${id}`);
     } catch (error) {
       // Errors at the start of the worker still end the task, shortly after it began.
-      this.#finish(task, (error as Error).message, Math.min(duration, Math.max(1, Math.round(50 * this.#timeFactor))));
+      this.#finish(
+        task,
+        (error as Error).message,
+        Math.min(duration, Math.max(1, Math.round(50 * this.#timeFactor))),
+      );
       return upid;
     }
     this.#finish(task, undefined, duration);
@@ -744,7 +851,10 @@ export class ProxmoxSimulator {
     let failure = startFailure;
     if (failure === undefined) {
       const fault = this.#taskFaults.find(
-        (f) => f.remaining > 0 && (f.type === undefined || task.type.endsWith(f.type)) && (f.vmid === undefined || String(f.vmid) === task.id),
+        (f) =>
+          f.remaining > 0 &&
+          (f.type === undefined || task.type.endsWith(f.type)) &&
+          (f.vmid === undefined || String(f.vmid) === task.id),
       );
       if (fault) {
         fault.remaining--;
