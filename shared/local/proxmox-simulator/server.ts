@@ -136,67 +136,83 @@ export async function startSimulatorServer(options: SimulatorServerOptions): Pro
       [
         'GET',
         new RegExp(`^${prefix}/status/current$`),
-        (m, c) => (c.check(`/vms/${m[3]}`, 'VM.Audit'), sim.guestStatus(...g(m))),
+        (m, c) => {
+          c.check(`/vms/${m[3]}`, 'VM.Audit');
+          return sim.guestStatus(...g(m));
+        },
       ],
       [
         'GET',
         new RegExp(`^${prefix}/config$`),
-        (m, c) => (c.check(`/vms/${m[3]}`, 'VM.Audit'), sim.guestConfig(...g(m))),
+        (m, c) => {
+          c.check(`/vms/${m[3]}`, 'VM.Audit');
+          return sim.guestConfig(...g(m));
+        },
       ],
       [
         'POST',
         new RegExp(`^${prefix}/status/(start|stop)$`),
-        (m, c) => (
-          c.check(`/vms/${m[3]}`, 'VM.PowerMgmt'), sim.setPower(c.user, ...g(m), m[4] as 'start' | 'stop')
-        ),
+        (m, c) => {
+          c.check(`/vms/${m[3]}`, 'VM.PowerMgmt');
+          return sim.setPower(c.user, ...g(m), m[4] as 'start' | 'stop');
+        },
       ],
       [
         'GET',
         new RegExp(`^${prefix}/snapshot$`),
-        (m, c) => (c.check(`/vms/${m[3]}`, 'VM.Audit'), sim.listSnapshots(...g(m))),
+        (m, c) => {
+          c.check(`/vms/${m[3]}`, 'VM.Audit');
+          return sim.listSnapshots(...g(m));
+        },
       ],
       [
         'POST',
         new RegExp(`^${prefix}/snapshot$`),
-        (m, c) => (c.check(`/vms/${m[3]}`, 'VM.Snapshot'), sim.createSnapshot(c.user, ...g(m), c.params)),
+        (m, c) => {
+          c.check(`/vms/${m[3]}`, 'VM.Snapshot');
+          return sim.createSnapshot(c.user, ...g(m), c.params);
+        },
       ],
       ['GET', new RegExp(`^${prefix}/snapshot/([^/]+)$`), () => [{ cmd: 'rollback' }, { cmd: 'config' }]],
       [
         'GET',
         new RegExp(`^${prefix}/snapshot/([^/]+)/config$`),
-        (m, c) => (
-          c.check(`/vms/${m[3]}`, 'VM.Snapshot', 'VM.Snapshot.Rollback', 'VM.Audit'),
-          sim.snapshotConfig(...g(m), m[4] as string)
-        ),
+        (m, c) => {
+          c.check(`/vms/${m[3]}`, 'VM.Snapshot', 'VM.Snapshot.Rollback', 'VM.Audit');
+          return sim.snapshotConfig(...g(m), m[4] as string);
+        },
       ],
       [
         'PUT',
         new RegExp(`^${prefix}/snapshot/([^/]+)/config$`),
-        (m, c) => (
-          c.check(`/vms/${m[3]}`, 'VM.Snapshot'),
-          sim.updateSnapshotDescription(...g(m), m[4] as string, c.params.description)
-        ),
+        (m, c) => {
+          c.check(`/vms/${m[3]}`, 'VM.Snapshot');
+          return sim.updateSnapshotDescription(...g(m), m[4] as string, c.params.description);
+        },
       ],
       [
         'POST',
         new RegExp(`^${prefix}/snapshot/([^/]+)/rollback$`),
-        (m, c) => (
-          c.check(`/vms/${m[3]}`, 'VM.Snapshot', 'VM.Snapshot.Rollback'),
-          sim.rollbackSnapshot(c.user, ...g(m), m[4] as string, c.params.start === '1')
-        ),
+        (m, c) => {
+          c.check(`/vms/${m[3]}`, 'VM.Snapshot', 'VM.Snapshot.Rollback');
+          return sim.rollbackSnapshot(c.user, ...g(m), m[4] as string, c.params.start === '1');
+        },
       ],
       [
         'DELETE',
         new RegExp(`^${prefix}/snapshot/([^/]+)$`),
-        (m, c) => (
-          c.check(`/vms/${m[3]}`, 'VM.Snapshot'),
-          sim.deleteSnapshot(c.user, ...g(m), m[4] as string, c.params.force === '1')
-        ),
+        (m, c) => {
+          c.check(`/vms/${m[3]}`, 'VM.Snapshot');
+          return sim.deleteSnapshot(c.user, ...g(m), m[4] as string, c.params.force === '1');
+        },
       ],
       [
         'POST',
         new RegExp(`^${prefix}/clone$`),
-        (m, c) => (c.check(`/vms/${m[3]}`, 'VM.Clone'), sim.clone(c.user, ...g(m), c.params)),
+        (m, c) => {
+          c.check(`/vms/${m[3]}`, 'VM.Clone');
+          return sim.clone(c.user, ...g(m), c.params);
+        },
       ],
     ];
   };
@@ -211,10 +227,10 @@ export async function startSimulatorServer(options: SimulatorServerOptions): Pro
     [
       'POST',
       /^\/nodes\/([^/]+)\/(qemu|lxc)$/,
-      (m, c) => (
-        c.check(`/vms/${c.params.vmid}`, 'VM.Allocate'),
-        sim.restore(c.user, m[1] as string, m[2] as GuestType, c.params)
-      ),
+      (m, c) => {
+        c.check(`/vms/${c.params.vmid}`, 'VM.Allocate');
+        return sim.restore(c.user, m[1] as string, m[2] as GuestType, c.params);
+      },
     ],
     [
       'GET',
@@ -235,29 +251,32 @@ export async function startSimulatorServer(options: SimulatorServerOptions): Pro
     [
       'POST',
       /^\/nodes\/([^/]+)\/vzdump$/,
-      (m, c) => (c.check(`/vms/${c.params.vmid}`, 'VM.Backup'), sim.vzdump(c.user, m[1] as string, c.params)),
+      (m, c) => {
+        c.check(`/vms/${c.params.vmid}`, 'VM.Backup');
+        return sim.vzdump(c.user, m[1] as string, c.params);
+      },
     ],
     ['GET', /^\/nodes\/([^/]+)\/storage$/, (m, c) => sim.storages(m[1] as string, c.params.content)],
     [
       'GET',
       /^\/nodes\/([^/]+)\/storage\/([^/]+)\/content$/,
-      (m, c) => (
-        c.check(`/storage/${m[2]}`, 'Datastore.Audit', 'Datastore.AllocateSpace'),
-        sim.storageContent(
+      (m, c) => {
+        c.check(`/storage/${m[2]}`, 'Datastore.Audit', 'Datastore.AllocateSpace');
+        return sim.storageContent(
           m[1] as string,
           m[2] as string,
           c.params.content,
           c.params.vmid ? Number(c.params.vmid) : undefined,
-        )
-      ),
+        );
+      },
     ],
     [
       'DELETE',
       /^\/nodes\/([^/]+)\/storage\/([^/]+)\/content\/(.+)$/,
-      (m, c) => (
-        c.check(`/storage/${m[2]}`, 'Datastore.AllocateSpace'),
-        sim.deleteVolume(c.user, m[1] as string, m[2] as string, m[3] as string)
-      ),
+      (m, c) => {
+        c.check(`/storage/${m[2]}`, 'Datastore.AllocateSpace');
+        return sim.deleteVolume(c.user, m[1] as string, m[2] as string, m[3] as string);
+      },
     ],
   ];
 
