@@ -3,6 +3,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createDocumentClient } from '#shared/adapters/dynamo/client.ts';
 import { createStore } from '#shared/adapters/dynamo/store.ts';
+import { CachedProxmoxConnector } from '#shared/adapters/proxmox/proxmox-connector.ts';
 import { SecretsManagerStore } from '#shared/adapters/secrets/secrets-manager-store.ts';
 import { createApiHandler } from '#shared/api/lambda.ts';
 import { loadApiConfig } from '#shared/config/api-config.ts';
@@ -25,6 +26,7 @@ export const handler = createApiHandler({
     idempotencyTtlSeconds: config.idempotencyTtlSeconds,
   }),
   secrets,
+  proxmox: new CachedProxmoxConnector(secrets),
   ids: createUlidGenerator(),
   now: Date.now,
   logger,

@@ -7,6 +7,7 @@ import type { ApiEnv } from './api-env.ts';
 import { registerAuditRoutes } from './audit/audit.handlers.ts';
 import { registerClusterRoutes } from './clusters/clusters.handlers.ts';
 import { registerExclusionRoutes } from './exclusions/exclusions.handlers.ts';
+import { registerGuestRoutes } from './guests/guests.handlers.ts';
 import { idempotencyMiddleware } from './middleware/idempotency.ts';
 import { jsonBodyMiddleware } from './middleware/json-body.ts';
 import { type ClaimNames, principalMiddleware } from './middleware/principal.ts';
@@ -87,6 +88,7 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
 
   app.openapi(healthRoute, (c) => c.json({ status: 'ok' as const, version: deps.version }, 200));
   registerClusterRoutes(app, deps);
+  registerGuestRoutes(app, deps);
   registerPolicyRoutes(app, deps);
   registerExclusionRoutes(app, deps);
   registerAuditRoutes(app, deps);

@@ -3,6 +3,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDocumentClient, localClientConfig } from '#shared/adapters/dynamo/client.ts';
 import { createStore, type Store } from '#shared/adapters/dynamo/store.ts';
+import { CachedProxmoxConnector } from '#shared/adapters/proxmox/proxmox-connector.ts';
 import { LocalSecretStore } from '#shared/adapters/secrets/local-secret-store.ts';
 import { createApiHandler } from '#shared/api/lambda.ts';
 import { createUlidGenerator } from '#shared/domain/ids.ts';
@@ -89,9 +90,13 @@ export async function startLocalRuntime(
       now,
     });
     const signingKey = await loadOrCreateSigningKey(paths.jwtKey);
+    const secrets = new LocalSecretStore(paths.secrets, await loadOrCreateKey(paths.secretsKey));
+    const proxmox = new CachedProxmoxConnector(secrets);
+    stops.push(() => proxmox.close());
     const handler = createApiHandler({
       store,
-      secrets: new LocalSecretStore(paths.secrets, await loadOrCreateKey(paths.secretsKey)),
+      secrets,
+      proxmox,
       ids: createUlidGenerator(now),
       now,
       logger,

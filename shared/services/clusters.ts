@@ -2,6 +2,7 @@ import { type AuditContext, auditSummary } from '#shared/domain/audit.ts';
 import { type Cluster, normalizeFingerprint } from '#shared/domain/cluster.ts';
 import { NotFoundError, PreconditionFailedError } from '#shared/domain/errors.ts';
 import { auditEvent, authorize } from './audit-trail.ts';
+import { probeCluster } from './cluster-probe.ts';
 import type { ServiceDeps } from './service-deps.ts';
 
 export interface ClusterInput {
@@ -36,8 +37,11 @@ export async function getCluster(
 }
 
 /**
- * Registers a cluster: stores the token secret in the secret store, then the cluster and its
- * audit event in one transaction; if that fails, the stored secret is removed again.
+ * Registers a cluster:
+ * 1. checks that it answers with these details and that the token may take snapshots,
+ * 2. stores the token secret in the secret store,
+ * 3. stores the cluster and its audit event in one transaction (removing the secret again if
+ *    that fails).
  */
 export async function registerCluster(
   deps: ServiceDeps,
@@ -49,6 +53,13 @@ export async function registerCluster(
     action: 'cluster.create',
     resourceType: 'cluster',
     resourceId: id,
+  });
+  await probeCluster(deps.proxmox, {
+    url: input.url,
+    tokenId: input.tokenId,
+    secret: input.tokenSecret,
+    ...(input.fingerprint ? { fingerprint: normalizeFingerprint(input.fingerprint) } : {}),
+    ...(input.caCertificate ? { caCertificate: input.caCertificate } : {}),
   });
   const at = new Date(deps.now()).toISOString();
   const tenantId = context.principal.tenantId;
@@ -108,6 +119,22 @@ export async function updateCluster(
     updatedAt: new Date(deps.now()).toISOString(),
     version: before.version + 1,
   };
+  // New connection details must work before they replace the old ones.
+  if (
+    patch.url !== undefined ||
+    patch.tokenId !== undefined ||
+    tokenSecret !== undefined ||
+    fingerprint !== undefined ||
+    patch.caCertificate !== undefined
+  ) {
+    await probeCluster(deps.proxmox, {
+      url: after.url,
+      tokenId: after.tokenId,
+      secret: tokenSecret ?? (await deps.secrets.get(before.secretRef)),
+      ...(after.fingerprint ? { fingerprint: after.fingerprint } : {}),
+      ...(after.caCertificate ? { caCertificate: after.caCertificate } : {}),
+    });
+  }
   // The secret is replaced in place (same reference) only after the record update succeeded,
   // so a rejected update leaves the old secret working.
   await deps.store.clusters.update(before, after, [

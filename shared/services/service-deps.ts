@@ -1,4 +1,5 @@
 import type { Store } from '#shared/adapters/dynamo/store.ts';
+import type { ProxmoxConnector } from '#shared/adapters/proxmox/proxmox-connector.ts';
 import type { SecretStore } from '#shared/adapters/secrets/secret-store.ts';
 import type { IdGenerator } from '#shared/domain/ids.ts';
 
@@ -6,6 +7,8 @@ import type { IdGenerator } from '#shared/domain/ids.ts';
 export interface ServiceDeps {
   readonly store: Store;
   readonly secrets: SecretStore;
+  /** The only way to reach Proxmox clusters. */
+  readonly proxmox: ProxmoxConnector;
   readonly ids: IdGenerator;
   /** Epoch milliseconds now. */
   readonly now: () => number;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clusterBody, policyBody, startTestApi, type TestApi } from '#test/support/api.ts';
+import { policyBody, startTestApi, type TestApi } from '#test/support/api.ts';
 
 let api: TestApi;
 
@@ -41,7 +41,7 @@ describe('audit trail', () => {
     const caller = await api.as('filters', 'admin');
     const viewer = await api.as('filters', 'viewer');
     const policy = await caller.post('/v1/policies', policyBody());
-    await caller.post('/v1/clusters', clusterBody());
+    await caller.post('/v1/clusters', api.clusterBody());
     await viewer.post('/v1/policies', policyBody());
     const get = async (query: string) => (await caller.get(`/v1/audit?${query}`)).body.items;
     expect((await get('action=cluster.create')).map((e: { action: string }) => e.action)).toEqual([
@@ -55,7 +55,8 @@ describe('audit trail', () => {
     });
     expect(await get(`resourceType=policy&resourceId=${policy.body.id}`)).toHaveLength(1);
     expect(await get('from=2000-01-01T00:00:00Z&to=2000-12-31T00:00:00Z')).toEqual([]);
-    expect(await get(`from=${new Date(Date.now() - 60_000).toISOString()}`)).toHaveLength(3);
+    // policy.create, cluster.create, cluster.sync (the first inventory) and the viewer's denial
+    expect(await get(`from=${new Date(Date.now() - 60_000).toISOString()}`)).toHaveLength(4);
     expect((await caller.get('/v1/audit?outcome=maybe')).status).toBe(400);
   });
 

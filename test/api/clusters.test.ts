@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Caller, clusterBody, FINGERPRINT, startTestApi, type TestApi } from '#test/support/api.ts';
+import { type Caller, FINGERPRINT, startTestApi, type TestApi } from '#test/support/api.ts';
 
 let api: TestApi;
 let admin: Caller;
@@ -14,14 +14,15 @@ afterAll(() => api.stop());
 
 describe('registering a cluster', () => {
   it('stores the cluster and never returns, logs or audits the token secret', async () => {
-    const body = clusterBody({ name: 'Lab', fingerprint: FINGERPRINT.toLowerCase() });
+    const fingerprint = api.simulator.server.fingerprint();
+    const body = api.clusterBody({ name: 'Lab', fingerprint: fingerprint.toLowerCase() });
     const created = await admin.post('/v1/clusters', body);
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({
       name: 'Lab',
       url: body.url,
       tokenId: body.tokenId,
-      fingerprint: FINGERPRINT,
+      fingerprint,
       version: 1,
     });
     expect(created.text).not.toContain(body.tokenSecret);
@@ -39,7 +40,7 @@ describe('registering a cluster', () => {
   });
 
   it('keeps the secret encrypted at rest in the local secret store', async () => {
-    const body = clusterBody();
+    const body = api.clusterBody();
     await admin.post('/v1/clusters', body);
     const folder = join(api.runtime.dataDir, 'secrets');
     const files = readdirSync(folder).map((file) => readFileSync(join(folder, file), 'utf8'));
@@ -65,7 +66,7 @@ describe('registering a cluster', () => {
     ['an unknown field', { insecure: true }, 'insecure', 'unknown-field'],
   ])('rejects %s and writes nothing', async (_label, override, path, rule) => {
     const caller = await api.as(`cl-${path.toLowerCase()}-${rule.replaceAll(/[._]/g, '-')}`, 'admin');
-    const response = await caller.post('/v1/clusters', clusterBody(override));
+    const response = await caller.post('/v1/clusters', api.clusterBody(override));
     expect(response.status).toBe(400);
     expect(response.body.errors).toContainEqual(expect.objectContaining({ path, rule }));
     expect((await caller.get('/v1/clusters')).body.items).toEqual([]);
@@ -74,42 +75,65 @@ describe('registering a cluster', () => {
 
   it('refuses a duplicate name with 409 and leaves no secret behind', async () => {
     const caller = await api.as('dup-cluster', 'admin');
-    await caller.post('/v1/clusters', clusterBody({ name: 'same' }));
+    await caller.post('/v1/clusters', api.clusterBody({ name: 'same' }));
     const folder = join(api.runtime.dataDir, 'secrets');
     const before = readdirSync(folder).length;
-    expect((await caller.post('/v1/clusters', clusterBody({ name: 'SAME' }))).status).toBe(409);
+    expect((await caller.post('/v1/clusters', api.clusterBody({ name: 'SAME' }))).status).toBe(409);
     expect(readdirSync(folder).length).toBe(before);
   });
 });
 
 describe('changing and removing a cluster', () => {
-  it('updates fields, rotates the secret without returning it, honours If-Match, and audits the rotation', async () => {
-    const created = await admin.post('/v1/clusters', clusterBody());
+  it('rotates the token secret only to one the cluster accepts, honours If-Match, and audits the rotation', async () => {
+    api.simulator.tokens['rotate@pve!svc'] = 'the-old-secret-value';
+    const created = await admin.post(
+      '/v1/clusters',
+      api.clusterBody({ tokenId: 'rotate@pve!svc', tokenSecret: 'the-old-secret-value' }),
+    );
+    expect(created.status).toBe(201);
+
+    const refused = await admin.patch(`/v1/clusters/${created.body.id}`, {
+      tokenSecret: 'not-what-proxmox-has',
+    });
+    expect(refused.status).toBe(422);
+    expect(refused.body.type).toBe('urn:pve-snapshots:problem:proxmox-auth-failed');
+    expect((await admin.get(`/v1/clusters/${created.body.id}`)).headers.get('etag')).toBe('"1"');
+
+    // The operator rotates the token in Proxmox; the old secret stops working there.
+    api.simulator.tokens['rotate@pve!svc'] = 'the-new-secret-value';
+    expect((await admin.post(`/v1/clusters/${created.body.id}/sync`)).status).toBe(422);
     const rotated = await admin.patch(
       `/v1/clusters/${created.body.id}`,
-      { url: 'https://pve2.example.com:8006', tokenSecret: 'the-new-secret-value' },
+      { name: 'rotated', tokenSecret: 'the-new-secret-value' },
       { 'if-match': '"1"' },
     );
     expect(rotated.status).toBe(200);
-    expect(rotated.body.url).toBe('https://pve2.example.com:8006');
+    expect(rotated.body.name).toBe('rotated');
     expect(rotated.headers.get('etag')).toBe('"2"');
+    expect((await admin.post(`/v1/clusters/${created.body.id}/sync`)).status).toBe(200);
     expect(
       (await admin.patch(`/v1/clusters/${created.body.id}`, { name: 'x' }, { 'if-match': '"1"' })).status,
     ).toBe(412);
-    const audit = await admin.get(`/v1/audit?resourceType=cluster&resourceId=${created.body.id}`);
+
+    const audit = await admin.get(
+      `/v1/audit?resourceType=cluster&resourceId=${created.body.id}&action=cluster.update`,
+    );
     expect(audit.body.items[0]).toMatchObject({
       action: 'cluster.update',
       after: { tokenSecret: '[rotated]' },
     });
-    expect(audit.text).not.toContain('the-new-secret-value');
-    expect(api.logs.join('\n')).not.toContain('the-new-secret-value');
+    const everything = [audit.text, (await admin.get('/v1/audit?limit=200')).text, api.logs.join('\n')].join(
+      '\n',
+    );
+    expect(everything).not.toContain('the-new-secret-value');
+    expect(everything).not.toContain('the-old-secret-value');
   });
 
   it('deletes the cluster and its stored secret', async () => {
     const caller = await api.as('delete-cluster', 'admin');
     const folder = join(api.runtime.dataDir, 'secrets');
     const before = readdirSync(folder).length;
-    const created = await caller.post('/v1/clusters', clusterBody());
+    const created = await caller.post('/v1/clusters', api.clusterBody());
     expect(readdirSync(folder).length).toBe(before + 1);
     expect((await caller.delete(`/v1/clusters/${created.body.id}`)).status).toBe(204);
     expect(readdirSync(folder).length).toBe(before);
@@ -117,10 +141,10 @@ describe('changing and removing a cluster', () => {
   });
 
   it('lets only admins manage clusters', async () => {
-    const created = await admin.post('/v1/clusters', clusterBody());
+    const created = await admin.post('/v1/clusters', api.clusterBody());
     const operator = await api.as('acme', 'operator');
     expect((await operator.get(`/v1/clusters/${created.body.id}`)).status).toBe(200);
-    expect((await operator.post('/v1/clusters', clusterBody())).status).toBe(403);
+    expect((await operator.post('/v1/clusters', api.clusterBody())).status).toBe(403);
     expect((await operator.patch(`/v1/clusters/${created.body.id}`, { name: 'y' })).status).toBe(403);
     expect((await operator.delete(`/v1/clusters/${created.body.id}`)).status).toBe(403);
   });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Caller, clusterBody, policyBody, startTestApi, type TestApi } from '#test/support/api.ts';
+import { type Caller, policyBody, startTestApi, type TestApi } from '#test/support/api.ts';
 
 let api: TestApi;
 let owner: Caller;
@@ -11,7 +11,7 @@ beforeAll(async () => {
   owner = await api.as('owner', 'admin');
   intruder = await api.as('intruder', 'admin');
   ids.policy = (await owner.post('/v1/policies', policyBody({ name: 'secret-policy' }))).body.id;
-  ids.cluster = (await owner.post('/v1/clusters', clusterBody({ name: 'secret-cluster' }))).body.id;
+  ids.cluster = (await owner.post('/v1/clusters', api.clusterBody({ name: 'secret-cluster' }))).body.id;
   ids.exclusion = (
     await owner.post('/v1/exclusions', {
       guestId: `${ids.cluster}.100`,
@@ -76,7 +76,9 @@ describe('a second tenant probing the first', () => {
 
   it('can reuse the other tenant\u2019s names, which are unique per tenant only', async () => {
     expect((await intruder.post('/v1/policies', policyBody({ name: 'secret-policy' }))).status).toBe(201);
-    expect((await intruder.post('/v1/clusters', clusterBody({ name: 'secret-cluster' }))).status).toBe(201);
+    expect((await intruder.post('/v1/clusters', api.clusterBody({ name: 'secret-cluster' }))).status).toBe(
+      201,
+    );
   });
 
   it('leaves the owner\u2019s resources untouched', async () => {

@@ -6,6 +6,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { inject } from 'vitest';
 import { loadLocalConfig } from '#shared/local/local-config.ts';
 import { type LocalRuntime, startLocalRuntime } from '#shared/local/runtime.ts';
+import { startTestSimulator, type TestSimulator, TOKEN_ID, TOKEN_SECRET } from './simulator.ts';
 
 export interface ApiResponse<T = any> {
   readonly status: number;
@@ -35,6 +36,10 @@ export interface TestApi {
   as(tenant: string, role: 'viewer' | 'operator' | 'admin'): Promise<Caller>;
   /** A caller sending exactly the given Authorization header (or none). */
   raw(authorization?: string): Caller;
+  /** The simulated Proxmox cluster the tests register. */
+  readonly simulator: TestSimulator;
+  /** A valid registration of the simulated cluster; override any part. */
+  clusterBody(overrides?: Record<string, unknown>): Record<string, unknown>;
   /** Moves the service's clock. */
   setNow(ms: number): void;
   stop(): Promise<void>;
@@ -103,8 +108,18 @@ export async function startTestApi(): Promise<TestApi> {
     TABLE_NAME: `api-${randomUUID()}`,
   });
   const runtime = await startLocalRuntime(config, { logger, now: () => Date.now() + offset });
+  const simulator = await startTestSimulator();
   return {
     runtime,
+    simulator,
+    clusterBody: (overrides = {}) => ({
+      name: `lab-${randomUUID().slice(0, 8)}`,
+      url: simulator.server.url,
+      tokenId: TOKEN_ID,
+      tokenSecret: TOKEN_SECRET,
+      fingerprint: simulator.server.fingerprint(),
+      ...overrides,
+    }),
     url: runtime.url,
     logs,
     as: async (tenant, role) => caller(runtime.url, `Bearer ${await runtime.token(tenant, role)}`),
@@ -115,6 +130,7 @@ export async function startTestApi(): Promise<TestApi> {
     stop: async () => {
       process.stdout.write = write;
       await runtime.stop();
+      await simulator.close();
     },
   };
 }
@@ -133,15 +149,3 @@ export function policyBody(overrides: Record<string, unknown> = {}): Record<stri
 export const FINGERPRINT = Array.from({ length: 32 }, (_, index) =>
   index.toString(16).padStart(2, '0').toUpperCase(),
 ).join(':');
-
-/** A valid cluster registration body; override any part. */
-export function clusterBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    name: `lab-${randomUUID().slice(0, 8)}`,
-    url: 'https://pve1.example.com:8006',
-    tokenId: 'snapshots@pve!service',
-    tokenSecret: `secret-${randomUUID()}`,
-    fingerprint: FINGERPRINT,
-    ...overrides,
-  };
-}

@@ -13,6 +13,8 @@ export const TOKEN_SECRET = '6f1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b';
 export interface TestSimulator {
   readonly sim: ProxmoxSimulator;
   readonly server: SimulatorServer;
+  /** The API tokens the simulated cluster accepts (token id to secret); change it to rotate. */
+  readonly tokens: Record<string, string>;
   client(
     options?: ProxmoxClientOptions & { secret?: string; fingerprint?: string; tokenId?: string },
   ): ProxmoxClient;
@@ -27,9 +29,13 @@ export async function startTestSimulator(
     timeFactor: 0.01,
     ...options.simulator,
   });
+  const tokens: Record<string, string> = {
+    [TOKEN_ID]: TOKEN_SECRET,
+    'audit@pve!readonly': 'readonly-secret',
+  };
   const server = await startSimulatorServer({
     simulator: sim,
-    tokens: { [TOKEN_ID]: TOKEN_SECRET, 'audit@pve!readonly': 'readonly-secret' },
+    tokens,
     deniedPrivileges: {
       'audit@pve!readonly': ['VM.Snapshot', 'VM.Snapshot.Rollback', 'VM.Backup', 'VM.Clone', 'VM.Allocate'],
     },
@@ -40,6 +46,7 @@ export async function startTestSimulator(
   return {
     sim,
     server,
+    tokens,
     client: (clientOptions = {}) => {
       const client = new ProxmoxClient(
         {

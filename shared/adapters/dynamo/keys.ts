@@ -40,6 +40,13 @@ export const keys = {
   }),
   exclusionPrefix: () => 'EXCLUSION#',
 
+  /** vmid zero-padded to Proxmox's 9 digits, so guests sort by vmid within a cluster. */
+  guest: (tenantId: string, clusterId: string, vmid: number): ItemKey => ({
+    pk: tenantPartition(tenantId),
+    sk: `GUEST#${clusterId}#${String(vmid).padStart(9, '0')}`,
+  }),
+  guestPrefix: (clusterId?: string) => (clusterId ? `GUEST#${clusterId}#` : 'GUEST#'),
+
   idempotency: (tenantId: string, key: string): ItemKey => ({
     pk: tenantPartition(tenantId),
     sk: `IDEMPOTENCY#${key}`,

@@ -4,6 +4,7 @@ import type { Policy } from '#shared/domain/policy.ts';
 import { AuditStore } from './audit-store.ts';
 import { CursorCodec } from './cursor.ts';
 import { ExclusionStore } from './exclusion-store.ts';
+import { GuestStore } from './guest-store.ts';
 import { IdempotencyStore } from './idempotency-store.ts';
 import { keys } from './keys.ts';
 import { TableAccess } from './table-access.ts';
@@ -27,6 +28,7 @@ export interface Store {
   readonly clusters: VersionedStore<Cluster>;
   readonly policies: VersionedStore<Policy>;
   readonly exclusions: ExclusionStore;
+  readonly guests: GuestStore;
   readonly audit: AuditStore;
   readonly idempotency: IdempotencyStore;
 }
@@ -54,6 +56,7 @@ export function createStore(options: StoreOptions): Store {
       name: keys.policyName,
     }),
     exclusions: new ExclusionStore(table),
+    guests: new GuestStore(table),
     audit: new AuditStore(table, options.auditRetentionDays ?? 400),
     idempotency: new IdempotencyStore(table, options.idempotencyTtlSeconds ?? 24 * 3600),
   };

@@ -6,6 +6,7 @@ import {
   registerCluster,
   updateCluster,
 } from '#shared/services/clusters.ts';
+import { syncClusterInventory } from '#shared/services/inventory.ts';
 import type { ServiceDeps } from '#shared/services/service-deps.ts';
 import type { ApiEnv } from '../api-env.ts';
 import { etagOf, expectedVersion } from '../etag.ts';
@@ -14,7 +15,14 @@ import * as routes from './clusters.routes.ts';
 
 export function registerClusterRoutes(app: OpenAPIHono<ApiEnv>, deps: ServiceDeps): void {
   app.openapi(routes.createClusterRoute, async (c) => {
-    const cluster = await registerCluster(deps, requestContext(c), c.req.valid('json'));
+    const context = requestContext(c);
+    const cluster = await registerCluster(deps, context, c.req.valid('json'));
+    // A first inventory right away, so guests show up; a failed sync is audited and can be retried.
+    await syncClusterInventory(deps, context, cluster.id).catch((error: unknown) =>
+      c
+        .get('logger')
+        .warn('first inventory sync failed', { clusterId: cluster.id, error: (error as Error).message }),
+    );
     c.header('Location', `/v1/clusters/${cluster.id}`);
     c.header('ETag', etagOf(cluster.version));
     return c.json(clusterView(cluster), 201);
@@ -58,5 +66,9 @@ export function registerClusterRoutes(app: OpenAPIHono<ApiEnv>, deps: ServiceDep
       expectedVersion(c.req.valid('header')['if-match']),
     );
     return c.body(null, 204);
+  });
+
+  app.openapi(routes.syncClusterRoute, async (c) => {
+    return c.json(await syncClusterInventory(deps, requestContext(c), c.req.valid('param').clusterId), 200);
   });
 }

@@ -27,6 +27,11 @@ export const createClusterRoute = createRoute({
     201: { description: 'Registered', content: json(ClusterSchema), headers: etagHeader },
     ...commonErrors,
     409: { description: 'A cluster with this name exists', content: problemContent },
+    422: {
+      description: 'The cluster refused the token, lacks privileges, or its certificate does not match',
+      content: problemContent,
+    },
+    502: { description: 'The cluster could not be reached', content: problemContent },
   },
 });
 
@@ -82,5 +87,37 @@ export const deleteClusterRoute = createRoute({
     204: { description: 'Removed' },
     ...commonErrors,
     412: { description: 'If-Match does not name the current version', content: problemContent },
+  },
+});
+
+export const syncClusterRoute = createRoute({
+  method: 'post',
+  path: '/v1/clusters/{clusterId}/sync',
+  tags,
+  summary: 'Read the guest inventory from the cluster now (operator)',
+  request: { params: ClusterParams },
+  responses: {
+    200: {
+      description: 'What changed',
+      content: json(
+        z
+          .object({
+            clusterId: z.string(),
+            total: z.number().int(),
+            added: z.number().int(),
+            updated: z.number().int(),
+            gone: z.number().int(),
+            unchanged: z.number().int(),
+            syncedAt: z.string(),
+          })
+          .openapi('SyncResult'),
+      ),
+    },
+    ...commonErrors,
+    422: {
+      description: 'The cluster refused the token or its certificate is not trusted',
+      content: problemContent,
+    },
+    502: { description: 'The cluster could not be reached', content: problemContent },
   },
 });

@@ -1,0 +1,98 @@
+import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { Guest } from '#shared/domain/guest.ts';
+import { keys } from './keys.ts';
+import { baseKey, type Item, type Page, stripKeys, type TableAccess } from './table-access.ts';
+
+export interface GuestQuery {
+  readonly clusterId?: string;
+  readonly node?: string;
+  readonly type?: string;
+  readonly tag?: string;
+  readonly pool?: string;
+  readonly status?: string;
+  /** Include guests that disappeared from their cluster. Default false. */
+  readonly includeGone?: boolean;
+  readonly limit: number;
+  readonly cursor?: string;
+}
+
+/** The guest inventory, one item per guest, sorted by cluster then vmid. */
+export class GuestStore {
+  readonly #table: TableAccess;
+
+  constructor(table: TableAccess) {
+    this.#table = table;
+  }
+
+  async get(tenantId: string, clusterId: string, vmid: number): Promise<Guest | undefined> {
+    const item = await this.#table.get(keys.guest(tenantId, clusterId, vmid));
+    return item ? stripKeys<Guest>(item) : undefined;
+  }
+
+  async list(tenantId: string, query: GuestQuery): Promise<Page<Guest>> {
+    const accept = (item: Item) =>
+      (query.includeGone || !item.gone) &&
+      (query.node === undefined || item.node === query.node) &&
+      (query.type === undefined || item.type === query.type) &&
+      (query.tag === undefined || (item.tags as string[]).includes(query.tag)) &&
+      (query.pool === undefined || item.pool === query.pool) &&
+      (query.status === undefined || item.status === query.status);
+    const page = await this.#table.queryPage(
+      {
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: {
+          ':pk': keys.guest(tenantId, '', 0).pk,
+          ':prefix': keys.guestPrefix(query.clusterId),
+        },
+      },
+      {
+        scope: `guests:${tenantId}:${JSON.stringify(query, ['clusterId', 'node', 'type', 'tag', 'pool', 'status', 'includeGone'])}`,
+        limit: query.limit,
+        ...(query.cursor ? { cursor: query.cursor } : {}),
+        keyOf: baseKey,
+        accept,
+      },
+    );
+    return { ...page, items: page.items.map((item) => stripKeys<Guest>(item)) };
+  }
+
+  /** Every stored guest of one cluster, gone ones included (for a sync). */
+  async allOfCluster(tenantId: string, clusterId: string): Promise<Guest[]> {
+    const guests: Guest[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.#table.doc.send(
+        new QueryCommand({
+          TableName: this.#table.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: {
+            ':pk': keys.guest(tenantId, clusterId, 0).pk,
+            ':prefix': keys.guestPrefix(clusterId),
+          },
+          ExclusiveStartKey: startKey,
+          ConsistentRead: true,
+        }),
+      );
+      guests.push(...(page.Items ?? []).map((item) => stripKeys<Guest>(item)));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return guests;
+  }
+
+  /** Writes many guest records, 25 per batch, retrying what DynamoDB leaves unprocessed. */
+  async putMany(guests: readonly Guest[]): Promise<void> {
+    for (let index = 0; index < guests.length; index += 25) {
+      let pending = guests.slice(index, index + 25).map((guest) => ({
+        PutRequest: {
+          Item: { ...keys.guest(guest.tenantId, guest.clusterId, guest.vmid), entity: 'guest', ...guest },
+        },
+      }));
+      while (pending.length > 0) {
+        const result = await this.#table.doc.send(
+          new BatchWriteCommand({ RequestItems: { [this.#table.tableName]: pending } }),
+        );
+        pending = (result.UnprocessedItems?.[this.#table.tableName] ?? []) as typeof pending;
+      }
+    }
+  }
+}

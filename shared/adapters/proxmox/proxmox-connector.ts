@@ -1,0 +1,56 @@
+import type { SecretStore } from '#shared/adapters/secrets/secret-store.ts';
+import type { Cluster } from '#shared/domain/cluster.ts';
+import { ProxmoxClient, type ProxmoxClientOptions, type ProxmoxConnection } from './client.ts';
+
+/** How use cases reach Proxmox: the only way in the codebase to get a Proxmox client. */
+export interface ProxmoxConnector {
+  /** The client of a registered cluster; its secret comes from the secret store. */
+  forCluster(cluster: Cluster): Promise<ProxmoxClient>;
+  /** A client for connection details that are not stored yet (the caller closes it). */
+  connect(connection: ProxmoxConnection): ProxmoxClient;
+  close(): Promise<void>;
+}
+
+/**
+ * Keeps one client (one undici pool) per cluster for the life of the process or warm Lambda
+ * container; a changed cluster (new version: URL, token or pin changed) gets a fresh client.
+ */
+export class CachedProxmoxConnector implements ProxmoxConnector {
+  readonly #secrets: SecretStore;
+  readonly #options: ProxmoxClientOptions;
+  readonly #clients = new Map<string, { version: number; client: Promise<ProxmoxClient> }>();
+
+  constructor(secrets: SecretStore, options: ProxmoxClientOptions = {}) {
+    this.#secrets = secrets;
+    this.#options = options;
+  }
+
+  async forCluster(cluster: Cluster): Promise<ProxmoxClient> {
+    const key = `${cluster.tenantId}/${cluster.id}`;
+    const cached = this.#clients.get(key);
+    if (cached && cached.version === cluster.version) return await cached.client;
+    if (cached) void cached.client.then((client) => client.close()).catch(() => undefined);
+    const client = this.#secrets.get(cluster.secretRef).then((secret) =>
+      this.connect({
+        url: cluster.url,
+        tokenId: cluster.tokenId,
+        secret,
+        ...(cluster.fingerprint ? { fingerprint: cluster.fingerprint } : {}),
+        ...(cluster.caCertificate ? { caCertificate: cluster.caCertificate } : {}),
+      }),
+    );
+    this.#clients.set(key, { version: cluster.version, client });
+    client.catch(() => this.#clients.delete(key));
+    return await client;
+  }
+
+  connect(connection: ProxmoxConnection): ProxmoxClient {
+    return new ProxmoxClient(connection, this.#options);
+  }
+
+  async close(): Promise<void> {
+    const clients = [...this.#clients.values()];
+    this.#clients.clear();
+    await Promise.all(clients.map(async (entry) => (await entry.client.catch(() => undefined))?.close()));
+  }
+}

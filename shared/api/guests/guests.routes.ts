@@ -1,0 +1,72 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { parseGuestId } from '#shared/domain/guest-id.ts';
+import { ID_PATTERN } from '#shared/domain/ids.ts';
+import { commonErrors, PageQuery, pageOf } from '../schemas.ts';
+
+const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
+
+export const GuestSchema = z
+  .object({
+    id: z
+      .string()
+      .openapi({ description: '<clusterId>.<vmid>', example: 'cl_01JD7W3M4Q8ZC5N2R6T9V0X1Y2.100' }),
+    clusterId: z.string(),
+    vmid: z.number().int(),
+    type: z.enum(['qemu', 'lxc']),
+    node: z.string(),
+    name: z.string(),
+    status: z.string().openapi({ description: 'running, stopped, or unknown while its node is offline' }),
+    template: z.boolean(),
+    tags: z.array(z.string()),
+    pool: z.string().optional(),
+    lock: z.string().optional(),
+    gone: z.boolean().openapi({ description: 'No longer on the cluster (kept for its history)' }),
+    firstSeenAt: z.string(),
+    lastSeenAt: z.string(),
+    goneAt: z.string().optional(),
+  })
+  .openapi('Guest');
+
+export const listGuestsRoute = createRoute({
+  method: 'get',
+  path: '/v1/guests',
+  tags: ['Guests'],
+  summary: 'The guest inventory, from the last sync of each cluster',
+  request: {
+    query: PageQuery.extend({
+      cluster: z.string().regex(ID_PATTERN, 'must be a cluster id').optional(),
+      node: z.string().max(63).optional(),
+      type: z.enum(['qemu', 'lxc']).optional(),
+      tag: z.string().max(128).optional(),
+      pool: z.string().max(64).optional(),
+      status: z.string().max(20).optional(),
+      includeGone: z
+        .enum(['true', 'false'])
+        .optional()
+        .openapi({ description: 'Also list guests that disappeared' }),
+    }),
+  },
+  responses: {
+    200: { description: 'One page of guests', content: json(pageOf(GuestSchema, 'GuestPage')) },
+    ...commonErrors,
+  },
+});
+
+export const getGuestRoute = createRoute({
+  method: 'get',
+  path: '/v1/guests/{guestId}',
+  tags: ['Guests'],
+  summary: 'One guest',
+  request: {
+    params: z.object({
+      guestId: z
+        .string()
+        .refine((value) => parseGuestId(value) !== undefined, {
+          message: 'must be a guest id as returned by the API',
+          params: { rule: 'guest-id' },
+        })
+        .openapi({ param: { name: 'guestId', in: 'path' } }),
+    }),
+  },
+  responses: { 200: { description: 'The guest', content: json(GuestSchema) }, ...commonErrors },
+});

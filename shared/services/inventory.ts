@@ -1,0 +1,73 @@
+import type { AuditContext } from '#shared/domain/audit.ts';
+import { diffInventory } from '#shared/domain/guest.ts';
+import { auditEvent, authorize } from './audit-trail.ts';
+import { getCluster } from './clusters.ts';
+import type { ServiceDeps } from './service-deps.ts';
+
+export interface SyncResult {
+  readonly clusterId: string;
+  readonly total: number;
+  readonly added: number;
+  readonly updated: number;
+  readonly gone: number;
+  readonly unchanged: number;
+  readonly syncedAt: string;
+}
+
+/**
+ * Syncs a cluster's guests from `/cluster/resources`:
+ * 1. read what the cluster reports and what is stored,
+ * 2. compute the difference (new, changed, gone),
+ * 3. write only the changed records, and audit the sync with its counts (or its failure).
+ */
+export async function syncClusterInventory(
+  deps: ServiceDeps,
+  context: AuditContext,
+  clusterId: string,
+): Promise<SyncResult> {
+  await authorize(deps, context, 'operate', {
+    action: 'cluster.sync',
+    resourceType: 'cluster',
+    resourceId: clusterId,
+  });
+  const cluster = await getCluster(deps, context, clusterId);
+  const syncedAt = new Date(deps.now()).toISOString();
+  try {
+    const client = await deps.proxmox.forCluster(cluster);
+    const [observed, stored] = await Promise.all([
+      client.guests(),
+      deps.store.guests.allOfCluster(cluster.tenantId, cluster.id),
+    ]);
+    const diff = diffInventory(cluster.tenantId, cluster.id, stored, observed, syncedAt);
+    await deps.store.guests.putMany(diff.writes);
+    const result: SyncResult = {
+      clusterId,
+      total: observed.length,
+      added: diff.added,
+      updated: diff.updated,
+      gone: diff.gone,
+      unchanged: diff.unchanged,
+      syncedAt,
+    };
+    await deps.store.audit.record(
+      auditEvent(deps, context, {
+        action: 'cluster.sync',
+        resourceType: 'cluster',
+        resourceId: clusterId,
+        after: { ...result },
+      }),
+    );
+    return result;
+  } catch (error) {
+    await deps.store.audit.record(
+      auditEvent(deps, context, {
+        action: 'cluster.sync',
+        resourceType: 'cluster',
+        resourceId: clusterId,
+        outcome: 'failure',
+        reason: (error as Error).message,
+      }),
+    );
+    throw error;
+  }
+}
