@@ -28,6 +28,8 @@ export interface StatelessStackProps extends StackProps {
 /** Code and routing: the API function, the HTTP API and the alarms that watch them. */
 export class StatelessStack extends Stack {
   public readonly apiFunction: ServiceFunction;
+  /** The only function that talks to Proxmox; the workflows invoke it with one command per call. */
+  public readonly connectorFunction: ServiceFunction;
   public readonly httpApi: ServiceHttpApi;
   public readonly alarmTopic: Topic;
 
@@ -45,6 +47,12 @@ export class StatelessStack extends Stack {
       },
     });
     const fn = this.apiFunction.function;
+    const clusterSecrets = Stack.of(this).formatArn({
+      service: 'secretsmanager',
+      resource: 'secret',
+      resourceName: `${props.clusterSecretPrefix}/*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
     props.table.grantReadWriteData(fn);
     props.cursorKey.grantRead(fn);
     // Token secrets are created per cluster at run time, all under one name prefix.
@@ -56,14 +64,7 @@ export class StatelessStack extends Stack {
           'secretsmanager:GetSecretValue',
           'secretsmanager:DeleteSecret',
         ],
-        resources: [
-          Stack.of(this).formatArn({
-            service: 'secretsmanager',
-            resource: 'secret',
-            resourceName: `${props.clusterSecretPrefix}/*`,
-            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-          }),
-        ],
+        resources: [clusterSecrets],
       }),
     );
 
@@ -77,6 +78,35 @@ export class StatelessStack extends Stack {
       `AwsSolutions-IAM5[Resource::${Stack.of(props.table).stackName}:ExportsOutputFnGetAttDataTableFDBAD0F2Arn2713A995/index/*]`,
       'Queries use the table\u2019s GSIs, which are only addressable as <table>/index/*.',
     );
+    this.connectorFunction = new ServiceFunction(this, 'ConnectorFunction', {
+      entry: 'functions/connector/proxmox-connector.ts',
+      // Long enough for Proxmox's 30 s proxy timeout plus retries; tasks are polled, never awaited.
+      timeout: Duration.seconds(90),
+      environment: {
+        [ENV.tableName]: props.table.tableName,
+        [ENV.secretPrefix]: props.clusterSecretPrefix,
+        POWERTOOLS_SERVICE_NAME: 'pve-snapshots-connector',
+      },
+    });
+    const connector = this.connectorFunction.function;
+    props.table.grantReadData(connector);
+    connector.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [clusterSecrets],
+      }),
+    );
+    const acknowledgeConnector = (id: string, reason: string) =>
+      Validations.of(connector.role ?? connector).acknowledge({ id, reason });
+    acknowledgeConnector(
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${props.clusterSecretPrefix}/*]`,
+      'The connector reads the token secret of whichever cluster a command names; all live under the service prefix.',
+    );
+    acknowledgeConnector(
+      `AwsSolutions-IAM5[Resource::${Stack.of(props.table).stackName}:ExportsOutputFnGetAttDataTableFDBAD0F2Arn2713A995/index/*]`,
+      'Read access to the table\u2019s GSIs, which are only addressable as <table>/index/*.',
+    );
+
     this.httpApi = new ServiceHttpApi(this, 'HttpApi', {
       handler: fn,
       jwtIssuer: props.jwtIssuer,

@@ -141,6 +141,27 @@ describe('the stateless stack', () => {
     );
   });
 
+  it('gives the Proxmox connector read-only table access and only GetSecretValue on cluster secrets', () => {
+    const functions = stateless.findResources('AWS::Lambda::Function');
+    const connector = Object.entries(functions).find(([id]) => id.startsWith('ConnectorFunction'));
+    expect(connector).toBeDefined();
+    const roleId = (connector?.[1].Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
+    const policies = Object.values(stateless.findResources('AWS::IAM::Policy')).filter((policy) =>
+      (policy.Properties.Roles as Array<{ Ref: string }>).some((role) => role.Ref === roleId),
+    );
+    const actions = policies.flatMap((policy) =>
+      policy.Properties.PolicyDocument.Statement.flatMap((s: { Action: string | string[] }) =>
+        Array.isArray(s.Action) ? s.Action : [s.Action],
+      ),
+    );
+    expect(actions).toContain('secretsmanager:GetSecretValue');
+    expect(actions).toContain('dynamodb:GetItem');
+    expect(
+      actions.filter((action: string) => /dynamodb:(Put|Delete|Update|BatchWrite)/.test(action)),
+    ).toEqual([]);
+    expect(actions.filter((action: string) => /secretsmanager:(Create|Put|Delete)/.test(action))).toEqual([]);
+  });
+
   it('alarms on API 5xx, function errors and throttles', () => {
     stateless.resourceCountIs('AWS::CloudWatch::Alarm', 3);
     stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Cluster } from '#shared/domain/cluster.ts';
 import type { Policy } from '#shared/domain/policy.ts';
@@ -14,8 +15,8 @@ import { VersionedStore } from './versioned-store.ts';
 export interface StoreOptions {
   readonly doc: DynamoDBDocumentClient;
   readonly tableName: string;
-  /** Signs pagination cursors; at least 32 bytes. */
-  readonly cursorKey: Buffer;
+  /** Signs pagination cursors; at least 32 bytes. Default: a random key (cursors then only work in this process). */
+  readonly cursorKey?: Buffer;
   readonly now?: () => number;
   readonly auditRetentionDays?: number;
   readonly idempotencyTtlSeconds?: number;
@@ -37,7 +38,7 @@ export function createStore(options: StoreOptions): Store {
   const table = new TableAccess(
     options.doc,
     options.tableName,
-    new CursorCodec(options.cursorKey),
+    new CursorCodec(options.cursorKey ?? randomBytes(32)),
     options.now ?? Date.now,
   );
   return {
