@@ -3,6 +3,7 @@ import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-clo
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -90,6 +91,14 @@ export class StatelessStack extends Stack {
     });
     const connector = this.connectorFunction.function;
     props.table.grantReadData(connector);
+    // The API reaches Proxmox only through the connector.
+    fn.addEnvironment(ENV.connectorFunctionName, connector.functionName);
+    connector.grantInvoke(fn);
+    Validations.of(fn.role ?? fn).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(connector.node.defaultChild as CfnFunction)}.Arn>:*]`,
+      reason:
+        'grantInvoke covers the connector function\u2019s versions and aliases (<arn>:*), nothing else.',
+    });
     connector.addToRolePolicy(
       new PolicyStatement({
         actions: ['secretsmanager:GetSecretValue'],

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createDocumentClient } from '#shared/adapters/dynamo/client.ts';
 import { createStore } from '#shared/adapters/dynamo/store.ts';
-import { CachedProxmoxConnector } from '#shared/adapters/proxmox/proxmox-connector.ts';
+import { LambdaProxmoxGateway } from '#shared/adapters/proxmox/lambda-gateway.ts';
 import { SecretsManagerStore } from '#shared/adapters/secrets/secrets-manager-store.ts';
 import { createApiHandler } from '#shared/api/lambda.ts';
 import { loadApiConfig } from '#shared/config/api-config.ts';
@@ -26,7 +27,7 @@ export const handler = createApiHandler({
     idempotencyTtlSeconds: config.idempotencyTtlSeconds,
   }),
   secrets,
-  proxmox: new CachedProxmoxConnector(secrets),
+  proxmox: new LambdaProxmoxGateway(new LambdaClient({}), config.connectorFunctionName),
   ids: createUlidGenerator(),
   now: Date.now,
   logger,

@@ -4,6 +4,7 @@ import { createStore } from '#shared/adapters/dynamo/store.ts';
 import { CachedProxmoxConnector } from '#shared/adapters/proxmox/proxmox-connector.ts';
 import { SecretsManagerStore } from '#shared/adapters/secrets/secrets-manager-store.ts';
 import { loadConnectorConfig } from '#shared/config/connector-config.ts';
+import { serializeError } from '#shared/domain/error-registry.ts';
 import { runConnectorCommand } from '#shared/services/connector-commands.ts';
 
 // Composition root of the connector: the only function that talks to Proxmox. Clients (one
@@ -15,5 +16,18 @@ const deps = {
   proxmox: new CachedProxmoxConnector(secrets),
 };
 
-/** Invoked by the workflows (`lambda:invoke`) with `{ tenantId, clusterId, command }`. */
-export const handler = (event: unknown) => runConnectorCommand(deps, event);
+/**
+ * Invoked by the workflows (`lambda:invoke`) and the API with `{ tenantId, clusterId, command }`
+ * or `{ probe }`. A failure keeps its name (Step Functions matches it in Retry/Catch) and carries
+ * its fields as JSON in the message, so the API can rebuild the same typed error.
+ */
+export const handler = async (event: unknown) => {
+  try {
+    return await runConnectorCommand(deps, event);
+  } catch (error) {
+    const serialized = serializeError(error);
+    const failure = new Error(JSON.stringify(serialized));
+    failure.name = serialized.name;
+    throw failure;
+  }
+};

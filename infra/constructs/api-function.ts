@@ -33,9 +33,11 @@ export class ServiceFunction extends Construct {
     const logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention ?? RetentionDays.ONE_MONTH });
     const code = Code.fromAsset(repositoryRoot, {
       assetHashType: AssetHashType.OUTPUT,
-      exclude: ['**'],
       bundling: {
         image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:24'),
+        // CDK caches bundles by the serializable bundling options; the entry must be one of them,
+        // or every function of the app would get the first function's bundle.
+        environment: { SERVICE_FUNCTION_ENTRY: props.entry },
         local: {
           tryBundle(outputDir) {
             const result = spawnSync(

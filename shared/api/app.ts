@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { NotFoundError, ValidationError } from '#shared/domain/errors.ts';
+import { AppError, NotFoundError, ValidationError } from '#shared/domain/errors.ts';
 import type { ServiceDeps } from '#shared/services/service-deps.ts';
 import type { ApiEnv } from './api-env.ts';
 import { registerAuditRoutes } from './audit/audit.handlers.ts';
@@ -59,7 +59,15 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   app.onError((error, c) => {
     const requestId = c.get('requestId') ?? 'unknown';
     const problem = toProblem(error, c.req.path, requestId);
-    if (problem.status >= 500) {
+    if (error instanceof AppError && problem.status >= 500) {
+      // An upstream failure the problem document already explains (e.g. Proxmox unreachable).
+      deps.logger.warn('request failed upstream', {
+        requestId,
+        path: c.req.path,
+        errorName: error.name,
+        detail: error.message,
+      });
+    } else if (problem.status >= 500) {
       deps.logger.error('request failed', { requestId, path: c.req.path, error: error as Error });
     }
     return c.body(JSON.stringify(problem), problem.status as 500, {

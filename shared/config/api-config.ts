@@ -7,6 +7,7 @@ const schema = z.object({
   [ENV.roleClaim]: z.string().min(1).default('role'),
   [ENV.secretPrefix]: z.string().min(1).default('pve-snapshots/clusters'),
   [ENV.cursorKeySecretArn]: z.string().min(1),
+  [ENV.connectorFunctionName]: z.string().min(1),
   [ENV.auditRetentionDays]: z.coerce.number().int().min(1).max(3650).default(400),
   [ENV.idempotencyTtlHours]: z.coerce.number().int().min(1).max(720).default(24),
   [ENV.serviceVersion]: z.string().default('0.1.0'),
@@ -17,6 +18,8 @@ export interface ApiConfig {
   readonly claims: { readonly tenant: string; readonly role: string };
   readonly secretPrefix: string;
   readonly cursorKeySecretArn: string;
+  /** The connector function the API invokes to reach Proxmox. */
+  readonly connectorFunctionName: string;
   readonly auditRetentionDays: number;
   readonly idempotencyTtlSeconds: number;
   readonly version: string;
@@ -37,6 +40,7 @@ export function loadApiConfig(env: Record<string, string | undefined>): ApiConfi
     claims: { tenant: values[ENV.tenantClaim], role: values[ENV.roleClaim] },
     secretPrefix: values[ENV.secretPrefix],
     cursorKeySecretArn: values[ENV.cursorKeySecretArn],
+    connectorFunctionName: values[ENV.connectorFunctionName],
     auditRetentionDays: values[ENV.auditRetentionDays],
     idempotencyTtlSeconds: values[ENV.idempotencyTtlHours] * 3600,
     version: values[ENV.serviceVersion],

@@ -5,6 +5,7 @@ export const ENV = {
   roleClaim: 'ROLE_CLAIM',
   secretPrefix: 'SECRET_PREFIX',
   cursorKeySecretArn: 'CURSOR_KEY_SECRET_ARN',
+  connectorFunctionName: 'CONNECTOR_FUNCTION_NAME',
   auditRetentionDays: 'AUDIT_RETENTION_DAYS',
   idempotencyTtlHours: 'IDEMPOTENCY_TTL_HOURS',
   serviceVersion: 'SERVICE_VERSION',

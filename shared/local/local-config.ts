@@ -15,6 +15,13 @@ const schema = z.object({
     .max(24 * 30)
     .default(12),
   POWERTOOLS_LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
+  PROXMOX_SIMULATOR: z.enum(['on', 'off']).default('on'),
+  SIMULATOR_PORT: z.coerce.number().int().min(0).max(65_535).default(8006),
+  SIMULATOR_TIME_FACTOR: z.coerce.number().positive().max(100).default(1),
+  PROXMOX_URL: z.url().optional(),
+  PROXMOX_TOKEN_ID: z.string().optional(),
+  PROXMOX_TOKEN_SECRET: z.string().optional(),
+  PROXMOX_FINGERPRINT: z.string().optional(),
 });
 
 export interface LocalConfig {
@@ -27,6 +34,17 @@ export interface LocalConfig {
   readonly ttlSweepMs: number;
   readonly tokenTtlSeconds: number;
   readonly logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+  /** Which Proxmox cluster the `demo` tenant gets as `lab`. */
+  readonly proxmox:
+    | { readonly kind: 'simulator'; readonly port: number; readonly timeFactor: number }
+    | {
+        readonly kind: 'external';
+        readonly url: string;
+        readonly tokenId: string;
+        readonly tokenSecret: string;
+        readonly fingerprint?: string;
+      }
+    | { readonly kind: 'none' };
 }
 
 /** Reads the local runtime's settings (all optional; see the README). */
@@ -39,7 +57,25 @@ export function loadLocalConfig(env: Record<string, string | undefined>): LocalC
     throw new LocalRuntimeError(`invalid setting: ${problems}`);
   }
   const values = parsed.data;
+  let proxmox: LocalConfig['proxmox'] = { kind: 'none' };
+  if (values.PROXMOX_URL) {
+    if (!values.PROXMOX_TOKEN_ID || !values.PROXMOX_TOKEN_SECRET) {
+      throw new LocalRuntimeError(
+        'PROXMOX_URL needs PROXMOX_TOKEN_ID and PROXMOX_TOKEN_SECRET (and PROXMOX_FINGERPRINT for a self-signed certificate)',
+      );
+    }
+    proxmox = {
+      kind: 'external',
+      url: values.PROXMOX_URL,
+      tokenId: values.PROXMOX_TOKEN_ID,
+      tokenSecret: values.PROXMOX_TOKEN_SECRET,
+      ...(values.PROXMOX_FINGERPRINT ? { fingerprint: values.PROXMOX_FINGERPRINT } : {}),
+    };
+  } else if (values.PROXMOX_SIMULATOR === 'on') {
+    proxmox = { kind: 'simulator', port: values.SIMULATOR_PORT, timeFactor: values.SIMULATOR_TIME_FACTOR };
+  }
   return {
+    proxmox,
     port: values.PORT,
     host: values.HOST,
     dataDir: resolve(values.DATA_DIR),

@@ -25,10 +25,16 @@ async function main(): Promise<void> {
       `  API        ${runtime.url}/v1   (health: ${runtime.url}/v1/health)`,
       `  Docs       ${runtime.url}/docs   OpenAPI: ${runtime.url}/openapi.json`,
       `  DynamoDB   ${runtime.dynamoEndpoint}   table ${config.tableName}`,
+      ...(runtime.demo
+        ? [
+            `  Proxmox    ${runtime.demo.proxmoxUrl}${config.proxmox.kind === 'simulator' ? ' (built-in simulator)' : ''}${runtime.demo.fingerprint ? `  fingerprint ${runtime.demo.fingerprint}` : ''}`,
+            `             registered for tenant demo as cluster lab (${runtime.demo.clusterId})`,
+          ]
+        : []),
       '',
       '  Get a token (new tenants are created on first use):',
       '    TOKEN=$(npm run --silent token -- --tenant demo --role admin)',
-      `    curl -H "Authorization: Bearer $TOKEN" ${runtime.url}/v1/policies`,
+      `    curl -H "Authorization: Bearer $TOKEN" ${runtime.url}/v1/guests`,
       '',
       '  Ctrl-C stops everything.',
       '',

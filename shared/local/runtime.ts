@@ -3,16 +3,19 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDocumentClient, localClientConfig } from '#shared/adapters/dynamo/client.ts';
 import { createStore, type Store } from '#shared/adapters/dynamo/store.ts';
+import { InProcessProxmoxGateway } from '#shared/adapters/proxmox/in-process-gateway.ts';
 import { CachedProxmoxConnector } from '#shared/adapters/proxmox/proxmox-connector.ts';
 import { LocalSecretStore } from '#shared/adapters/secrets/local-secret-store.ts';
 import { createApiHandler } from '#shared/api/lambda.ts';
 import { createUlidGenerator } from '#shared/domain/ids.ts';
 import { assertWritable, dataPaths, loadOrCreateKey } from './data-dir.ts';
+import { seedDemoTenant } from './demo-seed.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
 import { LocalRuntimeError } from './errors.ts';
 import { createLocalHttpServer } from './http-server.ts';
 import { createTokenVerifier, loadOrCreateSigningKey, mintToken } from './jwt.ts';
 import type { LocalConfig } from './local-config.ts';
+import { startHostedSimulator } from './simulator-host.ts';
 import { ensureTable } from './table-bootstrap.ts';
 import { startTtlSweeper } from './ttl-sweeper.ts';
 
@@ -22,6 +25,8 @@ export interface LocalRuntime {
   readonly store: Store;
   readonly dynamoEndpoint: string;
   readonly dataDir: string;
+  /** The `demo` tenant's `lab` cluster, when one is configured or simulated. */
+  readonly demo?: { readonly clusterId: string; readonly proxmoxUrl: string; readonly fingerprint?: string };
   /** Mints a token the way `npm run token` does. */
   token(tenant: string, role: string, subject?: string): Promise<string>;
   stop(): Promise<void>;
@@ -48,6 +53,23 @@ async function listen(server: Server, port: number, host: string): Promise<numbe
       resolve(typeof address === 'object' && address ? address.port : port);
     });
   });
+}
+
+/** A cluster that cannot be reached must not keep the API from starting: warn and go on. */
+async function seedOrWarn(
+  deps: Parameters<typeof seedDemoTenant>[0],
+  logger: Logger,
+  connection: Parameters<typeof seedDemoTenant>[1],
+): Promise<{ clusterId: string } | undefined> {
+  try {
+    return await seedDemoTenant(deps, connection);
+  } catch (error) {
+    logger.warn('could not register or sync the demo cluster lab; the API runs without it', {
+      url: connection.url,
+      error: (error as Error).message,
+    });
+    return undefined;
+  }
 }
 
 /**
@@ -91,14 +113,39 @@ export async function startLocalRuntime(
     });
     const signingKey = await loadOrCreateSigningKey(paths.jwtKey);
     const secrets = new LocalSecretStore(paths.secrets, await loadOrCreateKey(paths.secretsKey));
-    const proxmox = new CachedProxmoxConnector(secrets);
-    stops.push(() => proxmox.close());
+    const connector = new CachedProxmoxConnector(secrets);
+    stops.push(() => connector.close());
+    // Locally the connector's code runs in-process; in AWS the API invokes the connector function.
+    const proxmox = new InProcessProxmoxGateway({ store, proxmox: connector });
+    const deps = { store, secrets, proxmox, ids: createUlidGenerator(now), now };
+
+    let demo: LocalRuntime['demo'];
+    if (config.proxmox.kind === 'simulator') {
+      const simulator = await startHostedSimulator(config.dataDir, config.proxmox);
+      stops.push(() => simulator.stop());
+      const fingerprint = simulator.server.fingerprint();
+      const url = `https://127.0.0.1:${simulator.server.port}`;
+      const seeded = await seedOrWarn(deps, logger, {
+        url,
+        tokenId: simulator.tokenId,
+        tokenSecret: simulator.tokenSecret,
+        fingerprint,
+      });
+      if (seeded) demo = { clusterId: seeded.clusterId, proxmoxUrl: url, fingerprint };
+    } else if (config.proxmox.kind === 'external') {
+      const { url, tokenId, tokenSecret, fingerprint } = config.proxmox;
+      const seeded = await seedOrWarn(deps, logger, {
+        url,
+        tokenId,
+        tokenSecret,
+        ...(fingerprint ? { fingerprint } : {}),
+      });
+      if (seeded)
+        demo = { clusterId: seeded.clusterId, proxmoxUrl: url, ...(fingerprint ? { fingerprint } : {}) };
+    }
+
     const handler = createApiHandler({
-      store,
-      secrets,
-      proxmox,
-      ids: createUlidGenerator(now),
-      now,
+      ...deps,
       logger,
       claims: { tenant: 'tenant', role: 'role' },
       version: process.env.npm_package_version ?? '0.1.0',
@@ -127,6 +174,7 @@ export async function startLocalRuntime(
       store,
       dynamoEndpoint,
       dataDir: config.dataDir,
+      ...(demo ? { demo } : {}),
       token: (tenant, role, subject = `${tenant}-${role}`) =>
         mintToken(signingKey, { tenant, role, subject, ttlSeconds: config.tokenTtlSeconds }),
       stop,

@@ -1,6 +1,7 @@
 import type { ProxmoxConnection } from '#shared/adapters/proxmox/client.ts';
-import type { ProxmoxConnector } from '#shared/adapters/proxmox/proxmox-connector.ts';
+import type { ProxmoxGateway } from '#shared/adapters/proxmox/proxmox-gateway.ts';
 import { ProxmoxPermissionError } from '#shared/domain/proxmox-errors.ts';
+import type { ProbeResult } from './connector-commands.ts';
 
 /** Privileges the service needs on `/vms` to take and inspect snapshots. */
 export const REQUIRED_PRIVILEGES = ['VM.Audit', 'VM.Snapshot'] as const;
@@ -11,26 +12,19 @@ export const REQUIRED_PRIVILEGES = ['VM.Audit', 'VM.Snapshot'] as const;
  * auth, permission) so the API can say exactly what is wrong.
  */
 export async function probeCluster(
-  proxmox: ProxmoxConnector,
+  proxmox: ProxmoxGateway,
   connection: ProxmoxConnection,
 ): Promise<{ version: string }> {
-  const client = proxmox.connect(connection);
-  try {
-    const version = await client.version();
-    const permissions = await client.permissions();
-    const granted = { ...permissions['/'], ...permissions['/vms'] };
-    const missing = REQUIRED_PRIVILEGES.filter((privilege) => granted[privilege] !== 1);
-    if (missing.length > 0) {
-      const text = `the token lacks ${missing.join(', ')} on /vms`;
-      throw new ProxmoxPermissionError(
-        `${text}; grant them (e.g. the PVEVMAdmin role on /vms) and try again`,
-        text,
-        '/vms',
-        missing.join('|'),
-      );
-    }
-    return { version: version.version };
-  } finally {
-    await client.close();
+  const result = (await proxmox.call({ probe: connection })) as ProbeResult;
+  const missing = REQUIRED_PRIVILEGES.filter((privilege) => result.privileges[privilege] !== 1);
+  if (missing.length > 0) {
+    const text = `the token lacks ${missing.join(', ')} on /vms`;
+    throw new ProxmoxPermissionError(
+      `${text}; grant them (e.g. the PVEVMAdmin role on /vms) and try again`,
+      text,
+      '/vms',
+      missing.join('|'),
+    );
   }
+  return { version: result.version };
 }

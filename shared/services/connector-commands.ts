@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Store } from '#shared/adapters/dynamo/store.ts';
+import type { ProxmoxConnection } from '#shared/adapters/proxmox/client.ts';
 import type { ProxmoxConnector } from '#shared/adapters/proxmox/proxmox-connector.ts';
 import { NotFoundError, ValidationError } from '#shared/domain/errors.ts';
 import { PROXMOX_SNAPSHOT_NAME } from '#shared/domain/snapshot-name.ts';
@@ -91,11 +92,24 @@ export const ConnectorCommandSchema = z.discriminatedUnion('type', [
 
 export type ConnectorCommand = z.infer<typeof ConnectorCommandSchema>;
 
-export const ConnectorRequestSchema = z.strictObject({
+const ClusterRequestSchema = z.strictObject({
   tenantId: z.string().min(1),
   clusterId: z.string().min(1),
   command: ConnectorCommandSchema,
 });
+
+/** Checks connection details that are not stored yet (registration, changed settings). */
+const ProbeRequestSchema = z.strictObject({
+  probe: z.strictObject({
+    url: z.url(),
+    tokenId: z.string().min(1),
+    secret: z.string().min(1),
+    fingerprint: z.string().optional(),
+    caCertificate: z.string().optional(),
+  }),
+});
+
+export const ConnectorRequestSchema = z.union([ClusterRequestSchema, ProbeRequestSchema]);
 
 export type ConnectorRequest = z.infer<typeof ConnectorRequestSchema>;
 
@@ -121,6 +135,7 @@ export async function runConnectorCommand(deps: ConnectorDeps, input: unknown): 
       })),
     );
   }
+  if ('probe' in parsed.data) return await probe(deps, parsed.data.probe);
   const { tenantId, clusterId, command } = parsed.data;
   const cluster = await deps.store.clusters.get(tenantId, clusterId);
   if (!cluster) throw new NotFoundError('cluster', clusterId);
@@ -195,5 +210,22 @@ export async function runConnectorCommand(deps: ConnectorDeps, input: unknown): 
     }
     case 'taskStatus':
       return await client.taskStatus(command.upid);
+  }
+}
+
+export interface ProbeResult {
+  readonly version: string;
+  /** Privileges the token holds on `/vms` (or inherited from `/`). */
+  readonly privileges: Record<string, number>;
+}
+
+async function probe(deps: ConnectorDeps, connection: ProxmoxConnection): Promise<ProbeResult> {
+  const client = deps.proxmox.connect(connection);
+  try {
+    const version = await client.version();
+    const permissions = await client.permissions();
+    return { version: version.version, privileges: { ...permissions['/'], ...permissions['/vms'] } };
+  } finally {
+    await client.close();
   }
 }

@@ -1,3 +1,4 @@
+import type { ProxmoxVm } from '#shared/adapters/proxmox/types.ts';
 import type { AuditContext } from '#shared/domain/audit.ts';
 import { diffInventory } from '#shared/domain/guest.ts';
 import { auditEvent, authorize } from './audit-trail.ts';
@@ -33,9 +34,12 @@ export async function syncClusterInventory(
   const cluster = await getCluster(deps, context, clusterId);
   const syncedAt = new Date(deps.now()).toISOString();
   try {
-    const client = await deps.proxmox.forCluster(cluster);
     const [observed, stored] = await Promise.all([
-      client.guests(),
+      deps.proxmox.call({
+        tenantId: cluster.tenantId,
+        clusterId: cluster.id,
+        command: { type: 'listGuests' },
+      }) as Promise<ProxmoxVm[]>,
       deps.store.guests.allOfCluster(cluster.tenantId, cluster.id),
     ]);
     const diff = diffInventory(cluster.tenantId, cluster.id, stored, observed, syncedAt);

@@ -1,5 +1,5 @@
 import type { Store } from '#shared/adapters/dynamo/store.ts';
-import type { ProxmoxConnector } from '#shared/adapters/proxmox/proxmox-connector.ts';
+import type { ProxmoxGateway } from '#shared/adapters/proxmox/proxmox-gateway.ts';
 import type { SecretStore } from '#shared/adapters/secrets/secret-store.ts';
 import type { IdGenerator } from '#shared/domain/ids.ts';
 
@@ -8,7 +8,7 @@ export interface ServiceDeps {
   readonly store: Store;
   readonly secrets: SecretStore;
   /** The only way to reach Proxmox clusters. */
-  readonly proxmox: ProxmoxConnector;
+  readonly proxmox: ProxmoxGateway;
   readonly ids: IdGenerator;
   /** Epoch milliseconds now. */
   readonly now: () => number;

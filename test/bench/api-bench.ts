@@ -140,6 +140,7 @@ export async function runBundleBench(log: (line: string) => void): Promise<void>
       ...process.env,
       TABLE_NAME: 'bench',
       CURSOR_KEY_SECRET_ARN: 'cursor-key-arn',
+      CONNECTOR_FUNCTION_NAME: 'connector',
       AWS_REGION: 'eu-central-1',
       AWS_ACCESS_KEY_ID: 'bench',
       AWS_SECRET_ACCESS_KEY: 'bench',

@@ -43,6 +43,7 @@ describe('the bundled API function', () => {
         ...process.env,
         TABLE_NAME: tableName,
         CURSOR_KEY_SECRET_ARN: 'cursor-key-arn',
+        CONNECTOR_FUNCTION_NAME: 'connector',
         AWS_REGION: 'eu-central-1',
         AWS_ACCESS_KEY_ID: 'test',
         AWS_SECRET_ACCESS_KEY: 'test',

@@ -82,6 +82,13 @@ describe('the stateless stack', () => {
     stateless.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   });
 
+  it('bundles each function from its own entry point', () => {
+    const functions = Object.values(stateless.findResources('AWS::Lambda::Function'));
+    const keys = functions.map((fn) => JSON.stringify(fn.Properties.Code.S3Key));
+    expect(functions).toHaveLength(2);
+    expect(new Set(keys).size).toBe(2);
+  });
+
   it('puts the JWT authorizer on every route except the public ones', () => {
     stateless.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       AuthorizerType: 'JWT',
@@ -144,8 +151,8 @@ describe('the stateless stack', () => {
   it('gives the Proxmox connector read-only table access and only GetSecretValue on cluster secrets', () => {
     const functions = stateless.findResources('AWS::Lambda::Function');
     const connector = Object.entries(functions).find(([id]) => id.startsWith('ConnectorFunction'));
-    expect(connector).toBeDefined();
-    const roleId = (connector?.[1].Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
+    if (!connector) throw new Error('no connector function in the stateless stack');
+    const roleId = (connector[1].Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
     const policies = Object.values(stateless.findResources('AWS::IAM::Policy')).filter((policy) =>
       (policy.Properties.Roles as Array<{ Ref: string }>).some((role) => role.Ref === roleId),
     );

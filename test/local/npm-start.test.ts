@@ -23,7 +23,14 @@ function tokenFor(dataDir: string): string {
 
 async function startService(dataDir: string) {
   const port = await findFreePort();
-  const service = startNode(MAIN, { DATA_DIR: dataDir, PORT: String(port), POWERTOOLS_LOG_LEVEL: 'WARN' });
+  const simulatorPort = await findFreePort();
+  const service = startNode(MAIN, {
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    SIMULATOR_PORT: String(simulatorPort),
+    SIMULATOR_TIME_FACTOR: '0.01',
+    POWERTOOLS_LOG_LEVEL: 'WARN',
+  });
   const url = `http://127.0.0.1:${port}`;
   await waitFor(
     async () => {
@@ -47,7 +54,18 @@ describe('npm start', () => {
     const first = await startService(dataDir);
     expect(first.service.output()).toContain(`${first.url}/v1`);
     expect(first.service.output()).toContain('npm run --silent token -- --tenant demo --role admin');
+    expect(first.service.output()).toMatch(/registered for tenant demo as cluster lab/);
     const token = tokenFor(dataDir);
+    const headers = { authorization: `Bearer ${token}` };
+    const clusters = (await (await fetch(`${first.url}/v1/clusters`, { headers })).json()) as {
+      items: Array<{ name: string }>;
+    };
+    expect(clusters.items.map((cluster) => cluster.name)).toEqual(['lab']);
+    const guests = (await (await fetch(`${first.url}/v1/guests?limit=200`, { headers })).json()) as {
+      items: Array<{ type: string; tags: string[] }>;
+    };
+    expect(guests.items.length).toBeGreaterThanOrEqual(10);
+    expect(new Set(guests.items.map((guest) => guest.type))).toEqual(new Set(['qemu', 'lxc']));
     const created = await fetch(`${first.url}/v1/policies`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -86,7 +104,11 @@ describe('npm start', () => {
       blocker.listen(0, '127.0.0.1', () => resolve((blocker.address() as { port: number }).port)),
     );
     const dataDir = mkdtempSync(join(tmpdir(), 'npm-start-port-'));
-    const service = startNode(MAIN, { DATA_DIR: dataDir, PORT: String(port) });
+    const service = startNode(MAIN, {
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      SIMULATOR_PORT: String(await findFreePort()),
+    });
     expect(await service.exited).toBe(1);
     expect(service.output()).toContain(`port ${port} is already in use`);
     blocker.close();

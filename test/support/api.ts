@@ -106,6 +106,8 @@ export async function startTestApi(): Promise<TestApi> {
     DATA_DIR: mkdtempSync(join(tmpdir(), 'pve-snap-test-')),
     DYNAMODB_ENDPOINT: inject('dynamoEndpoint'),
     TABLE_NAME: `api-${randomUUID()}`,
+    // Tests bring their own simulator, one per test file.
+    PROXMOX_SIMULATOR: 'off',
   });
   const runtime = await startLocalRuntime(config, { logger, now: () => Date.now() + offset });
   const simulator = await startTestSimulator();

@@ -1,0 +1,19 @@
+import {
+  type ConnectorDeps,
+  type ConnectorRequest,
+  runConnectorCommand,
+} from '#shared/services/connector-commands.ts';
+import type { ProxmoxGateway } from './proxmox-gateway.ts';
+
+/** The local runtime's gateway: runs the connector's own code in this process. */
+export class InProcessProxmoxGateway implements ProxmoxGateway {
+  readonly #deps: ConnectorDeps;
+
+  constructor(deps: ConnectorDeps) {
+    this.#deps = deps;
+  }
+
+  call(request: ConnectorRequest): Promise<unknown> {
+    return runConnectorCommand(this.#deps, request);
+  }
+}

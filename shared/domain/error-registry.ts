@@ -1,0 +1,92 @@
+import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors.ts';
+import {
+  ProxmoxAlreadyExistsError,
+  ProxmoxAuthError,
+  ProxmoxInvalidParameterError,
+  ProxmoxLockedError,
+  ProxmoxNotFoundError,
+  ProxmoxPermissionError,
+  ProxmoxServerError,
+  ProxmoxTaskFailedError,
+  ProxmoxTlsError,
+  ProxmoxUnreachableError,
+  ProxmoxUnsupportedError,
+} from './proxmox-errors.ts';
+
+/** What survives of an error that crossed a Lambda invocation: its name, message and fields. */
+export interface SerializedError {
+  readonly name: string;
+  readonly message: string;
+  readonly fields?: Record<string, unknown>;
+}
+
+const FIELDS = [
+  'proxmoxText',
+  'httpStatus',
+  'lock',
+  'upid',
+  'aclPath',
+  'privilege',
+  'expected',
+  'actual',
+  'fields',
+  'issues',
+];
+
+/** Turns an error into plain data that can be sent as JSON and rebuilt by {@link reviveError}. */
+export function serializeError(error: unknown): SerializedError {
+  const source = error as Record<string, unknown>;
+  const fields: Record<string, unknown> = {};
+  for (const field of FIELDS) if (source?.[field] !== undefined) fields[field] = source[field];
+  return {
+    name: (error as Error)?.name ?? 'Error',
+    message: (error as Error)?.message ?? String(error),
+    fields,
+  };
+}
+
+type Reviver = (message: string, fields: Record<string, unknown>) => Error;
+
+const text = (fields: Record<string, unknown>) => String(fields.proxmoxText ?? '');
+const REVIVERS: Record<string, Reviver> = {
+  ProxmoxAuthError: (m, f) => new ProxmoxAuthError(m, text(f)),
+  ProxmoxPermissionError: (m, f) =>
+    new ProxmoxPermissionError(
+      m,
+      text(f),
+      f.aclPath as string | undefined,
+      f.privilege as string | undefined,
+    ),
+  ProxmoxInvalidParameterError: (m, f) =>
+    new ProxmoxInvalidParameterError(m, text(f), (f.fields as Record<string, string>) ?? {}),
+  ProxmoxNotFoundError: (m, f) => new ProxmoxNotFoundError(m, text(f)),
+  ProxmoxLockedError: (m, f) => new ProxmoxLockedError(m, text(f), String(f.lock ?? '')),
+  ProxmoxAlreadyExistsError: (m, f) => new ProxmoxAlreadyExistsError(m, text(f)),
+  ProxmoxTaskFailedError: (m, f) => new ProxmoxTaskFailedError(m, text(f), String(f.upid ?? '')),
+  ProxmoxUnreachableError: (m, f) =>
+    new ProxmoxUnreachableError(
+      m,
+      text(f),
+      f.httpStatus !== undefined ? { httpStatus: Number(f.httpStatus) } : {},
+    ),
+  ProxmoxTlsError: (m, f) =>
+    new ProxmoxTlsError(m, text(f), f.expected as string | undefined, f.actual as string | undefined),
+  ProxmoxUnsupportedError: (m, f) => new ProxmoxUnsupportedError(m, text(f)),
+  ProxmoxServerError: (m, f) => new ProxmoxServerError(m, text(f)),
+  ValidationError: (m, f) =>
+    new ValidationError((f.issues as never) ?? [{ path: '', rule: 'invalid', message: m }], m),
+  NotFoundError: (m) => Object.assign(new NotFoundError('resource', ''), { message: m }),
+  ConflictError: (m) => new ConflictError(m),
+  ForbiddenError: (m) => new ForbiddenError(m),
+};
+
+/** Rebuilds the typed error a remote call failed with; unknown kinds stay plain errors. */
+export function reviveError(serialized: SerializedError): Error {
+  const revive = REVIVERS[serialized.name];
+  if (revive) return revive(serialized.message, serialized.fields ?? {});
+  const error = new Error(serialized.message);
+  error.name = serialized.name;
+  return error;
+}
+
+export const isAppError = (error: unknown): error is AppError => error instanceof AppError;
