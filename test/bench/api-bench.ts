@@ -133,6 +133,14 @@ export async function runBundleBench(log: (line: string) => void): Promise<void>
   try {
     const { bytes } = await bundleFunction(join(process.cwd(), 'functions/api/http-api.ts'), outdir);
     log(`API bundle: ${(bytes / 1024).toFixed(0)} KB minified (target < 500 KB)`);
+    const connector = await bundleFunction(
+      join(process.cwd(), 'functions/connector/proxmox-connector.ts'),
+      `${outdir}-connector`,
+    );
+    rmSync(`${outdir}-connector`, { recursive: true, force: true });
+    log(
+      `connector bundle: ${(connector.bytes / 1024).toFixed(0)} KB minified (undici and the Proxmox client live only here)`,
+    );
     const run = promisify(execFile);
     const timedImport = (modules: string[]) =>
       `const t = performance.now(); for (const m of ${JSON.stringify(modules)}) await import(m); process.stdout.write(String(performance.now() - t));`;

@@ -4,10 +4,12 @@
  * Select benchmarks with `npm run bench -- api bundle`.
  */
 import { runApiBench, runBundleBench } from './api-bench.ts';
+import { runProxmoxBench } from './proxmox-bench.ts';
 
 const benches: Record<string, (log: (line: string) => void) => Promise<void>> = {
   api: runApiBench,
   bundle: runBundleBench,
+  proxmox: runProxmoxBench,
 };
 
 const selected = process.argv.slice(2).filter((name) => !name.startsWith('-'));
