@@ -2,10 +2,12 @@ import { createHash } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { createDocumentClient } from '#shared/adapters/dynamo/client.ts';
 import { createStore } from '#shared/adapters/dynamo/store.ts';
 import { LambdaProxmoxGateway } from '#shared/adapters/proxmox/lambda-gateway.ts';
 import { SecretsManagerStore } from '#shared/adapters/secrets/secrets-manager-store.ts';
+import { SfnWorkflowStarter } from '#shared/adapters/sfn/sfn-workflow-starter.ts';
 import { createApiHandler } from '#shared/api/lambda.ts';
 import { loadApiConfig } from '#shared/config/api-config.ts';
 import { createUlidGenerator } from '#shared/domain/ids.ts';
@@ -28,6 +30,7 @@ export const handler = createApiHandler({
   }),
   secrets,
   proxmox: new LambdaProxmoxGateway(new LambdaClient({}), config.connectorFunctionName),
+  workflows: new SfnWorkflowStarter(new SFNClient({}), config.policyRunStateMachineArn),
   ids: createUlidGenerator(),
   now: Date.now,
   logger,

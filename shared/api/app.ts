@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { AppError, NotFoundError, ValidationError } from '#shared/domain/errors.ts';
-import type { ServiceDeps } from '#shared/services/service-deps.ts';
+import type { RunDeps } from '#shared/services/runs.ts';
 import type { ApiEnv } from './api-env.ts';
 import { registerAuditRoutes } from './audit/audit.handlers.ts';
 import { registerClusterRoutes } from './clusters/clusters.handlers.ts';
@@ -14,10 +14,11 @@ import { type ClaimNames, principalMiddleware } from './middleware/principal.ts'
 import { registerPolicyRoutes } from './policies/policies.handlers.ts';
 import { issuesFromZod, toProblem } from './problem.ts';
 import { isPublicRoute } from './public-routes.ts';
+import { registerRunRoutes } from './runs/runs.handlers.ts';
 import { DOCS_PAGE } from './system/docs-page.ts';
 import { healthRoute } from './system/system.routes.ts';
 
-export interface ApiDeps extends ServiceDeps {
+export interface ApiDeps extends RunDeps {
   readonly logger: Logger;
   readonly claims: ClaimNames;
   readonly version: string;
@@ -99,6 +100,7 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   registerGuestRoutes(app, deps);
   registerPolicyRoutes(app, deps);
   registerExclusionRoutes(app, deps);
+  registerRunRoutes(app, deps);
   registerAuditRoutes(app, deps);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {

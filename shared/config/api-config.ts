@@ -8,6 +8,7 @@ const schema = z.object({
   [ENV.secretPrefix]: z.string().min(1).default('pve-snapshots/clusters'),
   [ENV.cursorKeySecretArn]: z.string().min(1),
   [ENV.connectorFunctionName]: z.string().min(1),
+  [ENV.policyRunStateMachineArn]: z.string().min(1),
   [ENV.auditRetentionDays]: z.coerce.number().int().min(1).max(3650).default(400),
   [ENV.idempotencyTtlHours]: z.coerce.number().int().min(1).max(720).default(24),
   [ENV.serviceVersion]: z.string().default('0.1.0'),
@@ -20,6 +21,7 @@ export interface ApiConfig {
   readonly cursorKeySecretArn: string;
   /** The connector function the API invokes to reach Proxmox. */
   readonly connectorFunctionName: string;
+  readonly policyRunStateMachineArn: string;
   readonly auditRetentionDays: number;
   readonly idempotencyTtlSeconds: number;
   readonly version: string;
@@ -41,6 +43,7 @@ export function loadApiConfig(env: Record<string, string | undefined>): ApiConfi
     secretPrefix: values[ENV.secretPrefix],
     cursorKeySecretArn: values[ENV.cursorKeySecretArn],
     connectorFunctionName: values[ENV.connectorFunctionName],
+    policyRunStateMachineArn: values[ENV.policyRunStateMachineArn],
     auditRetentionDays: values[ENV.auditRetentionDays],
     idempotencyTtlSeconds: values[ENV.idempotencyTtlHours] * 3600,
     version: values[ENV.serviceVersion],

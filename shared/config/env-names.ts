@@ -6,6 +6,7 @@ export const ENV = {
   secretPrefix: 'SECRET_PREFIX',
   cursorKeySecretArn: 'CURSOR_KEY_SECRET_ARN',
   connectorFunctionName: 'CONNECTOR_FUNCTION_NAME',
+  policyRunStateMachineArn: 'POLICY_RUN_STATE_MACHINE_ARN',
   auditRetentionDays: 'AUDIT_RETENTION_DAYS',
   idempotencyTtlHours: 'IDEMPOTENCY_TTL_HOURS',
   serviceVersion: 'SERVICE_VERSION',

@@ -8,6 +8,12 @@ import { CachedProxmoxConnector } from '#shared/adapters/proxmox/proxmox-connect
 import { LocalSecretStore } from '#shared/adapters/secrets/local-secret-store.ts';
 import { createApiHandler } from '#shared/api/lambda.ts';
 import { createUlidGenerator } from '#shared/domain/ids.ts';
+import { runConnectorCommand } from '#shared/services/connector-commands.ts';
+import { claimRun } from '#shared/services/policy-run/claim-run.ts';
+import { finishRun } from '#shared/services/policy-run/finish-run.ts';
+import { recordGuestResult } from '#shared/services/policy-run/record-result.ts';
+import { resolveTargets } from '#shared/services/policy-run/resolve-targets.ts';
+import type { PolicyRunInput } from '#shared/services/policy-run/work-item.ts';
 import { assertWritable, dataPaths, loadOrCreateKey } from './data-dir.ts';
 import { seedDemoTenant } from './demo-seed.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
@@ -18,6 +24,8 @@ import type { LocalConfig } from './local-config.ts';
 import { startHostedSimulator } from './simulator-host.ts';
 import { ensureTable } from './table-bootstrap.ts';
 import { startTtlSweeper } from './ttl-sweeper.ts';
+import { LocalWorkflowRunner } from './workflows/local-workflow-runner.ts';
+import { synthesizePolicyRunDefinition } from './workflows/synthesized-definition.ts';
 
 export interface LocalRuntime {
   /** Base URL of the API, e.g. `http://127.0.0.1:3000`. */
@@ -25,6 +33,8 @@ export interface LocalRuntime {
   readonly store: Store;
   readonly dynamoEndpoint: string;
   readonly dataDir: string;
+  /** Runs the synthesized state machines locally. */
+  readonly workflows: LocalWorkflowRunner;
   /** The `demo` tenant's `lab` cluster, when one is configured or simulated. */
   readonly demo?: { readonly clusterId: string; readonly proxmoxUrl: string; readonly fingerprint?: string };
   /** Mints a token the way `npm run token` does. */
@@ -35,6 +45,8 @@ export interface LocalRuntime {
 export interface LocalRuntimeOptions {
   readonly logger?: Logger;
   readonly now?: () => number;
+  /** Milliseconds for the workflows' Wait states, by state name (tests run them fast). */
+  readonly workflowWaitOverrides?: Record<string, number>;
 }
 
 async function listen(server: Server, port: number, host: string): Promise<number> {
@@ -144,8 +156,37 @@ export async function startLocalRuntime(
         demo = { clusterId: seeded.clusterId, proxmoxUrl: url, ...(fingerprint ? { fingerprint } : {}) };
     }
 
+    const runner = new LocalWorkflowRunner(
+      synthesizePolicyRunDefinition(),
+      {
+        'claim-run': (input) => claimRun(deps, input as never),
+        'resolve-targets': (input) => resolveTargets(deps, input as never),
+        'record-result': (input) => recordGuestResult(deps, input as never),
+        'finish-run': (input) => finishRun(deps, input as never),
+        connector: (input) => runConnectorCommand({ store, proxmox: connector }, input),
+      },
+      {
+        ...(options.workflowWaitOverrides ? { waitOverrides: options.workflowWaitOverrides } : {}),
+        onExecutionError: (name, error) =>
+          logger.error('workflow execution failed', { execution: name, error: error as Error }),
+      },
+    );
+    stops.push(async () => runner.stop());
+    const workflows = {
+      startPolicyRun: async (runId: string, input: PolicyRunInput) => {
+        logger.info('policy run started', {
+          runId,
+          policyId: input.policyId,
+          tenantId: input.tenantId,
+          trigger: input.trigger,
+        });
+        void runner.start(runId, input);
+      },
+    };
+
     const handler = createApiHandler({
       ...deps,
+      workflows,
       logger,
       claims: { tenant: 'tenant', role: 'role' },
       version: process.env.npm_package_version ?? '0.1.0',
@@ -174,6 +215,7 @@ export async function startLocalRuntime(
       store,
       dynamoEndpoint,
       dataDir: config.dataDir,
+      workflows: runner,
       ...(demo ? { demo } : {}),
       token: (tenant, role, subject = `${tenant}-${role}`) =>
         mintToken(signingKey, { tenant, role, subject, ttlSeconds: config.tokenTtlSeconds }),

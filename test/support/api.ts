@@ -109,7 +109,12 @@ export async function startTestApi(): Promise<TestApi> {
     // Tests bring their own simulator, one per test file.
     PROXMOX_SIMULATOR: 'off',
   });
-  const runtime = await startLocalRuntime(config, { logger, now: () => Date.now() + offset });
+  const runtime = await startLocalRuntime(config, {
+    logger,
+    now: () => Date.now() + offset,
+    // Policy runs poll tasks and wait out locks in milliseconds instead of seconds.
+    workflowWaitOverrides: { WaitForTask: 10, WaitForLock: 25 },
+  });
   const simulator = await startTestSimulator();
   return {
     runtime,

@@ -47,6 +47,24 @@ export const keys = {
   }),
   guestPrefix: (clusterId?: string) => (clusterId ? `GUEST#${clusterId}#` : 'GUEST#'),
 
+  run: (tenantId: string, runId: string): ItemKey => ({ pk: tenantPartition(tenantId), sk: `RUN#${runId}` }),
+  /** Runs by time, newest first, through the byResource index. */
+  runsByTime: (tenantId: string, scheduledTime: string, runId: string) => ({
+    gsi1pk: `${tenantPartition(tenantId)}#RUNS`,
+    gsi1sk: `${scheduledTime}#${runId}`,
+  }),
+  runsPartition: (tenantId: string) => `${tenantPartition(tenantId)}#RUNS`,
+  runResult: (tenantId: string, runId: string, guestId: string): ItemKey => ({
+    pk: tenantPartition(tenantId),
+    sk: `RUN#${runId}#GUEST#${guestId}`,
+  }),
+  runResultPrefix: (runId: string) => `RUN#${runId}#GUEST#`,
+  snapshot: (tenantId: string, guestId: string, name: string): ItemKey => ({
+    pk: tenantPartition(tenantId),
+    sk: `SNAPSHOT#${guestId}#${name}`,
+  }),
+  snapshotPrefix: (guestId: string) => `SNAPSHOT#${guestId}#`,
+
   idempotency: (tenantId: string, key: string): ItemKey => ({
     pk: tenantPartition(tenantId),
     sk: `IDEMPOTENCY#${key}`,

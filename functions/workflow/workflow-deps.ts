@@ -1,0 +1,21 @@
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { createDocumentClient } from '#shared/adapters/dynamo/client.ts';
+import { createStore } from '#shared/adapters/dynamo/store.ts';
+import { LambdaProxmoxGateway } from '#shared/adapters/proxmox/lambda-gateway.ts';
+import { SecretsManagerStore } from '#shared/adapters/secrets/secrets-manager-store.ts';
+import { loadWorkflowConfig } from '#shared/config/workflow-config.ts';
+import { createUlidGenerator } from '#shared/domain/ids.ts';
+import type { ServiceDeps } from '#shared/services/service-deps.ts';
+
+/** The composition root shared by the policy-run step functions: built once per cold start. */
+export function workflowDeps(): ServiceDeps {
+  const config = loadWorkflowConfig(process.env);
+  return {
+    store: createStore({ doc: createDocumentClient(), tableName: config.tableName }),
+    secrets: new SecretsManagerStore(new SecretsManagerClient({}), config.secretPrefix),
+    proxmox: new LambdaProxmoxGateway(new LambdaClient({}), config.connectorFunctionName),
+    ids: createUlidGenerator(),
+    now: Date.now,
+  };
+}

@@ -1,0 +1,231 @@
+import { Duration } from 'aws-cdk-lib';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
+import {
+  Choice,
+  Condition,
+  DefinitionBody,
+  JsonPath,
+  LogLevel,
+  Map as MapState,
+  Pass,
+  StateMachine,
+  StateMachineType,
+  Succeed,
+  TaskInput,
+  Wait,
+  WaitTime,
+} from 'aws-cdk-lib/aws-stepfunctions';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+
+export interface PolicyRunWorkflowProps {
+  readonly claimRun: IFunction;
+  readonly resolveTargets: IFunction;
+  readonly recordResult: IFunction;
+  readonly finishRun: IFunction;
+  /** The connector function, the only one that talks to Proxmox. */
+  readonly connector: IFunction;
+  /** Snapshots in flight per node. Default 2. */
+  readonly perNodeConcurrency?: number;
+  /** Nodes worked on at once. Default 10. */
+  readonly nodeConcurrency?: number;
+  /** How long a guest lock is waited out before the guest counts as failed. Default 10 attempts of 30 s. */
+  readonly lockRetries?: number;
+  /** Execution logs; none when absent. */
+  readonly logGroup?: ILogGroup;
+}
+
+/** State names, shared with the local runner that routes `lambda:invoke` tasks by them. */
+export const POLICY_RUN_STATES = {
+  claimRun: 'ClaimRun',
+  resolveTargets: 'ResolveTargets',
+  createSnapshot: 'CreateSnapshot',
+  waitForTask: 'WaitForTask',
+  checkTask: 'CheckTask',
+  waitForLock: 'WaitForLock',
+  recordSucceeded: 'RecordSucceeded',
+  recordFailed: 'RecordFailed',
+  finishRun: 'FinishRun',
+} as const;
+
+/**
+ * The policy run: claim the tick, resolve targets, snapshot each guest (lanes per node, a few at
+ * a time per node), wait on each Proxmox task in a Wait-state loop (no Lambda ever sleeps), wait
+ * out guest locks, record every result, and finish the run with its status.
+ */
+export class PolicyRunWorkflow extends Construct {
+  public readonly stateMachine: StateMachine;
+
+  constructor(scope: Construct, id: string, props: PolicyRunWorkflowProps) {
+    super(scope, id);
+    const S = POLICY_RUN_STATES;
+    const connectorCall = (name: string, command: Record<string, unknown>, resultPath: string) =>
+      new LambdaInvoke(this, name, {
+        lambdaFunction: props.connector,
+        payload: TaskInput.fromObject({
+          'tenantId.$': '$.item.tenantId',
+          'clusterId.$': '$.item.clusterId',
+          command,
+        }),
+        resultSelector: { 'value.$': '$.Payload' },
+        resultPath,
+      });
+
+    const recordSucceeded = new LambdaInvoke(this, S.recordSucceeded, {
+      lambdaFunction: props.recordResult,
+      payload: TaskInput.fromObject({
+        'item.$': '$.item',
+        outcome: 'succeeded',
+        'upid.$': '$.task.value.upid',
+      }),
+      resultPath: JsonPath.DISCARD,
+    });
+    const recordAlreadyTaken = new LambdaInvoke(this, 'RecordAlreadyTaken', {
+      lambdaFunction: props.recordResult,
+      // The deterministic name is taken: this tick's snapshot exists from an earlier attempt.
+      payload: TaskInput.fromObject({ 'item.$': '$.item', outcome: 'succeeded' }),
+      resultPath: JsonPath.DISCARD,
+    });
+    const recordFailed = new LambdaInvoke(this, S.recordFailed, {
+      lambdaFunction: props.recordResult,
+      payload: TaskInput.fromObject({
+        'item.$': '$.item',
+        outcome: 'failed',
+        'error.$': '$.error',
+        'taskStatus.$': '$.status.value',
+        'attempt.$': '$.attempt',
+      }),
+      resultPath: JsonPath.DISCARD,
+    });
+
+    const createSnapshot = connectorCall(
+      S.createSnapshot,
+      {
+        type: 'createSnapshot',
+        'node.$': '$.item.node',
+        'guestType.$': '$.item.guestType',
+        'vmid.$': '$.item.vmid',
+        'name.$': '$.item.snapshotName',
+        'vmstate.$': '$.item.vmstate',
+        'description.$': '$.item.description',
+      },
+      '$.task',
+    );
+    const checkTask = connectorCall(
+      S.checkTask,
+      { type: 'taskStatus', 'upid.$': '$.task.value.upid' },
+      '$.status',
+    );
+    const waitForTask = new Wait(this, S.waitForTask, { time: WaitTime.duration(Duration.seconds(2)) });
+    const waitForLock = new Wait(this, S.waitForLock, { time: WaitTime.duration(Duration.seconds(30)) });
+    const countLockAttempt = new Pass(this, 'CountLockAttempt', {
+      parameters: {
+        'item.$': '$.item',
+        'attempt.$': 'States.MathAdd($.attempt, 1)',
+        'error.$': '$.error',
+        'status.$': '$.status',
+      },
+    });
+    const lockedTooLong = new Choice(this, 'LockedTooLong?')
+      .when(Condition.numberGreaterThanEquals('$.attempt', props.lockRetries ?? 10), recordFailed)
+      .otherwise(waitForLock);
+    countLockAttempt.next(lockedTooLong);
+    waitForLock.next(createSnapshot);
+
+    createSnapshot.addCatch(recordAlreadyTaken, {
+      errors: ['ProxmoxAlreadyExistsError'],
+      resultPath: '$.error',
+    });
+    createSnapshot.addCatch(countLockAttempt, { errors: ['ProxmoxLockedError'], resultPath: '$.error' });
+    createSnapshot.addCatch(recordFailed, { errors: ['States.ALL'], resultPath: '$.error' });
+    checkTask.addCatch(recordFailed, { errors: ['States.ALL'], resultPath: '$.error' });
+
+    const taskFinished = new Choice(this, 'TaskFinished?')
+      .when(Condition.stringEquals('$.status.value.status', 'running'), waitForTask)
+      .when(
+        Condition.or(
+          Condition.stringEquals('$.status.value.exitstatus', 'OK'),
+          Condition.stringMatches('$.status.value.exitstatus', 'WARNINGS: *'),
+        ),
+        recordSucceeded,
+      )
+      .when(Condition.stringMatches('$.status.value.exitstatus', '*is locked (*'), countLockAttempt)
+      .when(
+        Condition.stringMatches('$.status.value.exitstatus', "snapshot name '*' already used"),
+        recordAlreadyTaken,
+      )
+      .otherwise(recordFailed);
+    createSnapshot.next(waitForTask);
+    waitForTask.next(checkTask);
+    checkTask.next(taskFinished);
+
+    const perGuest = new MapState(this, 'SnapshotGuests', {
+      itemsPath: '$.items',
+      maxConcurrency: props.perNodeConcurrency ?? 2,
+      itemSelector: {
+        'item.$': '$$.Map.Item.Value',
+        attempt: 0,
+        // Placeholders so every path the record steps read exists on every branch.
+        error: {},
+        status: { value: {} },
+      },
+      resultPath: JsonPath.DISCARD,
+    });
+    perGuest.itemProcessor(createSnapshot);
+
+    const perNode = new MapState(this, 'SnapshotLanes', {
+      itemsPath: '$.work.lanes',
+      maxConcurrency: props.nodeConcurrency ?? 10,
+      itemSelector: { 'items.$': '$$.Map.Item.Value.items' },
+      resultPath: JsonPath.DISCARD,
+    });
+    perNode.itemProcessor(perGuest);
+
+    const claim = new LambdaInvoke(this, S.claimRun, {
+      lambdaFunction: props.claimRun,
+      payload: TaskInput.fromJsonPathAt('$'),
+      resultSelector: { 'claimed.$': '$.Payload.claimed', 'runId.$': '$.Payload.runId' },
+      resultPath: '$.claim',
+    });
+    const resolve = new LambdaInvoke(this, S.resolveTargets, {
+      lambdaFunction: props.resolveTargets,
+      payload: TaskInput.fromObject({
+        'tenantId.$': '$.tenantId',
+        'policyId.$': '$.policyId',
+        'scheduledTime.$': '$.scheduledTime',
+        'trigger.$': '$.trigger',
+        'runId.$': '$.claim.runId',
+      }),
+      resultSelector: { 'lanes.$': '$.Payload.lanes', 'count.$': '$.Payload.count' },
+      resultPath: '$.work',
+    });
+    const finish = new LambdaInvoke(this, S.finishRun, {
+      lambdaFunction: props.finishRun,
+      payload: TaskInput.fromObject({ 'tenantId.$': '$.tenantId', 'runId.$': '$.claim.runId' }),
+      resultSelector: {
+        'status.$': '$.Payload.status',
+        'targets.$': '$.Payload.targets',
+        'succeeded.$': '$.Payload.succeeded',
+        'failed.$': '$.Payload.failed',
+      },
+      resultPath: '$.summary',
+    });
+
+    const definition = claim.next(
+      new Choice(this, 'Claimed?')
+        .when(Condition.booleanEquals('$.claim.claimed', false), new Succeed(this, 'TickAlreadyHandled'))
+        .otherwise(resolve.next(perNode).next(finish)),
+    );
+
+    this.stateMachine = new StateMachine(this, 'StateMachine', {
+      definitionBody: DefinitionBody.fromChainable(definition),
+      stateMachineType: StateMachineType.STANDARD,
+      timeout: Duration.hours(12),
+      tracingEnabled: true,
+      ...(props.logGroup
+        ? { logs: { destination: props.logGroup, level: LogLevel.ERROR, includeExecutionData: false } }
+        : {}),
+    });
+  }
+}

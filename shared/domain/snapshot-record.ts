@@ -1,0 +1,14 @@
+/** A snapshot the service took (or tried to take), as recorded for a guest's timeline. */
+export interface SnapshotRecord {
+  readonly tenantId: string;
+  readonly guestId: string;
+  readonly name: string;
+  readonly policyId?: string;
+  readonly runId?: string;
+  /** The tick the snapshot belongs to (ISO). */
+  readonly scheduledTime?: string;
+  readonly status: 'created' | 'failed' | 'missing';
+  readonly vmstate: boolean;
+  readonly createdAt: string;
+  readonly error?: string;
+}

@@ -1,0 +1,17 @@
+import { NotFoundError } from '#shared/domain/errors.ts';
+import { finalRunStatus, type Run } from '#shared/domain/run.ts';
+import type { ServiceDeps } from '../service-deps.ts';
+
+/**
+ * Last step of a policy run: sets the final status from the counts (completed, partial,
+ * failed, skipped). Retention (its own issue) and the run's notification (its own issue) hook
+ * in after this step.
+ */
+export async function finishRun(deps: ServiceDeps, input: { tenantId: string; runId: string }): Promise<Run> {
+  const run = await deps.store.runs.get(input.tenantId, input.runId);
+  if (!run) throw new NotFoundError('run', input.runId);
+  const status = finalRunStatus(run);
+  const finishedAt = new Date(deps.now()).toISOString();
+  await deps.store.runs.update(input.tenantId, input.runId, { status, finishedAt });
+  return { ...run, status, finishedAt };
+}

@@ -1,0 +1,74 @@
+import type { Exclusion } from '#shared/domain/exclusion.ts';
+import type { Guest } from '#shared/domain/guest.ts';
+import { selectTargets } from '#shared/domain/select-targets.ts';
+import { scheduledSnapshotName } from '#shared/domain/snapshot-name.ts';
+import { syncClusterInventory } from '../inventory.ts';
+import type { ServiceDeps } from '../service-deps.ts';
+import { type PolicyRunInput, type SnapshotLane, type SnapshotWorkItem, systemContext } from './work-item.ts';
+
+async function all<T>(
+  fetchPage: (cursor?: string) => Promise<{ items: T[]; nextCursor?: string }>,
+): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await fetchPage(cursor);
+    items.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return items;
+}
+
+/**
+ * Step 2 of a policy run:
+ * 1. syncs the inventory of every cluster of the tenant (an unreachable cluster keeps its last
+ *    known guests, whose snapshots then fail and make the run partial),
+ * 2. selects the targets (selector, exclusions in force, no templates, no gone guests),
+ * 3. records how many there are and hands them over grouped per node.
+ */
+export async function resolveTargets(
+  deps: ServiceDeps,
+  input: PolicyRunInput & { runId: string },
+): Promise<{ lanes: SnapshotLane[]; count: number }> {
+  const policy = await deps.store.policies.get(input.tenantId, input.policyId);
+  if (!policy) {
+    await deps.store.runs.update(input.tenantId, input.runId, { reason: 'the policy was deleted' });
+    return { lanes: [], count: 0 };
+  }
+  const context = systemContext(input.tenantId, input.runId);
+  const clusters = await all((cursor) =>
+    deps.store.clusters.list(input.tenantId, { limit: 200, ...(cursor ? { cursor } : {}) }),
+  );
+  await Promise.all(
+    clusters.map((cluster) => syncClusterInventory(deps, context, cluster.id).catch(() => undefined)),
+  );
+  const guests = await all<Guest>((cursor) =>
+    deps.store.guests.list(input.tenantId, { limit: 200, includeGone: true, ...(cursor ? { cursor } : {}) }),
+  );
+  const exclusions = await all<Exclusion>((cursor) =>
+    deps.store.exclusions.list(input.tenantId, { limit: 200, ...(cursor ? { cursor } : {}) }),
+  );
+  const { targets } = selectTargets(policy, guests, exclusions, deps.now());
+  const snapshotName = scheduledSnapshotName(policy.snapshot.namePrefix, Date.parse(input.scheduledTime));
+  const lanes = new Map<string, SnapshotWorkItem[]>();
+  for (const guest of targets) {
+    const lane = `${guest.clusterId}/${guest.node}`;
+    const item: SnapshotWorkItem = {
+      tenantId: input.tenantId,
+      runId: input.runId,
+      policyId: policy.id,
+      scheduledTime: input.scheduledTime,
+      clusterId: guest.clusterId,
+      guestId: guest.id,
+      node: guest.node,
+      guestType: guest.type,
+      vmid: guest.vmid,
+      snapshotName,
+      vmstate: policy.snapshot.includeMemory && guest.type === 'qemu',
+      description: `${policy.name} (${input.trigger}) ${input.scheduledTime}`,
+    };
+    lanes.set(lane, [...(lanes.get(lane) ?? []), item]);
+  }
+  await deps.store.runs.update(input.tenantId, input.runId, { targets: targets.length });
+  return { lanes: [...lanes].map(([lane, items]) => ({ lane, items })), count: targets.length };
+}

@@ -1,0 +1,7 @@
+import type { PolicyRunInput } from './policy-run/work-item.ts';
+
+/** Starts workflows: Step Functions in AWS, aws-local-stepfunctions in the local runtime. */
+export interface WorkflowStarter {
+  /** Starts the policy run for a tick; the execution is named after the run, so a duplicate start is a no-op. */
+  startPolicyRun(runId: string, input: PolicyRunInput): Promise<void>;
+}

@@ -1,0 +1,227 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runIdFor } from '#shared/domain/run.ts';
+import { type Caller, policyBody, startTestApi, type TestApi } from '#test/support/api.ts';
+
+let api: TestApi;
+let admin: Caller;
+let clusterId: string;
+
+beforeAll(async () => {
+  api = await startTestApi();
+  admin = await api.as('acme', 'admin');
+  clusterId = (await admin.post('/v1/clusters', api.clusterBody({ name: 'lab' }))).body.id;
+});
+afterAll(() => api.stop());
+
+async function runToEnd(policyId: string): Promise<{ id: string; body: any }> {
+  const started = await admin.post(`/v1/policies/${policyId}/runs`);
+  expect(started.status).toBe(202);
+  expect(started.body.status).toBe('pending');
+  await api.runtime.workflows.drain();
+  const run = await admin.get(`/v1/runs/${started.body.id}`);
+  return { id: started.body.id, body: run.body };
+}
+
+const snapshotNames = (vmid: number) =>
+  (api.simulator.sim.state.guests.find((guest) => guest.vmid === vmid)?.snapshots ?? []).map(
+    (snapshot) => snapshot.name,
+  );
+
+describe('a policy run', () => {
+  it('snapshots every selected guest with the deterministic name, records each result and completes', async () => {
+    const policy = (
+      await admin.post(
+        '/v1/policies',
+        policyBody({
+          name: 'prod',
+          selector: { tags: ['prod'] },
+          snapshot: { namePrefix: 'prod', includeMemory: true },
+        }),
+      )
+    ).body;
+    const { body } = await runToEnd(policy.id);
+    expect(body).toMatchObject({
+      status: 'completed',
+      targets: 5,
+      succeeded: 5,
+      failed: 0,
+      trigger: 'manual',
+      policyName: 'prod',
+    });
+    expect(body.results.map((r: { vmid: number }) => r.vmid).sort((a: number, b: number) => a - b)).toEqual([
+      100, 101, 102, 200, 201,
+    ]);
+    const name = body.results[0].snapshotName;
+    expect(name).toMatch(/^prod-\d{8}-\d{4}$/);
+    for (const vmid of [100, 101, 102, 200, 201]) expect(snapshotNames(vmid)).toContain(name);
+    const vm = api.simulator.sim.state.guests
+      .find((guest) => guest.vmid === 100)
+      ?.snapshots.find((s) => s.name === name);
+    const ct = api.simulator.sim.state.guests
+      .find((guest) => guest.vmid === 200)
+      ?.snapshots.find((s) => s.name === name);
+    expect(vm?.vmstate).toBe(true);
+    expect(ct?.vmstate).toBe(false);
+    expect(body.results.every((r: { upid?: string }) => r.upid?.startsWith('UPID:'))).toBe(true);
+    const listed = await admin.get(`/v1/runs?policy=${policy.id}`);
+    expect(listed.body.items.map((r: { id: string }) => r.id)).toEqual([body.id]);
+  });
+
+  it('leaves templates, gone guests and excluded guests out', async () => {
+    const policy = (
+      await admin.post(
+        '/v1/policies',
+        policyBody({
+          name: 'everything',
+          selector: { all: true, exclude: { tags: ['ci'] } },
+          snapshot: { namePrefix: 'all' },
+        }),
+      )
+    ).body;
+    await admin.post('/v1/exclusions', {
+      guestId: `${clusterId}.202`,
+      policyId: policy.id,
+      reason: 'maintenance',
+    });
+    const { body } = await runToEnd(policy.id);
+    const vmids = body.results.map((r: { vmid: number }) => r.vmid);
+    expect(vmids).not.toContain(9000);
+    expect(vmids).not.toContain(103);
+    expect(vmids).not.toContain(202);
+    expect(body.status).toBe('completed');
+  });
+
+  it('waits out a guest lock within the run instead of failing at once', async () => {
+    const policy = (
+      await admin.post(
+        '/v1/policies',
+        policyBody({
+          name: 'locked',
+          selector: { guests: [`${clusterId}.101`] },
+          snapshot: { namePrefix: 'lk' },
+        }),
+      )
+    ).body;
+    api.simulator.sim.holdLock(101, 'backup');
+    setTimeout(() => api.simulator.sim.releaseLock(101), 120);
+    const { body } = await runToEnd(policy.id);
+    expect(body).toMatchObject({ status: 'completed', succeeded: 1 });
+    expect(snapshotNames(101)).toContain(body.results[0].snapshotName);
+  });
+
+  it('reports a lock that never goes away as a failure with Proxmox\u2019s text', async () => {
+    const policy = (
+      await admin.post(
+        '/v1/policies',
+        policyBody({
+          name: 'stuck',
+          selector: { guests: [`${clusterId}.104`] },
+          snapshot: { namePrefix: 'st' },
+        }),
+      )
+    ).body;
+    api.simulator.sim.holdLock(104, 'backup');
+    try {
+      const { body } = await runToEnd(policy.id);
+      expect(body).toMatchObject({ status: 'failed', failed: 1 });
+      expect(body.results[0].error).toMatch(/VM is locked \(backup\)/);
+    } finally {
+      api.simulator.sim.releaseLock(104);
+    }
+  });
+
+  it('is partial when a task fails or a node is unreachable, naming each error', async () => {
+    const policy = (
+      await admin.post(
+        '/v1/policies',
+        policyBody({ name: 'mixed', selector: { tags: ['prod'] }, snapshot: { namePrefix: 'mx' } }),
+      )
+    ).body;
+    api.simulator.sim.failTasks({ message: 'zfs error: out of space', type: 'snapshot', vmid: 100 });
+    api.simulator.server.setNodeUnreachable('pve2', 595);
+    try {
+      const { body } = await runToEnd(policy.id);
+      expect(body.status).toBe('partial');
+      const byVmid = Object.fromEntries(body.results.map((r: { vmid: number }) => [r.vmid, r]));
+      expect(byVmid[100]).toMatchObject({ outcome: 'failed', error: 'zfs error: out of space' });
+      expect(byVmid[102]).toMatchObject({ outcome: 'failed', errorType: 'ProxmoxUnreachableError' });
+      expect(byVmid[201]).toMatchObject({ outcome: 'failed', errorType: 'ProxmoxUnreachableError' });
+      expect(byVmid[101]).toMatchObject({ outcome: 'succeeded' });
+      expect(byVmid[200]).toMatchObject({ outcome: 'succeeded' });
+      expect(body).toMatchObject({ targets: 5, succeeded: 2, failed: 3 });
+    } finally {
+      api.simulator.server.setNodeUnreachable('pve2', undefined);
+    }
+  });
+
+  it('takes one snapshot per guest per tick however often the tick is started', async () => {
+    const policy = (
+      await admin.post(
+        '/v1/policies',
+        policyBody({
+          name: 'dup',
+          selector: { guests: [`${clusterId}.200`] },
+          snapshot: { namePrefix: 'dup' },
+        }),
+      )
+    ).body;
+    const input = {
+      tenantId: 'acme',
+      policyId: policy.id,
+      scheduledTime: '2026-11-23T02:00:00.000Z',
+      trigger: 'schedule' as const,
+    };
+    await Promise.all([
+      api.runtime.workflows.start('a', input),
+      api.runtime.workflows.start('b', input),
+      api.runtime.workflows.start('c', input),
+    ]);
+    const run = await admin.get(`/v1/runs/${runIdFor(policy.id, input.scheduledTime)}`);
+    expect(run.body).toMatchObject({ status: 'completed', targets: 1, succeeded: 1, trigger: 'schedule' });
+    expect(snapshotNames(200).filter((name) => name === 'dup-20261123-0200')).toHaveLength(1);
+    expect((await admin.get(`/v1/runs?policy=${policy.id}`)).body.items).toHaveLength(1);
+  });
+
+  it('finds the snapshot a retried step already took instead of taking a second', async () => {
+    const policy = (
+      await admin.post(
+        '/v1/policies',
+        policyBody({
+          name: 'retry',
+          selector: { guests: [`${clusterId}.201`] },
+          snapshot: { namePrefix: 'rt' },
+        }),
+      )
+    ).body;
+    const scheduledTime = '2026-11-24T02:00:00.000Z';
+    // An earlier attempt took the snapshot, then the run was lost before it recorded anything.
+    const client = api.simulator.client();
+    await client.waitForTask(await client.createSnapshot('pve2', 'lxc', 201, { name: 'rt-20261124-0200' }), {
+      initialIntervalMs: 5,
+    });
+    await api.runtime.workflows.start('retry', {
+      tenantId: 'acme',
+      policyId: policy.id,
+      scheduledTime,
+      trigger: 'schedule',
+    });
+    const run = await admin.get(`/v1/runs/${runIdFor(policy.id, scheduledTime)}`);
+    expect(run.body).toMatchObject({ status: 'completed', succeeded: 1 });
+    expect(snapshotNames(201).filter((name) => name === 'rt-20261124-0200')).toHaveLength(1);
+  });
+
+  it('lets operators run policies and keeps viewers and other tenants out', async () => {
+    const policy = (
+      await admin.post(
+        '/v1/policies',
+        policyBody({ name: 'roles', selector: { guests: [`${clusterId}.100`] } }),
+      )
+    ).body;
+    expect((await (await api.as('acme', 'viewer')).post(`/v1/policies/${policy.id}/runs`)).status).toBe(403);
+    expect((await (await api.as('other', 'admin')).post(`/v1/policies/${policy.id}/runs`)).status).toBe(404);
+    const started = await (await api.as('acme', 'operator')).post(`/v1/policies/${policy.id}/runs`);
+    expect(started.status).toBe(202);
+    await api.runtime.workflows.drain();
+    expect((await (await api.as('other', 'admin')).get(`/v1/runs/${started.body.id}`)).status).toBe(404);
+  });
+});
