@@ -4,6 +4,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -11,6 +12,7 @@ import type { Construct } from 'constructs';
 import { ENV } from '#shared/config/env-names.ts';
 import { ServiceFunction } from './constructs/api-function.ts';
 import { ServiceHttpApi } from './constructs/http-api.ts';
+import { PolicyRunWorkflow } from './constructs/policy-run-workflow.ts';
 
 export interface StatelessStackProps extends StackProps {
   readonly table: TableV2;
@@ -31,6 +33,8 @@ export class StatelessStack extends Stack {
   public readonly apiFunction: ServiceFunction;
   /** The only function that talks to Proxmox; the workflows invoke it with one command per call. */
   public readonly connectorFunction: ServiceFunction;
+  /** The policy-run state machine (started by schedules and by "run now"). */
+  public readonly policyRun: PolicyRunWorkflow;
   public readonly httpApi: ServiceHttpApi;
   public readonly alarmTopic: Topic;
 
@@ -115,6 +119,44 @@ export class StatelessStack extends Stack {
       `AwsSolutions-IAM5[Resource::${Stack.of(props.table).stackName}:ExportsOutputFnGetAttDataTableFDBAD0F2Arn2713A995/index/*]`,
       'Read access to the table\u2019s GSIs, which are only addressable as <table>/index/*.',
     );
+
+    // ---- the policy-run workflow ----
+    const step = (id: string, entry: string) => {
+      const created = new ServiceFunction(this, id, {
+        entry: `functions/workflow/${entry}.ts`,
+        environment: {
+          [ENV.tableName]: props.table.tableName,
+          [ENV.secretPrefix]: props.clusterSecretPrefix,
+          [ENV.connectorFunctionName]: connector.functionName,
+          POWERTOOLS_SERVICE_NAME: `pve-snapshots-${entry}`,
+        },
+      }).function;
+      props.table.grantReadWriteData(created);
+      const role = created.role ?? created;
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${Stack.of(props.table).stackName}:ExportsOutputFnGetAttDataTableFDBAD0F2Arn2713A995/index/*]`,
+        reason: 'Queries use the table\u2019s GSIs, which are only addressable as <table>/index/*.',
+      });
+      return created;
+    };
+    const resolveTargets = step('ResolveTargetsFunction', 'resolve-targets');
+    // Resolving targets syncs the inventory, which goes through the connector.
+    connector.grantInvoke(resolveTargets);
+    Validations.of(resolveTargets.role ?? resolveTargets).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(connector.node.defaultChild as CfnFunction)}.Arn>:*]`,
+      reason:
+        'grantInvoke covers the connector function\u2019s versions and aliases (<arn>:*), nothing else.',
+    });
+    this.policyRun = new PolicyRunWorkflow(this, 'PolicyRun', {
+      claimRun: step('ClaimRunFunction', 'claim-run'),
+      resolveTargets,
+      recordResult: step('RecordResultFunction', 'record-result'),
+      finishRun: step('FinishRunFunction', 'finish-run'),
+      connector,
+      logGroup: new LogGroup(this, 'PolicyRunLogs', { retention: RetentionDays.THREE_MONTHS }),
+    });
+    fn.addEnvironment(ENV.policyRunStateMachineArn, this.policyRun.stateMachine.stateMachineArn);
+    this.policyRun.stateMachine.grantStartExecution(fn);
 
     this.httpApi = new ServiceHttpApi(this, 'HttpApi', {
       handler: fn,

@@ -1,5 +1,5 @@
-import { Duration } from 'aws-cdk-lib';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import type { CfnFunction, IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import {
   Choice,
@@ -224,8 +224,30 @@ export class PolicyRunWorkflow extends Construct {
       timeout: Duration.hours(12),
       tracingEnabled: true,
       ...(props.logGroup
-        ? { logs: { destination: props.logGroup, level: LogLevel.ERROR, includeExecutionData: false } }
+        ? { logs: { destination: props.logGroup, level: LogLevel.ALL, includeExecutionData: false } }
         : {}),
+    });
+    const role = this.stateMachine.role;
+    const stack = Stack.of(this);
+    for (const fn of [
+      props.claimRun,
+      props.resolveTargets,
+      props.recordResult,
+      props.finishRun,
+      props.connector,
+    ]) {
+      const resource = fn.node.defaultChild as CfnFunction | undefined;
+      if (!resource) continue;
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(resource)}.Arn>:*]`,
+        reason:
+          'Invoking a task function includes its versions and aliases (<arn>:*); nothing else is granted.',
+      });
+    }
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'X-Ray tracing and CloudWatch Logs delivery for Step Functions support no resource-level permissions.',
     });
   }
 }

@@ -149,6 +149,7 @@ export async function runBundleBench(log: (line: string) => void): Promise<void>
       TABLE_NAME: 'bench',
       CURSOR_KEY_SECRET_ARN: 'cursor-key-arn',
       CONNECTOR_FUNCTION_NAME: 'connector',
+      POLICY_RUN_STATE_MACHINE_ARN: 'arn:aws:states:eu-central-1:123456789012:stateMachine:policy-run',
       AWS_REGION: 'eu-central-1',
       AWS_ACCESS_KEY_ID: 'bench',
       AWS_SECRET_ACCESS_KEY: 'bench',

@@ -44,6 +44,7 @@ describe('the bundled API function', () => {
         TABLE_NAME: tableName,
         CURSOR_KEY_SECRET_ARN: 'cursor-key-arn',
         CONNECTOR_FUNCTION_NAME: 'connector',
+        POLICY_RUN_STATE_MACHINE_ARN: 'arn:aws:states:eu-central-1:123456789012:stateMachine:policy-run',
         AWS_REGION: 'eu-central-1',
         AWS_ACCESS_KEY_ID: 'test',
         AWS_SECRET_ACCESS_KEY: 'test',

@@ -85,8 +85,38 @@ describe('the stateless stack', () => {
   it('bundles each function from its own entry point', () => {
     const functions = Object.values(stateless.findResources('AWS::Lambda::Function'));
     const keys = functions.map((fn) => JSON.stringify(fn.Properties.Code.S3Key));
-    expect(functions).toHaveLength(2);
-    expect(new Set(keys).size).toBe(2);
+    // API, connector, and the four policy-run steps.
+    expect(functions).toHaveLength(6);
+    expect(new Set(keys).size).toBe(6);
+  });
+
+  it('runs policies in a standard state machine that waits on tasks, retries locks and records every outcome', () => {
+    const machines = Object.values(stateless.findResources('AWS::StepFunctions::StateMachine'));
+    expect(machines).toHaveLength(1);
+    const definition = JSON.stringify(machines[0]?.Properties.DefinitionString);
+    for (const needle of [
+      'ClaimRun',
+      'ResolveTargets',
+      'SnapshotLanes',
+      'SnapshotGuests',
+      '\\"MaxConcurrency\\":2',
+      'ProxmoxAlreadyExistsError',
+      'ProxmoxLockedError',
+      'WaitForTask',
+      'States.MathAdd',
+      'RecordSucceeded',
+      'RecordFailed',
+      'FinishRun',
+    ]) {
+      expect(definition).toContain(needle);
+    }
+    stateless.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: false }),
+    });
+    const apiPolicies = JSON.stringify(stateless.findResources('AWS::IAM::Policy'));
+    expect(apiPolicies).toContain('states:StartExecution');
   });
 
   it('puts the JWT authorizer on every route except the public ones', () => {
