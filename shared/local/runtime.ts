@@ -8,6 +8,7 @@ import { CachedProxmoxConnector } from '#shared/adapters/proxmox/proxmox-connect
 import { LocalSecretStore } from '#shared/adapters/secrets/local-secret-store.ts';
 import { createApiHandler } from '#shared/api/lambda.ts';
 import { createUlidGenerator } from '#shared/domain/ids.ts';
+import { runIdFor } from '#shared/domain/run.ts';
 import { runConnectorCommand } from '#shared/services/connector-commands.ts';
 import { claimRun } from '#shared/services/policy-run/claim-run.ts';
 import { finishRun } from '#shared/services/policy-run/finish-run.ts';
@@ -21,6 +22,7 @@ import { LocalRuntimeError } from './errors.ts';
 import { createLocalHttpServer } from './http-server.ts';
 import { createTokenVerifier, loadOrCreateSigningKey, mintToken } from './jwt.ts';
 import type { LocalConfig } from './local-config.ts';
+import { LocalScheduler } from './local-scheduler.ts';
 import { startHostedSimulator } from './simulator-host.ts';
 import { ensureTable } from './table-bootstrap.ts';
 import { startTtlSweeper } from './ttl-sweeper.ts';
@@ -47,6 +49,8 @@ export interface LocalRuntimeOptions {
   readonly now?: () => number;
   /** Milliseconds for the workflows' Wait states, by state name (tests run them fast). */
   readonly workflowWaitOverrides?: Record<string, number>;
+  /** `false`: no local scheduler (tests start runs themselves). */
+  readonly scheduler?: boolean;
 }
 
 async function listen(server: Server, port: number, host: string): Promise<number> {
@@ -183,6 +187,16 @@ export async function startLocalRuntime(
         void runner.start(runId, input);
       },
     };
+    if (options.scheduler !== false) {
+      const scheduler = new LocalScheduler({
+        store,
+        logger,
+        now,
+        start: (input) => void workflows.startPolicyRun(runIdFor(input.policyId, input.scheduledTime), input),
+      });
+      await scheduler.start();
+      stops.push(() => scheduler.stop());
+    }
 
     const handler = createApiHandler({
       ...deps,

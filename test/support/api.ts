@@ -87,7 +87,7 @@ function caller(url: string, authorization?: string): Caller {
  * The whole local runtime on a fresh table and data folder, reached over real HTTP with real
  * tokens. Log lines are captured so tests can check what the service writes there.
  */
-export async function startTestApi(): Promise<TestApi> {
+export async function startTestApi(options: { scheduler?: boolean } = {}): Promise<TestApi> {
   const logs: string[] = [];
   let offset = 0;
   const logger = new Logger({ serviceName: 'test', logLevel: 'DEBUG' });
@@ -114,6 +114,8 @@ export async function startTestApi(): Promise<TestApi> {
     now: () => Date.now() + offset,
     // Policy runs poll tasks and wait out locks in milliseconds instead of seconds.
     workflowWaitOverrides: { WaitForTask: 10, WaitForLock: 25 },
+    // Off unless a test is about schedules: a policy must not fire because a test ran at 02:00.
+    scheduler: options.scheduler ?? false,
   });
   const simulator = await startTestSimulator();
   return {

@@ -1,0 +1,111 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { Store } from '#shared/adapters/dynamo/store.ts';
+import type { Policy } from '#shared/domain/policy.ts';
+import { dueTicks } from '#shared/domain/schedule/due-ticks.ts';
+import type { PolicyRunInput } from '#shared/services/policy-run/work-item.ts';
+
+export interface LocalSchedulerOptions {
+  readonly store: Store;
+  readonly start: (input: PolicyRunInput) => void;
+  readonly logger: Logger;
+  readonly now?: () => number;
+  /** How often due ticks are looked for. Default 1 s (Scheduler's own precision is a minute). */
+  readonly tickMs?: number;
+}
+
+const STATE_KEY = { pk: 'LOCAL#SCHEDULER', sk: 'STATE' };
+
+/**
+ * The local stand-in for EventBridge Scheduler: evaluates every enabled policy's cron in its time
+ * zone with Scheduler's daylight-saving rules and starts the policy-run workflow with the
+ * scheduled time, as Scheduler's target input does. The point up to which ticks were evaluated
+ * is kept in the table, so after downtime each policy's missed-run rule is applied. Duplicate
+ * starts are harmless: the workflow claims each tick once.
+ */
+export class LocalScheduler {
+  readonly #options: LocalSchedulerOptions;
+  readonly #now: () => number;
+  #timer: NodeJS.Timeout | undefined;
+  #evaluatedUntil = 0;
+  #running: Promise<void> = Promise.resolve();
+
+  constructor(options: LocalSchedulerOptions) {
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  async start(): Promise<void> {
+    const { table } = this.#options.store;
+    const saved = await table.doc.send(
+      new GetCommand({ TableName: table.tableName, Key: STATE_KEY, ConsistentRead: true }),
+    );
+    const now = this.#now();
+    const previous = typeof saved.Item?.evaluatedUntil === 'number' ? saved.Item.evaluatedUntil : now;
+    // Catch up on the downtime window once, under each policy's missed-run rule.
+    await this.#evaluate(previous, now, true);
+    this.#timer = setInterval(() => {
+      this.#running = this.#running
+        .then(() => this.#evaluate(this.#evaluatedUntil, this.#now(), false))
+        .catch((error: unknown) => {
+          this.#options.logger.warn('scheduler tick failed', { error: (error as Error).message });
+        });
+    }, this.#options.tickMs ?? 1000);
+    this.#timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    await this.#running;
+  }
+
+  async #evaluate(fromMs: number, toMs: number, catchingUp: boolean): Promise<void> {
+    if (toMs > fromMs) {
+      for (const policy of await this.#enabledPolicies()) {
+        for (const tick of dueTicks(policy.schedule, fromMs, toMs, catchingUp)) {
+          const scheduledTime = new Date(tick).toISOString();
+          this.#options.logger.info('schedule fired', {
+            tenantId: policy.tenantId,
+            policyId: policy.id,
+            scheduledTime,
+            catchingUp,
+          });
+          this.#options.start({
+            tenantId: policy.tenantId,
+            policyId: policy.id,
+            scheduledTime,
+            trigger: 'schedule',
+          });
+        }
+      }
+    }
+    this.#evaluatedUntil = Math.max(toMs, fromMs);
+    const { table } = this.#options.store;
+    await table.doc.send(
+      new PutCommand({
+        TableName: table.tableName,
+        Item: { ...STATE_KEY, evaluatedUntil: this.#evaluatedUntil },
+      }),
+    );
+  }
+
+  /** Every tenant's enabled policies. A Scan is fine here: a background job of the local runtime only. */
+  async #enabledPolicies(): Promise<Policy[]> {
+    const { table } = this.#options.store;
+    const policies: Policy[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await table.doc.send(
+        new ScanCommand({
+          TableName: table.tableName,
+          FilterExpression: 'entity = :policy AND enabled = :true',
+          ExpressionAttributeValues: { ':policy': 'policy', ':true': true },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      policies.push(...((page.Items ?? []) as Policy[]));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return policies;
+  }
+}

@@ -1,0 +1,116 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Policy } from '#shared/domain/policy.ts';
+import { runIdFor } from '#shared/domain/run.ts';
+import { parseCron } from '#shared/domain/schedule/cron.ts';
+import { nextRuns } from '#shared/domain/schedule/next-runs.ts';
+import { LocalScheduler } from '#shared/local/local-scheduler.ts';
+import type { PolicyRunInput } from '#shared/services/policy-run/work-item.ts';
+import { type Caller, policyBody, startTestApi, type TestApi } from '#test/support/api.ts';
+import { createTestTable } from '#test/support/dynamo.ts';
+
+const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
+
+describe('the local scheduler', () => {
+  let api: TestApi;
+  let admin: Caller;
+  beforeAll(async () => {
+    api = await startTestApi({ scheduler: true });
+    admin = await api.as('acme', 'admin');
+  });
+  afterAll(() => api.stop());
+
+  it('starts a policy run at its scheduled time, which then snapshots the guests', async () => {
+    const clusterId = (await admin.post('/v1/clusters', api.clusterBody({ name: 'lab' }))).body.id;
+    const policy = (
+      await admin.post(
+        '/v1/policies',
+        policyBody({
+          schedule: { cron: '*/5 * * * *', timezone: 'UTC' },
+          selector: { guests: [`${clusterId}.200`] },
+          snapshot: { namePrefix: 'tick' },
+        }),
+      )
+    ).body;
+    const [tick] = nextRuns(parseCron('*/5 * * * *'), 'UTC', Date.now(), 1) as [number];
+    // Move the service's clock to just before the next tick; the scheduler fires once it passes.
+    api.setNow(tick - 300);
+    const runId = runIdFor(policy.id, new Date(tick).toISOString());
+    let run: any;
+    for (let attempt = 0; attempt < 100; attempt++) {
+      run = (await admin.get(`/v1/runs/${runId}`)).body;
+      if (run.status === 'completed') break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(run).toMatchObject({
+      status: 'completed',
+      trigger: 'schedule',
+      scheduledTime: new Date(tick).toISOString(),
+      succeeded: 1,
+    });
+    const stamp = new Date(tick).toISOString();
+    const name = `tick-${stamp.slice(0, 4)}${stamp.slice(5, 7)}${stamp.slice(8, 10)}-${stamp.slice(11, 13)}${stamp.slice(14, 16)}`;
+    expect(
+      api.simulator.sim.state.guests.find((g) => g.vmid === 200)?.snapshots.map((s) => s.name),
+    ).toContain(name);
+  }, 30_000);
+});
+
+describe('after downtime', () => {
+  it('applies each policy\u2019s missed-run rule: skip, or run once for the latest missed tick', async () => {
+    const { store, tableName } = await createTestTable();
+    const down = Date.parse('2026-06-01T10:00:00Z');
+    const back = Date.parse('2026-06-01T10:30:30Z');
+    await store.table.doc.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: { pk: 'LOCAL#SCHEDULER', sk: 'STATE', evaluatedUntil: down },
+      }),
+    );
+    const policy = (id: string, missedRuns: 'skip' | 'run-once', enabled = true): Policy => ({
+      id,
+      tenantId: 'acme',
+      name: id,
+      description: '',
+      enabled,
+      schedule: { cron: '*/10 * * * *', timezone: 'UTC', missedRuns },
+      schedulerExpression: 'cron(0/10 * * * ? *)',
+      snapshot: { includeMemory: false, quiesce: false, namePrefix: 'auto' },
+      retention: {},
+      selector: {
+        guests: [],
+        tags: ['x'],
+        pools: [],
+        nodes: [],
+        all: false,
+        exclude: { guests: [], tags: [] },
+      },
+      notify: { onSuccess: false, onFailure: true },
+      createdAt: '2026-01-01T00:00:00Z',
+      updatedAt: '2026-01-01T00:00:00Z',
+      version: 1,
+    });
+    await store.policies.create(policy('pol_01JD0000000000000000000001', 'skip'), []);
+    await store.policies.create(policy('pol_01JD0000000000000000000002', 'run-once'), []);
+    await store.policies.create(policy('pol_01JD0000000000000000000003', 'run-once', false), []);
+    const started: PolicyRunInput[] = [];
+    const scheduler = new LocalScheduler({
+      store,
+      logger,
+      now: () => back,
+      start: (input) => started.push(input),
+      tickMs: 60_000,
+    });
+    await scheduler.start();
+    await scheduler.stop();
+    expect(started).toEqual([
+      {
+        tenantId: 'acme',
+        policyId: 'pol_01JD0000000000000000000002',
+        scheduledTime: '2026-06-01T10:30:00.000Z',
+        trigger: 'schedule',
+      },
+    ]);
+  });
+});
