@@ -23,6 +23,8 @@ export function buildApp(app: App = new App()): {
     table: stateful.table,
     cursorKey: stateful.cursorKey,
     clusterSecretPrefix: stateful.clusterSecretPrefix,
+    scheduleGroup: stateful.scheduleGroup,
+    scheduleDeadLetters: stateful.scheduleDeadLetters,
     jwtIssuer,
     jwtAudience: jwtAudience.split(',').map((value) => value.trim()),
     claims: { tenant: context('tenantClaim') ?? 'tenant', role: context('roleClaim') ?? 'role' },

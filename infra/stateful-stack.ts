@@ -1,10 +1,11 @@
-import { RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ServiceTable } from './constructs/service-table.ts';
 
@@ -17,6 +18,8 @@ export class StatefulStack extends Stack {
   public readonly topic: Topic;
   public readonly bus: EventBus;
   public readonly scheduleGroup: ScheduleGroup;
+  /** Ticks EventBridge Scheduler could not deliver after its retries. */
+  public readonly scheduleDeadLetters: Queue;
   /** Random key material that signs pagination cursors. */
   public readonly cursorKey: Secret;
   /** Name prefix of the per-cluster Proxmox token secrets the service creates at run time. */
@@ -34,6 +37,15 @@ export class StatefulStack extends Stack {
     this.topic = new Topic(this, 'Notifications', { masterKey: topicKey, enforceSSL: true });
     this.bus = new EventBus(this, 'DomainEvents');
     this.scheduleGroup = new ScheduleGroup(this, 'PolicySchedules');
+    this.scheduleDeadLetters = new Queue(this, 'ScheduleDeadLetters', {
+      enforceSSL: true,
+      encryption: QueueEncryption.SQS_MANAGED,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.scheduleDeadLetters).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the policy schedules.',
+    });
     this.cursorKey = new Secret(this, 'CursorKey', {
       description: 'Signs API pagination cursors',
       generateSecretString: { passwordLength: 64, excludePunctuation: true },

@@ -2,12 +2,14 @@ import { ArnFormat, Duration, Stack, type StackProps, Validations } from 'aws-cd
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ENV } from '#shared/config/env-names.ts';
 import { ServiceFunction } from './constructs/api-function.ts';
@@ -18,6 +20,8 @@ export interface StatelessStackProps extends StackProps {
   readonly table: TableV2;
   readonly cursorKey: ISecret;
   readonly clusterSecretPrefix: string;
+  readonly scheduleGroup: IScheduleGroup;
+  readonly scheduleDeadLetters: IQueue;
   /** Issuer of accepted JWTs. */
   readonly jwtIssuer: string;
   /** Accepted JWT audiences. */
@@ -157,6 +161,42 @@ export class StatelessStack extends Stack {
     });
     fn.addEnvironment(ENV.policyRunStateMachineArn, this.policyRun.stateMachine.stateMachineArn);
     this.policyRun.stateMachine.grantStartExecution(fn);
+
+    // ---- one EventBridge Scheduler schedule per policy, written by the API ----
+    const schedulerRole = new Role(this, 'SchedulerRole', {
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+      description: 'Lets EventBridge Scheduler start policy runs',
+    });
+    this.policyRun.stateMachine.grantStartExecution(schedulerRole);
+    props.scheduleDeadLetters.grantSendMessages(schedulerRole);
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: [
+          'scheduler:CreateSchedule',
+          'scheduler:UpdateSchedule',
+          'scheduler:DeleteSchedule',
+          'scheduler:GetSchedule',
+        ],
+        resources: [
+          Stack.of(this).formatArn({
+            service: 'scheduler',
+            resource: 'schedule',
+            resourceName: `${props.scheduleGroup.scheduleGroupName}/*`,
+          }),
+        ],
+      }),
+    );
+    schedulerRole.grantPassRole(fn.grantPrincipal);
+    Validations.of(fn.role ?? fn).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${Stack.of(this).resolve(props.scheduleGroup.scheduleGroupName)}/*]`,
+      reason:
+        'Schedules are created per policy at run time; the grant covers only the service\u2019s schedule group.',
+    });
+    fn.addEnvironment(ENV.scheduleGroupName, props.scheduleGroup.scheduleGroupName);
+    fn.addEnvironment(ENV.schedulerRoleArn, schedulerRole.roleArn);
+    fn.addEnvironment(ENV.scheduleDeadLetterArn, props.scheduleDeadLetters.queueArn);
 
     this.httpApi = new ServiceHttpApi(this, 'HttpApi', {
       handler: fn,

@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { createDocumentClient } from '#shared/adapters/dynamo/client.ts';
 import { createStore } from '#shared/adapters/dynamo/store.ts';
 import { LambdaProxmoxGateway } from '#shared/adapters/proxmox/lambda-gateway.ts';
+import { EventBridgePolicyScheduler } from '#shared/adapters/scheduler/eventbridge-policy-scheduler.ts';
 import { SecretsManagerStore } from '#shared/adapters/secrets/secrets-manager-store.ts';
 import { SfnWorkflowStarter } from '#shared/adapters/sfn/sfn-workflow-starter.ts';
 import { createApiHandler } from '#shared/api/lambda.ts';
@@ -31,6 +33,12 @@ export const handler = createApiHandler({
   secrets,
   proxmox: new LambdaProxmoxGateway(new LambdaClient({}), config.connectorFunctionName),
   workflows: new SfnWorkflowStarter(new SFNClient({}), config.policyRunStateMachineArn),
+  schedules: new EventBridgePolicyScheduler(new SchedulerClient({}), {
+    groupName: config.scheduleGroupName,
+    targetArn: config.policyRunStateMachineArn,
+    roleArn: config.schedulerRoleArn,
+    deadLetterArn: config.scheduleDeadLetterArn,
+  }),
   ids: createUlidGenerator(),
   now: Date.now,
   logger,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { AppError, NotFoundError, ValidationError } from '#shared/domain/errors.ts';
+import type { PolicyDeps } from '#shared/services/policies.ts';
 import type { RunDeps } from '#shared/services/runs.ts';
 import type { ApiEnv } from './api-env.ts';
 import { registerAuditRoutes } from './audit/audit.handlers.ts';
@@ -18,7 +19,7 @@ import { registerRunRoutes } from './runs/runs.handlers.ts';
 import { DOCS_PAGE } from './system/docs-page.ts';
 import { healthRoute } from './system/system.routes.ts';
 
-export interface ApiDeps extends RunDeps {
+export interface ApiDeps extends RunDeps, PolicyDeps {
   readonly logger: Logger;
   readonly claims: ClaimNames;
   readonly version: string;

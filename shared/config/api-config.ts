@@ -9,6 +9,9 @@ const schema = z.object({
   [ENV.cursorKeySecretArn]: z.string().min(1),
   [ENV.connectorFunctionName]: z.string().min(1),
   [ENV.policyRunStateMachineArn]: z.string().min(1),
+  [ENV.scheduleGroupName]: z.string().min(1),
+  [ENV.schedulerRoleArn]: z.string().min(1),
+  [ENV.scheduleDeadLetterArn]: z.string().min(1),
   [ENV.auditRetentionDays]: z.coerce.number().int().min(1).max(3650).default(400),
   [ENV.idempotencyTtlHours]: z.coerce.number().int().min(1).max(720).default(24),
   [ENV.serviceVersion]: z.string().default('0.1.0'),
@@ -22,6 +25,9 @@ export interface ApiConfig {
   /** The connector function the API invokes to reach Proxmox. */
   readonly connectorFunctionName: string;
   readonly policyRunStateMachineArn: string;
+  readonly scheduleGroupName: string;
+  readonly schedulerRoleArn: string;
+  readonly scheduleDeadLetterArn: string;
   readonly auditRetentionDays: number;
   readonly idempotencyTtlSeconds: number;
   readonly version: string;
@@ -44,6 +50,9 @@ export function loadApiConfig(env: Record<string, string | undefined>): ApiConfi
     cursorKeySecretArn: values[ENV.cursorKeySecretArn],
     connectorFunctionName: values[ENV.connectorFunctionName],
     policyRunStateMachineArn: values[ENV.policyRunStateMachineArn],
+    scheduleGroupName: values[ENV.scheduleGroupName],
+    schedulerRoleArn: values[ENV.schedulerRoleArn],
+    scheduleDeadLetterArn: values[ENV.scheduleDeadLetterArn],
     auditRetentionDays: values[ENV.auditRetentionDays],
     idempotencyTtlSeconds: values[ENV.idempotencyTtlHours] * 3600,
     version: values[ENV.serviceVersion],

@@ -100,3 +100,10 @@ export class IdempotencyInProgressError extends AppError {
   readonly type = 'idempotency-in-progress';
   readonly title = 'A request with this Idempotency-Key is still being processed';
 }
+
+/** The policy's schedule could not be written; the policy was left as it was. */
+export class ScheduleWriteError extends AppError {
+  readonly status = 502;
+  readonly type = 'schedule-write-failed';
+  readonly title = 'The schedule could not be written; nothing was changed';
+}

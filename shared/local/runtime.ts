@@ -15,6 +15,7 @@ import { finishRun } from '#shared/services/policy-run/finish-run.ts';
 import { recordGuestResult } from '#shared/services/policy-run/record-result.ts';
 import { resolveTargets } from '#shared/services/policy-run/resolve-targets.ts';
 import type { PolicyRunInput } from '#shared/services/policy-run/work-item.ts';
+import { policiesAreTheSchedule } from '#shared/services/policy-scheduler.ts';
 import { assertWritable, dataPaths, loadOrCreateKey } from './data-dir.ts';
 import { seedDemoTenant } from './demo-seed.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
@@ -201,6 +202,7 @@ export async function startLocalRuntime(
     const handler = createApiHandler({
       ...deps,
       workflows,
+      schedules: policiesAreTheSchedule,
       logger,
       claims: { tenant: 'tenant', role: 'role' },
       version: process.env.npm_package_version ?? '0.1.0',

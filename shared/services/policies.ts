@@ -1,11 +1,41 @@
 import { type AuditContext, auditSummary } from '#shared/domain/audit.ts';
-import { NotFoundError, PreconditionFailedError } from '#shared/domain/errors.ts';
+import { NotFoundError, PreconditionFailedError, ScheduleWriteError } from '#shared/domain/errors.ts';
 import { checkPolicySpec, type Policy, type PolicySpec } from '#shared/domain/policy.ts';
 import { parseCron } from '#shared/domain/schedule/cron.ts';
 import { nextRuns } from '#shared/domain/schedule/next-runs.ts';
 import { formatInZone } from '#shared/domain/time-zone.ts';
 import { auditEvent, authorize } from './audit-trail.ts';
+import type { PolicyScheduler } from './policy-scheduler.ts';
 import type { ServiceDeps } from './service-deps.ts';
+
+export interface PolicyDeps extends ServiceDeps {
+  readonly schedules: PolicyScheduler;
+}
+
+/**
+ * Writes the schedule first, then the policy; if the policy write fails, the schedule is put
+ * back as it was. A schedule that cannot be written stops the change before anything is
+ * stored. Either way the stored policy and its schedule agree.
+ */
+async function changeScheduleThenPolicy(
+  apply: () => Promise<void>,
+  write: () => Promise<void>,
+  undo: () => Promise<void>,
+): Promise<void> {
+  try {
+    await apply();
+  } catch (error) {
+    throw new ScheduleWriteError(`the policy's schedule could not be written: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  try {
+    await write();
+  } catch (error) {
+    await undo().catch(() => undefined);
+    throw error;
+  }
+}
 
 export type PolicyView = Omit<Policy, 'tenantId'>;
 
@@ -22,7 +52,7 @@ export async function getPolicy(deps: ServiceDeps, context: AuditContext, policy
 
 /** Creates a policy after checking its schedule, zone and selector; audited in the same write. */
 export async function createPolicy(
-  deps: ServiceDeps,
+  deps: PolicyDeps,
   context: AuditContext,
   spec: PolicySpec,
 ): Promise<Policy> {
@@ -43,16 +73,21 @@ export async function createPolicy(
     updatedAt: at,
     version: 1,
   };
-  await deps.store.policies.create(policy, [
-    deps.store.audit.entry(
-      auditEvent(deps, context, {
-        action: 'policy.create',
-        resourceType: 'policy',
-        resourceId: id,
-        after: auditSummary(policyView(policy)),
-      }),
-    ),
-  ]);
+  await changeScheduleThenPolicy(
+    () => deps.schedules.put(policy),
+    () =>
+      deps.store.policies.create(policy, [
+        deps.store.audit.entry(
+          auditEvent(deps, context, {
+            action: 'policy.create',
+            resourceType: 'policy',
+            resourceId: id,
+            after: auditSummary(policyView(policy)),
+          }),
+        ),
+      ]),
+    () => deps.schedules.remove(policy),
+  );
   return policy;
 }
 
@@ -62,7 +97,7 @@ export async function createPolicy(
  * update never reaches the store.
  */
 export async function updatePolicy(
-  deps: ServiceDeps,
+  deps: PolicyDeps,
   context: AuditContext,
   policyId: string,
   buildSpec: (current: PolicySpec) => PolicySpec,
@@ -88,22 +123,27 @@ export async function updatePolicy(
     updatedAt: new Date(deps.now()).toISOString(),
     version: before.version + 1,
   };
-  await deps.store.policies.update(before, after, [
-    deps.store.audit.entry(
-      auditEvent(deps, context, {
-        action: 'policy.update',
-        resourceType: 'policy',
-        resourceId: policyId,
-        before: auditSummary(policyView(before)),
-        after: auditSummary(policyView(after)),
-      }),
-    ),
-  ]);
+  await changeScheduleThenPolicy(
+    () => deps.schedules.put(after),
+    () =>
+      deps.store.policies.update(before, after, [
+        deps.store.audit.entry(
+          auditEvent(deps, context, {
+            action: 'policy.update',
+            resourceType: 'policy',
+            resourceId: policyId,
+            before: auditSummary(policyView(before)),
+            after: auditSummary(policyView(after)),
+          }),
+        ),
+      ]),
+    () => deps.schedules.put(before),
+  );
   return after;
 }
 
 export async function deletePolicy(
-  deps: ServiceDeps,
+  deps: PolicyDeps,
   context: AuditContext,
   policyId: string,
   expectedVersion?: number,
@@ -117,16 +157,21 @@ export async function deletePolicy(
   if (expectedVersion !== undefined && expectedVersion !== policy.version) {
     throw new PreconditionFailedError(`policy is at version ${policy.version}, not ${expectedVersion}`);
   }
-  await deps.store.policies.remove(policy, [
-    deps.store.audit.entry(
-      auditEvent(deps, context, {
-        action: 'policy.delete',
-        resourceType: 'policy',
-        resourceId: policyId,
-        before: auditSummary(policyView(policy)),
-      }),
-    ),
-  ]);
+  await changeScheduleThenPolicy(
+    () => deps.schedules.remove(policy),
+    () =>
+      deps.store.policies.remove(policy, [
+        deps.store.audit.entry(
+          auditEvent(deps, context, {
+            action: 'policy.delete',
+            resourceType: 'policy',
+            resourceId: policyId,
+            before: auditSummary(policyView(policy)),
+          }),
+        ),
+      ]),
+    () => deps.schedules.put(policy),
+  );
 }
 
 /** The client-written part of a stored policy. */

@@ -199,6 +199,24 @@ describe('the stateless stack', () => {
     expect(actions.filter((action: string) => /secretsmanager:(Create|Put|Delete)/.test(action))).toEqual([]);
   });
 
+  it('lets the API write schedules only in the service’s group, and Scheduler only start policy runs', () => {
+    const policies = JSON.stringify(stateless.findResources('AWS::IAM::Policy'));
+    expect(policies).toContain('scheduler:CreateSchedule');
+    expect(policies).toMatch(/:schedule\/PveSnapshotsStateful-PolicySchedules-[A-Z0-9]+\/\*/);
+    expect(policies).toContain('iam:PassRole');
+    stateless.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: Match.objectLike({
+        Statement: [
+          Match.objectLike({
+            Principal: { Service: 'scheduler.amazonaws.com' },
+            Condition: Match.anyValue(),
+          }),
+        ],
+      }),
+    });
+    stateful.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+  });
+
   it('alarms on API 5xx, function errors and throttles', () => {
     stateless.resourceCountIs('AWS::CloudWatch::Alarm', 3);
     stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {

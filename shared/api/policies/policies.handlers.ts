@@ -6,11 +6,12 @@ import {
   createPolicy,
   deletePolicy,
   getPolicy,
+  type PolicyDeps,
   policyView,
   upcomingRuns,
   updatePolicy,
 } from '#shared/services/policies.ts';
-import type { ServiceDeps } from '#shared/services/service-deps.ts';
+
 import type { ApiEnv } from '../api-env.ts';
 import { etagOf, expectedVersion } from '../etag.ts';
 import { issuesFromZod } from '../problem.ts';
@@ -25,7 +26,7 @@ function parseSpec(value: unknown): PolicySpec {
   return parsed.data;
 }
 
-export function registerPolicyRoutes(app: OpenAPIHono<ApiEnv>, deps: ServiceDeps): void {
+export function registerPolicyRoutes(app: OpenAPIHono<ApiEnv>, deps: PolicyDeps): void {
   app.openapi(routes.createPolicyRoute, async (c) => {
     const policy = await createPolicy(deps, requestContext(c), c.req.valid('json'));
     c.header('Location', `/v1/policies/${policy.id}`);

@@ -1,0 +1,18 @@
+import type { Policy } from '#shared/domain/policy.ts';
+
+/** Keeps one schedule per policy in line with the policy (EventBridge Scheduler in AWS). */
+export interface PolicyScheduler {
+  /** Creates or replaces the policy's schedule; a disabled policy's schedule is disabled. */
+  put(policy: Policy): Promise<void>;
+  /** Removes the policy's schedule; a missing schedule is fine. */
+  remove(policy: Policy): Promise<void>;
+}
+
+/**
+ * The local runtime's scheduler reads the policies themselves from the table (see
+ * `shared/local/local-scheduler.ts`), so there is no separate schedule to write.
+ */
+export const policiesAreTheSchedule: PolicyScheduler = {
+  put: async () => undefined,
+  remove: async () => undefined,
+};

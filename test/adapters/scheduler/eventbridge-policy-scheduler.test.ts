@@ -1,0 +1,105 @@
+import { ResourceNotFoundException, type SchedulerClient } from '@aws-sdk/client-scheduler';
+import { describe, expect, it } from 'vitest';
+import { EventBridgePolicyScheduler } from '#shared/adapters/scheduler/eventbridge-policy-scheduler.ts';
+import type { Policy } from '#shared/domain/policy.ts';
+
+const policy: Policy = {
+  id: 'pol_01JD0000000000000000000001',
+  tenantId: 'acme',
+  name: 'nightly',
+  description: '',
+  enabled: true,
+  schedule: { cron: '30 2 * * 1-5', timezone: 'Europe/Berlin', missedRuns: 'skip' },
+  schedulerExpression: 'cron(30 2 ? * 2-6 *)',
+  snapshot: { includeMemory: false, quiesce: false, namePrefix: 'auto' },
+  retention: {},
+  selector: {
+    guests: [],
+    tags: ['prod'],
+    pools: [],
+    nodes: [],
+    all: false,
+    exclude: { guests: [], tags: [] },
+  },
+  notify: { onSuccess: false, onFailure: true },
+  createdAt: '2026-01-01T00:00:00Z',
+  updatedAt: '2026-01-01T00:00:00Z',
+  version: 1,
+};
+
+const settings = {
+  groupName: 'pve-snapshots',
+  targetArn: 'arn:aws:states:eu-central-1:123456789012:stateMachine:policy-run',
+  roleArn: 'arn:aws:iam::123456789012:role/scheduler',
+  deadLetterArn: 'arn:aws:sqs:eu-central-1:123456789012:schedule-dlq',
+};
+
+/** A Scheduler client that records commands and answers as told (the AWS boundary only). */
+function schedulerClient(answers: Record<string, () => unknown> = {}) {
+  const sent: Array<{ command: string; input: Record<string, any> }> = [];
+  const client = {
+    send: async (command: { constructor: { name: string }; input: Record<string, any> }) => {
+      const name = command.constructor.name;
+      sent.push({ command: name, input: command.input });
+      const answer = answers[name];
+      return answer ? answer() : {};
+    },
+  } as unknown as SchedulerClient;
+  return { client, sent };
+}
+
+const notFound = () => {
+  throw new ResourceNotFoundException({
+    message: 'Schedule not found',
+    Message: 'Schedule not found',
+    $metadata: {},
+  });
+};
+
+describe('the EventBridge Scheduler adapter', () => {
+  it('creates a missing schedule with the policy\u2019s expression, zone, target input, retries and dead letters', async () => {
+    const { client, sent } = schedulerClient({ UpdateScheduleCommand: notFound });
+    await new EventBridgePolicyScheduler(client, settings).put(policy);
+    expect(sent.map((entry) => entry.command)).toEqual(['UpdateScheduleCommand', 'CreateScheduleCommand']);
+    const input = sent[1]?.input ?? {};
+    expect(input).toMatchObject({
+      Name: 'policy-pol_01JD0000000000000000000001',
+      GroupName: 'pve-snapshots',
+      ScheduleExpression: 'cron(30 2 ? * 2-6 *)',
+      ScheduleExpressionTimezone: 'Europe/Berlin',
+      State: 'ENABLED',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: {
+        Arn: settings.targetArn,
+        RoleArn: settings.roleArn,
+        DeadLetterConfig: { Arn: settings.deadLetterArn },
+        RetryPolicy: { MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 20 },
+      },
+    });
+    expect(input.Name.length).toBeLessThanOrEqual(64);
+    expect(JSON.parse(input.Target.Input)).toEqual({
+      tenantId: 'acme',
+      policyId: policy.id,
+      scheduledTime: '<aws.scheduler.scheduled-time>',
+      trigger: 'schedule',
+    });
+  });
+
+  it('updates an existing schedule in place and disables it with the policy', async () => {
+    const { client, sent } = schedulerClient();
+    await new EventBridgePolicyScheduler(client, settings).put({ ...policy, enabled: false });
+    expect(sent.map((entry) => entry.command)).toEqual(['UpdateScheduleCommand']);
+    expect(sent[0]?.input.State).toBe('DISABLED');
+  });
+
+  it('deletes the schedule, and accepts one that is already gone', async () => {
+    const { client, sent } = schedulerClient({ DeleteScheduleCommand: notFound });
+    await new EventBridgePolicyScheduler(client, settings).remove(policy);
+    expect(sent).toEqual([
+      {
+        command: 'DeleteScheduleCommand',
+        input: { Name: 'policy-pol_01JD0000000000000000000001', GroupName: 'pve-snapshots' },
+      },
+    ]);
+  });
+});
