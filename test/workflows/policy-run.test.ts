@@ -65,6 +65,23 @@ describe('a policy run', () => {
     expect(body.results.every((r: { upid?: string }) => r.upid?.startsWith('UPID:'))).toBe(true);
     const listed = await admin.get(`/v1/runs?policy=${policy.id}`);
     expect(listed.body.items.map((r: { id: string }) => r.id)).toEqual([body.id]);
+    const records = await admin.get(`/v1/guests/${clusterId}.100/snapshots`);
+    expect(records.body.items).toContainEqual(
+      expect.objectContaining({
+        name,
+        status: 'created',
+        vmstate: true,
+        runId: body.id,
+        policyId: policy.id,
+      }),
+    );
+    const targets = await admin.get(`/v1/policies/${policy.id}/targets`);
+    expect(
+      targets.body.targets.map((g: { vmid: number }) => g.vmid).sort((a: number, b: number) => a - b),
+    ).toEqual([100, 101, 102, 200, 201]);
+    expect(targets.body.notIncluded).toContainEqual(
+      expect.objectContaining({ reason: 'not-selected', guest: expect.objectContaining({ vmid: 104 }) }),
+    );
   });
 
   it('leaves templates, gone guests and excluded guests out', async () => {
@@ -89,6 +106,12 @@ describe('a policy run', () => {
     expect(vmids).not.toContain(103);
     expect(vmids).not.toContain(202);
     expect(body.status).toBe('completed');
+    const targets = (await admin.get(`/v1/policies/${policy.id}/targets`)).body.notIncluded;
+    const reasonOf = (vmid: number) =>
+      targets.find((entry: { guest: { vmid: number } }) => entry.guest.vmid === vmid);
+    expect(reasonOf(9000)).toMatchObject({ reason: 'template' });
+    expect(reasonOf(103)).toMatchObject({ reason: 'excluded-by-selector' });
+    expect(reasonOf(202)).toMatchObject({ reason: 'excluded', detail: 'maintenance' });
   });
 
   it('waits out a guest lock within the run instead of failing at once', async () => {

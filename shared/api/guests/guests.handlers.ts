@@ -34,4 +34,17 @@ export function registerGuestRoutes(app: OpenAPIHono<ApiEnv>, deps: ServiceDeps)
     if (!guest) throw new NotFoundError('guest', guestId);
     return c.json(view(guest), 200);
   });
+
+  app.openapi(routes.listGuestSnapshotsRoute, async (c) => {
+    const { guestId } = c.req.valid('param');
+    const tenantId = requestContext(c).principal.tenantId;
+    const ref = parseGuestId(guestId);
+    if (!ref || !(await deps.store.guests.get(tenantId, ref.clusterId, ref.vmid)))
+      throw new NotFoundError('guest', guestId);
+    const records = await deps.store.runs.snapshots(tenantId, guestId);
+    const items = records
+      .map(({ tenantId: _tenantId, ...record }) => record)
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    return c.json({ items }, 200);
+  });
 }

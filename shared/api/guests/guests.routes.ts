@@ -70,3 +70,32 @@ export const getGuestRoute = createRoute({
   },
   responses: { 200: { description: 'The guest', content: json(GuestSchema) }, ...commonErrors },
 });
+
+export const SnapshotRecordSchema = z
+  .object({
+    guestId: z.string(),
+    name: z.string(),
+    policyId: z.string().optional(),
+    runId: z.string().optional(),
+    scheduledTime: z.string().optional(),
+    status: z.enum(['created', 'failed', 'missing']),
+    vmstate: z.boolean(),
+    createdAt: z.string(),
+    error: z.string().optional(),
+  })
+  .openapi('SnapshotRecord');
+
+export const listGuestSnapshotsRoute = createRoute({
+  method: 'get',
+  path: '/v1/guests/{guestId}/snapshots',
+  tags: ['Guests'],
+  summary: 'The snapshots the service took (or tried to take) of a guest, newest first',
+  request: { params: getGuestRoute.request.params },
+  responses: {
+    200: {
+      description: 'Snapshot records',
+      content: json(z.object({ items: z.array(SnapshotRecordSchema) }).openapi('SnapshotRecordList')),
+    },
+    ...commonErrors,
+  },
+});

@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { ValidationError } from '#shared/domain/errors.ts';
+import type { Guest } from '#shared/domain/guest.ts';
 import { applyMergePatch } from '#shared/domain/merge-patch.ts';
 import type { PolicySpec } from '#shared/domain/policy.ts';
 import {
@@ -11,6 +12,7 @@ import {
   upcomingRuns,
   updatePolicy,
 } from '#shared/services/policies.ts';
+import { policyTargets } from '#shared/services/policy-targets.ts';
 
 import type { ApiEnv } from '../api-env.ts';
 import { etagOf, expectedVersion } from '../etag.ts';
@@ -83,5 +85,21 @@ export function registerPolicyRoutes(app: OpenAPIHono<ApiEnv>, deps: PolicyDeps)
       c.req.valid('query').count,
     );
     return c.json(result, 200);
+  });
+
+  app.openapi(routes.policyTargetsRoute, async (c) => {
+    const { targets, notIncluded } = await policyTargets(
+      deps,
+      requestContext(c),
+      c.req.valid('param').policyId,
+    );
+    const view = ({ tenantId: _tenantId, ...guest }: Guest) => guest;
+    return c.json(
+      {
+        targets: targets.map(view),
+        notIncluded: notIncluded.map((entry) => ({ ...entry, guest: view(entry.guest) })),
+      },
+      200,
+    );
   });
 }

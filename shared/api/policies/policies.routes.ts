@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { GuestSchema } from '../guests/guests.routes.ts';
 import {
   commonErrors,
   IdempotencyHeader,
@@ -100,4 +101,39 @@ export const nextRunsRoute = createRoute({
     query: z.object({ count: z.coerce.number().int().min(1).max(100).default(5) }),
   },
   responses: { 200: { description: 'Upcoming runs', content: json(NextRunsSchema) }, ...commonErrors },
+});
+
+export const policyTargetsRoute = createRoute({
+  method: 'get',
+  path: '/v1/policies/{policyId}/targets',
+  tags,
+  summary: 'The guests the policy would snapshot now, and why each other guest is not included',
+  request: { params: PolicyParams },
+  responses: {
+    200: {
+      description: 'Targets from the last inventory sync',
+      content: json(
+        z
+          .object({
+            targets: z.array(GuestSchema),
+            notIncluded: z.array(
+              z.object({
+                guest: GuestSchema,
+                reason: z.enum([
+                  'template',
+                  'gone',
+                  'not-selected',
+                  'excluded-by-selector',
+                  'excluded',
+                  'wrong-cluster',
+                ]),
+                detail: z.string().optional(),
+              }),
+            ),
+          })
+          .openapi('PolicyTargets'),
+      ),
+    },
+    ...commonErrors,
+  },
 });

@@ -1,3 +1,4 @@
+import { readAllPages } from '#shared/adapters/dynamo/read-all-pages.ts';
 import type { Exclusion } from '#shared/domain/exclusion.ts';
 import type { Guest } from '#shared/domain/guest.ts';
 import { selectTargets } from '#shared/domain/select-targets.ts';
@@ -5,19 +6,6 @@ import { scheduledSnapshotName } from '#shared/domain/snapshot-name.ts';
 import { syncClusterInventory } from '../inventory.ts';
 import type { ServiceDeps } from '../service-deps.ts';
 import { type PolicyRunInput, type SnapshotLane, type SnapshotWorkItem, systemContext } from './work-item.ts';
-
-async function all<T>(
-  fetchPage: (cursor?: string) => Promise<{ items: T[]; nextCursor?: string }>,
-): Promise<T[]> {
-  const items: T[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await fetchPage(cursor);
-    items.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return items;
-}
 
 /**
  * Step 2 of a policy run:
@@ -36,16 +24,16 @@ export async function resolveTargets(
     return { lanes: [], count: 0 };
   }
   const context = systemContext(input.tenantId, input.runId);
-  const clusters = await all((cursor) =>
+  const clusters = await readAllPages((cursor) =>
     deps.store.clusters.list(input.tenantId, { limit: 200, ...(cursor ? { cursor } : {}) }),
   );
   await Promise.all(
     clusters.map((cluster) => syncClusterInventory(deps, context, cluster.id).catch(() => undefined)),
   );
-  const guests = await all<Guest>((cursor) =>
+  const guests = await readAllPages<Guest>((cursor) =>
     deps.store.guests.list(input.tenantId, { limit: 200, includeGone: true, ...(cursor ? { cursor } : {}) }),
   );
-  const exclusions = await all<Exclusion>((cursor) =>
+  const exclusions = await readAllPages<Exclusion>((cursor) =>
     deps.store.exclusions.list(input.tenantId, { limit: 200, ...(cursor ? { cursor } : {}) }),
   );
   const { targets } = selectTargets(policy, guests, exclusions, deps.now());

@@ -1,0 +1,34 @@
+import { readAllPages } from '#shared/adapters/dynamo/read-all-pages.ts';
+import type { AuditContext } from '#shared/domain/audit.ts';
+import type { Exclusion } from '#shared/domain/exclusion.ts';
+import type { Guest } from '#shared/domain/guest.ts';
+import { type ExclusionReason, selectTargets } from '#shared/domain/select-targets.ts';
+import { getPolicy } from './policies.ts';
+import type { ServiceDeps } from './service-deps.ts';
+
+export interface PolicyTargets {
+  readonly targets: Guest[];
+  readonly notIncluded: Array<{
+    readonly guest: Guest;
+    readonly reason: ExclusionReason;
+    readonly detail?: string;
+  }>;
+}
+
+/** The guests the policy would snapshot now (from the last inventory), and why each other guest is not included. */
+export async function policyTargets(
+  deps: ServiceDeps,
+  context: AuditContext,
+  policyId: string,
+): Promise<PolicyTargets> {
+  const policy = await getPolicy(deps, context, policyId);
+  const tenantId = context.principal.tenantId;
+  const guests = await readAllPages<Guest>((cursor) =>
+    deps.store.guests.list(tenantId, { limit: 200, includeGone: true, ...(cursor ? { cursor } : {}) }),
+  );
+  const exclusions = await readAllPages<Exclusion>((cursor) =>
+    deps.store.exclusions.list(tenantId, { limit: 200, ...(cursor ? { cursor } : {}) }),
+  );
+  const { targets, left } = selectTargets(policy, guests, exclusions, deps.now());
+  return { targets, notIncluded: left };
+}
