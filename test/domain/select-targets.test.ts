@@ -62,8 +62,8 @@ const exclusionsArb = fc.array(
       expired: fc.boolean(),
     })
     .map(
-      (e, index): Exclusion => ({
-        id: `exc_${index}`,
+      (e): Exclusion => ({
+        id: `exc_${e.vmid}_${e.forThisPolicy}_${e.expired}`,
         tenantId: 't',
         guestId: `cl.${e.vmid}`,
         ...(e.forThisPolicy ? { policyId: 'pol' } : {}),
