@@ -28,7 +28,7 @@ export interface PolicyRunWorkflowProps {
   readonly connector: IFunction;
   /** Snapshots in flight per node. Default 2. */
   readonly perNodeConcurrency?: number;
-  /** Nodes worked on at once. Default 10. */
+  /** Nodes worked on at once; with the per-node cap this is the overall cap. Default 50. */
   readonly nodeConcurrency?: number;
   /** How long a guest lock is waited out before the guest counts as failed. Default 10 attempts of 30 s. */
   readonly lockRetries?: number;
@@ -176,7 +176,7 @@ export class PolicyRunWorkflow extends Construct {
 
     const perNode = new MapState(this, 'SnapshotLanes', {
       itemsPath: '$.work.lanes',
-      maxConcurrency: props.nodeConcurrency ?? 10,
+      maxConcurrency: props.nodeConcurrency ?? 50,
       itemSelector: { 'items.$': '$$.Map.Item.Value.items' },
       resultPath: JsonPath.DISCARD,
     });

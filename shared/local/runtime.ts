@@ -50,6 +50,11 @@ export interface LocalRuntimeOptions {
   readonly now?: () => number;
   /** Milliseconds for the workflows' Wait states, by state name (tests run them fast). */
   readonly workflowWaitOverrides?: Record<string, number>;
+  /** Receives every workflow execution event (benchmarks count state transitions). */
+  readonly onWorkflowEvent?: (
+    execution: string,
+    event: { type: string; state?: { name: string; type?: string } },
+  ) => void;
   /** `false`: no local scheduler (tests start runs themselves). */
   readonly scheduler?: boolean;
 }
@@ -172,6 +177,7 @@ export async function startLocalRuntime(
       },
       {
         ...(options.workflowWaitOverrides ? { waitOverrides: options.workflowWaitOverrides } : {}),
+        ...(options.onWorkflowEvent ? { onEvent: options.onWorkflowEvent } : {}),
         onExecutionError: (name, error) =>
           logger.error('workflow execution failed', { execution: name, error: error as Error }),
       },

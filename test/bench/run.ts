@@ -5,11 +5,13 @@
  */
 import { runApiBench, runBundleBench } from './api-bench.ts';
 import { runProxmoxBench } from './proxmox-bench.ts';
+import { runWorkflowBench } from './workflow-bench.ts';
 
 const benches: Record<string, (log: (line: string) => void) => Promise<void>> = {
   api: runApiBench,
   bundle: runBundleBench,
   proxmox: runProxmoxBench,
+  workflow: runWorkflowBench,
 };
 
 const selected = process.argv.slice(2).filter((name) => !name.startsWith('-'));

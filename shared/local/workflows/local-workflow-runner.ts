@@ -7,6 +7,8 @@ export interface LocalWorkflowRunnerOptions {
   /** Milliseconds to use instead of the definition's Wait durations, by state name (tests). */
   readonly waitOverrides?: Record<string, number>;
   readonly onExecutionError?: (name: string, error: unknown) => void;
+  /** Receives every execution event (state entered/exited, ...), e.g. to count state transitions. */
+  readonly onEvent?: (name: string, event: { type: string; state?: { name: string; type?: string } }) => void;
 }
 
 type Definition = {
@@ -74,6 +76,12 @@ export class LocalWorkflowRunner {
       },
       noThrowOnAbort: true,
     });
+    const onEvent = this.#options.onEvent;
+    if (onEvent) {
+      void (async () => {
+        for await (const event of execution.eventLogs) onEvent(name, event as never);
+      })().catch(() => undefined);
+    }
     const result = execution.result
       .catch((error: unknown) => {
         this.#options.onExecutionError?.(name, error);

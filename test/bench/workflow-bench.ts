@@ -1,0 +1,115 @@
+/**
+ * Policy-run benchmark: one run over 1,000 guests on 20 simulated nodes with a fixed task time,
+ * against the ideal (guests / (nodes x per-node cap) x task time); state transitions per guest;
+ * history events per execution (estimated from AWS's per-state event counts); duplicates and
+ * misses.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { runIdFor } from '#shared/domain/run.ts';
+import { startDynamoDbLocal } from '#shared/local/dynamodb-local.ts';
+import { loadLocalConfig } from '#shared/local/local-config.ts';
+import { largeClusterState } from '#shared/local/proxmox-simulator/model.ts';
+import { startSimulatorServer } from '#shared/local/proxmox-simulator/server.ts';
+import { ProxmoxSimulator } from '#shared/local/proxmox-simulator/simulator.ts';
+import { startLocalRuntime } from '#shared/local/runtime.ts';
+
+const TOKEN = 'bench@pve!bench';
+const SECRET = 'bench-secret';
+/** Step Functions history events a state adds per visit (Task: entered, scheduled, started, succeeded, exited). */
+const HISTORY_EVENTS: Record<string, number> = { Task: 5, Wait: 2, Choice: 2, Pass: 2, Map: 2, Succeed: 2 };
+
+export async function runWorkflowBench(log: (line: string) => void): Promise<void> {
+  const guests = Number(process.env.BENCH_RUN_GUESTS ?? 1000);
+  const nodes = Number(process.env.BENCH_RUN_NODES ?? 20);
+  const taskMs = Number(process.env.BENCH_TASK_MS ?? 400);
+  const pollMs = Number(process.env.BENCH_POLL_MS ?? 40);
+  const perNodeCap = 2;
+  const sim = new ProxmoxSimulator(largeClusterState(nodes, guests), { taskDurations: { snapshot: taskMs } });
+  const server = await startSimulatorServer({ simulator: sim, tokens: { [TOKEN]: SECRET } });
+  const dynamo = await startDynamoDbLocal();
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-run-'));
+  const transitions = new Map<string, number>();
+  const history = new Map<string, number>();
+  const runtime = await startLocalRuntime(
+    loadLocalConfig({
+      PORT: '0',
+      DATA_DIR: dataDir,
+      DYNAMODB_ENDPOINT: dynamo.endpoint,
+      TABLE_NAME: 'bench',
+      PROXMOX_SIMULATOR: 'off',
+    }),
+    {
+      logger: new Logger({ serviceName: 'bench', logLevel: 'SILENT' }),
+      scheduler: false,
+      workflowWaitOverrides: { WaitForTask: pollMs, WaitForLock: pollMs },
+      onWorkflowEvent: (execution, event) => {
+        if (event.type === 'StateEntered' && event.state) {
+          transitions.set(execution, (transitions.get(execution) ?? 0) + 1);
+          history.set(
+            execution,
+            (history.get(execution) ?? 0) + (HISTORY_EVENTS[event.state.type ?? 'Task'] ?? 2),
+          );
+        } else if (event.type === 'MapIterationStarted') {
+          history.set(execution, (history.get(execution) ?? 0) + 2);
+        }
+      },
+    },
+  );
+  try {
+    const token = await runtime.token('bench', 'admin');
+    const call = async (method: string, path: string, body?: unknown) => {
+      const response = await fetch(`${runtime.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+      return (await response.json()) as any;
+    };
+    await call('POST', '/v1/clusters', {
+      name: 'bench',
+      url: server.url,
+      tokenId: TOKEN,
+      tokenSecret: SECRET,
+      fingerprint: server.fingerprint(),
+    });
+    const policy = await call('POST', '/v1/policies', {
+      name: 'all',
+      schedule: { cron: '0 2 * * *' },
+      selector: { all: true },
+    });
+    const scheduledTime = '2026-11-23T02:00:00.000Z';
+    const input = { tenantId: 'bench', policyId: policy.id, scheduledTime, trigger: 'schedule' as const };
+    const started = performance.now();
+    // A duplicated delivery of the same tick, as Scheduler may do: must be a no-op.
+    await Promise.all([runtime.workflows.start('tick', input), runtime.workflows.start('tick-again', input)]);
+    const wall = performance.now() - started;
+    const run = await call('GET', `/v1/runs/${runIdFor(policy.id, scheduledTime)}`);
+    const ideal = (guests / (nodes * perNodeCap)) * taskMs;
+    const snapshots = sim.state.guests.reduce((sum, guest) => sum + guest.snapshots.length, 0);
+    // Either start may win the claim; the other ends at TickAlreadyHandled.
+    const [worker, duplicate] =
+      (transitions.get('tick') ?? 0) >= (transitions.get('tick-again') ?? 0)
+        ? ['tick', 'tick-again']
+        : ['tick-again', 'tick'];
+    const perGuest = (transitions.get(worker) ?? 0) / guests;
+    const historyPerGuest = (history.get(worker) ?? 0) / guests;
+    log(
+      `policy run over ${guests} guests on ${nodes} nodes, task ${taskMs} ms, cap ${perNodeCap}/node: ${(wall / 1000).toFixed(1)} s vs ideal ${(ideal / 1000).toFixed(1)} s = ${(wall / ideal).toFixed(2)}x (target <= 1.3x)`,
+    );
+    log(
+      `run: ${run.status}, ${run.succeeded} succeeded, ${run.failed} failed; snapshots on the cluster: ${snapshots}; duplicates ${snapshots - run.succeeded}, misses ${guests - snapshots}; the duplicated start did ${transitions.get(duplicate) ?? 0} transitions`,
+    );
+    log(`state transitions per guest snapshot: ${perGuest.toFixed(1)} (target <= 10)`);
+    log(
+      `history events: ${(history.get(worker) ?? 0).toLocaleString('en')} in one execution, ${historyPerGuest.toFixed(1)} per guest -> at 10,000 guests about ${Math.round(historyPerGuest * 10_000).toLocaleString('en')} (quota 25,000: a run over more than ~${Math.floor(25_000 / historyPerGuest).toLocaleString('en')} guests needs child executions per lane)`,
+    );
+  } finally {
+    await runtime.stop();
+    await server.close();
+    await dynamo.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
