@@ -1,10 +1,11 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { type CfnResource, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { CfnFunction, IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import {
   Choice,
   Condition,
   DefinitionBody,
+  IntegrationPattern,
   JsonPath,
   LogLevel,
   Map as MapState,
@@ -16,7 +17,7 @@ import {
   Wait,
   WaitTime,
 } from 'aws-cdk-lib/aws-stepfunctions';
-import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { LambdaInvoke, StepFunctionsStartExecution } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 
 export interface PolicyRunWorkflowProps {
@@ -46,6 +47,7 @@ export const POLICY_RUN_STATES = {
   waitForLock: 'WaitForLock',
   recordSucceeded: 'RecordSucceeded',
   recordFailed: 'RecordFailed',
+  runLane: 'RunLane',
   finishRun: 'FinishRun',
 } as const;
 
@@ -56,6 +58,8 @@ export const POLICY_RUN_STATES = {
  */
 export class PolicyRunWorkflow extends Construct {
   public readonly stateMachine: StateMachine;
+  /** Snapshots one node's guests; started once per node lane by the policy run. */
+  public readonly laneStateMachine: StateMachine;
 
   constructor(scope: Construct, id: string, props: PolicyRunWorkflowProps) {
     super(scope, id);
@@ -174,13 +178,36 @@ export class PolicyRunWorkflow extends Construct {
     });
     perGuest.itemProcessor(createSnapshot);
 
+    // Each node's guests run in a child execution, so every execution's history stays far below
+    // Step Functions' 25,000-event quota however many guests a run has (about 20 events a guest).
+    this.laneStateMachine = new StateMachine(this, 'LaneStateMachine', {
+      definitionBody: DefinitionBody.fromChainable(perGuest),
+      stateMachineType: StateMachineType.STANDARD,
+      timeout: Duration.hours(12),
+      tracingEnabled: true,
+      ...(props.logGroup
+        ? { logs: { destination: props.logGroup, level: LogLevel.ALL, includeExecutionData: false } }
+        : {}),
+    });
+    const runLane = new StepFunctionsStartExecution(this, S.runLane, {
+      stateMachine: this.laneStateMachine,
+      integrationPattern: IntegrationPattern.RUN_JOB,
+      associateWithParent: true,
+      input: TaskInput.fromObject({ 'items.$': '$.items' }),
+      resultPath: JsonPath.DISCARD,
+    });
+    // A lost lane must not stop the other lanes; its guests stay unrecorded and FinishRun counts them as failed.
+    runLane.addCatch(new Pass(this, 'LaneLost', { resultPath: JsonPath.DISCARD }), {
+      errors: ['States.ALL'],
+      resultPath: '$.laneError',
+    });
     const perNode = new MapState(this, 'SnapshotLanes', {
       itemsPath: '$.work.lanes',
       maxConcurrency: props.nodeConcurrency ?? 50,
       itemSelector: { 'items.$': '$$.Map.Item.Value.items' },
       resultPath: JsonPath.DISCARD,
     });
-    perNode.itemProcessor(perGuest);
+    perNode.itemProcessor(runLane);
 
     const claim = new LambdaInvoke(this, S.claimRun, {
       lambdaFunction: props.claimRun,
@@ -227,27 +254,39 @@ export class PolicyRunWorkflow extends Construct {
         ? { logs: { destination: props.logGroup, level: LogLevel.ALL, includeExecutionData: false } }
         : {}),
     });
-    const role = this.stateMachine.role;
     const stack = Stack.of(this);
-    for (const fn of [
-      props.claimRun,
-      props.resolveTargets,
-      props.recordResult,
-      props.finishRun,
-      props.connector,
-    ]) {
-      const resource = fn.node.defaultChild as CfnFunction | undefined;
-      if (!resource) continue;
+    for (const role of [this.stateMachine.role, this.laneStateMachine.role]) {
+      for (const fn of [
+        props.claimRun,
+        props.resolveTargets,
+        props.recordResult,
+        props.finishRun,
+        props.connector,
+      ]) {
+        const resource = fn.node.defaultChild as CfnFunction | undefined;
+        if (!resource) continue;
+        Validations.of(role).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(resource)}.Arn>:*]`,
+          reason:
+            'Invoking a task function includes its versions and aliases (<arn>:*); nothing else is granted.',
+        });
+      }
       Validations.of(role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(resource)}.Arn>:*]`,
+        id: 'AwsSolutions-IAM5[Resource::*]',
         reason:
-          'Invoking a task function includes its versions and aliases (<arn>:*); nothing else is granted.',
+          'X-Ray tracing and CloudWatch Logs delivery for Step Functions support no resource-level permissions.',
       });
     }
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'X-Ray tracing and CloudWatch Logs delivery for Step Functions support no resource-level permissions.',
-    });
+    const lane = this.laneStateMachine.node.defaultChild as CfnResource | undefined;
+    if (lane) {
+      const laneName = JSON.stringify({
+        'Fn::Select': [6, { 'Fn::Split': [':', { Ref: stack.getLogicalId(lane) }] }],
+      });
+      Validations.of(this.stateMachine.role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${laneName}*]`,
+        reason:
+          'Waiting for a lane (startExecution.sync) needs to describe and stop that state machine\u2019s executions.',
+      });
+    }
   }
 }

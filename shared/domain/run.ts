@@ -53,7 +53,9 @@ export function runIdFor(policyId: string, scheduledTime: string): string {
  */
 export function finalRunStatus(counts: { targets: number; succeeded: number; failed: number }): RunStatus {
   if (counts.targets === 0) return 'skipped';
-  if (counts.failed === 0) return 'completed';
+  // A target without a recorded result (its lane was lost) counts as failed, never as done.
+  const failed = Math.max(counts.failed, counts.targets - counts.succeeded);
+  if (failed === 0) return 'completed';
   if (counts.succeeded === 0) return 'failed';
   return 'partial';
 }

@@ -28,7 +28,7 @@ import { startHostedSimulator } from './simulator-host.ts';
 import { ensureTable } from './table-bootstrap.ts';
 import { startTtlSweeper } from './ttl-sweeper.ts';
 import { LocalWorkflowRunner } from './workflows/local-workflow-runner.ts';
-import { synthesizePolicyRunDefinition } from './workflows/synthesized-definition.ts';
+import { synthesizePolicyRunDefinitions } from './workflows/synthesized-definition.ts';
 
 export interface LocalRuntime {
   /** Base URL of the API, e.g. `http://127.0.0.1:3000`. */
@@ -166,8 +166,10 @@ export async function startLocalRuntime(
         demo = { clusterId: seeded.clusterId, proxmoxUrl: url, ...(fingerprint ? { fingerprint } : {}) };
     }
 
+    const workflowDefinitions = synthesizePolicyRunDefinitions();
     const runner = new LocalWorkflowRunner(
-      synthesizePolicyRunDefinition(),
+      workflowDefinitions.definitions,
+      workflowDefinitions.policyRunArn,
       {
         'claim-run': (input) => claimRun(deps, input as never),
         'resolve-targets': (input) => resolveTargets(deps, input as never),

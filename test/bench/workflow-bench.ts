@@ -89,22 +89,33 @@ export async function runWorkflowBench(log: (line: string) => void): Promise<voi
     const run = await call('GET', `/v1/runs/${runIdFor(policy.id, scheduledTime)}`);
     const ideal = (guests / (nodes * perNodeCap)) * taskMs;
     const snapshots = sim.state.guests.reduce((sum, guest) => sum + guest.snapshots.length, 0);
-    // Either start may win the claim; the other ends at TickAlreadyHandled.
+    // Either start may win the claim; the other ends at TickAlreadyHandled. Lanes run as child executions.
     const [worker, duplicate] =
       (transitions.get('tick') ?? 0) >= (transitions.get('tick-again') ?? 0)
         ? ['tick', 'tick-again']
         : ['tick-again', 'tick'];
-    const perGuest = (transitions.get(worker) ?? 0) / guests;
-    const historyPerGuest = (history.get(worker) ?? 0) / guests;
+    const total =
+      [...transitions.values()].reduce((sum, count) => sum + count, 0) - (transitions.get(duplicate) ?? 0);
+    const perGuest = total / guests;
+    const laneHistories = [...history]
+      .filter(([name]) => name.startsWith('child-'))
+      .map(([, count]) => count);
+    const largest = Math.max(0, ...laneHistories);
+    const parent = history.get(worker) ?? 0;
+    const perLaneGuest = largest / (guests / nodes);
     log(
       `policy run over ${guests} guests on ${nodes} nodes, task ${taskMs} ms, cap ${perNodeCap}/node: ${(wall / 1000).toFixed(1)} s vs ideal ${(ideal / 1000).toFixed(1)} s = ${(wall / ideal).toFixed(2)}x (target <= 1.3x)`,
     );
     log(
       `run: ${run.status}, ${run.succeeded} succeeded, ${run.failed} failed; snapshots on the cluster: ${snapshots}; duplicates ${snapshots - run.succeeded}, misses ${guests - snapshots}; the duplicated start did ${transitions.get(duplicate) ?? 0} transitions`,
     );
-    log(`state transitions per guest snapshot: ${perGuest.toFixed(1)} (target <= 10)`);
     log(
-      `history events: ${(history.get(worker) ?? 0).toLocaleString('en')} in one execution, ${historyPerGuest.toFixed(1)} per guest -> at 10,000 guests about ${Math.round(historyPerGuest * 10_000).toLocaleString('en')} (quota 25,000: a run over more than ~${Math.floor(25_000 / historyPerGuest).toLocaleString('en')} guests needs child executions per lane)`,
+      `state transitions per guest snapshot: ${perGuest.toFixed(1)} (target <= 10), with tasks polled every ${pollMs} ms`,
+    );
+    log(
+      `history events: parent ${parent.toLocaleString('en')}, largest of ${laneHistories.length} lane executions ${largest.toLocaleString('en')} (${perLaneGuest.toFixed(1)} per guest). ` +
+        `At 10,000 guests on 100 nodes: parent ~${Math.round((parent / nodes) * 100).toLocaleString('en')}, each lane ~${Math.round(perLaneGuest * 100).toLocaleString('en')} ` +
+        `(quota 25,000 per execution; one lane stays under it up to ~${Math.floor(25_000 / Math.max(perLaneGuest, 1)).toLocaleString('en')} guests on one node)`,
     );
   } finally {
     await runtime.stop();

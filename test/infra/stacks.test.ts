@@ -90,25 +90,32 @@ describe('the stateless stack', () => {
     expect(new Set(keys).size).toBe(6);
   });
 
-  it('runs policies in a standard state machine that waits on tasks, retries locks and records every outcome', () => {
+  it('runs policies in standard state machines: one per run, one child execution per node lane', () => {
     const machines = Object.values(stateless.findResources('AWS::StepFunctions::StateMachine'));
-    expect(machines).toHaveLength(1);
-    const definition = JSON.stringify(machines[0]?.Properties.DefinitionString);
+    expect(machines).toHaveLength(2);
+    const all = JSON.stringify(machines.map((machine) => machine.Properties.DefinitionString));
     for (const needle of [
       'ClaimRun',
       'ResolveTargets',
       'SnapshotLanes',
+      'RunLane',
+      'states:startExecution.sync:2',
+      'LaneLost',
+      'FinishRun',
+    ]) {
+      expect(all).toContain(needle);
+    }
+    for (const needle of [
       'SnapshotGuests',
-      '\\"MaxConcurrency\\":2',
+      'MaxConcurrency\\":2',
       'ProxmoxAlreadyExistsError',
       'ProxmoxLockedError',
       'WaitForTask',
       'States.MathAdd',
       'RecordSucceeded',
       'RecordFailed',
-      'FinishRun',
     ]) {
-      expect(definition).toContain(needle);
+      expect(all).toContain(needle);
     }
     stateless.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       StateMachineType: 'STANDARD',

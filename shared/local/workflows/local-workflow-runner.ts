@@ -11,44 +11,51 @@ export interface LocalWorkflowRunnerOptions {
   readonly onEvent?: (name: string, event: { type: string; state?: { name: string; type?: string } }) => void;
 }
 
-type Definition = {
-  States: Record<string, { Type: string; ItemProcessor?: Definition; Iterator?: Definition }>;
-};
+type StateDefinition = { Type: string; Resource?: string; ItemProcessor?: Definition; Iterator?: Definition };
+type Definition = { States: Record<string, StateDefinition> };
+type TaskHandler = (input: Record<string, unknown>) => Promise<unknown>;
 
-function taskStates(definition: Definition): string[] {
-  return Object.entries(definition.States).flatMap(([name, state]) => {
-    if (state.Type === 'Task') return [name];
+const START_CHILD = /^arn:aws:states:::states:startExecution\.sync(:2)?$/;
+
+function taskStates(definition: Definition): Array<[string, string]> {
+  return Object.entries(definition.States).flatMap(([name, state]): Array<[string, string]> => {
+    if (state.Type === 'Task') return [[name, state.Resource ?? '']];
     const inner = state.ItemProcessor ?? state.Iterator;
     return inner ? taskStates(inner) : [];
   });
 }
 
 /**
- * Runs a synthesized state machine with aws-local-stepfunctions. Every `lambda:invoke` task is
- * routed by its FunctionName to the same code the Lambda runs; a failure is reported the way
- * Lambda reports it to Step Functions (Error = the error's name, Cause = `{errorType,
- * errorMessage}`), so Retry/Catch and the steps that read Causes behave as in AWS.
+ * Runs synthesized state machines with aws-local-stepfunctions. A `lambda:invoke` task is routed
+ * by its FunctionName to the same code the Lambda runs, and a failure is reported the way Lambda
+ * reports it to Step Functions (Error = the error's name, Cause = `{errorType, errorMessage}`),
+ * so Retry/Catch and the steps that read Causes behave as in AWS. A `startExecution.sync` task
+ * runs the named child state machine here and waits for it, as Step Functions does.
  */
 export class LocalWorkflowRunner {
-  readonly #machine: StateMachine;
-  readonly #handlers: Record<
-    string,
-    (input: { FunctionName: string; Payload: unknown }) => Promise<{ Payload: unknown }>
-  >;
+  readonly #machines = new Map<string, StateMachine>();
+  readonly #handlers: Record<string, TaskHandler>;
   readonly #options: LocalWorkflowRunnerOptions;
+  readonly #mainArn: string;
   readonly #running = new Map<string, { abort: () => void; result: Promise<unknown> }>();
+  #children = 0;
 
   constructor(
-    definition: Record<string, unknown>,
+    definitions: Record<string, Record<string, unknown>>,
+    mainArn: string,
     functions: Record<string, LocalFunction>,
     options: LocalWorkflowRunnerOptions = {},
   ) {
-    this.#machine = new StateMachine(definition as never, {
-      validationOptions: { checkArn: true, checkPaths: true },
-    });
     this.#options = options;
-    const invoke = async ({ FunctionName, Payload }: { FunctionName: string; Payload: unknown }) => {
-      const name = FunctionName.split(':').at(-1) ?? FunctionName;
+    this.#mainArn = mainArn;
+    for (const [arn, definition] of Object.entries(definitions)) {
+      this.#machines.set(
+        arn,
+        new StateMachine(definition as never, { validationOptions: { checkArn: true, checkPaths: true } }),
+      );
+    }
+    const invoke: TaskHandler = async ({ FunctionName, Payload }) => {
+      const name = String(FunctionName).split(':').at(-1) ?? '';
       const target = functions[name];
       if (!target) throw new Error(`no local function '${name}'`);
       try {
@@ -62,14 +69,44 @@ export class LocalWorkflowRunner {
         throw failure;
       }
     };
-    this.#handlers = Object.fromEntries(taskStates(definition as Definition).map((state) => [state, invoke]));
+    const startChild: TaskHandler = async ({ StateMachineArn, Input }) => {
+      const name = `child-${++this.#children}`;
+      const output = await this.#execute(name, String(StateMachineArn), Input);
+      return { Output: output, Status: 'SUCCEEDED', ExecutionArn: `${StateMachineArn}:${name}` };
+    };
+    this.#handlers = {};
+    for (const definition of Object.values(definitions)) {
+      for (const [state, resource] of taskStates(definition as Definition)) {
+        this.#handlers[state] = START_CHILD.test(resource) ? startChild : invoke;
+      }
+    }
   }
 
-  /** Starts an execution; a second start with a running execution's name is ignored. */
+  /** Starts an execution of the main state machine; a second start with a running execution's name is ignored. */
   start(name: string, input: unknown): Promise<unknown> {
     const existing = this.#running.get(name);
     if (existing) return existing.result;
-    const execution = this.#machine.run(input as never, {
+    return this.#execute(name, this.#mainArn, input).catch((error: unknown) => {
+      this.#options.onExecutionError?.(name, error);
+      return undefined;
+    });
+  }
+
+  #execute(name: string, arn: string, input: unknown): Promise<unknown> {
+    const machine = this.#machines.get(arn);
+    if (!machine) return Promise.reject(new Error(`no local state machine ${arn}`));
+    const startTime = new Date().toISOString();
+    const execution = machine.run(input as never, {
+      // The Context Object Step Functions gives every execution (child starts read Execution.Id).
+      context: {
+        Execution: {
+          Id: `${arn.replace(':stateMachine:', ':execution:')}:${name}`,
+          Name: name,
+          Input: input,
+          StartTime: startTime,
+        },
+        StateMachine: { Id: arn, Name: arn.split(':').at(-1) },
+      } as never,
       overrides: {
         taskResourceLocalHandlers: this.#handlers as never,
         ...(this.#options.waitOverrides ? { waitTimeOverrides: this.#options.waitOverrides } : {}),
@@ -82,13 +119,8 @@ export class LocalWorkflowRunner {
         for await (const event of execution.eventLogs) onEvent(name, event as never);
       })().catch(() => undefined);
     }
-    const result = execution.result
-      .catch((error: unknown) => {
-        this.#options.onExecutionError?.(name, error);
-        return undefined;
-      })
-      .finally(() => this.#running.delete(name));
-    this.#running.set(name, { abort: execution.abort, result });
+    const result = execution.result.finally(() => this.#running.delete(name));
+    this.#running.set(name, { abort: execution.abort, result: result.catch(() => undefined) });
     return result;
   }
 
@@ -96,11 +128,13 @@ export class LocalWorkflowRunner {
     return this.#running.size;
   }
 
-  /** Waits for every running execution (tests), or aborts them (shutdown). */
+  /** Waits for every running execution (tests). */
   async drain(): Promise<void> {
-    await Promise.all([...this.#running.values()].map((execution) => execution.result));
+    while (this.#running.size > 0)
+      await Promise.all([...this.#running.values()].map((execution) => execution.result));
   }
 
+  /** Aborts every running execution (shutdown). */
   stop(): void {
     for (const execution of this.#running.values()) execution.abort();
   }

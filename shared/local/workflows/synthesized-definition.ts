@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, type CfnResource, Stack } from 'aws-cdk-lib';
 import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { PolicyRunWorkflow } from '#infra/constructs/policy-run-workflow.ts';
 
@@ -25,27 +25,39 @@ const PSEUDO: Record<string, string> = {
 };
 
 /** Resolves the CloudFormation intrinsics CDK puts into a DefinitionString to local values. */
-function resolve(value: unknown): string {
+function resolve(value: unknown, refs: Record<string, string>): string {
   if (typeof value === 'string') return value;
   const object = value as Record<string, unknown>;
   if ('Fn::Join' in object) {
     const [separator, parts] = object['Fn::Join'] as [string, unknown[]];
-    return parts.map(resolve).join(separator);
+    return parts.map((part) => resolve(part, refs)).join(separator);
   }
-  if ('Ref' in object && typeof object.Ref === 'string' && PSEUDO[object.Ref])
-    return PSEUDO[object.Ref] as string;
+  if ('Ref' in object && typeof object.Ref === 'string') {
+    const resolved = PSEUDO[object.Ref] ?? refs[object.Ref];
+    if (resolved) return resolved;
+  }
   throw new Error(`cannot resolve ${JSON.stringify(value)} in a state machine definition`);
 }
 
+export const localStateMachineArn = (logicalId: string) =>
+  `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${logicalId}`;
+
+export interface LocalWorkflows {
+  /** Every state machine of the workflow, by its local ARN. */
+  readonly definitions: Record<string, Record<string, unknown>>;
+  /** The ARN of the policy run itself (the others are its children). */
+  readonly policyRunArn: string;
+}
+
 /**
- * The policy-run definition exactly as CDK synthesizes it for AWS, with the Lambda ARNs pointing
- * at local function names. There is no second, hand-written copy of the definition.
+ * The policy-run state machines exactly as CDK synthesizes them for AWS, with Lambda and state
+ * machine ARNs pointing at local names. There is no second, hand-written copy of a definition.
  */
-export function synthesizePolicyRunDefinition(): Record<string, unknown> {
+export function synthesizePolicyRunDefinitions(): LocalWorkflows {
   const app = new App({ context: { '@aws-cdk/core:defaultCrossStackReferences': 'strong' } });
   const stack = new Stack(app, 'LocalWorkflows', { env: { account: LOCAL_ACCOUNT, region: LOCAL_REGION } });
   const fn = (name: PolicyRunFunction) => LambdaFunction.fromFunctionArn(stack, name, localFunctionArn(name));
-  new PolicyRunWorkflow(stack, 'PolicyRun', {
+  const workflow = new PolicyRunWorkflow(stack, 'PolicyRun', {
     claimRun: fn('claim-run'),
     resolveTargets: fn('resolve-targets'),
     recordResult: fn('record-result'),
@@ -55,9 +67,18 @@ export function synthesizePolicyRunDefinition(): Record<string, unknown> {
   const template = app.synth().getStackByName(stack.stackName).template as {
     Resources: Record<string, { Type: string; Properties: { DefinitionString: unknown } }>;
   };
-  const machine = Object.values(template.Resources).find(
-    (resource) => resource.Type === 'AWS::StepFunctions::StateMachine',
+  const machines = Object.entries(template.Resources).filter(
+    ([, resource]) => resource.Type === 'AWS::StepFunctions::StateMachine',
   );
-  if (!machine) throw new Error('the policy-run construct produced no state machine');
-  return JSON.parse(resolve(machine.Properties.DefinitionString)) as Record<string, unknown>;
+  const refs = Object.fromEntries(
+    machines.map(([logicalId]) => [logicalId, localStateMachineArn(logicalId)]),
+  );
+  const definitions = Object.fromEntries(
+    machines.map(([logicalId, machine]) => [
+      localStateMachineArn(logicalId),
+      JSON.parse(resolve(machine.Properties.DefinitionString, refs)) as Record<string, unknown>,
+    ]),
+  );
+  const parentId = stack.getLogicalId(workflow.stateMachine.node.defaultChild as CfnResource);
+  return { definitions, policyRunArn: localStateMachineArn(parentId) };
 }

@@ -12,6 +12,13 @@ export async function finishRun(deps: ServiceDeps, input: { tenantId: string; ru
   if (!run) throw new NotFoundError('run', input.runId);
   const status = finalRunStatus(run);
   const finishedAt = new Date(deps.now()).toISOString();
-  await deps.store.runs.update(input.tenantId, input.runId, { status, finishedAt });
-  return { ...run, status, finishedAt };
+  const unrecorded = run.targets - run.succeeded - run.failed;
+  const reason =
+    unrecorded > 0 ? `${unrecorded} of ${run.targets} guests have no recorded result` : undefined;
+  await deps.store.runs.update(input.tenantId, input.runId, {
+    status,
+    finishedAt,
+    ...(reason ? { reason } : {}),
+  });
+  return { ...run, status, finishedAt, ...(reason ? { reason } : {}) };
 }
