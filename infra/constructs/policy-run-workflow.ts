@@ -42,6 +42,7 @@ export const POLICY_RUN_STATES = {
   claimRun: 'ClaimRun',
   resolveTargets: 'ResolveTargets',
   createSnapshot: 'CreateSnapshot',
+  waitForTaskStart: 'WaitForTaskStart',
   waitForTask: 'WaitForTask',
   checkTask: 'CheckTask',
   waitForLock: 'WaitForLock',
@@ -121,6 +122,10 @@ export class PolicyRunWorkflow extends Construct {
       { type: 'taskStatus', 'upid.$': '$.task.value.upid' },
       '$.status',
     );
+    // The first look comes when a disk snapshot is usually done; later looks come more often.
+    const waitForTaskStart = new Wait(this, S.waitForTaskStart, {
+      time: WaitTime.duration(Duration.seconds(3)),
+    });
     const waitForTask = new Wait(this, S.waitForTask, { time: WaitTime.duration(Duration.seconds(2)) });
     const waitForLock = new Wait(this, S.waitForLock, { time: WaitTime.duration(Duration.seconds(30)) });
     const countLockAttempt = new Pass(this, 'CountLockAttempt', {
@@ -160,7 +165,8 @@ export class PolicyRunWorkflow extends Construct {
         recordAlreadyTaken,
       )
       .otherwise(recordFailed);
-    createSnapshot.next(waitForTask);
+    createSnapshot.next(waitForTaskStart);
+    waitForTaskStart.next(checkTask);
     waitForTask.next(checkTask);
     checkTask.next(taskFinished);
 

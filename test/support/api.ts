@@ -113,7 +113,7 @@ export async function startTestApi(options: { scheduler?: boolean } = {}): Promi
     logger,
     now: () => Date.now() + offset,
     // Policy runs poll tasks and wait out locks in milliseconds instead of seconds.
-    workflowWaitOverrides: { WaitForTask: 10, WaitForLock: 25 },
+    workflowWaitOverrides: { WaitForTaskStart: 10, WaitForTask: 10, WaitForLock: 25 },
     // Off unless a test is about schedules: a policy must not fire because a test ran at 02:00.
     scheduler: options.scheduler ?? false,
   });
