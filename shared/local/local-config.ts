@@ -18,6 +18,7 @@ const schema = z.object({
   PROXMOX_SIMULATOR: z.enum(['on', 'off']).default('on'),
   SIMULATOR_PORT: z.coerce.number().int().min(0).max(65_535).default(8006),
   SIMULATOR_TIME_FACTOR: z.coerce.number().positive().max(100).default(1),
+  WORKFLOW_TIME_FACTOR: z.coerce.number().positive().max(100).default(1),
   PROXMOX_URL: z.url().optional(),
   PROXMOX_TOKEN_ID: z.string().optional(),
   PROXMOX_TOKEN_SECRET: z.string().optional(),
@@ -34,6 +35,8 @@ export interface LocalConfig {
   readonly ttlSweepMs: number;
   readonly tokenTtlSeconds: number;
   readonly logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+  /** Multiplies the workflows' Wait durations (task polls, lock back-off). */
+  readonly workflowTimeFactor: number;
   /** Which Proxmox cluster the `demo` tenant gets as `lab`. */
   readonly proxmox:
     | { readonly kind: 'simulator'; readonly port: number; readonly timeFactor: number }
@@ -84,5 +87,6 @@ export function loadLocalConfig(env: Record<string, string | undefined>): LocalC
     ttlSweepMs: values.TTL_SWEEP_SECONDS * 1000,
     tokenTtlSeconds: Math.round(values.TOKEN_TTL_HOURS * 3600),
     logLevel: values.POWERTOOLS_LOG_LEVEL,
+    workflowTimeFactor: values.WORKFLOW_TIME_FACTOR,
   };
 }

@@ -28,7 +28,7 @@ import { startHostedSimulator } from './simulator-host.ts';
 import { ensureTable } from './table-bootstrap.ts';
 import { startTtlSweeper } from './ttl-sweeper.ts';
 import { LocalWorkflowRunner } from './workflows/local-workflow-runner.ts';
-import { synthesizePolicyRunDefinitions } from './workflows/synthesized-definition.ts';
+import { scaledWaits, synthesizePolicyRunDefinitions } from './workflows/synthesized-definition.ts';
 
 export interface LocalRuntime {
   /** Base URL of the API, e.g. `http://127.0.0.1:3000`. */
@@ -178,7 +178,11 @@ export async function startLocalRuntime(
         connector: (input) => runConnectorCommand({ store, proxmox: connector }, input),
       },
       {
-        ...(options.workflowWaitOverrides ? { waitOverrides: options.workflowWaitOverrides } : {}),
+        ...(options.workflowWaitOverrides
+          ? { waitOverrides: options.workflowWaitOverrides }
+          : config.workflowTimeFactor !== 1
+            ? { waitOverrides: scaledWaits(workflowDefinitions.definitions, config.workflowTimeFactor) }
+            : {}),
         ...(options.onWorkflowEvent ? { onEvent: options.onWorkflowEvent } : {}),
         onExecutionError: (name, error) =>
           logger.error('workflow execution failed', { execution: name, error: error as Error }),
@@ -196,6 +200,21 @@ export async function startLocalRuntime(
         void runner.start(runId, input);
       },
     };
+    // Runs a crash left unfinished are finished now; every step is idempotent.
+    for (const run of await store.runs.unfinished()) {
+      logger.warn('resuming an unfinished policy run', {
+        runId: run.id,
+        tenantId: run.tenantId,
+        policyId: run.policyId,
+      });
+      void runner.start(`${run.id}-resume`, {
+        tenantId: run.tenantId,
+        policyId: run.policyId,
+        scheduledTime: run.scheduledTime,
+        trigger: run.trigger,
+        resume: true,
+      });
+    }
     if (options.scheduler !== false) {
       const scheduler = new LocalScheduler({
         store,

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findFreePort } from '#shared/local/free-port.ts';
-import { runningCommandLines, startNode, waitFor } from '#test/support/processes.ts';
+import { runningCommandLines, startNode, startServiceProcess, waitFor } from '#test/support/processes.ts';
 
 const MAIN = 'shared/local/main.ts';
 const TOKEN_CLI = 'shared/local/token-cli.ts';
@@ -21,27 +21,7 @@ function tokenFor(dataDir: string): string {
   return runTokenCli(dataDir, ['--tenant', 'demo', '--role', 'admin']).stdout.trim();
 }
 
-async function startService(dataDir: string) {
-  const port = await findFreePort();
-  const simulatorPort = await findFreePort();
-  const service = startNode(MAIN, {
-    DATA_DIR: dataDir,
-    PORT: String(port),
-    SIMULATOR_PORT: String(simulatorPort),
-    SIMULATOR_TIME_FACTOR: '0.01',
-    POWERTOOLS_LOG_LEVEL: 'WARN',
-  });
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(
-    async () => {
-      if (service.child.exitCode !== null) throw new Error(`service exited:\n${service.output()}`);
-      return (await fetch(`${url}/v1/health`).catch(() => undefined))?.ok === true;
-    },
-    60_000,
-    'the service to answer',
-  );
-  return { service, url };
-}
+const startService = (dataDir: string) => startServiceProcess(dataDir);
 
 const javaFor = (dataDir: string) => () =>
   runningCommandLines().filter(

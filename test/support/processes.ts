@@ -49,3 +49,30 @@ export function startNode(script: string, env: Record<string, string>): Started 
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, output: () => output, exited };
 }
+
+/** `npm start` (the local runtime's entry) as a process on free ports, ready once health answers. */
+export async function startServiceProcess(
+  dataDir: string,
+  env: Record<string, string> = {},
+): Promise<{ service: Started; url: string }> {
+  const { findFreePort } = await import('#shared/local/free-port.ts');
+  const port = await findFreePort();
+  const service = startNode('shared/local/main.ts', {
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    SIMULATOR_PORT: String(await findFreePort()),
+    SIMULATOR_TIME_FACTOR: '0.01',
+    POWERTOOLS_LOG_LEVEL: 'WARN',
+    ...env,
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(
+    async () => {
+      if (service.child.exitCode !== null) throw new Error(`service exited:\n${service.output()}`);
+      return (await fetch(`${url}/v1/health`).catch(() => undefined))?.ok === true;
+    },
+    60_000,
+    'the service to answer',
+  );
+  return { service, url };
+}

@@ -1,5 +1,11 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { Run, RunGuestResult, RunStatus } from '#shared/domain/run.ts';
 import type { SnapshotRecord } from '#shared/domain/snapshot-record.ts';
 import { keys } from './keys.ts';
@@ -54,6 +60,50 @@ export class RunStore {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
+  }
+
+  /** Takes an unfinished run over again (resume after a crash); false when it has finished. */
+  async resume(tenantId: string, runId: string, startedAt: string): Promise<boolean> {
+    try {
+      await this.#table.doc.send(
+        new UpdateCommand({
+          TableName: this.#table.tableName,
+          Key: keys.run(tenantId, runId),
+          UpdateExpression: 'SET #status = :running, startedAt = :startedAt',
+          ConditionExpression: '#status IN (:pending, :running)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':running': 'running',
+            ':pending': 'pending',
+            ':startedAt': startedAt,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /** Unfinished runs of every tenant (local crash recovery only: a Scan, never on a request path). */
+  async unfinished(): Promise<Run[]> {
+    const runs: Run[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.#table.doc.send(
+        new ScanCommand({
+          TableName: this.#table.tableName,
+          FilterExpression: 'entity = :run AND #status IN (:pending, :running)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':run': 'run', ':pending': 'pending', ':running': 'running' },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      runs.push(...(page.Items ?? []).map((item) => stripKeys<Run>(item)));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return runs;
   }
 
   async get(tenantId: string, runId: string): Promise<Run | undefined> {

@@ -82,3 +82,28 @@ export function synthesizePolicyRunDefinitions(): LocalWorkflows {
   const parentId = stack.getLogicalId(workflow.stateMachine.node.defaultChild as CfnResource);
   return { definitions, policyRunArn: localStateMachineArn(parentId) };
 }
+
+type WaitDefinition = {
+  States: Record<
+    string,
+    { Type: string; Seconds?: number; ItemProcessor?: WaitDefinition; Iterator?: WaitDefinition }
+  >;
+};
+
+/** Wait durations scaled by `factor`, in milliseconds by state name, for every Wait state of the definitions. */
+export function scaledWaits(
+  definitions: Record<string, Record<string, unknown>>,
+  factor: number,
+): Record<string, number> {
+  const waits: Record<string, number> = {};
+  const visit = (definition: WaitDefinition) => {
+    for (const [name, state] of Object.entries(definition.States)) {
+      if (state.Type === 'Wait' && typeof state.Seconds === 'number')
+        waits[name] = Math.round(state.Seconds * 1000 * factor);
+      const inner = state.ItemProcessor ?? state.Iterator;
+      if (inner) visit(inner);
+    }
+  };
+  for (const definition of Object.values(definitions)) visit(definition as WaitDefinition);
+  return waits;
+}

@@ -21,6 +21,8 @@ export interface PolicyRunInput {
   /** The tick, ISO 8601 in UTC. */
   readonly scheduledTime: string;
   readonly trigger: 'schedule' | 'manual';
+  /** Set when a run left unfinished (e.g. by a crash) is started again to finish it. */
+  readonly resume?: boolean;
 }
 
 /** Guests grouped per node, so each node gets its own concurrency cap. */

@@ -1,0 +1,86 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServiceProcess, waitFor } from '#test/support/processes.ts';
+import { startTestSimulator, type TestSimulator, TOKEN_ID, TOKEN_SECRET } from '#test/support/simulator.ts';
+
+let simulator: TestSimulator;
+beforeAll(async () => {
+  // The cluster lives outside the killed process, as a real one does: its tasks keep running.
+  simulator = await startTestSimulator({ simulator: { timeFactor: 0.4 } });
+});
+afterAll(() => simulator.close());
+
+describe('killing the local runtime in the middle of a policy run', () => {
+  it('finishes the run after a restart with exactly one snapshot per guest and every result recorded', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'crash-'));
+    const env = {
+      PROXMOX_URL: simulator.server.url,
+      PROXMOX_TOKEN_ID: TOKEN_ID,
+      PROXMOX_TOKEN_SECRET: TOKEN_SECRET,
+      PROXMOX_FINGERPRINT: simulator.server.fingerprint(),
+      WORKFLOW_TIME_FACTOR: '0.05',
+    };
+    const first = await startServiceProcess(dataDir, env);
+    const token = spawnSync(
+      process.execPath,
+      ['shared/local/token-cli.ts', '--tenant', 'demo', '--role', 'admin'],
+      {
+        env: { ...process.env, DATA_DIR: dataDir },
+        encoding: 'utf8',
+      },
+    ).stdout.trim();
+    const call = async (url: string, method: string, path: string, body?: unknown) => {
+      const response = await fetch(`${url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+      return (await response.json()) as any;
+    };
+    const policy = await call(first.url, 'POST', '/v1/policies', {
+      name: 'crash',
+      schedule: { cron: '0 2 * * *' },
+      selector: { all: true },
+      snapshot: { namePrefix: 'crash' },
+    });
+    const run = await call(first.url, 'POST', `/v1/policies/${policy.id}/runs`);
+    const targets = simulator.sim.state.guests.filter((guest) => !guest.template).map((guest) => guest.vmid);
+    const taken = () =>
+      simulator.sim.state.guests.flatMap((guest) =>
+        guest.snapshots.filter((s) => s.name.startsWith('crash-')).map(() => guest.vmid),
+      );
+    // Kill it after some snapshots were taken and before all were.
+    await waitFor(() => taken().length >= 2, 30_000, 'the first snapshots');
+    expect(taken().length).toBeLessThan(targets.length);
+    first.service.child.kill('SIGKILL');
+    await first.service.exited;
+
+    const second = await startServiceProcess(dataDir, env);
+    let finished: any;
+    await waitFor(
+      async () => {
+        finished = await call(second.url, 'GET', `/v1/runs/${run.id}`);
+        return !['pending', 'running'].includes(finished.status);
+      },
+      60_000,
+      'the resumed run to finish',
+    );
+    second.service.child.kill('SIGTERM');
+    await second.service.exited;
+
+    expect(finished).toMatchObject({
+      status: 'completed',
+      targets: targets.length,
+      succeeded: targets.length,
+      failed: 0,
+    });
+    expect(new Set(finished.results.map((r: { vmid: number }) => r.vmid))).toEqual(new Set(targets));
+    const perGuest = new Map<number, number>();
+    for (const vmid of taken()) perGuest.set(vmid, (perGuest.get(vmid) ?? 0) + 1);
+    expect([...perGuest.keys()].sort()).toEqual([...targets].sort());
+    expect([...perGuest.values()].every((count) => count === 1)).toBe(true);
+  }, 180_000);
+});
