@@ -66,3 +66,11 @@ export const IdempotencyHeader = z.object({
     .optional()
     .openapi({ description: 'Retrying with the same key and body replays the first response' }),
 });
+
+/** A JSON body or response with this schema. */
+export const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
+
+/** The ETag response header of a versioned resource. */
+export const etagHeader = (resource: string) => ({
+  ETag: { schema: { type: 'string' as const }, description: `Version of the ${resource}, for If-Match` },
+});

@@ -1,4 +1,4 @@
-import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Guest } from '#shared/domain/guest.ts';
 import { keys } from './keys.ts';
 import { baseKey, type Item, type Page, stripKeys, type TableAccess } from './table-access.ts';
@@ -58,25 +58,14 @@ export class GuestStore {
 
   /** Every stored guest of one cluster, gone ones included (for a sync). */
   async allOfCluster(tenantId: string, clusterId: string): Promise<Guest[]> {
-    const guests: Guest[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.#table.doc.send(
-        new QueryCommand({
-          TableName: this.#table.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: {
-            ':pk': keys.guest(tenantId, clusterId, 0).pk,
-            ':prefix': keys.guestPrefix(clusterId),
-          },
-          ExclusiveStartKey: startKey,
-          ConsistentRead: true,
-        }),
-      );
-      guests.push(...(page.Items ?? []).map((item) => stripKeys<Guest>(item)));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return guests;
+    const items = await this.#table.queryAll({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: {
+        ':pk': keys.guest(tenantId, clusterId, 0).pk,
+        ':prefix': keys.guestPrefix(clusterId),
+      },
+    });
+    return items.map((item) => stripKeys<Guest>(item));
   }
 
   /** Writes many guest records, 25 per batch, retrying what DynamoDB leaves unprocessed. */

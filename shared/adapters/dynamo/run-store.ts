@@ -1,11 +1,5 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  PutCommand,
-  QueryCommand,
-  ScanCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { PutCommand, ScanCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Run, RunGuestResult, RunStatus } from '#shared/domain/run.ts';
 import type { SnapshotRecord } from '#shared/domain/snapshot-record.ts';
 import { keys } from './keys.ts';
@@ -220,39 +214,27 @@ export class RunStore {
   }
 
   async results(tenantId: string, runId: string): Promise<RunGuestResult[]> {
-    const results: RunGuestResult[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.#table.doc.send(
-        new QueryCommand({
-          TableName: this.#table.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: {
-            ':pk': keys.run(tenantId, runId).pk,
-            ':prefix': keys.runResultPrefix(runId),
-          },
-          ExclusiveStartKey: startKey,
-          ConsistentRead: true,
-        }),
-      );
-      results.push(...(page.Items ?? []).map((item) => stripKeys<RunGuestResult>(item)));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return results.map(({ tenantId: _t, ...rest }: RunGuestResult & { tenantId?: string }) => rest);
+    const items = await this.#table.queryAll({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: {
+        ':pk': keys.run(tenantId, runId).pk,
+        ':prefix': keys.runResultPrefix(runId),
+      },
+    });
+    return items.map((item) => {
+      const { tenantId: _tenantId, ...result } = stripKeys<RunGuestResult & { tenantId?: string }>(item);
+      return result;
+    });
   }
 
   async snapshots(tenantId: string, guestId: string): Promise<SnapshotRecord[]> {
-    const page = await this.#table.doc.send(
-      new QueryCommand({
-        TableName: this.#table.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: {
-          ':pk': keys.snapshot(tenantId, guestId, '').pk,
-          ':prefix': keys.snapshotPrefix(guestId),
-        },
-        ConsistentRead: true,
-      }),
-    );
-    return (page.Items ?? []).map((item) => stripKeys<SnapshotRecord>(item));
+    const items = await this.#table.queryAll({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: {
+        ':pk': keys.snapshot(tenantId, guestId, '').pk,
+        ':prefix': keys.snapshotPrefix(guestId),
+      },
+    });
+    return items.map((item) => stripKeys<SnapshotRecord>(item));
   }
 }

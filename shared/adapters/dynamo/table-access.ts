@@ -105,6 +105,25 @@ export class TableAccess {
     };
   }
 
+  /** Every item a query matches, following DynamoDB's pages (strongly consistent; for bounded sets). */
+  async queryAll(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): Promise<Item[]> {
+    const items: Item[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          ...input,
+          TableName: this.tableName,
+          ExclusiveStartKey: startKey,
+          ConsistentRead: true,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+
   /**
    * One page of a query. `accept` filters in code (after TTL filtering); the page is filled up
    * to `limit` across DynamoDB pages, and the cursor points just after the last item returned,

@@ -1,9 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import {
   commonErrors,
+  etagHeader,
   IdempotencyHeader,
   IfMatchHeader,
   idParam,
+  json,
   PageQuery,
   pageOf,
   problemContent,
@@ -12,10 +14,6 @@ import { ClusterInputSchema, ClusterPatchSchema, ClusterSchema } from './cluster
 
 const tags = ['Clusters'];
 const ClusterParams = z.object({ clusterId: idParam('clusterId', 'cl') });
-const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
-const etagHeader = {
-  ETag: { schema: { type: 'string' as const }, description: 'Version of the cluster, for If-Match' },
-};
 
 export const createClusterRoute = createRoute({
   method: 'post',
@@ -24,7 +22,7 @@ export const createClusterRoute = createRoute({
   summary: 'Register a Proxmox VE cluster (admin)',
   request: { headers: IdempotencyHeader, body: { content: json(ClusterInputSchema), required: true } },
   responses: {
-    201: { description: 'Registered', content: json(ClusterSchema), headers: etagHeader },
+    201: { description: 'Registered', content: json(ClusterSchema), headers: etagHeader('cluster') },
     ...commonErrors,
     409: { description: 'A cluster with this name exists', content: problemContent },
     422: {
@@ -54,7 +52,7 @@ export const getClusterRoute = createRoute({
   summary: 'Get a cluster',
   request: { params: ClusterParams },
   responses: {
-    200: { description: 'The cluster', content: json(ClusterSchema), headers: etagHeader },
+    200: { description: 'The cluster', content: json(ClusterSchema), headers: etagHeader('cluster') },
     ...commonErrors,
   },
 });
@@ -70,7 +68,7 @@ export const updateClusterRoute = createRoute({
     body: { content: json(ClusterPatchSchema), required: true },
   },
   responses: {
-    200: { description: 'The changed cluster', content: json(ClusterSchema), headers: etagHeader },
+    200: { description: 'The changed cluster', content: json(ClusterSchema), headers: etagHeader('cluster') },
     ...commonErrors,
     409: { description: 'A cluster with this name exists', content: problemContent },
     412: { description: 'If-Match does not name the current version', content: problemContent },

@@ -1,10 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { parseGuestId } from '#shared/domain/guest-id.ts';
 import { ID_PATTERN } from '#shared/domain/ids.ts';
-import { commonErrors, IdempotencyHeader, idParam, PageQuery, pageOf } from '../schemas.ts';
+import { commonErrors, IdempotencyHeader, idParam, json, PageQuery, pageOf } from '../schemas.ts';
 
 const tags = ['Exclusions'];
-const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
 
 const GuestId = z.string().refine((value) => parseGuestId(value) !== undefined, {
   message: 'must be a guest id as returned by the API (<clusterId>.<vmid>)',

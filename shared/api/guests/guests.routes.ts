@@ -1,9 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { parseGuestId } from '#shared/domain/guest-id.ts';
 import { ID_PATTERN } from '#shared/domain/ids.ts';
-import { commonErrors, PageQuery, pageOf } from '../schemas.ts';
-
-const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
+import { commonErrors, json, PageQuery, pageOf } from '../schemas.ts';
 
 export const GuestSchema = z
   .object({

@@ -2,9 +2,11 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { GuestSchema } from '../guests/guests.routes.ts';
 import {
   commonErrors,
+  etagHeader,
   IdempotencyHeader,
   IfMatchHeader,
   idParam,
+  json,
   PageQuery,
   pageOf,
   problemContent,
@@ -13,10 +15,6 @@ import { NextRunsSchema, PolicyPatchSchema, PolicySchema, PolicySpecSchema } fro
 
 const tags = ['Policies'];
 const PolicyParams = z.object({ policyId: idParam('policyId', 'pol') });
-const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
-const etagHeader = {
-  ETag: { schema: { type: 'string' as const }, description: 'Version of the policy, for If-Match' },
-};
 
 export const createPolicyRoute = createRoute({
   method: 'post',
@@ -25,7 +23,7 @@ export const createPolicyRoute = createRoute({
   summary: 'Create a policy (admin)',
   request: { headers: IdempotencyHeader, body: { content: json(PolicySpecSchema), required: true } },
   responses: {
-    201: { description: 'Created', content: json(PolicySchema), headers: etagHeader },
+    201: { description: 'Created', content: json(PolicySchema), headers: etagHeader('policy') },
     ...commonErrors,
     409: { description: 'A policy with this name exists', content: problemContent },
     422: { description: 'Idempotency-Key reused with another body', content: problemContent },
@@ -51,7 +49,7 @@ export const getPolicyRoute = createRoute({
   summary: 'Get a policy',
   request: { params: PolicyParams },
   responses: {
-    200: { description: 'The policy', content: json(PolicySchema), headers: etagHeader },
+    200: { description: 'The policy', content: json(PolicySchema), headers: etagHeader('policy') },
     ...commonErrors,
   },
 });
@@ -71,7 +69,7 @@ export const updatePolicyRoute = createRoute({
     },
   },
   responses: {
-    200: { description: 'The changed policy', content: json(PolicySchema), headers: etagHeader },
+    200: { description: 'The changed policy', content: json(PolicySchema), headers: etagHeader('policy') },
     ...commonErrors,
     409: { description: 'A policy with this name exists', content: problemContent },
     412: { description: 'If-Match does not name the current version', content: problemContent },

@@ -1,8 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { ID_PATTERN } from '#shared/domain/ids.ts';
-import { commonErrors, IdempotencyHeader, idParam, PageQuery, pageOf } from '../schemas.ts';
+import { commonErrors, IdempotencyHeader, idParam, json, PageQuery, pageOf } from '../schemas.ts';
 
-const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
 const STATUSES = ['pending', 'running', 'completed', 'partial', 'failed', 'skipped'] as const;
 
 export const RunSchema = z
