@@ -32,7 +32,11 @@ export const handler = createApiHandler({
   }),
   secrets,
   proxmox: new LambdaProxmoxGateway(new LambdaClient({}), config.connectorFunctionName),
-  workflows: new SfnWorkflowStarter(new SFNClient({}), config.policyRunStateMachineArn),
+  workflows: new SfnWorkflowStarter(
+    new SFNClient({}),
+    config.policyRunStateMachineArn,
+    config.operationStateMachineArn,
+  ),
   schedules: new EventBridgePolicyScheduler(new SchedulerClient({}), {
     groupName: config.scheduleGroupName,
     targetArn: config.policyRunStateMachineArn,

@@ -9,6 +9,7 @@ const schema = z.object({
   [ENV.cursorKeySecretArn]: z.string().min(1),
   [ENV.connectorFunctionName]: z.string().min(1),
   [ENV.policyRunStateMachineArn]: z.string().min(1),
+  [ENV.operationStateMachineArn]: z.string().min(1),
   [ENV.scheduleGroupName]: z.string().min(1),
   [ENV.schedulerRoleArn]: z.string().min(1),
   [ENV.scheduleDeadLetterArn]: z.string().min(1),
@@ -25,6 +26,7 @@ export interface ApiConfig {
   /** The connector function the API invokes to reach Proxmox. */
   readonly connectorFunctionName: string;
   readonly policyRunStateMachineArn: string;
+  readonly operationStateMachineArn: string;
   readonly scheduleGroupName: string;
   readonly schedulerRoleArn: string;
   readonly scheduleDeadLetterArn: string;
@@ -50,6 +52,7 @@ export function loadApiConfig(env: Record<string, string | undefined>): ApiConfi
     cursorKeySecretArn: values[ENV.cursorKeySecretArn],
     connectorFunctionName: values[ENV.connectorFunctionName],
     policyRunStateMachineArn: values[ENV.policyRunStateMachineArn],
+    operationStateMachineArn: values[ENV.operationStateMachineArn],
     scheduleGroupName: values[ENV.scheduleGroupName],
     schedulerRoleArn: values[ENV.schedulerRoleArn],
     scheduleDeadLetterArn: values[ENV.scheduleDeadLetterArn],

@@ -7,6 +7,7 @@ export const ENV = {
   cursorKeySecretArn: 'CURSOR_KEY_SECRET_ARN',
   connectorFunctionName: 'CONNECTOR_FUNCTION_NAME',
   policyRunStateMachineArn: 'POLICY_RUN_STATE_MACHINE_ARN',
+  operationStateMachineArn: 'OPERATION_STATE_MACHINE_ARN',
   scheduleGroupName: 'SCHEDULE_GROUP_NAME',
   schedulerRoleArn: 'SCHEDULER_ROLE_ARN',
   scheduleDeadLetterArn: 'SCHEDULE_DEAD_LETTER_ARN',

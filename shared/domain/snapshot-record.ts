@@ -8,6 +8,9 @@ export interface SnapshotRecord {
   /** The tick the snapshot belongs to (ISO). */
   readonly scheduledTime?: string;
   readonly status: 'created' | 'failed' | 'missing';
+  /** Taken by hand (run now for one guest); retention never prunes it. */
+  readonly manual?: boolean;
+  readonly description?: string;
   readonly vmstate: boolean;
   readonly createdAt: string;
   readonly error?: string;

@@ -10,6 +10,8 @@ import { createApiHandler } from '#shared/api/lambda.ts';
 import { createUlidGenerator } from '#shared/domain/ids.ts';
 import { runIdFor } from '#shared/domain/run.ts';
 import { runConnectorCommand } from '#shared/services/connector-commands.ts';
+import { finishOperation } from '#shared/services/guest-operations/finish-operation.ts';
+import { planOperation } from '#shared/services/guest-operations/plan-operation.ts';
 import { claimRun } from '#shared/services/policy-run/claim-run.ts';
 import { finishRun } from '#shared/services/policy-run/finish-run.ts';
 import { recordGuestResult } from '#shared/services/policy-run/record-result.ts';
@@ -175,6 +177,8 @@ export async function startLocalRuntime(
         'resolve-targets': (input) => resolveTargets(deps, input as never),
         'record-result': (input) => recordGuestResult(deps, input as never),
         'finish-run': (input) => finishRun(deps, input as never),
+        'plan-operation': (input) => planOperation(deps, input as never),
+        'finish-operation': (input) => finishOperation(deps, input as never),
         connector: (input) => runConnectorCommand({ store, proxmox: connector }, input),
       },
       {
@@ -198,6 +202,10 @@ export async function startLocalRuntime(
           trigger: input.trigger,
         });
         void runner.start(runId, input);
+      },
+      startGuestOperation: async (operationId: string, input: { tenantId: string; operationId: string }) => {
+        logger.info('guest operation started', { operationId, tenantId: input.tenantId });
+        void runner.start(operationId, input, workflowDefinitions.operationArn);
       },
     };
     // Runs a crash left unfinished are finished now; every step is idempotent.

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import type { Store } from '#shared/adapters/dynamo/store.ts';
 import type { ProxmoxConnection } from '#shared/adapters/proxmox/client.ts';
+import { mapTaskFailure } from '#shared/adapters/proxmox/map-error.ts';
 import type { ProxmoxConnector } from '#shared/adapters/proxmox/proxmox-connector.ts';
 import { NotFoundError, ValidationError } from '#shared/domain/errors.ts';
+import { taskSucceeded } from '#shared/domain/proxmox/upid.ts';
 import { PROXMOX_SNAPSHOT_NAME } from '#shared/domain/snapshot-name.ts';
 
 const guest = {
@@ -88,6 +90,7 @@ export const ConnectorCommandSchema = z.discriminatedUnion('type', [
     start: z.boolean().optional(),
   }),
   z.strictObject({ type: z.literal('taskStatus'), upid: z.string().startsWith('UPID:') }),
+  z.strictObject({ type: z.literal('taskOutcome'), upid: z.string().startsWith('UPID:') }),
 ]);
 
 export type ConnectorCommand = z.infer<typeof ConnectorCommandSchema>;
@@ -210,6 +213,14 @@ export async function runConnectorCommand(deps: ConnectorDeps, input: unknown): 
     }
     case 'taskStatus':
       return await client.taskStatus(command.upid);
+    case 'taskOutcome': {
+      // Like taskStatus, but a failed task is thrown as its typed error (for a Catch to read).
+      const status = await client.taskStatus(command.upid);
+      if (status.status === 'stopped' && !taskSucceeded(status.exitstatus ?? 'unexpected status')) {
+        throw mapTaskFailure(command.upid, status.exitstatus ?? 'unexpected status');
+      }
+      return { status: status.status, exitstatus: status.exitstatus ?? null };
+    }
   }
 }
 

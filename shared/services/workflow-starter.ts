@@ -4,4 +4,6 @@ import type { PolicyRunInput } from './policy-run/work-item.ts';
 export interface WorkflowStarter {
   /** Starts the policy run for a tick; the execution is named after the run, so a duplicate start is a no-op. */
   startPolicyRun(runId: string, input: PolicyRunInput): Promise<void>;
+  /** Starts the guest-operation workflow (manual snapshot, delete, restore) for an operation. */
+  startGuestOperation(operationId: string, input: { tenantId: string; operationId: string }): Promise<void>;
 }

@@ -65,6 +65,11 @@ export const keys = {
   }),
   snapshotPrefix: (guestId: string) => `SNAPSHOT#${guestId}#`,
 
+  operation: (tenantId: string, operationId: string): ItemKey => ({
+    pk: tenantPartition(tenantId),
+    sk: `OPERATION#${operationId}`,
+  }),
+
   idempotency: (tenantId: string, key: string): ItemKey => ({
     pk: tenantPartition(tenantId),
     sk: `IDEMPOTENCY#${key}`,

@@ -8,6 +8,7 @@ import { ExclusionStore } from './exclusion-store.ts';
 import { GuestStore } from './guest-store.ts';
 import { IdempotencyStore } from './idempotency-store.ts';
 import { keys } from './keys.ts';
+import { OperationStore } from './operation-store.ts';
 import { RunStore } from './run-store.ts';
 import { TableAccess } from './table-access.ts';
 import { TenantStore } from './tenant-store.ts';
@@ -32,6 +33,7 @@ export interface Store {
   readonly exclusions: ExclusionStore;
   readonly guests: GuestStore;
   readonly runs: RunStore;
+  readonly operations: OperationStore;
   readonly audit: AuditStore;
   readonly idempotency: IdempotencyStore;
 }
@@ -61,6 +63,7 @@ export function createStore(options: StoreOptions): Store {
     exclusions: new ExclusionStore(table),
     guests: new GuestStore(table),
     runs: new RunStore(table, options.auditRetentionDays ?? 400),
+    operations: new OperationStore(table, options.auditRetentionDays ?? 400),
     audit: new AuditStore(table, options.auditRetentionDays ?? 400),
     idempotency: new IdempotencyStore(table, options.idempotencyTtlSeconds ?? 24 * 3600),
   };

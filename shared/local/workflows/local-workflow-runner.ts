@@ -83,10 +83,10 @@ export class LocalWorkflowRunner {
   }
 
   /** Starts an execution of the main state machine; a second start with a running execution's name is ignored. */
-  start(name: string, input: unknown): Promise<unknown> {
+  start(name: string, input: unknown, arn: string = this.#mainArn): Promise<unknown> {
     const existing = this.#running.get(name);
     if (existing) return existing.result;
-    return this.#execute(name, this.#mainArn, input).catch((error: unknown) => {
+    return this.#execute(name, arn, input).catch((error: unknown) => {
       this.#options.onExecutionError?.(name, error);
       return undefined;
     });

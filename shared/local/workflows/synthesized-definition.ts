@@ -1,5 +1,6 @@
 import { App, type CfnResource, Stack } from 'aws-cdk-lib';
 import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { GuestOperationWorkflow } from '#infra/constructs/guest-operation-workflow.ts';
 import { PolicyRunWorkflow } from '#infra/constructs/policy-run-workflow.ts';
 
 export const LOCAL_ACCOUNT = '000000000000';
@@ -13,6 +14,8 @@ export const POLICY_RUN_FUNCTIONS = [
   'resolve-targets',
   'record-result',
   'finish-run',
+  'plan-operation',
+  'finish-operation',
   'connector',
 ] as const;
 export type PolicyRunFunction = (typeof POLICY_RUN_FUNCTIONS)[number];
@@ -45,8 +48,10 @@ export const localStateMachineArn = (logicalId: string) =>
 export interface LocalWorkflows {
   /** Every state machine of the workflow, by its local ARN. */
   readonly definitions: Record<string, Record<string, unknown>>;
-  /** The ARN of the policy run itself (the others are its children). */
+  /** The ARN of the policy run itself (its lanes are children). */
   readonly policyRunArn: string;
+  /** The ARN of the guest-operation state machine. */
+  readonly operationArn: string;
 }
 
 /**
@@ -62,6 +67,11 @@ export function synthesizePolicyRunDefinitions(): LocalWorkflows {
     resolveTargets: fn('resolve-targets'),
     recordResult: fn('record-result'),
     finishRun: fn('finish-run'),
+    connector: fn('connector'),
+  });
+  const operations = new GuestOperationWorkflow(stack, 'GuestOperation', {
+    planOperation: fn('plan-operation'),
+    finishOperation: fn('finish-operation'),
     connector: fn('connector'),
   });
   const template = app.synth().getStackByName(stack.stackName).template as {
@@ -80,7 +90,12 @@ export function synthesizePolicyRunDefinitions(): LocalWorkflows {
     ]),
   );
   const parentId = stack.getLogicalId(workflow.stateMachine.node.defaultChild as CfnResource);
-  return { definitions, policyRunArn: localStateMachineArn(parentId) };
+  const operationId = stack.getLogicalId(operations.stateMachine.node.defaultChild as CfnResource);
+  return {
+    definitions,
+    policyRunArn: localStateMachineArn(parentId),
+    operationArn: localStateMachineArn(operationId),
+  };
 }
 
 type WaitDefinition = {

@@ -1,0 +1,134 @@
+import { Duration } from 'aws-cdk-lib';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
+import {
+  Choice,
+  Condition,
+  DefinitionBody,
+  JsonPath,
+  LogLevel,
+  Map as MapState,
+  StateMachine,
+  StateMachineType,
+  Succeed,
+  TaskInput,
+  Wait,
+  WaitTime,
+} from 'aws-cdk-lib/aws-stepfunctions';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { acknowledgeStateMachineRole } from './state-machine-role-acknowledgements.ts';
+
+export interface GuestOperationWorkflowProps {
+  readonly planOperation: IFunction;
+  readonly finishOperation: IFunction;
+  /** The connector function, the only one that talks to Proxmox. */
+  readonly connector: IFunction;
+  readonly logGroup?: ILogGroup;
+}
+
+/**
+ * A guest operation (manual snapshot, delete, restore in place, restore to a new guest): plan the
+ * Proxmox steps from the guest's current state, run them one after another (each task awaited
+ * in a Wait loop, a lock at the call waited out), and record how it ended.
+ */
+export class GuestOperationWorkflow extends Construct {
+  public readonly stateMachine: StateMachine;
+
+  constructor(scope: Construct, id: string, props: GuestOperationWorkflowProps) {
+    super(scope, id);
+    const finish = (name: string, outcome: 'succeeded' | 'failed') =>
+      new LambdaInvoke(this, name, {
+        lambdaFunction: props.finishOperation,
+        payload: TaskInput.fromObject({
+          'tenantId.$': '$.tenantId',
+          'operationId.$': '$.operationId',
+          outcome,
+          ...(outcome === 'failed' ? { 'error.$': '$.error' } : {}),
+        }),
+        resultPath: JsonPath.DISCARD,
+      });
+    const failOperation = finish('FailOperation', 'failed');
+    const completeOperation = finish('CompleteOperation', 'succeeded');
+
+    const plan = new LambdaInvoke(this, 'PlanOperation', {
+      lambdaFunction: props.planOperation,
+      payload: TaskInput.fromObject({ 'tenantId.$': '$.tenantId', 'operationId.$': '$.operationId' }),
+      resultSelector: { 'steps.$': '$.Payload.steps' },
+      resultPath: '$.plan',
+    });
+    plan.addCatch(failOperation, { errors: ['States.ALL'], resultPath: '$.error' });
+
+    const runStep = new LambdaInvoke(this, 'RunStep', {
+      lambdaFunction: props.connector,
+      payload: TaskInput.fromObject({
+        'tenantId.$': '$.step.tenantId',
+        'clusterId.$': '$.step.clusterId',
+        'command.$': '$.step.command',
+      }),
+      resultSelector: { 'value.$': '$.Payload' },
+      resultPath: '$.task',
+    });
+    runStep.addRetry({
+      errors: ['ProxmoxLockedError'],
+      interval: Duration.seconds(30),
+      maxAttempts: 10,
+      backoffRate: 1,
+    });
+    const checkStep = new LambdaInvoke(this, 'CheckStep', {
+      lambdaFunction: props.connector,
+      payload: TaskInput.fromObject({
+        'tenantId.$': '$.step.tenantId',
+        'clusterId.$': '$.step.clusterId',
+        command: { type: 'taskOutcome', 'upid.$': '$.task.value.upid' },
+      }),
+      resultSelector: { 'value.$': '$.Payload' },
+      resultPath: '$.outcome',
+    });
+    const stepDone = new Succeed(this, 'StepDone');
+    const waitForStepStart = new Wait(this, 'WaitForStepStart', {
+      time: WaitTime.duration(Duration.seconds(3)),
+    });
+    const waitForStep = new Wait(this, 'WaitForStep', { time: WaitTime.duration(Duration.seconds(2)) });
+    runStep.next(
+      new Choice(this, 'StartedATask?')
+        .when(
+          Condition.and(Condition.isPresent('$.task.value.upid'), Condition.isString('$.task.value.upid')),
+          waitForStepStart,
+        )
+        .otherwise(stepDone),
+    );
+    waitForStepStart.next(checkStep);
+    waitForStep.next(checkStep);
+    checkStep.next(
+      new Choice(this, 'StepFinished?')
+        .when(Condition.stringEquals('$.outcome.value.status', 'running'), waitForStep)
+        .otherwise(stepDone),
+    );
+
+    const runSteps = new MapState(this, 'RunSteps', {
+      itemsPath: '$.plan.steps',
+      // One after another: a rollback must not start before its safety snapshot is done.
+      maxConcurrency: 1,
+      itemSelector: { 'step.$': '$$.Map.Item.Value' },
+      resultPath: JsonPath.DISCARD,
+    });
+    runSteps.itemProcessor(runStep);
+    runSteps.addCatch(failOperation, { errors: ['States.ALL'], resultPath: '$.error' });
+
+    this.stateMachine = new StateMachine(this, 'StateMachine', {
+      definitionBody: DefinitionBody.fromChainable(plan.next(runSteps).next(completeOperation)),
+      stateMachineType: StateMachineType.STANDARD,
+      timeout: Duration.hours(6),
+      tracingEnabled: true,
+      ...(props.logGroup
+        ? { logs: { destination: props.logGroup, level: LogLevel.ALL, includeExecutionData: false } }
+        : {}),
+    });
+    acknowledgeStateMachineRole(this.stateMachine.role, [
+      props.planOperation,
+      props.finishOperation,
+      props.connector,
+    ]);
+  }
+}

@@ -1,0 +1,79 @@
+import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Operation } from '#shared/domain/operation.ts';
+import type { SnapshotRecord } from '#shared/domain/snapshot-record.ts';
+import { keys } from './keys.ts';
+import { stripKeys, type TableAccess } from './table-access.ts';
+
+/** Guest operations (manual snapshot, delete, restore) and the snapshot records they change. */
+export class OperationStore {
+  readonly #table: TableAccess;
+  readonly #ttlDays: number;
+
+  constructor(table: TableAccess, historyDays: number) {
+    this.#table = table;
+    this.#ttlDays = historyDays;
+  }
+
+  async create(operation: Operation): Promise<void> {
+    await this.#table.doc.send(
+      new PutCommand({
+        TableName: this.#table.tableName,
+        Item: {
+          ...keys.operation(operation.tenantId, operation.id),
+          entity: 'operation',
+          ...operation,
+          ttl: Math.floor(Date.parse(operation.createdAt) / 1000) + this.#ttlDays * 86_400,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async get(tenantId: string, operationId: string): Promise<Operation | undefined> {
+    const item = await this.#table.get(keys.operation(tenantId, operationId));
+    return item ? stripKeys<Operation>(item) : undefined;
+  }
+
+  async update(
+    tenantId: string,
+    operationId: string,
+    changes: Partial<Omit<Operation, 'id' | 'tenantId'>>,
+  ): Promise<void> {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const sets = Object.entries(changes).map(([field, value]) => {
+      names[`#${field}`] = field;
+      values[`:${field}`] = value;
+      return `#${field} = :${field}`;
+    });
+    await this.#table.doc.send(
+      new UpdateCommand({
+        TableName: this.#table.tableName,
+        Key: keys.operation(tenantId, operationId),
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ConditionExpression: 'attribute_exists(pk)',
+      }),
+    );
+  }
+
+  async putSnapshotRecord(record: SnapshotRecord): Promise<void> {
+    await this.#table.doc.send(
+      new PutCommand({
+        TableName: this.#table.tableName,
+        Item: {
+          ...keys.snapshot(record.tenantId, record.guestId, record.name),
+          entity: 'snapshot',
+          ...record,
+        },
+      }),
+    );
+  }
+
+  async deleteSnapshotRecord(tenantId: string, guestId: string, name: string): Promise<void> {
+    await this.#table.doc.send(
+      new DeleteCommand({ TableName: this.#table.tableName, Key: keys.snapshot(tenantId, guestId, name) }),
+    );
+  }
+}

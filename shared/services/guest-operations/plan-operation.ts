@@ -1,0 +1,131 @@
+import type { SnapshotEntry } from '#shared/adapters/proxmox/types.ts';
+import { NotFoundError } from '#shared/domain/errors.ts';
+import { formatGuestId, parseGuestId } from '#shared/domain/guest-id.ts';
+import { timestampedSnapshotName } from '#shared/domain/operation.ts';
+import type { ConnectorCommand } from '../connector-commands.ts';
+import type { ServiceDeps } from '../service-deps.ts';
+
+export interface OperationStep {
+  readonly tenantId: string;
+  readonly clusterId: string;
+  readonly label: string;
+  readonly command: ConnectorCommand;
+}
+
+/**
+ * First step of a guest operation: looks at the guest as Proxmox sees it now and plans the
+ * Proxmox tasks to run one after another.
+ * - snapshot: take it (with RAM state if asked and a VM).
+ * - delete-snapshot: delete it.
+ * - restore-in-place: safety snapshot (unless declined), stop the guest if it runs and the
+ *   snapshot has no RAM state, roll back, start it again if asked (default: if it was running).
+ * - restore-new-guest: clone the snapshot into the next free (or the given) vmid.
+ */
+export async function planOperation(
+  deps: ServiceDeps,
+  input: { tenantId: string; operationId: string },
+): Promise<{ steps: OperationStep[] }> {
+  const operation = await deps.store.operations.get(input.tenantId, input.operationId);
+  if (!operation) throw new NotFoundError('operation', input.operationId);
+  const ref = parseGuestId(operation.guestId);
+  const guest = ref ? await deps.store.guests.get(input.tenantId, ref.clusterId, ref.vmid) : undefined;
+  if (!guest) throw new NotFoundError('guest', operation.guestId);
+  const on = { node: guest.node, guestType: guest.type, vmid: guest.vmid } as const;
+  const call = (command: ConnectorCommand) =>
+    deps.proxmox.call({ tenantId: input.tenantId, clusterId: guest.clusterId, command });
+  const step = (label: string, command: ConnectorCommand): OperationStep => ({
+    tenantId: input.tenantId,
+    clusterId: guest.clusterId,
+    label,
+    command,
+  });
+  const steps: OperationStep[] = [];
+  let result: { newGuestId?: string; safetySnapshot?: string } = {};
+  const { request } = operation;
+  switch (operation.kind) {
+    case 'snapshot':
+      steps.push(
+        step(`take snapshot ${operation.snapshotName}`, {
+          type: 'createSnapshot',
+          ...on,
+          name: operation.snapshotName,
+          ...(request.description ? { description: request.description } : {}),
+          vmstate: Boolean(request.includeMemory) && guest.type === 'qemu',
+        }),
+      );
+      break;
+    case 'delete-snapshot':
+      steps.push(
+        step(`delete snapshot ${operation.snapshotName}`, {
+          type: 'deleteSnapshot',
+          ...on,
+          name: operation.snapshotName,
+        }),
+      );
+      break;
+    case 'restore-in-place': {
+      const snapshots = (await call({ type: 'listSnapshots', ...on })) as SnapshotEntry[];
+      const snapshot = snapshots.find((entry) => entry.name === operation.snapshotName);
+      if (!snapshot) throw new NotFoundError('snapshot', operation.snapshotName);
+      const status = (await call({ type: 'guestStatus', ...on })) as { status?: string };
+      const wasRunning = status.status === 'running';
+      if (request.safetySnapshot !== false) {
+        const safety = timestampedSnapshotName('safety', deps.now());
+        result = { safetySnapshot: safety };
+        steps.push(
+          step(`take safety snapshot ${safety}`, {
+            type: 'createSnapshot',
+            ...on,
+            name: safety,
+            description: `before restoring ${snapshot.name}`,
+          }),
+        );
+      }
+      if (wasRunning && !snapshot.vmstate) steps.push(step('stop the guest', { type: 'stopGuest', ...on }));
+      const start = request.start ?? (wasRunning && !snapshot.vmstate);
+      steps.push(
+        step(`roll back to ${snapshot.name}`, {
+          type: 'rollbackSnapshot',
+          ...on,
+          name: snapshot.name,
+          ...(start ? { start: true } : {}),
+        }),
+      );
+      break;
+    }
+    case 'restore-new-guest': {
+      const newid = request.newGuest?.vmid ?? ((await call({ type: 'nextVmid' })) as { vmid: number }).vmid;
+      result = { newGuestId: formatGuestId({ clusterId: guest.clusterId, vmid: newid }) };
+      steps.push(
+        step(`clone ${operation.snapshotName} into ${newid}`, {
+          type: 'clone',
+          ...on,
+          newid,
+          snapname: operation.snapshotName,
+          full: true,
+          ...(request.newGuest?.name ? { name: request.newGuest.name } : {}),
+          ...(request.newGuest?.node ? { target: request.newGuest.node } : {}),
+          ...(request.newGuest?.storage ? { storage: request.newGuest.storage } : {}),
+          ...(request.newGuest?.pool ? { pool: request.newGuest.pool } : {}),
+        }),
+      );
+      if (request.start)
+        steps.push(
+          step(`start ${newid}`, {
+            type: 'startGuest',
+            node: request.newGuest?.node ?? guest.node,
+            guestType: guest.type,
+            vmid: newid,
+          }),
+        );
+      break;
+    }
+  }
+  await deps.store.operations.update(input.tenantId, input.operationId, {
+    status: 'running',
+    steps: steps.map((entry) => entry.label),
+    startedAt: new Date(deps.now()).toISOString(),
+    ...(Object.keys(result).length > 0 ? { result } : {}),
+  });
+  return { steps };
+}
