@@ -13,6 +13,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ENV } from '#shared/config/env-names.ts';
 import { ServiceFunction } from './constructs/api-function.ts';
+import { GuestOperationWorkflow } from './constructs/guest-operation-workflow.ts';
 import { ServiceHttpApi } from './constructs/http-api.ts';
 import { PolicyRunWorkflow } from './constructs/policy-run-workflow.ts';
 
@@ -39,6 +40,8 @@ export class StatelessStack extends Stack {
   public readonly connectorFunction: ServiceFunction;
   /** The policy-run state machine (started by schedules and by "run now"). */
   public readonly policyRun: PolicyRunWorkflow;
+  /** Manual snapshots, deletes and restores. */
+  public readonly guestOperations: GuestOperationWorkflow;
   public readonly httpApi: ServiceHttpApi;
   public readonly alarmTopic: Topic;
 
@@ -159,6 +162,14 @@ export class StatelessStack extends Stack {
       connector,
       logGroup: new LogGroup(this, 'PolicyRunLogs', { retention: RetentionDays.THREE_MONTHS }),
     });
+    this.guestOperations = new GuestOperationWorkflow(this, 'GuestOperation', {
+      planOperation: step('PlanOperationFunction', 'plan-operation'),
+      finishOperation: step('FinishOperationFunction', 'finish-operation'),
+      connector,
+      logGroup: new LogGroup(this, 'GuestOperationLogs', { retention: RetentionDays.THREE_MONTHS }),
+    });
+    fn.addEnvironment(ENV.operationStateMachineArn, this.guestOperations.stateMachine.stateMachineArn);
+    this.guestOperations.stateMachine.grantStartExecution(fn);
     fn.addEnvironment(ENV.policyRunStateMachineArn, this.policyRun.stateMachine.stateMachineArn);
     this.policyRun.stateMachine.grantStartExecution(fn);
 

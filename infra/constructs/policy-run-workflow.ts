@@ -1,5 +1,5 @@
 import { type CfnResource, Duration, Stack, Validations } from 'aws-cdk-lib';
-import type { CfnFunction, IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import {
   Choice,
@@ -19,6 +19,7 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke, StepFunctionsStartExecution } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { acknowledgeStateMachineRole } from './state-machine-role-acknowledgements.ts';
 
 export interface PolicyRunWorkflowProps {
   readonly claimRun: IFunction;
@@ -261,28 +262,15 @@ export class PolicyRunWorkflow extends Construct {
         : {}),
     });
     const stack = Stack.of(this);
-    for (const role of [this.stateMachine.role, this.laneStateMachine.role]) {
-      for (const fn of [
-        props.claimRun,
-        props.resolveTargets,
-        props.recordResult,
-        props.finishRun,
-        props.connector,
-      ]) {
-        const resource = fn.node.defaultChild as CfnFunction | undefined;
-        if (!resource) continue;
-        Validations.of(role).acknowledge({
-          id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(resource)}.Arn>:*]`,
-          reason:
-            'Invoking a task function includes its versions and aliases (<arn>:*); nothing else is granted.',
-        });
-      }
-      Validations.of(role).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason:
-          'X-Ray tracing and CloudWatch Logs delivery for Step Functions support no resource-level permissions.',
-      });
-    }
+    const taskFunctions = [
+      props.claimRun,
+      props.resolveTargets,
+      props.recordResult,
+      props.finishRun,
+      props.connector,
+    ];
+    acknowledgeStateMachineRole(this.stateMachine.role, taskFunctions);
+    acknowledgeStateMachineRole(this.laneStateMachine.role, taskFunctions);
     const lane = this.laneStateMachine.node.defaultChild as CfnResource | undefined;
     if (lane) {
       const laneName = JSON.stringify({

@@ -12,6 +12,7 @@ import { registerGuestRoutes } from './guests/guests.handlers.ts';
 import { idempotencyMiddleware } from './middleware/idempotency.ts';
 import { jsonBodyMiddleware } from './middleware/json-body.ts';
 import { type ClaimNames, principalMiddleware } from './middleware/principal.ts';
+import { registerOperationRoutes } from './operations/operations.handlers.ts';
 import { registerPolicyRoutes } from './policies/policies.handlers.ts';
 import { issuesFromZod, toProblem } from './problem.ts';
 import { isPublicRoute } from './public-routes.ts';
@@ -102,6 +103,7 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   registerPolicyRoutes(app, deps);
   registerExclusionRoutes(app, deps);
   registerRunRoutes(app, deps);
+  registerOperationRoutes(app, deps);
   registerAuditRoutes(app, deps);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {

@@ -151,6 +151,7 @@ export async function runBundleBench(log: (line: string) => void): Promise<void>
       CONNECTOR_FUNCTION_NAME: 'connector',
       POLICY_RUN_STATE_MACHINE_ARN: 'arn:aws:states:eu-central-1:123456789012:stateMachine:policy-run',
       SCHEDULE_GROUP_NAME: 'pve-snapshots',
+      OPERATION_STATE_MACHINE_ARN: 'arn:aws:states:eu-central-1:123456789012:stateMachine:operation',
       SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/scheduler',
       SCHEDULE_DEAD_LETTER_ARN: 'arn:aws:sqs:eu-central-1:123456789012:dlq',
       AWS_REGION: 'eu-central-1',

@@ -85,14 +85,15 @@ describe('the stateless stack', () => {
   it('bundles each function from its own entry point', () => {
     const functions = Object.values(stateless.findResources('AWS::Lambda::Function'));
     const keys = functions.map((fn) => JSON.stringify(fn.Properties.Code.S3Key));
-    // API, connector, and the four policy-run steps.
-    expect(functions).toHaveLength(6);
-    expect(new Set(keys).size).toBe(6);
+    // API, connector, the four policy-run steps and the two guest-operation steps.
+    expect(functions).toHaveLength(8);
+    expect(new Set(keys).size).toBe(8);
   });
 
   it('runs policies in standard state machines: one per run, one child execution per node lane', () => {
     const machines = Object.values(stateless.findResources('AWS::StepFunctions::StateMachine'));
-    expect(machines).toHaveLength(2);
+    // Policy run, its node lanes, and guest operations.
+    expect(machines).toHaveLength(3);
     const all = JSON.stringify(machines.map((machine) => machine.Properties.DefinitionString));
     for (const needle of [
       'ClaimRun',

@@ -113,7 +113,13 @@ export async function startTestApi(options: { scheduler?: boolean } = {}): Promi
     logger,
     now: () => Date.now() + offset,
     // Policy runs poll tasks and wait out locks in milliseconds instead of seconds.
-    workflowWaitOverrides: { WaitForTaskStart: 10, WaitForTask: 10, WaitForLock: 25 },
+    workflowWaitOverrides: {
+      WaitForTaskStart: 10,
+      WaitForTask: 10,
+      WaitForLock: 25,
+      WaitForStepStart: 10,
+      WaitForStep: 10,
+    },
     // Off unless a test is about schedules: a policy must not fire because a test ran at 02:00.
     scheduler: options.scheduler ?? false,
   });

@@ -61,7 +61,14 @@ export interface LocalWorkflows {
 export function synthesizePolicyRunDefinitions(): LocalWorkflows {
   const app = new App({ context: { '@aws-cdk/core:defaultCrossStackReferences': 'strong' } });
   const stack = new Stack(app, 'LocalWorkflows', { env: { account: LOCAL_ACCOUNT, region: LOCAL_REGION } });
-  const fn = (name: PolicyRunFunction) => LambdaFunction.fromFunctionArn(stack, name, localFunctionArn(name));
+  const imported = new Map<PolicyRunFunction, ReturnType<typeof LambdaFunction.fromFunctionArn>>();
+  const fn = (name: PolicyRunFunction) => {
+    const existing = imported.get(name);
+    if (existing) return existing;
+    const created = LambdaFunction.fromFunctionArn(stack, name, localFunctionArn(name));
+    imported.set(name, created);
+    return created;
+  };
   const workflow = new PolicyRunWorkflow(stack, 'PolicyRun', {
     claimRun: fn('claim-run'),
     resolveTargets: fn('resolve-targets'),

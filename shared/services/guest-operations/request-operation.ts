@@ -67,7 +67,8 @@ export async function requestOperation(
   });
   const guest = await liveGuest(deps, context, guestId);
   const name = snapshotName ?? timestampedSnapshotName('manual', deps.now());
-  checkSnapshotName(name, snapshotName === undefined ? 'name' : 'path.snapshotId');
+  // A new snapshot's name comes from the body; every other operation names one in the path.
+  checkSnapshotName(name, kind === 'snapshot' ? 'name' : 'path.snapshotId');
   if (kind === 'restore-new-guest' && request.newGuest?.vmid !== undefined) {
     const taken = await deps.store.guests.get(guest.tenantId, guest.clusterId, request.newGuest.vmid);
     if (taken && !taken.gone)

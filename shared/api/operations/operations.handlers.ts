@@ -1,0 +1,55 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Operation } from '#shared/domain/operation.ts';
+import {
+  getOperation,
+  type OperationDeps,
+  requestOperation,
+} from '#shared/services/guest-operations/request-operation.ts';
+import type { ApiEnv } from '../api-env.ts';
+import { requestContext } from '../request-context.ts';
+import * as routes from './operations.routes.ts';
+
+const view = ({ tenantId: _tenantId, ...operation }: Operation) => operation;
+
+export function registerOperationRoutes(app: OpenAPIHono<ApiEnv>, deps: OperationDeps): void {
+  const accepted = (c: Parameters<Parameters<typeof app.openapi>[1]>[0], operation: Operation) => {
+    c.header('Location', `/v1/operations/${operation.id}`);
+    return c.json(view(operation), 202);
+  };
+
+  app.openapi(routes.createSnapshotRoute, async (c) => {
+    const { guestId } = c.req.valid('param');
+    const body = ((await c.req.text()) ? c.req.valid('json') : undefined) ?? { includeMemory: false };
+    const operation = await requestOperation(deps, requestContext(c), 'snapshot', guestId, body.name, {
+      includeMemory: body.includeMemory,
+      ...(body.description !== undefined ? { description: body.description } : {}),
+    });
+    return accepted(c as never, operation) as never;
+  });
+
+  app.openapi(routes.deleteSnapshotRoute, async (c) => {
+    const { guestId, snapshotId } = c.req.valid('param');
+    return accepted(
+      c as never,
+      await requestOperation(deps, requestContext(c), 'delete-snapshot', guestId, snapshotId, {}),
+    ) as never;
+  });
+
+  app.openapi(routes.restoreSnapshotRoute, async (c) => {
+    const { guestId, snapshotId } = c.req.valid('param');
+    const { mode, safetySnapshot, start, newGuest } = c.req.valid('json');
+    const operation = await requestOperation(
+      deps,
+      requestContext(c),
+      mode === 'in_place' ? 'restore-in-place' : 'restore-new-guest',
+      guestId,
+      snapshotId,
+      { safetySnapshot, ...(start !== undefined ? { start } : {}), ...(newGuest ? { newGuest } : {}) },
+    );
+    return accepted(c as never, operation) as never;
+  });
+
+  app.openapi(routes.getOperationRoute, async (c) => {
+    return c.json(view(await getOperation(deps, requestContext(c), c.req.valid('param').operationId)), 200);
+  });
+}
