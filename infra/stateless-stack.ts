@@ -154,11 +154,20 @@ export class StatelessStack extends Stack {
       reason:
         'grantInvoke covers the connector function\u2019s versions and aliases (<arn>:*), nothing else.',
     });
+    const reconcile = step('ReconcileGuestsFunction', 'reconcile-guests');
+    // Reconciliation reads snapshots through the connector.
+    connector.grantInvoke(reconcile);
+    Validations.of(reconcile.role ?? reconcile).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(connector.node.defaultChild as CfnFunction)}.Arn>:*]`,
+      reason:
+        'grantInvoke covers the connector function\u2019s versions and aliases (<arn>:*), nothing else.',
+    });
     this.policyRun = new PolicyRunWorkflow(this, 'PolicyRun', {
       claimRun: step('ClaimRunFunction', 'claim-run'),
       resolveTargets,
       recordResult: step('RecordResultFunction', 'record-result'),
       finishRun: step('FinishRunFunction', 'finish-run'),
+      reconcileGuests: reconcile,
       connector,
       logGroup: new LogGroup(this, 'PolicyRunLogs', { retention: RetentionDays.THREE_MONTHS }),
     });

@@ -26,6 +26,8 @@ export interface PolicyRunWorkflowProps {
   readonly resolveTargets: IFunction;
   readonly recordResult: IFunction;
   readonly finishRun: IFunction;
+  /** Repairs snapshot records against Proxmox after each lane. */
+  readonly reconcileGuests: IFunction;
   /** The connector function, the only one that talks to Proxmox. */
   readonly connector: IFunction;
   /** Snapshots in flight per node. Default 2. */
@@ -185,10 +187,25 @@ export class PolicyRunWorkflow extends Construct {
     });
     perGuest.itemProcessor(createSnapshot);
 
+    // After its snapshots, each lane repairs its guests' records (adopts the service's snapshots
+    // without a record, marks vanished ones missing, reports stuck locks); it never fails the lane.
+    const reconcileLane = new LambdaInvoke(this, 'ReconcileLane', {
+      lambdaFunction: props.reconcileGuests,
+      payload: TaskInput.fromObject({
+        'tenantId.$': '$.items[0].tenantId',
+        'guestIds.$': '$.items[*].guestId',
+      }),
+      resultSelector: { 'summary.$': '$.Payload' },
+      resultPath: '$.reconciled',
+    });
+    reconcileLane.addCatch(new Pass(this, 'ReconcileSkipped', { resultPath: JsonPath.DISCARD }), {
+      errors: ['States.ALL'],
+      resultPath: '$.reconcileError',
+    });
     // Each node's guests run in a child execution, so every execution's history stays far below
     // Step Functions' 25,000-event quota however many guests a run has (about 20 events a guest).
     this.laneStateMachine = new StateMachine(this, 'LaneStateMachine', {
-      definitionBody: DefinitionBody.fromChainable(perGuest),
+      definitionBody: DefinitionBody.fromChainable(perGuest.next(reconcileLane)),
       stateMachineType: StateMachineType.STANDARD,
       timeout: Duration.hours(12),
       tracingEnabled: true,
@@ -267,6 +284,7 @@ export class PolicyRunWorkflow extends Construct {
       props.resolveTargets,
       props.recordResult,
       props.finishRun,
+      props.reconcileGuests,
       props.connector,
     ];
     acknowledgeStateMachineRole(this.stateMachine.role, taskFunctions);

@@ -17,6 +17,8 @@ export interface Guest {
   readonly tags: readonly string[];
   readonly pool?: string;
   readonly lock?: string;
+  /** Since when the current lock has been seen (a lock held far longer than any task is stuck). */
+  readonly lockSince?: string;
   /** True once the guest no longer appears on the cluster; kept for its history. */
   readonly gone: boolean;
   readonly firstSeenAt: string;
@@ -94,7 +96,12 @@ export function diffInventory(
       template: current.template,
       tags: [...current.tags].sort(),
       ...(current.pool ? { pool: current.pool } : {}),
-      ...(current.lock ? { lock: current.lock } : {}),
+      ...(current.lock
+        ? {
+            lock: current.lock,
+            lockSince: previous?.lock === current.lock ? (previous.lockSince ?? nowIso) : nowIso,
+          }
+        : {}),
       gone: false,
       firstSeenAt: previous?.firstSeenAt ?? nowIso,
       lastSeenAt: nowIso,

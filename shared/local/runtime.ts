@@ -18,6 +18,7 @@ import { recordGuestResult } from '#shared/services/policy-run/record-result.ts'
 import { resolveTargets } from '#shared/services/policy-run/resolve-targets.ts';
 import type { PolicyRunInput } from '#shared/services/policy-run/work-item.ts';
 import { policiesAreTheSchedule } from '#shared/services/policy-scheduler.ts';
+import { reconcileGuests } from '#shared/services/reconcile-guests.ts';
 import { assertWritable, dataPaths, loadOrCreateKey } from './data-dir.ts';
 import { seedDemoTenant } from './demo-seed.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
@@ -177,6 +178,7 @@ export async function startLocalRuntime(
         'resolve-targets': (input) => resolveTargets(deps, input as never),
         'record-result': (input) => recordGuestResult(deps, input as never),
         'finish-run': (input) => finishRun(deps, input as never),
+        'reconcile-guests': (input) => reconcileGuests(deps, input as never),
         'plan-operation': (input) => planOperation(deps, input as never),
         'finish-operation': (input) => finishOperation(deps, input as never),
         connector: (input) => runConnectorCommand({ store, proxmox: connector }, input),

@@ -85,9 +85,9 @@ describe('the stateless stack', () => {
   it('bundles each function from its own entry point', () => {
     const functions = Object.values(stateless.findResources('AWS::Lambda::Function'));
     const keys = functions.map((fn) => JSON.stringify(fn.Properties.Code.S3Key));
-    // API, connector, the four policy-run steps and the two guest-operation steps.
-    expect(functions).toHaveLength(8);
-    expect(new Set(keys).size).toBe(8);
+    // API, connector, five policy-run steps and two guest-operation steps.
+    expect(functions).toHaveLength(9);
+    expect(new Set(keys).size).toBe(9);
   });
 
   it('runs policies in standard state machines: one per run, one child execution per node lane', () => {

@@ -233,6 +233,49 @@ describe('a policy run', () => {
     expect(snapshotNames(201).filter((name) => name === 'rt-20261124-0200')).toHaveLength(1);
   });
 
+  it('repairs records after each lane: adopts its snapshots without a record and marks vanished ones missing', async () => {
+    const policy = (
+      await admin.post(
+        '/v1/policies',
+        policyBody({
+          name: 'repair',
+          selector: { guests: [`${clusterId}.202`] },
+          snapshot: { namePrefix: 'rep' },
+        }),
+      )
+    ).body;
+    const earlier = {
+      tenantId: 'acme',
+      policyId: policy.id,
+      scheduledTime: '2026-11-20T02:00:00.000Z',
+      trigger: 'schedule' as const,
+    };
+    await api.runtime.workflows.start('earlier', earlier);
+    const taken = 'rep-20261120-0200';
+    expect(snapshotNames(202)).toContain(taken);
+    const monitoring = api.simulator.sim.state.guests.find((g) => g.vmid === 202);
+    // Someone deletes the service's snapshot in Proxmox; a crash left another one unrecorded.
+    if (monitoring) monitoring.snapshots = monitoring.snapshots.filter((s) => s.name !== taken);
+    const client = api.simulator.client();
+    await client.waitForTask(await client.createSnapshot('pve3', 'lxc', 202, { name: 'rep-20250101-0200' }), {
+      initialIntervalMs: 5,
+    });
+    await client.waitForTask(await client.createSnapshot('pve3', 'lxc', 202, { name: 'by-hand' }), {
+      initialIntervalMs: 5,
+    });
+    await runToEnd(policy.id);
+    const records = (await admin.get(`/v1/guests/${clusterId}.202/snapshots`)).body.items;
+    const byName = Object.fromEntries(records.map((r: { name: string }) => [r.name, r]));
+    expect(byName[taken]).toMatchObject({ status: 'missing' });
+    expect(byName['rep-20250101-0200']).toMatchObject({
+      status: 'created',
+      adopted: true,
+      policyId: policy.id,
+      scheduledTime: '2025-01-01T02:00:00.000Z',
+    });
+    expect(byName['by-hand']).toBeUndefined();
+  });
+
   it('lets operators run policies and keeps viewers and other tenants out', async () => {
     const policy = (
       await admin.post(

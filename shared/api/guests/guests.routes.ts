@@ -18,6 +18,10 @@ export const GuestSchema = z
     tags: z.array(z.string()),
     pool: z.string().optional(),
     lock: z.string().optional(),
+    lockSince: z
+      .string()
+      .optional()
+      .openapi({ description: 'Since when the lock has been seen; one older than 2 hours is stuck' }),
     gone: z.boolean().openapi({ description: 'No longer on the cluster (kept for its history)' }),
     firstSeenAt: z.string(),
     lastSeenAt: z.string(),
@@ -77,6 +81,10 @@ export const SnapshotRecordSchema = z
     runId: z.string().optional(),
     scheduledTime: z.string().optional(),
     status: z.enum(['created', 'failed', 'missing']),
+    manual: z.boolean().optional(),
+    adopted: z.boolean().optional(),
+    missingSince: z.string().optional(),
+    description: z.string().optional(),
     vmstate: z.boolean(),
     createdAt: z.string(),
     error: z.string().optional(),

@@ -14,6 +14,7 @@ export const POLICY_RUN_FUNCTIONS = [
   'resolve-targets',
   'record-result',
   'finish-run',
+  'reconcile-guests',
   'plan-operation',
   'finish-operation',
   'connector',
@@ -74,6 +75,7 @@ export function synthesizePolicyRunDefinitions(): LocalWorkflows {
     resolveTargets: fn('resolve-targets'),
     recordResult: fn('record-result'),
     finishRun: fn('finish-run'),
+    reconcileGuests: fn('reconcile-guests'),
     connector: fn('connector'),
   });
   const operations = new GuestOperationWorkflow(stack, 'GuestOperation', {

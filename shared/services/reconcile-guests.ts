@@ -1,0 +1,75 @@
+import { readAllPages } from '#shared/adapters/dynamo/read-all-pages.ts';
+import type { SnapshotEntry } from '#shared/adapters/proxmox/types.ts';
+import { parseGuestId } from '#shared/domain/guest-id.ts';
+import type { Policy } from '#shared/domain/policy.ts';
+import { reconcileSnapshots } from '#shared/domain/reconcile.ts';
+import type { ServiceDeps } from './service-deps.ts';
+
+/** A lock held this long outlives any snapshot, backup or clone task: it is reported as stuck. */
+export const STUCK_LOCK_AFTER_MS = 2 * 3600 * 1000;
+
+export interface ReconcileSummary {
+  readonly guests: number;
+  readonly adopted: number;
+  readonly missing: number;
+  readonly unreachable: number;
+  readonly stuckLocks: Array<{ readonly guestId: string; readonly lock: string; readonly since: string }>;
+}
+
+/**
+ * Repairs the records of some guests against Proxmox: the service's snapshots that have no
+ * record are adopted, records whose snapshot vanished are marked missing, and locks held far
+ * longer than any task are reported (never cleared: that takes an operator's decision). A guest
+ * that cannot be read is skipped and counted.
+ */
+export async function reconcileGuests(
+  deps: ServiceDeps,
+  input: { tenantId: string; guestIds: string[] },
+): Promise<ReconcileSummary> {
+  const policies = await readAllPages<Policy>((cursor) =>
+    deps.store.policies.list(input.tenantId, { limit: 200, ...(cursor ? { cursor } : {}) }),
+  );
+  const policyByPrefix = new Map(policies.map((policy) => [policy.snapshot.namePrefix, policy.id]));
+  const now = deps.now();
+  const nowIso = new Date(now).toISOString();
+  const summary = {
+    guests: 0,
+    adopted: 0,
+    missing: 0,
+    unreachable: 0,
+    stuckLocks: [] as ReconcileSummary['stuckLocks'],
+  };
+  for (const guestId of new Set(input.guestIds)) {
+    const ref = parseGuestId(guestId);
+    const guest = ref ? await deps.store.guests.get(input.tenantId, ref.clusterId, ref.vmid) : undefined;
+    if (!guest || guest.gone) continue;
+    summary.guests++;
+    let observed: SnapshotEntry[];
+    try {
+      observed = (await deps.proxmox.call({
+        tenantId: input.tenantId,
+        clusterId: guest.clusterId,
+        command: { type: 'listSnapshots', node: guest.node, guestType: guest.type, vmid: guest.vmid },
+      })) as SnapshotEntry[];
+    } catch {
+      summary.unreachable++;
+      continue;
+    }
+    const records = await deps.store.runs.snapshots(input.tenantId, guest.id);
+    const { adopt, missing } = reconcileSnapshots(
+      input.tenantId,
+      guest.id,
+      records,
+      observed,
+      policyByPrefix,
+      nowIso,
+    );
+    for (const record of [...adopt, ...missing]) await deps.store.operations.putSnapshotRecord(record);
+    summary.adopted += adopt.length;
+    summary.missing += missing.length;
+    if (guest.lock && guest.lockSince && now - Date.parse(guest.lockSince) > STUCK_LOCK_AFTER_MS) {
+      summary.stuckLocks.push({ guestId: guest.id, lock: guest.lock, since: guest.lockSince });
+    }
+  }
+  return summary;
+}
