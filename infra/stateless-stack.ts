@@ -3,7 +3,7 @@ import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-clo
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import type { CfnFunction, IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -101,15 +101,19 @@ export class StatelessStack extends Stack {
       },
     });
     const connector = this.connectorFunction.function;
+    /** Lets a function call the connector (the only way to Proxmox), with the grant's nag acknowledgement. */
+    const mayInvokeConnector = (caller: IFunction) => {
+      connector.grantInvoke(caller);
+      Validations.of(caller.role ?? caller).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(connector.node.defaultChild as CfnFunction)}.Arn>:*]`,
+        reason:
+          'grantInvoke covers the connector function\u2019s versions and aliases (<arn>:*), nothing else.',
+      });
+    };
     props.table.grantReadData(connector);
     // The API reaches Proxmox only through the connector.
     fn.addEnvironment(ENV.connectorFunctionName, connector.functionName);
-    connector.grantInvoke(fn);
-    Validations.of(fn.role ?? fn).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(connector.node.defaultChild as CfnFunction)}.Arn>:*]`,
-      reason:
-        'grantInvoke covers the connector function\u2019s versions and aliases (<arn>:*), nothing else.',
-    });
+    mayInvokeConnector(fn);
     connector.addToRolePolicy(
       new PolicyStatement({
         actions: ['secretsmanager:GetSecretValue'],
@@ -148,20 +152,10 @@ export class StatelessStack extends Stack {
     };
     const resolveTargets = step('ResolveTargetsFunction', 'resolve-targets');
     // Resolving targets syncs the inventory, which goes through the connector.
-    connector.grantInvoke(resolveTargets);
-    Validations.of(resolveTargets.role ?? resolveTargets).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(connector.node.defaultChild as CfnFunction)}.Arn>:*]`,
-      reason:
-        'grantInvoke covers the connector function\u2019s versions and aliases (<arn>:*), nothing else.',
-    });
+    mayInvokeConnector(resolveTargets);
     const reconcile = step('ReconcileGuestsFunction', 'reconcile-guests');
     // Reconciliation reads snapshots through the connector.
-    connector.grantInvoke(reconcile);
-    Validations.of(reconcile.role ?? reconcile).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(connector.node.defaultChild as CfnFunction)}.Arn>:*]`,
-      reason:
-        'grantInvoke covers the connector function\u2019s versions and aliases (<arn>:*), nothing else.',
-    });
+    mayInvokeConnector(reconcile);
     this.policyRun = new PolicyRunWorkflow(this, 'PolicyRun', {
       claimRun: step('ClaimRunFunction', 'claim-run'),
       resolveTargets,
