@@ -11,6 +11,8 @@ export interface SnapshotRecord {
   /** Taken by hand (run now for one guest); retention never prunes it. */
   readonly manual?: boolean;
   readonly description?: string;
+  /** Pinned: retention never prunes it. */
+  readonly protected?: boolean;
   /** Found on Proxmox without a record (e.g. a crash between taking and recording) and recorded then. */
   readonly adopted?: boolean;
   /** When the snapshot was first found gone from Proxmox. */

@@ -107,6 +107,35 @@ describe('guest operations', () => {
     expect(guest(newVmid)).toMatchObject({ name: 'db-01-copy', node: 'pve2', status: 'stopped' });
   });
 
+  it('changes a snapshot’s description on Proxmox and pins it', async () => {
+    await finished(await operator.post(`/v1/guests/${clusterId}.101/snapshots`, { name: 'keep-me' }));
+    const patched = await operator.patch(`/v1/guests/${clusterId}.101/snapshots/keep-me`, {
+      description: 'golden image',
+      protected: true,
+    });
+    expect(patched.status).toBe(200);
+    expect(patched.body).toMatchObject({
+      name: 'keep-me',
+      description: 'golden image',
+      protected: true,
+      manual: true,
+    });
+    expect(guest(101)?.snapshots.find((s) => s.name === 'keep-me')?.description).toBe('golden image');
+    expect(
+      (await operator.patch(`/v1/guests/${clusterId}.101/snapshots/keep-me`, { pinned: true })).status,
+    ).toBe(400);
+    expect(
+      (await operator.patch(`/v1/guests/${clusterId}.101/snapshots/unknown`, { protected: true })).status,
+    ).toBe(404);
+    expect(
+      (
+        await (
+          await api.as('acme', 'viewer')
+        ).patch(`/v1/guests/${clusterId}.101/snapshots/keep-me`, { protected: false })
+      ).status,
+    ).toBe(403);
+  });
+
   it('lets viewers only read, and hides operations from other tenants', async () => {
     const viewer = await api.as('acme', 'viewer');
     expect((await viewer.post(`/v1/guests/${clusterId}.100/snapshots`)).status).toBe(403);

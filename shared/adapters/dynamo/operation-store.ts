@@ -71,6 +71,15 @@ export class OperationStore {
     );
   }
 
+  async getSnapshotRecord(
+    tenantId: string,
+    guestId: string,
+    name: string,
+  ): Promise<SnapshotRecord | undefined> {
+    const item = await this.#table.get(keys.snapshot(tenantId, guestId, name));
+    return item ? stripKeys<SnapshotRecord>(item) : undefined;
+  }
+
   async deleteSnapshotRecord(tenantId: string, guestId: string, name: string): Promise<void> {
     await this.#table.doc.send(
       new DeleteCommand({ TableName: this.#table.tableName, Key: keys.snapshot(tenantId, guestId, name) }),

@@ -85,6 +85,7 @@ export const SnapshotRecordSchema = z
     adopted: z.boolean().optional(),
     missingSince: z.string().optional(),
     description: z.string().optional(),
+    protected: z.boolean().optional(),
     vmstate: z.boolean(),
     createdAt: z.string(),
     error: z.string().optional(),

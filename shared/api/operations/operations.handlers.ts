@@ -5,6 +5,7 @@ import {
   type OperationDeps,
   requestOperation,
 } from '#shared/services/guest-operations/request-operation.ts';
+import { updateSnapshot } from '#shared/services/guest-operations/update-snapshot.ts';
 import type { ApiEnv } from '../api-env.ts';
 import { requestContext } from '../request-context.ts';
 import * as routes from './operations.routes.ts';
@@ -51,5 +52,17 @@ export function registerOperationRoutes(app: OpenAPIHono<ApiEnv>, deps: Operatio
 
   app.openapi(routes.getOperationRoute, async (c) => {
     return c.json(view(await getOperation(deps, requestContext(c), c.req.valid('param').operationId)), 200);
+  });
+
+  app.openapi(routes.updateSnapshotRoute, async (c) => {
+    const { guestId, snapshotId } = c.req.valid('param');
+    const { tenantId: _tenantId, ...record } = await updateSnapshot(
+      deps,
+      requestContext(c),
+      guestId,
+      snapshotId,
+      c.req.valid('json'),
+    );
+    return c.json(record, 200);
   });
 }

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { parseGuestId } from '#shared/domain/guest-id.ts';
+import { SnapshotRecordSchema } from '../guests/guests.routes.ts';
 import { commonErrors, IdempotencyHeader, idParam, json } from '../schemas.ts';
 
 export const OperationSchema = z
@@ -123,4 +124,33 @@ export const getOperationRoute = createRoute({
   summary: 'Status of any 202 work: pending, running, succeeded, failed',
   request: { params: z.object({ operationId: idParam('operationId', 'op') }) },
   responses: { 200: { description: 'The operation', content: json(OperationSchema) }, ...commonErrors },
+});
+
+export const updateSnapshotRoute = createRoute({
+  method: 'patch',
+  path: '/v1/guests/{guestId}/snapshots/{snapshotId}',
+  tags: ['Snapshots'],
+  summary:
+    'Change a recorded snapshot\u2019s description (also on Proxmox) or pin it against pruning (operator)',
+  request: {
+    params: z.object({ guestId: GuestParam, snapshotId: SnapshotParam }),
+    body: {
+      content: json(
+        z
+          .strictObject({
+            description: z.string().max(8192).optional(),
+            protected: z
+              .boolean()
+              .optional()
+              .openapi({ description: 'Pinned snapshots are never pruned by retention' }),
+          })
+          .openapi('SnapshotPatch'),
+      ),
+      required: true,
+    },
+  },
+  responses: {
+    200: { description: 'The snapshot record', content: json(SnapshotRecordSchema) },
+    ...commonErrors,
+  },
 });
