@@ -30,8 +30,6 @@ export interface PolicyRunWorkflowProps {
   readonly reconcileGuests: IFunction;
   /** The connector function, the only one that talks to Proxmox. */
   readonly connector: IFunction;
-  /** Snapshots in flight per node. Default 2. */
-  readonly perNodeConcurrency?: number;
   /** Nodes worked on at once; with the per-node cap this is the overall cap. Default 50. */
   readonly nodeConcurrency?: number;
   /** How long a guest lock is waited out before the guest counts as failed. Default 10 attempts of 30 s. */
@@ -175,7 +173,8 @@ export class PolicyRunWorkflow extends Construct {
 
     const perGuest = new MapState(this, 'SnapshotGuests', {
       itemsPath: '$.items',
-      maxConcurrency: props.perNodeConcurrency ?? 2,
+      // Each policy sets its own cap per node; it travels with the lane.
+      maxConcurrencyPath: '$.perNode',
       itemSelector: {
         'item.$': '$$.Map.Item.Value',
         attempt: 0,
@@ -217,7 +216,7 @@ export class PolicyRunWorkflow extends Construct {
       stateMachine: this.laneStateMachine,
       integrationPattern: IntegrationPattern.RUN_JOB,
       associateWithParent: true,
-      input: TaskInput.fromObject({ 'items.$': '$.items' }),
+      input: TaskInput.fromObject({ 'items.$': '$.items', 'perNode.$': '$.perNode' }),
       resultPath: JsonPath.DISCARD,
     });
     // A lost lane must not stop the other lanes; its guests stay unrecorded and FinishRun counts them as failed.
@@ -228,7 +227,7 @@ export class PolicyRunWorkflow extends Construct {
     const perNode = new MapState(this, 'SnapshotLanes', {
       itemsPath: '$.work.lanes',
       maxConcurrency: props.nodeConcurrency ?? 50,
-      itemSelector: { 'items.$': '$$.Map.Item.Value.items' },
+      itemSelector: { 'items.$': '$$.Map.Item.Value.items', 'perNode.$': '$$.Map.Item.Value.perNode' },
       resultPath: JsonPath.DISCARD,
     });
     perNode.itemProcessor(runLane);

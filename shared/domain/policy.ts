@@ -41,6 +41,11 @@ export interface Selector {
   readonly exclude: { readonly guests: readonly string[]; readonly tags: readonly string[] };
 }
 
+export interface ConcurrencyLimits {
+  /** Snapshots in flight at once on one Proxmox node. */
+  readonly perNode: number;
+}
+
 export interface NotifyFlags {
   readonly onSuccess: boolean;
   readonly onFailure: boolean;
@@ -56,6 +61,7 @@ export interface PolicySpec {
   readonly retention: RetentionRule;
   readonly selector: Selector;
   readonly notify: NotifyFlags;
+  readonly concurrency: ConcurrencyLimits;
 }
 
 export interface Policy extends PolicySpec {

@@ -177,7 +177,18 @@ export async function deletePolicy(
 /** The client-written part of a stored policy. */
 export function policySpecOf(policy: Policy): PolicySpec {
   const { name, description, enabled, schedule, snapshot, retention, selector, notify } = policy;
-  return { name, description, enabled, schedule, snapshot, retention, selector, notify };
+  // Policies stored before per-node concurrency existed get its default.
+  return {
+    name,
+    description,
+    enabled,
+    schedule,
+    snapshot,
+    retention,
+    selector,
+    notify,
+    concurrency: policy.concurrency ?? { perNode: 2 },
+  };
 }
 
 export interface UpcomingRun {

@@ -33,6 +33,7 @@ describe('creating a policy', () => {
         exclude: { guests: [], tags: [] },
       },
       notify: { onSuccess: false, onFailure: true },
+      concurrency: { perNode: 2 },
       version: 1,
     });
     expect(response.body).not.toHaveProperty('tenantId');
@@ -118,6 +119,8 @@ describe('validation', () => {
       'invalid_format',
     ],
     ['notify flags as numbers', { notify: { onSuccess: 1 } }, 'notify.onSuccess', 'invalid_type'],
+    ['a per-node cap of 0', { concurrency: { perNode: 0 } }, 'concurrency.perNode', 'too_small'],
+    ['a per-node cap of 11', { concurrency: { perNode: 11 } }, 'concurrency.perNode', 'too_big'],
   ];
 
   it.each(cases)(

@@ -108,7 +108,7 @@ describe('the stateless stack', () => {
     }
     for (const needle of [
       'SnapshotGuests',
-      'MaxConcurrency\\":2',
+      'MaxConcurrencyPath',
       'ProxmoxAlreadyExistsError',
       'ProxmoxLockedError',
       'WaitForTask',

@@ -22,6 +22,7 @@ const spec: PolicySpec = {
     exclude: { guests: [], tags: [] },
   },
   notify: { onSuccess: false, onFailure: true },
+  concurrency: { perNode: 2 },
 };
 const context = {
   principal: { tenantId: 'acme', subject: 'alice', role: 'admin' as const },

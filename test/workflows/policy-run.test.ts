@@ -233,6 +233,38 @@ describe('a policy run', () => {
     expect(snapshotNames(201).filter((name) => name === 'rt-20261124-0200')).toHaveLength(1);
   });
 
+  it('keeps at most the policy’s number of snapshots in flight on one node', async () => {
+    const maxInFlight = async (perNode: number) => {
+      const policy = (
+        await admin.post(
+          '/v1/policies',
+          policyBody({
+            name: `cap-${perNode}`,
+            selector: { all: true },
+            snapshot: { namePrefix: `cap${perNode}` },
+            concurrency: { perNode },
+          }),
+        )
+      ).body;
+      expect(policy.concurrency).toEqual({ perNode });
+      let max = 0;
+      const sampler = setInterval(() => {
+        const running = api.simulator.sim.state.tasks.filter(
+          (task) => task.status === 'running' && task.type.endsWith('snapshot'),
+        );
+        const perNodeCounts = new Map<string, number>();
+        for (const task of running) perNodeCounts.set(task.node, (perNodeCounts.get(task.node) ?? 0) + 1);
+        max = Math.max(max, ...perNodeCounts.values());
+      }, 2);
+      await runToEnd(policy.id);
+      clearInterval(sampler);
+      return max;
+    };
+    // Slower tasks so the sampler sees them overlap.
+    expect(await maxInFlight(1)).toBe(1);
+    expect(await maxInFlight(3)).toBeGreaterThan(1);
+  });
+
   it('repairs records after each lane: adopts its snapshots without a record and marks vanished ones missing', async () => {
     const policy = (
       await admin.post(

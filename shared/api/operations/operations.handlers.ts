@@ -1,4 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import { NotFoundError } from '#shared/domain/errors.ts';
 import type { Operation } from '#shared/domain/operation.ts';
 import {
   getOperation,
@@ -64,5 +65,17 @@ export function registerOperationRoutes(app: OpenAPIHono<ApiEnv>, deps: Operatio
       c.req.valid('json'),
     );
     return c.json(record, 200);
+  });
+
+  app.openapi(routes.getSnapshotRoute, async (c) => {
+    const { guestId, snapshotId } = c.req.valid('param');
+    const record = await deps.store.operations.getSnapshotRecord(
+      requestContext(c).principal.tenantId,
+      guestId,
+      snapshotId,
+    );
+    if (!record) throw new NotFoundError('snapshot', `${guestId}/${snapshotId}`);
+    const { tenantId: _tenantId, ...view } = record;
+    return c.json(view, 200);
   });
 }

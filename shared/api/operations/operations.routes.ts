@@ -154,3 +154,15 @@ export const updateSnapshotRoute = createRoute({
     ...commonErrors,
   },
 });
+
+export const getSnapshotRoute = createRoute({
+  method: 'get',
+  path: '/v1/guests/{guestId}/snapshots/{snapshotId}',
+  tags: ['Snapshots'],
+  summary: 'One recorded snapshot of a guest',
+  request: { params: z.object({ guestId: GuestParam, snapshotId: SnapshotParam }) },
+  responses: {
+    200: { description: 'The snapshot record', content: json(SnapshotRecordSchema) },
+    ...commonErrors,
+  },
+});

@@ -84,6 +84,16 @@ export const SelectorSchema = z.strictObject({
   exclude: z.strictObject({ guests: list(GuestId), tags: list(Tag) }).prefault({}),
 });
 
+export const ConcurrencySchema = z.strictObject({
+  perNode: z
+    .number()
+    .int()
+    .min(1)
+    .max(10)
+    .default(2)
+    .openapi({ description: 'Snapshots in flight at once on one Proxmox node' }),
+});
+
 export const NotifySchema = z.strictObject({
   onSuccess: z.boolean().default(false),
   onFailure: z.boolean().default(true),
@@ -100,6 +110,7 @@ export const PolicySpecSchema = z
     retention: RetentionSchema.prefault({}),
     selector: SelectorSchema,
     notify: NotifySchema.prefault({}),
+    concurrency: ConcurrencySchema.prefault({}),
   })
   .openapi('PolicySpec');
 

@@ -58,5 +58,8 @@ export async function resolveTargets(
     lanes.set(lane, [...(lanes.get(lane) ?? []), item]);
   }
   await deps.store.runs.update(input.tenantId, input.runId, { targets: targets.length });
-  return { lanes: [...lanes].map(([lane, items]) => ({ lane, items })), count: targets.length };
+  return {
+    lanes: [...lanes].map(([lane, items]) => ({ lane, items, perNode: policy.concurrency?.perNode ?? 2 })),
+    count: targets.length,
+  };
 }

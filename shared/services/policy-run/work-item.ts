@@ -29,6 +29,8 @@ export interface PolicyRunInput {
 export interface SnapshotLane {
   readonly lane: string;
   readonly items: SnapshotWorkItem[];
+  /** The policy's cap of snapshots in flight on this node. */
+  readonly perNode: number;
 }
 
 /** Who acts when the service itself runs a policy. */

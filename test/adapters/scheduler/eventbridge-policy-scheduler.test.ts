@@ -22,6 +22,7 @@ const policy: Policy = {
     exclude: { guests: [], tags: [] },
   },
   notify: { onSuccess: false, onFailure: true },
+  concurrency: { perNode: 2 },
   createdAt: '2026-01-01T00:00:00Z',
   updatedAt: '2026-01-01T00:00:00Z',
   version: 1,
