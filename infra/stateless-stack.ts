@@ -5,7 +5,8 @@ import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { CfnFunction, IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { IScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
+import { type IScheduleGroup, Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -156,6 +157,28 @@ export class StatelessStack extends Stack {
     const reconcile = step('ReconcileGuestsFunction', 'reconcile-guests');
     // Reconciliation reads snapshots through the connector.
     mayInvokeConnector(reconcile);
+    // The daily reconciliation sweep over every tenant's guests (runs reconcile the guests they touch).
+    const sweep = step('ReconcileSweepFunction', 'reconcile-sweep');
+    mayInvokeConnector(sweep);
+    const sweepSchedulerRole = new Role(this, 'ReconcileSweepSchedulerRole', {
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+      description: 'Lets EventBridge Scheduler start the daily reconciliation sweep',
+    });
+    Validations.of(sweepSchedulerRole).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(sweep.node.defaultChild as CfnFunction)}.Arn>:*]`,
+      reason: 'Invoking the sweep function includes its versions and aliases (<arn>:*), nothing else.',
+    });
+    new Schedule(this, 'ReconcileSweepSchedule', {
+      schedule: ScheduleExpression.cron({ hour: '3', minute: '30' }),
+      target: new LambdaInvoke(sweep, {
+        role: sweepSchedulerRole,
+        deadLetterQueue: props.scheduleDeadLetters,
+        retryAttempts: 3,
+      }),
+      description: 'Daily snapshot reconciliation of every tenant',
+    });
     this.policyRun = new PolicyRunWorkflow(this, 'PolicyRun', {
       claimRun: step('ClaimRunFunction', 'claim-run'),
       resolveTargets,

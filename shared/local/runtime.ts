@@ -18,7 +18,7 @@ import { recordGuestResult } from '#shared/services/policy-run/record-result.ts'
 import { resolveTargets } from '#shared/services/policy-run/resolve-targets.ts';
 import type { PolicyRunInput } from '#shared/services/policy-run/work-item.ts';
 import { policiesAreTheSchedule } from '#shared/services/policy-scheduler.ts';
-import { reconcileGuests } from '#shared/services/reconcile-guests.ts';
+import { reconcileAllTenants, reconcileGuests } from '#shared/services/reconcile-guests.ts';
 import { assertWritable, dataPaths, loadOrCreateKey } from './data-dir.ts';
 import { seedDemoTenant } from './demo-seed.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
@@ -210,6 +210,24 @@ export async function startLocalRuntime(
         void runner.start(operationId, input, workflowDefinitions.operationArn);
       },
     };
+    if (options.scheduler !== false) {
+      // Stands in for the daily EventBridge schedule of the reconciliation sweep.
+      let sweeping: Promise<unknown> = Promise.resolve();
+      const timer = setInterval(() => {
+        sweeping = reconcileAllTenants(deps)
+          .then((summary) =>
+            logger.info('reconciliation sweep', { ...summary, stuckLocks: summary.stuckLocks.length }),
+          )
+          .catch((error: unknown) =>
+            logger.warn('reconciliation sweep failed', { error: (error as Error).message }),
+          );
+      }, config.reconcileIntervalMs);
+      timer.unref();
+      stops.push(async () => {
+        clearInterval(timer);
+        await sweeping;
+      });
+    }
     // Runs a crash left unfinished are finished now; every step is idempotent.
     for (const run of await store.runs.unfinished()) {
       logger.warn('resuming an unfinished policy run', {

@@ -73,3 +73,31 @@ export async function reconcileGuests(
   }
   return summary;
 }
+
+/**
+ * The scheduled sweep: reconciles every live guest of every tenant (runs also reconcile the
+ * guests they touch), so snapshots deleted in Proxmox or left unrecorded are noticed even when
+ * no policy runs.
+ */
+export async function reconcileAllTenants(
+  deps: ServiceDeps,
+): Promise<ReconcileSummary & { tenants: number }> {
+  const total = {
+    tenants: 0,
+    guests: 0,
+    adopted: 0,
+    missing: 0,
+    unreachable: 0,
+    stuckLocks: [] as ReconcileSummary['stuckLocks'],
+  };
+  for (const [tenantId, guestIds] of await deps.store.guests.liveGuestsByTenant()) {
+    const summary = await reconcileGuests(deps, { tenantId, guestIds });
+    total.tenants++;
+    total.guests += summary.guests;
+    total.adopted += summary.adopted;
+    total.missing += summary.missing;
+    total.unreachable += summary.unreachable;
+    total.stuckLocks.push(...summary.stuckLocks);
+  }
+  return total;
+}

@@ -85,9 +85,9 @@ describe('the stateless stack', () => {
   it('bundles each function from its own entry point', () => {
     const functions = Object.values(stateless.findResources('AWS::Lambda::Function'));
     const keys = functions.map((fn) => JSON.stringify(fn.Properties.Code.S3Key));
-    // API, connector, five policy-run steps and two guest-operation steps.
-    expect(functions).toHaveLength(9);
-    expect(new Set(keys).size).toBe(9);
+    // API, connector, five policy-run steps, two guest-operation steps and the reconciliation sweep.
+    expect(functions).toHaveLength(10);
+    expect(new Set(keys).size).toBe(10);
   });
 
   it('runs policies in standard state machines: one per run, one child execution per node lane', () => {

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import type { Guest } from '#shared/domain/guest.ts';
+import { createUlidGenerator } from '#shared/domain/ids.ts';
+import { reconcileAllTenants } from '#shared/services/reconcile-guests.ts';
+import type { ServiceDeps } from '#shared/services/service-deps.ts';
+import { createTestTable } from '#test/support/dynamo.ts';
+
+const guest = (tenantId: string, vmid: number, overrides: Partial<Guest> = {}): Guest => ({
+  id: `cl_01JD0000000000000000000001.${vmid}`,
+  tenantId,
+  clusterId: 'cl_01JD0000000000000000000001',
+  vmid,
+  type: 'qemu',
+  node: 'pve1',
+  name: `vm${vmid}`,
+  status: 'running',
+  template: false,
+  tags: [],
+  gone: false,
+  firstSeenAt: '2026-01-01T00:00:00.000Z',
+  lastSeenAt: '2026-01-01T00:00:00.000Z',
+  ...overrides,
+});
+
+describe('the reconciliation sweep', () => {
+  it('reconciles every live guest of every tenant and reports stuck locks', async () => {
+    const { store } = await createTestTable();
+    const now = Date.parse('2026-06-01T12:00:00Z');
+    await store.guests.putMany([
+      guest('alpha', 100),
+      guest('alpha', 101, { lock: 'backup', lockSince: '2026-06-01T06:00:00.000Z' }),
+      guest('beta', 100),
+      guest('beta', 102, { gone: true }),
+    ]);
+    await store.operations.putSnapshotRecord({
+      tenantId: 'alpha',
+      guestId: guest('alpha', 100).id,
+      name: 'manual-20260101-000000',
+      status: 'created',
+      vmstate: false,
+      createdAt: '2026-01-01T00:00:00.000Z',
+    });
+    const listed: string[] = [];
+    const deps: ServiceDeps = {
+      store,
+      secrets: { put: async () => '', get: async () => '', delete: async () => undefined },
+      // A deliberate fake of Proxmox: beta's guest has an unrecorded manual snapshot.
+      proxmox: {
+        call: async (request) => {
+          const { tenantId, command } = request as { tenantId: string; command: { vmid: number } };
+          listed.push(`${tenantId}/${command.vmid}`);
+          return tenantId === 'beta'
+            ? [{ name: 'manual-20260501-101010', snaptime: 1_777_000_000, vmstate: false }]
+            : [];
+        },
+      },
+      ids: createUlidGenerator(),
+      now: () => now,
+    };
+    const summary = await reconcileAllTenants(deps);
+    expect(listed.sort()).toEqual(['alpha/100', 'alpha/101', 'beta/100']);
+    expect(summary).toMatchObject({ tenants: 2, guests: 3, adopted: 1, missing: 1, unreachable: 0 });
+    expect(summary.stuckLocks).toEqual([
+      { guestId: guest('alpha', 101).id, lock: 'backup', since: '2026-06-01T06:00:00.000Z' },
+    ]);
+    expect((await store.runs.snapshots('alpha', guest('alpha', 100).id))[0]?.status).toBe('missing');
+    expect((await store.runs.snapshots('beta', guest('beta', 100).id))[0]).toMatchObject({
+      adopted: true,
+      manual: true,
+    });
+  });
+});
