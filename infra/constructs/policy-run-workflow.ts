@@ -186,25 +186,10 @@ export class PolicyRunWorkflow extends Construct {
     });
     perGuest.itemProcessor(createSnapshot);
 
-    // After its snapshots, each lane repairs its guests' records (adopts the service's snapshots
-    // without a record, marks vanished ones missing, reports stuck locks); it never fails the lane.
-    const reconcileLane = new LambdaInvoke(this, 'ReconcileLane', {
-      lambdaFunction: props.reconcileGuests,
-      payload: TaskInput.fromObject({
-        'tenantId.$': '$.items[0].tenantId',
-        'guestIds.$': '$.items[*].guestId',
-      }),
-      resultSelector: { 'summary.$': '$.Payload' },
-      resultPath: '$.reconciled',
-    });
-    reconcileLane.addCatch(new Pass(this, 'ReconcileSkipped', { resultPath: JsonPath.DISCARD }), {
-      errors: ['States.ALL'],
-      resultPath: '$.reconcileError',
-    });
     // Each node's guests run in a child execution, so every execution's history stays far below
     // Step Functions' 25,000-event quota however many guests a run has (about 20 events a guest).
     this.laneStateMachine = new StateMachine(this, 'LaneStateMachine', {
-      definitionBody: DefinitionBody.fromChainable(perGuest.next(reconcileLane)),
+      definitionBody: DefinitionBody.fromChainable(perGuest),
       stateMachineType: StateMachineType.STANDARD,
       timeout: Duration.hours(12),
       tracingEnabled: true,
@@ -262,10 +247,23 @@ export class PolicyRunWorkflow extends Construct {
       resultPath: '$.summary',
     });
 
+    // Once the run's result is final, its guests' records are repaired against Proxmox (the
+    // service's snapshots without a record adopted, vanished ones marked missing, stuck locks
+    // reported). Off the run's critical path, and it never fails the run.
+    const reconcileRun = new LambdaInvoke(this, 'ReconcileRun', {
+      lambdaFunction: props.reconcileGuests,
+      payload: TaskInput.fromObject({ 'tenantId.$': '$.tenantId', 'runId.$': '$.claim.runId' }),
+      resultSelector: { 'summary.$': '$.Payload' },
+      resultPath: '$.reconciled',
+    });
+    reconcileRun.addCatch(new Pass(this, 'ReconcileSkipped', { resultPath: JsonPath.DISCARD }), {
+      errors: ['States.ALL'],
+      resultPath: '$.reconcileError',
+    });
     const definition = claim.next(
       new Choice(this, 'Claimed?')
         .when(Condition.booleanEquals('$.claim.claimed', false), new Succeed(this, 'TickAlreadyHandled'))
-        .otherwise(resolve.next(perNode).next(finish)),
+        .otherwise(resolve.next(perNode).next(finish).next(reconcileRun)),
     );
 
     this.stateMachine = new StateMachine(this, 'StateMachine', {

@@ -8,6 +8,9 @@ import type { ServiceDeps } from './service-deps.ts';
 /** A lock held this long outlives any snapshot, backup or clone task: it is reported as stuck. */
 export const STUCK_LOCK_AFTER_MS = 2 * 3600 * 1000;
 
+/** Guests reconciled at once per call. */
+const RECONCILE_CONCURRENCY = 8;
+
 export interface ReconcileSummary {
   readonly guests: number;
   readonly adopted: number;
@@ -24,8 +27,12 @@ export interface ReconcileSummary {
  */
 export async function reconcileGuests(
   deps: ServiceDeps,
-  input: { tenantId: string; guestIds: string[] },
+  input: { tenantId: string; guestIds?: string[]; runId?: string },
 ): Promise<ReconcileSummary> {
+  // After a run, the guests are the run's; otherwise the caller names them.
+  const guestIds =
+    input.guestIds ??
+    (input.runId ? (await deps.store.runs.results(input.tenantId, input.runId)).map((r) => r.guestId) : []);
   const policies = await readAllPages<Policy>((cursor) =>
     deps.store.policies.list(input.tenantId, { limit: 200, ...(cursor ? { cursor } : {}) }),
   );
@@ -39,10 +46,10 @@ export async function reconcileGuests(
     unreachable: 0,
     stuckLocks: [] as ReconcileSummary['stuckLocks'],
   };
-  for (const guestId of new Set(input.guestIds)) {
+  const reconcileOne = async (guestId: string) => {
     const ref = parseGuestId(guestId);
     const guest = ref ? await deps.store.guests.get(input.tenantId, ref.clusterId, ref.vmid) : undefined;
-    if (!guest || guest.gone) continue;
+    if (!guest || guest.gone) return;
     summary.guests++;
     let observed: SnapshotEntry[];
     try {
@@ -53,7 +60,7 @@ export async function reconcileGuests(
       })) as SnapshotEntry[];
     } catch {
       summary.unreachable++;
-      continue;
+      return;
     }
     const records = await deps.store.runs.snapshots(input.tenantId, guest.id);
     const { adopt, missing } = reconcileSnapshots(
@@ -70,7 +77,15 @@ export async function reconcileGuests(
     if (guest.lock && guest.lockSince && now - Date.parse(guest.lockSince) > STUCK_LOCK_AFTER_MS) {
       summary.stuckLocks.push({ guestId: guest.id, lock: guest.lock, since: guest.lockSince });
     }
-  }
+  };
+  // A few guests at a time: reads only, light on Proxmox, and a lane of hundreds stays quick.
+  const queue = [...new Set(guestIds)];
+  await Promise.all(
+    Array.from({ length: Math.min(RECONCILE_CONCURRENCY, queue.length) }, async () => {
+      for (let guestId = queue.shift(); guestId !== undefined; guestId = queue.shift())
+        await reconcileOne(guestId);
+    }),
+  );
   return summary;
 }
 
