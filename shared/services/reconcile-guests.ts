@@ -62,7 +62,7 @@ export async function reconcileGuests(
       summary.unreachable++;
       return;
     }
-    const records = await deps.store.runs.snapshots(input.tenantId, guest.id);
+    const records = await deps.store.snapshots.list(input.tenantId, guest.id);
     const { adopt, missing } = reconcileSnapshots(
       input.tenantId,
       guest.id,
@@ -71,7 +71,7 @@ export async function reconcileGuests(
       policyByPrefix,
       nowIso,
     );
-    for (const record of [...adopt, ...missing]) await deps.store.operations.putSnapshotRecord(record);
+    for (const record of [...adopt, ...missing]) await deps.store.snapshots.put(record);
     summary.adopted += adopt.length;
     summary.missing += missing.length;
     if (guest.lock && guest.lockSince && now - Date.parse(guest.lockSince) > STUCK_LOCK_AFTER_MS) {

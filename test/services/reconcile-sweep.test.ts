@@ -32,7 +32,7 @@ describe('the reconciliation sweep', () => {
       guest('beta', 100),
       guest('beta', 102, { gone: true }),
     ]);
-    await store.operations.putSnapshotRecord({
+    await store.snapshots.put({
       tenantId: 'alpha',
       guestId: guest('alpha', 100).id,
       name: 'manual-20260101-000000',
@@ -63,8 +63,8 @@ describe('the reconciliation sweep', () => {
     expect(summary.stuckLocks).toEqual([
       { guestId: guest('alpha', 101).id, lock: 'backup', since: '2026-06-01T06:00:00.000Z' },
     ]);
-    expect((await store.runs.snapshots('alpha', guest('alpha', 100).id))[0]?.status).toBe('missing');
-    expect((await store.runs.snapshots('beta', guest('beta', 100).id))[0]).toMatchObject({
+    expect((await store.snapshots.list('alpha', guest('alpha', 100).id))[0]?.status).toBe('missing');
+    expect((await store.snapshots.list('beta', guest('beta', 100).id))[0]).toMatchObject({
       adopted: true,
       manual: true,
     });

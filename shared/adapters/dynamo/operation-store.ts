@@ -1,10 +1,9 @@
-import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Operation } from '#shared/domain/operation.ts';
-import type { SnapshotRecord } from '#shared/domain/snapshot-record.ts';
 import { keys } from './keys.ts';
 import { stripKeys, type TableAccess } from './table-access.ts';
 
-/** Guest operations (manual snapshot, delete, restore) and the snapshot records they change. */
+/** Guest operations (manual snapshot, delete, restore). */
 export class OperationStore {
   readonly #table: TableAccess;
   readonly #ttlDays: number;
@@ -55,34 +54,6 @@ export class OperationStore {
         ExpressionAttributeValues: values,
         ConditionExpression: 'attribute_exists(pk)',
       }),
-    );
-  }
-
-  async putSnapshotRecord(record: SnapshotRecord): Promise<void> {
-    await this.#table.doc.send(
-      new PutCommand({
-        TableName: this.#table.tableName,
-        Item: {
-          ...keys.snapshot(record.tenantId, record.guestId, record.name),
-          entity: 'snapshot',
-          ...record,
-        },
-      }),
-    );
-  }
-
-  async getSnapshotRecord(
-    tenantId: string,
-    guestId: string,
-    name: string,
-  ): Promise<SnapshotRecord | undefined> {
-    const item = await this.#table.get(keys.snapshot(tenantId, guestId, name));
-    return item ? stripKeys<SnapshotRecord>(item) : undefined;
-  }
-
-  async deleteSnapshotRecord(tenantId: string, guestId: string, name: string): Promise<void> {
-    await this.#table.doc.send(
-      new DeleteCommand({ TableName: this.#table.tableName, Key: keys.snapshot(tenantId, guestId, name) }),
     );
   }
 }

@@ -226,15 +226,4 @@ export class RunStore {
       return result;
     });
   }
-
-  async snapshots(tenantId: string, guestId: string): Promise<SnapshotRecord[]> {
-    const items = await this.#table.queryAll({
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: {
-        ':pk': keys.snapshot(tenantId, guestId, '').pk,
-        ':prefix': keys.snapshotPrefix(guestId),
-      },
-    });
-    return items.map((item) => stripKeys<SnapshotRecord>(item));
-  }
 }

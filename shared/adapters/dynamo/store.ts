@@ -10,6 +10,7 @@ import { IdempotencyStore } from './idempotency-store.ts';
 import { keys } from './keys.ts';
 import { OperationStore } from './operation-store.ts';
 import { RunStore } from './run-store.ts';
+import { SnapshotStore } from './snapshot-store.ts';
 import { TableAccess } from './table-access.ts';
 import { TenantStore } from './tenant-store.ts';
 import { VersionedStore } from './versioned-store.ts';
@@ -34,6 +35,7 @@ export interface Store {
   readonly guests: GuestStore;
   readonly runs: RunStore;
   readonly operations: OperationStore;
+  readonly snapshots: SnapshotStore;
   readonly audit: AuditStore;
   readonly idempotency: IdempotencyStore;
 }
@@ -64,6 +66,7 @@ export function createStore(options: StoreOptions): Store {
     guests: new GuestStore(table),
     runs: new RunStore(table, options.auditRetentionDays ?? 400),
     operations: new OperationStore(table, options.auditRetentionDays ?? 400),
+    snapshots: new SnapshotStore(table),
     audit: new AuditStore(table, options.auditRetentionDays ?? 400),
     idempotency: new IdempotencyStore(table, options.idempotencyTtlSeconds ?? 24 * 3600),
   };

@@ -41,7 +41,7 @@ export function registerGuestRoutes(app: OpenAPIHono<ApiEnv>, deps: ServiceDeps)
     const ref = parseGuestId(guestId);
     if (!ref || !(await deps.store.guests.get(tenantId, ref.clusterId, ref.vmid)))
       throw new NotFoundError('guest', guestId);
-    const records = await deps.store.runs.snapshots(tenantId, guestId);
+    const records = await deps.store.snapshots.list(tenantId, guestId);
     const items = records
       .map(({ tenantId: _tenantId, ...record }) => record)
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt));

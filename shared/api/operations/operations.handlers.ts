@@ -69,11 +69,7 @@ export function registerOperationRoutes(app: OpenAPIHono<ApiEnv>, deps: Operatio
 
   app.openapi(routes.getSnapshotRoute, async (c) => {
     const { guestId, snapshotId } = c.req.valid('param');
-    const record = await deps.store.operations.getSnapshotRecord(
-      requestContext(c).principal.tenantId,
-      guestId,
-      snapshotId,
-    );
+    const record = await deps.store.snapshots.get(requestContext(c).principal.tenantId, guestId, snapshotId);
     if (!record) throw new NotFoundError('snapshot', `${guestId}/${snapshotId}`);
     const { tenantId: _tenantId, ...view } = record;
     return c.json(view, 200);

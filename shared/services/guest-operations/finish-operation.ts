@@ -30,7 +30,7 @@ export async function finishOperation(
     return { status: 'failed' };
   }
   if (operation.kind === 'snapshot') {
-    await deps.store.operations.putSnapshotRecord({
+    await deps.store.snapshots.put({
       tenantId: operation.tenantId,
       guestId: operation.guestId,
       name: operation.snapshotName,
@@ -42,11 +42,7 @@ export async function finishOperation(
     });
   }
   if (operation.kind === 'delete-snapshot') {
-    await deps.store.operations.deleteSnapshotRecord(
-      operation.tenantId,
-      operation.guestId,
-      operation.snapshotName,
-    );
+    await deps.store.snapshots.delete(operation.tenantId, operation.guestId, operation.snapshotName);
   }
   await deps.store.operations.update(input.tenantId, input.operationId, { status: 'succeeded', finishedAt });
   return { status: 'succeeded' };

@@ -24,7 +24,7 @@ export async function updateSnapshot(
   const tenantId = context.principal.tenantId;
   const ref = parseGuestId(guestId);
   const guest = ref ? await deps.store.guests.get(tenantId, ref.clusterId, ref.vmid) : undefined;
-  const before = guest ? await deps.store.operations.getSnapshotRecord(tenantId, guest.id, name) : undefined;
+  const before = guest ? await deps.store.snapshots.get(tenantId, guest.id, name) : undefined;
   if (!guest || !before) throw new NotFoundError('snapshot', `${guestId}/${name}`);
   if (patch.description !== undefined) {
     await deps.proxmox.call({
@@ -45,7 +45,7 @@ export async function updateSnapshot(
     ...(patch.description !== undefined ? { description: patch.description } : {}),
     ...(patch.protected !== undefined ? { protected: patch.protected } : {}),
   };
-  await deps.store.operations.putSnapshotRecord(after);
+  await deps.store.snapshots.put(after);
   await deps.store.audit.record(
     auditEvent(deps, context, {
       action: 'snapshot.update',
