@@ -16,6 +16,7 @@ import { registerOperationRoutes } from './operations/operations.handlers.ts';
 import { registerPolicyRoutes } from './policies/policies.handlers.ts';
 import { issuesFromZod, toProblem } from './problem.ts';
 import { isPublicRoute } from './public-routes.ts';
+import { registerRetentionRoutes } from './retention/retention.handlers.ts';
 import { registerRunRoutes } from './runs/runs.handlers.ts';
 import { DOCS_PAGE } from './system/docs-page.ts';
 import { healthRoute } from './system/system.routes.ts';
@@ -103,6 +104,7 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   registerPolicyRoutes(app, deps);
   registerExclusionRoutes(app, deps);
   registerRunRoutes(app, deps);
+  registerRetentionRoutes(app, deps);
   registerOperationRoutes(app, deps);
   registerAuditRoutes(app, deps);
 

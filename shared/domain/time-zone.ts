@@ -107,3 +107,35 @@ export function formatInZone(timeZone: string, epochMs: number): string {
     `${pad(clock.second)}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`
   );
 }
+
+/**
+ * A fast wall-clock function for many instants in one zone: the zone's offset is read once per
+ * UTC day of the range, and instants on a day whose offset does not change by the next day are
+ * computed arithmetically (zones change offset at most once a day). Other instants ask Intl.
+ */
+export function wallClockReader(timeZone: string, times: readonly number[]): (time: number) => WallClock {
+  if (times.length === 0) return (time) => wallClockAt(timeZone, time);
+  const first = Math.floor(Math.min(...times) / DAY_MS);
+  const last = Math.floor(Math.max(...times) / DAY_MS) + 1;
+  const offsets = new Map<number, number>();
+  for (let day = first; day <= last; day++) offsets.set(day, offsetMsAt(timeZone, day * DAY_MS));
+  return (time) => {
+    const day = Math.floor(time / DAY_MS);
+    const offset = offsets.get(day);
+    return offset !== undefined && offset === offsets.get(day + 1)
+      ? fromOffset(time, offset)
+      : wallClockAt(timeZone, time);
+  };
+}
+
+function fromOffset(time: number, offset: number): WallClock {
+  const local = new Date(Math.floor(time / 1000) * 1000 + offset);
+  return {
+    year: local.getUTCFullYear(),
+    month: local.getUTCMonth() + 1,
+    day: local.getUTCDate(),
+    hour: local.getUTCHours(),
+    minute: local.getUTCMinutes(),
+    second: local.getUTCSeconds(),
+  };
+}

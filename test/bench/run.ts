@@ -5,6 +5,7 @@
  */
 import { runApiBench, runBundleBench } from './api-bench.ts';
 import { runProxmoxBench } from './proxmox-bench.ts';
+import { runRetentionBench } from './retention-bench.ts';
 import { runWorkflowBench } from './workflow-bench.ts';
 
 const benches: Record<string, (log: (line: string) => void) => Promise<void>> = {
@@ -12,6 +13,7 @@ const benches: Record<string, (log: (line: string) => void) => Promise<void>> = 
   bundle: runBundleBench,
   proxmox: runProxmoxBench,
   workflow: runWorkflowBench,
+  retention: runRetentionBench,
 };
 
 const selected = process.argv.slice(2).filter((name) => !name.startsWith('-'));

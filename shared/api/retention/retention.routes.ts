@@ -1,0 +1,64 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { isIanaTimeZone } from '#shared/domain/time-zone.ts';
+import { RetentionSchema } from '../policies/policies.schemas.ts';
+import { commonErrors, json } from '../schemas.ts';
+
+export const MAX_SIMULATED_SNAPSHOTS = 10_000;
+
+export const SimulateRequestSchema = z
+  .strictObject({
+    retention: RetentionSchema,
+    timezone: z
+      .string()
+      .default('UTC')
+      .refine(isIanaTimeZone, {
+        message: 'must be an IANA time zone name (e.g. Europe/Berlin, UTC)',
+        params: { rule: 'timezone.iana' },
+      }),
+    snapshots: z
+      .array(
+        z.strictObject({
+          id: z.string().min(1).max(200),
+          time: z.iso.datetime({ offset: true }),
+          protected: z.boolean().optional(),
+        }),
+      )
+      .max(MAX_SIMULATED_SNAPSHOTS),
+  })
+  .openapi('RetentionSimulation');
+
+const DecisionSchema = z.object({
+  id: z.string(),
+  time: z.string(),
+  keep: z.boolean(),
+  reason: z.enum([
+    'keep-all',
+    'keep-last',
+    'keep-within',
+    'keep-hourly',
+    'keep-daily',
+    'keep-weekly',
+    'keep-monthly',
+    'keep-yearly',
+    'protected',
+    'manual',
+    'last-good',
+    'max-age',
+    'pruned',
+  ]),
+});
+
+export const simulateRoute = createRoute({
+  method: 'post',
+  path: '/v1/retention/simulate',
+  tags: ['Retention'],
+  summary: 'What a retention rule keeps of a list of snapshot times, and why (changes nothing)',
+  request: { body: { content: json(SimulateRequestSchema), required: true } },
+  responses: {
+    200: {
+      description: 'Every snapshot, newest first, with whether it is kept and the rule that decided',
+      content: json(z.object({ snapshots: z.array(DecisionSchema) }).openapi('RetentionSimulationResult')),
+    },
+    ...commonErrors,
+  },
+});

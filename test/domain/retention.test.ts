@@ -1,0 +1,253 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { RetentionRule } from '#shared/domain/policy.ts';
+import { applyRetention, isoWeek, type RetentionCandidate } from '#shared/domain/retention.ts';
+
+const at = (iso: string) => Date.parse(iso);
+const snap = (id: string, iso: string, extra: Partial<RetentionCandidate> = {}): RetentionCandidate => ({
+  id,
+  time: at(iso),
+  ...extra,
+});
+const NOW = at('2027-01-01T00:00:00Z');
+const decide = (rule: RetentionRule, candidates: RetentionCandidate[], tz = 'UTC', lastGoodId?: string) =>
+  Object.fromEntries(
+    applyRetention(rule, tz, candidates, { now: NOW, ...(lastGoodId ? { lastGoodId } : {}) }).map((d) => [
+      d.id,
+      d.reason,
+    ]),
+  );
+
+describe('retention, hand-checked', () => {
+  const days = [
+    snap('d1a', '2026-06-01T10:00:00Z'),
+    snap('d1b', '2026-06-01T14:00:00Z'),
+    snap('d2', '2026-06-02T09:00:00Z'),
+    snap('d3', '2026-06-03T09:00:00Z'),
+  ];
+
+  it('keep-last keeps the newest N', () => {
+    expect(decide({ keepLast: 3 }, days)).toEqual({
+      d3: 'keep-last',
+      d2: 'keep-last',
+      d1b: 'keep-last',
+      d1a: 'pruned',
+    });
+  });
+
+  it('keep-daily keeps the newest of each day, newest days first', () => {
+    expect(decide({ keepDaily: 2 }, days)).toEqual({
+      d3: 'keep-daily',
+      d2: 'keep-daily',
+      d1b: 'pruned',
+      d1a: 'pruned',
+    });
+  });
+
+  it('a later pass skips periods an earlier pass covered (PBS already_included)', () => {
+    expect(decide({ keepLast: 1, keepDaily: 2 }, days)).toEqual({
+      d3: 'keep-last',
+      d2: 'keep-daily',
+      d1b: 'keep-daily',
+      d1a: 'pruned',
+    });
+  });
+
+  it('counts ISO weeks across the year boundary (2020-12-31 and 2021-01-03 share week 2020-53)', () => {
+    expect(isoWeek(2020, 12, 31)).toEqual({ year: 2020, week: 53 });
+    expect(isoWeek(2021, 1, 3)).toEqual({ year: 2020, week: 53 });
+    expect(isoWeek(2021, 1, 4)).toEqual({ year: 2021, week: 1 });
+    const weeks = [
+      snap('thu', '2020-12-31T12:00:00Z'),
+      snap('sun', '2021-01-03T12:00:00Z'),
+      snap('mon', '2021-01-04T12:00:00Z'),
+    ];
+    expect(decide({ keepWeekly: 2 }, weeks)).toEqual({
+      mon: 'keep-weekly',
+      sun: 'keep-weekly',
+      thu: 'pruned',
+    });
+  });
+
+  it('computes periods on the policy\u2019s wall clock, through a daylight-saving change', () => {
+    // Europe/Berlin falls back on 2026-10-25: 02:30 happens twice, and it is all one day there.
+    const fallBack = [
+      snap('early', '2026-10-24T23:30:00Z'),
+      snap('first-0230', '2026-10-25T00:30:00Z'),
+      snap('second-0230', '2026-10-25T01:30:00Z'),
+    ];
+    expect(decide({ keepHourly: 2 }, fallBack, 'Europe/Berlin')).toEqual({
+      'second-0230': 'keep-hourly',
+      'first-0230': 'pruned',
+      early: 'keep-hourly',
+    });
+    expect(decide({ keepDaily: 1 }, fallBack, 'Europe/Berlin')).toEqual({
+      'second-0230': 'keep-daily',
+      'first-0230': 'pruned',
+      early: 'pruned',
+    });
+    // In UTC the first one belongs to the day before.
+    expect(decide({ keepDaily: 2 }, fallBack, 'UTC')).toEqual({
+      'second-0230': 'keep-daily',
+      'first-0230': 'pruned',
+      early: 'keep-daily',
+    });
+  });
+
+  it('keeps everything when no keep option is above zero, as Proxmox VE does', () => {
+    expect(Object.values(decide({ keepLast: 0 }, days))).toEqual([
+      'keep-all',
+      'keep-all',
+      'keep-all',
+      'keep-all',
+    ]);
+  });
+
+  it('never prunes protected or manual snapshots', () => {
+    const pinned = [
+      ...days,
+      snap('pin', '2026-05-01T00:00:00Z', { protected: true }),
+      snap('hand', '2026-05-02T00:00:00Z', { manual: true }),
+    ];
+    expect(decide({ keepLast: 1 }, pinned)).toMatchObject({
+      pin: 'protected',
+      hand: 'manual',
+      d3: 'keep-last',
+      d1a: 'pruned',
+    });
+  });
+
+  it('prunes by max age whatever kept it, except the last good copy', () => {
+    expect(decide({ keepLast: 4, maxAgeDays: 213 }, days)).toEqual({
+      d3: 'keep-last',
+      d2: 'keep-last',
+      d1b: 'max-age',
+      d1a: 'max-age',
+    });
+    expect(decide({ keepLast: 1, maxAgeDays: 1 }, days, 'UTC', 'd3')).toMatchObject({
+      d3: 'last-good',
+      d2: 'max-age',
+    });
+  });
+
+  it('keeps N or D days, whichever keeps more', () => {
+    const recent = Array.from({ length: 10 }, (_, i) =>
+      snap(`s${i}`, new Date(NOW - (i + 0.5) * 86_400_000).toISOString()),
+    );
+    const kept = (rule: RetentionRule) =>
+      applyRetention(rule, 'UTC', recent, { now: NOW }).filter((d) => d.keep).length;
+    expect(kept({ keepLast: 3, keepWithinDays: 5 })).toBe(5);
+    expect(kept({ keepLast: 7, keepWithinDays: 5 })).toBe(7);
+  });
+});
+
+const candidates = fc
+  .uniqueArray(
+    fc.integer({ min: at('2024-01-01T00:00:00Z') / 60_000, max: at('2026-12-31T00:00:00Z') / 60_000 }),
+    { maxLength: 60 },
+  )
+  .chain((minutes) =>
+    fc.tuple(
+      ...minutes.map((m, i) =>
+        fc.record({
+          id: fc.constant(`c${i}`),
+          time: fc.constant(m * 60_000),
+          protected: fc.boolean().map((b) => b && i % 7 === 0),
+        }),
+      ),
+    ),
+  );
+const count = fc.option(fc.integer({ min: 0, max: 6 }), { nil: undefined });
+const rules = fc.record({
+  keepLast: count,
+  keepHourly: count,
+  keepDaily: count,
+  keepWeekly: count,
+  keepMonthly: count,
+  keepYearly: count,
+});
+const zones = fc.constantFrom('UTC', 'Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe');
+const clean = (rule: Record<string, number | undefined>): RetentionRule =>
+  Object.fromEntries(Object.entries(rule).filter(([, v]) => v !== undefined)) as RetentionRule;
+
+describe('retention properties', () => {
+  it('decides every snapshot once, and pinned ones are never pruned', () => {
+    fc.assert(
+      fc.property(rules, zones, candidates, (rule, tz, input) => {
+        const decisions = applyRetention(clean(rule), tz, input, { now: NOW });
+        expect(decisions.map((d) => d.id).sort()).toEqual(input.map((c) => c.id).sort());
+        for (const c of input) if (c.protected) expect(decisions.find((d) => d.id === c.id)?.keep).toBe(true);
+      }),
+    );
+  });
+
+  it('prunes nothing more when applied to what it kept (idempotent)', () => {
+    fc.assert(
+      fc.property(rules, zones, candidates, (rule, tz, input) => {
+        const kept = new Set(
+          applyRetention(clean(rule), tz, input, { now: NOW })
+            .filter((d) => d.keep)
+            .map((d) => d.id),
+        );
+        const again = applyRetention(
+          clean(rule),
+          tz,
+          input.filter((c) => kept.has(c.id)),
+          { now: NOW },
+        );
+        expect(again.every((d) => d.keep)).toBe(true);
+      }),
+    );
+  });
+
+  it('never prunes more when a keep count is raised', () => {
+    const options = [
+      'keepLast',
+      'keepHourly',
+      'keepDaily',
+      'keepWeekly',
+      'keepMonthly',
+      'keepYearly',
+    ] as const;
+    fc.assert(
+      fc.property(rules, zones, candidates, fc.constantFrom(...options), (rule, tz, input, option) => {
+        const base = clean(rule);
+        const kept = (r: RetentionRule) =>
+          new Set(
+            applyRetention(r, tz, input, { now: NOW })
+              .filter((d) => d.keep)
+              .map((d) => d.id),
+          );
+        const before = kept(base);
+        const after = kept({ ...base, [option]: (base[option] ?? 0) + 1 });
+        for (const id of before) expect(after.has(id)).toBe(true);
+      }),
+    );
+  });
+
+  it('always keeps the newest snapshot when any keep option is above zero, whatever the input order', () => {
+    fc.assert(
+      fc.property(
+        rules,
+        zones,
+        candidates.filter((c) => c.length > 0),
+        fc.integer(),
+        (rule, tz, input, seed) => {
+          const r = clean(rule);
+          if (
+            ![r.keepLast, r.keepHourly, r.keepDaily, r.keepWeekly, r.keepMonthly, r.keepYearly].some(
+              (v) => (v ?? 0) > 0,
+            )
+          )
+            return;
+          const decisions = applyRetention(r, tz, input, { now: NOW });
+          expect(decisions[0]?.keep).toBe(true);
+          const shuffled = [...input].sort(
+            (a, b) => ((a.time * 31 + seed) % 97) - ((b.time * 31 + seed) % 97),
+          );
+          expect(applyRetention(r, tz, shuffled, { now: NOW })).toEqual(decisions);
+        },
+      ),
+    );
+  });
+});
