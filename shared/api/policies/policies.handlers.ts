@@ -13,6 +13,7 @@ import {
   updatePolicy,
 } from '#shared/services/policies.ts';
 import { policyTargets } from '#shared/services/policy-targets.ts';
+import { retentionPreview } from '#shared/services/retention-preview.ts';
 
 import type { ApiEnv } from '../api-env.ts';
 import { etagOf, expectedVersion } from '../etag.ts';
@@ -98,6 +99,29 @@ export function registerPolicyRoutes(app: OpenAPIHono<ApiEnv>, deps: PolicyDeps)
       {
         targets: targets.map(view),
         notIncluded: notIncluded.map((entry) => ({ ...entry, guest: view(entry.guest) })),
+      },
+      200,
+    );
+  });
+
+  app.openapi(routes.retentionPreviewRoute, async (c) => {
+    const previews = await retentionPreview(
+      deps,
+      requestContext(c),
+      c.req.valid('param').policyId,
+      c.req.valid('query').guestId,
+    );
+    return c.json(
+      {
+        guests: previews.map((preview) => ({
+          guestId: preview.guestId,
+          snapshots: preview.decisions.map(({ name, time, keep, reason }) => ({
+            name,
+            time: new Date(time).toISOString(),
+            keep,
+            reason,
+          })),
+        })),
       },
       200,
     );

@@ -135,3 +135,34 @@ export const policyTargetsRoute = createRoute({
     ...commonErrors,
   },
 });
+
+export const retentionPreviewRoute = createRoute({
+  method: 'get',
+  path: '/v1/policies/{policyId}/retention-preview',
+  tags,
+  summary: 'What the retention rule would keep and delete now, per guest, with reasons (changes nothing)',
+  request: {
+    params: PolicyParams,
+    query: z.object({ guestId: z.string().max(80).optional().openapi({ description: 'Only this guest' }) }),
+  },
+  responses: {
+    200: {
+      description: 'Per guest, every snapshot of this policy newest first',
+      content: json(
+        z
+          .object({
+            guests: z.array(
+              z.object({
+                guestId: z.string(),
+                snapshots: z.array(
+                  z.object({ name: z.string(), time: z.string(), keep: z.boolean(), reason: z.string() }),
+                ),
+              }),
+            ),
+          })
+          .openapi('RetentionPreview'),
+      ),
+    },
+    ...commonErrors,
+  },
+});
