@@ -107,3 +107,10 @@ export class ScheduleWriteError extends AppError {
   readonly type = 'schedule-write-failed';
   readonly title = 'The schedule could not be written; nothing was changed';
 }
+
+/** Throws {@link PreconditionFailedError} when the caller's If-Match names another version than the stored one. */
+export function assertVersion(resource: string, current: number, expected: number | undefined): void {
+  if (expected !== undefined && expected !== current) {
+    throw new PreconditionFailedError(`${resource} is at version ${current}, not ${expected}`);
+  }
+}

@@ -1,6 +1,6 @@
 import { type AuditContext, auditSummary } from '#shared/domain/audit.ts';
 import { type Cluster, normalizeFingerprint } from '#shared/domain/cluster.ts';
-import { NotFoundError, PreconditionFailedError } from '#shared/domain/errors.ts';
+import { assertVersion, NotFoundError } from '#shared/domain/errors.ts';
 import { auditEvent, authorize } from './audit-trail.ts';
 import { probeCluster } from './cluster-probe.ts';
 import type { ServiceDeps } from './service-deps.ts';
@@ -108,9 +108,7 @@ export async function updateCluster(
     resourceId: clusterId,
   });
   const before = await getCluster(deps, context, clusterId);
-  if (expectedVersion !== undefined && expectedVersion !== before.version) {
-    throw new PreconditionFailedError(`cluster is at version ${before.version}, not ${expectedVersion}`);
-  }
+  assertVersion('cluster', before.version, expectedVersion);
   const { tokenSecret, fingerprint, ...fields } = patch;
   const after: Cluster = {
     ...before,
@@ -167,9 +165,7 @@ export async function deleteCluster(
     resourceId: clusterId,
   });
   const cluster = await getCluster(deps, context, clusterId);
-  if (expectedVersion !== undefined && expectedVersion !== cluster.version) {
-    throw new PreconditionFailedError(`cluster is at version ${cluster.version}, not ${expectedVersion}`);
-  }
+  assertVersion('cluster', cluster.version, expectedVersion);
   await deps.store.clusters.remove(cluster, [
     deps.store.audit.entry(
       auditEvent(deps, context, {

@@ -1,5 +1,5 @@
 import { type AuditContext, auditSummary } from '#shared/domain/audit.ts';
-import { NotFoundError, PreconditionFailedError, ScheduleWriteError } from '#shared/domain/errors.ts';
+import { assertVersion, NotFoundError, ScheduleWriteError } from '#shared/domain/errors.ts';
 import { checkPolicySpec, type Policy, type PolicySpec } from '#shared/domain/policy.ts';
 import { parseCron } from '#shared/domain/schedule/cron.ts';
 import { nextRuns } from '#shared/domain/schedule/next-runs.ts';
@@ -109,9 +109,7 @@ export async function updatePolicy(
     resourceId: policyId,
   });
   const before = await getPolicy(deps, context, policyId);
-  if (expectedVersion !== undefined && expectedVersion !== before.version) {
-    throw new PreconditionFailedError(`policy is at version ${before.version}, not ${expectedVersion}`);
-  }
+  assertVersion('policy', before.version, expectedVersion);
   const spec = buildSpec(policySpecOf(before));
   const { schedulerExpression } = checkPolicySpec(spec);
   const after: Policy = {
@@ -154,9 +152,7 @@ export async function deletePolicy(
     resourceId: policyId,
   });
   const policy = await getPolicy(deps, context, policyId);
-  if (expectedVersion !== undefined && expectedVersion !== policy.version) {
-    throw new PreconditionFailedError(`policy is at version ${policy.version}, not ${expectedVersion}`);
-  }
+  assertVersion('policy', policy.version, expectedVersion);
   await changeScheduleThenPolicy(
     () => deps.schedules.remove(policy),
     () =>

@@ -1,4 +1,4 @@
-import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Operation } from '#shared/domain/operation.ts';
 import { keys } from './keys.ts';
 import { stripKeys, type TableAccess } from './table-access.ts';
@@ -38,22 +38,6 @@ export class OperationStore {
     operationId: string,
     changes: Partial<Omit<Operation, 'id' | 'tenantId'>>,
   ): Promise<void> {
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = {};
-    const sets = Object.entries(changes).map(([field, value]) => {
-      names[`#${field}`] = field;
-      values[`:${field}`] = value;
-      return `#${field} = :${field}`;
-    });
-    await this.#table.doc.send(
-      new UpdateCommand({
-        TableName: this.#table.tableName,
-        Key: keys.operation(tenantId, operationId),
-        UpdateExpression: `SET ${sets.join(', ')}`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-        ConditionExpression: 'attribute_exists(pk)',
-      }),
-    );
+    await this.#table.setFields(keys.operation(tenantId, operationId), changes);
   }
 }

@@ -137,23 +137,7 @@ export class RunStore {
     runId: string,
     changes: Partial<Pick<Run, 'status' | 'targets' | 'startedAt' | 'finishedAt' | 'reason'>>,
   ): Promise<void> {
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = {};
-    const sets = Object.entries(changes).map(([field, value]) => {
-      names[`#${field}`] = field;
-      values[`:${field}`] = value;
-      return `#${field} = :${field}`;
-    });
-    await this.#table.doc.send(
-      new UpdateCommand({
-        TableName: this.#table.tableName,
-        Key: keys.run(tenantId, runId),
-        UpdateExpression: `SET ${sets.join(', ')}`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-        ConditionExpression: 'attribute_exists(pk)',
-      }),
-    );
+    await this.#table.setFields(keys.run(tenantId, runId), changes);
   }
 
   /**
