@@ -1,29 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ScheduleWriteError } from '#shared/domain/errors.ts';
 import { createUlidGenerator } from '#shared/domain/ids.ts';
-import type { Policy, PolicySpec } from '#shared/domain/policy.ts';
+import type { Policy } from '#shared/domain/policy.ts';
 import { createPolicy, deletePolicy, type PolicyDeps, updatePolicy } from '#shared/services/policies.ts';
 import type { PolicyScheduler } from '#shared/services/policy-scheduler.ts';
 import { createTestTable } from '#test/support/dynamo.ts';
+import { testPolicySpec } from '#test/support/policies.ts';
 
-const spec: PolicySpec = {
-  name: 'nightly',
-  description: '',
-  enabled: true,
-  schedule: { cron: '0 2 * * *', timezone: 'UTC', missedRuns: 'skip' },
-  snapshot: { includeMemory: false, quiesce: false, namePrefix: 'auto' },
-  retention: {},
-  selector: {
-    guests: [],
-    tags: ['prod'],
-    pools: [],
-    nodes: [],
-    all: false,
-    exclude: { guests: [], tags: [] },
-  },
-  notify: { onSuccess: false, onFailure: true },
-  concurrency: { perNode: 2 },
-};
+const spec = testPolicySpec();
 const context = {
   principal: { tenantId: 'acme', subject: 'alice', role: 'admin' as const },
   requestId: 'r1',

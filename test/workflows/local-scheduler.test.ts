@@ -1,7 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Policy } from '#shared/domain/policy.ts';
 import { runIdFor } from '#shared/domain/run.ts';
 import { parseCron } from '#shared/domain/schedule/cron.ts';
 import { nextRuns } from '#shared/domain/schedule/next-runs.ts';
@@ -9,6 +8,7 @@ import { LocalScheduler } from '#shared/local/local-scheduler.ts';
 import type { PolicyRunInput } from '#shared/services/policy-run/work-item.ts';
 import { type Caller, policyBody, startTestApi, type TestApi } from '#test/support/api.ts';
 import { createTestTable } from '#test/support/dynamo.ts';
+import { testPolicy } from '#test/support/policies.ts';
 
 const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
 
@@ -68,30 +68,14 @@ describe('after downtime', () => {
         Item: { pk: 'LOCAL#SCHEDULER', sk: 'STATE', evaluatedUntil: down },
       }),
     );
-    const policy = (id: string, missedRuns: 'skip' | 'run-once', enabled = true): Policy => ({
-      id,
-      tenantId: 'acme',
-      name: id,
-      description: '',
-      enabled,
-      schedule: { cron: '*/10 * * * *', timezone: 'UTC', missedRuns },
-      schedulerExpression: 'cron(0/10 * * * ? *)',
-      snapshot: { includeMemory: false, quiesce: false, namePrefix: 'auto' },
-      retention: {},
-      selector: {
-        guests: [],
-        tags: ['x'],
-        pools: [],
-        nodes: [],
-        all: false,
-        exclude: { guests: [], tags: [] },
-      },
-      notify: { onSuccess: false, onFailure: true },
-      concurrency: { perNode: 2 },
-      createdAt: '2026-01-01T00:00:00Z',
-      updatedAt: '2026-01-01T00:00:00Z',
-      version: 1,
-    });
+    const policy = (id: string, missedRuns: 'skip' | 'run-once', enabled = true) =>
+      testPolicy({
+        id,
+        name: id,
+        enabled,
+        schedule: { cron: '*/10 * * * *', timezone: 'UTC', missedRuns },
+        schedulerExpression: 'cron(0/10 * * * ? *)',
+      });
     await store.policies.create(policy('pol_01JD0000000000000000000001', 'skip'), []);
     await store.policies.create(policy('pol_01JD0000000000000000000002', 'run-once'), []);
     await store.policies.create(policy('pol_01JD0000000000000000000003', 'run-once', false), []);

@@ -1,32 +1,12 @@
 import { ResourceNotFoundException, type SchedulerClient } from '@aws-sdk/client-scheduler';
 import { describe, expect, it } from 'vitest';
 import { EventBridgePolicyScheduler } from '#shared/adapters/scheduler/eventbridge-policy-scheduler.ts';
-import type { Policy } from '#shared/domain/policy.ts';
+import { testPolicy } from '#test/support/policies.ts';
 
-const policy: Policy = {
-  id: 'pol_01JD0000000000000000000001',
-  tenantId: 'acme',
-  name: 'nightly',
-  description: '',
-  enabled: true,
+const policy = testPolicy({
   schedule: { cron: '30 2 * * 1-5', timezone: 'Europe/Berlin', missedRuns: 'skip' },
   schedulerExpression: 'cron(30 2 ? * 2-6 *)',
-  snapshot: { includeMemory: false, quiesce: false, namePrefix: 'auto' },
-  retention: {},
-  selector: {
-    guests: [],
-    tags: ['prod'],
-    pools: [],
-    nodes: [],
-    all: false,
-    exclude: { guests: [], tags: [] },
-  },
-  notify: { onSuccess: false, onFailure: true },
-  concurrency: { perNode: 2 },
-  createdAt: '2026-01-01T00:00:00Z',
-  updatedAt: '2026-01-01T00:00:00Z',
-  version: 1,
-};
+});
 
 const settings = {
   groupName: 'pve-snapshots',
