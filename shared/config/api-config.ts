@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ENV } from './env-names.ts';
+import { parseEnvironment } from './parse-environment.ts';
 
 const schema = z.object({
   [ENV.tableName]: z.string().min(1),
@@ -37,14 +38,7 @@ export interface ApiConfig {
 
 /** Parses the API function's environment once; a bad value throws naming the variable. */
 export function loadApiConfig(env: Record<string, string | undefined>): ApiConfig {
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues
-      .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
-      .join('; ');
-    throw new Error(`invalid configuration: ${problems}`);
-  }
-  const values = parsed.data;
+  const values = parseEnvironment(schema, env);
   return {
     tableName: values[ENV.tableName],
     claims: { tenant: values[ENV.tenantClaim], role: values[ENV.roleClaim] },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ENV } from './env-names.ts';
+import { parseEnvironment } from './parse-environment.ts';
 
 const schema = z.object({
   [ENV.tableName]: z.string().min(1),
@@ -13,11 +14,6 @@ export interface ConnectorConfig {
 
 /** Parses the connector function's environment once; a bad value throws naming the variable. */
 export function loadConnectorConfig(env: Record<string, string | undefined>): ConnectorConfig {
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    throw new Error(
-      `invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-    );
-  }
-  return { tableName: parsed.data[ENV.tableName], secretPrefix: parsed.data[ENV.secretPrefix] };
+  const values = parseEnvironment(schema, env);
+  return { tableName: values[ENV.tableName], secretPrefix: values[ENV.secretPrefix] };
 }

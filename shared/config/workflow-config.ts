@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ENV } from './env-names.ts';
+import { parseEnvironment } from './parse-environment.ts';
 
 const schema = z.object({
   [ENV.tableName]: z.string().min(1),
@@ -15,15 +16,10 @@ export interface WorkflowConfig {
 
 /** Parses a workflow step function's environment once; a bad value throws naming the variable. */
 export function loadWorkflowConfig(env: Record<string, string | undefined>): WorkflowConfig {
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    throw new Error(
-      `invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-    );
-  }
+  const values = parseEnvironment(schema, env);
   return {
-    tableName: parsed.data[ENV.tableName],
-    secretPrefix: parsed.data[ENV.secretPrefix],
-    connectorFunctionName: parsed.data[ENV.connectorFunctionName],
+    tableName: values[ENV.tableName],
+    secretPrefix: values[ENV.secretPrefix],
+    connectorFunctionName: values[ENV.connectorFunctionName],
   };
 }

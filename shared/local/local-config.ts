@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { parseEnvironment } from '#shared/config/parse-environment.ts';
 import { LocalRuntimeError } from './errors.ts';
 
 const schema = z.object({
@@ -59,14 +60,11 @@ export interface LocalConfig {
 
 /** Reads the local runtime's settings (all optional; see the README). */
 export function loadLocalConfig(env: Record<string, string | undefined>): LocalConfig {
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues
-      .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
-      .join('; ');
-    throw new LocalRuntimeError(`invalid setting: ${problems}`);
-  }
-  const values = parsed.data;
+  const values = parseEnvironment(
+    schema,
+    env,
+    (problems) => new LocalRuntimeError(`invalid setting: ${problems}`),
+  );
   let proxmox: LocalConfig['proxmox'] = { kind: 'none' };
   if (values.PROXMOX_URL) {
     if (!values.PROXMOX_TOKEN_ID || !values.PROXMOX_TOKEN_SECRET) {

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { loadApiConfig } from '#shared/config/api-config.ts';
+import { loadConnectorConfig } from '#shared/config/connector-config.ts';
+import { LocalRuntimeError } from '#shared/local/errors.ts';
+import { loadLocalConfig } from '#shared/local/local-config.ts';
+
+describe('loading configuration from the environment', () => {
+  it('names every variable at fault in one error', () => {
+    expect(() => loadApiConfig({ TABLE_NAME: 't', IDEMPOTENCY_TTL_HOURS: '0' })).toThrow(
+      /^invalid configuration: .*CURSOR_KEY_SECRET_ARN: .*IDEMPOTENCY_TTL_HOURS: /,
+    );
+  });
+
+  it('applies the defaults when the optional variables are absent', () => {
+    expect(loadConnectorConfig({ TABLE_NAME: 'pve-snapshots' })).toEqual({
+      tableName: 'pve-snapshots',
+      secretPrefix: 'pve-snapshots/clusters',
+    });
+  });
+
+  it('reports bad local settings as a local runtime error', () => {
+    const load = () => loadLocalConfig({ PORT: '70000' });
+    expect(load).toThrow(LocalRuntimeError);
+    expect(load).toThrow(/^invalid setting: PORT: /);
+  });
+});
