@@ -1,3 +1,4 @@
+import { connectionTo } from '#shared/adapters/proxmox/cluster-connection.ts';
 import { type AuditContext, auditSummary } from '#shared/domain/audit.ts';
 import { type Cluster, normalizeFingerprint } from '#shared/domain/cluster.ts';
 import { assertVersion, NotFoundError } from '#shared/domain/errors.ts';
@@ -54,13 +55,13 @@ export async function registerCluster(
     resourceType: 'cluster',
     resourceId: id,
   });
-  await probeCluster(deps.proxmox, {
+  const endpoint = {
     url: input.url,
     tokenId: input.tokenId,
-    secret: input.tokenSecret,
     ...(input.fingerprint ? { fingerprint: normalizeFingerprint(input.fingerprint) } : {}),
     ...(input.caCertificate ? { caCertificate: input.caCertificate } : {}),
-  });
+  };
+  await probeCluster(deps.proxmox, connectionTo(endpoint, input.tokenSecret));
   const at = new Date(deps.now()).toISOString();
   const tenantId = context.principal.tenantId;
   const secretRef = await deps.secrets.put(secretName({ tenantId, id }), input.tokenSecret);
@@ -68,11 +69,8 @@ export async function registerCluster(
     id,
     tenantId,
     name: input.name,
-    url: input.url,
-    tokenId: input.tokenId,
+    ...endpoint,
     secretRef,
-    ...(input.fingerprint ? { fingerprint: normalizeFingerprint(input.fingerprint) } : {}),
-    ...(input.caCertificate ? { caCertificate: input.caCertificate } : {}),
     createdAt: at,
     updatedAt: at,
     version: 1,
@@ -125,13 +123,10 @@ export async function updateCluster(
     fingerprint !== undefined ||
     patch.caCertificate !== undefined
   ) {
-    await probeCluster(deps.proxmox, {
-      url: after.url,
-      tokenId: after.tokenId,
-      secret: tokenSecret ?? (await deps.secrets.get(before.secretRef)),
-      ...(after.fingerprint ? { fingerprint: after.fingerprint } : {}),
-      ...(after.caCertificate ? { caCertificate: after.caCertificate } : {}),
-    });
+    await probeCluster(
+      deps.proxmox,
+      connectionTo(after, tokenSecret ?? (await deps.secrets.get(before.secretRef))),
+    );
   }
   // The secret is replaced in place (same reference) only after the record update succeeded,
   // so a rejected update leaves the old secret working.

@@ -1,6 +1,7 @@
 import type { SecretStore } from '#shared/adapters/secrets/secret-store.ts';
 import type { Cluster } from '#shared/domain/cluster.ts';
 import { ProxmoxClient, type ProxmoxClientOptions, type ProxmoxConnection } from './client.ts';
+import { connectionTo } from './cluster-connection.ts';
 
 /** How use cases reach Proxmox: the only way in the codebase to get a Proxmox client. */
 export interface ProxmoxConnector {
@@ -30,15 +31,9 @@ export class CachedProxmoxConnector implements ProxmoxConnector {
     const cached = this.#clients.get(key);
     if (cached && cached.version === cluster.version) return await cached.client;
     if (cached) void cached.client.then((client) => client.close()).catch(() => undefined);
-    const client = this.#secrets.get(cluster.secretRef).then((secret) =>
-      this.connect({
-        url: cluster.url,
-        tokenId: cluster.tokenId,
-        secret,
-        ...(cluster.fingerprint ? { fingerprint: cluster.fingerprint } : {}),
-        ...(cluster.caCertificate ? { caCertificate: cluster.caCertificate } : {}),
-      }),
-    );
+    const client = this.#secrets
+      .get(cluster.secretRef)
+      .then((secret) => this.connect(connectionTo(cluster, secret)));
     this.#clients.set(key, { version: cluster.version, client });
     client.catch(() => this.#clients.delete(key));
     return await client;
