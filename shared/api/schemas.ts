@@ -28,6 +28,11 @@ export const commonErrors = {
   404: { description: 'Not found (also for other tenants\u2019 resources)', content: problemContent },
 } as const;
 
+/** The response of a change refused because If-Match names an older version. */
+export const staleVersionError = {
+  412: { description: 'If-Match does not name the current version', content: problemContent },
+} as const;
+
 export const MAX_PAGE_SIZE = 200;
 
 export const PageQuery = z.object({

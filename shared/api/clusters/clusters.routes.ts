@@ -9,6 +9,7 @@ import {
   PageQuery,
   pageOf,
   problemContent,
+  staleVersionError,
 } from '../schemas.ts';
 import { ClusterInputSchema, ClusterPatchSchema, ClusterSchema } from './clusters.schemas.ts';
 
@@ -71,7 +72,7 @@ export const updateClusterRoute = createRoute({
     200: { description: 'The changed cluster', content: json(ClusterSchema), headers: etagHeader('cluster') },
     ...commonErrors,
     409: { description: 'A cluster with this name exists', content: problemContent },
-    412: { description: 'If-Match does not name the current version', content: problemContent },
+    ...staleVersionError,
   },
 });
 
@@ -84,7 +85,7 @@ export const deleteClusterRoute = createRoute({
   responses: {
     204: { description: 'Removed' },
     ...commonErrors,
-    412: { description: 'If-Match does not name the current version', content: problemContent },
+    ...staleVersionError,
   },
 });
 

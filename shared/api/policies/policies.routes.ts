@@ -10,6 +10,7 @@ import {
   PageQuery,
   pageOf,
   problemContent,
+  staleVersionError,
 } from '../schemas.ts';
 import { NextRunsSchema, PolicyPatchSchema, PolicySchema, PolicySpecSchema } from './policies.schemas.ts';
 
@@ -72,7 +73,7 @@ export const updatePolicyRoute = createRoute({
     200: { description: 'The changed policy', content: json(PolicySchema), headers: etagHeader('policy') },
     ...commonErrors,
     409: { description: 'A policy with this name exists', content: problemContent },
-    412: { description: 'If-Match does not name the current version', content: problemContent },
+    ...staleVersionError,
   },
 });
 
@@ -85,7 +86,7 @@ export const deletePolicyRoute = createRoute({
   responses: {
     204: { description: 'Deleted' },
     ...commonErrors,
-    412: { description: 'If-Match does not name the current version', content: problemContent },
+    ...staleVersionError,
   },
 });
 
