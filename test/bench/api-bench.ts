@@ -15,6 +15,7 @@ import { keys } from '#shared/adapters/dynamo/keys.ts';
 import { startDynamoDbLocal } from '#shared/local/dynamodb-local.ts';
 import { loadLocalConfig } from '#shared/local/local-config.ts';
 import { startLocalRuntime } from '#shared/local/runtime.ts';
+import { apiFunctionEnvironment } from '#test/support/api-function-environment.ts';
 import { startFakeSecretsManager } from '#test/support/fake-secrets-manager.ts';
 import { compare, percentile, report } from './stats.ts';
 
@@ -146,18 +147,7 @@ export async function runBundleBench(log: (line: string) => void): Promise<void>
       `const t = performance.now(); for (const m of ${JSON.stringify(modules)}) await import(m); process.stdout.write(String(performance.now() - t));`;
     const env = {
       ...process.env,
-      TABLE_NAME: 'bench',
-      CURSOR_KEY_SECRET_ARN: 'cursor-key-arn',
-      CONNECTOR_FUNCTION_NAME: 'connector',
-      POLICY_RUN_STATE_MACHINE_ARN: 'arn:aws:states:eu-central-1:123456789012:stateMachine:policy-run',
-      SCHEDULE_GROUP_NAME: 'pve-snapshots',
-      OPERATION_STATE_MACHINE_ARN: 'arn:aws:states:eu-central-1:123456789012:stateMachine:operation',
-      SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/scheduler',
-      SCHEDULE_DEAD_LETTER_ARN: 'arn:aws:sqs:eu-central-1:123456789012:dlq',
-      AWS_REGION: 'eu-central-1',
-      AWS_ACCESS_KEY_ID: 'bench',
-      AWS_SECRET_ACCESS_KEY: 'bench',
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
+      ...apiFunctionEnvironment({ tableName: 'bench', secretsManagerUrl: secrets.url }),
     };
     const samples = { baseline: [] as number[], subject: [] as number[] };
     // Cold means a fresh process each time; the baseline is what any DynamoDB-backed function imports.

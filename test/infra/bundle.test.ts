@@ -8,6 +8,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { bundleFunction } from '#infra/bundling/bundle-function.ts';
 import { localClientConfig } from '#shared/adapters/dynamo/client.ts';
 import { ensureTable } from '#shared/local/table-bootstrap.ts';
+import { apiFunctionEnvironment } from '#test/support/api-function-environment.ts';
 import { startFakeSecretsManager } from '#test/support/fake-secrets-manager.ts';
 
 // Inside the repository, so the bundle finds the AWS SDK in node_modules as Lambda's runtime provides it.
@@ -41,19 +42,7 @@ describe('the bundled API function', () => {
       timeout: 30_000,
       env: {
         ...process.env,
-        TABLE_NAME: tableName,
-        CURSOR_KEY_SECRET_ARN: 'cursor-key-arn',
-        CONNECTOR_FUNCTION_NAME: 'connector',
-        POLICY_RUN_STATE_MACHINE_ARN: 'arn:aws:states:eu-central-1:123456789012:stateMachine:policy-run',
-        SCHEDULE_GROUP_NAME: 'pve-snapshots',
-        OPERATION_STATE_MACHINE_ARN: 'arn:aws:states:eu-central-1:123456789012:stateMachine:operation',
-        SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/scheduler',
-        SCHEDULE_DEAD_LETTER_ARN: 'arn:aws:sqs:eu-central-1:123456789012:dlq',
-        AWS_REGION: 'eu-central-1',
-        AWS_ACCESS_KEY_ID: 'test',
-        AWS_SECRET_ACCESS_KEY: 'test',
-        AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
-        AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+        ...apiFunctionEnvironment({ tableName, secretsManagerUrl: secrets.url, dynamodbEndpoint: endpoint }),
         POWERTOOLS_LOG_LEVEL: 'SILENT',
       },
     });
