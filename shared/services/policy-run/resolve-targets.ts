@@ -38,28 +38,28 @@ export async function resolveTargets(
   );
   const { targets } = selectTargets(policy, guests, exclusions, deps.now());
   const snapshotName = scheduledSnapshotName(policy.snapshot.namePrefix, Date.parse(input.scheduledTime));
-  const lanes = new Map<string, SnapshotWorkItem[]>();
-  for (const guest of targets) {
-    const lane = `${guest.clusterId}/${guest.node}`;
-    const item: SnapshotWorkItem = {
-      tenantId: input.tenantId,
-      runId: input.runId,
-      policyId: policy.id,
-      scheduledTime: input.scheduledTime,
-      clusterId: guest.clusterId,
-      guestId: guest.id,
-      node: guest.node,
-      guestType: guest.type,
-      vmid: guest.vmid,
-      snapshotName,
-      vmstate: policy.snapshot.includeMemory && guest.type === 'qemu',
-      description: `${policy.name} (${input.trigger}) ${input.scheduledTime}`,
-    };
-    lanes.set(lane, [...(lanes.get(lane) ?? []), item]);
-  }
+  const workItem = (guest: Guest): SnapshotWorkItem => ({
+    tenantId: input.tenantId,
+    runId: input.runId,
+    policyId: policy.id,
+    scheduledTime: input.scheduledTime,
+    clusterId: guest.clusterId,
+    guestId: guest.id,
+    node: guest.node,
+    guestType: guest.type,
+    vmid: guest.vmid,
+    snapshotName,
+    vmstate: policy.snapshot.includeMemory && guest.type === 'qemu',
+    description: `${policy.name} (${input.trigger}) ${input.scheduledTime}`,
+  });
+  const lanes = Map.groupBy(targets, (guest) => `${guest.clusterId}/${guest.node}`);
   await deps.store.runs.update(input.tenantId, input.runId, { targets: targets.length });
   return {
-    lanes: [...lanes].map(([lane, items]) => ({ lane, items, perNode: policy.concurrency?.perNode ?? 2 })),
+    lanes: [...lanes].map(([lane, onLane]) => ({
+      lane,
+      items: onLane.map(workItem),
+      perNode: policy.concurrency?.perNode ?? 2,
+    })),
     count: targets.length,
   };
 }
