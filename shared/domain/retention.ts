@@ -74,6 +74,10 @@ const PASSES: ReadonlyArray<[PeriodPass, keyof RetentionRule]> = [
 
 const DAY_MS = 86_400_000;
 
+/** Kept by a rule's pass, as opposed to pinned (protected, manual) or not kept yet. */
+const isPassKept = (reason: RetentionReason | undefined) =>
+  reason !== undefined && reason !== 'protected' && reason !== 'manual';
+
 /**
  * Decides which snapshots a rule keeps, with the Proxmox Backup Server algorithm: newest first,
  * passes keep-last, then keep-hourly, -daily, -weekly (ISO weeks), -monthly, -yearly, each keeping
@@ -81,7 +85,8 @@ const DAY_MS = 86_400_000;
  * is reached; periods on the policy's wall clock. `keepWithinDays` keeps everything younger (with
  * keep-last: whichever keeps more). With no keep option above 0 everything is kept, as in Proxmox
  * VE. `maxAgeDays` prunes older snapshots whatever kept them. Protected and manual snapshots and
- * the last good one are never pruned. Decisions come newest first, each with its reason.
+ * the last good one are never pruned; pinned ones cover no period. Decisions come newest first,
+ * each with its reason.
  */
 export function applyRetention(
   rule: RetentionRule,
@@ -115,9 +120,11 @@ export function applyRetention(
     for (const [pass, option] of PASSES) {
       const count = rule[option] ?? 0;
       if (!count) continue;
-      // Periods already covered by a kept snapshot do not count again (PBS `already_included`).
+      // Periods already covered by a snapshot an earlier pass kept do not count again (PBS
+      // `already_included`). Pinned snapshots cover nothing: PBS marks protected ones apart from
+      // kept ones, so a pinned snapshot never costs a period its newest scheduled snapshot.
       const covered = new Set(
-        sorted.filter((c) => reasons.has(c.id)).map((c) => periodKey(pass, clock, c.time)),
+        sorted.filter((c) => isPassKept(reasons.get(c.id))).map((c) => periodKey(pass, clock, c.time)),
       );
       const added = new Set<string>();
       for (const candidate of sorted) {
