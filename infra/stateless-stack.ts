@@ -157,33 +157,36 @@ export class StatelessStack extends Stack {
     const reconcile = step('ReconcileGuestsFunction', 'reconcile-guests');
     // Reconciliation reads snapshots through the connector.
     mayInvokeConnector(reconcile);
-    // The daily reconciliation sweep over every tenant's guests (runs reconcile the guests they touch).
-    const sweep = step('ReconcileSweepFunction', 'reconcile-sweep');
+    // The daily sweep over every tenant's guests: reconciliation (runs reconcile the guests they
+    // touch), then retention's prune-only lanes (runs prune the guests they snapshot).
+    const sweep = step('DailySweepFunction', 'daily-sweep');
     mayInvokeConnector(sweep);
-    const sweepSchedulerRole = new Role(this, 'ReconcileSweepSchedulerRole', {
+    const sweepSchedulerRole = new Role(this, 'DailySweepSchedulerRole', {
       assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
         conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
       }),
-      description: 'Lets EventBridge Scheduler start the daily reconciliation sweep',
+      description: 'Lets EventBridge Scheduler start the daily sweep',
     });
     Validations.of(sweepSchedulerRole).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(sweep.node.defaultChild as CfnFunction)}.Arn>:*]`,
       reason: 'Invoking the sweep function includes its versions and aliases (<arn>:*), nothing else.',
     });
-    new Schedule(this, 'ReconcileSweepSchedule', {
+    new Schedule(this, 'DailySweepSchedule', {
       schedule: ScheduleExpression.cron({ hour: '3', minute: '30' }),
       target: new LambdaInvoke(sweep, {
         role: sweepSchedulerRole,
         deadLetterQueue: props.scheduleDeadLetters,
         retryAttempts: 3,
       }),
-      description: 'Daily snapshot reconciliation of every tenant',
+      description: 'Daily reconciliation and retention sweep of every tenant',
     });
     this.policyRun = new PolicyRunWorkflow(this, 'PolicyRun', {
       claimRun: step('ClaimRunFunction', 'claim-run'),
       resolveTargets,
       recordResult: step('RecordResultFunction', 'record-result'),
       finishRun: step('FinishRunFunction', 'finish-run'),
+      planPrune: step('PlanPruneFunction', 'plan-prune'),
+      recordPrune: step('RecordPruneFunction', 'record-prune'),
       reconcileGuests: reconcile,
       connector,
       logGroup: new LogGroup(this, 'PolicyRunLogs', { retention: RetentionDays.THREE_MONTHS }),
@@ -194,6 +197,8 @@ export class StatelessStack extends Stack {
       connector,
       logGroup: new LogGroup(this, 'GuestOperationLogs', { retention: RetentionDays.THREE_MONTHS }),
     });
+    sweep.addEnvironment(ENV.pruneLaneStateMachineArn, this.policyRun.laneStateMachine.stateMachineArn);
+    this.policyRun.laneStateMachine.grantStartExecution(sweep);
     fn.addEnvironment(ENV.operationStateMachineArn, this.guestOperations.stateMachine.stateMachineArn);
     this.guestOperations.stateMachine.grantStartExecution(fn);
     fn.addEnvironment(ENV.policyRunStateMachineArn, this.policyRun.stateMachine.stateMachineArn);

@@ -32,11 +32,10 @@ export const handler = createApiHandler({
   }),
   secrets,
   proxmox: new LambdaProxmoxGateway(new LambdaClient({}), config.connectorFunctionName),
-  workflows: new SfnWorkflowStarter(
-    new SFNClient({}),
-    config.policyRunStateMachineArn,
-    config.operationStateMachineArn,
-  ),
+  workflows: new SfnWorkflowStarter(new SFNClient({}), {
+    policyRun: config.policyRunStateMachineArn,
+    operation: config.operationStateMachineArn,
+  }),
   schedules: new EventBridgePolicyScheduler(new SchedulerClient({}), {
     groupName: config.scheduleGroupName,
     targetArn: config.policyRunStateMachineArn,

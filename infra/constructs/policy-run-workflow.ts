@@ -26,6 +26,10 @@ export interface PolicyRunWorkflowProps {
   readonly resolveTargets: IFunction;
   readonly recordResult: IFunction;
   readonly finishRun: IFunction;
+  /** Decides which of a guest's snapshots retention deletes now. */
+  readonly planPrune: IFunction;
+  /** Records how a retention deletion ended. */
+  readonly recordPrune: IFunction;
   /** Repairs snapshot records against Proxmox after each lane. */
   readonly reconcileGuests: IFunction;
   /** The connector function, the only one that talks to Proxmox. */
@@ -51,12 +55,19 @@ export const POLICY_RUN_STATES = {
   recordFailed: 'RecordFailed',
   runLane: 'RunLane',
   finishRun: 'FinishRun',
+  planPrune: 'PlanPrune',
+  deleteSnapshot: 'DeleteSnapshot',
+  waitForDeleteStart: 'WaitForDeleteStart',
+  waitForDelete: 'WaitForDelete',
+  checkDelete: 'CheckDelete',
 } as const;
 
 /**
  * The policy run: claim the tick, resolve targets, snapshot each guest (lanes per node, a few at
  * a time per node), wait on each Proxmox task in a Wait-state loop (no Lambda ever sleeps), wait
- * out guest locks, record every result, and finish the run with its status.
+ * out guest locks, record every result, prune each guest by the policy's retention once its
+ * snapshot is recorded, and finish the run with its status. Lanes of `pruneOnly` items (the
+ * daily sweep) skip the snapshot and only prune.
  */
 export class PolicyRunWorkflow extends Construct {
   public readonly stateMachine: StateMachine;
@@ -66,12 +77,22 @@ export class PolicyRunWorkflow extends Construct {
   constructor(scope: Construct, id: string, props: PolicyRunWorkflowProps) {
     super(scope, id);
     const S = POLICY_RUN_STATES;
-    const connectorCall = (name: string, command: Record<string, unknown>, resultPath: string) =>
+    // A Proxmox task ended well: `OK`, or `WARNINGS: n` (done, with warnings in its log).
+    const taskSucceeded = Condition.or(
+      Condition.stringEquals('$.status.value.exitstatus', 'OK'),
+      Condition.stringMatches('$.status.value.exitstatus', 'WARNINGS: *'),
+    );
+    const connectorCall = (
+      name: string,
+      command: Record<string, unknown>,
+      resultPath: string,
+      on: '$.item' | '$.deletion' = '$.item',
+    ) =>
       new LambdaInvoke(this, name, {
         lambdaFunction: props.connector,
         payload: TaskInput.fromObject({
-          'tenantId.$': '$.item.tenantId',
-          'clusterId.$': '$.item.clusterId',
+          'tenantId.$': `${on}.tenantId`,
+          'clusterId.$': `${on}.clusterId`,
           command,
         }),
         resultSelector: { 'value.$': '$.Payload' },
@@ -153,13 +174,7 @@ export class PolicyRunWorkflow extends Construct {
 
     const taskFinished = new Choice(this, 'TaskFinished?')
       .when(Condition.stringEquals('$.status.value.status', 'running'), waitForTask)
-      .when(
-        Condition.or(
-          Condition.stringEquals('$.status.value.exitstatus', 'OK'),
-          Condition.stringMatches('$.status.value.exitstatus', 'WARNINGS: *'),
-        ),
-        recordSucceeded,
-      )
+      .when(taskSucceeded, recordSucceeded)
       .when(Condition.stringMatches('$.status.value.exitstatus', '*is locked (*'), countLockAttempt)
       .when(
         Condition.stringMatches('$.status.value.exitstatus', "snapshot name '*' already used"),
@@ -170,6 +185,84 @@ export class PolicyRunWorkflow extends Construct {
     waitForTaskStart.next(checkTask);
     waitForTask.next(checkTask);
     checkTask.next(taskFinished);
+
+    // Retention, per guest once its snapshot is recorded: deletions one after another (Proxmox
+    // locks the guest for each), each awaited and recorded. Pruning never fails the guest or
+    // the run: a failed deletion is recorded and decided again by the next run or sweep.
+    const pruneSkipped = new Pass(this, 'PruneSkipped', { resultPath: JsonPath.DISCARD });
+    const planPrune = new LambdaInvoke(this, S.planPrune, {
+      lambdaFunction: props.planPrune,
+      payload: TaskInput.fromObject({ 'item.$': '$.item' }),
+      resultSelector: { 'deletions.$': '$.Payload.deletions' },
+      resultPath: '$.prune',
+    });
+    planPrune.addCatch(pruneSkipped, { errors: ['States.ALL'], resultPath: '$.pruneError' });
+    const recordPrune = (name: string, outcome: 'deleted' | 'gone' | 'failed') =>
+      new LambdaInvoke(this, name, {
+        lambdaFunction: props.recordPrune,
+        payload: TaskInput.fromObject({
+          'deletion.$': '$.deletion',
+          outcome,
+          ...(outcome === 'failed' ? { 'error.$': '$.error', 'taskStatus.$': '$.status.value' } : {}),
+        }),
+        resultPath: JsonPath.DISCARD,
+      });
+    const recordPruned = recordPrune('RecordPruned', 'deleted');
+    const recordGone = recordPrune('RecordGone', 'gone');
+    const recordPruneFailed = recordPrune('RecordPruneFailed', 'failed');
+    const deleteSnapshot = connectorCall(
+      S.deleteSnapshot,
+      {
+        type: 'deleteSnapshot',
+        'node.$': '$.deletion.node',
+        'guestType.$': '$.deletion.guestType',
+        'vmid.$': '$.deletion.vmid',
+        'name.$': '$.deletion.name',
+      },
+      '$.task',
+      '$.deletion',
+    );
+    // A lock at the call (a backup or another snapshot task) is waited out, as for snapshots.
+    deleteSnapshot.addRetry({
+      errors: ['ProxmoxLockedError'],
+      interval: Duration.seconds(30),
+      maxAttempts: props.lockRetries ?? 10,
+      backoffRate: 1,
+    });
+    deleteSnapshot.addCatch(recordPruneFailed, { errors: ['States.ALL'], resultPath: '$.error' });
+    const checkDelete = connectorCall(
+      S.checkDelete,
+      { type: 'taskStatus', 'upid.$': '$.task.value.upid' },
+      '$.status',
+      '$.deletion',
+    );
+    checkDelete.addCatch(recordPruneFailed, { errors: ['States.ALL'], resultPath: '$.error' });
+    const waitForDeleteStart = new Wait(this, S.waitForDeleteStart, {
+      time: WaitTime.duration(Duration.seconds(2)),
+    });
+    const waitForDelete = new Wait(this, S.waitForDelete, { time: WaitTime.duration(Duration.seconds(2)) });
+    deleteSnapshot.next(waitForDeleteStart);
+    waitForDeleteStart.next(checkDelete);
+    waitForDelete.next(checkDelete);
+    checkDelete.next(
+      new Choice(this, 'DeleteFinished?')
+        .when(Condition.stringEquals('$.status.value.status', 'running'), waitForDelete)
+        .when(taskSucceeded, recordPruned)
+        // Deleted earlier (a retried step) or by hand: the snapshot is gone either way.
+        .when(Condition.stringMatches('$.status.value.exitstatus', "snapshot '*' does not exist"), recordGone)
+        .otherwise(recordPruneFailed),
+    );
+    const pruneSnapshots = new MapState(this, 'PruneSnapshots', {
+      itemsPath: '$.prune.deletions',
+      maxConcurrency: 1,
+      itemSelector: { 'deletion.$': '$$.Map.Item.Value', error: {}, status: { value: {} } },
+      resultPath: JsonPath.DISCARD,
+    });
+    pruneSnapshots.itemProcessor(deleteSnapshot);
+    pruneSnapshots.addCatch(pruneSkipped, { errors: ['States.ALL'], resultPath: '$.pruneError' });
+    planPrune.next(pruneSnapshots);
+    recordSucceeded.next(planPrune);
+    recordAlreadyTaken.next(planPrune);
 
     const perGuest = new MapState(this, 'SnapshotGuests', {
       itemsPath: '$.items',
@@ -184,7 +277,11 @@ export class PolicyRunWorkflow extends Construct {
       },
       resultPath: JsonPath.DISCARD,
     });
-    perGuest.itemProcessor(createSnapshot);
+    perGuest.itemProcessor(
+      new Choice(this, 'PruneOnly?')
+        .when(Condition.isPresent('$.item.pruneOnly'), planPrune)
+        .otherwise(createSnapshot),
+    );
 
     // Each node's guests run in a child execution, so every execution's history stays far below
     // Step Functions' 25,000-event quota however many guests a run has (about 20 events a guest).
@@ -281,6 +378,8 @@ export class PolicyRunWorkflow extends Construct {
       props.resolveTargets,
       props.recordResult,
       props.finishRun,
+      props.planPrune,
+      props.recordPrune,
       props.reconcileGuests,
       props.connector,
     ];

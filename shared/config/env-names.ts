@@ -8,6 +8,7 @@ export const ENV = {
   connectorFunctionName: 'CONNECTOR_FUNCTION_NAME',
   policyRunStateMachineArn: 'POLICY_RUN_STATE_MACHINE_ARN',
   operationStateMachineArn: 'OPERATION_STATE_MACHINE_ARN',
+  pruneLaneStateMachineArn: 'PRUNE_LANE_STATE_MACHINE_ARN',
   scheduleGroupName: 'SCHEDULE_GROUP_NAME',
   schedulerRoleArn: 'SCHEDULER_ROLE_ARN',
   scheduleDeadLetterArn: 'SCHEDULE_DEAD_LETTER_ARN',

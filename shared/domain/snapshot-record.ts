@@ -7,7 +7,8 @@ export interface SnapshotRecord {
   readonly runId?: string;
   /** The tick the snapshot belongs to (ISO). */
   readonly scheduledTime?: string;
-  readonly status: 'created' | 'failed' | 'missing';
+  /** `deleted`: pruned by retention; the record stays (with who and why) until its TTL. */
+  readonly status: 'created' | 'failed' | 'missing' | 'deleted';
   /** Taken by hand (run now for one guest); retention never prunes it. */
   readonly manual?: boolean;
   readonly description?: string;
@@ -20,4 +21,12 @@ export interface SnapshotRecord {
   readonly vmstate: boolean;
   readonly createdAt: string;
   readonly error?: string;
+  /** Set when retention deleted it: when, by whom (the run or the sweep) and under which rule. */
+  readonly deletedAt?: string;
+  readonly deletedBy?: string;
+  readonly deleteReason?: string;
+  /** The last failed deletion by retention; it is tried again by the next run or sweep. */
+  readonly pruneError?: string;
+  readonly pruneFailedAt?: string;
+  readonly pruneAttempts?: number;
 }

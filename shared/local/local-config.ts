@@ -20,7 +20,7 @@ const schema = z.object({
   SIMULATOR_PORT: z.coerce.number().int().min(0).max(65_535).default(8006),
   SIMULATOR_TIME_FACTOR: z.coerce.number().positive().max(100).default(1),
   WORKFLOW_TIME_FACTOR: z.coerce.number().positive().max(100).default(1),
-  RECONCILE_INTERVAL_HOURS: z.coerce
+  SWEEP_INTERVAL_HOURS: z.coerce
     .number()
     .positive()
     .max(24 * 7)
@@ -44,7 +44,7 @@ export interface LocalConfig {
   /** Multiplies the workflows' Wait durations (task polls, lock back-off). */
   readonly workflowTimeFactor: number;
   /** How often the local runtime sweeps every tenant's snapshot records against Proxmox. */
-  readonly reconcileIntervalMs: number;
+  readonly sweepIntervalMs: number;
   /** Which Proxmox cluster the `demo` tenant gets as `lab`. */
   readonly proxmox:
     | { readonly kind: 'simulator'; readonly port: number; readonly timeFactor: number }
@@ -93,6 +93,6 @@ export function loadLocalConfig(env: Record<string, string | undefined>): LocalC
     tokenTtlSeconds: Math.round(values.TOKEN_TTL_HOURS * 3600),
     logLevel: values.POWERTOOLS_LOG_LEVEL,
     workflowTimeFactor: values.WORKFLOW_TIME_FACTOR,
-    reconcileIntervalMs: Math.round(values.RECONCILE_INTERVAL_HOURS * 3600_000),
+    sweepIntervalMs: Math.round(values.SWEEP_INTERVAL_HOURS * 3600_000),
   };
 }

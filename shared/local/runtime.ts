@@ -10,6 +10,7 @@ import { createApiHandler } from '#shared/api/lambda.ts';
 import { createUlidGenerator } from '#shared/domain/ids.ts';
 import { runIdFor } from '#shared/domain/run.ts';
 import { runConnectorCommand } from '#shared/services/connector-commands.ts';
+import { runDailySweep } from '#shared/services/daily-sweep.ts';
 import { finishOperation } from '#shared/services/guest-operations/finish-operation.ts';
 import { planOperation } from '#shared/services/guest-operations/plan-operation.ts';
 import { claimRun } from '#shared/services/policy-run/claim-run.ts';
@@ -18,7 +19,10 @@ import { recordGuestResult } from '#shared/services/policy-run/record-result.ts'
 import { resolveTargets } from '#shared/services/policy-run/resolve-targets.ts';
 import type { PolicyRunInput } from '#shared/services/policy-run/work-item.ts';
 import { policiesAreTheSchedule } from '#shared/services/policy-scheduler.ts';
-import { reconcileAllTenants, reconcileGuests } from '#shared/services/reconcile-guests.ts';
+import { reconcileGuests } from '#shared/services/reconcile-guests.ts';
+import { planPrune } from '#shared/services/retention/plan-prune.ts';
+import type { PruneLane } from '#shared/services/retention/prune-sweep.ts';
+import { recordPrune } from '#shared/services/retention/record-prune.ts';
 import { assertWritable, dataPaths, loadOrCreateKey } from './data-dir.ts';
 import { seedDemoTenant } from './demo-seed.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
@@ -41,6 +45,8 @@ export interface LocalRuntime {
   readonly dataDir: string;
   /** Runs the synthesized state machines locally. */
   readonly workflows: LocalWorkflowRunner;
+  /** Runs the daily sweep now (reconciliation, then retention's prune lanes, which it starts but does not await). */
+  sweep(): ReturnType<typeof runDailySweep>;
   /** The `demo` tenant's `lab` cluster, when one is configured or simulated. */
   readonly demo?: { readonly clusterId: string; readonly proxmoxUrl: string; readonly fingerprint?: string };
   /** Mints a token the way `npm run token` does. */
@@ -178,6 +184,8 @@ export async function startLocalRuntime(
         'resolve-targets': (input) => resolveTargets(deps, input as never),
         'record-result': (input) => recordGuestResult(deps, input as never),
         'finish-run': (input) => finishRun(deps, input as never),
+        'plan-prune': (input) => planPrune(deps, input as never),
+        'record-prune': (input) => recordPrune(deps, input as never),
         'reconcile-guests': (input) => reconcileGuests(deps, input as never),
         'plan-operation': (input) => planOperation(deps, input as never),
         'finish-operation': (input) => finishOperation(deps, input as never),
@@ -209,19 +217,25 @@ export async function startLocalRuntime(
         logger.info('guest operation started', { operationId, tenantId: input.tenantId });
         void runner.start(operationId, input, workflowDefinitions.operationArn);
       },
+      startPruneLane: async (name: string, lane: PruneLane) => {
+        logger.info('retention prune lane started', { execution: name, guests: lane.items.length });
+        void runner.start(name, lane, workflowDefinitions.laneArn);
+      },
     };
+    const sweep = () => runDailySweep(deps, workflows.startPruneLane);
     if (options.scheduler !== false) {
-      // Stands in for the daily EventBridge schedule of the reconciliation sweep.
+      // Stands in for the daily EventBridge schedule of the sweep.
       let sweeping: Promise<unknown> = Promise.resolve();
       const timer = setInterval(() => {
-        sweeping = reconcileAllTenants(deps)
-          .then((summary) =>
-            logger.info('reconciliation sweep', { ...summary, stuckLocks: summary.stuckLocks.length }),
+        sweeping = sweep()
+          .then(({ reconciled, pruned }) =>
+            logger.info('daily sweep', {
+              reconciled: { ...reconciled, stuckLocks: reconciled.stuckLocks.length },
+              pruned,
+            }),
           )
-          .catch((error: unknown) =>
-            logger.warn('reconciliation sweep failed', { error: (error as Error).message }),
-          );
-      }, config.reconcileIntervalMs);
+          .catch((error: unknown) => logger.warn('daily sweep failed', { error: (error as Error).message }));
+      }, config.sweepIntervalMs);
       timer.unref();
       stops.push(async () => {
         clearInterval(timer);
@@ -287,6 +301,7 @@ export async function startLocalRuntime(
       dynamoEndpoint,
       dataDir: config.dataDir,
       workflows: runner,
+      sweep,
       ...(demo ? { demo } : {}),
       token: (tenant, role, subject = `${tenant}-${role}`) =>
         mintToken(signingKey, { tenant, role, subject, ttlSeconds: config.tokenTtlSeconds }),

@@ -85,9 +85,9 @@ describe('the stateless stack', () => {
   it('bundles each function from its own entry point', () => {
     const functions = Object.values(stateless.findResources('AWS::Lambda::Function'));
     const keys = functions.map((fn) => JSON.stringify(fn.Properties.Code.S3Key));
-    // API, connector, five policy-run steps, two guest-operation steps and the reconciliation sweep.
-    expect(functions).toHaveLength(10);
-    expect(new Set(keys).size).toBe(10);
+    // API, connector, seven policy-run steps (five + two of retention), two guest-operation steps and the daily sweep.
+    expect(functions).toHaveLength(12);
+    expect(new Set(keys).size).toBe(12);
   });
 
   it('runs policies in standard state machines: one per run, one child execution per node lane', () => {
@@ -125,6 +125,38 @@ describe('the stateless stack', () => {
     });
     const apiPolicies = JSON.stringify(stateless.findResources('AWS::IAM::Policy'));
     expect(apiPolicies).toContain('states:StartExecution');
+  });
+
+  it('prunes in the lane after each recorded snapshot, and lets the daily sweep start prune-only lanes', () => {
+    const machines = stateless.findResources('AWS::StepFunctions::StateMachine');
+    const lane = Object.entries(machines).find(([id]) => id.includes('LaneStateMachine'));
+    expect(lane).toBeDefined();
+    const definition = JSON.stringify(lane?.[1].Properties.DefinitionString);
+    for (const needle of [
+      'PruneOnly?',
+      'PlanPrune',
+      'PruneSnapshots',
+      'DeleteSnapshot',
+      'RecordPruned',
+      'RecordGone',
+      'RecordPruneFailed',
+    ]) {
+      expect(definition).toContain(needle);
+    }
+    const sweep = Object.entries(stateless.findResources('AWS::Lambda::Function')).find(([id]) =>
+      id.startsWith('DailySweepFunction'),
+    );
+    expect(sweep?.[1].Properties.Environment.Variables.PRUNE_LANE_STATE_MACHINE_ARN).toEqual({
+      Ref: lane?.[0],
+    });
+    const sweepPolicy = Object.values(stateless.findResources('AWS::IAM::Policy')).find((policy) =>
+      JSON.stringify(policy.Properties.Roles).includes('DailySweepFunction'),
+    );
+    expect(JSON.stringify(sweepPolicy?.Properties.PolicyDocument)).toContain('states:StartExecution');
+    stateless.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(30 3 * * ? *)',
+      Description: 'Daily reconciliation and retention sweep of every tenant',
+    });
   });
 
   it('puts the JWT authorizer on every route except the public ones', () => {

@@ -15,8 +15,8 @@ describe('npx cdk synth', () => {
     expect(existsSync(join(outdir, 'PveSnapshotsStateful.template.json'))).toBe(true);
     expect(existsSync(join(outdir, 'PveSnapshotsStateless.template.json'))).toBe(true);
     const assets = readdirSync(outdir).filter((name) => name.startsWith('asset.'));
-    // API, connector, five policy-run steps, two guest-operation steps and the sweep, each bundled from its own entry.
-    expect(assets).toHaveLength(10);
+    // API, connector, seven policy-run steps, two guest-operation steps and the daily sweep, each bundled from its own entry.
+    expect(assets).toHaveLength(12);
     const sizes = assets.map((asset) => statSync(join(outdir, asset, 'index.mjs')).size);
     // Only the connector carries undici and the Proxmox client; every function stays under 1 MiB.
     for (const size of sizes) expect(size).toBeLessThan(1024 * 1024);

@@ -119,6 +119,11 @@ export async function startTestApi(options: { scheduler?: boolean } = {}): Promi
       WaitForLock: 25,
       WaitForStepStart: 10,
       WaitForStep: 10,
+      WaitForDeleteStart: 10,
+      WaitForDelete: 10,
+      // Retry intervals (locks at the call) by state name.
+      DeleteSnapshot: 25,
+      RunStep: 25,
     },
     // Off unless a test is about schedules: a policy must not fire because a test ran at 02:00.
     scheduler: options.scheduler ?? false,

@@ -308,44 +308,6 @@ describe('a policy run', () => {
     expect(byName['by-hand']).toBeUndefined();
   });
 
-  it('previews what retention would keep and delete, with reasons, changing nothing', async () => {
-    const policy = (
-      await admin.post(
-        '/v1/policies',
-        policyBody({
-          name: 'preview',
-          selector: { guests: [`${clusterId}.203`] },
-          snapshot: { namePrefix: 'pv' },
-          retention: { keepLast: 2 },
-        }),
-      )
-    ).body;
-    for (const day of ['2026-11-01', '2026-11-02', '2026-11-03']) {
-      await api.runtime.workflows.start(day, {
-        tenantId: 'acme',
-        policyId: policy.id,
-        scheduledTime: `${day}T02:00:00.000Z`,
-        trigger: 'schedule',
-      });
-    }
-    const before = snapshotNames(203).length;
-    const preview = await admin.get(`/v1/policies/${policy.id}/retention-preview`);
-    expect(preview.status).toBe(200);
-    expect(preview.body.guests).toEqual([
-      {
-        guestId: `${clusterId}.203`,
-        snapshots: [
-          { name: 'pv-20261103-0200', time: '2026-11-03T02:00:00.000Z', keep: true, reason: 'keep-last' },
-          { name: 'pv-20261102-0200', time: '2026-11-02T02:00:00.000Z', keep: true, reason: 'keep-last' },
-          { name: 'pv-20261101-0200', time: '2026-11-01T02:00:00.000Z', keep: false, reason: 'pruned' },
-        ],
-      },
-    ]);
-    expect(snapshotNames(203).length).toBe(before);
-    const single = await admin.get(`/v1/policies/${policy.id}/retention-preview?guestId=${clusterId}.203`);
-    expect(single.body.guests).toHaveLength(1);
-  });
-
   it('lets operators run policies and keeps viewers and other tenants out', async () => {
     const policy = (
       await admin.post(

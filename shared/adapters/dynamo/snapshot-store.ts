@@ -1,7 +1,7 @@
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { SnapshotRecord } from '#shared/domain/snapshot-record.ts';
 import { keys } from './keys.ts';
-import { stripKeys, type TableAccess } from './table-access.ts';
+import { ConditionFailed, stripKeys, type TableAccess, type TransactItem } from './table-access.ts';
 
 /**
  * The records of the snapshots the service took (or tried to take), per guest. A policy run
@@ -41,6 +41,37 @@ export class SnapshotStore {
         },
       }),
     );
+  }
+
+  /**
+   * Marks a snapshot deleted (by retention) in the same transaction as its audit event. A
+   * record already marked deleted (a retried step) is left as it is: returns false.
+   */
+  async markDeleted(record: SnapshotRecord, audit: TransactItem, ttl: number): Promise<boolean> {
+    try {
+      await this.#table.transact([
+        {
+          Put: {
+            TableName: this.#table.tableName,
+            Item: {
+              ...keys.snapshot(record.tenantId, record.guestId, record.name),
+              entity: 'snapshot',
+              ...record,
+              status: 'deleted',
+              ttl,
+            },
+            ConditionExpression: 'attribute_not_exists(pk) OR #status <> :deleted',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':deleted': 'deleted' },
+          },
+        },
+        audit,
+      ]);
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionFailed && error.index === 0) return false;
+      throw error;
+    }
   }
 
   async delete(tenantId: string, guestId: string, name: string): Promise<void> {

@@ -1,31 +1,44 @@
 import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { PolicyRunInput } from '#shared/services/policy-run/work-item.ts';
+import type { PruneLane } from '#shared/services/retention/prune-sweep.ts';
 import type { WorkflowStarter } from '#shared/services/workflow-starter.ts';
+
+/** The state machines a function may start (each function is granted only its own). */
+export interface StateMachineArns {
+  readonly policyRun?: string;
+  readonly operation?: string;
+  /** The policy run's lane state machine; only the daily sweep starts it directly. */
+  readonly pruneLane?: string;
+}
 
 /** Starts workflows on Step Functions; execution names are run or operation ids, so AWS refuses duplicates. */
 export class SfnWorkflowStarter implements WorkflowStarter {
   readonly #client: SFNClient;
-  readonly #policyRunArn: string;
-  readonly #operationArn: string;
+  readonly #arns: StateMachineArns;
 
-  constructor(client: SFNClient, policyRunArn: string, operationArn: string) {
+  constructor(client: SFNClient, arns: StateMachineArns) {
     this.#client = client;
-    this.#policyRunArn = policyRunArn;
-    this.#operationArn = operationArn;
+    this.#arns = arns;
   }
 
   async startPolicyRun(runId: string, input: PolicyRunInput): Promise<void> {
-    await this.#start(this.#policyRunArn, runId, input);
+    await this.#start('policyRun', runId, input);
   }
 
   async startGuestOperation(
     operationId: string,
     input: { tenantId: string; operationId: string },
   ): Promise<void> {
-    await this.#start(this.#operationArn, operationId, input);
+    await this.#start('operation', operationId, input);
   }
 
-  async #start(stateMachineArn: string, name: string, input: unknown): Promise<void> {
+  async startPruneLane(name: string, lane: PruneLane): Promise<void> {
+    await this.#start('pruneLane', name, lane);
+  }
+
+  async #start(kind: keyof StateMachineArns, name: string, input: unknown): Promise<void> {
+    const stateMachineArn = this.#arns[kind];
+    if (!stateMachineArn) throw new Error(`no ${kind} state machine configured for this function`);
     try {
       await this.#client.send(
         new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }),

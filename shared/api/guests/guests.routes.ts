@@ -80,7 +80,10 @@ export const SnapshotRecordSchema = z
     policyId: z.string().optional(),
     runId: z.string().optional(),
     scheduledTime: z.string().optional(),
-    status: z.enum(['created', 'failed', 'missing']),
+    status: z.enum(['created', 'failed', 'missing', 'deleted']).openapi({
+      description:
+        '`missing`: gone from Proxmox without the service deleting it; `deleted`: deleted by retention (the record stays 90 days)',
+    }),
     manual: z.boolean().optional(),
     adopted: z.boolean().optional(),
     missingSince: z.string().optional(),
@@ -89,6 +92,14 @@ export const SnapshotRecordSchema = z
     vmstate: z.boolean(),
     createdAt: z.string(),
     error: z.string().optional(),
+    deletedAt: z.string().optional(),
+    deletedBy: z.string().optional().openapi({ description: '`run <runId>` or `sweep <date>`' }),
+    deleteReason: z.enum(['pruned', 'max-age']).optional(),
+    pruneError: z.string().optional().openapi({
+      description: "Proxmox's text for the last failed deletion; tried again by the next run or sweep",
+    }),
+    pruneFailedAt: z.string().optional(),
+    pruneAttempts: z.number().int().optional(),
   })
   .openapi('SnapshotRecord');
 

@@ -13,7 +13,7 @@ import {
   updatePolicy,
 } from '#shared/services/policies.ts';
 import { policyTargets } from '#shared/services/policy-targets.ts';
-import { retentionPreview } from '#shared/services/retention-preview.ts';
+import { retentionPreview } from '#shared/services/retention/retention-preview.ts';
 
 import type { ApiEnv } from '../api-env.ts';
 import { etagOf, expectedVersion } from '../etag.ts';

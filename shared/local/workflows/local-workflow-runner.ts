@@ -4,7 +4,7 @@ import { serializeError } from '#shared/domain/error-registry.ts';
 export type LocalFunction = (payload: unknown) => Promise<unknown>;
 
 export interface LocalWorkflowRunnerOptions {
-  /** Milliseconds to use instead of the definition's Wait durations, by state name (tests). */
+  /** Milliseconds to use instead of the definition's Wait durations and Retry intervals, by state name. */
   readonly waitOverrides?: Record<string, number>;
   readonly onExecutionError?: (name: string, error: unknown) => void;
   /** Receives every execution event (state entered/exited, ...), e.g. to count state transitions. */
@@ -109,7 +109,12 @@ export class LocalWorkflowRunner {
       } as never,
       overrides: {
         taskResourceLocalHandlers: this.#handlers as never,
-        ...(this.#options.waitOverrides ? { waitTimeOverrides: this.#options.waitOverrides } : {}),
+        ...(this.#options.waitOverrides
+          ? {
+              waitTimeOverrides: this.#options.waitOverrides,
+              retryIntervalOverrides: this.#options.waitOverrides,
+            }
+          : {}),
       },
       noThrowOnAbort: true,
     });

@@ -14,6 +14,8 @@ export const POLICY_RUN_FUNCTIONS = [
   'resolve-targets',
   'record-result',
   'finish-run',
+  'plan-prune',
+  'record-prune',
   'reconcile-guests',
   'plan-operation',
   'finish-operation',
@@ -53,6 +55,8 @@ export interface LocalWorkflows {
   readonly policyRunArn: string;
   /** The ARN of the guest-operation state machine. */
   readonly operationArn: string;
+  /** The ARN of the policy run's lane state machine (the daily sweep starts prune-only lanes). */
+  readonly laneArn: string;
 }
 
 /**
@@ -75,6 +79,8 @@ export function synthesizePolicyRunDefinitions(): LocalWorkflows {
     resolveTargets: fn('resolve-targets'),
     recordResult: fn('record-result'),
     finishRun: fn('finish-run'),
+    planPrune: fn('plan-prune'),
+    recordPrune: fn('record-prune'),
     reconcileGuests: fn('reconcile-guests'),
     connector: fn('connector'),
   });
@@ -100,21 +106,32 @@ export function synthesizePolicyRunDefinitions(): LocalWorkflows {
   );
   const parentId = stack.getLogicalId(workflow.stateMachine.node.defaultChild as CfnResource);
   const operationId = stack.getLogicalId(operations.stateMachine.node.defaultChild as CfnResource);
+  const laneId = stack.getLogicalId(workflow.laneStateMachine.node.defaultChild as CfnResource);
   return {
     definitions,
     policyRunArn: localStateMachineArn(parentId),
     operationArn: localStateMachineArn(operationId),
+    laneArn: localStateMachineArn(laneId),
   };
 }
 
 type WaitDefinition = {
   States: Record<
     string,
-    { Type: string; Seconds?: number; ItemProcessor?: WaitDefinition; Iterator?: WaitDefinition }
+    {
+      Type: string;
+      Seconds?: number;
+      Retry?: Array<{ IntervalSeconds?: number }>;
+      ItemProcessor?: WaitDefinition;
+      Iterator?: WaitDefinition;
+    }
   >;
 };
 
-/** Wait durations scaled by `factor`, in milliseconds by state name, for every Wait state of the definitions. */
+/**
+ * Wait durations and Retry intervals scaled by `factor`, in milliseconds by state name, for every
+ * Wait state and retrying Task of the definitions.
+ */
 export function scaledWaits(
   definitions: Record<string, Record<string, unknown>>,
   factor: number,
@@ -124,6 +141,9 @@ export function scaledWaits(
     for (const [name, state] of Object.entries(definition.States)) {
       if (state.Type === 'Wait' && typeof state.Seconds === 'number')
         waits[name] = Math.round(state.Seconds * 1000 * factor);
+      const retryInterval = state.Retry?.[0]?.IntervalSeconds;
+      if (state.Type === 'Task' && retryInterval !== undefined)
+        waits[name] = Math.round(retryInterval * 1000 * factor);
       const inner = state.ItemProcessor ?? state.Iterator;
       if (inner) visit(inner);
     }

@@ -1,0 +1,39 @@
+import type { ServiceDeps } from '../service-deps.ts';
+import { decideGuestRetention } from './guest-retention.ts';
+import { MAX_DELETIONS_PER_GUEST, type PruneTarget, type SnapshotDeletion } from './prune-work.ts';
+
+/**
+ * Decides, from the guest's records as they are now, which of the policy's snapshots retention
+ * deletes (the same decisions as the preview), oldest first. Writes nothing: a deletion is
+ * recorded only once Proxmox confirms it, and one that fails is decided again next time.
+ */
+export async function planPrune(
+  deps: ServiceDeps,
+  input: { item: PruneTarget },
+): Promise<{ deletions: SnapshotDeletion[] }> {
+  const { item } = input;
+  const policy = await deps.store.policies.get(item.tenantId, item.policyId);
+  if (!policy) return { deletions: [] };
+  const records = await deps.store.snapshots.list(item.tenantId, item.guestId);
+  const by = item.runId ? `run ${item.runId}` : (item.sweepId ?? 'sweep');
+  const deletions = decideGuestRetention(policy, records, deps.now())
+    .filter((decision) => !decision.keep)
+    .reverse()
+    .slice(0, MAX_DELETIONS_PER_GUEST)
+    .map(
+      (decision): SnapshotDeletion => ({
+        tenantId: item.tenantId,
+        policyId: item.policyId,
+        clusterId: item.clusterId,
+        guestId: item.guestId,
+        node: item.node,
+        guestType: item.guestType,
+        vmid: item.vmid,
+        ...(item.runId ? { runId: item.runId } : {}),
+        name: decision.name,
+        reason: decision.reason === 'max-age' ? 'max-age' : 'pruned',
+        by,
+      }),
+    );
+  return { deletions };
+}

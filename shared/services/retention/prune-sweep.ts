@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import { parseGuestId } from '#shared/domain/guest-id.ts';
+import type { Policy } from '#shared/domain/policy.ts';
+import type { ServiceDeps } from '../service-deps.ts';
+import { decideGuestRetention } from './guest-retention.ts';
+import type { PruneTarget } from './prune-work.ts';
+
+/** A lane of guests on one node whose snapshots the sweep prunes, at the policy's cap per node. */
+export interface PruneLane {
+  readonly items: PruneTarget[];
+  readonly perNode: number;
+}
+
+export interface PruneSweepSummary {
+  readonly guests: number;
+  readonly lanes: number;
+  /** Snapshots retention would delete now, over all lanes started. */
+  readonly deletions: number;
+}
+
+/**
+ * The daily retention sweep: finds every live guest with snapshots an enabled policy's retention
+ * would delete now (runs prune their own guests; the sweep catches guests no run touched, failed
+ * deletions, `maxAgeDays` and policies whose runs fail) and starts a prune-only lane per policy
+ * and node. Lane names are derived from the day, so a sweep started twice the same day starts
+ * each lane once. Disabled and deleted policies prune nothing.
+ */
+export async function pruneSweep(
+  deps: ServiceDeps,
+  startLane: (name: string, lane: PruneLane) => Promise<void>,
+): Promise<PruneSweepSummary> {
+  const day = new Date(deps.now()).toISOString().slice(0, 10);
+  const sweepId = `sweep ${day}`;
+  const lanes = new Map<string, PruneLane & { items: PruneTarget[] }>();
+  let deletions = 0;
+  let guests = 0;
+  for (const [tenantId, guestIds] of await deps.store.guests.liveGuestsByTenant()) {
+    const policies = new Map<string, Policy | undefined>();
+    const policyOf = async (id: string) => {
+      if (!policies.has(id)) policies.set(id, await deps.store.policies.get(tenantId, id));
+      return policies.get(id);
+    };
+    for (const guestId of guestIds) {
+      const records = await deps.store.snapshots.list(tenantId, guestId);
+      const policyIds = new Set(records.flatMap((record) => (record.policyId ? [record.policyId] : [])));
+      const ref = parseGuestId(guestId);
+      const guest =
+        ref && policyIds.size > 0
+          ? await deps.store.guests.get(tenantId, ref.clusterId, ref.vmid)
+          : undefined;
+      if (!guest || guest.gone) continue;
+      let counted = false;
+      for (const policyId of policyIds) {
+        const policy = await policyOf(policyId);
+        if (!policy?.enabled) continue;
+        const pruned = decideGuestRetention(policy, records, deps.now()).filter((d) => !d.keep).length;
+        if (pruned === 0) continue;
+        deletions += pruned;
+        if (!counted) guests++;
+        counted = true;
+        const key = `${tenantId}/${policyId}/${guest.clusterId}/${guest.node}`;
+        const lane = lanes.get(key) ?? { items: [], perNode: policy.concurrency?.perNode ?? 2 };
+        lane.items.push({
+          tenantId,
+          policyId,
+          clusterId: guest.clusterId,
+          guestId,
+          node: guest.node,
+          guestType: guest.type,
+          vmid: guest.vmid,
+          pruneOnly: true,
+          sweepId,
+        });
+        lanes.set(key, lane);
+      }
+    }
+  }
+  for (const [key, lane] of lanes) {
+    const digest = createHash('sha256').update(key).digest('hex').slice(0, 24);
+    await startLane(`prune-${day}-${digest}`, lane);
+  }
+  return { guests, lanes: lanes.size, deletions };
+}
