@@ -1,5 +1,5 @@
 import type { RetentionRule } from './policy.ts';
-import { type WallClock, wallClockReader } from './time-zone.ts';
+import { localTimeReader } from './time-zone.ts';
 
 export type RetentionReason =
   | 'keep-all'
@@ -31,8 +31,6 @@ export interface RetentionDecision {
   readonly reason: RetentionReason;
 }
 
-const pad = (n: number) => String(n).padStart(2, '0');
-
 /** ISO 8601 week-year and week of a civil date (weeks start on Monday; week 1 holds the year's first Thursday). */
 export function isoWeek(year: number, month: number, day: number): { year: number; week: number } {
   const date = new Date(Date.UTC(year, month - 1, day));
@@ -45,22 +43,30 @@ export function isoWeek(year: number, month: number, day: number): { year: numbe
 
 type PeriodPass = 'keep-hourly' | 'keep-daily' | 'keep-weekly' | 'keep-monthly' | 'keep-yearly';
 
-/** The period of an instant for a pass, on the policy's wall clock (as PBS uses local time). */
-function periodKey(pass: PeriodPass, clock: (time: number) => WallClock, time: number): string {
-  const c = clock(time);
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+/**
+ * The period of a local time (wall clock as epoch ms, as PBS uses local time) for a pass, as a
+ * number: hours and days since the epoch, Monday-based weeks (the epoch's day 0 was a Thursday,
+ * so `(day + 3) / 7` numbers ISO weeks: same number, same ISO week and week-year), months and
+ * years. Numbers instead of `yyyy/mm/dd` strings keep 100,000 snapshots cheap.
+ */
+function periodOf(pass: PeriodPass, local: number): number {
+  const day = Math.floor(local / DAY_MS);
   switch (pass) {
     case 'keep-hourly':
-      return `${c.year}/${pad(c.month)}/${pad(c.day)}/${pad(c.hour)}`;
+      return Math.floor(local / HOUR_MS);
     case 'keep-daily':
-      return `${c.year}/${pad(c.month)}/${pad(c.day)}`;
-    case 'keep-weekly': {
-      const w = isoWeek(c.year, c.month, c.day);
-      return `${w.year}/${pad(w.week)}`;
+      return day;
+    case 'keep-weekly':
+      return Math.floor((day + 3) / 7);
+    case 'keep-monthly': {
+      const date = new Date(day * DAY_MS);
+      return date.getUTCFullYear() * 12 + date.getUTCMonth();
     }
-    case 'keep-monthly':
-      return `${c.year}/${pad(c.month)}`;
     case 'keep-yearly':
-      return `${c.year}`;
+      return new Date(day * DAY_MS).getUTCFullYear();
   }
 }
 
@@ -71,12 +77,6 @@ const PASSES: ReadonlyArray<[PeriodPass, keyof RetentionRule]> = [
   ['keep-monthly', 'keepMonthly'],
   ['keep-yearly', 'keepYearly'],
 ];
-
-const DAY_MS = 86_400_000;
-
-/** Kept by a rule's pass, as opposed to pinned (protected, manual) or not kept yet. */
-const isPassKept = (reason: RetentionReason | undefined) =>
-  reason !== undefined && reason !== 'protected' && reason !== 'manual';
 
 /**
  * Decides which snapshots a rule keeps, with the Proxmox Backup Server algorithm: newest first,
@@ -95,10 +95,7 @@ export function applyRetention(
   options: { now: number; lastGoodId?: string },
 ): RetentionDecision[] {
   const sorted = [...candidates].sort((a, b) => b.time - a.time || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const clock = wallClockReader(
-    timeZone,
-    sorted.map((candidate) => candidate.time),
-  );
+  const localTime = localTimeReader(timeZone);
   const reasons = new Map<string, RetentionReason>();
   for (const candidate of sorted) {
     if (candidate.protected) reasons.set(candidate.id, 'protected');
@@ -109,12 +106,25 @@ export function applyRetention(
     for (const candidate of sorted) if (!reasons.has(candidate.id)) reasons.set(candidate.id, 'keep-all');
   } else {
     const open = () => sorted.filter((candidate) => !reasons.has(candidate.id));
-    if (rule.keepLast)
-      for (const candidate of open().slice(0, rule.keepLast)) reasons.set(candidate.id, 'keep-last');
+    // Snapshots a pass kept so far, in the order kept: the periods they cover.
+    const passKept: RetentionCandidate[] = [];
+    const keep = (candidate: RetentionCandidate, reason: RetentionReason) => {
+      reasons.set(candidate.id, reason);
+      passKept.push(candidate);
+    };
+    if (rule.keepLast) {
+      let kept = 0;
+      for (const candidate of sorted) {
+        if (kept >= rule.keepLast) break;
+        if (reasons.has(candidate.id)) continue;
+        keep(candidate, 'keep-last');
+        kept++;
+      }
+    }
     if (rule.keepWithinDays) {
-      for (const candidate of open()) {
-        if (options.now - candidate.time < (rule.keepWithinDays as number) * DAY_MS)
-          reasons.set(candidate.id, 'keep-within');
+      for (const candidate of sorted) {
+        if (options.now - candidate.time >= rule.keepWithinDays * DAY_MS) break;
+        if (!reasons.has(candidate.id)) keep(candidate, 'keep-within');
       }
     }
     for (const [pass, option] of PASSES) {
@@ -123,17 +133,22 @@ export function applyRetention(
       // Periods already covered by a snapshot an earlier pass kept do not count again (PBS
       // `already_included`). Pinned snapshots cover nothing: PBS marks protected ones apart from
       // kept ones, so a pinned snapshot never costs a period its newest scheduled snapshot.
-      const covered = new Set(
-        sorted.filter((c) => isPassKept(reasons.get(c.id))).map((c) => periodKey(pass, clock, c.time)),
-      );
-      const added = new Set<string>();
+      const covered = new Set(passKept.map((c) => periodOf(pass, localTime(c.time))));
+      const added = new Set<number>();
+      let previous: number | undefined;
       for (const candidate of sorted) {
-        if (reasons.has(candidate.id)) continue;
-        const key = periodKey(pass, clock, candidate.time);
-        if (covered.has(key) || added.has(key)) continue;
         if (added.size >= count) break;
-        added.add(key);
-        reasons.set(candidate.id, pass);
+        const period = periodOf(pass, localTime(candidate.time));
+        // Newest first: a period's snapshots are adjacent, so only its first one can be taken.
+        if (period === previous) continue;
+        if (reasons.has(candidate.id) || covered.has(period) || added.has(period)) {
+          // An open snapshot later in the same period may still be taken; a taken period is done.
+          if (added.has(period) || covered.has(period)) previous = period;
+          continue;
+        }
+        previous = period;
+        added.add(period);
+        keep(candidate, pass);
       }
     }
   }

@@ -109,27 +109,37 @@ export function formatInZone(timeZone: string, epochMs: number): string {
 }
 
 /**
- * A fast wall-clock function for many instants in one zone: the zone's offset is read once per
- * UTC day of the range, and instants on a day whose offset does not change by the next day are
- * computed arithmetically (zones change offset at most once a day). Other instants ask Intl.
+ * A fast reader of an instant's local time in one zone, as the epoch milliseconds of its wall
+ * clock read as UTC (whole seconds). The zone's offset is read once per UTC day, when first
+ * needed, and instants on a day whose offset does not change by the next day are computed
+ * arithmetically (zones change offset at most once a day). Other instants ask Intl.
  */
-export function wallClockReader(timeZone: string, times: readonly number[]): (time: number) => WallClock {
-  if (times.length === 0) return (time) => wallClockAt(timeZone, time);
-  const first = Math.floor(Math.min(...times) / DAY_MS);
-  const last = Math.floor(Math.max(...times) / DAY_MS) + 1;
+export function localTimeReader(timeZone: string): (time: number) => number {
   const offsets = new Map<number, number>();
-  for (let day = first; day <= last; day++) offsets.set(day, offsetMsAt(timeZone, day * DAY_MS));
+  const offsetOfDay = (day: number) => {
+    let offset = offsets.get(day);
+    if (offset === undefined) {
+      offset = offsetMsAt(timeZone, day * DAY_MS);
+      offsets.set(day, offset);
+    }
+    return offset;
+  };
   return (time) => {
     const day = Math.floor(time / DAY_MS);
-    const offset = offsets.get(day);
-    return offset !== undefined && offset === offsets.get(day + 1)
-      ? fromOffset(time, offset)
-      : wallClockAt(timeZone, time);
+    const offset = offsetOfDay(day);
+    const whole = Math.floor(time / 1000) * 1000;
+    return whole + (offset === offsetOfDay(day + 1) ? offset : offsetMsAt(timeZone, time));
   };
 }
 
-function fromOffset(time: number, offset: number): WallClock {
-  const local = new Date(Math.floor(time / 1000) * 1000 + offset);
+/** A fast wall-clock function for many instants in one zone (see {@link localTimeReader}). */
+export function wallClockReader(timeZone: string): (time: number) => WallClock {
+  const local = localTimeReader(timeZone);
+  return (time) => fromLocal(local(time));
+}
+
+function fromLocal(localMs: number): WallClock {
+  const local = new Date(localMs);
   return {
     year: local.getUTCFullYear(),
     month: local.getUTCMonth() + 1,

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { RetentionRule } from '#shared/domain/policy.ts';
 import { applyRetention, isoWeek, type RetentionCandidate } from '#shared/domain/retention.ts';
+import { wallClockAt } from '#shared/domain/time-zone.ts';
 
 const at = (iso: string) => Date.parse(iso);
 const snap = (id: string, iso: string, extra: Partial<RetentionCandidate> = {}): RetentionCandidate => ({
@@ -266,6 +267,92 @@ describe('retention properties', () => {
           expect(applyRetention(r, tz, shuffled, { now: NOW })).toEqual(decisions);
         },
       ),
+    );
+  });
+});
+
+/**
+ * The algorithm written the plain way, as an oracle: wall clocks from Intl for every snapshot,
+ * periods as `yyyy/mm/dd` strings and ISO weeks from isoWeek(), each pass scanning everything.
+ */
+function referenceRetention(rule: RetentionRule, tz: string, input: RetentionCandidate[], now: number) {
+  const sorted = [...input].sort((a, b) => b.time - a.time || (a.id < b.id ? -1 : 1));
+  const reasons = new Map<string, string>();
+  for (const c of sorted) if (c.protected) reasons.set(c.id, 'protected');
+  if (!setsAKeepCount(rule) && !rule.keepWithinDays)
+    return sorted.map((c) => reasons.get(c.id) ?? 'keep-all');
+  const open = () => sorted.filter((c) => !reasons.has(c.id));
+  for (const c of open().slice(0, rule.keepLast ?? 0)) reasons.set(c.id, 'keep-last');
+  if (rule.keepWithinDays)
+    for (const c of open())
+      if (now - c.time < rule.keepWithinDays * 86_400_000) reasons.set(c.id, 'keep-within');
+  const key = (pass: string, time: number) => {
+    const w = wallClockAt(tz, time);
+    if (pass === 'keep-hourly') return `${w.year}/${w.month}/${w.day}/${w.hour}`;
+    if (pass === 'keep-daily') return `${w.year}/${w.month}/${w.day}`;
+    if (pass === 'keep-weekly') return JSON.stringify(isoWeek(w.year, w.month, w.day));
+    if (pass === 'keep-monthly') return `${w.year}/${w.month}`;
+    return `${w.year}`;
+  };
+  const passes: Array<[string, number | undefined]> = [
+    ['keep-hourly', rule.keepHourly],
+    ['keep-daily', rule.keepDaily],
+    ['keep-weekly', rule.keepWeekly],
+    ['keep-monthly', rule.keepMonthly],
+    ['keep-yearly', rule.keepYearly],
+  ];
+  for (const [pass, n] of passes) {
+    if (!n) continue;
+    const keptSoFar = sorted.filter((c) => reasons.has(c.id) && reasons.get(c.id) !== 'protected');
+    const seen = new Set(keptSoFar.map((c) => key(pass, c.time)));
+    let added = 0;
+    for (const c of open()) {
+      const k = key(pass, c.time);
+      if (seen.has(k)) continue;
+      if (added >= n) break;
+      seen.add(k);
+      added++;
+      reasons.set(c.id, pass);
+    }
+  }
+  return sorted.map((c) => reasons.get(c.id) ?? 'pruned');
+}
+
+describe('retention against a plain reference implementation', () => {
+  // Snapshots packed around daylight-saving changes and ISO week-year ends, where periods are hardest.
+  const edges = [
+    '2025-03-30T01:00:00Z',
+    '2025-10-26T01:00:00Z',
+    '2025-11-02T06:00:00Z',
+    '2020-12-31T12:00:00Z',
+  ];
+  const nearEdges = fc
+    .uniqueArray(
+      fc
+        .tuple(fc.constantFrom(...edges), fc.integer({ min: -4 * 24 * 60, max: 4 * 24 * 60 }))
+        .map(([edge, minutes]) => at(edge) + minutes * 60_000),
+      { maxLength: 60 },
+    )
+    .map((times) =>
+      times.map((time, i) => ({ id: `e${i}`, time, ...(i % 11 === 5 ? { protected: true } : {}) })),
+    );
+  const within = fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined });
+
+  it('decides exactly as the plain algorithm, across DST changes, week-year ends and zones', () => {
+    fc.assert(
+      fc.property(
+        rules,
+        within,
+        fc.constantFrom('UTC', 'Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe', 'Asia/Kolkata'),
+        fc.oneof(candidates, nearEdges),
+        (rule, keepWithinDays, tz, input) => {
+          const r = clean({ ...rule, keepWithinDays });
+          const now = input.length > 0 ? Math.max(...input.map((c) => c.time)) + 3_600_000 : NOW;
+          const decided = applyRetention(r, tz, input, { now }).map((d) => d.reason);
+          expect(decided).toEqual(referenceRetention(r, tz, input, now));
+        },
+      ),
+      { numRuns: 500 },
     );
   });
 });

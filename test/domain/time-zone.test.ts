@@ -22,7 +22,7 @@ describe('the fast wall-clock reader', () => {
           { minLength: 1, maxLength: 200 },
         ),
         (zone, times) => {
-          const read = wallClockReader(zone, times);
+          const read = wallClockReader(zone);
           for (const time of times) expect(read(time)).toEqual(wallClockAt(zone, time));
         },
       ),
@@ -33,7 +33,7 @@ describe('the fast wall-clock reader', () => {
   it('agrees minute by minute around a transition', () => {
     const from = Date.parse('2026-10-25T00:00:00Z');
     const times = Array.from({ length: 240 }, (_, i) => from + i * 60_000);
-    const read = wallClockReader('Europe/Berlin', times);
+    const read = wallClockReader('Europe/Berlin');
     for (const time of times) expect(read(time)).toEqual(wallClockAt('Europe/Berlin', time));
   });
 });
