@@ -99,6 +99,7 @@ export class PolicyRunWorkflow extends Construct {
         resultPath,
       });
 
+    // Recording a success also returns the guest's retention deletions (see below).
     const recordSucceeded = new LambdaInvoke(this, S.recordSucceeded, {
       lambdaFunction: props.recordResult,
       payload: TaskInput.fromObject({
@@ -106,13 +107,15 @@ export class PolicyRunWorkflow extends Construct {
         outcome: 'succeeded',
         'upid.$': '$.task.value.upid',
       }),
-      resultPath: JsonPath.DISCARD,
+      resultSelector: { 'deletions.$': '$.Payload.deletions' },
+      resultPath: '$.prune',
     });
     const recordAlreadyTaken = new LambdaInvoke(this, 'RecordAlreadyTaken', {
       lambdaFunction: props.recordResult,
       // The deterministic name is taken: this tick's snapshot exists from an earlier attempt.
       payload: TaskInput.fromObject({ 'item.$': '$.item', outcome: 'succeeded' }),
-      resultPath: JsonPath.DISCARD,
+      resultSelector: { 'deletions.$': '$.Payload.deletions' },
+      resultPath: '$.prune',
     });
     const recordFailed = new LambdaInvoke(this, S.recordFailed, {
       lambdaFunction: props.recordResult,
@@ -186,9 +189,10 @@ export class PolicyRunWorkflow extends Construct {
     waitForTask.next(checkTask);
     checkTask.next(taskFinished);
 
-    // Retention, per guest once its snapshot is recorded: deletions one after another (Proxmox
-    // locks the guest for each), each awaited and recorded. Pruning never fails the guest or
-    // the run: a failed deletion is recorded and decided again by the next run or sweep.
+    // Retention, per guest once its snapshot is recorded (the record step returns the deletions;
+    // a sweep's prune-only item asks PlanPrune): deletions one after another (Proxmox locks the
+    // guest for each), each awaited and recorded. Pruning never fails the guest or the run: a
+    // failed deletion is recorded and decided again by the next run or sweep.
     const pruneSkipped = new Pass(this, 'PruneSkipped', { resultPath: JsonPath.DISCARD });
     const planPrune = new LambdaInvoke(this, S.planPrune, {
       lambdaFunction: props.planPrune,
@@ -260,9 +264,13 @@ export class PolicyRunWorkflow extends Construct {
     });
     pruneSnapshots.itemProcessor(deleteSnapshot);
     pruneSnapshots.addCatch(pruneSkipped, { errors: ['States.ALL'], resultPath: '$.pruneError' });
-    planPrune.next(pruneSnapshots);
-    recordSucceeded.next(planPrune);
-    recordAlreadyTaken.next(planPrune);
+    // Most guests have nothing to delete on most ticks: no Map then (fewer transitions).
+    const anythingToPrune = new Choice(this, 'AnythingToPrune?')
+      .when(Condition.isPresent('$.prune.deletions[0]'), pruneSnapshots)
+      .otherwise(new Succeed(this, 'NothingToPrune'));
+    planPrune.next(anythingToPrune);
+    recordSucceeded.next(anythingToPrune);
+    recordAlreadyTaken.next(anythingToPrune);
 
     const perGuest = new MapState(this, 'SnapshotGuests', {
       itemsPath: '$.items',

@@ -1,3 +1,5 @@
+import { planPrune } from '../retention/plan-prune.ts';
+import type { SnapshotDeletion } from '../retention/prune-work.ts';
 import type { ServiceDeps } from '../service-deps.ts';
 import type { SnapshotWorkItem } from './work-item.ts';
 
@@ -33,12 +35,14 @@ export function errorText(error: GuestOutcome['error']): { type: string; text: s
 
 /**
  * Records one guest's result and its snapshot record, and counts it on the run; recording the
- * same guest twice (a retried step) changes nothing.
+ * same guest twice (a retried step) changes nothing. After a success it also returns what the
+ * policy's retention deletes on the guest now (the preview's decisions), so the lane prunes
+ * without a step of its own; a failed snapshot prunes nothing, and neither does a planning error.
  */
 export async function recordGuestResult(
   deps: ServiceDeps,
   outcome: GuestOutcome,
-): Promise<{ recorded: boolean }> {
+): Promise<{ recorded: boolean; deletions: SnapshotDeletion[] }> {
   const { item } = outcome;
   const finishedAt = new Date(deps.now()).toISOString();
   let failure: { type: string; text: string } | undefined;
@@ -77,5 +81,10 @@ export async function recordGuestResult(
       ...(failure ? { error: failure.text } : {}),
     },
   );
-  return { recorded };
+  if (outcome.outcome === 'failed') return { recorded, deletions: [] };
+  const deletions = await planPrune(deps, { item }).then(
+    (plan) => plan.deletions,
+    () => [],
+  );
+  return { recorded, deletions };
 }
