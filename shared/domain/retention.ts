@@ -105,7 +105,6 @@ export function applyRetention(
   if (keepsNothing) {
     for (const candidate of sorted) if (!reasons.has(candidate.id)) reasons.set(candidate.id, 'keep-all');
   } else {
-    const open = () => sorted.filter((candidate) => !reasons.has(candidate.id));
     // Snapshots a pass kept so far, in the order kept: the periods they cover.
     const passKept: RetentionCandidate[] = [];
     const keep = (candidate: RetentionCandidate, reason: RetentionReason) => {
