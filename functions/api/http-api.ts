@@ -1,17 +1,21 @@
 import { createHash } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { createDocumentClient } from '#shared/adapters/dynamo/client.ts';
 import { createStore } from '#shared/adapters/dynamo/store.ts';
+import { AwsEventPublisher } from '#shared/adapters/notifications/aws-event-publisher.ts';
 import { LambdaProxmoxGateway } from '#shared/adapters/proxmox/lambda-gateway.ts';
 import { EventBridgePolicyScheduler } from '#shared/adapters/scheduler/eventbridge-policy-scheduler.ts';
 import { SecretsManagerStore } from '#shared/adapters/secrets/secrets-manager-store.ts';
 import { SfnWorkflowStarter } from '#shared/adapters/sfn/sfn-workflow-starter.ts';
 import { createApiHandler } from '#shared/api/lambda.ts';
 import { loadApiConfig } from '#shared/config/api-config.ts';
+import { loadEventTargets } from '#shared/config/event-config.ts';
 import { createUlidGenerator } from '#shared/domain/ids.ts';
 
 // Composition root of the API function: built once per cold start.
@@ -44,6 +48,9 @@ export const handler = createApiHandler({
   }),
   ids: createUlidGenerator(),
   now: Date.now,
+  events: new AwsEventPublisher(new SNSClient({}), new EventBridgeClient({}), loadEventTargets(process.env)),
+  // SSRF: in AWS webhooks may only target public addresses.
+  webhookAddresses: { allowPrivate: false },
   logger,
   claims: config.claims,
   version: config.version,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { AppError, NotFoundError, ValidationError } from '#shared/domain/errors.ts';
+import type { SubscriptionDeps } from '#shared/services/notifications/subscriptions.ts';
 import type { PolicyDeps } from '#shared/services/policies.ts';
 import type { RunDeps } from '#shared/services/runs.ts';
 import type { ApiEnv } from './api-env.ts';
@@ -18,10 +19,11 @@ import { issuesFromZod, toProblem } from './problem.ts';
 import { isPublicRoute } from './public-routes.ts';
 import { registerRetentionRoutes } from './retention/retention.handlers.ts';
 import { registerRunRoutes } from './runs/runs.handlers.ts';
+import { registerSubscriptionRoutes } from './subscriptions/subscriptions.handlers.ts';
 import { DOCS_PAGE } from './system/docs-page.ts';
 import { healthRoute } from './system/system.routes.ts';
 
-export interface ApiDeps extends RunDeps, PolicyDeps {
+export interface ApiDeps extends RunDeps, PolicyDeps, SubscriptionDeps {
   readonly logger: Logger;
   readonly claims: ClaimNames;
   readonly version: string;
@@ -105,6 +107,7 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   registerExclusionRoutes(app, deps);
   registerRunRoutes(app, deps);
   registerRetentionRoutes(app, deps);
+  registerSubscriptionRoutes(app, deps);
   registerOperationRoutes(app, deps);
   registerAuditRoutes(app, deps);
 

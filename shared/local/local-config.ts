@@ -25,6 +25,13 @@ const schema = z.object({
     .positive()
     .max(24 * 7)
     .default(24),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  MAIL_FROM: z.string().min(3).default('pve-snapshots <pve-snapshots@localhost>'),
+  WEBHOOK_PRIVATE_ADDRESSES: z.enum(['allow', 'deny']).default('allow'),
+  NOTIFY_RETRY_BASE_MS: z.coerce.number().int().min(1).max(60_000).default(1000),
   PROXMOX_URL: z.url().optional(),
   PROXMOX_TOKEN_ID: z.string().optional(),
   PROXMOX_TOKEN_SECRET: z.string().optional(),
@@ -45,6 +52,13 @@ export interface LocalConfig {
   readonly workflowTimeFactor: number;
   /** How often the local runtime sweeps every tenant's snapshot records against Proxmox. */
   readonly sweepIntervalMs: number;
+  /** Where email goes: an SMTP server, or absent for the built-in mailbox under the data folder. */
+  readonly smtpUrl?: string;
+  readonly mailFrom: string;
+  /** Whether webhooks may target private and loopback addresses (always denied in AWS). */
+  readonly webhookPrivateAddresses: boolean;
+  /** First webhook retry delay; later ones double (with jitter). */
+  readonly notifyRetryBaseMs: number;
   /** Which Proxmox cluster the `demo` tenant gets as `lab`. */
   readonly proxmox:
     | { readonly kind: 'simulator'; readonly port: number; readonly timeFactor: number }
@@ -94,5 +108,9 @@ export function loadLocalConfig(env: Record<string, string | undefined>): LocalC
     logLevel: values.POWERTOOLS_LOG_LEVEL,
     workflowTimeFactor: values.WORKFLOW_TIME_FACTOR,
     sweepIntervalMs: Math.round(values.SWEEP_INTERVAL_HOURS * 3600_000),
+    ...(values.SMTP_URL ? { smtpUrl: values.SMTP_URL } : {}),
+    mailFrom: values.MAIL_FROM,
+    webhookPrivateAddresses: values.WEBHOOK_PRIVATE_ADDRESSES === 'allow',
+    notifyRetryBaseMs: values.NOTIFY_RETRY_BASE_MS,
   };
 }

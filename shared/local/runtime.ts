@@ -1,8 +1,12 @@
 import type { Server } from 'node:http';
+import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDocumentClient, localClientConfig } from '#shared/adapters/dynamo/client.ts';
 import { createStore, type Store } from '#shared/adapters/dynamo/store.ts';
+import { OutboxEventPublisher } from '#shared/adapters/notifications/outbox-event-publisher.ts';
+import { SmtpMailer } from '#shared/adapters/notifications/smtp-mailer.ts';
+import { UndiciWebhookSender } from '#shared/adapters/notifications/webhook-sender.ts';
 import { InProcessProxmoxGateway } from '#shared/adapters/proxmox/in-process-gateway.ts';
 import { CachedProxmoxConnector } from '#shared/adapters/proxmox/proxmox-connector.ts';
 import { LocalSecretStore } from '#shared/adapters/secrets/local-secret-store.ts';
@@ -13,6 +17,7 @@ import { runConnectorCommand } from '#shared/services/connector-commands.ts';
 import { runDailySweep } from '#shared/services/daily-sweep.ts';
 import { finishOperation } from '#shared/services/guest-operations/finish-operation.ts';
 import { planOperation } from '#shared/services/guest-operations/plan-operation.ts';
+import { deliverEvent } from '#shared/services/notifications/notifier.ts';
 import { claimRun } from '#shared/services/policy-run/claim-run.ts';
 import { finishRun } from '#shared/services/policy-run/finish-run.ts';
 import { recordGuestResult } from '#shared/services/policy-run/record-result.ts';
@@ -30,7 +35,9 @@ import { LocalRuntimeError } from './errors.ts';
 import { createLocalHttpServer } from './http-server.ts';
 import { createTokenVerifier, loadOrCreateSigningKey, mintToken } from './jwt.ts';
 import type { LocalConfig } from './local-config.ts';
+import { startLocalMailbox } from './local-mailbox.ts';
 import { LocalScheduler } from './local-scheduler.ts';
+import { type NotificationDispatcher, startNotificationDispatcher } from './notification-dispatcher.ts';
 import { startHostedSimulator } from './simulator-host.ts';
 import { ensureTable } from './table-bootstrap.ts';
 import { startTtlSweeper } from './ttl-sweeper.ts';
@@ -45,6 +52,8 @@ export interface LocalRuntime {
   readonly dataDir: string;
   /** Runs the synthesized state machines locally. */
   readonly workflows: LocalWorkflowRunner;
+  /** Delivers published events from the outbox (tests wait on `idle()`). */
+  readonly notifications: NotificationDispatcher;
   /** Runs the daily sweep now (reconciliation, then retention's prune lanes, which it starts but does not await). */
   sweep(): ReturnType<typeof runDailySweep>;
   /** The `demo` tenant's `lab` cluster, when one is configured or simulated. */
@@ -148,7 +157,23 @@ export async function startLocalRuntime(
     stops.push(() => connector.close());
     // Locally the connector's code runs in-process; in AWS the API invokes the connector function.
     const proxmox = new InProcessProxmoxGateway({ store, proxmox: connector });
-    const deps = { store, secrets, proxmox, ids: createUlidGenerator(now), now };
+    // Events go to the outbox; the dispatcher (started once the API listens) delivers them.
+    let wakeDispatcher = () => {};
+    const events = new OutboxEventPublisher(store.deliveries, () => wakeDispatcher());
+    const deps = { store, secrets, proxmox, ids: createUlidGenerator(now), now, events };
+    let smtpUrl = config.smtpUrl;
+    if (!smtpUrl) {
+      const mailbox = await startLocalMailbox(join(config.dataDir, 'mail'), (file, to) =>
+        logger.info('email saved to the local mailbox', { file, to }),
+      );
+      stops.push(() => mailbox.stop());
+      smtpUrl = mailbox.url;
+    }
+    const mailer = new SmtpMailer(smtpUrl, config.mailFrom);
+    stops.push(() => mailer.close());
+    const webhookAddresses = { allowPrivate: config.webhookPrivateAddresses };
+    const webhooks = new UndiciWebhookSender(webhookAddresses);
+    stops.push(() => webhooks.close());
 
     let demo: LocalRuntime['demo'];
     if (config.proxmox.kind === 'simulator') {
@@ -270,6 +295,7 @@ export async function startLocalRuntime(
 
     const handler = createApiHandler({
       ...deps,
+      webhookAddresses,
       workflows,
       schedules: policiesAreTheSchedule,
       logger,
@@ -295,12 +321,41 @@ export async function startLocalRuntime(
         onError: (error) => logger.warn('TTL sweep failed', { error: error as Error }),
       }),
     );
+    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    const notifications = startNotificationDispatcher({
+      outbox: store.deliveries,
+      deliver: (event) =>
+        deliverEvent(
+          {
+            store,
+            secrets,
+            mailer,
+            webhooks,
+            now,
+            apiUrl: url,
+            retry: { baseMs: config.notifyRetryBaseMs, maxMs: config.notifyRetryBaseMs * 30 },
+            sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+            random: Math.random,
+            log: (message, fields) => logger.info(message, fields),
+          },
+          event,
+        ),
+      onError: (event, error) =>
+        logger.warn('event not delivered yet; tried again shortly', {
+          eventId: event.id,
+          type: event.type,
+          error: (error as Error).message,
+        }),
+    });
+    wakeDispatcher = () => notifications.wake();
+    stops.push(() => notifications.stop());
     return {
-      url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
+      url,
       store,
       dynamoEndpoint,
       dataDir: config.dataDir,
       workflows: runner,
+      notifications,
       sweep,
       ...(demo ? { demo } : {}),
       token: (tenant, role, subject = `${tenant}-${role}`) =>

@@ -1,6 +1,7 @@
 import { readAllPages } from '#shared/adapters/dynamo/read-all-pages.ts';
 import type { SnapshotEntry } from '#shared/adapters/proxmox/types.ts';
 import { parseGuestId } from '#shared/domain/guest-id.ts';
+import { domainEvent } from '#shared/domain/notifications/events.ts';
 import type { Policy } from '#shared/domain/policy.ts';
 import { reconcileSnapshots } from '#shared/domain/reconcile.ts';
 import type { ServiceDeps } from './service-deps.ts';
@@ -72,9 +73,48 @@ export async function reconcileGuests(
       nowIso,
     );
     for (const record of [...adopt, ...missing]) await deps.store.snapshots.put(record);
+    const stuck = Boolean(
+      guest.lock && guest.lockSince && now - Date.parse(guest.lockSince) > STUCK_LOCK_AFTER_MS,
+    );
+    await deps.events.publish([
+      ...missing.map((record) =>
+        domainEvent({
+          tenantId: input.tenantId,
+          type: 'snapshot.missing',
+          subject: `${guest.id}/${record.name}/${record.createdAt}`,
+          time: now,
+          ...(record.policyId ? { policyId: record.policyId } : {}),
+          data: {
+            guestId: guest.id,
+            vmid: guest.vmid,
+            node: guest.node,
+            snapshotName: record.name,
+            missingSince: nowIso,
+          },
+        }),
+      ),
+      // One event per lock episode: the id is the lock and since when it is held.
+      ...(stuck
+        ? [
+            domainEvent({
+              tenantId: input.tenantId,
+              type: 'lock.stuck',
+              subject: `${guest.id}/${guest.lock}/${guest.lockSince}`,
+              time: now,
+              data: {
+                guestId: guest.id,
+                vmid: guest.vmid,
+                node: guest.node,
+                lock: guest.lock,
+                since: guest.lockSince,
+              },
+            }),
+          ]
+        : []),
+    ]);
     summary.adopted += adopt.length;
     summary.missing += missing.length;
-    if (guest.lock && guest.lockSince && now - Date.parse(guest.lockSince) > STUCK_LOCK_AFTER_MS) {
+    if (stuck && guest.lock && guest.lockSince) {
       summary.stuckLocks.push({ guestId: guest.id, lock: guest.lock, since: guest.lockSince });
     }
   };

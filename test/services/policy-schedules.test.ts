@@ -38,6 +38,7 @@ async function deps(scheduler: PolicyScheduler): Promise<PolicyDeps> {
     proxmox: { call: async () => undefined },
     ids: createUlidGenerator(),
     now: Date.now,
+    events: { publish: async () => undefined },
     schedules: scheduler,
   };
 }

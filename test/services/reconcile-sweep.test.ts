@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Guest } from '#shared/domain/guest.ts';
 import { createUlidGenerator } from '#shared/domain/ids.ts';
+import type { DomainEvent } from '#shared/domain/notifications/events.ts';
 import { reconcileAllTenants } from '#shared/services/reconcile-guests.ts';
 import type { ServiceDeps } from '#shared/services/service-deps.ts';
 import { createTestTable } from '#test/support/dynamo.ts';
@@ -41,6 +42,7 @@ describe('the reconciliation sweep', () => {
       createdAt: '2026-01-01T00:00:00.000Z',
     });
     const listed: string[] = [];
+    const published: DomainEvent[] = [];
     const deps: ServiceDeps = {
       store,
       secrets: { put: async () => '', get: async () => '', delete: async () => undefined },
@@ -56,6 +58,8 @@ describe('the reconciliation sweep', () => {
       },
       ids: createUlidGenerator(),
       now: () => now,
+      // Records what the sweep publishes.
+      events: { publish: async (events) => void published.push(...events) },
     };
     const summary = await reconcileAllTenants(deps);
     expect(listed.sort()).toEqual(['alpha/100', 'alpha/101', 'beta/100']);
@@ -64,6 +68,18 @@ describe('the reconciliation sweep', () => {
       { guestId: guest('alpha', 101).id, lock: 'backup', since: '2026-06-01T06:00:00.000Z' },
     ]);
     expect((await store.snapshots.list('alpha', guest('alpha', 100).id))[0]?.status).toBe('missing');
+    expect(published.map((event) => [event.type, event.tenantId, event.outcome])).toEqual(
+      expect.arrayContaining([
+        ['snapshot.missing', 'alpha', 'failure'],
+        ['lock.stuck', 'alpha', 'failure'],
+      ]),
+    );
+    expect(published).toHaveLength(2);
+    // A second sweep reports the same stuck lock under the same event id (delivered once).
+    const firstLock = published.find((event) => event.type === 'lock.stuck')?.id;
+    published.length = 0;
+    await reconcileAllTenants(deps);
+    expect(published.find((event) => event.type === 'lock.stuck')?.id).toBe(firstLock);
     expect((await store.snapshots.list('beta', guest('beta', 100).id))[0]).toMatchObject({
       adopted: true,
       manual: true,

@@ -17,6 +17,8 @@ export function apiFunctionEnvironment(options: {
     OPERATION_STATE_MACHINE_ARN: 'arn:aws:states:eu-central-1:123456789012:stateMachine:operation',
     SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/scheduler',
     SCHEDULE_DEAD_LETTER_ARN: 'arn:aws:sqs:eu-central-1:123456789012:dlq',
+    EVENT_TOPIC_ARN: 'arn:aws:sns:eu-central-1:123456789012:events',
+    EVENT_BUS_NAME: 'pve-snapshots',
     AWS_REGION: 'eu-central-1',
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',

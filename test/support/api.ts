@@ -87,7 +87,9 @@ function caller(url: string, authorization?: string): Caller {
  * The whole local runtime on a fresh table and data folder, reached over real HTTP with real
  * tokens. Log lines are captured so tests can check what the service writes there.
  */
-export async function startTestApi(options: { scheduler?: boolean } = {}): Promise<TestApi> {
+export async function startTestApi(
+  options: { scheduler?: boolean; env?: Record<string, string> } = {},
+): Promise<TestApi> {
   const logs: string[] = [];
   let offset = 0;
   const logger = new Logger({ serviceName: 'test', logLevel: 'DEBUG' });
@@ -108,6 +110,9 @@ export async function startTestApi(options: { scheduler?: boolean } = {}): Promi
     TABLE_NAME: `api-${randomUUID()}`,
     // Tests bring their own simulator, one per test file.
     PROXMOX_SIMULATOR: 'off',
+    // Webhook retries in milliseconds instead of seconds.
+    NOTIFY_RETRY_BASE_MS: '10',
+    ...options.env,
   });
   const runtime = await startLocalRuntime(config, {
     logger,

@@ -75,6 +75,21 @@ export const keys = {
     sk: `IDEMPOTENCY#${key}`,
   }),
 
+  subscription: (tenantId: string, subscriptionId: string): ItemKey => ({
+    pk: tenantPartition(tenantId),
+    sk: `SUBSCRIPTION#${subscriptionId}`,
+  }),
+  subscriptionPrefix: () => 'SUBSCRIPTION#',
+  /** One delivery of one event to one subscription: the key is the de-duplication. */
+  delivery: (tenantId: string, subscriptionId: string, eventId: string): ItemKey => ({
+    pk: `${tenantPartition(tenantId)}#DELIVERIES#${subscriptionId}`,
+    sk: eventId,
+  }),
+  deliveryPartition: (tenantId: string, subscriptionId: string) =>
+    `${tenantPartition(tenantId)}#DELIVERIES#${subscriptionId}`,
+  /** The local runtime's outbox of published events not yet handed to the notifier (not per tenant: a queue). */
+  outbox: (eventId: string): ItemKey => ({ pk: 'OUTBOX', sk: eventId }),
+
   /** Audit events live in their own partition per tenant, sorted by time then id. */
   audit: (tenantId: string, at: string, eventId: string): ItemKey => ({
     pk: `${tenantPartition(tenantId)}#AUDIT`,

@@ -4,6 +4,7 @@ import type { Cluster } from '#shared/domain/cluster.ts';
 import type { Policy } from '#shared/domain/policy.ts';
 import { AuditStore } from './audit-store.ts';
 import { CursorCodec } from './cursor.ts';
+import { DeliveryStore } from './delivery-store.ts';
 import { ExclusionStore } from './exclusion-store.ts';
 import { GuestStore } from './guest-store.ts';
 import { IdempotencyStore } from './idempotency-store.ts';
@@ -11,6 +12,7 @@ import { keys } from './keys.ts';
 import { OperationStore } from './operation-store.ts';
 import { RunStore } from './run-store.ts';
 import { SnapshotStore } from './snapshot-store.ts';
+import { SubscriptionStore } from './subscription-store.ts';
 import { TableAccess } from './table-access.ts';
 import { TenantStore } from './tenant-store.ts';
 import { VersionedStore } from './versioned-store.ts';
@@ -36,6 +38,8 @@ export interface Store {
   readonly runs: RunStore;
   readonly operations: OperationStore;
   readonly snapshots: SnapshotStore;
+  readonly subscriptions: SubscriptionStore;
+  readonly deliveries: DeliveryStore;
   readonly audit: AuditStore;
   readonly idempotency: IdempotencyStore;
 }
@@ -67,6 +71,8 @@ export function createStore(options: StoreOptions): Store {
     runs: new RunStore(table, options.auditRetentionDays ?? 400),
     operations: new OperationStore(table, options.auditRetentionDays ?? 400),
     snapshots: new SnapshotStore(table),
+    subscriptions: new SubscriptionStore(table),
+    deliveries: new DeliveryStore(table),
     audit: new AuditStore(table, options.auditRetentionDays ?? 400),
     idempotency: new IdempotencyStore(table, options.idempotencyTtlSeconds ?? 24 * 3600),
   };

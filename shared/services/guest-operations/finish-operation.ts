@@ -1,4 +1,6 @@
 import { NotFoundError } from '#shared/domain/errors.ts';
+import { domainEvent } from '#shared/domain/notifications/events.ts';
+import type { Operation } from '#shared/domain/operation.ts';
 import { errorText, type GuestOutcome } from '../policy-run/record-result.ts';
 import type { ServiceDeps } from '../service-deps.ts';
 
@@ -21,6 +23,7 @@ export async function finishOperation(
   const finishedAt = new Date(deps.now()).toISOString();
   if (input.outcome === 'failed') {
     const failure = errorText(input.error);
+    await publishRestoreOutcome(deps, operation, failure.text);
     await deps.store.operations.update(input.tenantId, input.operationId, {
       status: 'failed',
       finishedAt,
@@ -45,5 +48,28 @@ export async function finishOperation(
     await deps.store.snapshots.delete(operation.tenantId, operation.guestId, operation.snapshotName);
   }
   await deps.store.operations.update(input.tenantId, input.operationId, { status: 'succeeded', finishedAt });
+  await publishRestoreOutcome(deps, operation);
   return { status: 'succeeded' };
+}
+
+/** Restores report `restore.succeeded` / `restore.failed`; other operations publish nothing. */
+async function publishRestoreOutcome(deps: ServiceDeps, operation: Operation, error?: string): Promise<void> {
+  if (operation.kind !== 'restore-in-place' && operation.kind !== 'restore-new-guest') return;
+  await deps.events.publish([
+    domainEvent({
+      tenantId: operation.tenantId,
+      type: error === undefined ? 'restore.succeeded' : 'restore.failed',
+      subject: operation.id,
+      time: deps.now(),
+      data: {
+        operationId: operation.id,
+        kind: operation.kind,
+        guestId: operation.guestId,
+        snapshotName: operation.snapshotName,
+        requestedBy: operation.requestedBy,
+        ...(operation.result ? { result: operation.result } : {}),
+        ...(error !== undefined ? { error } : {}),
+      },
+    }),
+  ]);
 }

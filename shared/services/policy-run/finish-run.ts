@@ -1,11 +1,12 @@
 import { NotFoundError } from '#shared/domain/errors.ts';
 import { finalRunStatus, type Run } from '#shared/domain/run.ts';
+import { runFinishedEvent } from '../notifications/outcome-events.ts';
 import type { ServiceDeps } from '../service-deps.ts';
 
 /**
  * Last step of a policy run: sets the final status from the counts (completed, partial,
- * failed, skipped). Retention (its own issue) and the run's notification (its own issue) hook
- * in after this step.
+ * failed, skipped) and publishes the run's event (`run.succeeded`, `run.partially_failed`,
+ * `run.failed`), once: a repeated finish publishes the same event id again.
  */
 export async function finishRun(deps: ServiceDeps, input: { tenantId: string; runId: string }): Promise<Run> {
   const run = await deps.store.runs.get(input.tenantId, input.runId);
@@ -20,5 +21,12 @@ export async function finishRun(deps: ServiceDeps, input: { tenantId: string; ru
     finishedAt,
     ...(reason ? { reason } : {}),
   });
-  return { ...run, status, finishedAt, ...(reason ? { reason } : {}) };
+  const finished: Run = { ...run, status, finishedAt, ...(reason ? { reason } : {}) };
+  const event = runFinishedEvent(
+    finished,
+    await deps.store.runs.results(input.tenantId, input.runId),
+    deps.now(),
+  );
+  if (event) await deps.events.publish([event]);
+  return finished;
 }

@@ -1,3 +1,4 @@
+import { domainEvent } from '#shared/domain/notifications/events.ts';
 import { planPrune } from '../retention/plan-prune.ts';
 import type { SnapshotDeletion } from '../retention/prune-work.ts';
 import type { ServiceDeps } from '../service-deps.ts';
@@ -81,6 +82,27 @@ export async function recordGuestResult(
       ...(failure ? { error: failure.text } : {}),
     },
   );
+  // Published even when this is a retried step (recorded false): the id is the same, and the
+  // first attempt may have failed before publishing.
+  await deps.events.publish([
+    domainEvent({
+      tenantId: item.tenantId,
+      type: outcome.outcome === 'succeeded' ? 'snapshot.created' : 'snapshot.failed',
+      subject: `${item.runId}/${item.guestId}`,
+      time: deps.now(),
+      policyId: item.policyId,
+      data: {
+        runId: item.runId,
+        policyId: item.policyId,
+        ...(item.policyName ? { policyName: item.policyName } : {}),
+        guestId: item.guestId,
+        vmid: item.vmid,
+        node: item.node,
+        snapshotName: item.snapshotName,
+        ...(failure ? { error: failure.text } : {}),
+      },
+    }),
+  ]);
   if (outcome.outcome === 'failed') return { recorded, deletions: [] };
   const deletions = await planPrune(deps, { item }).then(
     (plan) => plan.deletions,

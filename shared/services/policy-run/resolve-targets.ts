@@ -42,6 +42,7 @@ export async function resolveTargets(
     tenantId: input.tenantId,
     runId: input.runId,
     policyId: policy.id,
+    policyName: policy.name,
     scheduledTime: input.scheduledTime,
     clusterId: guest.clusterId,
     guestId: guest.id,

@@ -3,6 +3,8 @@ export interface SnapshotWorkItem {
   readonly tenantId: string;
   readonly runId: string;
   readonly policyId: string;
+  /** For notifications (`[nightly] snapshot failed on guest 101`). */
+  readonly policyName?: string;
   readonly scheduledTime: string;
   readonly clusterId: string;
   readonly guestId: string;

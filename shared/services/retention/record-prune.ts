@@ -1,4 +1,5 @@
 import { auditSummary } from '#shared/domain/audit.ts';
+import { domainEvent } from '#shared/domain/notifications/events.ts';
 import { auditEvent } from '../audit-trail.ts';
 import { errorText, type GuestOutcome } from '../policy-run/record-result.ts';
 import type { ServiceDeps } from '../service-deps.ts';
@@ -24,8 +25,30 @@ export interface PruneOutcome {
  */
 export async function recordPrune(deps: ServiceDeps, input: PruneOutcome): Promise<{ recorded: boolean }> {
   const { deletion } = input;
+  // The same event id every time: a retried step re-publishes what its first attempt may not have.
+  const publishDeleted = () =>
+    deps.events.publish([
+      domainEvent({
+        tenantId: deletion.tenantId,
+        type: 'snapshot.deleted',
+        subject: `${deletion.guestId}/${deletion.name}`,
+        time: deps.now(),
+        policyId: deletion.policyId,
+        data: {
+          guestId: deletion.guestId,
+          vmid: deletion.vmid,
+          snapshotName: deletion.name,
+          reason: deletion.reason,
+          by: deletion.by,
+        },
+      }),
+    ]);
   const record = await deps.store.snapshots.get(deletion.tenantId, deletion.guestId, deletion.name);
-  if (!record || record.status === 'deleted') return { recorded: false };
+  if (!record) return { recorded: false };
+  if (record.status === 'deleted') {
+    await publishDeleted();
+    return { recorded: false };
+  }
   const at = new Date(deps.now()).toISOString();
   const context = {
     principal: { tenantId: deletion.tenantId, subject: 'system:retention', role: 'admin' as const },
@@ -51,7 +74,9 @@ export async function recordPrune(deps: ServiceDeps, input: PruneOutcome): Promi
       reason: `${deletion.reason} by the retention of policy ${deletion.policyId}${input.outcome === 'gone' ? ' (already gone from Proxmox)' : ''}`,
     });
     const ttl = Math.floor(deps.now() / 1000) + DELETED_RECORD_DAYS * 86_400;
-    return { recorded: await deps.store.snapshots.markDeleted(deleted, deps.store.audit.entry(event), ttl) };
+    const recorded = await deps.store.snapshots.markDeleted(deleted, deps.store.audit.entry(event), ttl);
+    await publishDeleted();
+    return { recorded };
   }
   const failure = input.taskStatus?.exitstatus
     ? { type: 'ProxmoxTaskFailedError', text: input.taskStatus.exitstatus }

@@ -1,0 +1,41 @@
+import type { EventOutcome, EventType } from './events.ts';
+
+export interface SubscriptionFilters {
+  /** Only these event types; all when absent or empty. */
+  readonly types?: readonly EventType[];
+  /** Only these outcomes; both when absent or empty. */
+  readonly outcomes?: readonly EventOutcome[];
+  /** Only events of these policies (events without a policy then never match); all when absent or empty. */
+  readonly policies?: readonly string[];
+}
+
+/** Where a tenant's events go: an email address or a webhook URL, with filters. */
+export interface Subscription {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly kind: 'email' | 'webhook';
+  /** The address (email) or the URL (webhook). */
+  readonly target: string;
+  readonly description?: string;
+  readonly filters: SubscriptionFilters;
+  /** `pending`: an email address that has not answered its confirmation yet; nothing else is sent to it. */
+  readonly status: 'pending' | 'active';
+  /** Email confirmation: SHA-256 of the code mailed, when it expires, wrong answers so far. */
+  readonly confirmation?: {
+    readonly codeHash: string;
+    readonly expiresAt: string;
+    readonly failures: number;
+  };
+  /** Webhook: the secret store reference of the signing secrets (never the secrets). */
+  readonly secretRef?: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly version: number;
+}
+
+/** A webhook's signing secrets: during a rotation the previous one stays valid until `previousUntil`. */
+export interface WebhookSecrets {
+  readonly current: string;
+  readonly previous?: string;
+  readonly previousUntil?: string;
+}

@@ -1,0 +1,342 @@
+import { Webhook } from 'standardwebhooks';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type Caller, policyBody, startTestApi, type TestApi } from '#test/support/api.ts';
+import {
+  type ReceivedWebhook,
+  startMailSink,
+  startWebhookReceiver,
+} from '#test/support/notification-receivers.ts';
+
+let api: TestApi;
+let admin: Caller;
+let clusterId: string;
+let mail: Awaited<ReturnType<typeof startMailSink>>;
+let hooks: Awaited<ReturnType<typeof startWebhookReceiver>>;
+/** Every secret the service handed out, to prove none reaches a log line. */
+const secrets: string[] = [];
+
+beforeAll(async () => {
+  mail = await startMailSink();
+  hooks = await startWebhookReceiver();
+  api = await startTestApi({ env: { SMTP_URL: mail.url } });
+  admin = await api.as('acme', 'admin');
+  clusterId = (await admin.post('/v1/clusters', api.clusterBody({ name: 'lab' }))).body.id;
+});
+afterAll(async () => {
+  await api.stop();
+  await hooks.stop();
+  await mail.stop();
+});
+
+/** Waits until every run and every published event is handled. */
+async function settle(): Promise<void> {
+  await api.runtime.workflows.drain();
+  await api.runtime.notifications.idle();
+}
+
+async function subscribeWebhook(path: string, filters?: Record<string, unknown>) {
+  const created = await admin.post('/v1/subscriptions', {
+    kind: 'webhook',
+    target: hooks.url(path),
+    ...(filters ? { filters } : {}),
+  });
+  expect(created.status).toBe(201);
+  expect(created.body.secret).toMatch(/^whsec_[A-Za-z0-9+/=]{40,}$/);
+  secrets.push(created.body.secret);
+  return created.body as { id: string; secret: string };
+}
+
+async function runNow(policyId: string) {
+  const started = await admin.post(`/v1/policies/${policyId}/runs`);
+  expect(started.status).toBe(202);
+  await settle();
+  return (await admin.get(`/v1/runs/${started.body.id}`)).body;
+}
+
+/** Verifies a webhook as a receiver would, with an independent Standard Webhooks implementation. */
+function verified(hook: ReceivedWebhook, secret: string) {
+  return new Webhook(secret).verify(hook.body, {
+    'webhook-id': String(hook.headers['webhook-id']),
+    'webhook-timestamp': String(hook.headers['webhook-timestamp']),
+    'webhook-signature': String(hook.headers['webhook-signature']),
+  }) as { type: string; timestamp: string; data: Record<string, any> };
+}
+
+describe('notifications end to end', () => {
+  let emailId: string;
+
+  it('confirms an email address before sending it anything else', async () => {
+    const created = await admin.post('/v1/subscriptions', {
+      kind: 'email',
+      target: 'ops@example.com',
+      filters: { outcomes: ['failure'] },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ kind: 'email', status: 'pending', target: 'ops@example.com' });
+    expect(created.body.secret).toBeUndefined();
+    emailId = created.body.id;
+    await settle();
+    const [confirmation] = await mail.waitFor(1);
+    expect(confirmation?.to).toEqual(['ops@example.com']);
+    const code = /confirmation code is (\d{6})/.exec(confirmation?.parsed.text ?? '')?.[1];
+    expect(code).toMatch(/^\d{6}$/);
+    secrets.push(code as string);
+
+    // Pending: a test event is refused, and nothing else is mailed.
+    expect((await admin.post(`/v1/subscriptions/${emailId}/test`)).status).toBe(409);
+    const wrong = await admin.post(`/v1/subscriptions/${emailId}/confirm`, {
+      code: code === '000000' ? '111111' : '000000',
+    });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.errors[0]).toMatchObject({ path: 'code', rule: 'confirmation.code' });
+    const viewer = await api.as('acme', 'viewer');
+    expect((await viewer.post(`/v1/subscriptions/${emailId}/confirm`, { code })).status).toBe(403);
+    const confirmed = await admin.post(`/v1/subscriptions/${emailId}/confirm`, { code });
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body.status).toBe('active');
+    expect(mail.mails).toHaveLength(1);
+  });
+
+  it('sends exactly one failure email and one signed webhook for a failing run, however often it finishes', async () => {
+    const hook = await subscribeWebhook('/runs', {
+      types: ['run.succeeded', 'run.partially_failed', 'run.failed'],
+    });
+    const policy = (
+      await admin.post(
+        '/v1/policies',
+        policyBody({
+          name: 'nightly',
+          selector: { guests: [`${clusterId}.100`, `${clusterId}.101`] },
+          snapshot: { namePrefix: 'nt' },
+          notify: { onSuccess: false, onFailure: true },
+        }),
+      )
+    ).body;
+    api.simulator.sim.failTasks({
+      message: "zfs error: cannot create snapshot 'rpool/data/vm-101-disk-0@nt': out of space",
+      type: 'qmsnapshot',
+      vmid: 101,
+    });
+    const before = hooks.received.length;
+    const run = await runNow(policy.id);
+    expect(run).toMatchObject({ status: 'partial', succeeded: 1, failed: 1 });
+    // The run finishes a second time (as a resumed run would): the same events, delivered once.
+    await api.runtime.workflows.start(`${run.id}-again`, {
+      tenantId: 'acme',
+      policyId: policy.id,
+      scheduledTime: run.scheduledTime,
+      trigger: 'manual',
+      resume: true,
+    });
+    await settle();
+
+    const webhooks = hooks.received.slice(before).filter((h) => h.status === 200);
+    expect(webhooks).toHaveLength(1);
+    const payload = verified(webhooks[0] as ReceivedWebhook, hook.secret);
+    expect(payload.type).toBe('run.partially_failed');
+    expect(payload.data).toMatchObject({
+      runId: run.id,
+      targets: 2,
+      succeeded: 1,
+      failed: 1,
+      policyName: 'nightly',
+    });
+    expect(payload.data.failures).toEqual([
+      expect.objectContaining({ vmid: 101, error: expect.stringContaining('out of space') }),
+    ]);
+
+    const failureMails = mail.mails.filter((m) => m.parsed.subject?.includes('run failed'));
+    expect(failureMails).toHaveLength(1);
+    const message = failureMails[0]?.parsed;
+    expect(message?.subject).toBe('[nightly] run failed on 1 of 2 guests');
+    expect(message?.text).toContain('out of space');
+    expect(message?.text).toContain(`${api.url}/v1/runs/${run.id}`);
+    expect(message?.html).toContain('<table');
+
+    // snapshot.failed also went to the email (failures only); snapshot.created went nowhere.
+    expect(mail.mails.some((m) => m.parsed.subject === '[nightly] snapshot failed on guest 101')).toBe(true);
+    const deliveries = await admin.get(`/v1/subscriptions/${emailId}/deliveries`);
+    expect(deliveries.body.items.map((d: { eventType: string }) => d.eventType).sort()).toEqual([
+      'run.partially_failed',
+      'snapshot.failed',
+      'subscription.confirmation',
+    ]);
+    expect(deliveries.body.items[0].attempts[0]).toMatchObject({
+      ok: true,
+      reply: expect.stringMatching(/^250/),
+    });
+  });
+
+  it('sends success notifications only for policies with notify.onSuccess', async () => {
+    await subscribeWebhook('/success', { types: ['run.succeeded'] });
+    const quiet = (
+      await admin.post(
+        '/v1/policies',
+        policyBody({
+          name: 'quiet',
+          selector: { guests: [`${clusterId}.102`] },
+          snapshot: { namePrefix: 'qt' },
+        }),
+      )
+    ).body;
+    const loud = (
+      await admin.post(
+        '/v1/policies',
+        policyBody({
+          name: 'loud',
+          selector: { guests: [`${clusterId}.102`] },
+          snapshot: { namePrefix: 'ld' },
+          notify: { onSuccess: true, onFailure: true },
+        }),
+      )
+    ).body;
+    expect(quiet.notify.onSuccess).toBe(false);
+    const before = hooks.received.length;
+    await runNow(quiet.id);
+    await runNow(loud.id);
+    const successes = hooks.received.slice(before).filter((h) => h.path === '/success');
+    expect(successes.map((h) => JSON.parse(h.body).data.policyName)).toEqual(['loud']);
+  });
+
+  it('filters by type, outcome and policy', async () => {
+    const only = (
+      await admin.post(
+        '/v1/policies',
+        policyBody({
+          name: 'filtered',
+          selector: { guests: [`${clusterId}.200`] },
+          snapshot: { namePrefix: 'fl' },
+          notify: { onSuccess: true, onFailure: true },
+        }),
+      )
+    ).body;
+    const created = await subscribeWebhook('/created', { types: ['snapshot.created'], policies: [only.id] });
+    const failures = await subscribeWebhook('/failures', { outcomes: ['failure'], policies: [only.id] });
+    const before = hooks.received.length;
+    await runNow(only.id);
+    const got = hooks.received.slice(before);
+    const types = (hook: ReceivedWebhook) => JSON.parse(hook.body).type;
+    const createdHooks = got.filter((h) => verifiedOrNull(h, created.secret));
+    expect(createdHooks.map(types)).toEqual(['snapshot.created']);
+    expect(got.filter((h) => verifiedOrNull(h, failures.secret))).toEqual([]);
+  });
+
+  it('retries a receiver that answers 500 twice, then lists one delivery with three attempts', async () => {
+    const hook = await subscribeWebhook('/flaky');
+    hooks.respond(500, 500);
+    const before = hooks.received.length;
+    const sent = await admin.post(`/v1/subscriptions/${hook.id}/test`);
+    expect(sent.status).toBe(202);
+    await settle();
+    const got = hooks.received.slice(before);
+    expect(got.map((h) => h.status)).toEqual([500, 500, 200]);
+    expect(new Set(got.map((h) => h.headers['webhook-id']))).toEqual(new Set([sent.body.eventId]));
+    const deliveries = (await admin.get(`/v1/subscriptions/${hook.id}/deliveries`)).body.items;
+    expect(deliveries).toHaveLength(1);
+    expect(deliveries[0]).toMatchObject({
+      eventId: sent.body.eventId,
+      eventType: 'notification.test',
+      status: 'delivered',
+    });
+    expect(deliveries[0].attempts.map((a: { status: number; ok: boolean }) => [a.status, a.ok])).toEqual([
+      [500, false],
+      [500, false],
+      [200, true],
+    ]);
+    expect(deliveries[0].nextRetryAt).toBeUndefined();
+  });
+
+  it('does not retry other 4xx answers', async () => {
+    const hook = await subscribeWebhook('/gone');
+    hooks.respond(410);
+    await admin.post(`/v1/subscriptions/${hook.id}/test`);
+    await settle();
+    const [delivery] = (await admin.get(`/v1/subscriptions/${hook.id}/deliveries`)).body.items;
+    expect(delivery).toMatchObject({ status: 'failed' });
+    expect(delivery.attempts).toHaveLength(1);
+  });
+
+  it('rotates the signing secret: old and new both verify during the grace period', async () => {
+    const hook = await subscribeWebhook('/rotate');
+    const rotated = await admin.post(`/v1/subscriptions/${hook.id}/rotate-secret`);
+    expect(rotated.status).toBe(200);
+    secrets.push(rotated.body.secret);
+    expect(rotated.body.secret).not.toBe(hook.secret);
+    expect(Date.parse(rotated.body.previousValidUntil)).toBeGreaterThan(Date.now() + 23 * 3600_000);
+    const before = hooks.received.length;
+    await admin.post(`/v1/subscriptions/${hook.id}/test`);
+    await settle();
+    const [received] = hooks.received.slice(before);
+    expect(verified(received as ReceivedWebhook, rotated.body.secret).type).toBe('notification.test');
+    expect(verified(received as ReceivedWebhook, hook.secret).type).toBe('notification.test');
+    // After the grace period only the new secret signs.
+    api.setNow(Date.now() + 25 * 3600_000);
+    try {
+      const later = hooks.received.length;
+      await admin.post(`/v1/subscriptions/${hook.id}/test`);
+      await settle();
+      const [next] = hooks.received.slice(later);
+      expect(String(next?.headers['webhook-signature']).split(' ')).toHaveLength(1);
+      // The receiver's clock must agree with the service's for the timestamp check.
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(Number(next?.headers['webhook-timestamp']) * 1000);
+      expect(verified(next as ReceivedWebhook, rotated.body.secret).type).toBe('notification.test');
+      expect(() => verified(next as ReceivedWebhook, hook.secret)).toThrow(/signature/i);
+    } finally {
+      vi.useRealTimers();
+      api.setNow(Date.now());
+    }
+  });
+
+  it('refuses plain http to anything but loopback, and bad subscriptions, changing nothing', async () => {
+    const before = (await admin.get('/v1/subscriptions')).body.items.length;
+    for (const target of [
+      'http://192.168.1.10/hook',
+      'ftp://example.com/hook',
+      'https://user:pw@example.com/',
+    ]) {
+      const refused = await admin.post('/v1/subscriptions', { kind: 'webhook', target });
+      expect(refused.status, target).toBe(400);
+      expect(refused.body.errors[0]).toMatchObject({ path: 'target', rule: 'webhook-address' });
+    }
+    const badType = await admin.post('/v1/subscriptions', {
+      kind: 'webhook',
+      target: hooks.url(),
+      filters: { types: ['run.exploded'] },
+    });
+    expect(badType.status).toBe(400);
+    expect((await admin.post('/v1/subscriptions', { kind: 'email', target: 'not-an-address' })).status).toBe(
+      400,
+    );
+    expect(
+      (
+        await (
+          await api.as('acme', 'operator')
+        ).post('/v1/subscriptions', { kind: 'webhook', target: hooks.url() })
+      ).status,
+    ).toBe(403);
+    expect((await admin.get('/v1/subscriptions')).body.items).toHaveLength(before);
+    // Viewers may list; other tenants see nothing.
+    expect((await (await api.as('acme', 'viewer')).get('/v1/subscriptions')).status).toBe(200);
+    expect((await (await api.as('other', 'admin')).get('/v1/subscriptions')).body.items).toEqual([]);
+    expect((await (await api.as('other', 'admin')).get(`/v1/subscriptions/${emailId}`)).status).toBe(404);
+  });
+
+  it('writes no secret and no confirmation code to any log line', () => {
+    expect(secrets.length).toBeGreaterThan(3);
+    const logs = api.logs.join('\n');
+    for (const secret of secrets) {
+      expect(logs).not.toContain(secret);
+      if (secret.startsWith('whsec_')) expect(logs).not.toContain(secret.slice('whsec_'.length));
+    }
+    expect(logs).toContain('notification delivery');
+  });
+});
+
+function verifiedOrNull(hook: ReceivedWebhook, secret: string) {
+  try {
+    return verified(hook, secret);
+  } catch {
+    return null;
+  }
+}
