@@ -19,16 +19,22 @@ export function buildApp(app: App = new App()): {
   }
   const stateful = new StatefulStack(app, 'PveSnapshotsStateful');
   const alarmEmail = context('alarmEmail');
+  const smtpSecretArn = context('smtpSecretArn');
+  const mailFrom = context('mailFrom');
   const stateless = new StatelessStack(app, 'PveSnapshotsStateless', {
     table: stateful.table,
     cursorKey: stateful.cursorKey,
     clusterSecretPrefix: stateful.clusterSecretPrefix,
     scheduleGroup: stateful.scheduleGroup,
     scheduleDeadLetters: stateful.scheduleDeadLetters,
+    topic: stateful.topic,
+    bus: stateful.bus,
     jwtIssuer,
     jwtAudience: jwtAudience.split(',').map((value) => value.trim()),
     claims: { tenant: context('tenantClaim') ?? 'tenant', role: context('roleClaim') ?? 'role' },
     ...(alarmEmail ? { alarmEmail } : {}),
+    ...(smtpSecretArn ? { smtpSecretArn } : {}),
+    ...(mailFrom ? { mailFrom } : {}),
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stateful, stateless };

@@ -2,15 +2,17 @@ import { ArnFormat, Duration, Stack, type StackProps, Validations } from 'aws-cd
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import type { CfnFunction, IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { CfnFunction, IFunction, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type IScheduleGroup, Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
-import { Topic } from 'aws-cdk-lib/aws-sns';
-import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
-import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription, SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ENV } from '#shared/config/env-names.ts';
 import { ServiceFunction } from './constructs/api-function.ts';
@@ -32,6 +34,13 @@ export interface StatelessStackProps extends StackProps {
   readonly claims?: { readonly tenant: string; readonly role: string };
   /** Where operational alarms are mailed; none when absent. */
   readonly alarmEmail?: string;
+  /** Domain events: the notification topic and the event bus. */
+  readonly topic: ITopic;
+  readonly bus: IEventBus;
+  /** A secret `{"url": "smtps://..."}` with SES SMTP credentials; without it email deliveries fail, saying so. */
+  readonly smtpSecretArn?: string;
+  /** The sender of notification mail (an SES-verified identity). */
+  readonly mailFrom?: string;
 }
 
 /** Code and routing: the API function, the HTTP API and the alarms that watch them. */
@@ -60,6 +69,19 @@ export class StatelessStack extends Stack {
       },
     });
     const fn = this.apiFunction.function;
+    /** Lets a function publish domain events (the topic and the bus). */
+    const mayPublishEvents = (publisher: LambdaFunction) => {
+      props.topic.grantPublish(publisher);
+      props.bus.grantPutEventsTo(publisher);
+      publisher.addEnvironment(ENV.eventTopicArn, props.topic.topicArn);
+      publisher.addEnvironment(ENV.eventBusName, props.bus.eventBusName);
+      Validations.of(publisher.role ?? publisher).acknowledge({
+        id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+        reason:
+          'Publishing to the KMS-encrypted topic needs data keys from the topic’s own key (grantPublish scopes it to that key).',
+      });
+    };
+    mayPublishEvents(fn);
     const clusterSecrets = Stack.of(this).formatArn({
       service: 'secretsmanager',
       resource: 'secret',
@@ -144,6 +166,7 @@ export class StatelessStack extends Stack {
         },
       }).function;
       props.table.grantReadWriteData(created);
+      mayPublishEvents(created);
       const role = created.role ?? created;
       Validations.of(role).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${Stack.of(props.table).stackName}:ExportsOutputFnGetAttDataTableFDBAD0F2Arn2713A995/index/*]`,
@@ -244,6 +267,53 @@ export class StatelessStack extends Stack {
       handler: fn,
       jwtIssuer: props.jwtIssuer,
       jwtAudience: props.jwtAudience,
+    });
+
+    // ---- notifications: topic → queue (with dead letters) → notifier ----
+    const notifierDeadLetters = new Queue(this, 'NotifierDeadLetters', {
+      enforceSSL: true,
+      encryption: QueueEncryption.SQS_MANAGED,
+      retentionPeriod: Duration.days(14),
+    });
+    const notifierQueue = new Queue(this, 'NotifierQueue', {
+      enforceSSL: true,
+      encryption: QueueEncryption.SQS_MANAGED,
+      // Longer than the notifier's timeout, which covers a webhook's retries.
+      visibilityTimeout: Duration.minutes(6),
+      deadLetterQueue: { queue: notifierDeadLetters, maxReceiveCount: 5 },
+    });
+    props.topic.addSubscription(new SqsSubscription(notifierQueue, { rawMessageDelivery: true }));
+    const notifier = new ServiceFunction(this, 'NotifierFunction', {
+      entry: 'functions/notifier/sqs-notifier.ts',
+      timeout: Duration.minutes(1),
+      environment: {
+        [ENV.tableName]: props.table.tableName,
+        [ENV.secretPrefix]: props.clusterSecretPrefix,
+        [ENV.publicApiUrl]: this.httpApi.api.apiEndpoint,
+        ...(props.mailFrom ? { [ENV.mailFrom]: props.mailFrom } : {}),
+        ...(props.smtpSecretArn ? { [ENV.smtpSecretArn]: props.smtpSecretArn } : {}),
+        POWERTOOLS_SERVICE_NAME: 'pve-snapshots-notifier',
+      },
+    }).function;
+    props.table.grantReadWriteData(notifier);
+    notifier.addEventSource(
+      new SqsEventSource(notifierQueue, { batchSize: 10, reportBatchItemFailures: true }),
+    );
+    // Webhook signing secrets live under the service prefix; the SMTP secret is read once per cold start.
+    notifier.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [clusterSecrets, ...(props.smtpSecretArn ? [props.smtpSecretArn] : [])],
+      }),
+    );
+    Validations.of(notifier.role ?? notifier).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${props.clusterSecretPrefix}/*]`,
+      reason:
+        'Webhook signing secrets are created per subscription at run time, all under the service prefix.',
+    });
+    Validations.of(notifier.role ?? notifier).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${Stack.of(props.table).stackName}:ExportsOutputFnGetAttDataTableFDBAD0F2Arn2713A995/index/*]`,
+      reason: 'Read access to the table’s GSIs, which are only addressable as <table>/index/*.',
     });
 
     this.alarmTopic = new Topic(this, 'Alarms', { enforceSSL: true });

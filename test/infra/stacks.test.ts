@@ -85,9 +85,9 @@ describe('the stateless stack', () => {
   it('bundles each function from its own entry point', () => {
     const functions = Object.values(stateless.findResources('AWS::Lambda::Function'));
     const keys = functions.map((fn) => JSON.stringify(fn.Properties.Code.S3Key));
-    // API, connector, seven policy-run steps (five + two of retention), two guest-operation steps and the daily sweep.
-    expect(functions).toHaveLength(12);
-    expect(new Set(keys).size).toBe(12);
+    // API, connector, seven policy-run steps (five + two of retention), two guest-operation steps, the daily sweep and the notifier.
+    expect(functions).toHaveLength(13);
+    expect(new Set(keys).size).toBe(13);
   });
 
   it('runs policies in standard state machines: one per run, one child execution per node lane', () => {
@@ -157,6 +157,27 @@ describe('the stateless stack', () => {
       ScheduleExpression: 'cron(30 3 * * ? *)',
       Description: 'Daily reconciliation and retention sweep of every tenant',
     });
+  });
+
+  it('delivers notifications: topic to a queue with dead letters to the notifier; publishers may publish', () => {
+    stateless.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'sqs', RawMessageDelivery: true });
+    const queues = Object.values(stateless.findResources('AWS::SQS::Queue'));
+    expect(queues.some((queue) => queue.Properties.RedrivePolicy?.maxReceiveCount === 5)).toBe(true);
+    stateless.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    const functions = stateless.findResources('AWS::Lambda::Function');
+    const notifier = Object.entries(functions).find(([id]) => id.startsWith('NotifierFunction'));
+    expect(notifier?.[1].Properties.Environment.Variables).toHaveProperty('PUBLIC_API_URL');
+    // The API and every workflow step publish events: topic ARN and bus name in their environment.
+    for (const [id, fn] of Object.entries(functions)) {
+      if (id.startsWith('Connector') || id.startsWith('NotifierFunction')) continue;
+      expect(fn.Properties.Environment.Variables, id).toHaveProperty('EVENT_TOPIC_ARN');
+      expect(fn.Properties.Environment.Variables, id).toHaveProperty('EVENT_BUS_NAME');
+    }
+    const policies = JSON.stringify(stateless.findResources('AWS::IAM::Policy'));
+    expect(policies).toContain('sns:Publish');
+    expect(policies).toContain('events:PutEvents');
   });
 
   it('puts the JWT authorizer on every route except the public ones', () => {

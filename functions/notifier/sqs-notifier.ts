@@ -1,0 +1,49 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { createDocumentClient } from '#shared/adapters/dynamo/client.ts';
+import { createStore } from '#shared/adapters/dynamo/store.ts';
+import { NoMailer, SmtpMailer } from '#shared/adapters/notifications/smtp-mailer.ts';
+import { UndiciWebhookSender } from '#shared/adapters/notifications/webhook-sender.ts';
+import { SecretsManagerStore } from '#shared/adapters/secrets/secrets-manager-store.ts';
+import { loadNotifierConfig } from '#shared/config/notifier-config.ts';
+import type { DomainEvent } from '#shared/domain/notifications/events.ts';
+import { deliverEvent, type NotifierDeps } from '#shared/services/notifications/notifier.ts';
+
+// Composition root of the notifier: SNS → SQS (raw messages) → this function.
+const config = loadNotifierConfig(process.env);
+const logger = new Logger({ serviceName: 'pve-snapshots-notifier' });
+const secrets = new SecretsManagerStore(new SecretsManagerClient({}), config.secretPrefix);
+const smtp = config.smtpSecretArn
+  ? (JSON.parse(await secrets.get(config.smtpSecretArn)) as { url: string }).url
+  : undefined;
+const deps: NotifierDeps = {
+  store: createStore({ doc: createDocumentClient(), tableName: config.tableName }),
+  secrets,
+  mailer: smtp ? new SmtpMailer(smtp, config.mailFrom) : new NoMailer(),
+  // SSRF: only public addresses, checked again at every delivery and connection.
+  webhooks: new UndiciWebhookSender({ allowPrivate: false }),
+  now: Date.now,
+  apiUrl: config.apiUrl,
+  retry: { baseMs: 1000, maxMs: 30_000 },
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  random: Math.random,
+  log: (message, fields) => logger.info(message, fields),
+};
+
+/** One record per event; a record whose handling threw (the table, not a receiver) is retried by SQS. */
+export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+  const failures: SQSBatchResponse['batchItemFailures'] = [];
+  for (const record of event.Records) {
+    try {
+      await deliverEvent(deps, JSON.parse(record.body) as DomainEvent);
+    } catch (error) {
+      logger.error('event not handled; SQS will retry it', {
+        messageId: record.messageId,
+        error: error as Error,
+      });
+      failures.push({ itemIdentifier: record.messageId });
+    }
+  }
+  return { batchItemFailures: failures };
+};

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { ENV } from './env-names.ts';
+import { parseEnvironment } from './parse-environment.ts';
+
+const schema = z.object({
+  [ENV.tableName]: z.string().min(1),
+  [ENV.secretPrefix]: z.string().min(1).default('pve-snapshots/clusters'),
+  [ENV.mailFrom]: z.string().min(3).default('pve-snapshots <no-reply@example.com>'),
+  [ENV.publicApiUrl]: z.url(),
+  /** A secret holding `{"url": "smtps://user:pass@email-smtp.<region>.amazonaws.com:465"}` (SES SMTP credentials). */
+  [ENV.smtpSecretArn]: z.string().min(1).optional(),
+});
+
+export interface NotifierConfig {
+  readonly tableName: string;
+  readonly secretPrefix: string;
+  readonly mailFrom: string;
+  readonly apiUrl: string;
+  readonly smtpSecretArn?: string;
+}
+
+/** Parses the notifier function's environment once; a bad value throws naming the variable. */
+export function loadNotifierConfig(env: Record<string, string | undefined>): NotifierConfig {
+  const values = parseEnvironment(schema, env);
+  return {
+    tableName: values[ENV.tableName],
+    secretPrefix: values[ENV.secretPrefix],
+    mailFrom: values[ENV.mailFrom],
+    apiUrl: values[ENV.publicApiUrl].replace(/\/$/, ''),
+    ...(values[ENV.smtpSecretArn] ? { smtpSecretArn: values[ENV.smtpSecretArn] } : {}),
+  };
+}
