@@ -4,6 +4,7 @@
  * Select benchmarks with `npm run bench -- api bundle`.
  */
 import { runApiBench, runBundleBench } from './api-bench.ts';
+import { runNotificationsBench } from './notifications-bench.ts';
 import { runProxmoxBench } from './proxmox-bench.ts';
 import { runRetentionBench } from './retention-bench.ts';
 import { runWorkflowBench } from './workflow-bench.ts';
@@ -14,6 +15,7 @@ const benches: Record<string, (log: (line: string) => void) => Promise<void>> = 
   proxmox: runProxmoxBench,
   workflow: runWorkflowBench,
   retention: runRetentionBench,
+  notifications: runNotificationsBench,
 };
 
 const selected = process.argv.slice(2).filter((name) => !name.startsWith('-'));
