@@ -99,7 +99,7 @@ export function emailFor(event: DomainEvent, apiUrl: string): EmailContent {
       );
     default:
       return render(
-        `[${policy}] ${event.type.replace('.', ' ')}`,
+        `[${policy}] ${event.type.replace('.', ' ')}${d.vmid ? ` on guest ${d.vmid}` : ''}`,
         [
           `${event.type} at ${event.time}.`,
           ...Object.entries(d).map(
