@@ -1,5 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { domainEvent } from '#shared/domain/notifications/events.ts';
 import { type Caller, policyBody, startTestApi, type TestApi } from '#test/support/api.ts';
 import {
   type ReceivedWebhook,
@@ -219,6 +220,72 @@ describe('notifications end to end', () => {
     const createdHooks = got.filter((h) => verifiedOrNull(h, created.secret));
     expect(createdHooks.map(types)).toEqual(['snapshot.created']);
     expect(got.filter((h) => verifiedOrNull(h, failures.secret))).toEqual([]);
+  });
+
+  it('reports deletions by retention and restores, once each', async () => {
+    const hook = await subscribeWebhook('/lifecycle', {
+      types: ['snapshot.deleted', 'restore.succeeded', 'restore.failed'],
+    });
+    const policy = (
+      await admin.post(
+        '/v1/policies',
+        policyBody({
+          name: 'lifecycle',
+          selector: { guests: [`${clusterId}.201`] },
+          snapshot: { namePrefix: 'lc' },
+          retention: { keepLast: 1 },
+          notify: { onSuccess: true, onFailure: true },
+        }),
+      )
+    ).body;
+    const first = await runNow(policy.id);
+    const firstName = first.results[0].snapshotName;
+    api.setNow(Date.now() + 120_000);
+    let second: { id: string };
+    try {
+      second = await runNow(policy.id);
+    } finally {
+      api.setNow(Date.now());
+    }
+    const restore = await admin.post(
+      `/v1/guests/${clusterId}.201/snapshots/${(await admin.get(`/v1/guests/${clusterId}.201/snapshots`)).body.items.find((r: { status: string }) => r.status === 'created').name}/restore`,
+      {
+        mode: 'in_place',
+        safetySnapshot: false,
+      },
+    );
+    expect(restore.status).toBe(202);
+    await settle();
+    const got = hooks.received.filter((h) => h.path === '/lifecycle').map((h) => verified(h, hook.secret));
+    expect(got.map((p) => p.type).sort()).toEqual(['restore.succeeded', 'snapshot.deleted']);
+    expect(got.find((p) => p.type === 'snapshot.deleted')?.data).toMatchObject({
+      snapshotName: firstName,
+      reason: 'pruned',
+      // The second run pruned the first run's snapshot.
+      by: `run ${second.id}`,
+    });
+    expect(got.find((p) => p.type === 'restore.succeeded')?.data).toMatchObject({
+      operationId: restore.body.id,
+      kind: 'restore-in-place',
+    });
+  });
+
+  it('delivers events left in the outbox (as after a crash) on its next look', async () => {
+    const hook = await subscribeWebhook('/outbox', { types: ['lock.stuck'] });
+    const event = domainEvent({
+      tenantId: 'acme',
+      type: 'lock.stuck',
+      subject: 'left-behind',
+      time: Date.now(),
+      data: { guestId: `${clusterId}.104`, vmid: 104, lock: 'backup', since: '2026-11-23T00:00:00.000Z' },
+    });
+    // Written without waking the dispatcher, as if the process had died right after publishing.
+    await api.runtime.store.deliveries.enqueue(event);
+    await api.runtime.notifications.idle();
+    const got = hooks.received.filter((h) => h.path === '/outbox');
+    expect(got.map((h) => h.headers['webhook-id'])).toEqual([event.id]);
+    expect(verified(got[0] as ReceivedWebhook, hook.secret).data).toMatchObject({ lock: 'backup' });
+    expect(await api.runtime.store.deliveries.pending(10)).toEqual([]);
   });
 
   it('retries a receiver that answers 500 twice, then lists one delivery with three attempts', async () => {
