@@ -285,7 +285,8 @@ export class StatelessStack extends Stack {
     props.topic.addSubscription(new SqsSubscription(notifierQueue, { rawMessageDelivery: true }));
     const notifier = new ServiceFunction(this, 'NotifierFunction', {
       entry: 'functions/notifier/sqs-notifier.ts',
-      timeout: Duration.minutes(1),
+      // A webhook's five attempts with backoff and 10 s timeouts take up to about 65 s.
+      timeout: Duration.minutes(2),
       environment: {
         [ENV.tableName]: props.table.tableName,
         [ENV.secretPrefix]: props.clusterSecretPrefix,

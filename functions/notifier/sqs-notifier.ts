@@ -31,19 +31,25 @@ const deps: NotifierDeps = {
   log: (message, fields) => logger.info(message, fields),
 };
 
-/** One record per event; a record whose handling threw (the table, not a receiver) is retried by SQS. */
+/**
+ * One record per event, all handled at once (one slow receiver's retries must not hold up the
+ * batch past the timeout); a record whose handling threw (the table, not a receiver) is
+ * retried by SQS.
+ */
 export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
   const failures: SQSBatchResponse['batchItemFailures'] = [];
-  for (const record of event.Records) {
-    try {
-      await deliverEvent(deps, JSON.parse(record.body) as DomainEvent);
-    } catch (error) {
-      logger.error('event not handled; SQS will retry it', {
-        messageId: record.messageId,
-        error: error as Error,
-      });
-      failures.push({ itemIdentifier: record.messageId });
-    }
-  }
+  await Promise.all(
+    event.Records.map(async (record) => {
+      try {
+        await deliverEvent(deps, JSON.parse(record.body) as DomainEvent);
+      } catch (error) {
+        logger.error('event not handled; SQS will retry it', {
+          messageId: record.messageId,
+          error: error as Error,
+        });
+        failures.push({ itemIdentifier: record.messageId });
+      }
+    }),
+  );
   return { batchItemFailures: failures };
 };

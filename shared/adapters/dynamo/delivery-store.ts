@@ -7,8 +7,13 @@ import { stripKeys, type TableAccess } from './table-access.ts';
 
 /** Deliveries are kept this long for `GET /v1/subscriptions/{id}/deliveries`. */
 const DELIVERY_TTL_DAYS = 30;
-/** A delivery claimed this long ago and still `delivering` was abandoned (a crashed notifier) and may be taken over. */
-const STALE_CLAIM_MS = 10 * 60_000;
+/**
+ * A delivery claimed (or last saved) this long ago and still `delivering` was abandoned by a
+ * crashed notifier and may be taken over. Longer than one delivery with all its retries (about
+ * 65 s) and the notifier's timeout (2 min); shorter than the queue's visibility timeout (6 min),
+ * so SQS's redelivery of the event can take it over.
+ */
+const STALE_CLAIM_MS = 3 * 60_000;
 
 /** Deliveries per subscription, and the local runtime's outbox of events waiting for the notifier. */
 export class DeliveryStore {

@@ -173,3 +173,44 @@ describe('expiry', () => {
     expect(await store.exclusions.get('acme', 'exc_01JD0000000000000000000001')).toBeUndefined();
   });
 });
+
+describe('notification deliveries', () => {
+  it('claims a delivery once, lets a claim abandoned for 3 minutes be taken over, and queues an event once', async () => {
+    let now = Date.parse('2026-11-23T10:00:00Z');
+    const { store } = await createTestTable({ now: () => now });
+    const delivery = {
+      tenantId: 't1',
+      subscriptionId: 'sub_1',
+      eventId: 'evt_1',
+      eventType: 'run.failed',
+      createdAt: new Date(now).toISOString(),
+      status: 'delivering' as const,
+      attempts: [],
+    };
+    expect(await store.deliveries.claim(delivery)).toBe(true);
+    expect(await store.deliveries.claim(delivery)).toBe(false);
+    now += 2 * 60_000;
+    expect(await store.deliveries.claim(delivery)).toBe(false);
+    now += 2 * 60_000;
+    expect(await store.deliveries.claim(delivery)).toBe(true);
+    await store.deliveries.save({ ...delivery, status: 'delivered' });
+    now += 60 * 60_000;
+    // A finished delivery is never taken over, however old.
+    expect(await store.deliveries.claim(delivery)).toBe(false);
+    expect((await store.deliveries.list('t1', 'sub_1', 10)).map((d) => d.status)).toEqual(['delivered']);
+
+    const event = {
+      id: 'evt_2',
+      type: 'run.failed' as const,
+      time: new Date(now).toISOString(),
+      tenantId: 't1',
+      outcome: 'failure' as const,
+      data: {},
+    };
+    expect(await store.deliveries.enqueue(event)).toBe(true);
+    expect(await store.deliveries.enqueue(event)).toBe(false);
+    expect(await store.deliveries.pending(10)).toEqual([event]);
+    await store.deliveries.dequeue(event.id);
+    expect(await store.deliveries.pending(10)).toEqual([]);
+  });
+});
