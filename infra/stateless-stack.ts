@@ -208,6 +208,7 @@ export class StatelessStack extends Stack {
       resolveTargets,
       recordResult: step('RecordResultFunction', 'record-result'),
       finishRun: step('FinishRunFunction', 'finish-run'),
+      loadLane: step('LoadLaneFunction', 'load-lane'),
       planPrune: step('PlanPruneFunction', 'plan-prune'),
       recordPrune: step('RecordPruneFunction', 'record-prune'),
       reconcileGuests: reconcile,

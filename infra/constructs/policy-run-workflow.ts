@@ -26,6 +26,8 @@ export interface PolicyRunWorkflowProps {
   readonly resolveTargets: IFunction;
   readonly recordResult: IFunction;
   readonly finishRun: IFunction;
+  /** A lane's first step: loads its guests from the table (only references travel). */
+  readonly loadLane: IFunction;
   /** Decides which of a guest's snapshots retention deletes now. */
   readonly planPrune: IFunction;
   /** Records how a retention deletion ended. */
@@ -54,6 +56,7 @@ export const POLICY_RUN_STATES = {
   recordSucceeded: 'RecordSucceeded',
   recordFailed: 'RecordFailed',
   runLane: 'RunLane',
+  loadLane: 'LoadLane',
   finishRun: 'FinishRun',
   planPrune: 'PlanPrune',
   deleteSnapshot: 'DeleteSnapshot',
@@ -272,12 +275,46 @@ export class PolicyRunWorkflow extends Construct {
     recordSucceeded.next(anythingToPrune);
     recordAlreadyTaken.next(anythingToPrune);
 
+    const loadLane = new LambdaInvoke(this, S.loadLane, {
+      lambdaFunction: props.loadLane,
+      payload: TaskInput.fromObject({
+        'tenantId.$': '$.tenantId',
+        'laneSetId.$': '$.laneSetId',
+        'index.$': '$.index',
+      }),
+      resultSelector: {
+        'context.$': '$.Payload.context',
+        'perNode.$': '$.Payload.perNode',
+        'guests.$': '$.Payload.guests',
+      },
+      resultPath: '$.lane',
+    });
+    const from = (field: string) => ({ [`${field}.$`]: `$.lane.context.${field}` });
+    const guestField = (field: string) => ({ [`${field}.$`]: `$$.Map.Item.Value.${field}` });
     const perGuest = new MapState(this, 'SnapshotGuests', {
-      itemsPath: '$.items',
+      itemsPath: '$.lane.guests',
       // Each policy sets its own cap per node; it travels with the lane.
-      maxConcurrencyPath: '$.perNode',
+      maxConcurrencyPath: '$.lane.perNode',
       itemSelector: {
-        'item.$': '$$.Map.Item.Value',
+        // Each iteration's item: what the lane shares plus the guest's own fields.
+        item: {
+          ...[
+            'tenantId',
+            'runId',
+            'policyId',
+            'policyName',
+            'scheduledTime',
+            'clusterId',
+            'snapshotName',
+            'description',
+            'pruneOnly',
+            'pruneBy',
+          ].reduce((fields, field) => Object.assign(fields, from(field)), {}),
+          ...['guestId', 'node', 'guestType', 'vmid', 'vmstate'].reduce(
+            (fields, field) => Object.assign(fields, guestField(field)),
+            {},
+          ),
+        },
         attempt: 0,
         // Placeholders so every path the record steps read exists on every branch.
         error: {},
@@ -287,14 +324,14 @@ export class PolicyRunWorkflow extends Construct {
     });
     perGuest.itemProcessor(
       new Choice(this, 'PruneOnly?')
-        .when(Condition.isPresent('$.item.pruneOnly'), planPrune)
+        .when(Condition.booleanEquals('$.item.pruneOnly', true), planPrune)
         .otherwise(createSnapshot),
     );
 
     // Each node's guests run in a child execution, so every execution's history stays far below
     // Step Functions' 25,000-event quota however many guests a run has (about 20 events a guest).
     this.laneStateMachine = new StateMachine(this, 'LaneStateMachine', {
-      definitionBody: DefinitionBody.fromChainable(perGuest),
+      definitionBody: DefinitionBody.fromChainable(loadLane.next(perGuest)),
       stateMachineType: StateMachineType.STANDARD,
       timeout: Duration.hours(12),
       tracingEnabled: true,
@@ -306,7 +343,11 @@ export class PolicyRunWorkflow extends Construct {
       stateMachine: this.laneStateMachine,
       integrationPattern: IntegrationPattern.RUN_JOB,
       associateWithParent: true,
-      input: TaskInput.fromObject({ 'items.$': '$.items', 'perNode.$': '$.perNode' }),
+      input: TaskInput.fromObject({
+        'tenantId.$': '$.tenantId',
+        'laneSetId.$': '$.laneSetId',
+        'index.$': '$.index',
+      }),
       resultPath: JsonPath.DISCARD,
     });
     // A lost lane must not stop the other lanes; its guests stay unrecorded and FinishRun counts them as failed.
@@ -317,7 +358,12 @@ export class PolicyRunWorkflow extends Construct {
     const perNode = new MapState(this, 'SnapshotLanes', {
       itemsPath: '$.work.lanes',
       maxConcurrency: props.nodeConcurrency ?? 50,
-      itemSelector: { 'items.$': '$$.Map.Item.Value.items', 'perNode.$': '$$.Map.Item.Value.perNode' },
+      // Only the lane's reference travels: a run's guests in full would pass the 256 KiB limit.
+      itemSelector: {
+        'tenantId.$': '$.tenantId',
+        'laneSetId.$': '$.claim.runId',
+        'index.$': '$$.Map.Item.Value.index',
+      },
       resultPath: JsonPath.DISCARD,
     });
     perNode.itemProcessor(runLane);
@@ -386,6 +432,7 @@ export class PolicyRunWorkflow extends Construct {
       props.resolveTargets,
       props.recordResult,
       props.finishRun,
+      props.loadLane,
       props.planPrune,
       props.recordPrune,
       props.reconcileGuests,

@@ -20,13 +20,14 @@ import { planOperation } from '#shared/services/guest-operations/plan-operation.
 import { deliverEvent } from '#shared/services/notifications/notifier.ts';
 import { claimRun } from '#shared/services/policy-run/claim-run.ts';
 import { finishRun } from '#shared/services/policy-run/finish-run.ts';
+import { loadLane } from '#shared/services/policy-run/load-lane.ts';
 import { recordGuestResult } from '#shared/services/policy-run/record-result.ts';
 import { resolveTargets } from '#shared/services/policy-run/resolve-targets.ts';
-import type { PolicyRunInput } from '#shared/services/policy-run/work-item.ts';
+import type { LaneRef, PolicyRunInput } from '#shared/services/policy-run/work-item.ts';
 import { policiesAreTheSchedule } from '#shared/services/policy-scheduler.ts';
 import { reconcileGuests } from '#shared/services/reconcile-guests.ts';
 import { planPrune } from '#shared/services/retention/plan-prune.ts';
-import type { PruneLane } from '#shared/services/retention/prune-sweep.ts';
+
 import { recordPrune } from '#shared/services/retention/record-prune.ts';
 import { assertWritable, dataPaths, loadOrCreateKey } from './data-dir.ts';
 import { seedDemoTenant } from './demo-seed.ts';
@@ -209,6 +210,7 @@ export async function startLocalRuntime(
         'resolve-targets': (input) => resolveTargets(deps, input as never),
         'record-result': (input) => recordGuestResult(deps, input as never),
         'finish-run': (input) => finishRun(deps, input as never),
+        'load-lane': (input) => loadLane(deps, input as never),
         'plan-prune': (input) => planPrune(deps, input as never),
         'record-prune': (input) => recordPrune(deps, input as never),
         'reconcile-guests': (input) => reconcileGuests(deps, input as never),
@@ -242,8 +244,8 @@ export async function startLocalRuntime(
         logger.info('guest operation started', { operationId, tenantId: input.tenantId });
         void runner.start(operationId, input, workflowDefinitions.operationArn);
       },
-      startPruneLane: async (name: string, lane: PruneLane) => {
-        logger.info('retention prune lane started', { execution: name, guests: lane.items.length });
+      startPruneLane: async (name: string, lane: LaneRef) => {
+        logger.info('retention prune lane started', { execution: name, tenantId: lane.tenantId });
         void runner.start(name, lane, workflowDefinitions.laneArn);
       },
     };

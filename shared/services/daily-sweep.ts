@@ -1,5 +1,6 @@
+import type { LaneRef } from './policy-run/work-item.ts';
 import { reconcileAllTenants } from './reconcile-guests.ts';
-import { type PruneLane, pruneSweep } from './retention/prune-sweep.ts';
+import { pruneSweep } from './retention/prune-sweep.ts';
 import type { ServiceDeps } from './service-deps.ts';
 
 /**
@@ -8,7 +9,7 @@ import type { ServiceDeps } from './service-deps.ts';
  */
 export async function runDailySweep(
   deps: ServiceDeps,
-  startPruneLane: (name: string, lane: PruneLane) => Promise<void>,
+  startPruneLane: (name: string, lane: LaneRef) => Promise<void>,
 ) {
   const reconciled = await reconcileAllTenants(deps);
   const pruned = await pruneSweep(deps, startPruneLane);

@@ -85,9 +85,9 @@ describe('the stateless stack', () => {
   it('bundles each function from its own entry point', () => {
     const functions = Object.values(stateless.findResources('AWS::Lambda::Function'));
     const keys = functions.map((fn) => JSON.stringify(fn.Properties.Code.S3Key));
-    // API, connector, seven policy-run steps (five + two of retention), two guest-operation steps, the daily sweep and the notifier.
-    expect(functions).toHaveLength(13);
-    expect(new Set(keys).size).toBe(13);
+    // API, connector, eight policy-run steps (six incl. LoadLane + two of retention), two guest-operation steps, the daily sweep and the notifier.
+    expect(functions).toHaveLength(14);
+    expect(new Set(keys).size).toBe(14);
   });
 
   it('runs policies in standard state machines: one per run, one child execution per node lane', () => {
@@ -132,6 +132,9 @@ describe('the stateless stack', () => {
     const lane = Object.entries(machines).find(([id]) => id.includes('LaneStateMachine'));
     expect(lane).toBeDefined();
     const definition = JSON.stringify(lane?.[1].Properties.DefinitionString);
+    // Lanes carry only a reference and load their guests (the 256 KiB payload limit).
+    expect(definition).toContain('LoadLane');
+    expect(definition).toContain('$.lane.guests');
     for (const needle of [
       'PruneOnly?',
       'PlanPrune',

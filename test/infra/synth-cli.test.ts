@@ -15,8 +15,8 @@ describe('npx cdk synth', () => {
     expect(existsSync(join(outdir, 'PveSnapshotsStateful.template.json'))).toBe(true);
     expect(existsSync(join(outdir, 'PveSnapshotsStateless.template.json'))).toBe(true);
     const assets = readdirSync(outdir).filter((name) => name.startsWith('asset.'));
-    // API, connector, seven policy-run steps, two guest-operation steps, the daily sweep and the notifier, each bundled from its own entry.
-    expect(assets).toHaveLength(13);
+    // API, connector, eight policy-run steps, two guest-operation steps, the daily sweep and the notifier, each bundled from its own entry.
+    expect(assets).toHaveLength(14);
     const sizes = assets.map((asset) => statSync(join(outdir, asset, 'index.mjs')).size);
     // Only the connector (undici, the Proxmox client) and the notifier (undici, nodemailer) carry
     // HTTP and SMTP clients: the notifier stays under 1.5 MiB, every other function under 1 MiB.

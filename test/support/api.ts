@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { inject } from 'vitest';
 import { loadLocalConfig } from '#shared/local/local-config.ts';
+import type { SimState } from '#shared/local/proxmox-simulator/model.ts';
 import { type LocalRuntime, startLocalRuntime } from '#shared/local/runtime.ts';
 import { startTestSimulator, type TestSimulator, TOKEN_ID, TOKEN_SECRET } from './simulator.ts';
 
@@ -88,7 +89,7 @@ function caller(url: string, authorization?: string): Caller {
  * tokens. Log lines are captured so tests can check what the service writes there.
  */
 export async function startTestApi(
-  options: { scheduler?: boolean; env?: Record<string, string> } = {},
+  options: { scheduler?: boolean; env?: Record<string, string>; simulatorState?: SimState } = {},
 ): Promise<TestApi> {
   const logs: string[] = [];
   let offset = 0;
@@ -133,7 +134,7 @@ export async function startTestApi(
     // Off unless a test is about schedules: a policy must not fire because a test ran at 02:00.
     scheduler: options.scheduler ?? false,
   });
-  const simulator = await startTestSimulator();
+  const simulator = await startTestSimulator(options.simulatorState ? { state: options.simulatorState } : {});
   return {
     runtime,
     simulator,

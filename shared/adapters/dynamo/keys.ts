@@ -59,6 +59,11 @@ export const keys = {
     sk: `RUN#${runId}#GUEST#${guestId}`,
   }),
   runResultPrefix: (runId: string) => `RUN#${runId}#GUEST#`,
+  /** One lane of a run (or of a sweep): its guests, loaded by the lane's first step. */
+  lane: (tenantId: string, laneSetId: string, index: number): ItemKey => ({
+    pk: tenantPartition(tenantId),
+    sk: `LANE#${laneSetId}#${String(index).padStart(4, '0')}`,
+  }),
   snapshot: (tenantId: string, guestId: string, name: string): ItemKey => ({
     pk: tenantPartition(tenantId),
     sk: `SNAPSHOT#${guestId}#${name}`,

@@ -9,6 +9,7 @@ import { ExclusionStore } from './exclusion-store.ts';
 import { GuestStore } from './guest-store.ts';
 import { IdempotencyStore } from './idempotency-store.ts';
 import { keys } from './keys.ts';
+import { LaneStore } from './lane-store.ts';
 import { OperationStore } from './operation-store.ts';
 import { RunStore } from './run-store.ts';
 import { SnapshotStore } from './snapshot-store.ts';
@@ -38,6 +39,7 @@ export interface Store {
   readonly runs: RunStore;
   readonly operations: OperationStore;
   readonly snapshots: SnapshotStore;
+  readonly lanes: LaneStore;
   readonly subscriptions: SubscriptionStore;
   readonly deliveries: DeliveryStore;
   readonly audit: AuditStore;
@@ -71,6 +73,7 @@ export function createStore(options: StoreOptions): Store {
     runs: new RunStore(table, options.auditRetentionDays ?? 400),
     operations: new OperationStore(table, options.auditRetentionDays ?? 400),
     snapshots: new SnapshotStore(table),
+    lanes: new LaneStore(table),
     subscriptions: new SubscriptionStore(table),
     deliveries: new DeliveryStore(table),
     audit: new AuditStore(table, options.auditRetentionDays ?? 400),

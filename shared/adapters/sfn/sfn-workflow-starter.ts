@@ -1,6 +1,5 @@
 import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import type { PolicyRunInput } from '#shared/services/policy-run/work-item.ts';
-import type { PruneLane } from '#shared/services/retention/prune-sweep.ts';
+import type { LaneRef, PolicyRunInput } from '#shared/services/policy-run/work-item.ts';
 import type { WorkflowStarter } from '#shared/services/workflow-starter.ts';
 
 /** The state machines a function may start (each function is granted only its own). */
@@ -32,7 +31,7 @@ export class SfnWorkflowStarter implements WorkflowStarter {
     await this.#start('operation', operationId, input);
   }
 
-  async startPruneLane(name: string, lane: PruneLane): Promise<void> {
+  async startPruneLane(name: string, lane: LaneRef): Promise<void> {
     await this.#start('pruneLane', name, lane);
   }
 

@@ -17,6 +17,19 @@ type TaskHandler = (input: Record<string, unknown>) => Promise<unknown>;
 
 const START_CHILD = /^arn:aws:states:::states:startExecution\.sync(:2)?$/;
 
+/** Step Functions' limit on a task's result and an execution's input (256 KiB, UTF-8). */
+export const PAYLOAD_LIMIT_BYTES = 256 * 1024;
+
+/** Fails like Step Functions when a payload passes the limit (which aws-local-stepfunctions does not check). */
+function checkPayloadSize(what: string, value: unknown): void {
+  const bytes = Buffer.byteLength(JSON.stringify(value ?? null), 'utf8');
+  if (bytes > PAYLOAD_LIMIT_BYTES) {
+    const error = new Error(`${what} has ${bytes} bytes, more than Step Functions' ${PAYLOAD_LIMIT_BYTES}`);
+    error.name = 'States.DataLimitExceeded';
+    throw error;
+  }
+}
+
 function taskStates(definition: Definition): Array<[string, string]> {
   return Object.entries(definition.States).flatMap(([name, state]): Array<[string, string]> => {
     if (state.Type === 'Task') return [[name, state.Resource ?? '']];
@@ -58,8 +71,9 @@ export class LocalWorkflowRunner {
       const name = String(FunctionName).split(':').at(-1) ?? '';
       const target = functions[name];
       if (!target) throw new Error(`no local function '${name}'`);
+      let result: unknown;
       try {
-        return { Payload: await target(Payload) };
+        result = await target(Payload);
       } catch (error) {
         const serialized = serializeError(error);
         const failure = new Error(
@@ -68,8 +82,11 @@ export class LocalWorkflowRunner {
         failure.name = serialized.name;
         throw failure;
       }
+      checkPayloadSize(`the result of '${name}'`, result);
+      return { Payload: result };
     };
     const startChild: TaskHandler = async ({ StateMachineArn, Input }) => {
+      checkPayloadSize("a child execution's input", Input);
       const name = `child-${++this.#children}`;
       const output = await this.#execute(name, String(StateMachineArn), Input);
       return { Output: output, Status: 'SUCCEEDED', ExecutionArn: `${StateMachineArn}:${name}` };

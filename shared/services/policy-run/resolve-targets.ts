@@ -5,19 +5,27 @@ import { selectTargets } from '#shared/domain/select-targets.ts';
 import { scheduledSnapshotName } from '#shared/domain/snapshot-name.ts';
 import { syncClusterInventory } from '../inventory.ts';
 import type { ServiceDeps } from '../service-deps.ts';
-import { type PolicyRunInput, type SnapshotLane, type SnapshotWorkItem, systemContext } from './work-item.ts';
+import {
+  type LaneContext,
+  type LaneGuest,
+  type LaneSummary,
+  type PolicyRunInput,
+  systemContext,
+} from './work-item.ts';
 
 /**
  * Step 2 of a policy run:
  * 1. syncs the inventory of every cluster of the tenant (an unreachable cluster keeps its last
  *    known guests, whose snapshots then fail and make the run partial),
  * 2. selects the targets (selector, exclusions in force, no templates, no gone guests),
- * 3. records how many there are and hands them over grouped per node.
+ * 3. records how many there are and stores them grouped per node (cluster and node), one lane
+ *    each; the parent gets only the lanes' indexes (a run's guests in full would pass Step
+ *    Functions' 256 KiB payload limit), each lane loads its own guests.
  */
 export async function resolveTargets(
   deps: ServiceDeps,
   input: PolicyRunInput & { runId: string },
-): Promise<{ lanes: SnapshotLane[]; count: number }> {
+): Promise<{ lanes: LaneSummary[]; count: number }> {
   const policy = await deps.store.policies.get(input.tenantId, input.policyId);
   if (!policy) {
     await deps.store.runs.update(input.tenantId, input.runId, { reason: 'the policy was deleted' });
@@ -38,29 +46,39 @@ export async function resolveTargets(
   );
   const { targets } = selectTargets(policy, guests, exclusions, deps.now());
   const snapshotName = scheduledSnapshotName(policy.snapshot.namePrefix, Date.parse(input.scheduledTime));
-  const workItem = (guest: Guest): SnapshotWorkItem => ({
-    tenantId: input.tenantId,
-    runId: input.runId,
-    policyId: policy.id,
-    policyName: policy.name,
-    scheduledTime: input.scheduledTime,
-    clusterId: guest.clusterId,
-    guestId: guest.id,
-    node: guest.node,
-    guestType: guest.type,
-    vmid: guest.vmid,
-    snapshotName,
-    vmstate: policy.snapshot.includeMemory && guest.type === 'qemu',
-    description: `${policy.name} (${input.trigger}) ${input.scheduledTime}`,
+  const guest = (target: Guest): LaneGuest => ({
+    guestId: target.id,
+    node: target.node,
+    guestType: target.type,
+    vmid: target.vmid,
+    vmstate: policy.snapshot.includeMemory && target.type === 'qemu',
   });
-  const lanes = Map.groupBy(targets, (guest) => `${guest.clusterId}/${guest.node}`);
+  const lanes = [...Map.groupBy(targets, (target) => `${target.clusterId}/${target.node}`)];
+  const perNode = policy.concurrency?.perNode ?? 2;
+  await Promise.all(
+    lanes.map(([, onLane], index) => {
+      const context: LaneContext = {
+        tenantId: input.tenantId,
+        runId: input.runId,
+        policyId: policy.id,
+        policyName: policy.name,
+        scheduledTime: input.scheduledTime,
+        clusterId: (onLane[0] as Guest).clusterId,
+        snapshotName,
+        description: `${policy.name} (${input.trigger}) ${input.scheduledTime}`,
+        pruneOnly: false,
+        pruneBy: `run ${input.runId}`,
+      };
+      return deps.store.lanes.put(input.tenantId, input.runId, index, {
+        context,
+        perNode,
+        guests: onLane.map(guest),
+      });
+    }),
+  );
   await deps.store.runs.update(input.tenantId, input.runId, { targets: targets.length });
   return {
-    lanes: [...lanes].map(([lane, onLane]) => ({
-      lane,
-      items: onLane.map(workItem),
-      perNode: policy.concurrency?.perNode ?? 2,
-    })),
+    lanes: lanes.map(([lane, onLane], index) => ({ index, lane, guests: onLane.length })),
     count: targets.length,
   };
 }

@@ -15,7 +15,6 @@ export async function planPrune(
   const policy = await deps.store.policies.get(item.tenantId, item.policyId);
   if (!policy) return { deletions: [] };
   const records = await deps.store.snapshots.list(item.tenantId, item.guestId);
-  const by = item.runId ? `run ${item.runId}` : (item.sweepId ?? 'sweep');
   const deletions = decideGuestRetention(policy, records, deps.now())
     .filter((decision) => !decision.keep)
     .reverse()
@@ -32,7 +31,7 @@ export async function planPrune(
         ...(item.runId ? { runId: item.runId } : {}),
         name: decision.name,
         reason: decision.reason === 'max-age' ? 'max-age' : 'pruned',
-        by,
+        by: item.pruneBy,
       }),
     );
   return { deletions };

@@ -1,15 +1,9 @@
 import { createHash } from 'node:crypto';
 import { parseGuestId } from '#shared/domain/guest-id.ts';
 import type { Policy } from '#shared/domain/policy.ts';
+import type { LaneGuest, LaneRef, StoredLane } from '../policy-run/work-item.ts';
 import type { ServiceDeps } from '../service-deps.ts';
 import { decideGuestRetention } from './guest-retention.ts';
-import type { PruneTarget } from './prune-work.ts';
-
-/** A lane of guests on one node whose snapshots the sweep prunes, at the policy's cap per node. */
-export interface PruneLane {
-  readonly items: PruneTarget[];
-  readonly perNode: number;
-}
 
 export interface PruneSweepSummary {
   readonly guests: number;
@@ -27,11 +21,10 @@ export interface PruneSweepSummary {
  */
 export async function pruneSweep(
   deps: ServiceDeps,
-  startLane: (name: string, lane: PruneLane) => Promise<void>,
+  startLane: (name: string, lane: LaneRef) => Promise<void>,
 ): Promise<PruneSweepSummary> {
   const day = new Date(deps.now()).toISOString().slice(0, 10);
-  const sweepId = `sweep ${day}`;
-  const lanes = new Map<string, PruneLane & { items: PruneTarget[] }>();
+  const lanes = new Map<string, StoredLane & { guests: LaneGuest[] }>();
   let deletions = 0;
   let guests = 0;
   for (const [tenantId, guestIds] of await deps.store.guests.liveGuestsByTenant()) {
@@ -59,25 +52,39 @@ export async function pruneSweep(
         if (!counted) guests++;
         counted = true;
         const key = `${tenantId}/${policyId}/${guest.clusterId}/${guest.node}`;
-        const lane = lanes.get(key) ?? { items: [], perNode: policy.concurrency?.perNode ?? 2 };
-        lane.items.push({
-          tenantId,
-          policyId,
-          clusterId: guest.clusterId,
+        const name = `prune-${day}-${createHash('sha256').update(key).digest('hex').slice(0, 24)}`;
+        const lane = lanes.get(key) ?? {
+          // A prune-only lane takes no snapshot: the snapshot fields stay empty.
+          context: {
+            tenantId,
+            runId: name,
+            policyId,
+            policyName: policy.name,
+            scheduledTime: '',
+            clusterId: guest.clusterId,
+            snapshotName: '',
+            description: '',
+            pruneOnly: true,
+            pruneBy: `sweep ${day}`,
+          },
+          perNode: policy.concurrency?.perNode ?? 2,
+          guests: [],
+        };
+        lane.guests.push({
           guestId,
           node: guest.node,
           guestType: guest.type,
           vmid: guest.vmid,
-          pruneOnly: true,
-          sweepId,
+          vmstate: false,
         });
         lanes.set(key, lane);
       }
     }
   }
-  for (const [key, lane] of lanes) {
-    const digest = createHash('sha256').update(key).digest('hex').slice(0, 24);
-    await startLane(`prune-${day}-${digest}`, lane);
+  for (const lane of lanes.values()) {
+    const name = lane.context.runId;
+    await deps.store.lanes.put(lane.context.tenantId, name, 0, lane);
+    await startLane(name, { tenantId: lane.context.tenantId, laneSetId: name, index: 0 });
   }
   return { guests, lanes: lanes.size, deletions };
 }

@@ -1,23 +1,15 @@
 import type { SnapshotWorkItem } from '../policy-run/work-item.ts';
 
-/**
- * One guest whose snapshots a policy's retention applies to: a policy-run item after its
- * snapshot is recorded, or a sweep item (`pruneOnly`) that takes no snapshot.
- */
+/** One guest whose snapshots a policy's retention applies to (a run's or a sweep's lane item). */
 export type PruneTarget = Pick<
   SnapshotWorkItem,
-  'tenantId' | 'policyId' | 'clusterId' | 'guestId' | 'node' | 'guestType' | 'vmid'
+  'tenantId' | 'policyId' | 'clusterId' | 'guestId' | 'node' | 'guestType' | 'vmid' | 'pruneBy'
 > & {
-  /** The run that prunes, or absent for the sweep. */
   readonly runId?: string;
-  /** Set on sweep items: the lane skips the snapshot and only prunes. */
-  readonly pruneOnly?: boolean;
-  /** The sweep that prunes, e.g. `sweep-2026-11-23`. */
-  readonly sweepId?: string;
 };
 
 /** One snapshot retention deletes, as it travels through the delete step. */
-export interface SnapshotDeletion extends Omit<PruneTarget, 'pruneOnly' | 'sweepId'> {
+export interface SnapshotDeletion extends Omit<PruneTarget, 'pruneBy'> {
   readonly name: string;
   /** The retention decision: `pruned` (no rule keeps it) or `max-age`. */
   readonly reason: 'pruned' | 'max-age';

@@ -14,22 +14,7 @@ function sfnClient(answer: () => unknown = () => ({})) {
   return { client, sent };
 }
 
-const lane = {
-  perNode: 2,
-  items: [
-    {
-      tenantId: 't1',
-      policyId: 'pol_1',
-      clusterId: 'cl_1',
-      guestId: 'cl_1.100',
-      node: 'pve1',
-      guestType: 'qemu' as const,
-      vmid: 100,
-      pruneOnly: true,
-      sweepId: 'sweep 2026-11-23',
-    },
-  ],
-};
+const lane = { tenantId: 't1', laneSetId: 'prune-2026-11-23-abc', index: 0 };
 
 describe('the Step Functions workflow starter', () => {
   it('starts a prune lane on the lane state machine, named as asked, with the lane as input', async () => {
