@@ -1,10 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { findFreePort } from '#shared/local/free-port.ts';
+import { startWebhookReceiver } from '#test/support/notification-receivers.ts';
 import { runningCommandLines, startNode, startServiceProcess, waitFor } from '#test/support/processes.ts';
 
 const MAIN = 'shared/local/main.ts';
@@ -21,7 +23,7 @@ function tokenFor(dataDir: string): string {
   return runTokenCli(dataDir, ['--tenant', 'demo', '--role', 'admin']).stdout.trim();
 }
 
-const startService = (dataDir: string) => startServiceProcess(dataDir);
+const startService = (dataDir: string, env: Record<string, string> = {}) => startServiceProcess(dataDir, env);
 
 const javaFor = (dataDir: string) => () =>
   runningCommandLines().filter(
@@ -67,6 +69,65 @@ describe('npm start', () => {
     ]);
     second.service.child.kill('SIGINT');
     expect(await second.service.exited).toBe(0);
+  }, 120_000);
+
+  it('lets a new user subscribe a webhook and an email, run a policy, and receive both', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'npm-start-notify-'));
+    const hooks = await startWebhookReceiver();
+    const { service, url } = await startService(dataDir, { WORKFLOW_TIME_FACTOR: '0.01' });
+    try {
+      const headers = { authorization: `Bearer ${tokenFor(dataDir)}`, 'content-type': 'application/json' };
+      const post = async (path: string, body: unknown) =>
+        (
+          await fetch(`${url}${path}`, { method: 'POST', headers, body: JSON.stringify(body) })
+        ).json() as Promise<any>;
+      const webhook = await post('/v1/subscriptions', { kind: 'webhook', target: hooks.url('/npm-start') });
+      const email = await post('/v1/subscriptions', { kind: 'email', target: 'me@example.com' });
+      // Without SMTP_URL, mail lands as .eml files in the data folder's mailbox.
+      const mailbox = join(dataDir, 'mail');
+      await waitFor(
+        () => existsSync(mailbox) && readdirSync(mailbox).length === 1,
+        10_000,
+        'the confirmation mail',
+      );
+      const confirmation = readFileSync(join(mailbox, readdirSync(mailbox)[0] as string), 'utf8');
+      const code = /confirmation code is (\d{6})/.exec(confirmation)?.[1];
+      expect((await post(`/v1/subscriptions/${email.id}/confirm`, { code })).status).toBe('active');
+      const policy = await post('/v1/policies', {
+        name: 'nightly',
+        schedule: { cron: '0 2 * * *' },
+        selector: {
+          guests: [
+            `${((await (await fetch(`${url}/v1/clusters`, { headers })).json()) as any).items[0].id}.100`,
+          ],
+        },
+        notify: { onSuccess: true, onFailure: true },
+      });
+      await post(`/v1/policies/${policy.id}/runs`, {});
+      const run = await hooks.waitFor(2, 30_000);
+      const types = run.map((hook) =>
+        new Webhook(webhook.secret).verify(hook.body, {
+          'webhook-id': String(hook.headers['webhook-id']),
+          'webhook-timestamp': String(hook.headers['webhook-timestamp']),
+          'webhook-signature': String(hook.headers['webhook-signature']),
+        }),
+      );
+      expect(types.map((payload: any) => payload.type).sort()).toEqual(['run.succeeded', 'snapshot.created']);
+      await waitFor(
+        () =>
+          readdirSync(mailbox).some((file) =>
+            readFileSync(join(mailbox, file), 'utf8').includes(
+              'Subject: [nightly] run succeeded on 1 of 1 guests',
+            ),
+          ),
+        10_000,
+        'the run mail',
+      );
+    } finally {
+      service.child.kill('SIGTERM');
+      await service.exited;
+      await hooks.stop();
+    }
   }, 120_000);
 
   it('takes DynamoDB Local down with it even when killed with SIGKILL', async () => {
