@@ -92,10 +92,19 @@ describe('notifications end to end', () => {
     expect(wrong.body.errors[0]).toMatchObject({ path: 'code', rule: 'confirmation.code' });
     const viewer = await api.as('acme', 'viewer');
     expect((await viewer.post(`/v1/subscriptions/${emailId}/confirm`, { code })).status).toBe(403);
-    const confirmed = await admin.post(`/v1/subscriptions/${emailId}/confirm`, { code });
+    // Asking again mails a new code; the first one stops working.
+    expect((await admin.post(`/v1/subscriptions/${emailId}/resend-confirmation`)).status).toBe(202);
+    await settle();
+    const [, again] = await mail.waitFor(2);
+    const newCode = /confirmation code is (\d{6})/.exec(again?.parsed.text ?? '')?.[1] as string;
+    secrets.push(newCode);
+    if (newCode !== code)
+      expect((await admin.post(`/v1/subscriptions/${emailId}/confirm`, { code })).status).toBe(400);
+    const confirmed = await admin.post(`/v1/subscriptions/${emailId}/confirm`, { code: newCode });
     expect(confirmed.status).toBe(200);
     expect(confirmed.body.status).toBe('active');
-    expect(mail.mails).toHaveLength(1);
+    expect(mail.mails).toHaveLength(2);
+    expect((await admin.post(`/v1/subscriptions/${emailId}/resend-confirmation`)).status).toBe(409);
   });
 
   it('sends exactly one failure email and one signed webhook for a failing run, however often it finishes', async () => {
@@ -160,6 +169,7 @@ describe('notifications end to end', () => {
     expect(deliveries.body.items.map((d: { eventType: string }) => d.eventType).sort()).toEqual([
       'run.partially_failed',
       'snapshot.failed',
+      'subscription.confirmation',
       'subscription.confirmation',
     ]);
     expect(deliveries.body.items[0].attempts[0]).toMatchObject({

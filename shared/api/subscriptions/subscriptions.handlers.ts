@@ -6,6 +6,7 @@ import {
   getSubscription,
   listDeliveries,
   listSubscriptions,
+  resendConfirmation,
   rotateWebhookSecret,
   type SubscriptionDeps,
   sendTestEvent,
@@ -56,6 +57,11 @@ export function registerSubscriptionRoutes(app: OpenAPIHono<ApiEnv>, deps: Subsc
       c.req.valid('json').code,
     );
     return c.json(subscriptionView(subscription), 200);
+  });
+
+  app.openapi(routes.resendConfirmationRoute, async (c) => {
+    await resendConfirmation(deps, requestContext(c), c.req.valid('param').subscriptionId);
+    return c.body(null, 202);
   });
 
   app.openapi(routes.rotateSecretRoute, async (c) => {

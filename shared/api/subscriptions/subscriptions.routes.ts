@@ -151,6 +151,15 @@ export const confirmSubscriptionRoute = createRoute({
   responses: { 200: { description: 'Active', content: json(SubscriptionSchema) }, ...commonErrors },
 });
 
+export const resendConfirmationRoute = createRoute({
+  method: 'post',
+  path: '/v1/subscriptions/{subscriptionId}/resend-confirmation',
+  tags,
+  summary: 'Mail a new confirmation code to a pending email subscription (admin)',
+  request: { params: idParams },
+  responses: { 202: { description: 'A new code is on its way' }, ...commonErrors },
+});
+
 export const rotateSecretRoute = createRoute({
   method: 'post',
   path: '/v1/subscriptions/{subscriptionId}/rotate-secret',

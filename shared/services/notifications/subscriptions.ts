@@ -111,16 +111,21 @@ export async function createSubscription(
       }),
     ),
   ]);
-  if (input.kind === 'email') await requestConfirmation(deps, subscription);
+  if (input.kind === 'email') await requestConfirmation(deps, subscription, 'first');
   return { subscription, ...(secret ? { secret } : {}) };
 }
 
-async function requestConfirmation(deps: ServiceDeps, subscription: Subscription): Promise<void> {
+/** Mails a (new) confirmation code; each request is its own event, so a failed mail can be asked for again. */
+async function requestConfirmation(
+  deps: ServiceDeps,
+  subscription: Subscription,
+  request: string,
+): Promise<void> {
   await deps.events.publish([
     domainEvent({
       tenantId: subscription.tenantId,
       type: 'subscription.confirmation',
-      subject: `${subscription.id}/${subscription.version}`,
+      subject: `${subscription.id}/${request}`,
       time: deps.now(),
       subscriptionId: subscription.id,
       data: { subscriptionId: subscription.id, address: subscription.target },
@@ -261,6 +266,30 @@ export async function confirmSubscription(
   }
   const { confirmation: _, ...rest } = before;
   return change(deps, context, before, { ...rest, status: 'active' }, 'subscription.confirm');
+}
+
+/** Mails a new confirmation code to a pending email subscription (the previous code stops working). */
+export async function resendConfirmation(
+  deps: ServiceDeps,
+  context: AuditContext,
+  id: string,
+): Promise<void> {
+  await authorize(deps, context, 'manage', {
+    action: 'subscription.resend-confirmation',
+    resourceType: 'subscription',
+    resourceId: id,
+  });
+  const subscription = await load(deps, context, id);
+  if (subscription.kind !== 'email' || subscription.status !== 'pending')
+    throw new ConflictError('only a pending email subscription is confirmed');
+  await deps.store.audit.record(
+    auditEvent(deps, context, {
+      action: 'subscription.resend-confirmation',
+      resourceType: 'subscription',
+      resourceId: id,
+    }),
+  );
+  await requestConfirmation(deps, subscription, deps.ids.next('cnf'));
 }
 
 /** A new signing secret, returned once; the previous one keeps signing alongside for 24 hours. */
