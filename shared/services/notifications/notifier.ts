@@ -41,6 +41,8 @@ export const hashCode = (code: string) => createHash('sha256').update(code).dige
  */
 export async function deliverEvent(deps: NotifierDeps, event: DomainEvent): Promise<Delivery[]> {
   const subscriptions = await deps.store.subscriptions.all(event.tenantId);
+  // Most tenants' events reach nobody: no need to read the policy then.
+  if (subscriptions.length === 0) return [];
   const policy = event.policyId ? await deps.store.policies.get(event.tenantId, event.policyId) : undefined;
   const targets = subscriptions.filter((subscription) => receives(subscription, event, policy?.notify));
   const results = await Promise.all(targets.map((subscription) => deliverTo(deps, subscription, event)));
