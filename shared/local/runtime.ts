@@ -284,6 +284,30 @@ export async function startLocalRuntime(
         resume: true,
       });
     }
+    // Guest operations a crash left unfinished: one that never started is started now; one that
+    // was running is failed with a clear reason, never run again half-way (a restore must not
+    // roll back twice or take a second safety snapshot behind the operator's back).
+    for (const operation of await store.operations.unfinished()) {
+      if (operation.status === 'pending') {
+        logger.warn('starting a guest operation a restart interrupted', { operationId: operation.id });
+        void runner.start(
+          operation.id,
+          { tenantId: operation.tenantId, operationId: operation.id },
+          workflowDefinitions.operationArn,
+        );
+        continue;
+      }
+      logger.warn('failing a guest operation a restart interrupted', { operationId: operation.id });
+      await finishOperation(deps, {
+        tenantId: operation.tenantId,
+        operationId: operation.id,
+        outcome: 'failed',
+        error: {
+          Error: 'Interrupted',
+          Cause: `the local runtime stopped while this operation ran (steps: ${(operation.steps ?? []).join(', ') || 'not planned yet'}); check the guest in Proxmox before trying again`,
+        },
+      });
+    }
     if (options.scheduler !== false) {
       const scheduler = new LocalScheduler({
         store,

@@ -83,4 +83,57 @@ describe('killing the local runtime in the middle of a policy run', () => {
     expect([...perGuest.keys()].sort()).toEqual([...targets].sort());
     expect([...perGuest.values()].every((count) => count === 1)).toBe(true);
   }, 180_000);
+
+  it('fails a restore it was running when killed, with a clear reason, instead of running it again', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'crash-op-'));
+    const env = {
+      PROXMOX_URL: simulator.server.url,
+      PROXMOX_TOKEN_ID: TOKEN_ID,
+      PROXMOX_TOKEN_SECRET: TOKEN_SECRET,
+      PROXMOX_FINGERPRINT: simulator.server.fingerprint(),
+      WORKFLOW_TIME_FACTOR: '0.05',
+    };
+    const first = await startServiceProcess(dataDir, env);
+    const token = spawnSync(
+      process.execPath,
+      ['shared/local/token-cli.ts', '--tenant', 'demo', '--role', 'admin'],
+      {
+        env: { ...process.env, DATA_DIR: dataDir },
+        encoding: 'utf8',
+      },
+    ).stdout.trim();
+    const call = async (url: string, method: string, path: string, body?: unknown) =>
+      (await (
+        await fetch(`${url}${path}`, {
+          method,
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          ...(body ? { body: JSON.stringify(body) } : {}),
+        })
+      ).json()) as any;
+    const clusterId = (await call(first.url, 'GET', '/v1/clusters')).items[0].id;
+    const guest = `${clusterId}.102`;
+    const snapshot = await call(first.url, 'POST', `/v1/guests/${guest}/snapshots`, { name: 'before-crash' });
+    await waitFor(
+      async () => (await call(first.url, 'GET', `/v1/operations/${snapshot.id}`)).status === 'succeeded',
+      30_000,
+      'the snapshot',
+    );
+    const restore = await call(first.url, 'POST', `/v1/guests/${guest}/snapshots/before-crash/restore`, {
+      mode: 'in_place',
+    });
+    await waitFor(
+      async () => (await call(first.url, 'GET', `/v1/operations/${restore.id}`)).status === 'running',
+      30_000,
+      'the restore to run',
+    );
+    first.service.child.kill('SIGKILL');
+    await first.service.exited;
+
+    const second = await startServiceProcess(dataDir, env);
+    const after = await call(second.url, 'GET', `/v1/operations/${restore.id}`);
+    second.service.child.kill('SIGTERM');
+    await second.service.exited;
+    expect(after).toMatchObject({ status: 'failed', errorType: 'Interrupted' });
+    expect(after.error).toMatch(/stopped while this operation ran .*check the guest in Proxmox/);
+  }, 180_000);
 });

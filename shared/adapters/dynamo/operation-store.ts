@@ -33,6 +33,12 @@ export class OperationStore {
     return item ? stripKeys<Operation>(item) : undefined;
   }
 
+  /** Operations a crash of the local runtime left unfinished (start-up only; a Scan). */
+  async unfinished(): Promise<Operation[]> {
+    const items = await this.#table.scanByStatus('operation', ['pending', 'running']);
+    return items.map((item) => stripKeys<Operation>(item));
+  }
+
   async update(
     tenantId: string,
     operationId: string,

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, ScanCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Run, RunGuestResult, RunStatus } from '#shared/domain/run.ts';
 import type { SnapshotRecord } from '#shared/domain/snapshot-record.ts';
 import { keys } from './keys.ts';
@@ -82,22 +82,8 @@ export class RunStore {
 
   /** Unfinished runs of every tenant (local crash recovery only: a Scan, never on a request path). */
   async unfinished(): Promise<Run[]> {
-    const runs: Run[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.#table.doc.send(
-        new ScanCommand({
-          TableName: this.#table.tableName,
-          FilterExpression: 'entity = :run AND #status IN (:pending, :running)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':run': 'run', ':pending': 'pending', ':running': 'running' },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      runs.push(...(page.Items ?? []).map((item) => stripKeys<Run>(item)));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return runs;
+    const items = await this.#table.scanByStatus('run', ['pending', 'running']);
+    return items.map((item) => stripKeys<Run>(item));
   }
 
   async get(tenantId: string, runId: string): Promise<Run | undefined> {

@@ -4,6 +4,7 @@ import {
   GetCommand,
   QueryCommand,
   type QueryCommandInput,
+  ScanCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
   UpdateCommand,
@@ -104,6 +105,33 @@ export class TableAccess {
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       },
     };
+  }
+
+  /**
+   * Every item of an entity whose `status` is one of `statuses`, across tenants: a Scan, for the
+   * local runtime's start-up only (finding work a crash left unfinished).
+   */
+  async scanByStatus(entity: string, statuses: readonly string[]): Promise<Item[]> {
+    const items: Item[] = [];
+    const values: Record<string, unknown> = { ':entity': entity };
+    statuses.forEach((status, index) => {
+      values[`:s${index}`] = status;
+    });
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression: `entity = :entity AND #status IN (${statuses.map((_, index) => `:s${index}`).join(', ')})`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: values,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...(page.Items ?? []).filter((item) => !this.isExpired(item)));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items;
   }
 
   /** Sets the given fields of an existing item (refuses to create it). */
