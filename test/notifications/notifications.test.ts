@@ -399,6 +399,33 @@ describe('notifications end to end', () => {
     expect((await (await api.as('other', 'admin')).get(`/v1/subscriptions/${emailId}`)).status).toBe(404);
   });
 
+  it('changes filters with an optional If-Match, refusing a stale one and changing nothing', async () => {
+    const hook = await subscribeWebhook('/patched');
+    const read = await admin.get(`/v1/subscriptions/${hook.id}`);
+    const etag = read.headers.get('etag') as string;
+    expect(etag).toBe('"1"');
+    const changed = await admin.patch(
+      `/v1/subscriptions/${hook.id}`,
+      { filters: { types: ['run.failed'] }, description: 'failures only' },
+      { 'if-match': etag },
+    );
+    expect(changed.status).toBe(200);
+    expect(changed.headers.get('etag')).toBe('"2"');
+    expect(changed.body).toMatchObject({ filters: { types: ['run.failed'] }, description: 'failures only' });
+    const stale = await admin.patch(`/v1/subscriptions/${hook.id}`, { filters: {} }, { 'if-match': etag });
+    expect(stale.status).toBe(412);
+    expect(
+      (await admin.request('DELETE', `/v1/subscriptions/${hook.id}`, { headers: { 'if-match': etag } }))
+        .status,
+    ).toBe(412);
+    expect((await admin.get(`/v1/subscriptions/${hook.id}`)).body.filters).toEqual({ types: ['run.failed'] });
+    expect(
+      (await admin.request('DELETE', `/v1/subscriptions/${hook.id}`, { headers: { 'if-match': '"2"' } }))
+        .status,
+    ).toBe(204);
+    expect((await admin.get(`/v1/subscriptions/${hook.id}`)).status).toBe(404);
+  });
+
   it('writes no secret and no confirmation code to any log line', () => {
     expect(secrets.length).toBeGreaterThan(3);
     const logs = api.logs.join('\n');

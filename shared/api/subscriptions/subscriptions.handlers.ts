@@ -14,6 +14,7 @@ import {
   updateSubscription,
 } from '#shared/services/notifications/subscriptions.ts';
 import type { ApiEnv } from '../api-env.ts';
+import { etagOf, expectedVersion } from '../etag.ts';
 import { requestContext } from '../request-context.ts';
 import * as routes from './subscriptions.routes.ts';
 
@@ -31,6 +32,7 @@ export function registerSubscriptionRoutes(app: OpenAPIHono<ApiEnv>, deps: Subsc
 
   app.openapi(routes.getSubscriptionRoute, async (c) => {
     const subscription = await getSubscription(deps, requestContext(c), c.req.valid('param').subscriptionId);
+    c.header('ETag', etagOf(subscription.version));
     return c.json(subscriptionView(subscription), 200);
   });
 
@@ -40,12 +42,19 @@ export function registerSubscriptionRoutes(app: OpenAPIHono<ApiEnv>, deps: Subsc
       requestContext(c),
       c.req.valid('param').subscriptionId,
       c.req.valid('json'),
+      expectedVersion(c.req.valid('header')['if-match']),
     );
+    c.header('ETag', etagOf(subscription.version));
     return c.json(subscriptionView(subscription), 200);
   });
 
   app.openapi(routes.deleteSubscriptionRoute, async (c) => {
-    await deleteSubscription(deps, requestContext(c), c.req.valid('param').subscriptionId);
+    await deleteSubscription(
+      deps,
+      requestContext(c),
+      c.req.valid('param').subscriptionId,
+      expectedVersion(c.req.valid('header')['if-match']),
+    );
     return c.body(null, 204);
   });
 

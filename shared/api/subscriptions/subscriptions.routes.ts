@@ -1,7 +1,15 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { ID_PATTERN } from '#shared/domain/ids.ts';
 import { EVENT_TYPES } from '#shared/domain/notifications/events.ts';
-import { commonErrors, IdempotencyHeader, idParam, json } from '../schemas.ts';
+import {
+  commonErrors,
+  etagHeader,
+  IdempotencyHeader,
+  IfMatchHeader,
+  idParam,
+  json,
+  staleVersionError,
+} from '../schemas.ts';
 
 const tags = ['Subscriptions'];
 
@@ -101,7 +109,14 @@ export const getSubscriptionRoute = createRoute({
   tags,
   summary: 'One subscription',
   request: { params: idParams },
-  responses: { 200: { description: 'The subscription', content: json(SubscriptionSchema) }, ...commonErrors },
+  responses: {
+    200: {
+      description: 'The subscription',
+      content: json(SubscriptionSchema),
+      headers: etagHeader('subscription'),
+    },
+    ...commonErrors,
+  },
 });
 
 export const updateSubscriptionRoute = createRoute({
@@ -111,6 +126,7 @@ export const updateSubscriptionRoute = createRoute({
   summary: 'Change a subscription\u2019s filters or description (admin)',
   request: {
     params: idParams,
+    headers: IfMatchHeader,
     body: {
       content: json(
         z
@@ -120,7 +136,15 @@ export const updateSubscriptionRoute = createRoute({
       required: true,
     },
   },
-  responses: { 200: { description: 'The subscription', content: json(SubscriptionSchema) }, ...commonErrors },
+  responses: {
+    200: {
+      description: 'The subscription',
+      content: json(SubscriptionSchema),
+      headers: etagHeader('subscription'),
+    },
+    ...staleVersionError,
+    ...commonErrors,
+  },
 });
 
 export const deleteSubscriptionRoute = createRoute({
@@ -128,8 +152,8 @@ export const deleteSubscriptionRoute = createRoute({
   path: '/v1/subscriptions/{subscriptionId}',
   tags,
   summary: 'Unsubscribe (admin)',
-  request: { params: idParams },
-  responses: { 204: { description: 'Removed' }, ...commonErrors },
+  request: { params: idParams, headers: IfMatchHeader },
+  responses: { 204: { description: 'Removed' }, ...staleVersionError, ...commonErrors },
 });
 
 export const confirmSubscriptionRoute = createRoute({

@@ -5,7 +5,12 @@ import {
   type WebhookAddressPolicy,
 } from '#shared/adapters/notifications/webhook-address.ts';
 import { type AuditContext, auditSummary } from '#shared/domain/audit.ts';
-import { ConflictError, NotFoundError, ValidationError } from '#shared/domain/errors.ts';
+import {
+  ConflictError,
+  NotFoundError,
+  PreconditionFailedError,
+  ValidationError,
+} from '#shared/domain/errors.ts';
 import type { Delivery } from '#shared/domain/notifications/delivery.ts';
 import { domainEvent } from '#shared/domain/notifications/events.ts';
 import type {
@@ -48,9 +53,18 @@ async function checkedTarget(deps: SubscriptionDeps, input: Pick<SubscriptionInp
   }
 }
 
-async function load(deps: ServiceDeps, context: AuditContext, id: string): Promise<Subscription> {
+async function load(
+  deps: ServiceDeps,
+  context: AuditContext,
+  id: string,
+  expectedVersion?: number,
+): Promise<Subscription> {
   const subscription = await deps.store.subscriptions.get(context.principal.tenantId, id);
   if (!subscription) throw new NotFoundError('subscription', id);
+  if (expectedVersion !== undefined && subscription.version !== expectedVersion)
+    throw new PreconditionFailedError(
+      `the subscription is at version ${subscription.version}, not ${expectedVersion}; read it again`,
+    );
   return subscription;
 }
 
@@ -181,13 +195,14 @@ export async function updateSubscription(
   context: AuditContext,
   id: string,
   patch: { description?: string; filters?: SubscriptionFilters },
+  expectedVersion?: number,
 ): Promise<Subscription> {
   await authorize(deps, context, 'manage', {
     action: 'subscription.update',
     resourceType: 'subscription',
     resourceId: id,
   });
-  const before = await load(deps, context, id);
+  const before = await load(deps, context, id, expectedVersion);
   return change(
     deps,
     context,
@@ -205,13 +220,14 @@ export async function deleteSubscription(
   deps: ServiceDeps,
   context: AuditContext,
   id: string,
+  expectedVersion?: number,
 ): Promise<void> {
   await authorize(deps, context, 'manage', {
     action: 'subscription.delete',
     resourceType: 'subscription',
     resourceId: id,
   });
-  const subscription = await load(deps, context, id);
+  const subscription = await load(deps, context, id, expectedVersion);
   await deps.store.subscriptions.remove(subscription, [
     deps.store.audit.entry(
       auditEvent(deps, context, {
