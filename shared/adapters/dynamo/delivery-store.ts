@@ -1,5 +1,11 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  DeleteCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { Delivery } from '#shared/domain/notifications/delivery.ts';
 import type { DomainEvent } from '#shared/domain/notifications/events.ts';
 import { keys } from './keys.ts';
@@ -29,18 +35,7 @@ export class DeliveryStore {
    */
   async claim(delivery: Delivery): Promise<boolean> {
     try {
-      await this.#table.doc.send(
-        new PutCommand({
-          TableName: this.#table.tableName,
-          Item: this.#item(delivery),
-          ConditionExpression: 'attribute_not_exists(pk) OR (#status = :delivering AND claimedAt < :stale)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':delivering': 'delivering',
-            ':stale': this.#table.now() - STALE_CLAIM_MS,
-          },
-        }),
-      );
+      await this.#table.doc.send(new PutCommand(this.#claimPut(delivery)));
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
@@ -48,10 +43,59 @@ export class DeliveryStore {
     }
   }
 
+  /**
+   * Claims several deliveries of one event in one transaction (one request instead of one per
+   * subscription); says for each whether it was claimed. A cancelled transaction writes
+   * nothing, so the deliveries claimed before are left out and the rest claimed again.
+   */
+  async claimAll(deliveries: readonly Delivery[]): Promise<boolean[]> {
+    const claimed = deliveries.map(() => false);
+    let open = deliveries.map((_, index) => index);
+    for (let round = 0; open.length > 1 && open.length <= 100 && round < 5; round++) {
+      try {
+        await this.#table.doc.send(
+          new TransactWriteCommand({
+            TransactItems: open.map((index) => ({ Put: this.#claimPut(deliveries[index] as Delivery) })),
+          }),
+        );
+        for (const index of open) claimed[index] = true;
+        return claimed;
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const reasons = error.CancellationReasons ?? [];
+        const taken = new Set(
+          open.filter((_, position) => reasons[position]?.Code === 'ConditionalCheckFailed'),
+        );
+        // Without a failed condition another writer was in the way (a conflict): try again.
+        open = open.filter((index) => !taken.has(index));
+      }
+    }
+    for (const index of open) claimed[index] = await this.claim(deliveries[index] as Delivery);
+    return claimed;
+  }
+
   async save(delivery: Delivery): Promise<void> {
     await this.#table.doc.send(
       new PutCommand({ TableName: this.#table.tableName, Item: this.#item(delivery) }),
     );
+  }
+
+  /** Saves many deliveries in batches of 25 (one request each), retrying what DynamoDB leaves unprocessed. */
+  async saveAll(deliveries: readonly Delivery[]): Promise<void> {
+    for (let start = 0; start < deliveries.length; start += 25) {
+      let requests: Array<Record<string, unknown>> | undefined = deliveries
+        .slice(start, start + 25)
+        .map((delivery) => ({ PutRequest: { Item: this.#item(delivery) } }));
+      for (let round = 0; requests && requests.length > 0; round++) {
+        if (round > 0) await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** Math.min(round, 6)));
+        const result = await this.#table.doc.send(
+          new BatchWriteCommand({ RequestItems: { [this.#table.tableName]: requests as never } }),
+        );
+        requests = result.UnprocessedItems?.[this.#table.tableName] as
+          | Array<Record<string, unknown>>
+          | undefined;
+      }
+    }
   }
 
   /** The subscription's deliveries, newest first. */
@@ -105,6 +149,19 @@ export class DeliveryStore {
     await this.#table.doc.send(
       new DeleteCommand({ TableName: this.#table.tableName, Key: keys.outbox(eventId) }),
     );
+  }
+
+  #claimPut(delivery: Delivery) {
+    return {
+      TableName: this.#table.tableName,
+      Item: this.#item(delivery),
+      ConditionExpression: 'attribute_not_exists(pk) OR (#status = :delivering AND claimedAt < :stale)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':delivering': 'delivering',
+        ':stale': this.#table.now() - STALE_CLAIM_MS,
+      },
+    };
   }
 
   #item(delivery: Delivery) {

@@ -45,56 +45,91 @@ export async function deliverEvent(deps: NotifierDeps, event: DomainEvent): Prom
   if (subscriptions.length === 0) return [];
   const policy = event.policyId ? await deps.store.policies.get(event.tenantId, event.policyId) : undefined;
   const targets = subscriptions.filter((subscription) => receives(subscription, event, policy?.notify));
-  const results = await Promise.all(targets.map((subscription) => deliverTo(deps, subscription, event)));
-  return results.filter((delivery): delivery is Delivery => delivery !== undefined);
+  if (targets.length === 0) return [];
+  const createdAt = new Date(deps.now()).toISOString();
+  const fresh = targets.map(
+    (subscription): Delivery => ({
+      tenantId: event.tenantId,
+      subscriptionId: subscription.id,
+      eventId: event.id,
+      eventType: event.type,
+      createdAt,
+      status: 'delivering',
+      attempts: [],
+    }),
+  );
+  const claimed = await deps.store.deliveries.claimAll(fresh);
+  const jobs = await Promise.all(
+    targets.flatMap((subscription, index) =>
+      claimed[index] ? [startJob(deps, subscription, event, fresh[index] as Delivery)] : [],
+    ),
+  );
+  // First attempts together, their outcomes written in one batch; retries then go one by one,
+  // each attempt saved as it ends (so the deliveries list shows the next retry).
+  await Promise.all(jobs.map((job) => attemptOnce(deps, job, event)));
+  await deps.store.deliveries.saveAll(jobs.map((job) => job.delivery));
+  await Promise.all(
+    jobs.map(async (job) => {
+      while (job.nextRetryMs !== undefined) {
+        await deps.sleep(job.nextRetryMs);
+        await attemptOnce(deps, job, event);
+        await deps.store.deliveries.save(job.delivery);
+      }
+    }),
+  );
+  return jobs.map((job) => job.delivery);
 }
 
-async function deliverTo(
+interface Job {
+  readonly subscription: Subscription;
+  readonly attempt: Attempt;
+  readonly maxAttempts: number;
+  delivery: Delivery;
+  /** Set while another attempt is due. */
+  nextRetryMs?: number;
+}
+
+async function startJob(
   deps: NotifierDeps,
   subscription: Subscription,
   event: DomainEvent,
-): Promise<Delivery | undefined> {
-  let delivery: Delivery = {
-    tenantId: event.tenantId,
-    subscriptionId: subscription.id,
-    eventId: event.id,
-    eventType: event.type,
-    createdAt: new Date(deps.now()).toISOString(),
-    status: 'delivering',
-    attempts: [],
+  delivery: Delivery,
+): Promise<Job> {
+  return subscription.kind === 'webhook'
+    ? { subscription, attempt: webhookAttempt, maxAttempts: WEBHOOK_ATTEMPTS, delivery }
+    : {
+        subscription,
+        attempt: await emailAttempt(deps, subscription, event),
+        maxAttempts: EMAIL_ATTEMPTS,
+        delivery,
+      };
+}
+
+/** One attempt: records it on the job's delivery and decides whether (and when) another follows. */
+async function attemptOnce(deps: NotifierDeps, job: Job, event: DomainEvent): Promise<void> {
+  const result = await job.attempt(deps, job.subscription, event);
+  const n = job.delivery.attempts.length + 1;
+  const done = result.ok || !result.retry || n >= job.maxAttempts;
+  job.nextRetryMs = done ? undefined : retryDelayMs(n, deps.random(), deps.retry.baseMs, deps.retry.maxMs);
+  const { nextRetryAt: _, ...previous } = job.delivery;
+  job.delivery = {
+    ...previous,
+    attempts: [...previous.attempts, result.attempt],
+    status: result.ok ? 'delivered' : done ? 'failed' : 'delivering',
+    ...(job.nextRetryMs !== undefined
+      ? { nextRetryAt: new Date(deps.now() + job.nextRetryMs).toISOString() }
+      : {}),
   };
-  if (!(await deps.store.deliveries.claim(delivery))) return undefined;
-  const attempts = subscription.kind === 'webhook' ? WEBHOOK_ATTEMPTS : EMAIL_ATTEMPTS;
-  const attempt =
-    subscription.kind === 'webhook' ? webhookAttempt : await emailAttempt(deps, subscription, event);
-  for (let n = 1; ; n++) {
-    const result = await attempt(deps, subscription, event);
-    const done = result.ok || !result.retry || n >= attempts;
-    const nextRetry = done ? undefined : retryDelayMs(n, deps.random(), deps.retry.baseMs, deps.retry.maxMs);
-    delivery = {
-      ...delivery,
-      attempts: [...delivery.attempts, result.attempt],
-      status: result.ok ? 'delivered' : done ? 'failed' : 'delivering',
-      ...(nextRetry !== undefined ? { nextRetryAt: new Date(deps.now() + nextRetry).toISOString() } : {}),
-    };
-    if (nextRetry === undefined) {
-      const { nextRetryAt: _, ...final } = delivery;
-      delivery = final;
-    }
-    await deps.store.deliveries.save(delivery);
-    deps.log('notification delivery', {
-      eventId: event.id,
-      type: event.type,
-      subscriptionId: subscription.id,
-      kind: subscription.kind,
-      attempt: n,
-      ok: result.ok,
-      status: result.attempt.status,
-      error: result.attempt.error,
-    });
-    if (nextRetry === undefined) return delivery;
-    await deps.sleep(nextRetry);
-  }
+  deps.log('notification delivery', {
+    eventId: event.id,
+    type: event.type,
+    subscriptionId: job.subscription.id,
+    kind: job.subscription.kind,
+    attempt: n,
+    ok: result.ok,
+    status: result.attempt.status,
+    error: result.attempt.error,
+  });
 }
 
 type Attempt = (

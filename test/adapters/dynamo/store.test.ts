@@ -199,6 +199,15 @@ describe('notification deliveries', () => {
     expect(await store.deliveries.claim(delivery)).toBe(false);
     expect((await store.deliveries.list('t1', 'sub_1', 10)).map((d) => d.status)).toEqual(['delivered']);
 
+    // Several at once (one transaction): the one claimed before is left out, the others claimed.
+    const others = ['sub_2', 'sub_3'].map((subscriptionId) => ({ ...delivery, subscriptionId }));
+    expect(await store.deliveries.claimAll([others[0], delivery, others[1]] as (typeof delivery)[])).toEqual([
+      true,
+      false,
+      true,
+    ]);
+    expect(await store.deliveries.claimAll(others)).toEqual([false, false]);
+
     const event = {
       id: 'evt_2',
       type: 'run.failed' as const,
