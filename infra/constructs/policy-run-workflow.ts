@@ -102,35 +102,52 @@ export class PolicyRunWorkflow extends Construct {
         resultPath,
       });
 
+    // The service's own steps are idempotent, so a transient failure (throttling, a publish that
+    // did not go through) is retried where it happened instead of losing a result or an event.
+    const retried = <T extends LambdaInvoke>(task: T): T => {
+      task.addRetry({
+        errors: ['States.ALL'],
+        interval: Duration.seconds(1),
+        maxAttempts: 3,
+        backoffRate: 2,
+      });
+      return task;
+    };
     // Recording a success also returns the guest's retention deletions (see below).
-    const recordSucceeded = new LambdaInvoke(this, S.recordSucceeded, {
-      lambdaFunction: props.recordResult,
-      payload: TaskInput.fromObject({
-        'item.$': '$.item',
-        outcome: 'succeeded',
-        'upid.$': '$.task.value.upid',
+    const recordSucceeded = retried(
+      new LambdaInvoke(this, S.recordSucceeded, {
+        lambdaFunction: props.recordResult,
+        payload: TaskInput.fromObject({
+          'item.$': '$.item',
+          outcome: 'succeeded',
+          'upid.$': '$.task.value.upid',
+        }),
+        resultSelector: { 'deletions.$': '$.Payload.deletions' },
+        resultPath: '$.prune',
       }),
-      resultSelector: { 'deletions.$': '$.Payload.deletions' },
-      resultPath: '$.prune',
-    });
-    const recordAlreadyTaken = new LambdaInvoke(this, 'RecordAlreadyTaken', {
-      lambdaFunction: props.recordResult,
-      // The deterministic name is taken: this tick's snapshot exists from an earlier attempt.
-      payload: TaskInput.fromObject({ 'item.$': '$.item', outcome: 'succeeded' }),
-      resultSelector: { 'deletions.$': '$.Payload.deletions' },
-      resultPath: '$.prune',
-    });
-    const recordFailed = new LambdaInvoke(this, S.recordFailed, {
-      lambdaFunction: props.recordResult,
-      payload: TaskInput.fromObject({
-        'item.$': '$.item',
-        outcome: 'failed',
-        'error.$': '$.error',
-        'taskStatus.$': '$.status.value',
-        'attempt.$': '$.attempt',
+    );
+    const recordAlreadyTaken = retried(
+      new LambdaInvoke(this, 'RecordAlreadyTaken', {
+        lambdaFunction: props.recordResult,
+        // The deterministic name is taken: this tick's snapshot exists from an earlier attempt.
+        payload: TaskInput.fromObject({ 'item.$': '$.item', outcome: 'succeeded' }),
+        resultSelector: { 'deletions.$': '$.Payload.deletions' },
+        resultPath: '$.prune',
       }),
-      resultPath: JsonPath.DISCARD,
-    });
+    );
+    const recordFailed = retried(
+      new LambdaInvoke(this, S.recordFailed, {
+        lambdaFunction: props.recordResult,
+        payload: TaskInput.fromObject({
+          'item.$': '$.item',
+          outcome: 'failed',
+          'error.$': '$.error',
+          'taskStatus.$': '$.status.value',
+          'attempt.$': '$.attempt',
+        }),
+        resultPath: JsonPath.DISCARD,
+      }),
+    );
 
     const createSnapshot = connectorCall(
       S.createSnapshot,
@@ -197,23 +214,27 @@ export class PolicyRunWorkflow extends Construct {
     // guest for each), each awaited and recorded. Pruning never fails the guest or the run: a
     // failed deletion is recorded and decided again by the next run or sweep.
     const pruneSkipped = new Pass(this, 'PruneSkipped', { resultPath: JsonPath.DISCARD });
-    const planPrune = new LambdaInvoke(this, S.planPrune, {
-      lambdaFunction: props.planPrune,
-      payload: TaskInput.fromObject({ 'item.$': '$.item' }),
-      resultSelector: { 'deletions.$': '$.Payload.deletions' },
-      resultPath: '$.prune',
-    });
+    const planPrune = retried(
+      new LambdaInvoke(this, S.planPrune, {
+        lambdaFunction: props.planPrune,
+        payload: TaskInput.fromObject({ 'item.$': '$.item' }),
+        resultSelector: { 'deletions.$': '$.Payload.deletions' },
+        resultPath: '$.prune',
+      }),
+    );
     planPrune.addCatch(pruneSkipped, { errors: ['States.ALL'], resultPath: '$.pruneError' });
     const recordPrune = (name: string, outcome: 'deleted' | 'gone' | 'failed') =>
-      new LambdaInvoke(this, name, {
-        lambdaFunction: props.recordPrune,
-        payload: TaskInput.fromObject({
-          'deletion.$': '$.deletion',
-          outcome,
-          ...(outcome === 'failed' ? { 'error.$': '$.error', 'taskStatus.$': '$.status.value' } : {}),
+      retried(
+        new LambdaInvoke(this, name, {
+          lambdaFunction: props.recordPrune,
+          payload: TaskInput.fromObject({
+            'deletion.$': '$.deletion',
+            outcome,
+            ...(outcome === 'failed' ? { 'error.$': '$.error', 'taskStatus.$': '$.status.value' } : {}),
+          }),
+          resultPath: JsonPath.DISCARD,
         }),
-        resultPath: JsonPath.DISCARD,
-      });
+      );
     const recordPruned = recordPrune('RecordPruned', 'deleted');
     const recordGone = recordPrune('RecordGone', 'gone');
     const recordPruneFailed = recordPrune('RecordPruneFailed', 'failed');
@@ -275,20 +296,22 @@ export class PolicyRunWorkflow extends Construct {
     recordSucceeded.next(anythingToPrune);
     recordAlreadyTaken.next(anythingToPrune);
 
-    const loadLane = new LambdaInvoke(this, S.loadLane, {
-      lambdaFunction: props.loadLane,
-      payload: TaskInput.fromObject({
-        'tenantId.$': '$.tenantId',
-        'laneSetId.$': '$.laneSetId',
-        'index.$': '$.index',
+    const loadLane = retried(
+      new LambdaInvoke(this, S.loadLane, {
+        lambdaFunction: props.loadLane,
+        payload: TaskInput.fromObject({
+          'tenantId.$': '$.tenantId',
+          'laneSetId.$': '$.laneSetId',
+          'index.$': '$.index',
+        }),
+        resultSelector: {
+          'context.$': '$.Payload.context',
+          'perNode.$': '$.Payload.perNode',
+          'guests.$': '$.Payload.guests',
+        },
+        resultPath: '$.lane',
       }),
-      resultSelector: {
-        'context.$': '$.Payload.context',
-        'perNode.$': '$.Payload.perNode',
-        'guests.$': '$.Payload.guests',
-      },
-      resultPath: '$.lane',
-    });
+    );
     const from = (field: string) => ({ [`${field}.$`]: `$.lane.context.${field}` });
     const guestField = (field: string) => ({ [`${field}.$`]: `$$.Map.Item.Value.${field}` });
     const perGuest = new MapState(this, 'SnapshotGuests', {
@@ -368,35 +391,41 @@ export class PolicyRunWorkflow extends Construct {
     });
     perNode.itemProcessor(runLane);
 
-    const claim = new LambdaInvoke(this, S.claimRun, {
-      lambdaFunction: props.claimRun,
-      payload: TaskInput.fromJsonPathAt('$'),
-      resultSelector: { 'claimed.$': '$.Payload.claimed', 'runId.$': '$.Payload.runId' },
-      resultPath: '$.claim',
-    });
-    const resolve = new LambdaInvoke(this, S.resolveTargets, {
-      lambdaFunction: props.resolveTargets,
-      payload: TaskInput.fromObject({
-        'tenantId.$': '$.tenantId',
-        'policyId.$': '$.policyId',
-        'scheduledTime.$': '$.scheduledTime',
-        'trigger.$': '$.trigger',
-        'runId.$': '$.claim.runId',
+    const claim = retried(
+      new LambdaInvoke(this, S.claimRun, {
+        lambdaFunction: props.claimRun,
+        payload: TaskInput.fromJsonPathAt('$'),
+        resultSelector: { 'claimed.$': '$.Payload.claimed', 'runId.$': '$.Payload.runId' },
+        resultPath: '$.claim',
       }),
-      resultSelector: { 'lanes.$': '$.Payload.lanes', 'count.$': '$.Payload.count' },
-      resultPath: '$.work',
-    });
-    const finish = new LambdaInvoke(this, S.finishRun, {
-      lambdaFunction: props.finishRun,
-      payload: TaskInput.fromObject({ 'tenantId.$': '$.tenantId', 'runId.$': '$.claim.runId' }),
-      resultSelector: {
-        'status.$': '$.Payload.status',
-        'targets.$': '$.Payload.targets',
-        'succeeded.$': '$.Payload.succeeded',
-        'failed.$': '$.Payload.failed',
-      },
-      resultPath: '$.summary',
-    });
+    );
+    const resolve = retried(
+      new LambdaInvoke(this, S.resolveTargets, {
+        lambdaFunction: props.resolveTargets,
+        payload: TaskInput.fromObject({
+          'tenantId.$': '$.tenantId',
+          'policyId.$': '$.policyId',
+          'scheduledTime.$': '$.scheduledTime',
+          'trigger.$': '$.trigger',
+          'runId.$': '$.claim.runId',
+        }),
+        resultSelector: { 'lanes.$': '$.Payload.lanes', 'count.$': '$.Payload.count' },
+        resultPath: '$.work',
+      }),
+    );
+    const finish = retried(
+      new LambdaInvoke(this, S.finishRun, {
+        lambdaFunction: props.finishRun,
+        payload: TaskInput.fromObject({ 'tenantId.$': '$.tenantId', 'runId.$': '$.claim.runId' }),
+        resultSelector: {
+          'status.$': '$.Payload.status',
+          'targets.$': '$.Payload.targets',
+          'succeeded.$': '$.Payload.succeeded',
+          'failed.$': '$.Payload.failed',
+        },
+        resultPath: '$.summary',
+      }),
+    );
 
     // Once the run's result is final, its guests' records are repaired against Proxmox (the
     // service's snapshots without a record adopted, vanished ones marked missing, stuck locks

@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '#infra/app.ts';
 import { TABLE_SCHEMA } from '#shared/adapters/dynamo/table-schema.ts';
 import { PUBLIC_ROUTES } from '#shared/api/public-routes.ts';
+import { synthesizePolicyRunDefinitions } from '#shared/local/workflows/synthesized-definition.ts';
 
 const cdkContext = JSON.parse(readFileSync('cdk.json', 'utf8')).context as Record<string, unknown>;
 
@@ -160,6 +161,39 @@ describe('the stateless stack', () => {
       ScheduleExpression: 'cron(30 3 * * ? *)',
       Description: 'Daily reconciliation and retention sweep of every tenant',
     });
+  });
+
+  it('retries the service’s own idempotent steps on any error, but never a Proxmox call that changes state', () => {
+    const { definitions, policyRunArn } = synthesizePolicyRunDefinitions();
+    const states = (definition: any): Record<string, any> =>
+      Object.assign(
+        {},
+        definition.States,
+        ...Object.values(definition.States as Record<string, any>).map((state) =>
+          state.ItemProcessor ? states(state.ItemProcessor) : {},
+        ),
+      );
+    const all = Object.assign({}, ...Object.values(definitions).map(states));
+    for (const name of [
+      'ClaimRun',
+      'ResolveTargets',
+      'LoadLane',
+      'RecordSucceeded',
+      'RecordFailed',
+      'FinishRun',
+      'RecordPruned',
+    ]) {
+      expect(
+        all[name]?.Retry?.some((retry: any) => retry.ErrorEquals.includes('States.ALL')),
+        name,
+      ).toBe(true);
+    }
+    // Creating a snapshot twice is what the claim and the deterministic name exist to prevent.
+    expect(
+      all.CreateSnapshot.Retry?.some((retry: any) => retry.ErrorEquals.includes('States.ALL')) ?? false,
+    ).toBe(false);
+    expect(all.DeleteSnapshot.Retry.flatMap((retry: any) => retry.ErrorEquals)).not.toContain('States.ALL');
+    expect(definitions[policyRunArn]).toBeDefined();
   });
 
   it('delivers notifications: topic to a queue with dead letters to the notifier; publishers may publish', () => {

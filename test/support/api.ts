@@ -127,9 +127,24 @@ export async function startTestApi(
       WaitForStep: 10,
       WaitForDeleteStart: 10,
       WaitForDelete: 10,
-      // Retry intervals (locks at the call) by state name.
+      // Retry intervals (locks at the call, transient step failures) by state name.
       DeleteSnapshot: 25,
       RunStep: 25,
+      ...Object.fromEntries(
+        [
+          'ClaimRun',
+          'ResolveTargets',
+          'LoadLane',
+          'RecordSucceeded',
+          'RecordAlreadyTaken',
+          'RecordFailed',
+          'PlanPrune',
+          'RecordPruned',
+          'RecordGone',
+          'RecordPruneFailed',
+          'FinishRun',
+        ].map((state) => [state, 10]),
+      ),
     },
     // Off unless a test is about schedules: a policy must not fire because a test ran at 02:00.
     scheduler: options.scheduler ?? false,
