@@ -37,6 +37,7 @@ export class GuestOperationWorkflow extends Construct {
 
   constructor(scope: Construct, id: string, props: GuestOperationWorkflowProps) {
     super(scope, id);
+    // Recording the outcome is idempotent: retried on any error, so no outcome (or its event) is lost.
     const finish = (name: string, outcome: 'succeeded' | 'failed') =>
       new LambdaInvoke(this, name, {
         lambdaFunction: props.finishOperation,
@@ -47,7 +48,7 @@ export class GuestOperationWorkflow extends Construct {
           ...(outcome === 'failed' ? { 'error.$': '$.error' } : {}),
         }),
         resultPath: JsonPath.DISCARD,
-      });
+      }).addRetry({ errors: ['States.ALL'], interval: Duration.seconds(1), maxAttempts: 3, backoffRate: 2 });
     const failOperation = finish('FailOperation', 'failed');
     const completeOperation = finish('CompleteOperation', 'succeeded');
 

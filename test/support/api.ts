@@ -143,6 +143,8 @@ export async function startTestApi(
           'RecordGone',
           'RecordPruneFailed',
           'FinishRun',
+          'CompleteOperation',
+          'FailOperation',
         ].map((state) => [state, 10]),
       ),
     },
