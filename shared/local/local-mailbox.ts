@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 
@@ -31,13 +31,16 @@ export async function startLocalMailbox(
       stream.on('end', () => {
         const file = join(folder, `${new Date().toISOString().replace(/[:.]/g, '-')}-${++count}.eml`);
         const to = session.envelope.rcptTo.map((address) => address.address);
-        writeFile(file, Buffer.concat(chunks)).then(
-          () => {
-            onMessage(file, to);
-            callback(null, `Ok: saved as ${file}`);
-          },
-          (error: Error) => callback(error),
-        );
+        // Written under a temporary name and renamed, so a reader never sees half a message.
+        writeFile(`${file}.part`, Buffer.concat(chunks))
+          .then(() => rename(`${file}.part`, file))
+          .then(
+            () => {
+              onMessage(file, to);
+              callback(null, `Ok: saved as ${file}`);
+            },
+            (error: Error) => callback(error),
+          );
       });
     },
   });
