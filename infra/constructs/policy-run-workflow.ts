@@ -378,18 +378,31 @@ export class PolicyRunWorkflow extends Construct {
       errors: ['States.ALL'],
       resultPath: '$.laneError',
     });
-    const perNode = new MapState(this, 'SnapshotLanes', {
-      itemsPath: '$.work.lanes',
-      maxConcurrency: props.nodeConcurrency ?? 50,
+    // A node's guests come in chunks (lanes) of at most a few hundred, one after another: each
+    // lane execution's history stays under the quota, and the node's cap holds across chunks.
+    const chunks = new MapState(this, 'RunChunks', {
+      itemsPath: '$.chunks',
+      maxConcurrency: 1,
       // Only the lane's reference travels: a run's guests in full would pass the 256 KiB limit.
       itemSelector: {
         'tenantId.$': '$.tenantId',
-        'laneSetId.$': '$.claim.runId',
-        'index.$': '$$.Map.Item.Value.index',
+        'laneSetId.$': '$.laneSetId',
+        'index.$': '$$.Map.Item.Value',
       },
       resultPath: JsonPath.DISCARD,
     });
-    perNode.itemProcessor(runLane);
+    chunks.itemProcessor(runLane);
+    const perNode = new MapState(this, 'SnapshotLanes', {
+      itemsPath: '$.work.lanes',
+      maxConcurrency: props.nodeConcurrency ?? 50,
+      itemSelector: {
+        'tenantId.$': '$.tenantId',
+        'laneSetId.$': '$.claim.runId',
+        'chunks.$': '$$.Map.Item.Value.chunks',
+      },
+      resultPath: JsonPath.DISCARD,
+    });
+    perNode.itemProcessor(chunks);
 
     const claim = retried(
       new LambdaInvoke(this, S.claimRun, {

@@ -15,6 +15,7 @@ import { largeClusterState } from '#shared/local/proxmox-simulator/model.ts';
 import { startSimulatorServer } from '#shared/local/proxmox-simulator/server.ts';
 import { ProxmoxSimulator } from '#shared/local/proxmox-simulator/simulator.ts';
 import { startLocalRuntime } from '#shared/local/runtime.ts';
+import { LANE_CHUNK } from '#shared/services/policy-run/work-item.ts';
 
 const TOKEN = 'bench@pve!bench';
 const SECRET = 'bench-secret';
@@ -118,7 +119,7 @@ export async function runWorkflowBench(log: (line: string) => void): Promise<voi
     log(
       `history events: parent ${parent.toLocaleString('en')}, largest of ${laneHistories.length} lane executions ${largest.toLocaleString('en')} (${perLaneGuest.toFixed(1)} per guest). ` +
         `At 10,000 guests on 100 nodes: parent ~${Math.round((parent / nodes) * 100).toLocaleString('en')}, each lane ~${Math.round(perLaneGuest * 100).toLocaleString('en')} ` +
-        `(quota 25,000 per execution; one lane stays under it up to ~${Math.floor(25_000 / Math.max(perLaneGuest, 1)).toLocaleString('en')} guests on one node)`,
+        `(quota 25,000 per execution; a lane of ${LANE_CHUNK} guests, the most one execution gets, ~${Math.round(perLaneGuest * LANE_CHUNK).toLocaleString('en')} + ~20 per retention deletion; a node with more guests gets several lanes, one after another)`,
     );
   } finally {
     await runtime.stop();

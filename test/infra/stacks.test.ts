@@ -100,6 +100,7 @@ describe('the stateless stack', () => {
       'ClaimRun',
       'ResolveTargets',
       'SnapshotLanes',
+      'RunChunks',
       'RunLane',
       'states:startExecution.sync:2',
       'LaneLost',

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { largeClusterState } from '#shared/local/proxmox-simulator/model.ts';
+import { LANE_CHUNK } from '#shared/services/policy-run/work-item.ts';
 import { type Caller, policyBody, startTestApi, type TestApi } from '#test/support/api.ts';
 
 const GUESTS = 700;
@@ -37,5 +38,16 @@ describe('a run over hundreds of guests', () => {
       guest.snapshots.some((snapshot) => snapshot.name.startsWith('big-')),
     );
     expect(taken).toHaveLength(GUESTS);
+    // 350 guests per node: two lanes each (at most LANE_CHUNK), run one after another per node.
+    const lanes = await Promise.all(
+      [0, 1, 2, 3, 4].map((index) => api.runtime.store.lanes.get('acme', started.body.id, index)),
+    );
+    expect(lanes.map((lane) => lane?.guests.length)).toEqual([
+      LANE_CHUNK,
+      GUESTS / 2 - LANE_CHUNK,
+      LANE_CHUNK,
+      GUESTS / 2 - LANE_CHUNK,
+      undefined,
+    ]);
   }, 180_000);
 });

@@ -6,6 +6,7 @@ import { scheduledSnapshotName } from '#shared/domain/snapshot-name.ts';
 import { syncClusterInventory } from '../inventory.ts';
 import type { ServiceDeps } from '../service-deps.ts';
 import {
+  LANE_CHUNK,
   type LaneContext,
   type LaneGuest,
   type LaneSummary,
@@ -55,30 +56,38 @@ export async function resolveTargets(
   });
   const lanes = [...Map.groupBy(targets, (target) => `${target.clusterId}/${target.node}`)];
   const perNode = policy.concurrency?.perNode ?? 2;
-  await Promise.all(
-    lanes.map(([, onLane], index) => {
-      const context: LaneContext = {
-        tenantId: input.tenantId,
-        runId: input.runId,
-        policyId: policy.id,
-        policyName: policy.name,
-        scheduledTime: input.scheduledTime,
-        clusterId: (onLane[0] as Guest).clusterId,
-        snapshotName,
-        description: `${policy.name} (${input.trigger}) ${input.scheduledTime}`,
-        pruneOnly: false,
-        pruneBy: `run ${input.runId}`,
-      };
-      return deps.store.lanes.put(input.tenantId, input.runId, index, {
-        context,
-        perNode,
-        guests: onLane.map(guest),
-      });
-    }),
-  );
+  // Each node's guests in chunks of LANE_CHUNK, numbered across the run: one stored lane each.
+  let next = 0;
+  const summaries: LaneSummary[] = [];
+  const writes: Array<Promise<void>> = [];
+  for (const [lane, onLane] of lanes) {
+    const context: LaneContext = {
+      tenantId: input.tenantId,
+      runId: input.runId,
+      policyId: policy.id,
+      policyName: policy.name,
+      scheduledTime: input.scheduledTime,
+      clusterId: (onLane[0] as Guest).clusterId,
+      snapshotName,
+      description: `${policy.name} (${input.trigger}) ${input.scheduledTime}`,
+      pruneOnly: false,
+      pruneBy: `run ${input.runId}`,
+    };
+    const chunks: number[] = [];
+    for (let start = 0; start < onLane.length; start += LANE_CHUNK) {
+      const index = next++;
+      chunks.push(index);
+      writes.push(
+        deps.store.lanes.put(input.tenantId, input.runId, index, {
+          context,
+          perNode,
+          guests: onLane.slice(start, start + LANE_CHUNK).map(guest),
+        }),
+      );
+    }
+    summaries.push({ lane, chunks, guests: onLane.length });
+  }
+  await Promise.all(writes);
   await deps.store.runs.update(input.tenantId, input.runId, { targets: targets.length });
-  return {
-    lanes: lanes.map(([lane, onLane], index) => ({ index, lane, guests: onLane.length })),
-    count: targets.length,
-  };
+  return { lanes: summaries, count: targets.length };
 }

@@ -1,3 +1,4 @@
+import { MAX_DELETIONS_PER_GUEST_IN_RUN } from '../policy-run/work-item.ts';
 import type { ServiceDeps } from '../service-deps.ts';
 import { decideGuestRetention } from './guest-retention.ts';
 import { MAX_DELETIONS_PER_GUEST, type PruneTarget, type SnapshotDeletion } from './prune-work.ts';
@@ -18,7 +19,7 @@ export async function planPrune(
   const deletions = decideGuestRetention(policy, records, deps.now())
     .filter((decision) => !decision.keep)
     .reverse()
-    .slice(0, MAX_DELETIONS_PER_GUEST)
+    .slice(0, item.pruneOnly ? MAX_DELETIONS_PER_GUEST : MAX_DELETIONS_PER_GUEST_IN_RUN)
     .map(
       (decision): SnapshotDeletion => ({
         tenantId: item.tenantId,

@@ -4,6 +4,7 @@ import type { Policy } from '#shared/domain/policy.ts';
 import type { LaneGuest, LaneRef, StoredLane } from '../policy-run/work-item.ts';
 import type { ServiceDeps } from '../service-deps.ts';
 import { decideGuestRetention } from './guest-retention.ts';
+import { SWEEP_LANE_CHUNK } from './prune-work.ts';
 
 export interface PruneSweepSummary {
   readonly guests: number;
@@ -25,6 +26,7 @@ export async function pruneSweep(
 ): Promise<PruneSweepSummary> {
   const day = new Date(deps.now()).toISOString().slice(0, 10);
   const lanes = new Map<string, StoredLane & { guests: LaneGuest[] }>();
+  const chunks = new Map<string, number>();
   let deletions = 0;
   let guests = 0;
   for (const [tenantId, guestIds] of await deps.store.guests.liveGuestsByTenant()) {
@@ -51,7 +53,14 @@ export async function pruneSweep(
         deletions += pruned;
         if (!counted) guests++;
         counted = true;
-        const key = `${tenantId}/${policyId}/${guest.clusterId}/${guest.node}`;
+        // At most SWEEP_LANE_CHUNK guests per lane: a full lane opens the node's next one.
+        const node = `${tenantId}/${policyId}/${guest.clusterId}/${guest.node}`;
+        const full = (chunk: number) =>
+          (lanes.get(`${node}/${chunk}`)?.guests.length ?? 0) >= SWEEP_LANE_CHUNK;
+        let chunk = chunks.get(node) ?? 0;
+        if (full(chunk)) chunk++;
+        chunks.set(node, chunk);
+        const key = `${node}/${chunk}`;
         const name = `prune-${day}-${createHash('sha256').update(key).digest('hex').slice(0, 24)}`;
         const lane = lanes.get(key) ?? {
           // A prune-only lane takes no snapshot: the snapshot fields stay empty.

@@ -6,10 +6,12 @@ export type PruneTarget = Pick<
   'tenantId' | 'policyId' | 'clusterId' | 'guestId' | 'node' | 'guestType' | 'vmid' | 'pruneBy'
 > & {
   readonly runId?: string;
+  /** Sweep items: more deletions per guest (see {@link MAX_DELETIONS_PER_GUEST}). */
+  readonly pruneOnly?: boolean;
 };
 
 /** One snapshot retention deletes, as it travels through the delete step. */
-export interface SnapshotDeletion extends Omit<PruneTarget, 'pruneBy'> {
+export interface SnapshotDeletion extends Omit<PruneTarget, 'pruneBy' | 'pruneOnly'> {
   readonly name: string;
   /** The retention decision: `pruned` (no rule keeps it) or `max-age`. */
   readonly reason: 'pruned' | 'max-age';
@@ -17,5 +19,10 @@ export interface SnapshotDeletion extends Omit<PruneTarget, 'pruneBy'> {
   readonly by: string;
 }
 
-/** Deletions per guest in one pass; more wait for the next run or sweep, so a history stays bounded. */
+/**
+ * Deletions per guest in one sweep pass; more wait for the next sweep, so a lane's history stays
+ * bounded (a run deletes fewer: MAX_DELETIONS_PER_GUEST_IN_RUN).
+ */
 export const MAX_DELETIONS_PER_GUEST = 25;
+/** Guests per prune-only lane: ~8 history events each plus ~20 per deletion stay under the quota. */
+export const SWEEP_LANE_CHUNK = 40;
