@@ -45,6 +45,23 @@ function checkJava(): void {
  */
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
   checkJava();
+  // A free port can be taken by another process before Java binds it, and the Java of a killed
+  // predecessor may still hold the data folder for a moment: both end the start early, and a
+  // second try (on a new port) succeeds.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options);
+    } catch (error) {
+      const early =
+        error instanceof LocalRuntimeError &&
+        error.message.startsWith('DynamoDB Local exited during start-up');
+      if (!early || attempt >= 3) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+    }
+  }
+}
+
+async function startOnce(options: DynamoDbLocalOptions): Promise<DynamoDbLocal> {
   const folder = jarFolder();
   const port = options.port ?? (await findFreePort());
   const storage = options.dataDir ? ['-dbPath', options.dataDir] : ['-inMemory'];
