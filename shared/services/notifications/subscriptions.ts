@@ -5,12 +5,7 @@ import {
   type WebhookAddressPolicy,
 } from '#shared/adapters/notifications/webhook-address.ts';
 import { type AuditContext, auditSummary } from '#shared/domain/audit.ts';
-import {
-  ConflictError,
-  NotFoundError,
-  PreconditionFailedError,
-  ValidationError,
-} from '#shared/domain/errors.ts';
+import { assertVersion, ConflictError, NotFoundError, ValidationError } from '#shared/domain/errors.ts';
 import type { Delivery } from '#shared/domain/notifications/delivery.ts';
 import { domainEvent } from '#shared/domain/notifications/events.ts';
 import type {
@@ -61,10 +56,7 @@ async function load(
 ): Promise<Subscription> {
   const subscription = await deps.store.subscriptions.get(context.principal.tenantId, id);
   if (!subscription) throw new NotFoundError('subscription', id);
-  if (expectedVersion !== undefined && subscription.version !== expectedVersion)
-    throw new PreconditionFailedError(
-      `the subscription is at version ${subscription.version}, not ${expectedVersion}; read it again`,
-    );
+  assertVersion('subscription', subscription.version, expectedVersion);
   return subscription;
 }
 
