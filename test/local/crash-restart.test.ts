@@ -13,33 +13,42 @@ beforeAll(async () => {
 });
 afterAll(() => simulator.close());
 
+/**
+ * `npm start` as a process on a fresh data folder, against the simulated cluster outside it,
+ * with an admin token for `demo` and a JSON caller that takes the URL (it changes on restart).
+ */
+async function startAgainstSimulator(prefix: string) {
+  const dataDir = mkdtempSync(join(tmpdir(), prefix));
+  const env = {
+    PROXMOX_URL: simulator.server.url,
+    PROXMOX_TOKEN_ID: TOKEN_ID,
+    PROXMOX_TOKEN_SECRET: TOKEN_SECRET,
+    PROXMOX_FINGERPRINT: simulator.server.fingerprint(),
+    WORKFLOW_TIME_FACTOR: '0.05',
+  };
+  const first = await startServiceProcess(dataDir, env);
+  const token = spawnSync(
+    process.execPath,
+    ['shared/local/token-cli.ts', '--tenant', 'demo', '--role', 'admin'],
+    {
+      env: { ...process.env, DATA_DIR: dataDir },
+      encoding: 'utf8',
+    },
+  ).stdout.trim();
+  const call = async (url: string, method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    return (await response.json()) as any;
+  };
+  return { dataDir, env, first, call };
+}
+
 describe('killing the local runtime in the middle of a policy run', () => {
   it('finishes the run after a restart with exactly one snapshot per guest and every result recorded', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'crash-'));
-    const env = {
-      PROXMOX_URL: simulator.server.url,
-      PROXMOX_TOKEN_ID: TOKEN_ID,
-      PROXMOX_TOKEN_SECRET: TOKEN_SECRET,
-      PROXMOX_FINGERPRINT: simulator.server.fingerprint(),
-      WORKFLOW_TIME_FACTOR: '0.05',
-    };
-    const first = await startServiceProcess(dataDir, env);
-    const token = spawnSync(
-      process.execPath,
-      ['shared/local/token-cli.ts', '--tenant', 'demo', '--role', 'admin'],
-      {
-        env: { ...process.env, DATA_DIR: dataDir },
-        encoding: 'utf8',
-      },
-    ).stdout.trim();
-    const call = async (url: string, method: string, path: string, body?: unknown) => {
-      const response = await fetch(`${url}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        ...(body ? { body: JSON.stringify(body) } : {}),
-      });
-      return (await response.json()) as any;
-    };
+    const { dataDir, env, first, call } = await startAgainstSimulator('crash-');
     const policy = await call(first.url, 'POST', '/v1/policies', {
       name: 'crash',
       schedule: { cron: '0 2 * * *' },
@@ -85,31 +94,7 @@ describe('killing the local runtime in the middle of a policy run', () => {
   }, 180_000);
 
   it('fails a restore it was running when killed, with a clear reason, instead of running it again', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'crash-op-'));
-    const env = {
-      PROXMOX_URL: simulator.server.url,
-      PROXMOX_TOKEN_ID: TOKEN_ID,
-      PROXMOX_TOKEN_SECRET: TOKEN_SECRET,
-      PROXMOX_FINGERPRINT: simulator.server.fingerprint(),
-      WORKFLOW_TIME_FACTOR: '0.05',
-    };
-    const first = await startServiceProcess(dataDir, env);
-    const token = spawnSync(
-      process.execPath,
-      ['shared/local/token-cli.ts', '--tenant', 'demo', '--role', 'admin'],
-      {
-        env: { ...process.env, DATA_DIR: dataDir },
-        encoding: 'utf8',
-      },
-    ).stdout.trim();
-    const call = async (url: string, method: string, path: string, body?: unknown) =>
-      (await (
-        await fetch(`${url}${path}`, {
-          method,
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-          ...(body ? { body: JSON.stringify(body) } : {}),
-        })
-      ).json()) as any;
+    const { dataDir, env, first, call } = await startAgainstSimulator('crash-op-');
     const clusterId = (await call(first.url, 'GET', '/v1/clusters')).items[0].id;
     const guest = `${clusterId}.102`;
     const snapshot = await call(first.url, 'POST', `/v1/guests/${guest}/snapshots`, { name: 'before-crash' });
