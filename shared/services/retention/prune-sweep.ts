@@ -25,8 +25,7 @@ export async function pruneSweep(
   startLane: (name: string, lane: LaneRef) => Promise<void>,
 ): Promise<PruneSweepSummary> {
   const day = new Date(deps.now()).toISOString().slice(0, 10);
-  const lanes = new Map<string, StoredLane & { guests: LaneGuest[] }>();
-  const chunks = new Map<string, number>();
+  const lanesByNode = new Map<string, Array<StoredLane & { guests: LaneGuest[] }>>();
   let deletions = 0;
   let guests = 0;
   for (const [tenantId, guestIds] of await deps.store.guests.liveGuestsByTenant()) {
@@ -55,30 +54,31 @@ export async function pruneSweep(
         counted = true;
         // At most SWEEP_LANE_CHUNK guests per lane: a full lane opens the node's next one.
         const node = `${tenantId}/${policyId}/${guest.clusterId}/${guest.node}`;
-        const full = (chunk: number) =>
-          (lanes.get(`${node}/${chunk}`)?.guests.length ?? 0) >= SWEEP_LANE_CHUNK;
-        let chunk = chunks.get(node) ?? 0;
-        if (full(chunk)) chunk++;
-        chunks.set(node, chunk);
-        const key = `${node}/${chunk}`;
-        const name = `prune-${day}-${createHash('sha256').update(key).digest('hex').slice(0, 24)}`;
-        const lane = lanes.get(key) ?? {
-          // A prune-only lane takes no snapshot: the snapshot fields stay empty.
-          context: {
-            tenantId,
-            runId: name,
-            policyId,
-            policyName: policy.name,
-            scheduledTime: '',
-            clusterId: guest.clusterId,
-            snapshotName: '',
-            description: '',
-            pruneOnly: true,
-            pruneBy: `sweep ${day}`,
-          },
-          perNode: policy.concurrency?.perNode ?? 2,
-          guests: [],
-        };
+        const nodeLanes = lanesByNode.get(node) ?? [];
+        lanesByNode.set(node, nodeLanes);
+        let lane = nodeLanes.at(-1);
+        if (!lane || lane.guests.length >= SWEEP_LANE_CHUNK) {
+          const key = `${node}/${nodeLanes.length}`;
+          const name = `prune-${day}-${createHash('sha256').update(key).digest('hex').slice(0, 24)}`;
+          lane = {
+            // A prune-only lane takes no snapshot: the snapshot fields stay empty.
+            context: {
+              tenantId,
+              runId: name,
+              policyId,
+              policyName: policy.name,
+              scheduledTime: '',
+              clusterId: guest.clusterId,
+              snapshotName: '',
+              description: '',
+              pruneOnly: true,
+              pruneBy: `sweep ${day}`,
+            },
+            perNode: policy.concurrency?.perNode ?? 2,
+            guests: [],
+          };
+          nodeLanes.push(lane);
+        }
         lane.guests.push({
           guestId,
           node: guest.node,
@@ -86,14 +86,14 @@ export async function pruneSweep(
           vmid: guest.vmid,
           vmstate: false,
         });
-        lanes.set(key, lane);
       }
     }
   }
-  for (const lane of lanes.values()) {
+  const lanes = [...lanesByNode.values()].flat();
+  for (const lane of lanes) {
     const name = lane.context.runId;
     await deps.store.lanes.put(lane.context.tenantId, name, 0, lane);
     await startLane(name, { tenantId: lane.context.tenantId, laneSetId: name, index: 0 });
   }
-  return { guests, lanes: lanes.size, deletions };
+  return { guests, lanes: lanes.length, deletions };
 }
