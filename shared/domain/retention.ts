@@ -82,11 +82,12 @@ const PASSES: ReadonlyArray<[PeriodPass, keyof RetentionRule]> = [
  * Decides which snapshots a rule keeps, with the Proxmox Backup Server algorithm: newest first,
  * passes keep-last, then keep-hourly, -daily, -weekly (ISO weeks), -monthly, -yearly, each keeping
  * the newest snapshot of each period whose period no earlier pass already covers, until its count
- * is reached; periods on the policy's wall clock. `keepWithinDays` keeps everything younger (with
- * keep-last: whichever keeps more). With no keep option above 0 everything is kept, as in Proxmox
- * VE. `maxAgeDays` prunes older snapshots whatever kept them. Protected and manual snapshots and
- * the last good one are never pruned; pinned ones cover no period. Decisions come newest first,
- * each with its reason.
+ * is reached; periods on the policy's wall clock. A pass marks the older snapshots of the periods
+ * it kept, up to where it stops, as pruned, and no later pass keeps a snapshot an earlier one
+ * marked. `keepWithinDays` keeps everything younger (with keep-last: whichever keeps more). With
+ * no keep option above 0 everything is kept, as in Proxmox VE. `maxAgeDays` prunes older
+ * snapshots whatever kept them. Protected and manual snapshots and the last good one are never
+ * pruned; pinned ones cover no period. Decisions come newest first, each with its reason.
  */
 export function applyRetention(
   rule: RetentionRule,
@@ -96,63 +97,66 @@ export function applyRetention(
 ): RetentionDecision[] {
   const sorted = [...candidates].sort((a, b) => b.time - a.time || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const localTime = localTimeReader(timeZone);
-  const reasons = new Map<string, RetentionReason>();
-  for (const candidate of sorted) {
-    if (candidate.protected) reasons.set(candidate.id, 'protected');
-    else if (candidate.manual) reasons.set(candidate.id, 'manual');
-  }
+  // Each snapshot's mark by its place in `sorted` (PBS: keep, remove, protected); an array
+  // rather than a map, because a long pass marks tens of thousands of snapshots `remove`.
+  const reasons: Array<RetentionReason | undefined> = sorted.map((candidate) =>
+    candidate.protected ? 'protected' : candidate.manual ? 'manual' : undefined,
+  );
   const keepsNothing = !rule.keepLast && !rule.keepWithinDays && PASSES.every(([, option]) => !rule[option]);
   if (keepsNothing) {
-    for (const candidate of sorted) if (!reasons.has(candidate.id)) reasons.set(candidate.id, 'keep-all');
+    for (let i = 0; i < sorted.length; i++) reasons[i] ??= 'keep-all';
   } else {
-    // Snapshots a pass kept so far, in the order kept: the periods they cover.
-    const passKept: RetentionCandidate[] = [];
-    const keep = (candidate: RetentionCandidate, reason: RetentionReason) => {
-      reasons.set(candidate.id, reason);
-      passKept.push(candidate);
+    // Snapshots a pass kept so far: the periods they cover.
+    const passKept: number[] = [];
+    const keep = (index: number, reason: RetentionReason) => {
+      reasons[index] = reason;
+      passKept.push(index);
     };
     if (rule.keepLast) {
       let kept = 0;
-      for (const candidate of sorted) {
-        if (kept >= rule.keepLast) break;
-        if (reasons.has(candidate.id)) continue;
-        keep(candidate, 'keep-last');
+      for (let i = 0; i < sorted.length && kept < rule.keepLast; i++) {
+        if (reasons[i]) continue;
+        keep(i, 'keep-last');
         kept++;
       }
     }
     if (rule.keepWithinDays) {
-      for (const candidate of sorted) {
-        if (options.now - candidate.time >= rule.keepWithinDays * DAY_MS) break;
-        if (!reasons.has(candidate.id)) keep(candidate, 'keep-within');
+      for (let i = 0; i < sorted.length; i++) {
+        if (options.now - (sorted[i] as RetentionCandidate).time >= rule.keepWithinDays * DAY_MS) break;
+        if (!reasons[i]) keep(i, 'keep-within');
       }
     }
+    const periodAt = (pass: PeriodPass, index: number) =>
+      periodOf(pass, localTime((sorted[index] as RetentionCandidate).time));
     for (const [pass, option] of PASSES) {
       const count = rule[option] ?? 0;
       if (!count) continue;
       // Periods already covered by a snapshot an earlier pass kept do not count again (PBS
       // `already_included`). Pinned snapshots cover nothing: PBS marks protected ones apart from
       // kept ones, so a pinned snapshot never costs a period its newest scheduled snapshot.
-      const covered = new Set(passKept.map((c) => periodOf(pass, localTime(c.time))));
+      const covered = new Set(passKept.map((index) => periodAt(pass, index)));
       const added = new Set<number>();
-      let previous: number | undefined;
-      for (const candidate of sorted) {
-        if (added.size >= count) break;
-        const period = periodOf(pass, localTime(candidate.time));
-        // Newest first: a period's snapshots are adjacent, so only its first one can be taken.
-        if (period === previous) continue;
-        if (reasons.has(candidate.id) || covered.has(period) || added.has(period)) {
-          // An open snapshot later in the same period may still be taken; a taken period is done.
-          if (added.has(period) || covered.has(period)) previous = period;
+      for (let i = 0; i < sorted.length; i++) {
+        // Any mark is final, a remove mark too: PBS skips every marked snapshot in later passes.
+        if (reasons[i]) continue;
+        const period = periodAt(pass, i);
+        if (covered.has(period)) continue;
+        if (added.has(period)) {
+          // An older snapshot of a period this pass kept: PBS marks it `remove`, so no later
+          // (coarser) pass may keep it for its own period.
+          reasons[i] = 'pruned';
           continue;
         }
-        previous = period;
+        // The pass ends at the first new period beyond its count (PBS `break`), so the remove
+        // marks reach exactly the rest of the periods it kept, up to there.
+        if (added.size >= count) break;
         added.add(period);
-        keep(candidate, pass);
+        keep(i, pass);
       }
     }
   }
-  return sorted.map((candidate) => {
-    let reason: RetentionReason = reasons.get(candidate.id) ?? 'pruned';
+  return sorted.map((candidate, index) => {
+    let reason: RetentionReason = reasons[index] ?? 'pruned';
     const pinned = reason === 'protected' || reason === 'manual';
     if (!pinned && rule.maxAgeDays && options.now - candidate.time > rule.maxAgeDays * DAY_MS)
       reason = 'max-age';

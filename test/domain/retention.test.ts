@@ -70,6 +70,45 @@ describe('retention, hand-checked', () => {
     });
   });
 
+  it('never lets a later pass keep a snapshot an earlier pass marked pruned (PBS, worked example)', () => {
+    // One snapshot a day at 12:00 UTC, 2024-01-01 .. 2024-03-03 (a Sunday, ISO week 2024-W09).
+    const daily = Array.from({ length: 63 }, (_, i) => {
+      const iso = new Date(Date.UTC(2024, 0, 1 + i, 12)).toISOString();
+      return snap(iso.slice(0, 10), iso);
+    });
+    const decided = decide({ keepWeekly: 1, keepMonthly: 2 }, daily);
+    // Weekly keeps 03-03 and marks the rest of its week (03-02 back to 02-26) pruned before it
+    // meets week 08 and stops; monthly skips March (covered) and the marked days, so February's
+    // newest open snapshot is 02-25, not 02-29.
+    expect(Object.entries(decided).filter(([, reason]) => reason !== 'pruned')).toEqual([
+      ['2024-03-03', 'keep-weekly'],
+      ['2024-02-25', 'keep-monthly'],
+      ['2024-01-31', 'keep-monthly'],
+    ]);
+    expect(decided['2024-02-29']).toBe('pruned');
+  });
+
+  it('can prune a snapshot a lower count kept, as PBS does, when a later pass loses it', () => {
+    // Week 2024-W09 runs from Monday 02-26 to Sunday 03-03, across the month's end.
+    const spread = [
+      snap('apr', '2024-04-02T12:00:00Z'),
+      snap('mar', '2024-03-01T12:00:00Z'),
+      snap('feb', '2024-02-29T12:00:00Z'),
+    ];
+    expect(decide({ keepWeekly: 1, keepMonthly: 10 }, spread)).toEqual({
+      apr: 'keep-weekly',
+      mar: 'keep-monthly',
+      feb: 'keep-monthly',
+    });
+    // A second weekly keep takes 03-01 for W09 and marks 02-29 (same week) pruned, so the
+    // monthly pass may not keep it for February.
+    expect(decide({ keepWeekly: 2, keepMonthly: 10 }, spread)).toEqual({
+      apr: 'keep-weekly',
+      mar: 'keep-weekly',
+      feb: 'pruned',
+    });
+  });
+
   it('computes periods on the policy\u2019s wall clock, through a daylight-saving change', () => {
     // Europe/Berlin falls back on 2026-10-25: 02:30 happens twice, and it is all one day there.
     const fallBack = [
@@ -222,7 +261,9 @@ describe('retention properties', () => {
     );
   });
 
-  it('never prunes more when a keep count is raised (from a rule that sets one)', () => {
+  it('never prunes more when the count of its last pass is raised (from a rule that sets one)', () => {
+    // Raising an earlier pass can cost a later one a snapshot (hand-checked above, as in PBS);
+    // raising the last pass only carries it further past where it stopped.
     const options = [
       'keepLast',
       'keepHourly',
@@ -233,7 +274,8 @@ describe('retention properties', () => {
     ] as const;
     fc.assert(
       fc.property(rules, zones, candidates, fc.constantFrom(...options), (rule, tz, input, option) => {
-        const base = clean(rule);
+        const later = options.slice(options.indexOf(option) + 1);
+        const base = clean({ ...rule, ...Object.fromEntries(later.map((o) => [o, undefined])) });
         // From keep-all, the first count is the step from keeping everything to pruning.
         fc.pre(setsAKeepCount(base));
         const kept = (r: RetentionRule) =>
@@ -272,50 +314,69 @@ describe('retention properties', () => {
 });
 
 /**
- * The algorithm written the plain way, as an oracle: wall clocks from Intl for every snapshot,
- * periods as `yyyy/mm/dd` strings and ISO weeks from isoWeek(), each pass scanning everything.
+ * PBS's `compute_prune_info` and `mark_selections` (pbs-datastore/src/prune.rs) written out as
+ * an oracle: a mark per snapshot (keep, remove, protected), each pass scanning the list newest
+ * first, wall clocks from Intl for every snapshot and periods as strftime-like strings. Ours on
+ * top: keep-within after keep-last, and no keep count above 0 keeps everything (Proxmox VE).
  */
 function referenceRetention(rule: RetentionRule, tz: string, input: RetentionCandidate[], now: number) {
-  const sorted = [...input].sort((a, b) => b.time - a.time || (a.id < b.id ? -1 : 1));
-  const reasons = new Map<string, string>();
-  for (const c of sorted) if (c.protected) reasons.set(c.id, 'protected');
+  const list = [...input].sort((a, b) => b.time - a.time || (a.id < b.id ? -1 : 1));
   if (!setsAKeepCount(rule) && !rule.keepWithinDays)
-    return sorted.map((c) => reasons.get(c.id) ?? 'keep-all');
-  const open = () => sorted.filter((c) => !reasons.has(c.id));
-  for (const c of open().slice(0, rule.keepLast ?? 0)) reasons.set(c.id, 'keep-last');
-  if (rule.keepWithinDays)
-    for (const c of open())
-      if (now - c.time < rule.keepWithinDays * 86_400_000) reasons.set(c.id, 'keep-within');
-  const key = (pass: string, time: number) => {
-    const w = wallClockAt(tz, time);
-    if (pass === 'keep-hourly') return `${w.year}/${w.month}/${w.day}/${w.hour}`;
-    if (pass === 'keep-daily') return `${w.year}/${w.month}/${w.day}`;
-    if (pass === 'keep-weekly') return JSON.stringify(isoWeek(w.year, w.month, w.day));
-    if (pass === 'keep-monthly') return `${w.year}/${w.month}`;
-    return `${w.year}`;
-  };
-  const passes: Array<[string, number | undefined]> = [
-    ['keep-hourly', rule.keepHourly],
-    ['keep-daily', rule.keepDaily],
-    ['keep-weekly', rule.keepWeekly],
-    ['keep-monthly', rule.keepMonthly],
-    ['keep-yearly', rule.keepYearly],
-  ];
-  for (const [pass, n] of passes) {
-    if (!n) continue;
-    const keptSoFar = sorted.filter((c) => reasons.has(c.id) && reasons.get(c.id) !== 'protected');
-    const seen = new Set(keptSoFar.map((c) => key(pass, c.time)));
-    let added = 0;
-    for (const c of open()) {
-      const k = key(pass, c.time);
-      if (seen.has(k)) continue;
-      if (added >= n) break;
-      seen.add(k);
-      added++;
-      reasons.set(c.id, pass);
+    return list.map((c) => (c.protected ? 'protected' : 'keep-all'));
+  const mark = new Map<string, 'keep' | 'remove' | 'protected'>();
+  const keptBy = new Map<string, string>();
+  const markSelections = (keep: number, reason: string, selectId: (c: RetentionCandidate) => string) => {
+    const includeHash = new Set<string>();
+    const alreadyIncluded = new Set<string>();
+    for (const info of list) if (mark.get(info.id) === 'keep') alreadyIncluded.add(selectId(info));
+    for (const info of list) {
+      if (mark.has(info.id)) continue;
+      if (info.protected) {
+        mark.set(info.id, 'protected');
+        continue;
+      }
+      const selId = selectId(info);
+      if (alreadyIncluded.has(selId)) continue;
+      if (!includeHash.has(selId)) {
+        if (includeHash.size >= keep) break;
+        includeHash.add(selId);
+        mark.set(info.id, 'keep');
+        keptBy.set(info.id, reason);
+      } else {
+        mark.set(info.id, 'remove');
+      }
     }
-  }
-  return sorted.map((c) => reasons.get(c.id) ?? 'pruned');
+  };
+  const wall = (c: RetentionCandidate) => wallClockAt(tz, c.time);
+  // PBS selects keep-last by the backup time (unique in a group; the generated times are too).
+  if (rule.keepLast !== undefined) markSelections(rule.keepLast, 'keep-last', (c) => String(c.time));
+  if (rule.keepWithinDays)
+    for (const info of list) {
+      if (mark.has(info.id) || now - info.time >= rule.keepWithinDays * 86_400_000) continue;
+      mark.set(info.id, info.protected ? 'protected' : 'keep');
+      keptBy.set(info.id, 'keep-within');
+    }
+  const passes: Array<[string, number | undefined, (c: RetentionCandidate) => string]> = [
+    [
+      'keep-hourly',
+      rule.keepHourly,
+      (c) => `${wall(c).year}/${wall(c).month}/${wall(c).day}/${wall(c).hour}`,
+    ],
+    ['keep-daily', rule.keepDaily, (c) => `${wall(c).year}/${wall(c).month}/${wall(c).day}`],
+    [
+      'keep-weekly',
+      rule.keepWeekly,
+      (c) => JSON.stringify(isoWeek(wall(c).year, wall(c).month, wall(c).day)),
+    ],
+    ['keep-monthly', rule.keepMonthly, (c) => `${wall(c).year}/${wall(c).month}`],
+    ['keep-yearly', rule.keepYearly, (c) => `${wall(c).year}`],
+  ];
+  for (const [reason, keep, selectId] of passes)
+    if (keep !== undefined) markSelections(keep, reason, selectId);
+  return list.map((c) => {
+    if (c.protected) return 'protected';
+    return mark.get(c.id) === 'keep' ? (keptBy.get(c.id) as string) : 'pruned';
+  });
 }
 
 describe('retention against a plain reference implementation', () => {
