@@ -86,6 +86,13 @@ function parseField(text: string, rule: FieldRule): Set<number> {
       // `N/step` means "from N to the end of the range, every step" (Vixie cron).
       high = stepText === undefined ? low : rule.max;
     }
+    // crontab(5) implementations warn about such a step (cronie: "higher than possible maximum");
+    // it can only ever give the range's first value, which is surely not what was meant.
+    if (step > 1 && step > high - low) {
+      throw new FieldSyntaxError(
+        `step ${step} in '${item}' is larger than its range ${low}-${high}: it only ever gives ${low}`,
+      );
+    }
     for (let value = low; value <= high; value += step) values.add(value);
   }
   return values;
@@ -98,7 +105,8 @@ function isFull(values: ReadonlySet<number>, min: number, max: number): boolean 
 
 /**
  * Parses a crontab(5) expression (5 fields, names for months and days, `*`, ranges, steps,
- * lists, and the `@daily`-style macros). Throws a {@link ValidationError} naming the field.
+ * lists, and the `@daily`-style macros). Throws a {@link ValidationError} naming the field,
+ * also for a step larger than its range and for a schedule that can never fire.
  */
 export function parseCron(expression: string, path = 'cron'): CronSpec {
   const trimmed = expression.trim();
@@ -130,7 +138,7 @@ export function parseCron(expression: string, path = 'cron'): CronSpec {
     Set<number>,
   ];
   const daysOfWeek = new Set([...rawDaysOfWeek].map((day) => day % 7));
-  return {
+  const spec: CronSpec = {
     source: trimmed,
     minutes,
     hours,
@@ -140,6 +148,43 @@ export function parseCron(expression: string, path = 'cron'): CronSpec {
     dayOfMonthRestricted: !isFull(daysOfMonth, 1, 31),
     dayOfWeekRestricted: !isFull(daysOfWeek, 0, 6),
   };
+  const never = neverFires(spec);
+  if (never) throw ValidationError.single(path, 'cron.never-fires', `never fires: ${never}`);
+  return spec;
+}
+
+const MONTH_LABELS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
+/** The most days each month can have (February 29 in leap years). */
+const MONTH_DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+const inWords = (items: readonly string[], conjunction: string) =>
+  items.length < 2 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} ${conjunction} ${items.at(-1)}`;
+
+/**
+ * Why a schedule can never fire, or undefined when it fires. Every month holds every weekday,
+ * so only a day-of-month that none of the allowed months has (`0 0 31 2 *`) stops it; when
+ * day-of-week is restricted too, crontab's "either" rule lets the weekdays fire.
+ */
+function neverFires(spec: CronSpec): string | undefined {
+  if (!spec.dayOfMonthRestricted || spec.dayOfWeekRestricted) return undefined;
+  const months = [...spec.months].sort((a, b) => a - b);
+  const days = [...spec.daysOfMonth].sort((a, b) => a - b);
+  if (months.some((month) => days.some((day) => day <= (MONTH_DAYS[month - 1] ?? 0)))) return undefined;
+  const monthNames = months.map((month) => MONTH_LABELS[month - 1] ?? String(month));
+  return `${inWords(monthNames, 'and')} ${months.length > 1 ? 'have' : 'has'} no day ${inWords(days.map(String), 'or')}`;
 }
 
 /** Whether a civil date (in the schedule's zone) is one of the schedule's days. */

@@ -53,10 +53,34 @@ describe('cron translation to EventBridge Scheduler', () => {
     ['5-1 * * * *', 'cron.syntax', /runs backwards/],
     ['*/0 * * * *', 'cron.syntax', /step/],
     ['@reboot', 'cron.field-count', /5 fields/],
+    ['0-59/61 * * * *', 'cron.syntax', /minute field: step 61 in '0-59\/61' is larger than its range 0-59/],
+    ['*/60 * * * *', 'cron.syntax', /step 60 .* only ever gives 0/],
+    ['0 */24 * * *', 'cron.syntax', /hour field: step 24/],
+    ['30/45 * * * *', 'cron.syntax', /larger than its range 30-59/],
+    ['0 0 31 2 *', 'cron.never-fires', /^never fires: February has no day 31$/],
+    ['0 0 30,31 feb *', 'cron.never-fires', /^never fires: February has no day 30 or 31$/],
+    [
+      '0 0 31 4,6,9,11 *',
+      'cron.never-fires',
+      /^never fires: April, June, September and November have no day 31$/,
+    ],
   ])('rejects %s with %s', (cron, rule, message) => {
     const issues = issuesOf(() => parseCron(cron));
     expect(issues[0]?.rule).toBe(rule);
     expect(issues[0]?.message).toMatch(message);
+  });
+});
+
+describe('crons that fire rarely but do fire', () => {
+  it.each([
+    ['*/59 * * * *'],
+    ['0-59/59 * * * *'],
+    ['0 0 29 2 *'],
+    ['0 0 31 1-2 *'],
+    ['0 0 31 2 mon'],
+    ['0 0 * 2 sun/7'],
+  ])('accepts %s', (cron) => {
+    expect(() => parseCron(cron)).not.toThrow();
   });
 });
 
@@ -212,7 +236,45 @@ const WINDOW_STARTS = [
   '2026-06-15T00:00:00Z',
 ].map(Date.parse);
 
+/** Any cron of values, ranges, valid steps and lists, day-of-month up to 31 in any months. */
+const anyCron = fc
+  .tuple(
+    fieldText(0, 59),
+    fieldText(0, 23),
+    fc.oneof(fieldText(1, 31), fieldText(28, 31)),
+    fc.oneof(fieldText(1, 12), fc.uniqueArray(fc.constantFrom(2, 4, 6, 9, 11), { minLength: 1 }).map(String)),
+    fieldText(0, 6),
+    fc.boolean(),
+  )
+  .map(([minute, hour, dom, month, dow, useDom]) =>
+    useDom ? `${minute} ${hour} ${dom} ${month} *` : `${minute} ${hour} * ${month} ${dow}`,
+  );
+
+const EIGHT_YEARS_MS = (366 * 8 + 1) * 86_400_000;
+
 describe('properties', () => {
+  it('accepts a cron exactly when it fires, and then within eight years (croner agrees)', () => {
+    const from = Date.parse('2024-03-01T00:00:00Z');
+    fc.assert(
+      fc.property(anyCron, fc.constantFrom(...ZONES), (cron, zone) => {
+        // croner searches decades ahead and finds nothing for a cron that never fires.
+        const fires = new Cron(cron, { timezone: 'UTC' }).nextRuns(1, new Date(from)).length > 0;
+        let spec: ReturnType<typeof parseCron> | undefined;
+        try {
+          spec = parseCron(cron);
+        } catch (error) {
+          expect((error as ValidationError).issues?.[0]?.rule).toBe('cron.never-fires');
+        }
+        expect(spec !== undefined).toBe(fires);
+        if (!spec) return;
+        const [next] = nextRuns(spec, zone, from, 1);
+        expect(next).toBeDefined();
+        expect((next as number) - from).toBeLessThanOrEqual(EIGHT_YEARS_MS);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it('fires exactly when the translated Scheduler expression fires, across DST changes', () => {
     const windowMinutes = 3 * 24 * 60;
     fc.assert(
