@@ -1,12 +1,12 @@
 import { type FieldIssue, ValidationError } from './errors.ts';
 import { parseCron } from './schedule/cron.ts';
 import { cronToScheduler } from './schedule/cron-to-scheduler.ts';
-import { isIanaTimeZone } from './time-zone.ts';
+import { canonicalTimeZone } from './time-zone.ts';
 
 export interface PolicySchedule {
   /** 5-field crontab(5) expression, evaluated in `timezone`. */
   readonly cron: string;
-  /** IANA time zone name. */
+  /** IANA time zone name, spelled as the IANA database spells it (see canonicalTimeZone). */
   readonly timezone: string;
   /** What the scheduler does about ticks missed while it was down. */
   readonly missedRuns: 'skip' | 'run-once';
@@ -76,10 +76,10 @@ export interface Policy extends PolicySpec {
 }
 
 /**
- * Checks the rules of a policy that go beyond field shapes (the schedule must parse and be
- * expressible by EventBridge Scheduler, the zone must be IANA, the selector must select
- * something) and returns the Scheduler expression. Throws one {@link ValidationError} listing
- * every violated rule.
+ * Checks the rules of a policy that go beyond field shapes (the schedule must parse, fire and
+ * be expressible by EventBridge Scheduler, the zone must be an IANA name in its canonical
+ * spelling, the selector must select something) and returns the Scheduler expression. Throws
+ * one {@link ValidationError} listing every violated rule.
  */
 export function checkPolicySpec(spec: PolicySpec): { schedulerExpression: string } {
   const issues: FieldIssue[] = [];
@@ -90,11 +90,20 @@ export function checkPolicySpec(spec: PolicySpec): { schedulerExpression: string
     if (!(error instanceof ValidationError)) throw error;
     issues.push(...error.issues);
   }
-  if (!isIanaTimeZone(spec.schedule.timezone)) {
+  const zone = spec.schedule.timezone;
+  const canonicalZone = canonicalTimeZone(zone);
+  if (canonicalZone === undefined) {
     issues.push({
       path: 'schedule.timezone',
       rule: 'timezone.iana',
-      message: `'${spec.schedule.timezone}' is not an IANA time zone name (e.g. Europe/Berlin, UTC)`,
+      message: `'${zone}' is not an IANA time zone name (e.g. Europe/Berlin, UTC)`,
+    });
+  } else if (canonicalZone !== zone) {
+    // Stored as EventBridge Scheduler expects it; the API spells it so before it gets here.
+    issues.push({
+      path: 'schedule.timezone',
+      rule: 'timezone.canonical',
+      message: `write the time zone as the IANA database spells it: '${canonicalZone}'`,
     });
   }
   const { selector } = spec;

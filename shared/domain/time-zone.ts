@@ -1,7 +1,10 @@
 /**
  * Wall-clock arithmetic in IANA time zones, built on Intl only (no I/O, no global state
- * besides a formatter cache). Used by schedules and retention.
+ * besides a bounded formatter cache). Used by schedules and retention.
  */
+
+import { BoundedCache } from './bounded-cache.ts';
+import { IANA_TIME_ZONE_NAMES } from './time-zone-names.ts';
 
 export interface WallClock {
   readonly year: number;
@@ -12,39 +15,88 @@ export interface WallClock {
   readonly second: number;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
+/**
+ * Formatters by canonical zone name only (see {@link canonicalTimeZone}): zone names match
+ * without regard to case, so keying by the caller's spelling would let one zone fill memory
+ * (a name of n letters has 2^n spellings). Bounded as well, as every cache keyed by input.
+ */
+const formatters = new BoundedCache<string, Intl.DateTimeFormat>(128);
+
+function createFormatter(timeZone: string): Intl.DateTimeFormat {
+  return new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  });
+}
 
 function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(timeZone, formatter);
-  }
+  const cached = formatters.get(timeZone);
+  if (cached) return cached;
+  const canonical = canonicalTimeZone(timeZone);
+  const formatter = canonical === undefined ? undefined : formatters.get(canonical);
+  if (!formatter) throw new RangeError(`'${timeZone}' is not an IANA time zone name`);
   return formatter;
+}
+
+/** How many zone formatters are cached (at most one per canonical zone name, and a bounded number). */
+export function cachedTimeZoneCount(): number {
+  return formatters.size;
 }
 
 // IANA names are letters, digits and a few separators; this also keeps out the UTC-offset
 // strings ("+02:00") that recent Intl versions accept but EventBridge Scheduler does not.
 const IANA_NAME = /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/;
+const MAX_NAME_LENGTH = 64;
 
-/** True when `name` is an IANA time zone this runtime knows (e.g. `Europe/Berlin`, `UTC`). */
-export function isIanaTimeZone(name: string): boolean {
-  if (!IANA_NAME.test(name)) return false;
-  try {
-    formatterFor(name);
-    return true;
-  } catch {
-    return false;
+let spellings: Map<string, string> | undefined;
+
+/**
+ * The IANA database's spelling of a name given in any case; the runtime's own zones fill in
+ * names newer than the list. Intl alone would also take Java's three-letter ids (`IST`, `BST`
+ * for Asia/Dhaka), which are no IANA names and which EventBridge Scheduler does not know.
+ */
+function spellingOf(name: string): string | undefined {
+  if (!spellings) {
+    spellings = new Map(Intl.supportedValuesOf('timeZone').map((zone) => [zone.toLowerCase(), zone]));
+    for (const zone of IANA_TIME_ZONE_NAMES) spellings.set(zone.toLowerCase(), zone);
   }
+  return spellings.get(name.toLowerCase());
+}
+
+/**
+ * The canonical spelling of an IANA time zone name given in any case (`europe/berlin` ->
+ * `Europe/Berlin`; a link stays the link it names: `Asia/Calcutta` is not made `Asia/Kolkata`),
+ * or undefined when it is no IANA name this runtime knows. Zones are stored and cached only in
+ * this spelling, which is also the one EventBridge Scheduler expects.
+ */
+export function canonicalTimeZone(name: string): string | undefined {
+  if (name.length > MAX_NAME_LENGTH || !IANA_NAME.test(name)) return undefined;
+  const canonical = spellingOf(name);
+  if (canonical === undefined) return undefined;
+  if (!formatters.has(canonical)) {
+    try {
+      formatters.set(canonical, createFormatter(canonical));
+    } catch {
+      return undefined; // listed, but unknown to this runtime's time zone data
+    }
+  }
+  return canonical;
+}
+
+/** The canonical spelling of a zone name, or the name unchanged when it is none (for the check after). */
+export function spellTimeZone(name: string): string {
+  return canonicalTimeZone(name) ?? name;
+}
+
+/** True when `name` is an IANA time zone this runtime knows, in any case (e.g. `Europe/Berlin`, `utc`). */
+export function isIanaTimeZone(name: string): boolean {
+  return canonicalTimeZone(name) !== undefined;
 }
 
 /** The wall clock shown in `timeZone` at the instant `epochMs`. */

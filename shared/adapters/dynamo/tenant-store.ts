@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BoundedCache } from '#shared/domain/bounded-cache.ts';
 import { keys } from './keys.ts';
 import { stripKeys, type TableAccess } from './table-access.ts';
 
@@ -12,7 +13,8 @@ export interface TenantProfile {
 
 /** Tenant profiles; a tenant comes into being the first time one of its tokens is used. */
 export class TenantStore {
-  readonly #known = new Set<string>();
+  // Bounded: tenant ids come from tokens, and a forgotten one costs only one conditional write.
+  readonly #known = new BoundedCache<string, true>(10_000);
 
   private readonly table: TableAccess;
 
@@ -27,7 +29,7 @@ export class TenantStore {
 
   /** Creates the profile if it does not exist yet; remembered per container to cost one write. */
   async ensure(tenantId: string): Promise<void> {
-    if (this.#known.has(tenantId)) return;
+    if (this.#known.get(tenantId)) return;
     const profile: TenantProfile = {
       id: tenantId,
       plan: 'standard',
@@ -45,6 +47,6 @@ export class TenantStore {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
-    this.#known.add(tenantId);
+    this.#known.set(tenantId, true);
   }
 }

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { parseGuestId } from '#shared/domain/guest-id.ts';
 import { NAME_PREFIX_MAX, NAME_PREFIX_PATTERN } from '#shared/domain/snapshot-name.ts';
+import { spellTimeZone } from '#shared/domain/time-zone.ts';
 
 /** Proxmox tag syntax (pve-guest-common `$PVE_TAG_RE`). */
 const TAG = /^[a-z0-9_][a-z0-9_\-+.]*$/i;
@@ -31,8 +32,9 @@ export const ScheduleSchema = z.strictObject({
     .string()
     .min(1)
     .max(64)
+    .overwrite(spellTimeZone)
     .default('UTC')
-    .openapi({ description: 'IANA time zone', example: 'Europe/Berlin' }),
+    .openapi({ description: 'IANA time zone, stored as IANA spells it', example: 'Europe/Berlin' }),
   missedRuns: z
     .enum(['skip', 'run-once'])
     .default('skip')

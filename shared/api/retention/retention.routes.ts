@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { isIanaTimeZone } from '#shared/domain/time-zone.ts';
+import { isIanaTimeZone, spellTimeZone } from '#shared/domain/time-zone.ts';
 import { RetentionSchema } from '../policies/policies.schemas.ts';
 import { commonErrors, json } from '../schemas.ts';
 
@@ -10,6 +10,7 @@ export const SimulateRequestSchema = z
     retention: RetentionSchema,
     timezone: z
       .string()
+      .overwrite(spellTimeZone)
       .default('UTC')
       .refine(isIanaTimeZone, {
         message: 'must be an IANA time zone name (e.g. Europe/Berlin, UTC)',
