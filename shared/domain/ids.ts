@@ -1,6 +1,4 @@
-import { randomBytes } from 'node:crypto';
-
-const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+import { monotonicFactory } from 'ulid';
 
 /** Generates ids; passed in so tests can make them predictable. */
 export interface IdGenerator {
@@ -9,22 +7,16 @@ export interface IdGenerator {
 }
 
 /**
- * ULID-shaped ids (48-bit millisecond time + 80 random bits, Crockford base32): unique without
- * coordination and sortable by creation time, which keeps lists in creation order.
+ * ULIDs (48-bit millisecond time + 80 random bits, Crockford base32): unique without
+ * coordination and sortable by creation time, which keeps lists in creation order. The
+ * monotonic factory makes that hold within one millisecond too (and if the clock steps back):
+ * it increments the previous id's random part instead of drawing a new one.
  */
 export function createUlidGenerator(now: () => number = Date.now): IdGenerator {
+  const ulid = monotonicFactory();
   return {
     next(prefix) {
-      let time = now();
-      let timePart = '';
-      for (let index = 0; index < 10; index++) {
-        timePart = CROCKFORD.charAt(time % 32) + timePart;
-        time = Math.floor(time / 32);
-      }
-      const random = randomBytes(16);
-      let randomPart = '';
-      for (let index = 0; index < 16; index++) randomPart += CROCKFORD.charAt((random[index] ?? 0) % 32);
-      return `${prefix}_${timePart}${randomPart}`;
+      return `${prefix}_${ulid(now())}`;
     },
   };
 }
