@@ -34,6 +34,14 @@ describe('audit CSV export', () => {
     expect(row).toContain(",'@SUM(A1),'+1");
   });
 
+  it('defuses values starting with a tab or a carriage return, behind which a formula can hide', () => {
+    const csv = auditToCsv([event({ actor: '\t=1+2', reason: '\r=cmd|calc' })]);
+    const row = csv.slice(csv.indexOf('\r\n') + 2, -2);
+    expect(row).toBe(
+      `2026-01-01T00:00:00.000Z,aud_1,'\t=1+2,admin,policy.create,policy,pol_1,success,r1,"'\r=cmd|calc"`,
+    );
+  });
+
   it('writes only the header for no events', () => {
     expect(auditToCsv([])).toBe(
       'at,id,actor,role,action,resourceType,resourceId,outcome,requestId,reason\r\n',
