@@ -76,6 +76,11 @@ describe('canonical zone names', () => {
     expect(isIanaTimeZone(given)).toBe(false);
   });
 
+  it('keeps every zone name of the runtime and of the IANA list as it is spelled', () => {
+    for (const zone of [...Intl.supportedValuesOf('timeZone'), 'Asia/Kolkata', 'Europe/Kyiv', 'US/Eastern'])
+      expect(canonicalTimeZone(zone)).toBe(zone);
+  });
+
   it('gives every spelling of a zone the one canonical name', () => {
     const zones = ['Europe/Berlin', 'America/Argentina/ComodRivadavia', 'Pacific/Port_Moresby', 'UTC'];
     fc.assert(
