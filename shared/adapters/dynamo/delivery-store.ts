@@ -1,13 +1,8 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  BatchWriteCommand,
-  DeleteCommand,
-  PutCommand,
-  QueryCommand,
-  TransactWriteCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Delivery } from '#shared/domain/notifications/delivery.ts';
 import type { DomainEvent } from '#shared/domain/notifications/events.ts';
+import { batchWrite } from './batch-write.ts';
 import { keys } from './keys.ts';
 import { stripKeys, type TableAccess } from './table-access.ts';
 
@@ -82,20 +77,11 @@ export class DeliveryStore {
 
   /** Saves many deliveries in batches of 25 (one request each), retrying what DynamoDB leaves unprocessed. */
   async saveAll(deliveries: readonly Delivery[]): Promise<void> {
-    for (let start = 0; start < deliveries.length; start += 25) {
-      let requests: Array<Record<string, unknown>> | undefined = deliveries
-        .slice(start, start + 25)
-        .map((delivery) => ({ PutRequest: { Item: this.#item(delivery) } }));
-      for (let round = 0; requests && requests.length > 0; round++) {
-        if (round > 0) await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** Math.min(round, 6)));
-        const result = await this.#table.doc.send(
-          new BatchWriteCommand({ RequestItems: { [this.#table.tableName]: requests as never } }),
-        );
-        requests = result.UnprocessedItems?.[this.#table.tableName] as
-          | Array<Record<string, unknown>>
-          | undefined;
-      }
-    }
+    await batchWrite(
+      this.#table.doc,
+      this.#table.tableName,
+      deliveries.map((delivery) => ({ PutRequest: { Item: this.#item(delivery) } })),
+    );
   }
 
   /** The subscription's deliveries, newest first. */
