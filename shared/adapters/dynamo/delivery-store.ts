@@ -4,7 +4,7 @@ import type { Delivery } from '#shared/domain/notifications/delivery.ts';
 import type { DomainEvent } from '#shared/domain/notifications/events.ts';
 import { batchWrite } from './batch-write.ts';
 import { keys } from './keys.ts';
-import { stripKeys, type TableAccess } from './table-access.ts';
+import { byResourceKey, type Page, stripKeys, type TableAccess } from './table-access.ts';
 
 /** Deliveries are kept this long for `GET /v1/subscriptions/{id}/deliveries`. */
 const DELIVERY_TTL_DAYS = 30;
@@ -84,20 +84,33 @@ export class DeliveryStore {
     );
   }
 
-  /** The subscription's deliveries, newest first. */
-  async list(tenantId: string, subscriptionId: string, limit: number): Promise<Delivery[]> {
-    const items = await this.#table.queryAll({
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': keys.deliveryPartition(tenantId, subscriptionId) },
-    });
-    return items
-      .filter((item) => !this.#table.isExpired(item))
-      .map((item) => {
+  /** One page of the subscription's deliveries, newest first. */
+  async list(
+    tenantId: string,
+    subscriptionId: string,
+    page: { limit: number; cursor?: string },
+  ): Promise<Page<Delivery>> {
+    const result = await this.#table.queryPage(
+      {
+        IndexName: 'byResource',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.deliveriesByTime(tenantId, subscriptionId, '', '').gsi1pk },
+        ScanIndexForward: false,
+      },
+      {
+        scope: `deliveries:${tenantId}:${subscriptionId}`,
+        limit: page.limit,
+        ...(page.cursor ? { cursor: page.cursor } : {}),
+        keyOf: byResourceKey,
+      },
+    );
+    return {
+      ...result,
+      items: result.items.map((item) => {
         const { claimedAt: _claimedAt, ...delivery } = stripKeys<Delivery & { claimedAt?: number }>(item);
         return delivery;
-      })
-      .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0))
-      .slice(0, limit);
+      }),
+    };
   }
 
   /** Adds an event to the outbox once (a second add of the same event id changes nothing). */
@@ -153,6 +166,12 @@ export class DeliveryStore {
   #item(delivery: Delivery) {
     return {
       ...keys.delivery(delivery.tenantId, delivery.subscriptionId, delivery.eventId),
+      ...keys.deliveriesByTime(
+        delivery.tenantId,
+        delivery.subscriptionId,
+        delivery.createdAt,
+        delivery.eventId,
+      ),
       entity: 'delivery',
       ...delivery,
       claimedAt: this.#table.now(),

@@ -8,6 +8,8 @@ import {
   IfMatchHeader,
   idParam,
   json,
+  PageQuery,
+  pageOf,
   staleVersionError,
 } from '../schemas.ts';
 
@@ -93,11 +95,12 @@ export const listSubscriptionsRoute = createRoute({
   method: 'get',
   path: '/v1/subscriptions',
   tags,
-  summary: 'The tenant\u2019s subscriptions',
+  summary: 'The tenant\u2019s subscriptions, oldest first',
+  request: { query: PageQuery },
   responses: {
     200: {
-      description: 'All subscriptions',
-      content: json(z.object({ items: z.array(SubscriptionSchema) }).openapi('SubscriptionList')),
+      description: 'One page of subscriptions',
+      content: json(pageOf(SubscriptionSchema, 'SubscriptionList')),
     },
     ...commonErrors,
   },
@@ -189,14 +192,16 @@ export const rotateSecretRoute = createRoute({
   path: '/v1/subscriptions/{subscriptionId}/rotate-secret',
   tags,
   summary: 'New webhook signing secret, shown once; the old one still signs for 24 hours (admin)',
-  request: { params: idParams },
+  request: { params: idParams, headers: IfMatchHeader },
   responses: {
     200: {
       description: 'The new secret',
       content: json(
         z.object({ secret: z.string(), previousValidUntil: z.string() }).openapi('RotatedSecret'),
       ),
+      headers: etagHeader('subscription'),
     },
+    ...staleVersionError,
     ...commonErrors,
   },
 });
@@ -230,28 +235,22 @@ export const listDeliveriesRoute = createRoute({
   path: '/v1/subscriptions/{subscriptionId}/deliveries',
   tags,
   summary: 'Delivery attempts to this subscription, newest first (kept 30 days)',
-  request: {
-    params: idParams,
-    query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }),
-  },
+  request: { params: idParams, query: PageQuery },
   responses: {
     200: {
-      description: 'Deliveries',
+      description: 'One page of deliveries',
       content: json(
-        z
-          .object({
-            items: z.array(
-              z.object({
-                eventId: z.string(),
-                eventType: z.string(),
-                createdAt: z.string(),
-                status: z.enum(['delivering', 'delivered', 'failed']),
-                attempts: z.array(AttemptSchema),
-                nextRetryAt: z.string().optional(),
-              }),
-            ),
-          })
-          .openapi('DeliveryList'),
+        pageOf(
+          z.object({
+            eventId: z.string(),
+            eventType: z.string(),
+            createdAt: z.string(),
+            status: z.enum(['delivering', 'delivered', 'failed']),
+            attempts: z.array(AttemptSchema),
+            nextRetryAt: z.string().optional(),
+          }),
+          'DeliveryList',
+        ),
       ),
     },
     ...commonErrors,

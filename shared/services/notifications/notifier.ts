@@ -1,8 +1,9 @@
-import { createHash, randomInt } from 'node:crypto';
 import type { Store } from '#shared/adapters/dynamo/store.ts';
 import type { WebhookSender } from '#shared/adapters/notifications/webhook-sender.ts';
 import type { SecretStore } from '#shared/adapters/secrets/secret-store.ts';
+import { NotFoundError, PreconditionFailedError } from '#shared/domain/errors.ts';
 import { isRetryable, retryDelayMs, WEBHOOK_ATTEMPTS } from '#shared/domain/notifications/backoff.ts';
+import { confirmationCodeMac, newConfirmationCode } from '#shared/domain/notifications/confirmation-code.ts';
 import type { Delivery, DeliveryAttempt } from '#shared/domain/notifications/delivery.ts';
 import { emailFor } from '#shared/domain/notifications/email-message.ts';
 import type { DomainEvent } from '#shared/domain/notifications/events.ts';
@@ -20,6 +21,8 @@ export interface NotifierDeps {
   readonly secrets: SecretStore;
   readonly mailer: Mailer;
   readonly webhooks: WebhookSender;
+  /** The service key under which confirmation codes are MAC-ed (read when first needed). */
+  readonly confirmationKey: () => Promise<Buffer>;
   readonly now: () => number;
   /** The API's base URL, for links in emails. */
   readonly apiUrl: string;
@@ -29,8 +32,6 @@ export interface NotifierDeps {
   readonly random: () => number;
   readonly log: (message: string, fields: Record<string, unknown>) => void;
 }
-
-export const hashCode = (code: string) => createHash('sha256').update(code).digest('hex');
 
 /**
  * Delivers one event to every subscription that receives it, each at most once (the delivery's
@@ -167,7 +168,7 @@ const webhookAttempt: Attempt = async (deps, subscription, event) => {
   }
 };
 
-/** Email: for a confirmation, a fresh code is made here (its hash stored) so no event ever carries it. */
+/** Email: for a confirmation, a fresh code is made here (only its MAC stored) so no event ever carries it. */
 async function emailAttempt(
   deps: NotifierDeps,
   subscription: Subscription,
@@ -175,18 +176,12 @@ async function emailAttempt(
 ): Promise<Attempt> {
   let content = emailFor(event, deps.apiUrl);
   if (event.type === 'subscription.confirmation') {
-    const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-    const after: Subscription = {
-      ...subscription,
-      confirmation: {
-        codeHash: hashCode(code),
-        expiresAt: new Date(deps.now() + CONFIRMATION_TTL_MS).toISOString(),
-        failures: 0,
-      },
-      version: subscription.version + 1,
-      updatedAt: new Date(deps.now()).toISOString(),
-    };
-    await deps.store.subscriptions.update(subscription, after, []);
+    const code = newConfirmationCode();
+    await storeConfirmationCode(
+      deps,
+      subscription,
+      confirmationCodeMac(await deps.confirmationKey(), subscription, code),
+    );
     content = emailFor({ ...event, data: { ...event.data, code } }, deps.apiUrl);
   }
   return async () => {
@@ -217,6 +212,38 @@ async function emailAttempt(
       };
     }
   };
+}
+
+/**
+ * Stores the MAC of a new code (the previous code stops working, wrong answers start at zero).
+ * A confirmation attempt may change the subscription meanwhile: then it is read again, so the
+ * mail is not lost to a race with the person typing the old code.
+ */
+async function storeConfirmationCode(deps: NotifierDeps, read: Subscription, codeMac: string): Promise<void> {
+  let subscription: Subscription | undefined = read;
+  for (let round = 1; subscription; round++) {
+    try {
+      await deps.store.subscriptions.update(
+        subscription,
+        {
+          ...subscription,
+          confirmation: {
+            codeMac,
+            expiresAt: new Date(deps.now() + CONFIRMATION_TTL_MS).toISOString(),
+            failures: 0,
+          },
+          version: subscription.version + 1,
+          updatedAt: new Date(deps.now()).toISOString(),
+        },
+        [],
+      );
+      return;
+    } catch (error) {
+      if (!(error instanceof PreconditionFailedError) || round >= 5) throw error;
+      subscription = await deps.store.subscriptions.get(read.tenantId, read.id);
+    }
+  }
+  throw new NotFoundError('subscription', read.id);
 }
 
 function describe(error: unknown): string {
