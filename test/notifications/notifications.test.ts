@@ -210,11 +210,21 @@ describe('notifications end to end', () => {
     const message = failureMails[0]?.parsed;
     expect(message?.subject).toBe('[nightly] run failed on 1 of 2 guests');
     expect(message?.text).toContain('out of space');
-    expect(message?.text).toContain(`${api.url}/v1/runs/${run.id}`);
-    expect(message?.html).toContain('<table');
+    // Guests as people name them: the inventory's name and the vmid.
+    expect(message?.text).toContain('- web-02 (101) on pve1: ');
+    expect(message?.html).toContain('<td>web-02 (101)</td>');
+    // The run's URL needs a token: the mail says how to call it; the one link opens in a browser.
+    expect(message?.text).toContain(`curl -H "Authorization: Bearer $TOKEN" ${api.url}/v1/runs/${run.id}`);
+    const links = [...(message?.html ? message.html.matchAll(/href="([^"]+)"/g) : [])].map((m) => m[1]);
+    expect(links).toEqual([`${api.url}/docs`]);
+    const docs = await fetch(links[0] as string);
+    expect(docs.status).toBe(200);
+    expect(docs.headers.get('content-type')).toMatch(/text\/html/);
 
     // snapshot.failed also went to the email (failures only); snapshot.created went nowhere.
-    expect(mail.mails.some((m) => m.parsed.subject === '[nightly] snapshot failed on guest 101')).toBe(true);
+    expect(
+      mail.mails.some((m) => m.parsed.subject === '[nightly] snapshot failed on guest web-02 (101)'),
+    ).toBe(true);
     const deliveries = await admin.get(`/v1/subscriptions/${emailId}/deliveries`);
     expect(deliveries.body.items.map((d: { eventType: string }) => d.eventType).sort()).toEqual([
       'run.partially_failed',

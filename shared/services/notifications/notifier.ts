@@ -2,6 +2,7 @@ import type { Store } from '#shared/adapters/dynamo/store.ts';
 import type { WebhookSender } from '#shared/adapters/notifications/webhook-sender.ts';
 import type { SecretStore } from '#shared/adapters/secrets/secret-store.ts';
 import { NotFoundError, PreconditionFailedError } from '#shared/domain/errors.ts';
+import { parseGuestId } from '#shared/domain/guest-id.ts';
 import { isRetryable, retryDelayMs, WEBHOOK_ATTEMPTS } from '#shared/domain/notifications/backoff.ts';
 import { confirmationCodeMac, newConfirmationCode } from '#shared/domain/notifications/confirmation-code.ts';
 import type { Delivery, DeliveryAttempt } from '#shared/domain/notifications/delivery.ts';
@@ -60,9 +61,15 @@ export async function deliverEvent(deps: NotifierDeps, event: DomainEvent): Prom
     }),
   );
   const claimed = await deps.store.deliveries.claimAll(fresh);
+  // Read once per event, and only when an email needs them.
+  let names: Promise<ReadonlyMap<string, string>> | undefined;
+  const guestNames = () => {
+    names ??= guestNamesOf(deps, event);
+    return names;
+  };
   const jobs = await Promise.all(
     targets.flatMap((subscription, index) =>
-      claimed[index] ? [startJob(deps, subscription, event, fresh[index] as Delivery)] : [],
+      claimed[index] ? [startJob(deps, subscription, event, fresh[index] as Delivery, guestNames)] : [],
     ),
   );
   // First attempts together, their outcomes written in one batch; retries then go one by one,
@@ -95,12 +102,13 @@ async function startJob(
   subscription: Subscription,
   event: DomainEvent,
   delivery: Delivery,
+  guestNames: () => Promise<ReadonlyMap<string, string>>,
 ): Promise<Job> {
   return subscription.kind === 'webhook'
     ? { subscription, attempt: webhookAttempt, maxAttempts: WEBHOOK_ATTEMPTS, delivery }
     : {
         subscription,
-        attempt: await emailAttempt(deps, subscription, event),
+        attempt: await emailAttempt(deps, subscription, event, await guestNames()),
         maxAttempts: EMAIL_ATTEMPTS,
         delivery,
       };
@@ -173,8 +181,10 @@ async function emailAttempt(
   deps: NotifierDeps,
   subscription: Subscription,
   event: DomainEvent,
+  guestNames: ReadonlyMap<string, string>,
 ): Promise<Attempt> {
-  let content = emailFor(event, deps.apiUrl);
+  const context = { apiUrl: deps.apiUrl, guestNames };
+  let content = emailFor(event, context);
   if (event.type === 'subscription.confirmation') {
     const code = newConfirmationCode();
     await storeConfirmationCode(
@@ -182,7 +192,7 @@ async function emailAttempt(
       subscription,
       confirmationCodeMac(await deps.confirmationKey(), subscription, code),
     );
-    content = emailFor({ ...event, data: { ...event.data, code } }, deps.apiUrl);
+    content = emailFor({ ...event, data: { ...event.data, code } }, context);
   }
   return async () => {
     const at = new Date(deps.now()).toISOString();
@@ -212,6 +222,27 @@ async function emailAttempt(
       };
     }
   };
+}
+
+/**
+ * The inventory's names of the guests an event mentions (its guest, its run's failures), so an
+ * email says `web01 (101)`. Read only for emails; a guest the inventory does not know is left out.
+ */
+async function guestNamesOf(deps: NotifierDeps, event: DomainEvent): Promise<ReadonlyMap<string, string>> {
+  const data = event.data as { guestId?: unknown; failures?: Array<{ guestId?: unknown }> };
+  const ids = new Set(
+    [data.guestId, ...(Array.isArray(data.failures) ? data.failures.map((f) => f?.guestId) : [])].filter(
+      (id): id is string => typeof id === 'string',
+    ),
+  );
+  const named = await Promise.all(
+    [...ids].map(async (guestId) => {
+      const ref = parseGuestId(guestId);
+      const guest = ref ? await deps.store.guests.get(event.tenantId, ref.clusterId, ref.vmid) : undefined;
+      return guest?.name ? ([guestId, guest.name] as const) : undefined;
+    }),
+  );
+  return new Map(named.filter((entry) => entry !== undefined));
 }
 
 /**
