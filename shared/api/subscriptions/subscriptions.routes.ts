@@ -10,6 +10,7 @@ import {
   json,
   PageQuery,
   pageOf,
+  problemContent,
   staleVersionError,
 } from '../schemas.ts';
 
@@ -145,6 +146,7 @@ export const updateSubscriptionRoute = createRoute({
       content: json(SubscriptionSchema),
       headers: etagHeader('subscription'),
     },
+    409: { description: 'Changed by too many requests at once; try again', content: problemContent },
     ...staleVersionError,
     ...commonErrors,
   },
@@ -156,7 +158,12 @@ export const deleteSubscriptionRoute = createRoute({
   tags,
   summary: 'Unsubscribe (admin)',
   request: { params: idParams, headers: IfMatchHeader },
-  responses: { 204: { description: 'Removed' }, ...staleVersionError, ...commonErrors },
+  responses: {
+    204: { description: 'Removed' },
+    409: { description: 'Changed by too many requests at once; try again', content: problemContent },
+    ...staleVersionError,
+    ...commonErrors,
+  },
 });
 
 export const confirmSubscriptionRoute = createRoute({
@@ -175,7 +182,11 @@ export const confirmSubscriptionRoute = createRoute({
       required: true,
     },
   },
-  responses: { 200: { description: 'Active', content: json(SubscriptionSchema) }, ...commonErrors },
+  responses: {
+    200: { description: 'Active', content: json(SubscriptionSchema) },
+    409: { description: 'Not an email subscription, or too many attempts at once', content: problemContent },
+    ...commonErrors,
+  },
 });
 
 export const resendConfirmationRoute = createRoute({
@@ -184,7 +195,11 @@ export const resendConfirmationRoute = createRoute({
   tags,
   summary: 'Mail a new confirmation code to a pending email subscription (admin)',
   request: { params: idParams },
-  responses: { 202: { description: 'A new code is on its way' }, ...commonErrors },
+  responses: {
+    202: { description: 'A new code is on its way' },
+    409: { description: 'Not a pending email subscription', content: problemContent },
+    ...commonErrors,
+  },
 });
 
 export const rotateSecretRoute = createRoute({
@@ -201,6 +216,7 @@ export const rotateSecretRoute = createRoute({
       ),
       headers: etagHeader('subscription'),
     },
+    409: { description: 'Not a webhook, or changed by too many requests at once', content: problemContent },
     ...staleVersionError,
     ...commonErrors,
   },
@@ -217,6 +233,7 @@ export const testSubscriptionRoute = createRoute({
       description: 'Sent; see the deliveries',
       content: json(z.object({ eventId: z.string() }).openapi('TestEventSent')),
     },
+    409: { description: 'The email address has not confirmed yet', content: problemContent },
     ...commonErrors,
   },
 });

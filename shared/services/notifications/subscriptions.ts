@@ -93,12 +93,12 @@ async function withFreshRead<T>(
     try {
       return await change(before);
     } catch (error) {
-      if (
-        !(error instanceof PreconditionFailedError) ||
-        expectedVersion !== undefined ||
-        round >= CHANGE_ROUNDS
-      )
-        throw error;
+      if (!(error instanceof PreconditionFailedError) || expectedVersion !== undefined) throw error;
+      // The client set no precondition: 412 would be wrong even when others keep winning.
+      if (round >= CHANGE_ROUNDS)
+        throw new ConflictError('the subscription is being changed by many requests at once; try again', {
+          cause: error,
+        });
       // Spread the rereads of requests that lost the same race.
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * round));
     }
