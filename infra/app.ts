@@ -24,6 +24,7 @@ export function buildApp(app: App = new App()): {
   const stateless = new StatelessStack(app, 'PveSnapshotsStateless', {
     table: stateful.table,
     cursorKey: stateful.cursorKey,
+    confirmationKey: stateful.confirmationKey,
     clusterSecretPrefix: stateful.clusterSecretPrefix,
     scheduleGroup: stateful.scheduleGroup,
     scheduleDeadLetters: stateful.scheduleDeadLetters,

@@ -22,6 +22,8 @@ export class StatefulStack extends Stack {
   public readonly scheduleDeadLetters: Queue;
   /** Random key material that signs pagination cursors. */
   public readonly cursorKey: Secret;
+  /** Random key material under which emailed confirmation codes are MAC-ed (never stored plain or hashed). */
+  public readonly confirmationKey: Secret;
   /** Name prefix of the per-cluster Proxmox token secrets the service creates at run time. */
   public readonly clusterSecretPrefix = 'pve-snapshots/clusters';
 
@@ -54,6 +56,15 @@ export class StatefulStack extends Stack {
       id: 'AwsSolutions-SMG4',
       reason:
         'Only signs pagination cursors; replacing the value merely invalidates cursors in flight, so no rotation function is needed.',
+    });
+    this.confirmationKey = new Secret(this, 'ConfirmationKey', {
+      description: 'MACs email confirmation codes (HMAC-SHA-256)',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+    Validations.of(this.confirmationKey).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Only MACs confirmation codes that live 24 hours; replacing the value merely invalidates codes in flight (a new one can be asked for), so no rotation function is needed.',
     });
   }
 }

@@ -23,6 +23,8 @@ import { PolicyRunWorkflow } from './constructs/policy-run-workflow.ts';
 export interface StatelessStackProps extends StackProps {
   readonly table: TableV2;
   readonly cursorKey: ISecret;
+  /** The key confirmation codes are MAC-ed with: the notifier makes them, the API checks them. */
+  readonly confirmationKey: ISecret;
   readonly clusterSecretPrefix: string;
   readonly scheduleGroup: IScheduleGroup;
   readonly scheduleDeadLetters: IQueue;
@@ -62,6 +64,7 @@ export class StatelessStack extends Stack {
       environment: {
         [ENV.tableName]: props.table.tableName,
         [ENV.cursorKeySecretArn]: props.cursorKey.secretArn,
+        [ENV.confirmationKeySecretArn]: props.confirmationKey.secretArn,
         [ENV.secretPrefix]: props.clusterSecretPrefix,
         [ENV.tenantClaim]: props.claims?.tenant ?? 'tenant',
         [ENV.roleClaim]: props.claims?.role ?? 'role',
@@ -90,6 +93,7 @@ export class StatelessStack extends Stack {
     });
     props.table.grantReadWriteData(fn);
     props.cursorKey.grantRead(fn);
+    props.confirmationKey.grantRead(fn);
     // Token secrets are created per cluster at run time, all under one name prefix.
     fn.addToRolePolicy(
       new PolicyStatement({
@@ -292,12 +296,14 @@ export class StatelessStack extends Stack {
         [ENV.tableName]: props.table.tableName,
         [ENV.secretPrefix]: props.clusterSecretPrefix,
         [ENV.publicApiUrl]: this.httpApi.api.apiEndpoint,
+        [ENV.confirmationKeySecretArn]: props.confirmationKey.secretArn,
         ...(props.mailFrom ? { [ENV.mailFrom]: props.mailFrom } : {}),
         ...(props.smtpSecretArn ? { [ENV.smtpSecretArn]: props.smtpSecretArn } : {}),
         POWERTOOLS_SERVICE_NAME: 'pve-snapshots-notifier',
       },
     }).function;
     props.table.grantReadWriteData(notifier);
+    props.confirmationKey.grantRead(notifier);
     notifier.addEventSource(
       new SqsEventSource(notifierQueue, { batchSize: 10, reportBatchItemFailures: true }),
     );

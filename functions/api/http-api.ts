@@ -12,6 +12,7 @@ import { AwsEventPublisher } from '#shared/adapters/notifications/aws-event-publ
 import { LambdaProxmoxGateway } from '#shared/adapters/proxmox/lambda-gateway.ts';
 import { EventBridgePolicyScheduler } from '#shared/adapters/scheduler/eventbridge-policy-scheduler.ts';
 import { SecretsManagerStore } from '#shared/adapters/secrets/secrets-manager-store.ts';
+import { lazyServiceKey } from '#shared/adapters/secrets/service-key.ts';
 import { SfnWorkflowStarter } from '#shared/adapters/sfn/sfn-workflow-starter.ts';
 import { createApiHandler } from '#shared/api/lambda.ts';
 import { loadApiConfig } from '#shared/config/api-config.ts';
@@ -51,6 +52,8 @@ export const handler = createApiHandler({
   events: new AwsEventPublisher(new SNSClient({}), new EventBridgeClient({}), loadEventTargets(process.env)),
   // SSRF: in AWS webhooks may only target public addresses.
   webhookAddresses: { allowPrivate: false },
+  // Only confirmations need it: read on first use, not at every cold start.
+  confirmationKey: lazyServiceKey(secrets, config.confirmationKeySecretArn),
   logger,
   claims: config.claims,
   version: config.version,

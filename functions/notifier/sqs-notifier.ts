@@ -6,6 +6,7 @@ import { createStore } from '#shared/adapters/dynamo/store.ts';
 import { NoMailer, SmtpMailer } from '#shared/adapters/notifications/smtp-mailer.ts';
 import { UndiciWebhookSender } from '#shared/adapters/notifications/webhook-sender.ts';
 import { SecretsManagerStore } from '#shared/adapters/secrets/secrets-manager-store.ts';
+import { lazyServiceKey } from '#shared/adapters/secrets/service-key.ts';
 import { loadNotifierConfig } from '#shared/config/notifier-config.ts';
 import type { DomainEvent } from '#shared/domain/notifications/events.ts';
 import { deliverEvent, type NotifierDeps } from '#shared/services/notifications/notifier.ts';
@@ -23,6 +24,7 @@ const deps: NotifierDeps = {
   mailer: smtp ? new SmtpMailer(smtp, config.mailFrom) : new NoMailer(),
   // SSRF: only public addresses, checked again at every delivery and connection.
   webhooks: new UndiciWebhookSender({ allowPrivate: false }),
+  confirmationKey: lazyServiceKey(secrets, config.confirmationKeySecretArn),
   now: Date.now,
   apiUrl: config.apiUrl,
   retry: { baseMs: 1000, maxMs: 30_000 },

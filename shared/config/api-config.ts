@@ -8,6 +8,7 @@ const schema = z.object({
   [ENV.roleClaim]: z.string().min(1).default('role'),
   [ENV.secretPrefix]: z.string().min(1).default('pve-snapshots/clusters'),
   [ENV.cursorKeySecretArn]: z.string().min(1),
+  [ENV.confirmationKeySecretArn]: z.string().min(1),
   [ENV.connectorFunctionName]: z.string().min(1),
   [ENV.policyRunStateMachineArn]: z.string().min(1),
   [ENV.operationStateMachineArn]: z.string().min(1),
@@ -24,6 +25,8 @@ export interface ApiConfig {
   readonly claims: { readonly tenant: string; readonly role: string };
   readonly secretPrefix: string;
   readonly cursorKeySecretArn: string;
+  /** The key that MACs email confirmation codes. */
+  readonly confirmationKeySecretArn: string;
   /** The connector function the API invokes to reach Proxmox. */
   readonly connectorFunctionName: string;
   readonly policyRunStateMachineArn: string;
@@ -44,6 +47,7 @@ export function loadApiConfig(env: Record<string, string | undefined>): ApiConfi
     claims: { tenant: values[ENV.tenantClaim], role: values[ENV.roleClaim] },
     secretPrefix: values[ENV.secretPrefix],
     cursorKeySecretArn: values[ENV.cursorKeySecretArn],
+    confirmationKeySecretArn: values[ENV.confirmationKeySecretArn],
     connectorFunctionName: values[ENV.connectorFunctionName],
     policyRunStateMachineArn: values[ENV.policyRunStateMachineArn],
     operationStateMachineArn: values[ENV.operationStateMachineArn],

@@ -5,6 +5,7 @@ export const ENV = {
   roleClaim: 'ROLE_CLAIM',
   secretPrefix: 'SECRET_PREFIX',
   cursorKeySecretArn: 'CURSOR_KEY_SECRET_ARN',
+  confirmationKeySecretArn: 'CONFIRMATION_KEY_SECRET_ARN',
   connectorFunctionName: 'CONNECTOR_FUNCTION_NAME',
   policyRunStateMachineArn: 'POLICY_RUN_STATE_MACHINE_ARN',
   operationStateMachineArn: 'OPERATION_STATE_MACHINE_ARN',

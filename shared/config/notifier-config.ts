@@ -7,6 +7,7 @@ const schema = z.object({
   [ENV.secretPrefix]: z.string().min(1).default('pve-snapshots/clusters'),
   [ENV.mailFrom]: z.string().min(3).default('pve-snapshots <no-reply@example.com>'),
   [ENV.publicApiUrl]: z.url(),
+  [ENV.confirmationKeySecretArn]: z.string().min(1),
   /** A secret holding `{"url": "smtps://user:pass@email-smtp.<region>.amazonaws.com:465"}` (SES SMTP credentials). */
   [ENV.smtpSecretArn]: z.string().min(1).optional(),
 });
@@ -16,6 +17,8 @@ export interface NotifierConfig {
   readonly secretPrefix: string;
   readonly mailFrom: string;
   readonly apiUrl: string;
+  /** The key that MACs email confirmation codes (the API checks them with the same key). */
+  readonly confirmationKeySecretArn: string;
   readonly smtpSecretArn?: string;
 }
 
@@ -27,6 +30,7 @@ export function loadNotifierConfig(env: Record<string, string | undefined>): Not
     secretPrefix: values[ENV.secretPrefix],
     mailFrom: values[ENV.mailFrom],
     apiUrl: values[ENV.publicApiUrl].replace(/\/$/, ''),
+    confirmationKeySecretArn: values[ENV.confirmationKeySecretArn],
     ...(values[ENV.smtpSecretArn] ? { smtpSecretArn: values[ENV.smtpSecretArn] } : {}),
   };
 }

@@ -10,6 +10,7 @@ export const dataPaths = (dataDir: string) => ({
   jwtKey: join(dataDir, 'keys', 'jwt-signing.json'),
   cursorKey: join(dataDir, 'keys', 'cursor.key'),
   secretsKey: join(dataDir, 'keys', 'secrets.key'),
+  confirmationKey: join(dataDir, 'keys', 'confirmation.key'),
 });
 
 /** Fails early, with the folder's name, when the data folder cannot be written. */

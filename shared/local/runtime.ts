@@ -154,6 +154,8 @@ export async function startLocalRuntime(
     });
     const signingKey = await loadOrCreateSigningKey(paths.jwtKey);
     const secrets = new LocalSecretStore(paths.secrets, await loadOrCreateKey(paths.secretsKey));
+    const confirmationKeyBytes = await loadOrCreateKey(paths.confirmationKey);
+    const confirmationKey = async () => confirmationKeyBytes;
     const connector = new CachedProxmoxConnector(secrets);
     stops.push(() => connector.close());
     // Locally the connector's code runs in-process; in AWS the API invokes the connector function.
@@ -322,6 +324,7 @@ export async function startLocalRuntime(
     const handler = createApiHandler({
       ...deps,
       webhookAddresses,
+      confirmationKey,
       workflows,
       schedules: policiesAreTheSchedule,
       logger,
@@ -357,6 +360,7 @@ export async function startLocalRuntime(
             secrets,
             mailer,
             webhooks,
+            confirmationKey,
             now,
             apiUrl: url,
             retry: { baseMs: config.notifyRetryBaseMs, maxMs: config.notifyRetryBaseMs * 30 },

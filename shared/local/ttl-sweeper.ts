@@ -1,4 +1,5 @@
-import { BatchWriteCommand, type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { batchWrite } from '#shared/adapters/dynamo/batch-write.ts';
 import { TABLE_SCHEMA } from '#shared/adapters/dynamo/table-schema.ts';
 
 export interface TtlSweeperOptions {
@@ -36,17 +37,12 @@ export async function sweepExpiredItems(options: TtlSweeperOptions): Promise<num
       }),
     );
     const expired = page.Items ?? [];
-    for (let index = 0; index < expired.length; index += 25) {
-      const batch = expired.slice(index, index + 25).map((key) => ({ DeleteRequest: { Key: key } }));
-      let pending: typeof batch | undefined = batch;
-      while (pending && pending.length > 0) {
-        const result = await options.doc.send(
-          new BatchWriteCommand({ RequestItems: { [options.tableName]: pending } }),
-        );
-        pending = result.UnprocessedItems?.[options.tableName] as typeof batch | undefined;
-      }
-      deleted += batch.length;
-    }
+    await batchWrite(
+      options.doc,
+      options.tableName,
+      expired.map((key) => ({ DeleteRequest: { Key: key } })),
+    );
+    deleted += expired.length;
     startKey = page.LastEvaluatedKey;
   } while (startKey);
   return deleted;

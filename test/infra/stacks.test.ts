@@ -64,6 +64,14 @@ describe('the stateful stack', () => {
       GenerateSecretString: Match.objectLike({ PasswordLength: 64 }),
     });
   });
+
+  it('keeps a generated key for confirmation codes, apart from the cursor key', () => {
+    stateful.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Description: Match.stringLikeRegexp('confirmation codes'),
+      GenerateSecretString: Match.objectLike({ PasswordLength: 64 }),
+    });
+    stateful.resourceCountIs('AWS::SecretsManager::Secret', 2);
+  });
 });
 
 describe('the stateless stack', () => {
@@ -275,6 +283,47 @@ describe('the stateless stack', () => {
     expect(actions).toEqual(
       expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem']),
     );
+  });
+
+  it('gives the confirmation key to the API, which checks codes, and the notifier, which makes them, to read only', () => {
+    const functions = stateless.findResources('AWS::Lambda::Function');
+    const policies = Object.values(stateless.findResources('AWS::IAM::Policy'));
+    const readersOf = (secretArn: unknown) =>
+      policies
+        .filter((policy) =>
+          policy.Properties.PolicyDocument.Statement.some(
+            (s: { Resource: unknown }) => JSON.stringify(s.Resource) === JSON.stringify(secretArn),
+          ),
+        )
+        .flatMap((policy) => (policy.Properties.Roles as Array<{ Ref: string }>).map((role) => role.Ref));
+    const withKey = Object.entries(functions).filter(
+      ([, fn]) => fn.Properties.Environment?.Variables?.CONFIRMATION_KEY_SECRET_ARN !== undefined,
+    );
+    expect(withKey.map(([id]) => id.replace(/[A-F0-9]{8}$/, '')).sort()).toEqual([
+      'ApiFunction',
+      'NotifierFunction',
+    ]);
+    const keyArn = withKey[0]?.[1].Properties.Environment.Variables.CONFIRMATION_KEY_SECRET_ARN;
+    expect(
+      withKey.every(
+        ([, fn]) =>
+          JSON.stringify(fn.Properties.Environment.Variables.CONFIRMATION_KEY_SECRET_ARN) ===
+          JSON.stringify(keyArn),
+      ),
+    ).toBe(true);
+    const roles = withKey.map(
+      ([, fn]) => (fn.Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0],
+    );
+    expect(readersOf(keyArn).sort()).toEqual([...roles].sort());
+    const statements = policies.flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+    const onKey = statements.filter(
+      (s: { Resource: unknown }) => JSON.stringify(s.Resource) === JSON.stringify(keyArn),
+    );
+    for (const statement of onKey)
+      expect([statement.Action].flat()).toEqual([
+        'secretsmanager:GetSecretValue',
+        'secretsmanager:DescribeSecret',
+      ]);
   });
 
   it('gives the Proxmox connector read-only table access and only GetSecretValue on cluster secrets', () => {

@@ -1,3 +1,6 @@
+import { createHash, createHmac } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { domainEvent } from '#shared/domain/notifications/events.ts';
@@ -107,6 +110,53 @@ describe('notifications end to end', () => {
     expect((await admin.post(`/v1/subscriptions/${emailId}/resend-confirmation`)).status).toBe(409);
   });
 
+  it('counts at most five of many concurrent wrong codes, answering none with 412, then refuses even the right code', async () => {
+    const created = await admin.post('/v1/subscriptions', { kind: 'email', target: 'race@example.com' });
+    expect(created.status).toBe(201);
+    await settle();
+    const mailed = mail.mails.filter((m) => m.to.includes('race@example.com'));
+    expect(mailed).toHaveLength(1);
+    const code = /confirmation code is (\d{6})/.exec(mailed[0]?.parsed.text ?? '')?.[1] as string;
+    secrets.push(code);
+    const wrong = code === '123456' ? '654321' : '123456';
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        admin.post(`/v1/subscriptions/${created.body.id}/confirm`, { code: wrong }),
+      ),
+    );
+    expect(answers.map((answer) => answer.status)).toEqual(Array(20).fill(400));
+    const rules = answers.map((answer) => answer.body.errors[0].rule);
+    expect(rules.filter((rule) => rule === 'confirmation.code')).toHaveLength(5);
+    expect(rules.filter((rule) => rule === 'confirmation.expired')).toHaveLength(15);
+    const stored = await api.runtime.store.subscriptions.get('acme', created.body.id);
+    expect(stored?.confirmation?.failures).toBe(5);
+    const locked = await admin.post(`/v1/subscriptions/${created.body.id}/confirm`, { code });
+    expect(locked.status).toBe(400);
+    expect(locked.body.errors[0].rule).toBe('confirmation.expired');
+    expect((await admin.get(`/v1/subscriptions/${created.body.id}`)).body.status).toBe('pending');
+  });
+
+  it('stores a confirmation code only as its HMAC under the service key in DATA_DIR/keys', async () => {
+    const created = await admin.post('/v1/subscriptions', { kind: 'email', target: 'mac@example.com' });
+    await settle();
+    const mailed = mail.mails.find((m) => m.to.includes('mac@example.com'));
+    const code = /confirmation code is (\d{6})/.exec(mailed?.parsed.text ?? '')?.[1] as string;
+    secrets.push(code);
+    const stored = await api.runtime.store.subscriptions.get('acme', created.body.id);
+    const item = JSON.stringify(stored);
+    // Neither the code nor its plain SHA-256 (all million of which are tried in a second).
+    expect(item).not.toContain(code);
+    expect(item).not.toContain(createHash('sha256').update(code).digest('hex'));
+    const key = await readFile(join(api.runtime.dataDir, 'keys', 'confirmation.key'));
+    expect(key.length).toBe(32);
+    expect(stored?.confirmation?.codeMac).toBe(
+      createHmac('sha256', key).update(`acme\0${created.body.id}\0${code}`).digest('base64url'),
+    );
+    expect((await admin.post(`/v1/subscriptions/${created.body.id}/confirm`, { code })).status).toBe(200);
+    // Unsubscribed again: the tests below count the mails of the first address.
+    expect((await admin.delete(`/v1/subscriptions/${created.body.id}`)).status).toBe(204);
+  });
+
   it('sends exactly one failure email and one signed webhook for a failing run, however often it finishes', async () => {
     const hook = await subscribeWebhook('/runs', {
       types: ['run.succeeded', 'run.partially_failed', 'run.failed'],
@@ -160,11 +210,21 @@ describe('notifications end to end', () => {
     const message = failureMails[0]?.parsed;
     expect(message?.subject).toBe('[nightly] run failed on 1 of 2 guests');
     expect(message?.text).toContain('out of space');
-    expect(message?.text).toContain(`${api.url}/v1/runs/${run.id}`);
-    expect(message?.html).toContain('<table');
+    // Guests as people name them: the inventory's name and the vmid.
+    expect(message?.text).toContain('- web-02 (101) on pve1: ');
+    expect(message?.html).toContain('<td>web-02 (101)</td>');
+    // The run's URL needs a token: the mail says how to call it; the one link opens in a browser.
+    expect(message?.text).toContain(`curl -H "Authorization: Bearer $TOKEN" ${api.url}/v1/runs/${run.id}`);
+    const links = [...(message?.html ? message.html.matchAll(/href="([^"]+)"/g) : [])].map((m) => m[1]);
+    expect(links).toEqual([`${api.url}/docs`]);
+    const docs = await fetch(links[0] as string);
+    expect(docs.status).toBe(200);
+    expect(docs.headers.get('content-type')).toMatch(/text\/html/);
 
     // snapshot.failed also went to the email (failures only); snapshot.created went nowhere.
-    expect(mail.mails.some((m) => m.parsed.subject === '[nightly] snapshot failed on guest 101')).toBe(true);
+    expect(
+      mail.mails.some((m) => m.parsed.subject === '[nightly] snapshot failed on guest web-02 (101)'),
+    ).toBe(true);
     const deliveries = await admin.get(`/v1/subscriptions/${emailId}/deliveries`);
     expect(deliveries.body.items.map((d: { eventType: string }) => d.eventType).sort()).toEqual([
       'run.partially_failed',
@@ -363,6 +423,78 @@ describe('notifications end to end', () => {
       vi.useRealTimers();
       api.setNow(Date.now());
     }
+  });
+
+  it('refuses a rotation with a stale If-Match and keeps signing with the old secret only', async () => {
+    const hook = await subscribeWebhook('/stale-rotation');
+    const etag = (await admin.get(`/v1/subscriptions/${hook.id}`)).headers.get('etag') as string;
+    expect(
+      (await admin.patch(`/v1/subscriptions/${hook.id}`, { description: 'moved on' }, { 'if-match': etag }))
+        .status,
+    ).toBe(200);
+    const stale = await admin.post(`/v1/subscriptions/${hook.id}/rotate-secret`, undefined, {
+      'if-match': etag,
+    });
+    expect(stale.status).toBe(412);
+    expect(stale.body.secret).toBeUndefined();
+    // Long after any rotation's grace period, the secret the client holds still verifies.
+    api.setNow(Date.now() + 25 * 3600_000);
+    try {
+      const before = hooks.received.length;
+      await admin.post(`/v1/subscriptions/${hook.id}/test`);
+      await settle();
+      const [next] = hooks.received.slice(before);
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(Number(next?.headers['webhook-timestamp']) * 1000);
+      expect(verified(next as ReceivedWebhook, hook.secret).type).toBe('notification.test');
+    } finally {
+      vi.useRealTimers();
+      api.setNow(Date.now());
+    }
+    const current = await admin.post(`/v1/subscriptions/${hook.id}/rotate-secret`, undefined, {
+      'if-match': '"2"',
+    });
+    expect(current.status).toBe(200);
+    expect(current.headers.get('etag')).toBe('"3"');
+    secrets.push(current.body.secret);
+  });
+
+  it('pages subscriptions and deliveries with a cursor', async () => {
+    const other = await api.as('paging', 'admin');
+    const ids: string[] = [];
+    for (const path of ['/p1', '/p2', '/p3']) {
+      const created = await other.post('/v1/subscriptions', { kind: 'webhook', target: hooks.url(path) });
+      secrets.push(created.body.secret);
+      ids.push(created.body.id);
+    }
+    const first = await other.get('/v1/subscriptions?limit=2');
+    expect(first.body.items.map((s: { id: string }) => s.id)).toEqual(ids.slice(0, 2));
+    const second = await other.get(
+      `/v1/subscriptions?limit=2&cursor=${encodeURIComponent(first.body.nextCursor)}`,
+    );
+    expect(second.body.items.map((s: { id: string }) => s.id)).toEqual(ids.slice(2));
+    expect(second.body.nextCursor).toBeUndefined();
+    // A cursor of one tenant's list is refused in another's.
+    expect(
+      (await admin.get(`/v1/subscriptions?cursor=${encodeURIComponent(first.body.nextCursor)}`)).status,
+    ).toBe(400);
+
+    const sent: string[] = [];
+    for (let index = 0; index < 3; index++) {
+      sent.push((await other.post(`/v1/subscriptions/${ids[0]}/test`)).body.eventId);
+      await settle();
+    }
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await other.get(
+        `/v1/subscriptions/${ids[0]}/deliveries?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
+      expect(page.status).toBe(200);
+      seen.push(...page.body.items.map((d: { eventId: string }) => d.eventId));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual([...sent].reverse());
   });
 
   it('refuses plain http to anything but loopback, and bad subscriptions, changing nothing', async () => {

@@ -11,6 +11,7 @@ export function apiFunctionEnvironment(options: {
   return {
     TABLE_NAME: options.tableName,
     CURSOR_KEY_SECRET_ARN: 'cursor-key-arn',
+    CONFIRMATION_KEY_SECRET_ARN: 'confirmation-key-arn',
     CONNECTOR_FUNCTION_NAME: 'connector',
     POLICY_RUN_STATE_MACHINE_ARN: 'arn:aws:states:eu-central-1:123456789012:stateMachine:policy-run',
     SCHEDULE_GROUP_NAME: 'pve-snapshots',

@@ -1,15 +1,10 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  BatchWriteCommand,
-  DeleteCommand,
-  PutCommand,
-  QueryCommand,
-  TransactWriteCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Delivery } from '#shared/domain/notifications/delivery.ts';
 import type { DomainEvent } from '#shared/domain/notifications/events.ts';
+import { batchWrite } from './batch-write.ts';
 import { keys } from './keys.ts';
-import { stripKeys, type TableAccess } from './table-access.ts';
+import { byResourceKey, type Page, stripKeys, type TableAccess } from './table-access.ts';
 
 /** Deliveries are kept this long for `GET /v1/subscriptions/{id}/deliveries`. */
 const DELIVERY_TTL_DAYS = 30;
@@ -82,36 +77,40 @@ export class DeliveryStore {
 
   /** Saves many deliveries in batches of 25 (one request each), retrying what DynamoDB leaves unprocessed. */
   async saveAll(deliveries: readonly Delivery[]): Promise<void> {
-    for (let start = 0; start < deliveries.length; start += 25) {
-      let requests: Array<Record<string, unknown>> | undefined = deliveries
-        .slice(start, start + 25)
-        .map((delivery) => ({ PutRequest: { Item: this.#item(delivery) } }));
-      for (let round = 0; requests && requests.length > 0; round++) {
-        if (round > 0) await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** Math.min(round, 6)));
-        const result = await this.#table.doc.send(
-          new BatchWriteCommand({ RequestItems: { [this.#table.tableName]: requests as never } }),
-        );
-        requests = result.UnprocessedItems?.[this.#table.tableName] as
-          | Array<Record<string, unknown>>
-          | undefined;
-      }
-    }
+    await batchWrite(
+      this.#table.doc,
+      this.#table.tableName,
+      deliveries.map((delivery) => ({ PutRequest: { Item: this.#item(delivery) } })),
+    );
   }
 
-  /** The subscription's deliveries, newest first. */
-  async list(tenantId: string, subscriptionId: string, limit: number): Promise<Delivery[]> {
-    const items = await this.#table.queryAll({
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': keys.deliveryPartition(tenantId, subscriptionId) },
-    });
-    return items
-      .filter((item) => !this.#table.isExpired(item))
-      .map((item) => {
+  /** One page of the subscription's deliveries, newest first. */
+  async list(
+    tenantId: string,
+    subscriptionId: string,
+    page: { limit: number; cursor?: string },
+  ): Promise<Page<Delivery>> {
+    const result = await this.#table.queryPage(
+      {
+        IndexName: 'byResource',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.deliveriesByTime(tenantId, subscriptionId, '', '').gsi1pk },
+        ScanIndexForward: false,
+      },
+      {
+        scope: `deliveries:${tenantId}:${subscriptionId}`,
+        limit: page.limit,
+        ...(page.cursor ? { cursor: page.cursor } : {}),
+        keyOf: byResourceKey,
+      },
+    );
+    return {
+      ...result,
+      items: result.items.map((item) => {
         const { claimedAt: _claimedAt, ...delivery } = stripKeys<Delivery & { claimedAt?: number }>(item);
         return delivery;
-      })
-      .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0))
-      .slice(0, limit);
+      }),
+    };
   }
 
   /** Adds an event to the outbox once (a second add of the same event id changes nothing). */
@@ -167,6 +166,12 @@ export class DeliveryStore {
   #item(delivery: Delivery) {
     return {
       ...keys.delivery(delivery.tenantId, delivery.subscriptionId, delivery.eventId),
+      ...keys.deliveriesByTime(
+        delivery.tenantId,
+        delivery.subscriptionId,
+        delivery.createdAt,
+        delivery.eventId,
+      ),
       entity: 'delivery',
       ...delivery,
       claimedAt: this.#table.now(),

@@ -1,5 +1,6 @@
-import { BatchWriteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Guest } from '#shared/domain/guest.ts';
+import { batchWrite } from './batch-write.ts';
 import { keys } from './keys.ts';
 import { baseKey, type Item, type Page, stripKeys, type TableAccess } from './table-access.ts';
 
@@ -68,21 +69,17 @@ export class GuestStore {
     return items.map((item) => stripKeys<Guest>(item));
   }
 
-  /** Writes many guest records, 25 per batch, retrying what DynamoDB leaves unprocessed. */
+  /** Writes many guest records, 25 per batch, retrying what DynamoDB leaves unprocessed (with backoff). */
   async putMany(guests: readonly Guest[]): Promise<void> {
-    for (let index = 0; index < guests.length; index += 25) {
-      let pending = guests.slice(index, index + 25).map((guest) => ({
+    await batchWrite(
+      this.#table.doc,
+      this.#table.tableName,
+      guests.map((guest) => ({
         PutRequest: {
           Item: { ...keys.guest(guest.tenantId, guest.clusterId, guest.vmid), entity: 'guest', ...guest },
         },
-      }));
-      while (pending.length > 0) {
-        const result = await this.#table.doc.send(
-          new BatchWriteCommand({ RequestItems: { [this.#table.tableName]: pending } }),
-        );
-        pending = (result.UnprocessedItems?.[this.#table.tableName] ?? []) as typeof pending;
-      }
-    }
+      })),
+    );
   }
 
   /** Tenants that have guests, with their live guest ids (the reconciliation sweep; a Scan, never on a request path). */

@@ -92,6 +92,11 @@ export const keys = {
   }),
   deliveryPartition: (tenantId: string, subscriptionId: string) =>
     `${tenantPartition(tenantId)}#DELIVERIES#${subscriptionId}`,
+  /** A subscription's deliveries by time, newest first, through the byResource index. */
+  deliveriesByTime: (tenantId: string, subscriptionId: string, createdAt: string, eventId: string) => ({
+    gsi1pk: `${tenantPartition(tenantId)}#DELIVERIES#${subscriptionId}`,
+    gsi1sk: `${createdAt}#${eventId}`,
+  }),
   /** The local runtime's outbox of published events not yet handed to the notifier (not per tenant: a queue). */
   outbox: (eventId: string): ItemKey => ({ pk: 'OUTBOX', sk: eventId }),
 

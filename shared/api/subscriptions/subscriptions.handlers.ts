@@ -26,8 +26,14 @@ export function registerSubscriptionRoutes(app: OpenAPIHono<ApiEnv>, deps: Subsc
   });
 
   app.openapi(routes.listSubscriptionsRoute, async (c) => {
-    const items = await listSubscriptions(deps, requestContext(c));
-    return c.json({ items: items.map(subscriptionView) }, 200);
+    const page = await listSubscriptions(deps, requestContext(c), c.req.valid('query'));
+    return c.json(
+      {
+        items: page.items.map(subscriptionView),
+        ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+      },
+      200,
+    );
   });
 
   app.openapi(routes.getSubscriptionRoute, async (c) => {
@@ -74,11 +80,13 @@ export function registerSubscriptionRoutes(app: OpenAPIHono<ApiEnv>, deps: Subsc
   });
 
   app.openapi(routes.rotateSecretRoute, async (c) => {
-    const { secret, previousValidUntil } = await rotateWebhookSecret(
+    const { subscription, secret, previousValidUntil } = await rotateWebhookSecret(
       deps,
       requestContext(c),
       c.req.valid('param').subscriptionId,
+      expectedVersion(c.req.valid('header')['if-match']),
     );
+    c.header('ETag', etagOf(subscription.version));
     return c.json({ secret, previousValidUntil }, 200);
   });
 
@@ -87,12 +95,18 @@ export function registerSubscriptionRoutes(app: OpenAPIHono<ApiEnv>, deps: Subsc
   });
 
   app.openapi(routes.listDeliveriesRoute, async (c) => {
-    const items = await listDeliveries(
+    const page = await listDeliveries(
       deps,
       requestContext(c),
       c.req.valid('param').subscriptionId,
-      c.req.valid('query').limit,
+      c.req.valid('query'),
     );
-    return c.json({ items: items.map(({ tenantId: _t, subscriptionId: _s, ...rest }) => rest) }, 200);
+    return c.json(
+      {
+        items: page.items.map(({ tenantId: _t, subscriptionId: _s, ...rest }) => rest),
+        ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+      },
+      200,
+    );
   });
 }

@@ -8,6 +8,9 @@ import {
   IfMatchHeader,
   idParam,
   json,
+  PageQuery,
+  pageOf,
+  problemContent,
   staleVersionError,
 } from '../schemas.ts';
 
@@ -93,11 +96,12 @@ export const listSubscriptionsRoute = createRoute({
   method: 'get',
   path: '/v1/subscriptions',
   tags,
-  summary: 'The tenant\u2019s subscriptions',
+  summary: 'The tenant\u2019s subscriptions, oldest first',
+  request: { query: PageQuery },
   responses: {
     200: {
-      description: 'All subscriptions',
-      content: json(z.object({ items: z.array(SubscriptionSchema) }).openapi('SubscriptionList')),
+      description: 'One page of subscriptions',
+      content: json(pageOf(SubscriptionSchema, 'SubscriptionList')),
     },
     ...commonErrors,
   },
@@ -142,6 +146,7 @@ export const updateSubscriptionRoute = createRoute({
       content: json(SubscriptionSchema),
       headers: etagHeader('subscription'),
     },
+    409: { description: 'Changed by too many requests at once; try again', content: problemContent },
     ...staleVersionError,
     ...commonErrors,
   },
@@ -153,7 +158,12 @@ export const deleteSubscriptionRoute = createRoute({
   tags,
   summary: 'Unsubscribe (admin)',
   request: { params: idParams, headers: IfMatchHeader },
-  responses: { 204: { description: 'Removed' }, ...staleVersionError, ...commonErrors },
+  responses: {
+    204: { description: 'Removed' },
+    409: { description: 'Changed by too many requests at once; try again', content: problemContent },
+    ...staleVersionError,
+    ...commonErrors,
+  },
 });
 
 export const confirmSubscriptionRoute = createRoute({
@@ -172,7 +182,11 @@ export const confirmSubscriptionRoute = createRoute({
       required: true,
     },
   },
-  responses: { 200: { description: 'Active', content: json(SubscriptionSchema) }, ...commonErrors },
+  responses: {
+    200: { description: 'Active', content: json(SubscriptionSchema) },
+    409: { description: 'Not an email subscription, or too many attempts at once', content: problemContent },
+    ...commonErrors,
+  },
 });
 
 export const resendConfirmationRoute = createRoute({
@@ -181,7 +195,11 @@ export const resendConfirmationRoute = createRoute({
   tags,
   summary: 'Mail a new confirmation code to a pending email subscription (admin)',
   request: { params: idParams },
-  responses: { 202: { description: 'A new code is on its way' }, ...commonErrors },
+  responses: {
+    202: { description: 'A new code is on its way' },
+    409: { description: 'Not a pending email subscription', content: problemContent },
+    ...commonErrors,
+  },
 });
 
 export const rotateSecretRoute = createRoute({
@@ -189,14 +207,17 @@ export const rotateSecretRoute = createRoute({
   path: '/v1/subscriptions/{subscriptionId}/rotate-secret',
   tags,
   summary: 'New webhook signing secret, shown once; the old one still signs for 24 hours (admin)',
-  request: { params: idParams },
+  request: { params: idParams, headers: IfMatchHeader },
   responses: {
     200: {
       description: 'The new secret',
       content: json(
         z.object({ secret: z.string(), previousValidUntil: z.string() }).openapi('RotatedSecret'),
       ),
+      headers: etagHeader('subscription'),
     },
+    409: { description: 'Not a webhook, or changed by too many requests at once', content: problemContent },
+    ...staleVersionError,
     ...commonErrors,
   },
 });
@@ -212,6 +233,7 @@ export const testSubscriptionRoute = createRoute({
       description: 'Sent; see the deliveries',
       content: json(z.object({ eventId: z.string() }).openapi('TestEventSent')),
     },
+    409: { description: 'The email address has not confirmed yet', content: problemContent },
     ...commonErrors,
   },
 });
@@ -230,28 +252,22 @@ export const listDeliveriesRoute = createRoute({
   path: '/v1/subscriptions/{subscriptionId}/deliveries',
   tags,
   summary: 'Delivery attempts to this subscription, newest first (kept 30 days)',
-  request: {
-    params: idParams,
-    query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }),
-  },
+  request: { params: idParams, query: PageQuery },
   responses: {
     200: {
-      description: 'Deliveries',
+      description: 'One page of deliveries',
       content: json(
-        z
-          .object({
-            items: z.array(
-              z.object({
-                eventId: z.string(),
-                eventType: z.string(),
-                createdAt: z.string(),
-                status: z.enum(['delivering', 'delivered', 'failed']),
-                attempts: z.array(AttemptSchema),
-                nextRetryAt: z.string().optional(),
-              }),
-            ),
-          })
-          .openapi('DeliveryList'),
+        pageOf(
+          z.object({
+            eventId: z.string(),
+            eventType: z.string(),
+            createdAt: z.string(),
+            status: z.enum(['delivering', 'delivered', 'failed']),
+            attempts: z.array(AttemptSchema),
+            nextRetryAt: z.string().optional(),
+          }),
+          'DeliveryList',
+        ),
       ),
     },
     ...commonErrors,

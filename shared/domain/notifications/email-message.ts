@@ -1,9 +1,18 @@
+import { parseGuestId } from '#shared/domain/guest-id.ts';
 import type { DomainEvent } from './events.ts';
 
 export interface EmailContent {
   readonly subject: string;
   readonly text: string;
   readonly html: string;
+}
+
+/** What an email needs besides the event: where the API is, and the names of the guests it mentions. */
+export interface EmailContext {
+  /** The API's public base URL, e.g. `https://snapshots.example.com` (no trailing slash). */
+  readonly apiUrl: string;
+  /** Guest names by guest id, as the inventory knows them; a guest without one is shown by vmid. */
+  readonly guestNames?: ReadonlyMap<string, string>;
 }
 
 interface RunFailure {
@@ -13,16 +22,47 @@ interface RunFailure {
   readonly error?: string;
 }
 
+/** Where the full record of what the mail reports is: an API path (it needs a token). */
+interface Details {
+  readonly what: string;
+  readonly path: string;
+}
+
 const escapeHtml = (value: unknown) => String(value).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-function render(subject: string, lines: string[], failures: RunFailure[], link?: string): EmailContent {
+/** The guest as people name it: `web01 (101)`; the vmid alone when the inventory has no name. */
+export function guestLabel(
+  guest: { guestId?: unknown; vmid?: unknown },
+  names: ReadonlyMap<string, string> = new Map(),
+): string {
+  const guestId = typeof guest.guestId === 'string' ? guest.guestId : undefined;
+  const vmid =
+    typeof guest.vmid === 'number' ? guest.vmid : guestId ? parseGuestId(guestId)?.vmid : undefined;
+  const name = guestId ? names.get(guestId) : undefined;
+  if (name && vmid !== undefined) return `${name} (${vmid})`;
+  return String(vmid ?? name ?? guestId ?? '?');
+}
+
+function render(
+  context: EmailContext,
+  subject: string,
+  lines: string[],
+  failures: RunFailure[],
+  details?: Details,
+): EmailContent {
+  const label = (failure: RunFailure) => guestLabel(failure, context.guestNames);
   const failureLines = failures.map(
-    (f) => `- ${f.vmid ?? f.guestId ?? '?'}${f.node ? ` on ${f.node}` : ''}: ${f.error ?? 'failed'}`,
+    (f) => `- ${label(f)}${f.node ? ` on ${f.node}` : ''}: ${f.error ?? 'failed'}`,
   );
+  const url = details ? `${context.apiUrl}${details.path}` : undefined;
+  const docs = `${context.apiUrl}/docs`;
+  const curl = url ? `curl -H "Authorization: Bearer $TOKEN" ${url}` : undefined;
   const text = [
     ...lines,
     ...(failureLines.length ? ['', 'Failures:', ...failureLines] : []),
-    ...(link ? ['', `Details: ${link}`] : []),
+    ...(details ? ['', `The ${details.what} in full (the API needs your token):`, `  ${curl}`] : []),
+    '',
+    `API reference: ${docs}`,
     '',
     '-- pve-snapshots',
   ].join('\n');
@@ -33,11 +73,14 @@ function render(subject: string, lines: string[], failures: RunFailure[], link?:
       ? `<h3>Failures</h3><table border="1" cellpadding="4" style="border-collapse:collapse"><tr><th>Guest</th><th>Node</th><th>Proxmox said</th></tr>${failures
           .map(
             (f) =>
-              `<tr><td>${escapeHtml(f.vmid ?? f.guestId ?? '?')}</td><td>${escapeHtml(f.node ?? '')}</td><td><code>${escapeHtml(f.error ?? 'failed')}</code></td></tr>`,
+              `<tr><td>${escapeHtml(label(f))}</td><td>${escapeHtml(f.node ?? '')}</td><td><code>${escapeHtml(f.error ?? 'failed')}</code></td></tr>`,
           )
           .join('')}</table>`
       : '',
-    link ? `<p><a href="${escapeHtml(link)}">Open the run</a></p>` : '',
+    details
+      ? `<p>The ${escapeHtml(details.what)} in full (the API needs your token):<br><code>${escapeHtml(curl)}</code></p>`
+      : '',
+    `<p><a href="${escapeHtml(docs)}">API reference</a> (opens in a browser without a token; says how to call the API)</p>`,
     '</body></html>',
   ].join('');
   return { subject, text, html };
@@ -46,17 +89,26 @@ function render(subject: string, lines: string[], failures: RunFailure[], link?:
 /**
  * The email for an event: a subject an operator can triage from the inbox
  * (`[nightly] run failed on 3 of 40 guests`), counts, every failure with Proxmox's own text,
- * and a link to the run in the API.
+ * guests named as people name them (`web01 (101)`), how to read the full record from the API
+ * (a `curl` line: every API route needs a bearer token, so a bare API link would only answer
+ * 401 in a browser), and a link to the API reference, which opens without one.
  */
-export function emailFor(event: DomainEvent, apiUrl: string): EmailContent {
+export function emailFor(event: DomainEvent, context: EmailContext): EmailContent {
   // biome-ignore lint/suspicious/noExplicitAny: event data is free-form JSON; each case reads the fields its type carries.
   const d = event.data as Record<string, any>;
   const policy = d.policyName ?? d.policyId ?? 'pve-snapshots';
+  const guest = guestLabel(d, context.guestNames);
+  const snapshotDetails: Details | undefined =
+    typeof d.guestId === 'string' && typeof d.snapshotName === 'string'
+      ? {
+          what: 'snapshot record',
+          path: `/v1/guests/${encodeURIComponent(d.guestId)}/snapshots/${encodeURIComponent(d.snapshotName)}`,
+        }
+      : undefined;
   switch (event.type) {
     case 'run.succeeded':
     case 'run.partially_failed':
     case 'run.failed': {
-      const link = `${apiUrl}/v1/runs/${d.runId}`;
       const subject =
         event.type === 'run.succeeded'
           ? `[${policy}] run succeeded on ${d.succeeded} of ${d.targets} guests`
@@ -64,49 +116,68 @@ export function emailFor(event: DomainEvent, apiUrl: string): EmailContent {
       const lines = [
         `Policy ${policy}, run ${d.runId} for ${d.scheduledTime}: ${d.status}.`,
         `${d.targets} guests: ${d.succeeded} snapshots taken, ${d.failed} failed.`,
+        ...(d.moreFailures ? [`${d.moreFailures} more failures are listed in the run.`] : []),
         ...(d.reason ? [String(d.reason)] : []),
       ];
-      return render(subject, lines, (d.failures as RunFailure[] | undefined) ?? [], link);
+      return render(context, subject, lines, (d.failures as RunFailure[] | undefined) ?? [], {
+        what: 'run',
+        path: `/v1/runs/${encodeURIComponent(String(d.runId))}`,
+      });
     }
     case 'snapshot.failed':
       return render(
-        `[${policy}] snapshot failed on guest ${d.vmid}`,
-        [`Snapshot ${d.snapshotName} of guest ${d.guestId} failed.`],
+        context,
+        `[${policy}] snapshot failed on guest ${guest}`,
+        [`Snapshot ${d.snapshotName} of guest ${guest} failed.`],
         [d as RunFailure],
+        snapshotDetails,
       );
     case 'lock.stuck':
       return render(
-        `[pve-snapshots] guest ${d.vmid} locked (${d.lock}) since ${d.since}`,
+        context,
+        `[pve-snapshots] guest ${guest} locked (${d.lock}) since ${d.since}`,
         [
-          `Guest ${d.guestId} on ${d.node} has been locked (${d.lock}) since ${d.since}; snapshots of it fail until the lock is cleared (qm unlock / pct unlock once no task holds it).`,
+          `Guest ${guest} on ${d.node} has been locked (${d.lock}) since ${d.since}; snapshots of it fail until the lock is cleared (qm unlock / pct unlock once no task holds it).`,
         ],
         [],
+        typeof d.guestId === 'string'
+          ? { what: 'guest', path: `/v1/guests/${encodeURIComponent(d.guestId)}` }
+          : undefined,
       );
     case 'subscription.confirmation':
       return render(
+        context,
         'Confirm notifications from pve-snapshots',
         [
           `Your confirmation code is ${d.code}.`,
-          `Confirm with POST /v1/subscriptions/${event.subscriptionId}/confirm and {"code": "${d.code}"} within 24 hours. Nothing else is sent to this address until then.`,
+          `Confirm with POST ${context.apiUrl}/v1/subscriptions/${event.subscriptionId}/confirm and {"code": "${d.code}"} within 24 hours. Nothing else is sent to this address until then.`,
         ],
         [],
       );
     case 'notification.test':
       return render(
+        context,
         '[pve-snapshots] test notification',
         ['This is a test notification; your subscription works.'],
         [],
       );
-    default:
+    default: {
+      const operation = typeof d.operationId === 'string' ? d.operationId : undefined;
       return render(
-        `[${policy}] ${event.type.replace('.', ' ')}${d.vmid ? ` on guest ${d.vmid}` : ''}`,
+        context,
+        `[${policy}] ${event.type.replace('.', ' ')}${d.guestId !== undefined || d.vmid !== undefined ? ` on guest ${guest}` : ''}`,
         [
           `${event.type} at ${event.time}.`,
-          ...Object.entries(d).map(
-            ([key, value]) => `${key}: ${typeof value === 'object' ? JSON.stringify(value) : value}`,
-          ),
+          ...(d.guestId !== undefined || d.vmid !== undefined ? [`guest: ${guest}`] : []),
+          ...Object.entries(d)
+            .filter(([key]) => key !== 'guestId' && key !== 'vmid')
+            .map(([key, value]) => `${key}: ${typeof value === 'object' ? JSON.stringify(value) : value}`),
         ],
         [],
+        operation
+          ? { what: 'operation', path: `/v1/operations/${encodeURIComponent(operation)}` }
+          : snapshotDetails,
       );
+    }
   }
 }

@@ -20,14 +20,24 @@ export interface Subscription {
   readonly filters: SubscriptionFilters;
   /** `pending`: an email address that has not answered its confirmation yet; nothing else is sent to it. */
   readonly status: 'pending' | 'active';
-  /** Email confirmation: SHA-256 of the code mailed, when it expires, wrong answers so far. */
+  /**
+   * Email confirmation: the MAC of the code mailed (see `confirmation-code.ts`), when it
+   * expires, wrong answers so far. Items written before the MAC have `codeHash` instead, which
+   * no longer matches anything: such a code counts as expired.
+   */
   readonly confirmation?: {
-    readonly codeHash: string;
+    readonly codeMac?: string;
     readonly expiresAt: string;
     readonly failures: number;
   };
   /** Webhook: the secret store reference of the signing secrets (never the secrets). */
   readonly secretRef?: string;
+  /**
+   * Webhook: the secret the last rotation replaced. Kept until the next rotation (or the
+   * subscription's deletion), so a delivery that read the subscription before the rotation can
+   * still sign; each rotation writes a secret of its own, so a refused rotation changes nothing.
+   */
+  readonly retiredSecretRef?: string;
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly version: number;

@@ -1,8 +1,10 @@
-import { createHash, randomInt } from 'node:crypto';
 import type { Store } from '#shared/adapters/dynamo/store.ts';
 import type { WebhookSender } from '#shared/adapters/notifications/webhook-sender.ts';
 import type { SecretStore } from '#shared/adapters/secrets/secret-store.ts';
+import { NotFoundError, PreconditionFailedError } from '#shared/domain/errors.ts';
+import { parseGuestId } from '#shared/domain/guest-id.ts';
 import { isRetryable, retryDelayMs, WEBHOOK_ATTEMPTS } from '#shared/domain/notifications/backoff.ts';
+import { confirmationCodeMac, newConfirmationCode } from '#shared/domain/notifications/confirmation-code.ts';
 import type { Delivery, DeliveryAttempt } from '#shared/domain/notifications/delivery.ts';
 import { emailFor } from '#shared/domain/notifications/email-message.ts';
 import type { DomainEvent } from '#shared/domain/notifications/events.ts';
@@ -20,6 +22,8 @@ export interface NotifierDeps {
   readonly secrets: SecretStore;
   readonly mailer: Mailer;
   readonly webhooks: WebhookSender;
+  /** The service key under which confirmation codes are MAC-ed (read when first needed). */
+  readonly confirmationKey: () => Promise<Buffer>;
   readonly now: () => number;
   /** The API's base URL, for links in emails. */
   readonly apiUrl: string;
@@ -29,8 +33,6 @@ export interface NotifierDeps {
   readonly random: () => number;
   readonly log: (message: string, fields: Record<string, unknown>) => void;
 }
-
-export const hashCode = (code: string) => createHash('sha256').update(code).digest('hex');
 
 /**
  * Delivers one event to every subscription that receives it, each at most once (the delivery's
@@ -59,9 +61,15 @@ export async function deliverEvent(deps: NotifierDeps, event: DomainEvent): Prom
     }),
   );
   const claimed = await deps.store.deliveries.claimAll(fresh);
+  // Read once per event, and only when an email needs them.
+  let names: Promise<ReadonlyMap<string, string>> | undefined;
+  const guestNames = () => {
+    names ??= guestNamesOf(deps, event);
+    return names;
+  };
   const jobs = await Promise.all(
     targets.flatMap((subscription, index) =>
-      claimed[index] ? [startJob(deps, subscription, event, fresh[index] as Delivery)] : [],
+      claimed[index] ? [startJob(deps, subscription, event, fresh[index] as Delivery, guestNames)] : [],
     ),
   );
   // First attempts together, their outcomes written in one batch; retries then go one by one,
@@ -94,12 +102,13 @@ async function startJob(
   subscription: Subscription,
   event: DomainEvent,
   delivery: Delivery,
+  guestNames: () => Promise<ReadonlyMap<string, string>>,
 ): Promise<Job> {
   return subscription.kind === 'webhook'
     ? { subscription, attempt: webhookAttempt, maxAttempts: WEBHOOK_ATTEMPTS, delivery }
     : {
         subscription,
-        attempt: await emailAttempt(deps, subscription, event),
+        attempt: await emailAttempt(deps, subscription, event, await guestNames()),
         maxAttempts: EMAIL_ATTEMPTS,
         delivery,
       };
@@ -167,27 +176,23 @@ const webhookAttempt: Attempt = async (deps, subscription, event) => {
   }
 };
 
-/** Email: for a confirmation, a fresh code is made here (its hash stored) so no event ever carries it. */
+/** Email: for a confirmation, a fresh code is made here (only its MAC stored) so no event ever carries it. */
 async function emailAttempt(
   deps: NotifierDeps,
   subscription: Subscription,
   event: DomainEvent,
+  guestNames: ReadonlyMap<string, string>,
 ): Promise<Attempt> {
-  let content = emailFor(event, deps.apiUrl);
+  const context = { apiUrl: deps.apiUrl, guestNames };
+  let content = emailFor(event, context);
   if (event.type === 'subscription.confirmation') {
-    const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-    const after: Subscription = {
-      ...subscription,
-      confirmation: {
-        codeHash: hashCode(code),
-        expiresAt: new Date(deps.now() + CONFIRMATION_TTL_MS).toISOString(),
-        failures: 0,
-      },
-      version: subscription.version + 1,
-      updatedAt: new Date(deps.now()).toISOString(),
-    };
-    await deps.store.subscriptions.update(subscription, after, []);
-    content = emailFor({ ...event, data: { ...event.data, code } }, deps.apiUrl);
+    const code = newConfirmationCode();
+    await storeConfirmationCode(
+      deps,
+      subscription,
+      confirmationCodeMac(await deps.confirmationKey(), subscription, code),
+    );
+    content = emailFor({ ...event, data: { ...event.data, code } }, context);
   }
   return async () => {
     const at = new Date(deps.now()).toISOString();
@@ -217,6 +222,59 @@ async function emailAttempt(
       };
     }
   };
+}
+
+/**
+ * The inventory's names of the guests an event mentions (its guest, its run's failures), so an
+ * email says `web01 (101)`. Read only for emails; a guest the inventory does not know is left out.
+ */
+async function guestNamesOf(deps: NotifierDeps, event: DomainEvent): Promise<ReadonlyMap<string, string>> {
+  const data = event.data as { guestId?: unknown; failures?: Array<{ guestId?: unknown }> };
+  const ids = new Set(
+    [data.guestId, ...(Array.isArray(data.failures) ? data.failures.map((f) => f?.guestId) : [])].filter(
+      (id): id is string => typeof id === 'string',
+    ),
+  );
+  const named = await Promise.all(
+    [...ids].map(async (guestId) => {
+      const ref = parseGuestId(guestId);
+      const guest = ref ? await deps.store.guests.get(event.tenantId, ref.clusterId, ref.vmid) : undefined;
+      return guest?.name ? ([guestId, guest.name] as const) : undefined;
+    }),
+  );
+  return new Map(named.filter((entry) => entry !== undefined));
+}
+
+/**
+ * Stores the MAC of a new code (the previous code stops working, wrong answers start at zero).
+ * A confirmation attempt may change the subscription meanwhile: then it is read again, so the
+ * mail is not lost to a race with the person typing the old code.
+ */
+async function storeConfirmationCode(deps: NotifierDeps, read: Subscription, codeMac: string): Promise<void> {
+  let subscription: Subscription | undefined = read;
+  for (let round = 1; subscription; round++) {
+    try {
+      await deps.store.subscriptions.update(
+        subscription,
+        {
+          ...subscription,
+          confirmation: {
+            codeMac,
+            expiresAt: new Date(deps.now() + CONFIRMATION_TTL_MS).toISOString(),
+            failures: 0,
+          },
+          version: subscription.version + 1,
+          updatedAt: new Date(deps.now()).toISOString(),
+        },
+        [],
+      );
+      return;
+    } catch (error) {
+      if (!(error instanceof PreconditionFailedError) || round >= 5) throw error;
+      subscription = await deps.store.subscriptions.get(read.tenantId, read.id);
+    }
+  }
+  throw new NotFoundError('subscription', read.id);
 }
 
 function describe(error: unknown): string {

@@ -1,11 +1,18 @@
-import { timingSafeEqual } from 'node:crypto';
+import type { Page } from '#shared/adapters/dynamo/table-access.ts';
 import {
   checkWebhookUrl,
   type Resolve,
   type WebhookAddressPolicy,
 } from '#shared/adapters/notifications/webhook-address.ts';
 import { type AuditContext, auditSummary } from '#shared/domain/audit.ts';
-import { assertVersion, ConflictError, NotFoundError, ValidationError } from '#shared/domain/errors.ts';
+import {
+  assertVersion,
+  ConflictError,
+  NotFoundError,
+  PreconditionFailedError,
+  ValidationError,
+} from '#shared/domain/errors.ts';
+import { confirmationCodeMatches } from '#shared/domain/notifications/confirmation-code.ts';
 import type { Delivery } from '#shared/domain/notifications/delivery.ts';
 import { domainEvent } from '#shared/domain/notifications/events.ts';
 import type {
@@ -16,18 +23,25 @@ import type {
 import { newWebhookSecret } from '#shared/domain/notifications/webhook-signature.ts';
 import { auditEvent, authorize } from '../audit-trail.ts';
 import type { ServiceDeps } from '../service-deps.ts';
-import { hashCode } from './notifier.ts';
 
 /** How long the previous webhook secret still signs after a rotation. */
 export const ROTATION_GRACE_MS = 24 * 3600_000;
 /** Wrong confirmation codes allowed before the code is spent. */
-const MAX_CONFIRMATION_FAILURES = 5;
+export const MAX_CONFIRMATION_FAILURES = 5;
+/**
+ * Reads of a subscription for one change without If-Match, when other requests keep changing
+ * it in between. Five wrong codes lock a confirmation, so even many concurrent attempts settle
+ * within a few rounds.
+ */
+const CHANGE_ROUNDS = 10;
 
 export interface SubscriptionDeps extends ServiceDeps {
   /** Which webhook addresses are allowed (public only in AWS). */
   readonly webhookAddresses: WebhookAddressPolicy;
   /** DNS for webhook hosts (tests pass their own). */
   readonly resolve?: Resolve;
+  /** The service key under which confirmation codes are MAC-ed (read when first needed). */
+  readonly confirmationKey: () => Promise<Buffer>;
 }
 
 export interface SubscriptionInput {
@@ -37,7 +51,9 @@ export interface SubscriptionInput {
   readonly filters?: SubscriptionFilters;
 }
 
-const secretName = (tenantId: string, id: string) => `subscriptions/${tenantId}/${id}`;
+/** Each secret object gets a name of its own (one per create or rotation), so writing one never changes another. */
+const secretName = (tenantId: string, id: string, version: string) =>
+  `subscriptions/${tenantId}/${id}/${version}`;
 
 async function checkedTarget(deps: SubscriptionDeps, input: Pick<SubscriptionInput, 'kind' | 'target'>) {
   if (input.kind !== 'webhook') return input.target;
@@ -60,10 +76,44 @@ async function load(
   return subscription;
 }
 
-/** What the API shows of a subscription: never the code hash or the secret reference. */
+/**
+ * Runs a read-modify-write of one subscription. With an If-Match the client asked for its
+ * version: a moved one is its 412. Without one, another request's change in between is none of
+ * the client's business: read again and redo, a bounded number of times.
+ */
+async function withFreshRead<T>(
+  deps: ServiceDeps,
+  context: AuditContext,
+  id: string,
+  expectedVersion: number | undefined,
+  change: (before: Subscription) => Promise<T>,
+): Promise<T> {
+  for (let round = 1; ; round++) {
+    const before = await load(deps, context, id, expectedVersion);
+    try {
+      return await change(before);
+    } catch (error) {
+      if (!(error instanceof PreconditionFailedError) || expectedVersion !== undefined) throw error;
+      // The client set no precondition: 412 would be wrong even when others keep winning.
+      if (round >= CHANGE_ROUNDS)
+        throw new ConflictError('the subscription is being changed by many requests at once; try again', {
+          cause: error,
+        });
+      // Spread the rereads of requests that lost the same race.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * round));
+    }
+  }
+}
+
+/** What the API shows of a subscription: never the code's MAC or the secret references. */
 export function subscriptionView(subscription: Subscription) {
-  const { tenantId: _t, confirmation: _c, secretRef: _s, ...view } = subscription;
+  const { tenantId: _t, confirmation: _c, secretRef: _s, retiredSecretRef: _r, ...view } = subscription;
   return view;
+}
+
+/** Deletes secrets that no stored subscription references; a failure leaves an orphan, never breaks the request. */
+async function discardSecrets(deps: ServiceDeps, refs: ReadonlyArray<string | undefined>): Promise<void> {
+  await Promise.all(refs.map((ref) => (ref ? deps.secrets.delete(ref).catch(() => undefined) : undefined)));
 }
 
 /**
@@ -90,7 +140,7 @@ export async function createSubscription(
   if (input.kind === 'webhook') {
     secret = newWebhookSecret();
     secretRef = await deps.secrets.put(
-      secretName(tenantId, id),
+      secretName(tenantId, id, deps.ids.next('sec')),
       JSON.stringify({ current: secret } satisfies WebhookSecrets),
     );
   }
@@ -107,16 +157,22 @@ export async function createSubscription(
     updatedAt: now,
     version: 1,
   };
-  await deps.store.subscriptions.create(subscription, [
-    deps.store.audit.entry(
-      auditEvent(deps, context, {
-        action: 'subscription.create',
-        resourceType: 'subscription',
-        resourceId: id,
-        after: auditSummary(subscriptionView(subscription)),
-      }),
-    ),
-  ]);
+  try {
+    await deps.store.subscriptions.create(subscription, [
+      deps.store.audit.entry(
+        auditEvent(deps, context, {
+          action: 'subscription.create',
+          resourceType: 'subscription',
+          resourceId: id,
+          after: auditSummary(subscriptionView(subscription)),
+        }),
+      ),
+    ]);
+  } catch (error) {
+    // No subscription refers to the secret: it must not outlive the failed request.
+    await discardSecrets(deps, [secretRef]);
+    throw error;
+  }
   if (input.kind === 'email') await requestConfirmation(deps, subscription, 'first');
   return { subscription, ...(secret ? { secret } : {}) };
 }
@@ -139,10 +195,13 @@ async function requestConfirmation(
   ]);
 }
 
-export async function listSubscriptions(deps: ServiceDeps, context: AuditContext): Promise<Subscription[]> {
-  return (await deps.store.subscriptions.all(context.principal.tenantId)).sort((a, b) =>
-    a.createdAt < b.createdAt ? -1 : 1,
-  );
+/** One page of the tenant's subscriptions, oldest first. */
+export async function listSubscriptions(
+  deps: ServiceDeps,
+  context: AuditContext,
+  page: { limit: number; cursor?: string },
+): Promise<Page<Subscription>> {
+  return deps.store.subscriptions.list(context.principal.tenantId, page);
 }
 
 export async function getSubscription(
@@ -194,17 +253,18 @@ export async function updateSubscription(
     resourceType: 'subscription',
     resourceId: id,
   });
-  const before = await load(deps, context, id, expectedVersion);
-  return change(
-    deps,
-    context,
-    before,
-    {
-      ...before,
-      ...(patch.description !== undefined ? { description: patch.description } : {}),
-      ...(patch.filters !== undefined ? { filters: patch.filters } : {}),
-    },
-    'subscription.update',
+  return withFreshRead(deps, context, id, expectedVersion, (before) =>
+    change(
+      deps,
+      context,
+      before,
+      {
+        ...before,
+        ...(patch.description !== undefined ? { description: patch.description } : {}),
+        ...(patch.filters !== undefined ? { filters: patch.filters } : {}),
+      },
+      'subscription.update',
+    ),
   );
 }
 
@@ -219,23 +279,32 @@ export async function deleteSubscription(
     resourceType: 'subscription',
     resourceId: id,
   });
-  const subscription = await load(deps, context, id, expectedVersion);
-  await deps.store.subscriptions.remove(subscription, [
-    deps.store.audit.entry(
-      auditEvent(deps, context, {
-        action: 'subscription.delete',
-        resourceType: 'subscription',
-        resourceId: id,
-        before: auditSummary(subscriptionView(subscription)),
-      }),
-    ),
-  ]);
-  if (subscription.secretRef) await deps.secrets.delete(subscription.secretRef);
+  const subscription = await withFreshRead(deps, context, id, expectedVersion, async (before) => {
+    await deps.store.subscriptions.remove(before, [
+      deps.store.audit.entry(
+        auditEvent(deps, context, {
+          action: 'subscription.delete',
+          resourceType: 'subscription',
+          resourceId: id,
+          before: auditSummary(subscriptionView(before)),
+        }),
+      ),
+    ]);
+    return before;
+  });
+  await discardSecrets(deps, [subscription.secretRef, subscription.retiredSecretRef]);
 }
 
-/** Activates an email subscription with the code it was mailed; five wrong codes spend it. */
+/**
+ * Activates an email subscription with the code it was mailed; five wrong codes spend it.
+ * 1. Reads the subscription; a spent, expired or pre-MAC code is refused.
+ * 2. Compares the code's MAC in constant time.
+ * 3. Writes the outcome (active, or one more failure) on the version read; when another attempt
+ *    wrote first, reads again and decides again, so concurrent attempts never get 412 and
+ *    never count more than five failures.
+ */
 export async function confirmSubscription(
-  deps: ServiceDeps,
+  deps: SubscriptionDeps,
   context: AuditContext,
   id: string,
   code: string,
@@ -245,35 +314,35 @@ export async function confirmSubscription(
     resourceType: 'subscription',
     resourceId: id,
   });
-  const before = await load(deps, context, id);
-  if (before.kind !== 'email') throw new ConflictError('only email subscriptions are confirmed');
-  if (before.status === 'active') return before;
-  const pending = before.confirmation;
-  if (
-    !pending ||
-    Date.parse(pending.expiresAt) <= deps.now() ||
-    pending.failures >= MAX_CONFIRMATION_FAILURES
-  )
-    throw ValidationError.single(
-      'code',
-      'confirmation.expired',
-      'the confirmation code expired or was used up; delete the subscription and create it again',
-    );
-  const expected = Buffer.from(pending.codeHash, 'hex');
-  const given = Buffer.from(hashCode(code), 'hex');
-  if (!timingSafeEqual(expected, given)) {
-    await change(
-      deps,
-      context,
-      before,
-      { ...before, confirmation: { ...pending, failures: pending.failures + 1 } },
-      'subscription.confirm',
-      'wrong code',
-    );
-    throw ValidationError.single('code', 'confirmation.code', 'the confirmation code is not correct');
-  }
-  const { confirmation: _, ...rest } = before;
-  return change(deps, context, before, { ...rest, status: 'active' }, 'subscription.confirm');
+  const key = await deps.confirmationKey();
+  return withFreshRead(deps, context, id, undefined, async (before) => {
+    if (before.kind !== 'email') throw new ConflictError('only email subscriptions are confirmed');
+    if (before.status === 'active') return before;
+    const pending = before.confirmation;
+    if (
+      !pending?.codeMac ||
+      Date.parse(pending.expiresAt) <= deps.now() ||
+      pending.failures >= MAX_CONFIRMATION_FAILURES
+    )
+      throw ValidationError.single(
+        'code',
+        'confirmation.expired',
+        'the confirmation code expired or was used up; ask for a new one (POST …/resend-confirmation)',
+      );
+    if (!confirmationCodeMatches(key, before, code, pending.codeMac)) {
+      await change(
+        deps,
+        context,
+        before,
+        { ...before, confirmation: { ...pending, failures: pending.failures + 1 } },
+        'subscription.confirm',
+        'wrong code',
+      );
+      throw ValidationError.single('code', 'confirmation.code', 'the confirmation code is not correct');
+    }
+    const { confirmation: _, ...rest } = before;
+    return change(deps, context, before, { ...rest, status: 'active' }, 'subscription.confirm');
+  });
 }
 
 /** Mails a new confirmation code to a pending email subscription (the previous code stops working). */
@@ -300,39 +369,57 @@ export async function resendConfirmation(
   await requestConfirmation(deps, subscription, deps.ids.next('cnf'));
 }
 
-/** A new signing secret, returned once; the previous one keeps signing alongside for 24 hours. */
+/**
+ * A new signing secret, returned once; the previous one keeps signing alongside for 24 hours.
+ * 1. Reads the subscription and checks If-Match: a stale one is refused before anything is written.
+ * 2. Writes the new secrets (new and previous) to a secret of their own.
+ * 3. Points the subscription at it, on the version read: the table is where the rotation
+ *    happens, so deliveries switch only when the client gets the new secret. A refused write
+ *    (412) deletes the unused secret; without If-Match the rotation is redone on a fresh read.
+ * 4. Deletes the secret retired by the rotation before (kept one rotation for deliveries in flight).
+ */
 export async function rotateWebhookSecret(
   deps: ServiceDeps,
   context: AuditContext,
   id: string,
+  expectedVersion?: number,
 ): Promise<{ subscription: Subscription; secret: string; previousValidUntil: string }> {
   await authorize(deps, context, 'manage', {
     action: 'subscription.rotate-secret',
     resourceType: 'subscription',
     resourceId: id,
   });
-  const before = await load(deps, context, id);
-  if (before.kind !== 'webhook' || !before.secretRef)
-    throw new ConflictError('only webhooks have a signing secret');
-  const current = JSON.parse(await deps.secrets.get(before.secretRef)) as WebhookSecrets;
-  const secret = newWebhookSecret();
-  const previousValidUntil = new Date(deps.now() + ROTATION_GRACE_MS).toISOString();
-  const secretRef = await deps.secrets.put(
-    secretName(before.tenantId, id),
-    JSON.stringify({
-      current: secret,
-      previous: current.current,
-      previousUntil: previousValidUntil,
-    } satisfies WebhookSecrets),
-  );
-  const subscription = await change(
-    deps,
-    context,
-    before,
-    { ...before, secretRef },
-    'subscription.rotate-secret',
-  );
-  return { subscription, secret, previousValidUntil };
+  const rotated = await withFreshRead(deps, context, id, expectedVersion, async (before) => {
+    if (before.kind !== 'webhook' || !before.secretRef)
+      throw new ConflictError('only webhooks have a signing secret');
+    const current = JSON.parse(await deps.secrets.get(before.secretRef)) as WebhookSecrets;
+    const secret = newWebhookSecret();
+    const previousValidUntil = new Date(deps.now() + ROTATION_GRACE_MS).toISOString();
+    const secretRef = await deps.secrets.put(
+      secretName(before.tenantId, id, deps.ids.next('sec')),
+      JSON.stringify({
+        current: secret,
+        previous: current.current,
+        previousUntil: previousValidUntil,
+      } satisfies WebhookSecrets),
+    );
+    try {
+      const subscription = await change(
+        deps,
+        context,
+        before,
+        { ...before, secretRef, retiredSecretRef: before.secretRef },
+        'subscription.rotate-secret',
+      );
+      return { subscription, secret, previousValidUntil, discarded: before.retiredSecretRef };
+    } catch (error) {
+      await discardSecrets(deps, [secretRef]);
+      throw error;
+    }
+  });
+  await discardSecrets(deps, [rotated.discarded]);
+  const { discarded: _, ...result } = rotated;
+  return result;
 }
 
 /** Sends a test event to this subscription only (whatever its filters; an email must be confirmed). */
@@ -361,12 +448,13 @@ export async function sendTestEvent(
   return { eventId: event.id };
 }
 
+/** One page of a subscription's deliveries, newest first. */
 export async function listDeliveries(
   deps: ServiceDeps,
   context: AuditContext,
   id: string,
-  limit: number,
-): Promise<Delivery[]> {
+  page: { limit: number; cursor?: string },
+): Promise<Page<Delivery>> {
   await load(deps, context, id);
-  return deps.store.deliveries.list(context.principal.tenantId, id, limit);
+  return deps.store.deliveries.list(context.principal.tenantId, id, page);
 }

@@ -197,7 +197,9 @@ describe('notification deliveries', () => {
     now += 60 * 60_000;
     // A finished delivery is never taken over, however old.
     expect(await store.deliveries.claim(delivery)).toBe(false);
-    expect((await store.deliveries.list('t1', 'sub_1', 10)).map((d) => d.status)).toEqual(['delivered']);
+    expect((await store.deliveries.list('t1', 'sub_1', { limit: 10 })).items.map((d) => d.status)).toEqual([
+      'delivered',
+    ]);
 
     // Several at once (one transaction): the one claimed before is left out, the others claimed.
     const others = ['sub_2', 'sub_3'].map((subscriptionId) => ({ ...delivery, subscriptionId }));
@@ -221,5 +223,61 @@ describe('notification deliveries', () => {
     expect(await store.deliveries.pending(10)).toEqual([event]);
     await store.deliveries.dequeue(event.id);
     expect(await store.deliveries.pending(10)).toEqual([]);
+  });
+
+  it('pages a subscription\u2019s deliveries newest first, each once, with a cursor bound to the subscription', async () => {
+    const { store } = await createTestTable();
+    const at = (minute: number) => new Date(Date.UTC(2026, 10, 23, 10, minute)).toISOString();
+    // Event ids are hashes: their order says nothing about time.
+    const deliveries = Array.from({ length: 7 }, (_, index) => ({
+      tenantId: 't1',
+      subscriptionId: 'sub_1',
+      eventId: `evt_${((7 - index) * 37) % 11}`,
+      eventType: 'run.failed',
+      createdAt: at(index),
+      status: 'delivered' as const,
+      attempts: [],
+    }));
+    await store.deliveries.saveAll(deliveries);
+    await store.deliveries.save({ ...deliveries[0], subscriptionId: 'sub_2', eventId: 'evt_other' } as never);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await store.deliveries.list('t1', 'sub_1', { limit: 3, ...(cursor ? { cursor } : {}) });
+      expect(page.items.length).toBeLessThanOrEqual(3);
+      seen.push(...page.items.map((d) => d.createdAt));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(deliveries.map((d) => d.createdAt).reverse());
+    const first = await store.deliveries.list('t1', 'sub_1', { limit: 3 });
+    await expect(
+      store.deliveries.list('t1', 'sub_2', { limit: 3, cursor: first.nextCursor as string }),
+    ).rejects.toBeInstanceOf(ValidationError);
+  });
+});
+
+describe('subscriptions', () => {
+  it('pages a tenant\u2019s subscriptions oldest first, each once', async () => {
+    const { store } = await createTestTable();
+    const subscriptions = Array.from({ length: 5 }, (_, index) => ({
+      id: `sub_01JD00000000000000000000${String(index).padStart(2, '0')}`,
+      tenantId: 'acme',
+      kind: 'email' as const,
+      target: `ops${index}@example.com`,
+      filters: {},
+      status: 'active' as const,
+      createdAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: '2026-01-01T00:00:00.000Z',
+      version: 1,
+    }));
+    for (const subscription of subscriptions) await store.subscriptions.create(subscription, []);
+    const first = await store.subscriptions.list('acme', { limit: 2 });
+    const second = await store.subscriptions.list('acme', { limit: 2, cursor: first.nextCursor as string });
+    const third = await store.subscriptions.list('acme', { limit: 2, cursor: second.nextCursor as string });
+    expect([...first.items, ...second.items, ...third.items].map((s) => s.id)).toEqual(
+      subscriptions.map((s) => s.id),
+    );
+    expect(third.nextCursor).toBeUndefined();
+    expect((await store.subscriptions.list('other', { limit: 2 })).items).toEqual([]);
   });
 });

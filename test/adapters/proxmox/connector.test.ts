@@ -1,3 +1,4 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProxmoxClient } from '#shared/adapters/proxmox/client.ts';
 import { parseUpid } from '#shared/domain/proxmox/upid.ts';
@@ -211,31 +212,76 @@ describe('tasks', () => {
   });
 });
 
+/**
+ * Counts the HTTP requests the clients send to one origin, per method and API path, from
+ * undici's own diagnostics channel: every attempt is one request, whatever the client's code does.
+ */
+function countRequests(origin: string) {
+  const counts = new Map<string, number>();
+  const onCreate = (message: unknown) => {
+    const { request } = message as { request: { origin: string | URL; method: string; path: string } };
+    if (new URL(String(request.origin)).origin !== origin) return;
+    const key = `${request.method} ${request.path.split('?')[0]}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  };
+  subscribe('undici:request:create', onCreate);
+  return {
+    of: (method: string, path: string) => counts.get(`${method} /api2/json${path}`) ?? 0,
+    stop: () => unsubscribe('undici:request:create', onCreate),
+  };
+}
+
 describe('retries', () => {
   it('retries a read after 595 and a write after 596, which never reached the node', async () => {
     const client = modern.client({ retries: 3 });
-    modern.server.failNext({ status: 595, message: 'Connection refused', count: 2, method: 'GET' });
-    expect((await client.snapshots('pve1', 'qemu', 100)).length).toBeGreaterThanOrEqual(0);
-    modern.server.failNext({ status: 596, message: 'Connection reset by peer', count: 1, method: 'POST' });
-    const upid = await client.createSnapshot('pve1', 'qemu', 100, { name: 'after-596' });
-    await client.waitForTask(upid, { initialIntervalMs: 5 });
+    const before = (await client.snapshots('pve1', 'qemu', 100)).map((s) => s.name);
+    const requests = countRequests(modern.server.url);
+    try {
+      modern.server.failNext({ status: 595, message: 'Connection refused', count: 2, method: 'GET' });
+      expect((await client.snapshots('pve1', 'qemu', 100)).map((s) => s.name)).toEqual(before);
+      // Two refused, the third answered.
+      expect(requests.of('GET', '/nodes/pve1/qemu/100/snapshot')).toBe(3);
+      modern.server.failNext({ status: 596, message: 'Connection reset by peer', count: 1, method: 'POST' });
+      const upid = await client.createSnapshot('pve1', 'qemu', 100, { name: 'after-596' });
+      expect(requests.of('POST', '/nodes/pve1/qemu/100/snapshot')).toBe(2);
+      await client.waitForTask(upid, { initialIntervalMs: 5 });
+      const names = (await client.snapshots('pve1', 'qemu', 100)).map((s) => s.name);
+      expect(names.filter((name) => name === 'after-596')).toHaveLength(1);
+    } finally {
+      requests.stop();
+    }
   });
 
   it('never retries a write that reached Proxmox and failed', async () => {
     const client = modern.client({ retries: 3 });
-    modern.server.failNext({ status: 500, message: 'got timeout', count: 1, method: 'POST' });
-    await expect(client.createSnapshot('pve1', 'qemu', 100, { name: 'no-retry' })).rejects.toThrow(
-      /got timeout/,
-    );
-    // The fault was used once and the write was not repeated: the name is still free.
-    expect((await client.snapshots('pve1', 'qemu', 100)).map((s) => s.name)).not.toContain('no-retry');
+    const requests = countRequests(modern.server.url);
+    try {
+      modern.server.failNext({ status: 500, message: 'got timeout', count: 1, method: 'POST' });
+      await expect(client.createSnapshot('pve1', 'qemu', 100, { name: 'no-retry' })).rejects.toThrow(
+        /got timeout/,
+      );
+      expect(requests.of('POST', '/nodes/pve1/qemu/100/snapshot')).toBe(1);
+      // The write was not repeated: the name is still free.
+      expect((await client.snapshots('pve1', 'qemu', 100)).map((s) => s.name)).not.toContain('no-retry');
+    } finally {
+      requests.stop();
+    }
   });
 
   it('stops retrying after the configured attempts', async () => {
-    const client = modern.client({ retries: 1 });
-    modern.server.failNext({ status: 595, message: 'No route to host', count: 3, method: 'GET' });
-    await expect(client.version()).rejects.toBeInstanceOf(ProxmoxUnreachableError);
-    modern.server.clearFaults();
+    const requests = countRequests(modern.server.url);
+    try {
+      modern.server.failNext({ status: 595, message: 'No route to host', count: 3, method: 'GET' });
+      await expect(modern.client({ retries: 1 }).version()).rejects.toBeInstanceOf(ProxmoxUnreachableError);
+      // The first attempt and one retry; the third fault was never asked for.
+      expect(requests.of('GET', '/version')).toBe(2);
+      await expect(modern.client({ retries: 0 }).version()).rejects.toBeInstanceOf(ProxmoxUnreachableError);
+      expect((await modern.client({ retries: 0 }).version()).version).toBe('8.4.1');
+      expect(requests.of('GET', '/version')).toBe(4);
+    } finally {
+      requests.stop();
+      modern.server.clearFaults();
+    }
   });
 
   it('times out a server that does not answer, and reports a closed port as unreachable', async () => {
@@ -247,6 +293,7 @@ describe('retries', () => {
     } finally {
       modern.server.setLatency(0);
     }
+    const requests = countRequests('https://127.0.0.1:1');
     const closed = new ProxmoxClient(
       {
         url: 'https://127.0.0.1:1',
@@ -256,8 +303,14 @@ describe('retries', () => {
       },
       { retries: 1, retryBaseMs: 1 },
     );
-    await expect(closed.version()).rejects.toBeInstanceOf(ProxmoxUnreachableError);
-    await closed.close();
+    try {
+      await expect(closed.version()).rejects.toBeInstanceOf(ProxmoxUnreachableError);
+      // A refused connection never reached anything: tried again once, as configured.
+      expect(requests.of('GET', '/version')).toBe(2);
+    } finally {
+      requests.stop();
+      await closed.close();
+    }
   });
 });
 
