@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { GuestReference, GuestSchema } from '../guests/guests.routes.ts';
+import { GuestSchema } from '../guests/guests.routes.ts';
 import {
   commonErrors,
   etagHeader,
@@ -150,7 +150,7 @@ export const retentionPreviewRoute = createRoute({
   request: {
     params: PolicyParams,
     query: z.object({
-      guestId: GuestReference.optional().openapi({
+      guestId: z.string().min(1).max(120).optional().openapi({
         description: 'Only this guest (id or `<cluster>/<vmid>`); 404 when the inventory does not know it',
       }),
     }),
