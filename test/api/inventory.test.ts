@@ -166,6 +166,9 @@ describe('guests named as people name them', () => {
     expect(byName.status).toBe(200);
     expect(byName.body.id).toBe(`${clusterId}.101`);
     expect((await admin.get(`/v1/guests/lab%2F101/snapshots`)).status).toBe(200);
+    // API Gateway's HTTP API hands the function the path decoded: the same guest, the same answer.
+    expect((await admin.get('/v1/guests/lab/101')).body.id).toBe(`${clusterId}.101`);
+    expect((await admin.get('/v1/guests/lab/101/snapshots')).status).toBe(200);
     expect((await admin.get('/v1/guests/lab%2F4040')).status).toBe(404);
     expect((await admin.get('/v1/guests/nowhere%2F101')).status).toBe(404);
     const malformed = await admin.get('/v1/guests/lab%2Fweb-02');
