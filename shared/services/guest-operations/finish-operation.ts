@@ -8,7 +8,7 @@ import type { SnapshotRecord } from '#shared/domain/snapshot-record.ts';
 import { syncClusterInventory } from '../inventory.ts';
 import { errorText, type GuestOutcome } from '../policy-run/record-result.ts';
 import type { ServiceDeps } from '../service-deps.ts';
-import { snapshotsOnProxmox } from './request-operation.ts';
+import { snapshotsOnProxmox } from './proxmox-snapshots.ts';
 
 type OperationResult = NonNullable<Operation['result']>;
 

@@ -2,7 +2,7 @@ import type { AuditContext } from '#shared/domain/audit.ts';
 import { type GuestSnapshot, mergeGuestSnapshots, newestFirst } from '#shared/domain/guest-snapshots.ts';
 import { requireGuest } from '../guest-reference.ts';
 import type { ServiceDeps } from '../service-deps.ts';
-import { snapshotsOnProxmox } from './request-operation.ts';
+import { snapshotsOnProxmox } from './proxmox-snapshots.ts';
 
 export interface GuestSnapshotPage {
   readonly items: GuestSnapshot[];

@@ -1,4 +1,3 @@
-import type { SnapshotEntry } from '#shared/adapters/proxmox/types.ts';
 import type { AuditContext } from '#shared/domain/audit.ts';
 import { ConflictError, NotFoundError, ValidationError } from '#shared/domain/errors.ts';
 import type { Guest } from '#shared/domain/guest.ts';
@@ -17,6 +16,7 @@ import { auditEvent, authorize } from '../audit-trail.ts';
 import { requireGuest } from '../guest-reference.ts';
 import type { ServiceDeps } from '../service-deps.ts';
 import type { WorkflowStarter } from '../workflow-starter.ts';
+import { snapshotsOnProxmox } from './proxmox-snapshots.ts';
 
 export interface OperationDeps extends ServiceDeps {
   readonly workflows: WorkflowStarter;
@@ -46,16 +46,6 @@ async function liveGuest(deps: ServiceDeps, context: AuditContext, reference: st
   if (guest.template)
     throw ValidationError.single('guestId', 'guest.template', 'Proxmox takes no snapshots of templates');
   return guest;
-}
-
-/** The guest's snapshots as Proxmox lists them now (the `current` pseudo entry left out). */
-export async function snapshotsOnProxmox(deps: ServiceDeps, guest: Guest): Promise<SnapshotEntry[]> {
-  const entries = (await deps.proxmox.call({
-    tenantId: guest.tenantId,
-    clusterId: guest.clusterId,
-    command: { type: 'listSnapshots', node: guest.node, guestType: guest.type, vmid: guest.vmid },
-  })) as SnapshotEntry[];
-  return entries.filter((entry) => entry.name !== 'current');
 }
 
 /**
