@@ -24,8 +24,12 @@ export const GuestReference = z
     params: { rule: 'guest-id' },
   });
 
-/** Proxmox could not be reached or refused the service's token: the request changed nothing. */
+/** Routes that ask Proxmox before answering: when it cannot, the request changes nothing. */
 export const proxmoxErrors = {
+  422: {
+    description: 'Proxmox refused the cluster\u2019s token or its privileges (`proxmox-*` problem types)',
+    content: problemContent,
+  },
   502: { description: 'Proxmox could not be reached or failed', content: problemContent },
 } as const;
 
