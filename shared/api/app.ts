@@ -9,6 +9,7 @@ import type { ApiEnv } from './api-env.ts';
 import { registerAuditRoutes } from './audit/audit.handlers.ts';
 import { registerClusterRoutes } from './clusters/clusters.handlers.ts';
 import { registerExclusionRoutes } from './exclusions/exclusions.handlers.ts';
+import { guestAwarePath } from './guests/guest-path.ts';
 import { registerGuestRoutes } from './guests/guests.handlers.ts';
 import { idempotencyMiddleware } from './middleware/idempotency.ts';
 import { jsonBodyMiddleware } from './middleware/json-body.ts';
@@ -36,6 +37,8 @@ const LOCATION_PREFIX: Record<string, string> = { json: '', query: 'query', para
 /** Builds the HTTP API: the same app runs behind API Gateway and behind the local server. */
 export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   const app = new OpenAPIHono<ApiEnv>({
+    // `lab%2F101` reaches the function decoded in AWS; see guestAwarePath.
+    getPath: guestAwarePath,
     // One validation hook, so every bad request gets the same problem document.
     defaultHook: (result) => {
       if (!result.success)

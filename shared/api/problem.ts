@@ -1,5 +1,5 @@
 import type { ZodError } from 'zod';
-import { AppError, type FieldIssue, ValidationError } from '#shared/domain/errors.ts';
+import { AppError, type FieldIssue, UnknownReferenceError, ValidationError } from '#shared/domain/errors.ts';
 
 /** Stable problem `type` URIs: clients switch on them, so they never change. */
 export const problemType = (slug: string) => `urn:pve-snapshots:problem:${slug}`;
@@ -44,7 +44,9 @@ export function toProblem(error: unknown, instance: string, requestId: string): 
       detail: error.message,
       instance,
       requestId,
-      ...(error instanceof ValidationError ? { errors: error.issues } : {}),
+      ...(error instanceof ValidationError || error instanceof UnknownReferenceError
+        ? { errors: error.issues }
+        : {}),
     };
   }
   return {

@@ -65,6 +65,22 @@ export class NotFoundError extends AppError {
   }
 }
 
+/**
+ * The request names something that does not exist (a guest the inventory does not know, a
+ * policy): 422, naming each such field. Nothing was changed.
+ */
+export class UnknownReferenceError extends AppError {
+  readonly status = 422;
+  readonly type = 'unknown-reference';
+  readonly title = 'The request names something that does not exist';
+  readonly issues: readonly FieldIssue[];
+
+  constructor(issues: readonly FieldIssue[]) {
+    super(issues.map((issue) => `${issue.path}: ${issue.message}`).join('; '));
+    this.issues = issues;
+  }
+}
+
 export class ConflictError extends AppError {
   readonly status = 409;
   readonly type = 'conflict';

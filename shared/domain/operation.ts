@@ -1,5 +1,12 @@
-export type OperationKind = 'snapshot' | 'delete-snapshot' | 'restore-in-place' | 'restore-new-guest';
-export type OperationStatus = 'pending' | 'running' | 'succeeded' | 'failed';
+export const OPERATION_KINDS = [
+  'snapshot',
+  'delete-snapshot',
+  'restore-in-place',
+  'restore-new-guest',
+] as const;
+export const OPERATION_STATUSES = ['pending', 'running', 'succeeded', 'failed'] as const;
+export type OperationKind = (typeof OPERATION_KINDS)[number];
+export type OperationStatus = (typeof OPERATION_STATUSES)[number];
 
 /** What the client asked for, kept with the operation. */
 export interface OperationRequest {
@@ -16,6 +23,11 @@ export interface OperationRequest {
     readonly node?: string;
     readonly storage?: string;
     readonly pool?: string;
+    /**
+     * Keep the source's tags on the clone. Proxmox's clone copies them, so by default the
+     * service removes them: a tag-selected policy would otherwise start snapshotting the copy.
+     */
+    readonly copyTags?: boolean;
   };
 }
 
@@ -30,6 +42,12 @@ export interface Operation {
   readonly request: OperationRequest;
   /** The Proxmox steps planned, in order (e.g. safety snapshot, stop, rollback, start). */
   readonly steps?: readonly string[];
+  /** What the plan will make (the clone's id, the safety snapshot's name), known before it runs. */
+  readonly planned?: { readonly newGuestId?: string; readonly safetySnapshot?: string };
+  /**
+   * What exists once it ended: the safety snapshot (recorded, also when a later step failed)
+   * and the new guest (in the inventory); absent when it was never made.
+   */
   readonly result?: { readonly newGuestId?: string; readonly safetySnapshot?: string };
   readonly error?: string;
   readonly errorType?: string;
@@ -39,10 +57,11 @@ export interface Operation {
   readonly finishedAt?: string;
 }
 
-const pad = (n: number) => String(n).padStart(2, '0');
-
-/** A name for a snapshot taken now by hand or for safety: `<prefix>-yyyymmdd-hhmmss` (UTC). */
-export function timestampedSnapshotName(prefix: string, atMs: number): string {
-  const at = new Date(atMs);
-  return `${prefix}-${at.getUTCFullYear()}${pad(at.getUTCMonth() + 1)}${pad(at.getUTCDate())}-${pad(at.getUTCHours())}${pad(at.getUTCMinutes())}${pad(at.getUTCSeconds())}`;
+/**
+ * The suffix that makes the names an operation gives (manual, safety) unique per request: the
+ * last four characters of its id (random, and distinct for ids made in the same millisecond),
+ * so a retried step derives the same name again.
+ */
+export function operationNameSuffix(operationId: string): string {
+  return operationId.slice(-4).toLowerCase();
 }

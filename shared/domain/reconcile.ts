@@ -1,3 +1,4 @@
+import { HAND_SNAPSHOT_NAME as BY_HAND } from './snapshot-name.ts';
 import type { SnapshotRecord } from './snapshot-record.ts';
 
 /** A snapshot as Proxmox lists it (the `current` pseudo entry excluded). */
@@ -16,7 +17,6 @@ export interface ReconcileResult {
 
 /** Names the service gives: `<policy prefix>-yyyymmdd-hhmm`, `manual-…` and `safety-…` with seconds. */
 const SCHEDULED = /^(.+)-(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})$/;
-const BY_HAND = /^(manual|safety)-\d{8}-\d{6}$/;
 
 /**
  * Compares a guest's records with the snapshots on Proxmox. Only names the service would have

@@ -23,3 +23,20 @@ export function scheduledSnapshotName(prefix: string, scheduledAtMs: number): st
   const stamp = `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}-${iso.slice(11, 13)}${iso.slice(14, 16)}`;
   return `${prefix}-${stamp}`;
 }
+
+/**
+ * Snapshots taken by hand through the API and safety snapshots before a restore:
+ * `<manual|safety>-<yyyymmdd>-<hhmmss>-<suffix>` (UTC), at most 29 characters. The suffix (four
+ * lower-case letters or digits, unique per request) keeps two requests in the same second
+ * apart. Names from before the suffix existed have none; reconciliation recognises both.
+ */
+export const HAND_SNAPSHOT_NAME = /^(manual|safety)-\d{8}-\d{6}(-[a-z0-9]{4})?$/;
+
+export const HAND_NAME_SUFFIX = /^[a-z0-9]{4}$/;
+
+export function handSnapshotName(kind: 'manual' | 'safety', atMs: number, suffix: string): string {
+  if (!HAND_NAME_SUFFIX.test(suffix)) throw new RangeError(`'${suffix}' is not a snapshot name suffix`);
+  const iso = new Date(atMs).toISOString();
+  const stamp = `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}-${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}`;
+  return `${kind}-${stamp}-${suffix}`;
+}

@@ -46,6 +46,7 @@ export const ConnectorCommandSchema = z.discriminatedUnion('type', [
     name: snapshotName,
     description: z.string().max(8192),
   }),
+  z.strictObject({ type: z.literal('clearTags'), ...guest }),
   z.strictObject({ type: z.literal('startGuest'), ...guest }),
   z.strictObject({ type: z.literal('stopGuest'), ...guest }),
   z.strictObject({
@@ -190,6 +191,9 @@ export async function runConnectorCommand(deps: ConnectorDeps, input: unknown): 
         command.name,
         command.description,
       );
+      return {};
+    case 'clearTags':
+      await client.clearTags(command.node, command.guestType, command.vmid);
       return {};
     case 'startGuest':
       return { upid: await client.startGuest(command.node, command.guestType, command.vmid) };

@@ -1,7 +1,13 @@
 import { type AuditContext, auditSummary } from '#shared/domain/audit.ts';
-import { NotFoundError, ValidationError } from '#shared/domain/errors.ts';
+import {
+  type FieldIssue,
+  NotFoundError,
+  UnknownReferenceError,
+  ValidationError,
+} from '#shared/domain/errors.ts';
 import type { Exclusion } from '#shared/domain/exclusion.ts';
 import { auditEvent, authorize } from './audit-trail.ts';
+import { findGuest } from './guest-reference.ts';
 import type { ServiceDeps } from './service-deps.ts';
 
 export interface ExclusionInput {
@@ -11,7 +17,11 @@ export interface ExclusionInput {
   readonly expiresAt?: string;
 }
 
-/** Excludes a guest from one policy or all; an expiry must lie in the future. */
+/**
+ * Excludes a guest from one policy or all; an expiry must lie in the future. The guest (by id
+ * or `<cluster>/<vmid>`) must be in the inventory and the policy must exist: otherwise 422
+ * naming each unknown one. The exclusion stores the guest's canonical id.
+ */
 export async function createExclusion(
   deps: ServiceDeps,
   context: AuditContext,
@@ -26,16 +36,29 @@ export async function createExclusion(
   if (input.expiresAt !== undefined && Date.parse(input.expiresAt) <= deps.now()) {
     throw ValidationError.single('expiresAt', 'expiry.future', 'expiresAt must be in the future');
   }
-  if (
-    input.policyId !== undefined &&
-    !(await deps.store.policies.get(context.principal.tenantId, input.policyId))
-  ) {
-    throw ValidationError.single('policyId', 'reference.exists', `policy '${input.policyId}' does not exist`);
-  }
+  const tenantId = context.principal.tenantId;
+  const [guest, policy] = await Promise.all([
+    findGuest(deps, tenantId, input.guestId),
+    input.policyId !== undefined ? deps.store.policies.get(tenantId, input.policyId) : undefined,
+  ]);
+  const unknown: FieldIssue[] = [];
+  if (!guest)
+    unknown.push({
+      path: 'guestId',
+      rule: 'reference.exists',
+      message: `no guest '${input.guestId}' in the inventory (sync its cluster if the guest is new)`,
+    });
+  if (input.policyId !== undefined && !policy)
+    unknown.push({
+      path: 'policyId',
+      rule: 'reference.exists',
+      message: `policy '${input.policyId}' does not exist`,
+    });
+  if (!guest || unknown.length > 0) throw new UnknownReferenceError(unknown);
   const exclusion: Exclusion = {
     id,
-    tenantId: context.principal.tenantId,
-    guestId: input.guestId,
+    tenantId,
+    guestId: guest.id,
     ...(input.policyId !== undefined ? { policyId: input.policyId } : {}),
     reason: input.reason,
     ...(input.expiresAt !== undefined ? { expiresAt: new Date(input.expiresAt).toISOString() } : {}),

@@ -5,6 +5,7 @@ import { parseCron } from '#shared/domain/schedule/cron.ts';
 import { nextRuns } from '#shared/domain/schedule/next-runs.ts';
 import { formatInZone } from '#shared/domain/time-zone.ts';
 import { auditEvent, authorize } from './audit-trail.ts';
+import { canonicalGuestIds } from './guest-reference.ts';
 import type { PolicyScheduler } from './policy-scheduler.ts';
 import type { ServiceDeps } from './service-deps.ts';
 
@@ -50,11 +51,45 @@ export async function getPolicy(deps: ServiceDeps, context: AuditContext, policy
   return policy;
 }
 
+/**
+ * The spec with every guest its selector names (`guests`, `exclude.guests`; by id or
+ * `<cluster>/<vmid>`) as its canonical id; a guest the inventory does not know is a 422 naming
+ * it. Guests the stored version already names pass unchecked (they may have left the
+ * inventory since, which must not block an unrelated change).
+ */
+async function withCanonicalGuests(
+  deps: ServiceDeps,
+  context: AuditContext,
+  spec: PolicySpec,
+  before?: PolicySpec,
+): Promise<PolicySpec> {
+  const { guests, exclude } = spec.selector;
+  if (guests.length === 0 && exclude.guests.length === 0) return spec;
+  const known = new Set([...(before?.selector.guests ?? []), ...(before?.selector.exclude.guests ?? [])]);
+  const ids = await canonicalGuestIds(
+    deps,
+    context.principal.tenantId,
+    [
+      ...guests.map((value, index) => ({ path: `selector.guests.${index}`, value })),
+      ...exclude.guests.map((value, index) => ({ path: `selector.exclude.guests.${index}`, value })),
+    ],
+    known,
+  );
+  return {
+    ...spec,
+    selector: {
+      ...spec.selector,
+      guests: ids.slice(0, guests.length),
+      exclude: { ...exclude, guests: ids.slice(guests.length) },
+    },
+  };
+}
+
 /** Creates a policy after checking its schedule, zone and selector; audited in the same write. */
 export async function createPolicy(
   deps: PolicyDeps,
   context: AuditContext,
-  spec: PolicySpec,
+  input: PolicySpec,
 ): Promise<Policy> {
   const id = deps.ids.next('pol');
   await authorize(deps, context, 'manage', {
@@ -62,7 +97,8 @@ export async function createPolicy(
     resourceType: 'policy',
     resourceId: id,
   });
-  const { schedulerExpression } = checkPolicySpec(spec);
+  const { schedulerExpression } = checkPolicySpec(input);
+  const spec = await withCanonicalGuests(deps, context, input);
   const at = new Date(deps.now()).toISOString();
   const policy: Policy = {
     ...spec,
@@ -110,8 +146,10 @@ export async function updatePolicy(
   });
   const before = await getPolicy(deps, context, policyId);
   assertVersion('policy', before.version, expectedVersion);
-  const spec = buildSpec(policySpecOf(before));
-  const { schedulerExpression } = checkPolicySpec(spec);
+  const current = policySpecOf(before);
+  const built = buildSpec(current);
+  const { schedulerExpression } = checkPolicySpec(built);
+  const spec = await withCanonicalGuests(deps, context, built, current);
   const after: Policy = {
     ...spec,
     id: before.id,

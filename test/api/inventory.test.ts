@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Caller, startTestApi, type TestApi } from '#test/support/api.ts';
+import { type Caller, policyBody, startTestApi, type TestApi } from '#test/support/api.ts';
 import { startTestSimulator } from '#test/support/simulator.ts';
 
 let api: TestApi;
@@ -147,5 +147,92 @@ describe('inventory', () => {
     expect((await stranger.get('/v1/guests')).body.items).toEqual([]);
     expect((await stranger.get(`/v1/guests/${clusterId}.100`)).status).toBe(404);
     expect((await stranger.post(`/v1/clusters/${clusterId}/sync`)).status).toBe(404);
+  });
+});
+
+describe('guests named as people name them', () => {
+  it('filters guests by cluster name as well as by id', async () => {
+    const vmids = async (query: string) =>
+      (await admin.get(`/v1/guests?limit=200&${query}`)).body.items.map((g: { vmid: number }) => g.vmid);
+    const byId = await vmids(`cluster=${clusterId}`);
+    expect(byId.length).toBeGreaterThan(0);
+    expect(await vmids('cluster=lab')).toEqual(byId);
+    expect(await vmids('cluster=LAB&type=lxc')).toEqual([200, 201, 202, 203]);
+    expect(await vmids('cluster=nowhere')).toEqual([]);
+  });
+
+  it('accepts <cluster name>/<vmid> wherever a guest id goes, and answers with the canonical id', async () => {
+    const byName = await admin.get('/v1/guests/lab%2F101');
+    expect(byName.status).toBe(200);
+    expect(byName.body.id).toBe(`${clusterId}.101`);
+    expect((await admin.get(`/v1/guests/lab%2F101/snapshots`)).status).toBe(200);
+    // API Gateway's HTTP API hands the function the path decoded: the same guest, the same answer.
+    expect((await admin.get('/v1/guests/lab/101')).body.id).toBe(`${clusterId}.101`);
+    expect((await admin.get('/v1/guests/lab/101/snapshots')).status).toBe(200);
+    expect((await admin.get('/v1/guests/lab%2F4040')).status).toBe(404);
+    expect((await admin.get('/v1/guests/nowhere%2F101')).status).toBe(404);
+    const malformed = await admin.get('/v1/guests/lab%2Fweb-02');
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.errors[0]).toMatchObject({ path: 'path.guestId', rule: 'guest-id' });
+    expect((await (await api.as('stranger', 'admin')).get('/v1/guests/lab%2F101')).status).toBe(404);
+  });
+
+  it('stores a policy\u2019s guests by their canonical id, whichever way they were named', async () => {
+    const created = await admin.post(
+      '/v1/policies',
+      policyBody({
+        selector: { guests: ['lab/101', `${clusterId}.102`], exclude: { guests: ['Lab/103'], tags: [] } },
+      }),
+    );
+    expect(created.status).toBe(201);
+    expect(created.body.selector).toMatchObject({
+      guests: [`${clusterId}.101`, `${clusterId}.102`],
+      exclude: { guests: [`${clusterId}.103`] },
+    });
+    const patched = await admin.patch(`/v1/policies/${created.body.id}`, {
+      selector: { guests: ['lab/104'] },
+    });
+    expect(patched.status).toBe(200);
+    expect(patched.body.selector.guests).toEqual([`${clusterId}.104`]);
+    const targets = (await admin.get(`/v1/policies/${created.body.id}/targets`)).body.targets;
+    expect(targets.map((g: { id: string }) => g.id)).toEqual([`${clusterId}.104`]);
+  });
+
+  it('refuses a policy naming a guest the inventory does not know with 422 naming each, and stores nothing', async () => {
+    const before = (await admin.get('/v1/policies?limit=200')).body.items.length;
+    const response = await admin.post(
+      '/v1/policies',
+      policyBody({
+        selector: {
+          guests: ['lab/101', 'lab/999', `${clusterId}.998`],
+          exclude: { guests: ['nowhere/100'], tags: [] },
+        },
+      }),
+    );
+    expect(response.status).toBe(422);
+    expect(response.body.type).toBe('urn:pve-snapshots:problem:unknown-reference');
+    expect(response.body.errors.map((issue: { path: string }) => issue.path)).toEqual([
+      'selector.exclude.guests.0',
+      'selector.guests.1',
+      'selector.guests.2',
+    ]);
+    expect(response.body.detail).toContain('lab/999');
+    expect((await admin.get('/v1/policies?limit=200')).body.items).toHaveLength(before);
+    const policy = (await admin.post('/v1/policies', policyBody({ selector: { tags: ['prod'] } }))).body;
+    const patch = await admin.patch(`/v1/policies/${policy.id}`, { selector: { guests: ['lab/999'] } });
+    expect(patch.status).toBe(422);
+    expect((await admin.get(`/v1/policies/${policy.id}`)).body.version).toBe(policy.version);
+  });
+
+  it('previews retention for a guest named either way, and answers 404 for a guest it does not know', async () => {
+    const policy = (await admin.post('/v1/policies', policyBody({ selector: { tags: ['prod'] } }))).body;
+    const byName = await admin.get(`/v1/policies/${policy.id}/retention-preview?guestId=lab%2F101`);
+    expect(byName.status).toBe(200);
+    expect(byName.body.guests).toEqual([{ guestId: `${clusterId}.101`, snapshots: [] }]);
+    for (const bogus of ['bogus', 'lab%2F999', `${clusterId}.999`]) {
+      const response = await admin.get(`/v1/policies/${policy.id}/retention-preview?guestId=${bogus}`);
+      expect(response.status).toBe(404);
+      expect(response.body.type).toBe('urn:pve-snapshots:problem:not-found');
+    }
   });
 });

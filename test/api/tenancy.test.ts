@@ -59,7 +59,7 @@ describe('a second tenant probing the first', () => {
       policyId: ids.policy,
       reason: 'x',
     });
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(422);
     expect(response.body.errors).toContainEqual(
       expect.objectContaining({ path: 'policyId', rule: 'reference.exists' }),
     );

@@ -305,7 +305,10 @@ describe('a policy run', () => {
       policyId: policy.id,
       scheduledTime: '2025-01-01T02:00:00.000Z',
     });
-    expect(byName['by-hand']).toBeUndefined();
+    // Listed as Proxmox has it, but never adopted: no record, no policy.
+    expect(byName['by-hand']).toMatchObject({ origin: 'external', onProxmox: true });
+    expect(byName['by-hand'].adopted).toBeUndefined();
+    expect(await api.runtime.store.snapshots.get('acme', `${clusterId}.202`, 'by-hand')).toBeUndefined();
   });
 
   it('lets operators run policies and keeps viewers and other tenants out', async () => {

@@ -74,6 +74,14 @@ export const keys = {
     pk: tenantPartition(tenantId),
     sk: `OPERATION#${operationId}`,
   }),
+  operationPrefix: () => 'OPERATION#',
+  /** One guest's operations by id (ids sort by creation time), through the byResource index. */
+  operationOfGuest: (tenantId: string, guestId: string, operationId: string) => ({
+    gsi1pk: `${tenantPartition(tenantId)}#GUEST#${guestId}#OPERATIONS`,
+    gsi1sk: operationId,
+  }),
+  guestOperationsPartition: (tenantId: string, guestId: string) =>
+    `${tenantPartition(tenantId)}#GUEST#${guestId}#OPERATIONS`,
 
   idempotency: (tenantId: string, key: string): ItemKey => ({
     pk: tenantPartition(tenantId),

@@ -43,6 +43,12 @@ export class VersionedStore<T extends Versioned> {
     return item ? stripKeys<T>(item) : undefined;
   }
 
+  /** The entity holding a name (names compare case-insensitively), through its reservation. */
+  async getByName(tenantId: string, name: string): Promise<T | undefined> {
+    const reservation = await this.table.get(this.keys.name(tenantId, name));
+    return typeof reservation?.ownerId === 'string' ? this.get(tenantId, reservation.ownerId) : undefined;
+  }
+
   async list(tenantId: string, page: { limit: number; cursor?: string }): Promise<Page<T>> {
     const result = await this.table.queryPage(
       {

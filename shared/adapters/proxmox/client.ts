@@ -291,6 +291,14 @@ export class ProxmoxClient {
     return this.call('GET', ['nodes', node, type, vmid, 'config']);
   }
 
+  /**
+   * Removes the guest's tags (PUT `/config` with `delete=tags`, synchronous for both QEMU and
+   * LXC; needs VM.Config.Options).
+   */
+  async clearTags(node: string, type: GuestKind, vmid: number): Promise<void> {
+    await this.call('PUT', ['nodes', node, type, vmid, 'config'], { delete: 'tags' });
+  }
+
   startGuest(node: string, type: GuestKind, vmid: number): Promise<string> {
     return this.call('POST', ['nodes', node, type, vmid, 'status', 'start']);
   }

@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Exclusion } from '#shared/domain/exclusion.ts';
 import { createExclusion, deleteExclusion } from '#shared/services/exclusions.ts';
+import { guestFilter } from '#shared/services/guest-reference.ts';
 import type { ServiceDeps } from '#shared/services/service-deps.ts';
 import type { ApiEnv } from '../api-env.ts';
 import { requestContext } from '../request-context.ts';
@@ -17,10 +18,13 @@ export function registerExclusionRoutes(app: OpenAPIHono<ApiEnv>, deps: ServiceD
 
   app.openapi(routes.listExclusionsRoute, async (c) => {
     const { limit, cursor, guestId, policyId } = c.req.valid('query');
-    const page = await deps.store.exclusions.list(requestContext(c).principal.tenantId, {
+    const tenantId = requestContext(c).principal.tenantId;
+    const guest = guestId !== undefined ? await guestFilter(deps, tenantId, guestId) : undefined;
+    if (guest && 'unknown' in guest) return c.json({ items: [] }, 200);
+    const page = await deps.store.exclusions.list(tenantId, {
       limit,
       ...(cursor ? { cursor } : {}),
-      ...(guestId ? { guestId } : {}),
+      ...(guest ? { guestId: guest.guestId } : {}),
       ...(policyId ? { policyId } : {}),
     });
     return c.json(

@@ -1,13 +1,20 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { parseGuestId } from '#shared/domain/guest-id.ts';
 import { ID_PATTERN } from '#shared/domain/ids.ts';
-import { commonErrors, IdempotencyHeader, idParam, json, PageQuery, pageOf } from '../schemas.ts';
+import { GuestReference } from '../guests/guests.routes.ts';
+import {
+  commonErrors,
+  IdempotencyHeader,
+  idParam,
+  json,
+  PageQuery,
+  pageOf,
+  problemContent,
+} from '../schemas.ts';
 
 const tags = ['Exclusions'];
 
-const GuestId = z.string().refine((value) => parseGuestId(value) !== undefined, {
-  message: 'must be a guest id as returned by the API (<clusterId>.<vmid>)',
-  params: { rule: 'guest-id' },
+const GuestId = GuestReference.openapi({
+  description: 'The guest: its id or `<cluster name>/<vmid>` (stored as its id)',
 });
 const PolicyId = z.string().regex(ID_PATTERN, 'must be a policy id as returned by the API');
 
@@ -41,7 +48,14 @@ export const createExclusionRoute = createRoute({
   tags,
   summary: 'Exclude a guest from a policy or from all policies (admin)',
   request: { headers: IdempotencyHeader, body: { content: json(ExclusionInputSchema), required: true } },
-  responses: { 201: { description: 'Created', content: json(ExclusionSchema) }, ...commonErrors },
+  responses: {
+    201: { description: 'Created', content: json(ExclusionSchema) },
+    ...commonErrors,
+    422: {
+      description: 'The guest is not in the inventory, or the policy does not exist (each named)',
+      content: problemContent,
+    },
+  },
 });
 
 export const listExclusionsRoute = createRoute({

@@ -1,7 +1,37 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { parseGuestId } from '#shared/domain/guest-id.ts';
-import { ID_PATTERN } from '#shared/domain/ids.ts';
-import { commonErrors, json, PageQuery, pageOf } from '../schemas.ts';
+import { GUEST_REFERENCE_HINT, parseGuestReference } from '#shared/domain/guest-id.ts';
+import { commonErrors, json, PageQuery, pageOf, problemContent } from '../schemas.ts';
+
+/** A guest as a path segment: its id, or `<cluster name>/<vmid>` URL-encoded (`lab%2F101`). */
+export const GuestReferenceParam = z
+  .string()
+  .refine((value) => parseGuestReference(value) !== undefined, {
+    message: `must be ${GUEST_REFERENCE_HINT}`,
+    params: { rule: 'guest-id' },
+  })
+  .openapi({
+    param: { name: 'guestId', in: 'path' },
+    description: `The guest: ${GUEST_REFERENCE_HINT}, e.g. \`lab%2F101\``,
+    example: 'cl_01JD7W3M4Q8ZC5N2R6T9V0X1Y2.100',
+  });
+
+/** A guest named in a query or a body: its id or `<cluster name>/<vmid>`. */
+export const GuestReference = z
+  .string()
+  .max(120)
+  .refine((value) => parseGuestReference(value) !== undefined, {
+    message: `must be ${GUEST_REFERENCE_HINT}`,
+    params: { rule: 'guest-id' },
+  });
+
+/** Routes that ask Proxmox before answering: when it cannot, the request changes nothing. */
+export const proxmoxErrors = {
+  422: {
+    description: 'Proxmox refused the cluster\u2019s token or its privileges (`proxmox-*` problem types)',
+    content: problemContent,
+  },
+  502: { description: 'Proxmox could not be reached or failed', content: problemContent },
+} as const;
 
 export const GuestSchema = z
   .object({
@@ -36,7 +66,12 @@ export const listGuestsRoute = createRoute({
   summary: 'The guest inventory, from the last sync of each cluster',
   request: {
     query: PageQuery.extend({
-      cluster: z.string().regex(ID_PATTERN, 'must be a cluster id').optional(),
+      cluster: z
+        .string()
+        .min(1)
+        .max(100)
+        .optional()
+        .openapi({ description: 'The cluster\u2019s id or name (e.g. `lab`)' }),
       node: z.string().max(63).optional(),
       type: z.enum(['qemu', 'lxc']).optional(),
       tag: z.string().max(128).optional(),
@@ -59,17 +94,7 @@ export const getGuestRoute = createRoute({
   path: '/v1/guests/{guestId}',
   tags: ['Guests'],
   summary: 'One guest',
-  request: {
-    params: z.object({
-      guestId: z
-        .string()
-        .refine((value) => parseGuestId(value) !== undefined, {
-          message: 'must be a guest id as returned by the API',
-          params: { rule: 'guest-id' },
-        })
-        .openapi({ param: { name: 'guestId', in: 'path' } }),
-    }),
-  },
+  request: { params: z.object({ guestId: GuestReferenceParam }) },
   responses: { 200: { description: 'The guest', content: json(GuestSchema) }, ...commonErrors },
 });
 
@@ -103,16 +128,42 @@ export const SnapshotRecordSchema = z
   })
   .openapi('SnapshotRecord');
 
+export const GuestSnapshotSchema = SnapshotRecordSchema.extend({
+  origin: z.enum(['policy', 'manual', 'external']).openapi({
+    description:
+      '`policy`: taken by a policy run; `manual`: taken through the API (also safety snapshots before a restore); `external`: made outside the service (e.g. in Proxmox), never touched by it',
+  }),
+  onProxmox: z.boolean().optional().openapi({
+    description: 'On Proxmox now; absent when Proxmox could not be read (see `proxmoxError`)',
+  }),
+  parent: z.string().optional(),
+  snapstate: z
+    .string()
+    .optional()
+    .openapi({ description: 'Proxmox\u2019s state while the snapshot is being taken or deleted' }),
+}).openapi('GuestSnapshot');
+
 export const listGuestSnapshotsRoute = createRoute({
   method: 'get',
   path: '/v1/guests/{guestId}/snapshots',
   tags: ['Guests'],
-  summary: 'The snapshots the service took (or tried to take) of a guest, newest first',
-  request: { params: getGuestRoute.request.params },
+  summary:
+    'Every snapshot of a guest, newest first: on Proxmox (the service\u2019s and external ones) and recorded (also failed, missing or deleted ones)',
+  request: { params: getGuestRoute.request.params, query: PageQuery },
   responses: {
     200: {
-      description: 'Snapshot records',
-      content: json(z.object({ items: z.array(SnapshotRecordSchema) }).openapi('SnapshotRecordList')),
+      description: 'One page of snapshots',
+      content: json(
+        z
+          .object({
+            items: z.array(GuestSnapshotSchema),
+            nextCursor: z.string().optional(),
+            proxmoxError: z.string().optional().openapi({
+              description: 'Proxmox could not be read: only the records are listed, and why',
+            }),
+          })
+          .openapi('GuestSnapshotPage'),
+      ),
     },
     ...commonErrors,
   },

@@ -1,12 +1,14 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { NotFoundError } from '#shared/domain/errors.ts';
 import type { Operation } from '#shared/domain/operation.ts';
+import { listOperations } from '#shared/services/guest-operations/list-operations.ts';
 import {
   getOperation,
   type OperationDeps,
   requestOperation,
 } from '#shared/services/guest-operations/request-operation.ts';
 import { updateSnapshot } from '#shared/services/guest-operations/update-snapshot.ts';
+import { findGuest } from '#shared/services/guest-reference.ts';
 import type { ApiEnv } from '../api-env.ts';
 import { requestContext } from '../request-context.ts';
 import * as routes from './operations.routes.ts';
@@ -51,6 +53,21 @@ export function registerOperationRoutes(app: OpenAPIHono<ApiEnv>, deps: Operatio
     return accepted(c as never, operation) as never;
   });
 
+  app.openapi(routes.listOperationsRoute, async (c) => {
+    const { limit, cursor, guest, kind, status } = c.req.valid('query');
+    const page = await listOperations(deps, requestContext(c), {
+      limit,
+      ...(cursor ? { cursor } : {}),
+      ...(guest ? { guest } : {}),
+      ...(kind ? { kind } : {}),
+      ...(status ? { status } : {}),
+    });
+    return c.json(
+      { items: page.items.map(view), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) },
+      200,
+    );
+  });
+
   app.openapi(routes.getOperationRoute, async (c) => {
     return c.json(view(await getOperation(deps, requestContext(c), c.req.valid('param').operationId)), 200);
   });
@@ -69,7 +86,9 @@ export function registerOperationRoutes(app: OpenAPIHono<ApiEnv>, deps: Operatio
 
   app.openapi(routes.getSnapshotRoute, async (c) => {
     const { guestId, snapshotId } = c.req.valid('param');
-    const record = await deps.store.snapshots.get(requestContext(c).principal.tenantId, guestId, snapshotId);
+    const tenantId = requestContext(c).principal.tenantId;
+    const guest = await findGuest(deps, tenantId, guestId);
+    const record = guest ? await deps.store.snapshots.get(tenantId, guest.id, snapshotId) : undefined;
     if (!record) throw new NotFoundError('snapshot', `${guestId}/${snapshotId}`);
     const { tenantId: _tenantId, ...view } = record;
     return c.json(view, 200);

@@ -1,18 +1,43 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { parseGuestId } from '#shared/domain/guest-id.ts';
-import { SnapshotRecordSchema } from '../guests/guests.routes.ts';
-import { commonErrors, IdempotencyHeader, idParam, json } from '../schemas.ts';
+import { OPERATION_KINDS, OPERATION_STATUSES } from '#shared/domain/operation.ts';
+import {
+  GuestReference,
+  GuestReferenceParam,
+  proxmoxErrors,
+  SnapshotRecordSchema,
+} from '../guests/guests.routes.ts';
+import {
+  commonErrors,
+  IdempotencyHeader,
+  idParam,
+  json,
+  PageQuery,
+  pageOf,
+  problemContent,
+} from '../schemas.ts';
 
 export const OperationSchema = z
   .object({
     id: z.string(),
-    kind: z.enum(['snapshot', 'delete-snapshot', 'restore-in-place', 'restore-new-guest']),
+    kind: z.enum(OPERATION_KINDS),
     guestId: z.string(),
     snapshotName: z.string(),
-    status: z.enum(['pending', 'running', 'succeeded', 'failed']),
+    status: z.enum(OPERATION_STATUSES),
     request: z.record(z.string(), z.unknown()),
     steps: z.array(z.string()).optional().openapi({ description: 'The Proxmox steps planned, in order' }),
-    result: z.object({ newGuestId: z.string().optional(), safetySnapshot: z.string().optional() }).optional(),
+    planned: z
+      .object({ newGuestId: z.string().optional(), safetySnapshot: z.string().optional() })
+      .optional()
+      .openapi({
+        description: 'What the plan will make: the clone\u2019s guest id, the safety snapshot\u2019s name',
+      }),
+    result: z
+      .object({ newGuestId: z.string().optional(), safetySnapshot: z.string().optional() })
+      .optional()
+      .openapi({
+        description:
+          'What exists once it ended: the new guest (already in the inventory), the safety snapshot (already recorded, also when a later step failed); absent when it was not made',
+      }),
     error: z.string().optional().openapi({ description: 'Proxmox\u2019s own text when it failed' }),
     errorType: z.string().optional(),
     requestedBy: z.string(),
@@ -22,13 +47,7 @@ export const OperationSchema = z
   })
   .openapi('Operation');
 
-const GuestParam = z
-  .string()
-  .refine((value) => parseGuestId(value) !== undefined, {
-    message: 'must be a guest id as returned by the API',
-    params: { rule: 'guest-id' },
-  })
-  .openapi({ param: { name: 'guestId', in: 'path' } });
+const GuestParam = GuestReferenceParam;
 const SnapshotParam = z
   .string()
   .max(40)
@@ -36,7 +55,9 @@ const SnapshotParam = z
 const accepted = {
   202: { description: 'Accepted; poll the operation', content: json(OperationSchema) },
   ...commonErrors,
+  ...proxmoxErrors,
 };
+const conflict = (description: string) => ({ 409: { description, content: problemContent } });
 
 export const createSnapshotRoute = createRoute({
   method: 'post',
@@ -50,19 +71,22 @@ export const createSnapshotRoute = createRoute({
       content: json(
         z
           .strictObject({
-            name: z.string().optional().openapi({ description: 'Default manual-<yyyymmdd>-<hhmmss>' }),
+            name: z.string().optional().openapi({
+              description:
+                'Default `manual-<yyyymmdd>-<hhmmss>-<4 letters or digits>` (UTC), unique per request',
+            }),
             description: z.string().max(8192).optional(),
-            includeMemory: z
-              .boolean()
-              .default(false)
-              .openapi({ description: 'Save RAM state (QEMU VMs only)' }),
+            includeMemory: z.boolean().default(false).openapi({
+              description:
+                'Save RAM state (QEMU VMs only; refused for containers, which Proxmox snapshots without memory). A stopped VM has none to save: the record says what Proxmox stored (`vmstate`)',
+            }),
           })
           .openapi('SnapshotRequest'),
       ),
       required: false,
     },
   },
-  responses: accepted,
+  responses: { ...accepted, ...conflict('The guest already has a snapshot of that name') },
 });
 
 export const deleteSnapshotRoute = createRoute({
@@ -106,6 +130,10 @@ export const restoreSnapshotRoute = createRoute({
                 node: z.string().max(63).optional(),
                 storage: z.string().max(64).optional(),
                 pool: z.string().max(64).optional(),
+                copyTags: z.boolean().optional().openapi({
+                  description:
+                    'Keep the tags Proxmox copies from the snapshot (default false: the service removes them, so the copy joins no tag-selected policy; it joins no pool unless `pool` is given, but policies selecting by node or `all` include it)',
+                }),
               })
               .optional(),
           })
@@ -114,7 +142,27 @@ export const restoreSnapshotRoute = createRoute({
       required: true,
     },
   },
-  responses: accepted,
+  responses: { ...accepted, ...conflict('The snapshot is still being taken or deleted') },
+});
+
+export const listOperationsRoute = createRoute({
+  method: 'get',
+  path: '/v1/operations',
+  tags: ['Operations'],
+  summary: 'Guest operations (manual snapshots, deletions, restores), newest first',
+  request: {
+    query: PageQuery.extend({
+      guest: GuestReference.optional().openapi({
+        description: 'Only this guest\u2019s (id or `<cluster>/<vmid>`)',
+      }),
+      kind: z.enum(OPERATION_KINDS).optional(),
+      status: z.enum(OPERATION_STATUSES).optional(),
+    }),
+  },
+  responses: {
+    200: { description: 'One page of operations', content: json(pageOf(OperationSchema, 'OperationPage')) },
+    ...commonErrors,
+  },
 });
 
 export const getOperationRoute = createRoute({

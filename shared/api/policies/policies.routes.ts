@@ -27,7 +27,11 @@ export const createPolicyRoute = createRoute({
     201: { description: 'Created', content: json(PolicySchema), headers: etagHeader('policy') },
     ...commonErrors,
     409: { description: 'A policy with this name exists', content: problemContent },
-    422: { description: 'Idempotency-Key reused with another body', content: problemContent },
+    422: {
+      description:
+        'Idempotency-Key reused with another body, or the selector names a guest the inventory does not know',
+      content: problemContent,
+    },
   },
 });
 
@@ -74,6 +78,7 @@ export const updatePolicyRoute = createRoute({
     ...commonErrors,
     409: { description: 'A policy with this name exists', content: problemContent },
     ...staleVersionError,
+    422: { description: 'The selector names a guest the inventory does not know', content: problemContent },
   },
 });
 
@@ -144,7 +149,11 @@ export const retentionPreviewRoute = createRoute({
   summary: 'What the retention rule would keep and delete now, per guest, with reasons (changes nothing)',
   request: {
     params: PolicyParams,
-    query: z.object({ guestId: z.string().max(80).optional().openapi({ description: 'Only this guest' }) }),
+    query: z.object({
+      guestId: z.string().min(1).max(120).optional().openapi({
+        description: 'Only this guest (id or `<cluster>/<vmid>`); 404 when the inventory does not know it',
+      }),
+    }),
   },
   responses: {
     200: {

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { parseGuestId } from '#shared/domain/guest-id.ts';
+import { GUEST_REFERENCE_HINT, parseGuestReference } from '#shared/domain/guest-id.ts';
 import { NAME_PREFIX_MAX, NAME_PREFIX_PATTERN } from '#shared/domain/snapshot-name.ts';
 import { spellTimeZone } from '#shared/domain/time-zone.ts';
 
@@ -11,8 +11,8 @@ const NODE = /^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$/;
 
 const GuestId = z
   .string()
-  .refine((value) => parseGuestId(value) !== undefined, {
-    message: 'must be a guest id as returned by the API (<clusterId>.<vmid>)',
+  .refine((value) => parseGuestReference(value) !== undefined, {
+    message: `must be ${GUEST_REFERENCE_HINT} (stored as its id)`,
     params: { rule: 'guest-id' },
   })
   .openapi({ example: 'cl_01JD7W3M4Q8ZC5N2R6T9V0X1Y2.100' });

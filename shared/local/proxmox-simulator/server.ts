@@ -81,6 +81,7 @@ const PRIVILEGES = [
   'VM.Allocate',
   'VM.Backup',
   'VM.PowerMgmt',
+  'VM.Config.Options',
   'Datastore.Audit',
   'Datastore.AllocateSpace',
   'Datastore.Allocate',
@@ -147,6 +148,14 @@ export async function startSimulatorServer(options: SimulatorServerOptions): Pro
         (m, c) => {
           c.check(`/vms/${m[3]}`, 'VM.Audit');
           return sim.guestConfig(...g(m));
+        },
+      ],
+      [
+        'PUT',
+        new RegExp(`^${prefix}/config$`),
+        (m, c) => {
+          c.check(`/vms/${m[3]}`, 'VM.Config.Options');
+          return sim.updateConfig(...g(m), c.params);
         },
       ],
       [

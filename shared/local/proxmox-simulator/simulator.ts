@@ -222,6 +222,30 @@ export class ProxmoxSimulator {
     };
   }
 
+  /**
+   * PUT `/config` (synchronous): only `tags` and `delete` are simulated (hardware changes are
+   * not). Tags are normalised like pve-guest-common's get_unique_tags: split on `,` `;` or
+   * spaces, de-duplicated, sorted. A locked guest refuses the change.
+   */
+  updateConfig(node: string, type: GuestType, vmid: number, params: Record<string, string>): null {
+    const guest = this.guest(node, type, vmid);
+    const unsupported = Object.keys(params).filter((key) => !['tags', 'delete', 'digest'].includes(key));
+    if (unsupported.length > 0)
+      throw SimError.params(
+        Object.fromEntries(unsupported.map((key) => [key, 'not simulated: only tags and delete are'])),
+      );
+    const deleted = (params.delete ?? '').split(/[,;\s]+/).filter(Boolean);
+    if (params.digest !== undefined && params.digest !== guest.digest)
+      throw SimError.die('detected modified configuration - file changed by other user? Try again.');
+    if (guest.lock) throw SimError.die(`${typeLabel(type)} is locked (${guest.lock})`);
+    if (params.tags !== undefined)
+      guest.tags = [...new Set(params.tags.split(/[,;\s]+/).filter(Boolean))].sort();
+    if (deleted.includes('tags')) guest.tags = [];
+    this.#touch(guest);
+    this.#changed();
+    return null;
+  }
+
   #config(guest: SimGuest): Record<string, string | number> {
     const disk = `${guest.storage}:vm-${guest.vmid}-disk-0,size=${Math.round(guest.maxdisk / 1024 ** 3)}G`;
     return guest.type === 'qemu'
@@ -526,6 +550,12 @@ export class ProxmoxSimulator {
           snapshots: [],
           ...(params.pool ? { pool: params.pool } : {}),
         };
+        // A clone of a snapshot gets the snapshot's config (tags included), not the current one.
+        const fromSnapshot = source.snapshots.find((s) => s.name === snapname)?.config;
+        if (fromSnapshot)
+          clone.tags = String(fromSnapshot.tags ?? '')
+            .split(';')
+            .filter(Boolean);
         delete clone.parent;
         if (!params.pool) delete clone.pool;
         this.state.guests.push(clone);

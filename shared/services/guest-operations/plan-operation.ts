@@ -1,7 +1,8 @@
 import type { SnapshotEntry } from '#shared/adapters/proxmox/types.ts';
 import { NotFoundError } from '#shared/domain/errors.ts';
 import { formatGuestId, parseGuestId } from '#shared/domain/guest-id.ts';
-import { timestampedSnapshotName } from '#shared/domain/operation.ts';
+import { operationNameSuffix } from '#shared/domain/operation.ts';
+import { handSnapshotName } from '#shared/domain/snapshot-name.ts';
 import type { ConnectorCommand } from '../connector-commands.ts';
 import type { ServiceDeps } from '../service-deps.ts';
 
@@ -19,7 +20,8 @@ export interface OperationStep {
  * - delete-snapshot: delete it.
  * - restore-in-place: safety snapshot (unless declined), stop the guest if it runs and the
  *   snapshot has no RAM state, roll back, start it again if asked (default: if it was running).
- * - restore-new-guest: clone the snapshot into the next free (or the given) vmid.
+ * - restore-new-guest: clone the snapshot into the next free (or the given) vmid, remove the
+ *   tags Proxmox copied from the source (unless `newGuest.copyTags`), start it if asked.
  */
 export async function planOperation(
   deps: ServiceDeps,
@@ -40,7 +42,7 @@ export async function planOperation(
     command,
   });
   const steps: OperationStep[] = [];
-  let result: { newGuestId?: string; safetySnapshot?: string } = {};
+  let planned: { newGuestId?: string; safetySnapshot?: string } = {};
   const { request } = operation;
   switch (operation.kind) {
     case 'snapshot':
@@ -70,8 +72,13 @@ export async function planOperation(
       const status = (await call({ type: 'guestStatus', ...on })) as { status?: string };
       const wasRunning = status.status === 'running';
       if (request.safetySnapshot !== false) {
-        const safety = timestampedSnapshotName('safety', deps.now());
-        result = { safetySnapshot: safety };
+        // Named after the operation: a re-planned operation names the same safety snapshot.
+        const safety = handSnapshotName(
+          'safety',
+          Date.parse(operation.createdAt),
+          operationNameSuffix(operation.id),
+        );
+        planned = { safetySnapshot: safety };
         steps.push(
           step(`take safety snapshot ${safety}`, {
             type: 'createSnapshot',
@@ -95,7 +102,12 @@ export async function planOperation(
     }
     case 'restore-new-guest': {
       const newid = request.newGuest?.vmid ?? ((await call({ type: 'nextVmid' })) as { vmid: number }).vmid;
-      result = { newGuestId: formatGuestId({ clusterId: guest.clusterId, vmid: newid }) };
+      planned = { newGuestId: formatGuestId({ clusterId: guest.clusterId, vmid: newid }) };
+      const target = {
+        node: request.newGuest?.node ?? guest.node,
+        guestType: guest.type,
+        vmid: newid,
+      } as const;
       steps.push(
         step(`clone ${operation.snapshotName} into ${newid}`, {
           type: 'clone',
@@ -109,15 +121,11 @@ export async function planOperation(
           ...(request.newGuest?.pool ? { pool: request.newGuest.pool } : {}),
         }),
       );
-      if (request.start)
-        steps.push(
-          step(`start ${newid}`, {
-            type: 'startGuest',
-            node: request.newGuest?.node ?? guest.node,
-            guestType: guest.type,
-            vmid: newid,
-          }),
-        );
+      // Proxmox's clone copies the snapshot's config, tags included; without them the copy joins
+      // no tag-selected policy by accident. (Deleting tags that are not set is harmless.)
+      if (!request.newGuest?.copyTags)
+        steps.push(step(`remove the tags copied to ${newid}`, { type: 'clearTags', ...target }));
+      if (request.start) steps.push(step(`start ${newid}`, { type: 'startGuest', ...target }));
       break;
     }
   }
@@ -125,7 +133,7 @@ export async function planOperation(
     status: 'running',
     steps: steps.map((entry) => entry.label),
     startedAt: new Date(deps.now()).toISOString(),
-    ...(Object.keys(result).length > 0 ? { result } : {}),
+    ...(Object.keys(planned).length > 0 ? { planned } : {}),
   });
   return { steps };
 }

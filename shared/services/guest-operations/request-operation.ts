@@ -1,17 +1,22 @@
 import type { AuditContext } from '#shared/domain/audit.ts';
-import { NotFoundError, ValidationError } from '#shared/domain/errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '#shared/domain/errors.ts';
 import type { Guest } from '#shared/domain/guest.ts';
-import { parseGuestId } from '#shared/domain/guest-id.ts';
 import {
   type Operation,
   type OperationKind,
   type OperationRequest,
-  timestampedSnapshotName,
+  operationNameSuffix,
 } from '#shared/domain/operation.ts';
-import { PROXMOX_SNAPSHOT_NAME, PROXMOX_SNAPSHOT_NAME_MAX } from '#shared/domain/snapshot-name.ts';
+import {
+  handSnapshotName,
+  PROXMOX_SNAPSHOT_NAME,
+  PROXMOX_SNAPSHOT_NAME_MAX,
+} from '#shared/domain/snapshot-name.ts';
 import { auditEvent, authorize } from '../audit-trail.ts';
+import { requireGuest } from '../guest-reference.ts';
 import type { ServiceDeps } from '../service-deps.ts';
 import type { WorkflowStarter } from '../workflow-starter.ts';
+import { snapshotsOnProxmox } from './proxmox-snapshots.ts';
 
 export interface OperationDeps extends ServiceDeps {
   readonly workflows: WorkflowStarter;
@@ -34,12 +39,8 @@ export function checkSnapshotName(name: string, path = 'name'): void {
   }
 }
 
-async function liveGuest(deps: ServiceDeps, context: AuditContext, guestId: string): Promise<Guest> {
-  const ref = parseGuestId(guestId);
-  const guest = ref
-    ? await deps.store.guests.get(context.principal.tenantId, ref.clusterId, ref.vmid)
-    : undefined;
-  if (!guest) throw new NotFoundError('guest', guestId);
+async function liveGuest(deps: ServiceDeps, context: AuditContext, reference: string): Promise<Guest> {
+  const guest = await requireGuest(deps, context.principal.tenantId, reference);
   if (guest.gone)
     throw ValidationError.single('guestId', 'guest.gone', 'the guest no longer exists on its cluster');
   if (guest.template)
@@ -48,14 +49,41 @@ async function liveGuest(deps: ServiceDeps, context: AuditContext, guestId: stri
 }
 
 /**
+ * Answers at once what would otherwise fail later inside the workflow: a new snapshot's name
+ * the guest already has (409), a snapshot to restore or delete that it does not have (404), or
+ * one still being taken or deleted (409).
+ */
+async function checkAgainstProxmox(
+  deps: ServiceDeps,
+  guest: Guest,
+  kind: OperationKind,
+  name: string,
+): Promise<void> {
+  const existing = (await snapshotsOnProxmox(deps, guest)).find((entry) => entry.name === name);
+  if (kind === 'snapshot') {
+    if (existing) throw new ConflictError(`the guest already has a snapshot named '${name}'`);
+    return;
+  }
+  if (!existing) throw new NotFoundError('snapshot', `${guest.id}/${name}`);
+  if (existing.snapstate && kind !== 'delete-snapshot')
+    throw new ConflictError(
+      `snapshot '${name}' is incomplete (snapstate ${existing.snapstate}) and cannot be restored`,
+    );
+}
+
+/**
  * Records a guest operation as pending, audits the request, and starts the guest-operation
- * workflow; answers at once (202) with the operation to poll.
+ * workflow; answers at once (202) with the operation to poll. Before anything is written:
+ * 1. the caller's role, 2. the guest (by id or `<cluster>/<vmid>`: 404 when unknown; live, no
+ * template), 3. the snapshot name (Proxmox's rule; a default one unique per request) and what
+ * the guest can do (no RAM state for containers), 4. a free vmid for a clone, 5. the guest's
+ * snapshots on Proxmox (a taken name is 409, a missing snapshot 404).
  */
 export async function requestOperation(
   deps: OperationDeps,
   context: AuditContext,
   kind: OperationKind,
-  guestId: string,
+  guestReference: string,
   snapshotName: string | undefined,
   request: OperationRequest,
 ): Promise<Operation> {
@@ -63,12 +91,18 @@ export async function requestOperation(
   await authorize(deps, context, 'operate', {
     action: `snapshot.${kind}`,
     resourceType: 'guest',
-    resourceId: guestId,
+    resourceId: guestReference,
   });
-  const guest = await liveGuest(deps, context, guestId);
-  const name = snapshotName ?? timestampedSnapshotName('manual', deps.now());
+  const guest = await liveGuest(deps, context, guestReference);
+  const name = snapshotName ?? handSnapshotName('manual', deps.now(), operationNameSuffix(id));
   // A new snapshot's name comes from the body; every other operation names one in the path.
   checkSnapshotName(name, kind === 'snapshot' ? 'name' : 'path.snapshotId');
+  if (kind === 'snapshot' && request.includeMemory && guest.type === 'lxc')
+    throw ValidationError.single(
+      'includeMemory',
+      'include-memory.qemu-only',
+      'containers (LXC) have no RAM state to save: Proxmox snapshots memory of QEMU VMs only',
+    );
   if (kind === 'restore-new-guest' && request.newGuest?.vmid !== undefined) {
     const taken = await deps.store.guests.get(guest.tenantId, guest.clusterId, request.newGuest.vmid);
     if (taken && !taken.gone)
@@ -78,6 +112,7 @@ export async function requestOperation(
         `VM ${request.newGuest.vmid} already exists`,
       );
   }
+  await checkAgainstProxmox(deps, guest, kind, name);
   const operation: Operation = {
     id,
     tenantId: guest.tenantId,

@@ -1,8 +1,8 @@
 import { type AuditContext, auditSummary } from '#shared/domain/audit.ts';
 import { NotFoundError } from '#shared/domain/errors.ts';
-import { parseGuestId } from '#shared/domain/guest-id.ts';
 import type { SnapshotRecord } from '#shared/domain/snapshot-record.ts';
 import { auditEvent, authorize } from '../audit-trail.ts';
+import { findGuest } from '../guest-reference.ts';
 import type { ServiceDeps } from '../service-deps.ts';
 
 /**
@@ -22,8 +22,7 @@ export async function updateSnapshot(
     resourceId: guestId,
   });
   const tenantId = context.principal.tenantId;
-  const ref = parseGuestId(guestId);
-  const guest = ref ? await deps.store.guests.get(tenantId, ref.clusterId, ref.vmid) : undefined;
+  const guest = await findGuest(deps, tenantId, guestId);
   const before = guest ? await deps.store.snapshots.get(tenantId, guest.id, name) : undefined;
   if (!guest || !before) throw new NotFoundError('snapshot', `${guestId}/${name}`);
   if (patch.description !== undefined) {

@@ -1,4 +1,5 @@
 import type { AuditContext } from '#shared/domain/audit.ts';
+import { requireGuest } from '../guest-reference.ts';
 import { getPolicy } from '../policies.ts';
 import { policyTargets } from '../policy-targets.ts';
 import type { ServiceDeps } from '../service-deps.ts';
@@ -11,7 +12,8 @@ export interface GuestRetentionPreview {
 
 /**
  * What the policy's retention would keep and delete now, per guest, with reasons; changes
- * nothing. The next run (or the daily sweep) applies the same decisions.
+ * nothing. The next run (or the daily sweep) applies the same decisions. One guest (by id or
+ * `<cluster>/<vmid>`) must be in the inventory: otherwise 404.
  */
 export async function retentionPreview(
   deps: ServiceDeps,
@@ -21,7 +23,7 @@ export async function retentionPreview(
 ): Promise<GuestRetentionPreview[]> {
   const policy = await getPolicy(deps, context, policyId);
   const guestIds = guestId
-    ? [guestId]
+    ? [(await requireGuest(deps, context.principal.tenantId, guestId)).id]
     : (await policyTargets(deps, context, policyId)).targets.map((guest) => guest.id);
   const previews: GuestRetentionPreview[] = [];
   for (const id of guestIds) {

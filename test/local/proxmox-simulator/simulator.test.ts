@@ -273,3 +273,33 @@ describe('cluster resources and storage', () => {
     expect((after?.used ?? 0) - (before?.used ?? 0)).toBe(backup?.size);
   });
 });
+
+describe('guest config and clones', () => {
+  it('deletes tags through PUT /config (both guest types), refuses a locked guest, leaves other settings to Proxmox', async () => {
+    const client = simulator.client();
+    await client.clearTags('pve1', 'qemu', 100);
+    expect((await client.guestConfig('pve1', 'qemu', 100)).tags).toBeUndefined();
+    await client.clearTags('pve3', 'lxc', 202);
+    expect(simulator.sim.state.guests.find((g) => g.vmid === 202)?.tags).toEqual([]);
+    simulator.sim.holdLock(101, 'backup');
+    try {
+      await expect(client.clearTags('pve1', 'qemu', 101)).rejects.toMatchObject({
+        proxmoxText: 'VM is locked (backup)',
+      });
+    } finally {
+      simulator.sim.releaseLock(101);
+    }
+    const memory = await raw('PUT', '/api2/json/nodes/pve1/qemu/101/config', 'memory=4096');
+    expect(memory.status).toBe(400);
+  });
+
+  it('gives a clone of a snapshot the snapshot\u2019s tags, not the guest\u2019s current ones', async () => {
+    const client = simulator.client();
+    await client.waitForTask(await client.createSnapshot('pve2', 'qemu', 102, { name: 'tagged-then' }));
+    simulator.sim.state.guests.find((g) => g.vmid === 102)?.tags.push('later');
+    await client.waitForTask(
+      await client.clone('pve2', 'qemu', 102, { newid: 5102, snapname: 'tagged-then', full: true }),
+    );
+    expect(simulator.sim.state.guests.find((g) => g.vmid === 5102)?.tags).toEqual(['db', 'prod']);
+  });
+});
