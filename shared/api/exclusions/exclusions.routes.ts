@@ -1,7 +1,16 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { parseGuestId } from '#shared/domain/guest-id.ts';
 import { ID_PATTERN } from '#shared/domain/ids.ts';
-import { commonErrors, IdempotencyHeader, idParam, json, PageQuery, pageOf } from '../schemas.ts';
+import {
+  commonErrors,
+  IdempotencyHeader,
+  idParam,
+  json,
+  PageQuery,
+  pageOf,
+  requires,
+  safeText,
+} from '../schemas.ts';
 
 const tags = ['Exclusions'];
 
@@ -15,7 +24,7 @@ export const ExclusionInputSchema = z
   .strictObject({
     guestId: GuestId,
     policyId: PolicyId.optional().openapi({ description: 'Absent: excluded from every policy' }),
-    reason: z.string().trim().min(1).max(500),
+    reason: safeText(z.string().trim().min(1).max(500)),
     expiresAt: z.iso
       .datetime({ offset: true })
       .optional()
@@ -40,6 +49,7 @@ export const createExclusionRoute = createRoute({
   path: '/v1/exclusions',
   tags,
   summary: 'Exclude a guest from a policy or from all policies (admin)',
+  ...requires('admin', 'exclusion.create'),
   request: { headers: IdempotencyHeader, body: { content: json(ExclusionInputSchema), required: true } },
   responses: { 201: { description: 'Created', content: json(ExclusionSchema) }, ...commonErrors },
 });
@@ -61,6 +71,7 @@ export const deleteExclusionRoute = createRoute({
   path: '/v1/exclusions/{exclusionId}',
   tags,
   summary: 'Remove an exclusion (admin)',
+  ...requires('admin', 'exclusion.delete'),
   request: { params: z.object({ exclusionId: idParam('exclusionId', 'exc') }) },
   responses: { 204: { description: 'Removed' }, ...commonErrors },
 });

@@ -1,7 +1,15 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { parseGuestId } from '#shared/domain/guest-id.ts';
 import { SnapshotRecordSchema } from '../guests/guests.routes.ts';
-import { commonErrors, IdempotencyHeader, idParam, json } from '../schemas.ts';
+import {
+  commonErrors,
+  IdempotencyHeader,
+  idParam,
+  json,
+  problemContent,
+  requires,
+  safeText,
+} from '../schemas.ts';
 
 export const OperationSchema = z
   .object({
@@ -43,6 +51,7 @@ export const createSnapshotRoute = createRoute({
   path: '/v1/guests/{guestId}/snapshots',
   tags: ['Snapshots'],
   summary: 'Take a snapshot now (operator); never pruned by a policy',
+  ...requires('operator', 'snapshot.create'),
   request: {
     params: z.object({ guestId: GuestParam }),
     headers: IdempotencyHeader,
@@ -51,7 +60,7 @@ export const createSnapshotRoute = createRoute({
         z
           .strictObject({
             name: z.string().optional().openapi({ description: 'Default manual-<yyyymmdd>-<hhmmss>' }),
-            description: z.string().max(8192).optional(),
+            description: safeText(z.string().max(8192)).optional(),
             includeMemory: z
               .boolean()
               .default(false)
@@ -70,6 +79,7 @@ export const deleteSnapshotRoute = createRoute({
   path: '/v1/guests/{guestId}/snapshots/{snapshotId}',
   tags: ['Snapshots'],
   summary: 'Delete a snapshot on Proxmox (operator)',
+  ...requires('operator', 'snapshot.delete'),
   request: { params: z.object({ guestId: GuestParam, snapshotId: SnapshotParam }) },
   responses: accepted,
 });
@@ -79,6 +89,7 @@ export const restoreSnapshotRoute = createRoute({
   path: '/v1/guests/{guestId}/snapshots/{snapshotId}/restore',
   tags: ['Snapshots'],
   summary: 'Roll the guest back to the snapshot, or clone the snapshot into a new guest (operator)',
+  ...requires('operator', 'snapshot.restore'),
   request: {
     params: z.object({ guestId: GuestParam, snapshotId: SnapshotParam }),
     headers: IdempotencyHeader,
@@ -132,13 +143,14 @@ export const updateSnapshotRoute = createRoute({
   tags: ['Snapshots'],
   summary:
     'Change a recorded snapshot\u2019s description (also on Proxmox) or pin it against pruning (operator)',
+  ...requires('operator', 'snapshot.update'),
   request: {
     params: z.object({ guestId: GuestParam, snapshotId: SnapshotParam }),
     body: {
       content: json(
         z
           .strictObject({
-            description: z.string().max(8192).optional(),
+            description: safeText(z.string().max(8192)).optional(),
             protected: z
               .boolean()
               .optional()
@@ -152,6 +164,9 @@ export const updateSnapshotRoute = createRoute({
   responses: {
     200: { description: 'The snapshot record', content: json(SnapshotRecordSchema) },
     ...commonErrors,
+    409: { description: 'Proxmox refused the change: the guest is locked', content: problemContent },
+    422: { description: 'Proxmox refused the description', content: problemContent },
+    502: { description: 'Proxmox could not be reached or failed', content: problemContent },
   },
 });
 

@@ -10,11 +10,16 @@ import {
   PageQuery,
   pageOf,
   problemContent,
+  requires,
   staleVersionError,
 } from '../schemas.ts';
 import { NextRunsSchema, PolicyPatchSchema, PolicySchema, PolicySpecSchema } from './policies.schemas.ts';
 
 const tags = ['Policies'];
+
+const scheduleWriteError = {
+  502: { description: 'The schedule could not be written; nothing was changed', content: problemContent },
+} as const;
 const PolicyParams = z.object({ policyId: idParam('policyId', 'pol') });
 
 export const createPolicyRoute = createRoute({
@@ -22,12 +27,14 @@ export const createPolicyRoute = createRoute({
   path: '/v1/policies',
   tags,
   summary: 'Create a policy (admin)',
+  ...requires('admin', 'policy.create'),
   request: { headers: IdempotencyHeader, body: { content: json(PolicySpecSchema), required: true } },
   responses: {
     201: { description: 'Created', content: json(PolicySchema), headers: etagHeader('policy') },
     ...commonErrors,
     409: { description: 'A policy with this name exists', content: problemContent },
     422: { description: 'Idempotency-Key reused with another body', content: problemContent },
+    ...scheduleWriteError,
   },
 });
 
@@ -60,6 +67,7 @@ export const updatePolicyRoute = createRoute({
   path: '/v1/policies/{policyId}',
   tags,
   summary: 'Change a policy with a JSON Merge Patch (admin)',
+  ...requires('admin', 'policy.update'),
   request: {
     params: PolicyParams,
     headers: IfMatchHeader,
@@ -74,6 +82,7 @@ export const updatePolicyRoute = createRoute({
     ...commonErrors,
     409: { description: 'A policy with this name exists', content: problemContent },
     ...staleVersionError,
+    ...scheduleWriteError,
   },
 });
 
@@ -82,11 +91,13 @@ export const deletePolicyRoute = createRoute({
   path: '/v1/policies/{policyId}',
   tags,
   summary: 'Delete a policy (admin)',
+  ...requires('admin', 'policy.delete'),
   request: { params: PolicyParams, headers: IfMatchHeader },
   responses: {
     204: { description: 'Deleted' },
     ...commonErrors,
     ...staleVersionError,
+    ...scheduleWriteError,
   },
 });
 
@@ -125,6 +136,7 @@ export const policyTargetsRoute = createRoute({
                   'excluded-by-selector',
                   'excluded',
                   'wrong-cluster',
+                  'cluster-deleted',
                 ]),
                 detail: z.string().optional(),
               }),

@@ -8,6 +8,9 @@ import {
   IfMatchHeader,
   idParam,
   json,
+  problemContent,
+  requires,
+  safeText,
   staleVersionError,
 } from '../schemas.ts';
 
@@ -39,7 +42,7 @@ const EmailInput = z.strictObject({
     .email()
     .max(254)
     .openapi({ description: 'The address; it must answer a confirmation mail first' }),
-  description: z.string().max(500).optional(),
+  description: safeText(z.string().max(500)).optional(),
   filters: FiltersSchema.optional(),
 });
 const WebhookInput = z.strictObject({
@@ -48,7 +51,7 @@ const WebhookInput = z.strictObject({
     description:
       'An https URL (plain http only to loopback in the local runtime); public addresses only in AWS',
   }),
-  description: z.string().max(500).optional(),
+  description: safeText(z.string().max(500)).optional(),
   filters: FiltersSchema.optional(),
 });
 export const SubscriptionInputSchema = z
@@ -85,6 +88,7 @@ export const createSubscriptionRoute = createRoute({
   path: '/v1/subscriptions',
   tags,
   summary: 'Subscribe an email address or a webhook to events (admin)',
+  ...requires('admin', 'subscription.create'),
   request: { headers: IdempotencyHeader, body: { content: json(SubscriptionInputSchema), required: true } },
   responses: { 201: { description: 'Created', content: json(WithSecret) }, ...commonErrors },
 });
@@ -124,13 +128,17 @@ export const updateSubscriptionRoute = createRoute({
   path: '/v1/subscriptions/{subscriptionId}',
   tags,
   summary: 'Change a subscription\u2019s filters or description (admin)',
+  ...requires('admin', 'subscription.update'),
   request: {
     params: idParams,
     headers: IfMatchHeader,
     body: {
       content: json(
         z
-          .strictObject({ description: z.string().max(500).optional(), filters: FiltersSchema.optional() })
+          .strictObject({
+            description: safeText(z.string().max(500)).optional(),
+            filters: FiltersSchema.optional(),
+          })
           .openapi('SubscriptionPatch'),
       ),
       required: true,
@@ -152,6 +160,7 @@ export const deleteSubscriptionRoute = createRoute({
   path: '/v1/subscriptions/{subscriptionId}',
   tags,
   summary: 'Unsubscribe (admin)',
+  ...requires('admin', 'subscription.delete'),
   request: { params: idParams, headers: IfMatchHeader },
   responses: { 204: { description: 'Removed' }, ...staleVersionError, ...commonErrors },
 });
@@ -161,6 +170,7 @@ export const confirmSubscriptionRoute = createRoute({
   path: '/v1/subscriptions/{subscriptionId}/confirm',
   tags,
   summary: 'Confirm an email subscription with the code it was mailed (admin)',
+  ...requires('admin', 'subscription.confirm'),
   request: {
     params: idParams,
     body: {
@@ -172,7 +182,11 @@ export const confirmSubscriptionRoute = createRoute({
       required: true,
     },
   },
-  responses: { 200: { description: 'Active', content: json(SubscriptionSchema) }, ...commonErrors },
+  responses: {
+    200: { description: 'Active', content: json(SubscriptionSchema) },
+    ...commonErrors,
+    409: { description: 'Not an email subscription', content: problemContent },
+  },
 });
 
 export const resendConfirmationRoute = createRoute({
@@ -180,8 +194,13 @@ export const resendConfirmationRoute = createRoute({
   path: '/v1/subscriptions/{subscriptionId}/resend-confirmation',
   tags,
   summary: 'Mail a new confirmation code to a pending email subscription (admin)',
+  ...requires('admin', 'subscription.resend-confirmation'),
   request: { params: idParams },
-  responses: { 202: { description: 'A new code is on its way' }, ...commonErrors },
+  responses: {
+    202: { description: 'A new code is on its way' },
+    ...commonErrors,
+    409: { description: 'Not a pending email subscription', content: problemContent },
+  },
 });
 
 export const rotateSecretRoute = createRoute({
@@ -189,6 +208,7 @@ export const rotateSecretRoute = createRoute({
   path: '/v1/subscriptions/{subscriptionId}/rotate-secret',
   tags,
   summary: 'New webhook signing secret, shown once; the old one still signs for 24 hours (admin)',
+  ...requires('admin', 'subscription.rotate-secret'),
   request: { params: idParams },
   responses: {
     200: {
@@ -198,6 +218,7 @@ export const rotateSecretRoute = createRoute({
       ),
     },
     ...commonErrors,
+    409: { description: 'Not a webhook subscription', content: problemContent },
   },
 });
 
@@ -206,6 +227,7 @@ export const testSubscriptionRoute = createRoute({
   path: '/v1/subscriptions/{subscriptionId}/test',
   tags,
   summary: 'Send a test event to this subscription (admin)',
+  ...requires('admin', 'subscription.test'),
   request: { params: idParams },
   responses: {
     202: {
@@ -213,6 +235,7 @@ export const testSubscriptionRoute = createRoute({
       content: json(z.object({ eventId: z.string() }).openapi('TestEventSent')),
     },
     ...commonErrors,
+    409: { description: 'The email address has not confirmed the subscription yet', content: problemContent },
   },
 });
 
