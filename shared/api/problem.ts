@@ -66,6 +66,7 @@ const FORMAT_MESSAGES: Record<string, string> = {
   datetime: 'must be a date and time with an offset, e.g. 2025-01-31T02:00:00Z',
   email: 'must be an email address',
   url: 'must be a URL',
+  regex: 'has the wrong format',
 };
 
 /**
