@@ -33,7 +33,6 @@ export const createPolicyRoute = createRoute({
     201: { description: 'Created', content: json(PolicySchema), headers: etagHeader('policy') },
     ...commonErrors,
     409: { description: 'A policy with this name exists', content: problemContent },
-    422: { description: 'Idempotency-Key reused with another body', content: problemContent },
     ...scheduleWriteError,
   },
 });
