@@ -1,16 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { AppError, NotFoundError, ValidationError } from '#shared/domain/errors.ts';
+import {
+  AppError,
+  ForbiddenError,
+  NotFoundError,
+  UnauthorizedError,
+  ValidationError,
+} from '#shared/domain/errors.ts';
 import type { SubscriptionDeps } from '#shared/services/notifications/subscriptions.ts';
 import type { PolicyDeps } from '#shared/services/policies.ts';
 import type { RunDeps } from '#shared/services/runs.ts';
 import type { ApiEnv } from './api-env.ts';
 import { registerAuditRoutes } from './audit/audit.handlers.ts';
 import { registerClusterRoutes } from './clusters/clusters.handlers.ts';
+import { withMiddlewareContract } from './contract.ts';
 import { registerExclusionRoutes } from './exclusions/exclusions.handlers.ts';
 import { guestAwarePath } from './guests/guest-path.ts';
 import { registerGuestRoutes } from './guests/guests.handlers.ts';
+import { authorizationMiddleware } from './middleware/authorization.ts';
 import { idempotencyMiddleware } from './middleware/idempotency.ts';
 import { jsonBodyMiddleware } from './middleware/json-body.ts';
 import { type ClaimNames, principalMiddleware } from './middleware/principal.ts';
@@ -19,6 +27,7 @@ import { registerPolicyRoutes } from './policies/policies.handlers.ts';
 import { issuesFromZod, toProblem } from './problem.ts';
 import { isPublicRoute } from './public-routes.ts';
 import { registerRetentionRoutes } from './retention/retention.handlers.ts';
+import { routeIndex } from './route-index.ts';
 import { registerRunRoutes } from './runs/runs.handlers.ts';
 import { registerSubscriptionRoutes } from './subscriptions/subscriptions.handlers.ts';
 import { DOCS_PAGE } from './system/docs-page.ts';
@@ -41,10 +50,13 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
     getPath: guestAwarePath,
     // One validation hook, so every bad request gets the same problem document.
     defaultHook: (result) => {
+      // The validator passes the checked input along (untyped), so a missing field reads "is required".
+      const input = (result as { data?: unknown }).data;
       if (!result.success)
-        throw new ValidationError(issuesFromZod(result.error, LOCATION_PREFIX[result.target] ?? ''));
+        throw new ValidationError(issuesFromZod(result.error, LOCATION_PREFIX[result.target] ?? '', input));
     },
   });
+  const routes = routeIndex(app);
 
   app.use('*', async (c, next) => {
     const event = c.env?.event as { requestContext?: { requestId?: string } } | undefined;
@@ -68,7 +80,16 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   app.onError((error, c) => {
     const requestId = c.get('requestId') ?? 'unknown';
     const problem = toProblem(error, c.req.path, requestId);
-    if (error instanceof AppError && problem.status >= 500) {
+    if (error instanceof UnauthorizedError || error instanceof ForbiddenError) {
+      // Why a caller was refused, so "I get 401/403" can be answered from the log (never the token).
+      deps.logger.info('request refused', {
+        requestId,
+        method: c.req.method,
+        path: c.req.path,
+        status: problem.status,
+        reason: error.message,
+      });
+    } else if (error instanceof AppError && problem.status >= 500) {
       // An upstream failure the problem document already explains (e.g. Proxmox unreachable).
       deps.logger.warn('request failed upstream', {
         requestId,
@@ -100,7 +121,11 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
       next,
     );
   });
-  app.use('/v1/*', jsonBodyMiddleware(deps.maxBodyBytes ?? 1024 * 1024));
+  // The role before the body: a caller who may not act learns nothing about the body's rules.
+  app.use('/v1/*', async (c, next) =>
+    isPublicRoute(c.req.method, c.req.path) ? next() : authorizationMiddleware(routes, deps)(c, next),
+  );
+  app.use('/v1/*', jsonBodyMiddleware(deps.maxBodyBytes ?? 1024 * 1024, routes));
   app.use('/v1/*', idempotencyMiddleware(deps.store.idempotency));
 
   app.openapi(healthRoute, (c) => c.json({ status: 'ok' as const, version: deps.version }, 200));
@@ -119,14 +144,21 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
     scheme: 'bearer',
     bearerFormat: 'JWT',
   });
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: {
-      title: 'Proxmox VE snapshot and backup service',
-      version: deps.version,
-      description: 'Errors are application/problem+json (RFC 9457). Lists are cursor-paginated.',
-    },
-    security: [{ bearerAuth: [] }],
+  let document: ReturnType<typeof app.getOpenAPI31Document> | undefined;
+  app.get('/openapi.json', (c) => {
+    document ??= withMiddlewareContract(
+      app.getOpenAPI31Document({
+        openapi: '3.1.0',
+        info: {
+          title: 'Proxmox VE snapshot and backup service',
+          version: deps.version,
+          description:
+            'Errors are application/problem+json (RFC 9457). Lists are cursor-paginated. `x-required-role` on an operation names the least role it needs; `x-audit-action` the action it is audited as.',
+        },
+        security: [{ bearerAuth: [] }],
+      }),
+    );
+    return c.json(document);
   });
   app.get('/docs', (c) => c.html(DOCS_PAGE));
   return app;

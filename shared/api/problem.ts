@@ -1,5 +1,14 @@
+import { HTTPException } from 'hono/http-exception';
 import type { ZodError } from 'zod';
-import { AppError, type FieldIssue, UnknownReferenceError, ValidationError } from '#shared/domain/errors.ts';
+import {
+  AppError,
+  type FieldIssue,
+  ForbiddenError,
+  PayloadTooLargeError,
+  UnknownReferenceError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from '#shared/domain/errors.ts';
 
 /** Stable problem `type` URIs: clients switch on them, so they never change. */
 export const problemType = (slug: string) => `urn:pve-snapshots:problem:${slug}`;
@@ -12,10 +21,98 @@ export interface ProblemDocument {
   readonly instance: string;
   readonly requestId: string;
   readonly errors?: readonly FieldIssue[];
+  /** For 403s caused by the role: the least role the action needs. */
+  readonly requiredRole?: string;
 }
 
-/** Turns zod's issues into the service's field issues (dotted path, rule, message). */
-export function issuesFromZod(error: ZodError, pathPrefix = ''): FieldIssue[] {
+type ZodIssue = ZodError['issues'][number];
+
+/** The value at `path` inside `input`, or undefined when any step is missing. */
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value = input;
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  string: 'a string',
+  number: 'a number',
+  int: 'an integer',
+  boolean: 'true or false',
+  object: 'an object',
+  array: 'an array',
+  null: 'null',
+};
+
+function sizeLimit(issue: ZodIssue & { code: 'too_big' | 'too_small' }): string {
+  const limit = String(issue.code === 'too_big' ? issue.maximum : issue.minimum);
+  const most = issue.code === 'too_big';
+  const bound =
+    issue.inclusive === false ? (most ? 'less than' : 'more than') : most ? 'at most' : 'at least';
+  switch (issue.origin) {
+    case 'string':
+      return !most && limit === '1' ? 'must not be empty' : `must be ${bound} ${limit} characters long`;
+    case 'array':
+    case 'set':
+      return `must have ${bound} ${limit} items`;
+    default:
+      return `must be ${bound} ${limit}`;
+  }
+}
+
+const FORMAT_MESSAGES: Record<string, string> = {
+  datetime: 'must be a date and time with an offset, e.g. 2025-01-31T02:00:00Z',
+  email: 'must be an email address',
+  url: 'must be a URL',
+  regex: 'has the wrong format',
+};
+
+/**
+ * The message a client reads for one issue: the schema's own words where it gave some, and
+ * plain words for zod's defaults (never a raw regular expression).
+ */
+function messageOf(issue: ZodIssue, input: unknown): { rule: string; message: string } {
+  switch (issue.code) {
+    case 'invalid_type':
+      if (valueAt(input, issue.path) === undefined) return { rule: 'required', message: 'is required' };
+      return { rule: issue.code, message: `must be ${TYPE_NAMES[issue.expected] ?? issue.expected}` };
+    case 'too_big':
+    case 'too_small':
+      return {
+        rule: issue.code,
+        message: issue.message.startsWith('Too ') ? sizeLimit(issue) : issue.message,
+      };
+    case 'invalid_value':
+      return {
+        rule: issue.code,
+        message: issue.message.startsWith('Invalid option')
+          ? `must be one of: ${issue.values.map((value) => JSON.stringify(value)).join(', ')}`
+          : issue.message,
+      };
+    case 'invalid_format': {
+      const pattern = 'pattern' in issue && typeof issue.pattern === 'string' ? issue.pattern : undefined;
+      const fallback = FORMAT_MESSAGES[issue.format] ?? `must be a valid ${issue.format}`;
+      const isDefault = issue.message.startsWith('Invalid ') || (pattern && issue.message.includes(pattern));
+      return { rule: issue.code, message: isDefault ? fallback : issue.message };
+    }
+    case 'custom':
+      return {
+        rule: typeof issue.params?.rule === 'string' ? issue.params.rule : issue.code,
+        message: issue.message,
+      };
+    default:
+      return { rule: issue.code, message: issue.message };
+  }
+}
+
+/**
+ * Turns zod's issues into the service's field issues (dotted path, rule, message). `input` is
+ * the value that was checked; with it a missing field is told apart from a mistyped one.
+ */
+export function issuesFromZod(error: ZodError, pathPrefix = '', input?: unknown): FieldIssue[] {
   return error.issues.flatMap((issue): FieldIssue[] => {
     const base = [pathPrefix, ...issue.path.map(String)].filter(Boolean).join('.');
     if (issue.code === 'unrecognized_keys') {
@@ -25,10 +122,17 @@ export function issuesFromZod(error: ZodError, pathPrefix = ''): FieldIssue[] {
         message: `'${key}' is not a known field`,
       }));
     }
-    const rule =
-      issue.code === 'custom' && typeof issue.params?.rule === 'string' ? issue.params.rule : issue.code;
-    return [{ path: base, rule, message: issue.message }];
+    return [{ path: base, ...messageOf(issue, input) }];
   });
+}
+
+/** The service's error for what Hono's own validators refuse (they throw HTTPException). */
+function fromHttpException(error: HTTPException): AppError | undefined {
+  if (error.status === 413) return new PayloadTooLargeError('the body is too large');
+  if (error.status === 415) return new UnsupportedMediaTypeError('send the body as application/json');
+  if (error.status >= 400 && error.status < 500)
+    return ValidationError.single('', 'request.malformed', error.message || 'the request is malformed');
+  return undefined;
 }
 
 /**
@@ -36,17 +140,19 @@ export function issuesFromZod(error: ZodError, pathPrefix = ''): FieldIssue[] {
  * message; anything else becomes a 500 that reveals nothing about the inside.
  */
 export function toProblem(error: unknown, instance: string, requestId: string): ProblemDocument {
-  if (error instanceof AppError) {
+  const known = error instanceof HTTPException ? fromHttpException(error) : error;
+  if (known instanceof AppError) {
     return {
-      type: problemType(error.type),
-      title: error.title,
-      status: error.status,
-      detail: error.message,
+      type: problemType(known.type),
+      title: known.title,
+      status: known.status,
+      detail: known.message,
       instance,
       requestId,
-      ...(error instanceof ValidationError || error instanceof UnknownReferenceError
-        ? { errors: error.issues }
+      ...(known instanceof ValidationError || known instanceof UnknownReferenceError
+        ? { errors: known.issues }
         : {}),
+      ...(known instanceof ForbiddenError && known.requiredRole ? { requiredRole: known.requiredRole } : {}),
     };
   }
   return {

@@ -1,5 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { ID_PATTERN } from '#shared/domain/ids.ts';
+import type { Role } from '#shared/domain/roles.ts';
+import { isSafeText, SAFE_TEXT_RULE } from '#shared/domain/safe-text.ts';
 
 /** Shared pieces of the API contract. */
 
@@ -15,18 +17,52 @@ export const ProblemSchema = z
       .array(z.object({ path: z.string(), rule: z.string(), message: z.string() }))
       .optional()
       .openapi({ description: 'For validation failures: every violated rule, with the field it concerns.' }),
+    requiredRole: z
+      .enum(['viewer', 'operator', 'admin'])
+      .optional()
+      .openapi({ description: 'For 403s caused by the role: the least role the action needs' }),
   })
   .openapi('Problem');
 
 export const problemContent = { 'application/problem+json': { schema: ProblemSchema } };
 
-/** Responses every protected route can give. */
+/** The answers of authentication and authorization, on every route that needs a token. */
+export const authErrors = {
+  401: { description: 'No valid token (the gateway answers `{"message":"Unauthorized"}`)' },
+  403: {
+    description:
+      'The token\u2019s tenant or role claim is unusable, or the role is below the route\u2019s `x-required-role` (the problem names the role needed)',
+    content: problemContent,
+  },
+} as const;
+
+/**
+ * Responses most routes can give. `contract.ts` adds the middleware's answers (401, 403, and
+ * 400, 409, 413, 415, 422 for bodies and idempotency keys) to every route they apply to.
+ */
 export const commonErrors = {
   400: { description: 'The request is not valid', content: problemContent },
-  401: { description: 'No valid token' },
-  403: { description: 'The role does not allow this', content: problemContent },
+  ...authErrors,
   404: { description: 'Not found (also for other tenants\u2019 resources)', content: problemContent },
 } as const;
+
+/** What a route's contract says about who may call it; the app checks it before reading the request. */
+export interface RouteAccess {
+  /** The least role the route needs. */
+  readonly 'x-required-role': Role;
+  /** The audit action the request (or its refusal) is recorded as, e.g. `policy.create`. */
+  readonly 'x-audit-action': string;
+}
+
+/** A route's access, spread into its `createRoute` config: `...requires('admin', 'policy.create')`. */
+export const requires = (role: Role, action: string): RouteAccess => ({
+  'x-required-role': role,
+  'x-audit-action': action,
+});
+
+/** Free text (names, descriptions, reasons): no characters that hide, reorder or split what a reader sees. */
+export const safeText = <T extends z.ZodType<string>>(schema: T) =>
+  schema.refine(isSafeText, { message: SAFE_TEXT_RULE, params: { rule: 'text.characters' } });
 
 /** The response of a change refused because If-Match names an older version. */
 export const staleVersionError = {
@@ -62,12 +98,15 @@ export const IfMatchHeader = z.object({
     .openapi({ description: 'ETag of the version you read; the change is refused with 412 if it moved on' }),
 });
 
+/** Idempotency keys: 1-255 printable ASCII characters, no spaces. */
+export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]+$/;
+
 export const IdempotencyHeader = z.object({
   'idempotency-key': z
     .string()
     .min(1)
     .max(255)
-    .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
+    .regex(IDEMPOTENCY_KEY_PATTERN, 'must be printable ASCII without spaces')
     .optional()
     .openapi({ description: 'Retrying with the same key and body replays the first response' }),
 });

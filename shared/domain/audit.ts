@@ -1,3 +1,4 @@
+import type { OperationKind } from './operation.ts';
 import type { Principal, Role } from './roles.ts';
 
 export type AuditOutcome = 'success' | 'denied' | 'failure';
@@ -20,6 +21,17 @@ export interface AuditEvent {
   readonly after?: Record<string, unknown>;
   readonly reason?: string;
 }
+
+/**
+ * The audit action of each guest operation. Actions read `<resource>.<verb>`: the kind names
+ * the operation, the verb what it does to the snapshot (both restore modes restore).
+ */
+export const OPERATION_ACTIONS = {
+  snapshot: 'snapshot.create',
+  'delete-snapshot': 'snapshot.delete',
+  'restore-in-place': 'snapshot.restore',
+  'restore-new-guest': 'snapshot.restore',
+} as const satisfies Record<OperationKind, string>;
 
 export interface AuditContext {
   readonly principal: Principal;

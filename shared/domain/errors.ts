@@ -53,6 +53,13 @@ export class ForbiddenError extends AppError {
   readonly status = 403;
   readonly type = 'forbidden';
   readonly title = 'Your role does not allow this action';
+  /** The least role the refused action needs, when a role (not the token itself) was the problem. */
+  readonly requiredRole: string | undefined;
+
+  constructor(message: string, options?: { cause?: unknown; requiredRole?: string }) {
+    super(message, options);
+    this.requiredRole = options?.requiredRole;
+  }
 }
 
 export class NotFoundError extends AppError {
@@ -92,6 +99,13 @@ export class PreconditionFailedError extends AppError {
   readonly type = 'precondition-failed';
   readonly title = 'The resource has changed since you read it';
 }
+
+/**
+ * Another request changed the resource between this request's read and its write. Without an
+ * If-Match the read-modify-write is simply done again on the new version; it only reaches the
+ * client (as 412) when retries run out.
+ */
+export class StaleWriteError extends PreconditionFailedError {}
 
 export class PayloadTooLargeError extends AppError {
   readonly status = 413;

@@ -4,13 +4,34 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import type { LambdaEvent } from 'hono/aws-lambda';
 import type { ApiHandler } from '#shared/api/lambda.ts';
 import { isPublicRoute } from '#shared/api/public-routes.ts';
+import { ClaimTypeError } from './jwt.ts';
 
 /** API Gateway's own payload limit; larger requests never reach the function. */
 const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 
+/** Where the gateway reports the requests it refuses (info level; never the token). */
+export interface GatewayLog {
+  info(message: string, fields: Record<string, unknown>): void;
+}
+
 export interface LocalHttpServerOptions {
   readonly handler: ApiHandler;
   readonly verifyToken: (token: string) => Promise<Record<string, string>>;
+  readonly log?: GatewayLog;
+}
+
+const consoleLog: GatewayLog = { info: (message, fields) => console.info(message, fields) };
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Whether the body can travel as text: valid UTF-8 without NUL (otherwise API Gateway sends base64). */
+function isText(body: Buffer): boolean {
+  if (body.includes(0)) return false;
+  try {
+    utf8.decode(body);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function gatewayReply(res: ServerResponse, status: number, message: string): void {
@@ -47,7 +68,7 @@ export function toGatewayEvent(
   for (const [name, value] of url.searchParams)
     query[name] = name in query ? `${query[name]},${value}` : value;
   const now = new Date();
-  const isText = body.length === 0 || !body.includes(0);
+  const asText = body.length === 0 || isText(body);
   const cookies = req.headers.cookie?.split(';').map((cookie) => cookie.trim());
   return {
     version: '2.0',
@@ -77,17 +98,19 @@ export function toGatewayEvent(
       timeEpoch: now.getTime(),
       authorizer: { principalId: '', integrationLatency: 0, jwt: { claims: claims ?? {}, scopes: [] } },
     },
-    body: body.length === 0 ? undefined : isText ? body.toString('utf8') : body.toString('base64'),
-    isBase64Encoded: !isText,
+    body: body.length === 0 ? undefined : asText ? body.toString('utf8') : body.toString('base64'),
+    isBase64Encoded: !asText,
   } as APIGatewayProxyEventV2WithJWTAuthorizer;
 }
 
 /**
  * The local stand-in for API Gateway: public routes pass straight through, every other route
  * needs a bearer token the JWT authorizer would accept (401 `Unauthorized` otherwise, with API
- * Gateway's body), and the same Lambda handler answers.
+ * Gateway's body; 403 `Forbidden` for a tenant or role claim that is not a string), and the same
+ * Lambda handler answers. Every refusal is logged at info with its reason.
  */
 export function createLocalHttpServer(options: LocalHttpServerOptions): Server {
+  const log = options.log ?? consoleLog;
   return createServer(async (req, res) => {
     try {
       const body = await readBody(req);
@@ -98,12 +121,20 @@ export function createLocalHttpServer(options: LocalHttpServerOptions): Server {
       let routeKey = `${method} ${path}`;
       if (!isPublicRoute(method, path)) {
         routeKey = 'ANY /{proxy+}';
-        const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-        if (!match?.[1]) return gatewayReply(res, 401, 'Unauthorized');
+        const refuse = (status: 401 | 403, reason: string) => {
+          log.info('gateway refused the request', { status, method, path, reason });
+          gatewayReply(res, status, status === 401 ? 'Unauthorized' : 'Forbidden');
+        };
+        const authorization = req.headers.authorization;
+        if (authorization === undefined) return refuse(401, 'no Authorization header');
+        const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+        if (!match?.[1]) return refuse(401, 'the Authorization header is not a Bearer token');
         try {
           claims = await options.verifyToken(match[1]);
-        } catch {
-          return gatewayReply(res, 401, 'Unauthorized');
+        } catch (error) {
+          // jose's messages name the failed check (signature, "exp", "aud"...), never the token.
+          const reason = (error as Error).message;
+          return refuse(error instanceof ClaimTypeError ? 403 : 401, reason);
         }
       }
       // aws-lambda's event type allows the absent body API Gateway sends; Hono's type says null.

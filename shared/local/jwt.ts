@@ -57,11 +57,29 @@ export async function mintToken(key: SigningKey, request: TokenRequest): Promise
 }
 
 /**
+ * A verified token whose tenant or role claim is not a string. API Gateway would pass such a
+ * claim on stringified ("null", "12345"); the local gateway sees the raw token and refuses it.
+ */
+export class ClaimTypeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ClaimTypeError';
+  }
+}
+
+const typeOfClaim = (value: unknown) =>
+  value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+
+/**
  * Verifies a bearer token the way API Gateway's JWT authorizer does (signature, issuer,
  * audience, expiry, not-before) and returns its claims as the authorizer passes them on:
- * every value a string.
+ * every value a string. A tenant or role claim that is present but not a string throws
+ * {@link ClaimTypeError}; any other failure is jose's error, whose message names the reason.
  */
-export function createTokenVerifier(key: SigningKey) {
+export function createTokenVerifier(
+  key: SigningKey,
+  claimNames: { readonly tenant: string; readonly role: string } = { tenant: 'tenant', role: 'role' },
+) {
   const publicKey = importJWK(key.publicJwk, 'ES256');
   return async (token: string): Promise<Record<string, string>> => {
     const { payload } = await jwtVerify(token, await publicKey, {
@@ -70,6 +88,11 @@ export function createTokenVerifier(key: SigningKey) {
       algorithms: ['ES256'],
       requiredClaims: ['exp'],
     });
+    for (const name of [claimNames.tenant, claimNames.role]) {
+      const value = payload[name];
+      if (value !== undefined && typeof value !== 'string')
+        throw new ClaimTypeError(`the '${name}' claim is ${typeOfClaim(value)}, not a string`);
+    }
     return stringifyClaims(payload);
   };
 }

@@ -331,7 +331,11 @@ export async function startLocalRuntime(
       claims: { tenant: 'tenant', role: 'role' },
       version: process.env.npm_package_version ?? '0.1.0',
     });
-    const server = createLocalHttpServer({ handler, verifyToken: createTokenVerifier(signingKey) });
+    const server = createLocalHttpServer({
+      handler,
+      verifyToken: createTokenVerifier(signingKey),
+      log: logger,
+    });
     const port = await listen(server, config.port, config.host);
     stops.push(
       () =>

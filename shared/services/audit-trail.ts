@@ -1,6 +1,6 @@
 import type { AuditContext, AuditEvent, AuditOutcome } from '#shared/domain/audit.ts';
 import { ForbiddenError } from '#shared/domain/errors.ts';
-import { hasPermission, type Permission } from '#shared/domain/roles.ts';
+import { hasPermission, leastRoleFor, type Permission, type Role } from '#shared/domain/roles.ts';
 import type { ServiceDeps } from './service-deps.ts';
 
 export interface AuditFacts {
@@ -38,12 +38,25 @@ export async function authorize(
   facts: Pick<AuditFacts, 'action' | 'resourceType' | 'resourceId'>,
 ): Promise<void> {
   if (hasPermission(context.principal.role, permission)) return;
+  await deny(deps, context, leastRoleFor(permission), facts);
+}
+
+/** Records a refusal in the audit trail and throws {@link ForbiddenError} naming the role the action needs. */
+export async function deny(
+  deps: ServiceDeps,
+  context: AuditContext,
+  needed: Role,
+  facts: Pick<AuditFacts, 'action' | 'resourceType' | 'resourceId'>,
+): Promise<never> {
+  const { role } = context.principal;
   await deps.store.audit.record(
     auditEvent(deps, context, {
       ...facts,
       outcome: 'denied',
-      reason: `role '${context.principal.role}' cannot ${permission}`,
+      reason: `${facts.action} needs the ${needed} role; the caller is ${role}`,
     }),
   );
-  throw new ForbiddenError(`role '${context.principal.role}' may not perform ${facts.action}`);
+  throw new ForbiddenError(`${facts.action} needs the ${needed} role (or higher); your role is ${role}`, {
+    requiredRole: needed,
+  });
 }

@@ -4,6 +4,7 @@ import { type Cluster, normalizeFingerprint } from '#shared/domain/cluster.ts';
 import { assertVersion, NotFoundError } from '#shared/domain/errors.ts';
 import { auditEvent, authorize } from './audit-trail.ts';
 import { probeCluster } from './cluster-probe.ts';
+import { retryStaleWrites } from './retry-stale-writes.ts';
 import type { ServiceDeps } from './service-deps.ts';
 
 export interface ClusterInput {
@@ -93,7 +94,19 @@ export async function registerCluster(
   return cluster;
 }
 
-export async function updateCluster(
+/** Changes a cluster; without `expectedVersion` (no If-Match) a concurrent change makes it read and apply again. */
+export function updateCluster(
+  deps: ServiceDeps,
+  context: AuditContext,
+  clusterId: string,
+  patch: ClusterPatch,
+  expectedVersion?: number,
+): Promise<Cluster> {
+  const once = () => updateClusterOnce(deps, context, clusterId, patch, expectedVersion);
+  return expectedVersion === undefined ? retryStaleWrites(once) : once();
+}
+
+async function updateClusterOnce(
   deps: ServiceDeps,
   context: AuditContext,
   clusterId: string,
@@ -148,7 +161,25 @@ export async function updateCluster(
   return after;
 }
 
-export async function deleteCluster(
+/**
+ * Removes a cluster:
+ * 1. the cluster and its audit event, in one transaction (without `expectedVersion`, a
+ *    concurrent change does not stop it),
+ * 2. its stored token secret,
+ * 3. its guests from the inventory: marked gone, so no run selects them and policies' target
+ *    previews say why (their records stay for their history, as for any guest that disappears).
+ */
+export function deleteCluster(
+  deps: ServiceDeps,
+  context: AuditContext,
+  clusterId: string,
+  expectedVersion?: number,
+): Promise<void> {
+  const once = () => deleteClusterOnce(deps, context, clusterId, expectedVersion);
+  return expectedVersion === undefined ? retryStaleWrites(once) : once();
+}
+
+async function deleteClusterOnce(
   deps: ServiceDeps,
   context: AuditContext,
   clusterId: string,
@@ -172,4 +203,14 @@ export async function deleteCluster(
     ),
   ]);
   await deps.secrets.delete(cluster.secretRef);
+  await retireGuests(deps, cluster);
+}
+
+/** Marks every guest of a removed cluster gone (those not gone already). */
+async function retireGuests(deps: ServiceDeps, cluster: Cluster): Promise<void> {
+  const goneAt = new Date(deps.now()).toISOString();
+  const guests = await deps.store.guests.allOfCluster(cluster.tenantId, cluster.id);
+  await deps.store.guests.putMany(
+    guests.filter((guest) => !guest.gone).map((guest) => ({ ...guest, gone: true, goneAt })),
+  );
 }

@@ -7,6 +7,7 @@ import { formatInZone } from '#shared/domain/time-zone.ts';
 import { auditEvent, authorize } from './audit-trail.ts';
 import { canonicalGuestIds } from './guest-reference.ts';
 import type { PolicyScheduler } from './policy-scheduler.ts';
+import { retryStaleWrites } from './retry-stale-writes.ts';
 import type { ServiceDeps } from './service-deps.ts';
 
 export interface PolicyDeps extends ServiceDeps {
@@ -130,9 +131,21 @@ export async function createPolicy(
 /**
  * Updates a policy. `buildSpec` receives the stored spec and returns the new, fully validated
  * spec (the API applies the client's merge patch and validates the result there), so a rejected
- * update never reaches the store.
+ * update never reaches the store. Without `expectedVersion` (no If-Match) a concurrent change
+ * makes it read and apply again instead of failing.
  */
-export async function updatePolicy(
+export function updatePolicy(
+  deps: PolicyDeps,
+  context: AuditContext,
+  policyId: string,
+  buildSpec: (current: PolicySpec) => PolicySpec,
+  expectedVersion?: number,
+): Promise<Policy> {
+  const once = () => updatePolicyOnce(deps, context, policyId, buildSpec, expectedVersion);
+  return expectedVersion === undefined ? retryStaleWrites(once) : once();
+}
+
+async function updatePolicyOnce(
   deps: PolicyDeps,
   context: AuditContext,
   policyId: string,
@@ -178,7 +191,18 @@ export async function updatePolicy(
   return after;
 }
 
-export async function deletePolicy(
+/** Deletes a policy; without `expectedVersion` (no If-Match) a concurrent change does not stop it. */
+export function deletePolicy(
+  deps: PolicyDeps,
+  context: AuditContext,
+  policyId: string,
+  expectedVersion?: number,
+): Promise<void> {
+  const once = () => deletePolicyOnce(deps, context, policyId, expectedVersion);
+  return expectedVersion === undefined ? retryStaleWrites(once) : once();
+}
+
+async function deletePolicyOnce(
   deps: PolicyDeps,
   context: AuditContext,
   policyId: string,

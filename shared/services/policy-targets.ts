@@ -1,21 +1,29 @@
 import { readAllPages } from '#shared/adapters/dynamo/read-all-pages.ts';
 import type { AuditContext } from '#shared/domain/audit.ts';
+import type { Cluster } from '#shared/domain/cluster.ts';
 import type { Exclusion } from '#shared/domain/exclusion.ts';
 import type { Guest } from '#shared/domain/guest.ts';
 import { type ExclusionReason, selectTargets } from '#shared/domain/select-targets.ts';
 import { getPolicy } from './policies.ts';
 import type { ServiceDeps } from './service-deps.ts';
 
+/** Why a guest is not a target: the selection's reasons, and `cluster-deleted` for guests of a removed cluster. */
+export type NotIncludedReason = ExclusionReason | 'cluster-deleted';
+
 export interface PolicyTargets {
   readonly targets: Guest[];
   readonly notIncluded: Array<{
     readonly guest: Guest;
-    readonly reason: ExclusionReason;
+    readonly reason: NotIncludedReason;
     readonly detail?: string;
   }>;
 }
 
-/** The guests the policy would snapshot now (from the last inventory), and why each other guest is not included. */
+/**
+ * The guests the policy would snapshot now (from the last inventory), and why each other guest
+ * is not included. A guest the policy selects whose cluster was removed is reported as
+ * `cluster-deleted` (rather than plain `gone`, or a target if its removal was interrupted).
+ */
 export async function policyTargets(
   deps: ServiceDeps,
   context: AuditContext,
@@ -29,6 +37,23 @@ export async function policyTargets(
   const exclusions = await readAllPages<Exclusion>((cursor) =>
     deps.store.exclusions.list(tenantId, { limit: 200, ...(cursor ? { cursor } : {}) }),
   );
+  const clusters = await readAllPages<Cluster>((cursor) =>
+    deps.store.clusters.list(tenantId, { limit: 200, ...(cursor ? { cursor } : {}) }),
+  );
+  const existing = new Set(clusters.map((cluster) => cluster.id));
   const { targets, left } = selectTargets(policy, guests, exclusions, deps.now());
-  return { targets, notIncluded: left };
+  const clusterDeleted = (guest: Guest) => ({
+    guest,
+    reason: 'cluster-deleted' as const,
+    detail: `its cluster ${guest.clusterId} was deleted`,
+  });
+  return {
+    targets: targets.filter((guest) => existing.has(guest.clusterId)),
+    notIncluded: [
+      ...left.map((entry) =>
+        entry.reason === 'gone' && !existing.has(entry.guest.clusterId) ? clusterDeleted(entry.guest) : entry,
+      ),
+      ...targets.filter((guest) => !existing.has(guest.clusterId)).map(clusterDeleted),
+    ],
+  };
 }

@@ -100,4 +100,30 @@ describe('audit trail', () => {
     const viewer = await api.as('acme', 'viewer');
     expect((await viewer.get('/v1/audit')).status).toBe(200);
   });
+
+  it('names guest operations with verb phrases: snapshot.create, snapshot.delete, snapshot.restore', async () => {
+    const admin = await api.as('verbs', 'admin');
+    const operator = await api.as('verbs', 'operator');
+    const clusterId = (await admin.post('/v1/clusters', api.clusterBody())).body.id;
+    const guest = `/v1/guests/${clusterId}.100/snapshots`;
+    expect((await operator.post(guest, { name: 'verbs' })).status).toBe(202);
+    await api.runtime.workflows.drain();
+    expect(
+      (await operator.post(`${guest}/verbs/restore`, { mode: 'in_place', safetySnapshot: false })).status,
+    ).toBe(202);
+    await api.runtime.workflows.drain();
+    expect((await operator.delete(`${guest}/verbs`)).status).toBe(202);
+    await api.runtime.workflows.drain();
+    const viewer = await api.as('verbs', 'viewer');
+    expect((await viewer.post(guest, { name: 'denied' })).status).toBe(403);
+    const actions = (await admin.get('/v1/audit?resourceType=guest&limit=200')).body.items.map(
+      (event: { action: string; outcome: string }) => `${event.action} ${event.outcome}`,
+    );
+    expect(actions).toEqual([
+      'snapshot.create denied',
+      'snapshot.delete success',
+      'snapshot.restore success',
+      'snapshot.create success',
+    ]);
+  });
 });

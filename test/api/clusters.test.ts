@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Caller, FINGERPRINT, startTestApi, type TestApi } from '#test/support/api.ts';
+import { type Caller, FINGERPRINT, policyBody, startTestApi, type TestApi } from '#test/support/api.ts';
 
 let api: TestApi;
 let admin: Caller;
@@ -138,6 +138,43 @@ describe('changing and removing a cluster', () => {
     expect((await caller.delete(`/v1/clusters/${created.body.id}`)).status).toBe(204);
     expect(readdirSync(folder).length).toBe(before);
     expect((await caller.get(`/v1/clusters/${created.body.id}`)).status).toBe(404);
+  });
+
+  it('takes its guests out of the inventory: runs no longer select them and previews say why', async () => {
+    const caller = await api.as('retire-guests', 'admin');
+    const created = await caller.post('/v1/clusters', api.clusterBody());
+    const clusterId = created.body.id as string;
+    const live = (await caller.get(`/v1/guests?cluster=${clusterId}&limit=200`)).body.items;
+    expect(live.length).toBeGreaterThan(3);
+    const policy = await caller.post(
+      '/v1/policies',
+      policyBody({ selector: { guests: [`${clusterId}.100`, `${clusterId}.101`] } }),
+    );
+    expect((await caller.get(`/v1/policies/${policy.body.id}/targets`)).body.targets).toHaveLength(2);
+
+    expect((await caller.delete(`/v1/clusters/${clusterId}`)).status).toBe(204);
+
+    expect((await caller.get(`/v1/guests?cluster=${clusterId}`)).body.items).toEqual([]);
+    const kept = (await caller.get(`/v1/guests?cluster=${clusterId}&includeGone=true&limit=200`)).body.items;
+    expect(kept).toHaveLength(live.length);
+    expect(kept.every((guest: { gone: boolean; goneAt?: string }) => guest.gone && guest.goneAt)).toBe(true);
+    const preview = (await caller.get(`/v1/policies/${policy.body.id}/targets`)).body;
+    expect(preview.targets).toEqual([]);
+    const named = preview.notIncluded.filter((entry: { guest: { vmid: number } }) =>
+      [100, 101].includes(entry.guest.vmid),
+    );
+    expect(named.map((entry: { reason: string }) => entry.reason)).toEqual([
+      'cluster-deleted',
+      'cluster-deleted',
+    ]);
+    expect(named[0].detail).toContain(clusterId);
+
+    const run = await caller.post(`/v1/policies/${policy.body.id}/runs`);
+    expect(run.status).toBe(202);
+    await api.runtime.workflows.drain();
+    const finished = (await caller.get(`/v1/runs/${run.body.id}`)).body;
+    expect(finished).toMatchObject({ targets: 0, failed: 0 });
+    expect(finished.results).toEqual([]);
   });
 
   it('lets only admins manage clusters', async () => {

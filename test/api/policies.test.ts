@@ -52,7 +52,7 @@ describe('creating a policy', () => {
 
 describe('validation', () => {
   const cases: Array<[string, Record<string, unknown>, string, string]> = [
-    ['a missing name', { name: undefined }, 'name', 'invalid_type'],
+    ['a missing name', { name: undefined }, 'name', 'required'],
     ['an empty name', { name: '  ' }, 'name', 'too_small'],
     ['an unknown top-level field', { colour: 'red' }, 'colour', 'unknown-field'],
     [

@@ -1,4 +1,10 @@
-import { ConflictError, NotFoundError, PreconditionFailedError } from '#shared/domain/errors.ts';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  ConflictError,
+  NotFoundError,
+  PayloadTooLargeError,
+  StaleWriteError,
+} from '#shared/domain/errors.ts';
 import type { ItemKey } from './keys.ts';
 import {
   baseKey,
@@ -124,6 +130,18 @@ export class VersionedStore<T extends Versioned> {
     try {
       await this.table.transact(items);
     } catch (error) {
+      if (isTransactionConflict(error)) {
+        // Another transaction on the same items was in flight; this one's read may be stale.
+        throw new StaleWriteError(`the ${this.keys.kind} is being changed by another request; try again`, {
+          cause: error,
+        });
+      }
+      if (isItemTooLarge(error)) {
+        throw new PayloadTooLargeError(
+          `the ${this.keys.kind} is too large to store (DynamoDB items hold at most 400 KB)`,
+          { cause: error },
+        );
+      }
       if (!(error instanceof ConditionFailed)) throw error;
       const failed = items[error.index];
       const failedSk = String((failed?.Put?.Item ?? failed?.Delete?.Key)?.sk ?? '');
@@ -133,12 +151,22 @@ export class VersionedStore<T extends Versioned> {
       if (error.item === undefined) {
         throw new NotFoundError(this.keys.kind, failedSk.slice(this.keys.prefix().length));
       }
-      throw new PreconditionFailedError(
-        `the ${this.keys.kind} was changed by another request; read it again`,
-        {
-          cause: error,
-        },
-      );
+      throw new StaleWriteError(`the ${this.keys.kind} was changed by another request; read it again`, {
+        cause: error,
+      });
     }
   }
+}
+
+function isTransactionConflict(error: unknown): boolean {
+  return (
+    error instanceof TransactionCanceledException &&
+    (error.CancellationReasons ?? []).some((reason) => reason.Code === 'TransactionConflict')
+  );
+}
+
+/** DynamoDB's refusal of an item over 400 KB (a ValidationException, inside a transaction too). */
+function isItemTooLarge(error: unknown): boolean {
+  const text = `${(error as Error)?.message ?? ''} ${JSON.stringify((error as TransactionCanceledException)?.CancellationReasons ?? [])}`;
+  return /item size (has )?exceeded/i.test(text);
 }

@@ -9,6 +9,7 @@ import {
   PageQuery,
   pageOf,
   problemContent,
+  requires,
   staleVersionError,
 } from '../schemas.ts';
 import { ClusterInputSchema, ClusterPatchSchema, ClusterSchema } from './clusters.schemas.ts';
@@ -21,6 +22,7 @@ export const createClusterRoute = createRoute({
   path: '/v1/clusters',
   tags,
   summary: 'Register a Proxmox VE cluster (admin)',
+  ...requires('admin', 'cluster.create'),
   request: { headers: IdempotencyHeader, body: { content: json(ClusterInputSchema), required: true } },
   responses: {
     201: { description: 'Registered', content: json(ClusterSchema), headers: etagHeader('cluster') },
@@ -63,6 +65,7 @@ export const updateClusterRoute = createRoute({
   path: '/v1/clusters/{clusterId}',
   tags,
   summary: 'Change a cluster; a new tokenSecret replaces the stored one (admin)',
+  ...requires('admin', 'cluster.update'),
   request: {
     params: ClusterParams,
     headers: IfMatchHeader,
@@ -73,6 +76,15 @@ export const updateClusterRoute = createRoute({
     ...commonErrors,
     409: { description: 'A cluster with this name exists', content: problemContent },
     ...staleVersionError,
+    422: {
+      description:
+        'The changed connection details fail the check: token refused, privileges missing, certificate not matching',
+      content: problemContent,
+    },
+    502: {
+      description: 'The cluster could not be reached with the changed details',
+      content: problemContent,
+    },
   },
 });
 
@@ -80,7 +92,8 @@ export const deleteClusterRoute = createRoute({
   method: 'delete',
   path: '/v1/clusters/{clusterId}',
   tags,
-  summary: 'Remove a cluster and its stored secret (admin)',
+  summary: 'Remove a cluster, its stored secret and its guests from the inventory (admin)',
+  ...requires('admin', 'cluster.delete'),
   request: { params: ClusterParams, headers: IfMatchHeader },
   responses: {
     204: { description: 'Removed' },
@@ -94,6 +107,7 @@ export const syncClusterRoute = createRoute({
   path: '/v1/clusters/{clusterId}/sync',
   tags,
   summary: 'Read the guest inventory from the cluster now (operator)',
+  ...requires('operator', 'cluster.sync'),
   request: { params: ClusterParams },
   responses: {
     200: {

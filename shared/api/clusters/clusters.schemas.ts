@@ -1,5 +1,13 @@
 import { z } from '@hono/zod-openapi';
 import { FINGERPRINT_PATTERN, TOKEN_ID_PATTERN } from '#shared/domain/cluster.ts';
+import { safeText } from '../schemas.ts';
+
+/**
+ * Token id and secret travel in Proxmox's `Authorization` header; a character a header cannot
+ * carry (CR, LF, NUL, anything beyond ASCII) would fail the request far from its cause.
+ * Proxmox token secrets are UUIDs.
+ */
+const HEADER_SAFE = /^[\x21-\x7e]+$/;
 
 const HttpsUrl = z
   .string()
@@ -37,16 +45,19 @@ const Pem = z
   .regex(/-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/, 'must be a PEM certificate bundle');
 
 const fields = {
-  name: z.string().trim().min(1).max(100),
+  name: safeText(z.string().trim().min(1).max(100)),
   url: HttpsUrl,
   tokenId: z
     .string()
+    .max(256)
     .regex(TOKEN_ID_PATTERN, 'must be a Proxmox API token id: user@realm!tokenname')
+    .regex(HEADER_SAFE, 'must be printable ASCII without spaces')
     .openapi({ example: 'snapshots@pve!service' }),
   tokenSecret: z
     .string()
     .min(1)
     .max(512)
+    .regex(HEADER_SAFE, 'must be printable ASCII without spaces (Proxmox token secrets are UUIDs)')
     .openapi({ description: 'API token secret; stored encrypted, never returned' }),
   fingerprint: Fingerprint.optional(),
   caCertificate: Pem.optional(),

@@ -9,6 +9,8 @@ import {
   PageQuery,
   pageOf,
   problemContent,
+  requires,
+  safeText,
 } from '../schemas.ts';
 
 const tags = ['Exclusions'];
@@ -22,7 +24,7 @@ export const ExclusionInputSchema = z
   .strictObject({
     guestId: GuestId,
     policyId: PolicyId.optional().openapi({ description: 'Absent: excluded from every policy' }),
-    reason: z.string().trim().min(1).max(500),
+    reason: safeText(z.string().trim().min(1).max(500)),
     expiresAt: z.iso
       .datetime({ offset: true })
       .optional()
@@ -47,6 +49,7 @@ export const createExclusionRoute = createRoute({
   path: '/v1/exclusions',
   tags,
   summary: 'Exclude a guest from a policy or from all policies (admin)',
+  ...requires('admin', 'exclusion.create'),
   request: { headers: IdempotencyHeader, body: { content: json(ExclusionInputSchema), required: true } },
   responses: {
     201: { description: 'Created', content: json(ExclusionSchema) },
@@ -75,6 +78,7 @@ export const deleteExclusionRoute = createRoute({
   path: '/v1/exclusions/{exclusionId}',
   tags,
   summary: 'Remove an exclusion (admin)',
+  ...requires('admin', 'exclusion.delete'),
   request: { params: z.object({ exclusionId: idParam('exclusionId', 'exc') }) },
   responses: { 204: { description: 'Removed' }, ...commonErrors },
 });

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { ForbiddenError, UnauthorizedError } from '#shared/domain/errors.ts';
-import { isRole, type Principal } from '#shared/domain/roles.ts';
+import { isRole, isTenantId, type Principal, TENANT_ID_RULE } from '#shared/domain/roles.ts';
 import type { ApiEnv } from '../api-env.ts';
 
 export interface ClaimNames {
@@ -9,8 +9,6 @@ export interface ClaimNames {
   /** Claim holding the role (default `role`). */
   readonly role: string;
 }
-
-const TENANT_ID = /^[a-z0-9][a-z0-9-]{1,62}$/;
 
 /**
  * Reads the caller from the claims API Gateway's JWT authorizer verified (the local server
@@ -24,8 +22,8 @@ export function principalFromClaims(
   const tenantId = claims[names.tenant];
   const role = claims[names.role];
   const subject = claims.sub;
-  if (typeof tenantId !== 'string' || !TENANT_ID.test(tenantId)) {
-    throw new ForbiddenError(`the token has no valid '${names.tenant}' claim`);
+  if (!isTenantId(tenantId)) {
+    throw new ForbiddenError(`the token's '${names.tenant}' claim must be a tenant id: ${TENANT_ID_RULE}`);
   }
   if (!isRole(role))
     throw new ForbiddenError(`the token's '${names.role}' claim must be viewer, operator or admin`);

@@ -14,6 +14,8 @@ import {
   PageQuery,
   pageOf,
   problemContent,
+  requires,
+  safeText,
 } from '../schemas.ts';
 
 export const OperationSchema = z
@@ -64,6 +66,7 @@ export const createSnapshotRoute = createRoute({
   path: '/v1/guests/{guestId}/snapshots',
   tags: ['Snapshots'],
   summary: 'Take a snapshot now (operator); never pruned by a policy',
+  ...requires('operator', 'snapshot.create'),
   request: {
     params: z.object({ guestId: GuestParam }),
     headers: IdempotencyHeader,
@@ -75,7 +78,7 @@ export const createSnapshotRoute = createRoute({
               description:
                 'Default `manual-<yyyymmdd>-<hhmmss>-<4 letters or digits>` (UTC), unique per request',
             }),
-            description: z.string().max(8192).optional(),
+            description: safeText(z.string().max(8192)).optional(),
             includeMemory: z.boolean().default(false).openapi({
               description:
                 'Save RAM state (QEMU VMs only; refused for containers, which Proxmox snapshots without memory). A stopped VM has none to save: the record says what Proxmox stored (`vmstate`)',
@@ -94,6 +97,7 @@ export const deleteSnapshotRoute = createRoute({
   path: '/v1/guests/{guestId}/snapshots/{snapshotId}',
   tags: ['Snapshots'],
   summary: 'Delete a snapshot on Proxmox (operator)',
+  ...requires('operator', 'snapshot.delete'),
   request: { params: z.object({ guestId: GuestParam, snapshotId: SnapshotParam }) },
   responses: accepted,
 });
@@ -103,6 +107,7 @@ export const restoreSnapshotRoute = createRoute({
   path: '/v1/guests/{guestId}/snapshots/{snapshotId}/restore',
   tags: ['Snapshots'],
   summary: 'Roll the guest back to the snapshot, or clone the snapshot into a new guest (operator)',
+  ...requires('operator', 'snapshot.restore'),
   request: {
     params: z.object({ guestId: GuestParam, snapshotId: SnapshotParam }),
     headers: IdempotencyHeader,
@@ -180,13 +185,14 @@ export const updateSnapshotRoute = createRoute({
   tags: ['Snapshots'],
   summary:
     'Change a recorded snapshot\u2019s description (also on Proxmox) or pin it against pruning (operator)',
+  ...requires('operator', 'snapshot.update'),
   request: {
     params: z.object({ guestId: GuestParam, snapshotId: SnapshotParam }),
     body: {
       content: json(
         z
           .strictObject({
-            description: z.string().max(8192).optional(),
+            description: safeText(z.string().max(8192)).optional(),
             protected: z
               .boolean()
               .optional()
@@ -200,6 +206,9 @@ export const updateSnapshotRoute = createRoute({
   responses: {
     200: { description: 'The snapshot record', content: json(SnapshotRecordSchema) },
     ...commonErrors,
+    409: { description: 'Proxmox refused the change: the guest is locked', content: problemContent },
+    422: { description: 'Proxmox refused the description', content: problemContent },
+    502: { description: 'Proxmox could not be reached or failed', content: problemContent },
   },
 });
 

@@ -25,7 +25,7 @@ import { PolicySpecSchema } from './policies.schemas.ts';
 /** Validates a merged policy spec with the same contract as a POST body. */
 function parseSpec(value: unknown): PolicySpec {
   const parsed = PolicySpecSchema.safeParse(value);
-  if (!parsed.success) throw new ValidationError(issuesFromZod(parsed.error));
+  if (!parsed.success) throw new ValidationError(issuesFromZod(parsed.error, '', value));
   return parsed.data;
 }
 

@@ -10,11 +10,16 @@ import {
   PageQuery,
   pageOf,
   problemContent,
+  requires,
   staleVersionError,
 } from '../schemas.ts';
 import { NextRunsSchema, PolicyPatchSchema, PolicySchema, PolicySpecSchema } from './policies.schemas.ts';
 
 const tags = ['Policies'];
+
+const scheduleWriteError = {
+  502: { description: 'The schedule could not be written; nothing was changed', content: problemContent },
+} as const;
 const PolicyParams = z.object({ policyId: idParam('policyId', 'pol') });
 
 export const createPolicyRoute = createRoute({
@@ -22,6 +27,7 @@ export const createPolicyRoute = createRoute({
   path: '/v1/policies',
   tags,
   summary: 'Create a policy (admin)',
+  ...requires('admin', 'policy.create'),
   request: { headers: IdempotencyHeader, body: { content: json(PolicySpecSchema), required: true } },
   responses: {
     201: { description: 'Created', content: json(PolicySchema), headers: etagHeader('policy') },
@@ -32,6 +38,7 @@ export const createPolicyRoute = createRoute({
         'Idempotency-Key reused with another body, or the selector names a guest the inventory does not know',
       content: problemContent,
     },
+    ...scheduleWriteError,
   },
 });
 
@@ -64,6 +71,7 @@ export const updatePolicyRoute = createRoute({
   path: '/v1/policies/{policyId}',
   tags,
   summary: 'Change a policy with a JSON Merge Patch (admin)',
+  ...requires('admin', 'policy.update'),
   request: {
     params: PolicyParams,
     headers: IfMatchHeader,
@@ -79,6 +87,7 @@ export const updatePolicyRoute = createRoute({
     409: { description: 'A policy with this name exists', content: problemContent },
     ...staleVersionError,
     422: { description: 'The selector names a guest the inventory does not know', content: problemContent },
+    ...scheduleWriteError,
   },
 });
 
@@ -87,11 +96,13 @@ export const deletePolicyRoute = createRoute({
   path: '/v1/policies/{policyId}',
   tags,
   summary: 'Delete a policy (admin)',
+  ...requires('admin', 'policy.delete'),
   request: { params: PolicyParams, headers: IfMatchHeader },
   responses: {
     204: { description: 'Deleted' },
     ...commonErrors,
     ...staleVersionError,
+    ...scheduleWriteError,
   },
 });
 
@@ -130,6 +141,7 @@ export const policyTargetsRoute = createRoute({
                   'excluded-by-selector',
                   'excluded',
                   'wrong-cluster',
+                  'cluster-deleted',
                 ]),
                 detail: z.string().optional(),
               }),

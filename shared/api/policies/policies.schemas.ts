@@ -2,9 +2,13 @@ import { z } from '@hono/zod-openapi';
 import { GUEST_REFERENCE_HINT, parseGuestReference } from '#shared/domain/guest-id.ts';
 import { NAME_PREFIX_MAX, NAME_PREFIX_PATTERN } from '#shared/domain/snapshot-name.ts';
 import { spellTimeZone } from '#shared/domain/time-zone.ts';
+import { safeText } from '../schemas.ts';
 
-/** Proxmox tag syntax (pve-guest-common `$PVE_TAG_RE`). */
-const TAG = /^[a-z0-9_][a-z0-9_\-+.]*$/i;
+/**
+ * Proxmox tag syntax (pve-guest-common `$PVE_TAG_RE`, case-insensitive there). Spelled out
+ * without the `i` flag: OpenAPI carries only a pattern's source, so a flag would be lost.
+ */
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_+.-]*$/;
 /** Proxmox pool ids (pve-poolid) and node names (a DNS label). */
 const POOL = /^[A-Za-z0-9_-]+$/;
 const NODE = /^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$/;
@@ -18,7 +22,12 @@ const GuestId = z
   .openapi({ example: 'cl_01JD7W3M4Q8ZC5N2R6T9V0X1Y2.100' });
 
 const Tag = z.string().max(128).regex(TAG, 'must be a Proxmox tag (letters, digits, _ - + .)');
-const list = <T extends z.ZodType>(item: T) => z.array(item).max(1000).default([]);
+/**
+ * Entries per selector list. With every list full of the longest entries a policy stays near
+ * 100 KB, so the policy and an update's audit event (before and after) fit DynamoDB's 400 KB item.
+ */
+export const MAX_SELECTOR_ENTRIES = 200;
+const list = <T extends z.ZodType>(item: T) => z.array(item).max(MAX_SELECTOR_ENTRIES).default([]);
 const count = z.number().int().min(0).max(100_000);
 const days = z.number().int().min(1).max(36_500);
 
@@ -104,8 +113,8 @@ export const NotifySchema = z.strictObject({
 /** A policy as clients write it (POST body; a PATCH is merged into the stored spec, then checked against this). */
 export const PolicySpecSchema = z
   .strictObject({
-    name: z.string().trim().min(1).max(100),
-    description: z.string().max(2000).default(''),
+    name: safeText(z.string().trim().min(1).max(100)),
+    description: safeText(z.string().max(2000)).default(''),
     enabled: z.boolean().default(true),
     schedule: ScheduleSchema,
     snapshot: SnapshotOptionsSchema.prefault({}),

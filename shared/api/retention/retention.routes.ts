@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { isIanaTimeZone, spellTimeZone } from '#shared/domain/time-zone.ts';
 import { RetentionSchema } from '../policies/policies.schemas.ts';
-import { commonErrors, json } from '../schemas.ts';
+import { commonErrors, json, requires } from '../schemas.ts';
 
 export const MAX_SIMULATED_SNAPSHOTS = 10_000;
 
@@ -54,6 +54,7 @@ export const simulateRoute = createRoute({
   path: '/v1/retention/simulate',
   tags: ['Retention'],
   summary: 'What a retention rule keeps of a list of snapshot times, and why (changes nothing)',
+  ...requires('viewer', 'retention.simulate'),
   request: { body: { content: json(SimulateRequestSchema), required: true } },
   responses: {
     200: {

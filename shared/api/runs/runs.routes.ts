@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { ID_PATTERN } from '#shared/domain/ids.ts';
-import { commonErrors, IdempotencyHeader, idParam, json, PageQuery, pageOf } from '../schemas.ts';
+import { commonErrors, IdempotencyHeader, idParam, json, PageQuery, pageOf, requires } from '../schemas.ts';
 
 const STATUSES = ['pending', 'running', 'completed', 'partial', 'failed', 'skipped'] as const;
 
@@ -41,6 +41,7 @@ export const runPolicyRoute = createRoute({
   path: '/v1/policies/{policyId}/runs',
   tags: ['Runs'],
   summary: 'Run a policy now (operator); 202 with the run',
+  ...requires('operator', 'policy.run'),
   request: { params: z.object({ policyId: idParam('policyId', 'pol') }), headers: IdempotencyHeader },
   responses: { 202: { description: 'Started', content: json(RunSchema) }, ...commonErrors },
 });
@@ -52,7 +53,7 @@ export const listRunsRoute = createRoute({
   summary: 'Runs, newest first',
   request: {
     query: PageQuery.extend({
-      policy: z.string().regex(ID_PATTERN).optional(),
+      policy: z.string().regex(ID_PATTERN, 'must be a policy id as returned by the API').optional(),
       status: z.enum(STATUSES).optional(),
       from: z.iso.datetime({ offset: true }).optional(),
       to: z.iso.datetime({ offset: true }).optional(),

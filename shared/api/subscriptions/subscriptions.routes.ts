@@ -11,6 +11,8 @@ import {
   PageQuery,
   pageOf,
   problemContent,
+  requires,
+  safeText,
   staleVersionError,
 } from '../schemas.ts';
 
@@ -42,7 +44,7 @@ const EmailInput = z.strictObject({
     .email()
     .max(254)
     .openapi({ description: 'The address; it must answer a confirmation mail first' }),
-  description: z.string().max(500).optional(),
+  description: safeText(z.string().max(500)).optional(),
   filters: FiltersSchema.optional(),
 });
 const WebhookInput = z.strictObject({
@@ -51,7 +53,7 @@ const WebhookInput = z.strictObject({
     description:
       'An https URL (plain http only to loopback in the local runtime); public addresses only in AWS',
   }),
-  description: z.string().max(500).optional(),
+  description: safeText(z.string().max(500)).optional(),
   filters: FiltersSchema.optional(),
 });
 export const SubscriptionInputSchema = z
@@ -88,6 +90,7 @@ export const createSubscriptionRoute = createRoute({
   path: '/v1/subscriptions',
   tags,
   summary: 'Subscribe an email address or a webhook to events (admin)',
+  ...requires('admin', 'subscription.create'),
   request: { headers: IdempotencyHeader, body: { content: json(SubscriptionInputSchema), required: true } },
   responses: { 201: { description: 'Created', content: json(WithSecret) }, ...commonErrors },
 });
@@ -128,13 +131,17 @@ export const updateSubscriptionRoute = createRoute({
   path: '/v1/subscriptions/{subscriptionId}',
   tags,
   summary: 'Change a subscription\u2019s filters or description (admin)',
+  ...requires('admin', 'subscription.update'),
   request: {
     params: idParams,
     headers: IfMatchHeader,
     body: {
       content: json(
         z
-          .strictObject({ description: z.string().max(500).optional(), filters: FiltersSchema.optional() })
+          .strictObject({
+            description: safeText(z.string().max(500)).optional(),
+            filters: FiltersSchema.optional(),
+          })
           .openapi('SubscriptionPatch'),
       ),
       required: true,
@@ -146,9 +153,9 @@ export const updateSubscriptionRoute = createRoute({
       content: json(SubscriptionSchema),
       headers: etagHeader('subscription'),
     },
-    409: { description: 'Changed by too many requests at once; try again', content: problemContent },
     ...staleVersionError,
     ...commonErrors,
+    409: { description: 'Changed by too many requests at once; try again', content: problemContent },
   },
 });
 
@@ -157,12 +164,13 @@ export const deleteSubscriptionRoute = createRoute({
   path: '/v1/subscriptions/{subscriptionId}',
   tags,
   summary: 'Unsubscribe (admin)',
+  ...requires('admin', 'subscription.delete'),
   request: { params: idParams, headers: IfMatchHeader },
   responses: {
     204: { description: 'Removed' },
-    409: { description: 'Changed by too many requests at once; try again', content: problemContent },
     ...staleVersionError,
     ...commonErrors,
+    409: { description: 'Changed by too many requests at once; try again', content: problemContent },
   },
 });
 
@@ -171,6 +179,7 @@ export const confirmSubscriptionRoute = createRoute({
   path: '/v1/subscriptions/{subscriptionId}/confirm',
   tags,
   summary: 'Confirm an email subscription with the code it was mailed (admin)',
+  ...requires('admin', 'subscription.confirm'),
   request: {
     params: idParams,
     body: {
@@ -184,8 +193,8 @@ export const confirmSubscriptionRoute = createRoute({
   },
   responses: {
     200: { description: 'Active', content: json(SubscriptionSchema) },
-    409: { description: 'Not an email subscription, or too many attempts at once', content: problemContent },
     ...commonErrors,
+    409: { description: 'Not an email subscription, or too many attempts at once', content: problemContent },
   },
 });
 
@@ -194,11 +203,12 @@ export const resendConfirmationRoute = createRoute({
   path: '/v1/subscriptions/{subscriptionId}/resend-confirmation',
   tags,
   summary: 'Mail a new confirmation code to a pending email subscription (admin)',
+  ...requires('admin', 'subscription.resend-confirmation'),
   request: { params: idParams },
   responses: {
     202: { description: 'A new code is on its way' },
-    409: { description: 'Not a pending email subscription', content: problemContent },
     ...commonErrors,
+    409: { description: 'Not a pending email subscription', content: problemContent },
   },
 });
 
@@ -207,6 +217,7 @@ export const rotateSecretRoute = createRoute({
   path: '/v1/subscriptions/{subscriptionId}/rotate-secret',
   tags,
   summary: 'New webhook signing secret, shown once; the old one still signs for 24 hours (admin)',
+  ...requires('admin', 'subscription.rotate-secret'),
   request: { params: idParams, headers: IfMatchHeader },
   responses: {
     200: {
@@ -216,9 +227,9 @@ export const rotateSecretRoute = createRoute({
       ),
       headers: etagHeader('subscription'),
     },
-    409: { description: 'Not a webhook, or changed by too many requests at once', content: problemContent },
     ...staleVersionError,
     ...commonErrors,
+    409: { description: 'Not a webhook, or changed by too many requests at once', content: problemContent },
   },
 });
 
@@ -227,14 +238,15 @@ export const testSubscriptionRoute = createRoute({
   path: '/v1/subscriptions/{subscriptionId}/test',
   tags,
   summary: 'Send a test event to this subscription (admin)',
+  ...requires('admin', 'subscription.test'),
   request: { params: idParams },
   responses: {
     202: {
       description: 'Sent; see the deliveries',
       content: json(z.object({ eventId: z.string() }).openapi('TestEventSent')),
     },
-    409: { description: 'The email address has not confirmed yet', content: problemContent },
     ...commonErrors,
+    409: { description: 'The email address has not confirmed the subscription yet', content: problemContent },
   },
 });
 

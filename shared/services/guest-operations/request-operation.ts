@@ -1,4 +1,4 @@
-import type { AuditContext } from '#shared/domain/audit.ts';
+import { type AuditContext, OPERATION_ACTIONS } from '#shared/domain/audit.ts';
 import { ConflictError, NotFoundError, ValidationError } from '#shared/domain/errors.ts';
 import type { Guest } from '#shared/domain/guest.ts';
 import {
@@ -89,7 +89,7 @@ export async function requestOperation(
 ): Promise<Operation> {
   const id = deps.ids.next('op');
   await authorize(deps, context, 'operate', {
-    action: `snapshot.${kind}`,
+    action: OPERATION_ACTIONS[kind],
     resourceType: 'guest',
     resourceId: guestReference,
   });
@@ -127,7 +127,7 @@ export async function requestOperation(
   await deps.store.operations.create(operation);
   await deps.store.audit.record(
     auditEvent(deps, context, {
-      action: `snapshot.${kind}`,
+      action: OPERATION_ACTIONS[kind],
       resourceType: 'guest',
       resourceId: guest.id,
       after: { operationId: id, snapshotName: name },
