@@ -1,7 +1,8 @@
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { startServiceProcess, waitFor } from '#test/support/processes.ts';
 
@@ -33,13 +34,12 @@ describe('the data folder of npm start', () => {
     });
     try {
       expect(service.output()).toContain('the data folder was open to other users; it is private now');
-      const token = spawnSync(
-        process.execPath,
-        ['shared/local/token-cli.ts', '--tenant', 'demo', '--role', 'admin'],
-        {
-          env: { ...process.env, DATA_DIR: dataDir },
-          encoding: 'utf8',
-        },
+      const token = (
+        await promisify(execFile)(
+          process.execPath,
+          ['shared/local/token-cli.ts', '--tenant', 'demo', '--role', 'admin'],
+          { env: { ...process.env, DATA_DIR: dataDir } },
+        )
       ).stdout.trim();
       // A confirmation mail lands in the built-in mailbox as an .eml file.
       const subscribed = await fetch(`${url}/v1/subscriptions`, {

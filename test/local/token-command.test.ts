@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -8,15 +8,24 @@ import { type Started, startServiceProcess } from '#test/support/processes.ts';
 const TOKEN_CLI = resolve('shared/local/token-cli.ts');
 const REPOSITORY_ROOT = process.cwd();
 
-/** The token command as a user runs it: from `cwd`, with `env` on top of a shell without DATA_DIR. */
-function runToken(args: string[], env: Record<string, string>, cwd = REPOSITORY_ROOT) {
+/**
+ * The token command as a user runs it: from `cwd`, with `env` on top of a shell without DATA_DIR.
+ * Asynchronous, so the test's event loop keeps serving its HTTP connections meanwhile.
+ */
+async function runToken(args: string[], env: Record<string, string>, cwd = REPOSITORY_ROOT) {
   const base: Record<string, string | undefined> = { ...process.env };
   delete base.DATA_DIR;
-  return spawnSync(process.execPath, [TOKEN_CLI, ...args], {
-    cwd,
-    env: { ...base, ...env },
-    encoding: 'utf8',
+  const child = spawn(process.execPath, [TOKEN_CLI, ...args], { cwd, env: { ...base, ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk;
   });
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const status = await new Promise<number | null>((resolveExit) => child.once('close', resolveExit));
+  return { status, stdout, stderr };
 }
 
 const guestsStatus = async (url: string, token: string) =>
@@ -34,12 +43,13 @@ describe('npm run token with a service started with its own DATA_DIR', () => {
   }, 90_000);
 
   afterAll(async () => {
+    if (!service) return;
     service.child.kill('SIGTERM');
     await service.exited;
   });
 
   it('gives, from the repository root and without DATA_DIR, a token the running service accepts', async () => {
-    const result = runToken(['--tenant', 'demo', '--role', 'viewer'], { XDG_RUNTIME_DIR: runtimeDir });
+    const result = await runToken(['--tenant', 'demo', '--role', 'viewer'], { XDG_RUNTIME_DIR: runtimeDir });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     expect(await guestsStatus(url, result.stdout.trim())).toBe(200);
@@ -60,13 +70,15 @@ describe('npm run token with a service started with its own DATA_DIR', () => {
         }),
       );
       const port = new URL(url).port;
-      const ambiguous = runToken(['--tenant', 'demo', '--role', 'viewer'], { XDG_RUNTIME_DIR: runtimeDir });
+      const ambiguous = await runToken(['--tenant', 'demo', '--role', 'viewer'], {
+        XDG_RUNTIME_DIR: runtimeDir,
+      });
       expect(ambiguous.status).toBe(1);
       expect(ambiguous.stdout).toBe('');
       expect(ambiguous.stderr).toContain('2 services are running');
       expect(ambiguous.stderr).toContain(`port ${port}, DATA_DIR=${dataDir}`);
       expect(ambiguous.stderr).toContain('--port <port>');
-      const chosen = runToken(['--tenant', 'demo', '--role', 'viewer', '--port', port], {
+      const chosen = await runToken(['--tenant', 'demo', '--role', 'viewer', '--port', port], {
         XDG_RUNTIME_DIR: runtimeDir,
       });
       expect(chosen.status).toBe(0);
@@ -77,9 +89,9 @@ describe('npm run token with a service started with its own DATA_DIR', () => {
     }
   });
 
-  it('fails, naming DATA_DIR, when DATA_DIR is a folder no service started with, and makes no key there', () => {
+  it('fails, naming DATA_DIR, when DATA_DIR is a folder no service started with, and makes no key there', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'token-empty-'));
-    const result = runToken(['--tenant', 'demo', '--role', 'admin'], {
+    const result = await runToken(['--tenant', 'demo', '--role', 'admin'], {
       XDG_RUNTIME_DIR: runtimeDir,
       DATA_DIR: empty,
     });
@@ -92,9 +104,9 @@ describe('npm run token with a service started with its own DATA_DIR', () => {
 });
 
 describe('npm run token without a running service', () => {
-  it('refuses instead of minting a key in ./.data that no service would check', () => {
+  it('refuses instead of minting a key in ./.data that no service would check', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'token-cwd-'));
-    const result = runToken(
+    const result = await runToken(
       ['--tenant', 'demo', '--role', 'admin'],
       { XDG_RUNTIME_DIR: mkdtempSync(join(tmpdir(), 'token-none-')) },
       cwd,
@@ -106,8 +118,8 @@ describe('npm run token without a running service', () => {
     expect(existsSync(join(cwd, '.data'))).toBe(false);
   });
 
-  it('explains its usage, options and environment with --help', () => {
-    const result = runToken(['--help'], {});
+  it('explains its usage, options and environment with --help', async () => {
+    const result = await runToken(['--help'], {});
     expect(result.status).toBe(0);
     expect(result.stderr).toBe('');
     for (const text of ['usage: npm run --silent token', '--tenant', '--role', '--subject', '--port']) {
@@ -127,8 +139,8 @@ describe('npm run token without a running service', () => {
       "--port must be a port number (1-65535), not 'eighty'",
     ],
     [['--tenant', 'demo', '--role', 'admin', 'extra'], "Unexpected argument 'extra'"],
-  ])('answers bad arguments %j with status 2, the reason and a pointer to --help', (args, reason) => {
-    const result = runToken(args, { XDG_RUNTIME_DIR: mkdtempSync(join(tmpdir(), 'token-args-')) });
+  ])('answers bad arguments %j with status 2, the reason and a pointer to --help', async (args, reason) => {
+    const result = await runToken(args, { XDG_RUNTIME_DIR: mkdtempSync(join(tmpdir(), 'token-args-')) });
     expect(result.status).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain(reason);
