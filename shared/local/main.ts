@@ -2,8 +2,8 @@
  * `npm start`: runs the whole service locally on embedded defaults until Ctrl-C.
  */
 import { LocalRuntimeError } from './errors.ts';
-import { loadLocalConfig } from './local-config.ts';
-import { startLocalRuntime } from './runtime.ts';
+import { assertPortsFree } from './free-port.ts';
+import { loadLocalConfig, portsToBind } from './local-config.ts';
 import { registerService, registryDir, runningServices } from './service-registry.ts';
 
 /** Tells `npm run token` where this service keeps its key; a failure only costs that convenience. */
@@ -34,7 +34,11 @@ async function main(): Promise<void> {
   // alone; child processes such as DynamoDB Local's Java inherit the mask.
   process.umask(0o077);
   const config = loadLocalConfig(process.env);
+  // A taken port is reported before the runtime's modules load (seconds) and long before
+  // DynamoDB Local starts; the runtime checks again for callers that start it in-process.
+  await assertPortsFree(portsToBind(config));
   console.error(`Starting the snapshot service (data in ${config.dataDir}) ...`);
+  const { startLocalRuntime } = await import('./runtime.ts');
   const runtime = await startLocalRuntime(config);
   const announcement = await announce(runtime.url, config.dataDir);
   process.on('exit', () => announcement.unregister());

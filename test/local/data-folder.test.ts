@@ -77,5 +77,5 @@ describe('the data folder of npm start', () => {
       service.child.kill('SIGTERM');
       await service.exited;
     }
-  }, 120_000);
+  }, 180_000);
 });

@@ -158,6 +158,7 @@ describe('npm start', () => {
       expect(service.output()).toContain(
         `Cannot start: port ${port} is already in use (the API's port, PORT); stop the other process or set PORT to a free port`,
       );
+      expect(service.output()).not.toContain('Starting the snapshot service');
       expect(existsSync(dynamoDbFile(dataDir))).toBe(false);
       expect(javaFor(dataDir)()).toEqual([]);
     } finally {
@@ -182,6 +183,7 @@ describe('npm start', () => {
         `port ${port} is already in use (the Proxmox simulator's port, SIMULATOR_PORT)`,
       );
       expect(service.output()).toContain('PROXMOX_SIMULATOR=off');
+      expect(service.output()).not.toContain('Starting the snapshot service');
       expect(existsSync(dynamoDbFile(dataDir))).toBe(false);
     } finally {
       blocker.close();

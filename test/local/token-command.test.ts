@@ -40,7 +40,7 @@ describe('npm run token with a service started with its own DATA_DIR', () => {
 
   beforeAll(async () => {
     ({ service, url } = await startServiceProcess(dataDir, { XDG_RUNTIME_DIR: runtimeDir }));
-  }, 90_000);
+  }, 180_000);
 
   afterAll(async () => {
     if (!service) return;
