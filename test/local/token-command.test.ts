@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Started, startServiceProcess } from '#test/support/processes.ts';
+import { type Started, startServiceProcess, waitFor } from '#test/support/processes.ts';
 
 const TOKEN_CLI = resolve('shared/local/token-cli.ts');
 const REPOSITORY_ROOT = process.cwd();
@@ -35,14 +35,37 @@ describe('npm run token with a service started with its own DATA_DIR', () => {
   // Where services announce themselves, private to this test so other tests' services stay out.
   const runtimeDir = mkdtempSync(join(tmpdir(), 'token-runtime-'));
   const dataDir = mkdtempSync(join(tmpdir(), 'token-service-'));
+  // Stands in for a second service: a live process, announced on port 1 with another data folder.
+  const otherRecord = join(runtimeDir, 'pve-snapshots', 'service-1.json');
+  let other: ChildProcess;
+  const announceOther = () =>
+    writeFileSync(
+      otherRecord,
+      JSON.stringify({
+        pid: other.pid,
+        url: 'http://127.0.0.1:1',
+        port: 1,
+        dataDir: '/elsewhere',
+        startedAt: new Date().toISOString(),
+      }),
+      { mode: 0o600 },
+    );
   let service: Started;
   let url: string;
+  let banner = '';
 
   beforeAll(async () => {
+    other = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    mkdirSync(join(runtimeDir, 'pve-snapshots'), { mode: 0o700 });
+    announceOther();
     ({ service, url } = await startServiceProcess(dataDir, { XDG_RUNTIME_DIR: runtimeDir }));
+    await waitFor(() => service.output().includes('Ctrl-C stops everything'), 30_000, 'the banner');
+    banner = service.output();
+    rmSync(otherRecord);
   }, 180_000);
 
   afterAll(async () => {
+    await stop(other);
     if (!service) return;
     service.child.kill('SIGTERM');
     await service.exited;
@@ -55,20 +78,15 @@ describe('npm run token with a service started with its own DATA_DIR', () => {
     expect(await guestsStatus(url, result.stdout.trim())).toBe(200);
   });
 
-  it('with a second service announced, refuses to guess and signs for the one named by --port', async () => {
-    const other = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
-    const record = join(runtimeDir, 'pve-snapshots', 'service-1.json');
+  it('tells, at start, that another service runs and which --port picks this one', () => {
+    expect(banner).toContain(
+      `(services on ports 1 run too: add --port ${new URL(url).port} to sign for this one)`,
+    );
+  });
+
+  it('with a second service running, refuses to guess and signs for the one named by --port', async () => {
+    announceOther();
     try {
-      writeFileSync(
-        record,
-        JSON.stringify({
-          pid: other.pid,
-          url: 'http://127.0.0.1:1',
-          port: 1,
-          dataDir: '/elsewhere',
-          startedAt: new Date().toISOString(),
-        }),
-      );
       const port = new URL(url).port;
       const ambiguous = await runToken(['--tenant', 'demo', '--role', 'viewer'], {
         XDG_RUNTIME_DIR: runtimeDir,
@@ -84,8 +102,7 @@ describe('npm run token with a service started with its own DATA_DIR', () => {
       expect(chosen.status).toBe(0);
       expect(await guestsStatus(url, chosen.stdout.trim())).toBe(200);
     } finally {
-      rmSync(record, { force: true });
-      await stop(other);
+      rmSync(otherRecord, { force: true });
     }
   });
 
