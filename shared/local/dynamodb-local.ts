@@ -65,7 +65,8 @@ async function startOnce(options: DynamoDbLocalOptions): Promise<DynamoDbLocal> 
   const folder = jarFolder();
   const port = options.port ?? (await findFreePort());
   const storage = options.dataDir ? ['-dbPath', options.dataDir] : ['-inMemory'];
-  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  // Owner-only: the table holds every tenant's data (the service's umask keeps the files private).
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const watchdog = fileURLToPath(new URL('./child-watchdog.ts', import.meta.url));
   const child: ChildProcess = fork(
     watchdog,

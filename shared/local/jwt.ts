@@ -35,6 +35,19 @@ export async function loadOrCreateSigningKey(file: string): Promise<SigningKey> 
   return key;
 }
 
+/**
+ * The signing key a service created under its data folder, or `undefined` when there is none:
+ * minting a key is the service's job, so a token command never makes one nobody verifies with.
+ */
+export async function readSigningKey(file: string): Promise<SigningKey | undefined> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as SigningKey;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
 export interface TokenRequest {
   readonly tenant: string;
   readonly role: string;

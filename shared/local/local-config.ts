@@ -2,11 +2,14 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { parseEnvironment } from '#shared/config/parse-environment.ts';
 import { LocalRuntimeError } from './errors.ts';
+import type { PortToBind } from './free-port.ts';
+
+const DEFAULT_DATA_DIR = '.data';
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   HOST: z.string().default('127.0.0.1'),
-  DATA_DIR: z.string().min(1).default('.data'),
+  DATA_DIR: z.string().min(1).default(DEFAULT_DATA_DIR),
   DYNAMODB_ENDPOINT: z.url().optional(),
   TABLE_NAME: z.string().min(3).default('pve-snapshots'),
   TTL_SWEEP_SECONDS: z.coerce.number().int().min(1).default(60),
@@ -112,5 +115,47 @@ export function loadLocalConfig(env: Record<string, string | undefined>): LocalC
     mailFrom: values.MAIL_FROM,
     webhookPrivateAddresses: values.WEBHOOK_PRIVATE_ADDRESSES === 'allow',
     notifyRetryBaseMs: values.NOTIFY_RETRY_BASE_MS,
+  };
+}
+
+/** Every fixed port the runtime will listen on, with the setting that chooses it. */
+export function portsToBind(config: LocalConfig): PortToBind[] {
+  return [
+    { port: config.port, host: config.host, variable: 'PORT', what: "the API's port" },
+    ...(config.proxmox.kind === 'simulator'
+      ? [
+          {
+            port: config.proxmox.port,
+            // The simulator listens on loopback only (simulator-host.ts).
+            host: '127.0.0.1',
+            variable: 'SIMULATOR_PORT',
+            what: "the Proxmox simulator's port",
+            alternative: 'or set PROXMOX_SIMULATOR=off to run without it',
+          },
+        ]
+      : []),
+  ];
+}
+
+/** What `npm run token` reads from the environment. */
+export interface TokenSettings {
+  /** `DATA_DIR` as given (resolved), or absent when it is not set. */
+  readonly dataDir?: string;
+  /** The folder `npm start` uses when `DATA_DIR` is not set. */
+  readonly defaultDataDir: string;
+  readonly tokenTtlSeconds: number;
+}
+
+/** Reads only the settings the token command needs, so an unrelated bad setting cannot stop it. */
+export function loadTokenSettings(env: Record<string, string | undefined>): TokenSettings {
+  const values = parseEnvironment(
+    schema.pick({ DATA_DIR: true, TOKEN_TTL_HOURS: true }),
+    { ...env, DATA_DIR: env.DATA_DIR || undefined },
+    (problems) => new LocalRuntimeError(`invalid setting: ${problems}`),
+  );
+  return {
+    ...(env.DATA_DIR ? { dataDir: resolve(values.DATA_DIR) } : {}),
+    defaultDataDir: resolve(DEFAULT_DATA_DIR),
+    tokenTtlSeconds: Math.round(values.TOKEN_TTL_HOURS * 3600),
   };
 }

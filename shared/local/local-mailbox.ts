@@ -18,7 +18,7 @@ export async function startLocalMailbox(
   folder: string,
   onMessage: (file: string, to: string[]) => void,
 ): Promise<LocalMailbox> {
-  await mkdir(folder, { recursive: true });
+  await mkdir(folder, { recursive: true, mode: 0o700 });
   let count = 0;
   const server = new SMTPServer({
     authOptional: true,
@@ -32,7 +32,8 @@ export async function startLocalMailbox(
         const file = join(folder, `${new Date().toISOString().replace(/[:.]/g, '-')}-${++count}.eml`);
         const to = session.envelope.rcptTo.map((address) => address.address);
         // Written under a temporary name and renamed, so a reader never sees half a message.
-        writeFile(`${file}.part`, Buffer.concat(chunks))
+        // Owner-only: mail carries confirmation codes.
+        writeFile(`${file}.part`, Buffer.concat(chunks), { mode: 0o600 })
           .then(() => rename(`${file}.part`, file))
           .then(
             () => {

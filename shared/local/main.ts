@@ -2,23 +2,58 @@
  * `npm start`: runs the whole service locally on embedded defaults until Ctrl-C.
  */
 import { LocalRuntimeError } from './errors.ts';
-import { loadLocalConfig } from './local-config.ts';
-import { startLocalRuntime } from './runtime.ts';
+import { assertPortsFree } from './free-port.ts';
+import { loadLocalConfig, portsToBind } from './local-config.ts';
+import { registerService, registryDir, runningServices } from './service-registry.ts';
+
+/** Tells `npm run token` where this service keeps its key; a failure only costs that convenience. */
+async function announce(url: string, dataDir: string): Promise<{ unregister(): void; others: number[] }> {
+  const dir = registryDir(process.env);
+  const port = Number(new URL(url).port || 80);
+  try {
+    const others = (await runningServices(dir)).map((service) => service.port).filter((p) => p !== port);
+    const registration = await registerService(dir, {
+      pid: process.pid,
+      url,
+      port,
+      dataDir,
+      startedAt: new Date().toISOString(),
+    });
+    return { unregister: registration.unregister, others };
+  } catch (error) {
+    console.error(
+      `Could not announce this service in ${dir} (${(error as Error).message}); ` +
+        `npm run token needs DATA_DIR=${dataDir} to sign tokens for it.`,
+    );
+    return { unregister: () => {}, others: [] };
+  }
+}
 
 async function main(): Promise<void> {
+  // Everything the service writes (keys, token secrets, the table, mail) is for this user
+  // alone; child processes such as DynamoDB Local's Java inherit the mask.
+  process.umask(0o077);
   const config = loadLocalConfig(process.env);
+  // A taken port is reported before the runtime's modules load (seconds) and long before
+  // DynamoDB Local starts; the runtime checks again for callers that start it in-process.
+  await assertPortsFree(portsToBind(config));
   console.error(`Starting the snapshot service (data in ${config.dataDir}) ...`);
+  const { startLocalRuntime } = await import('./runtime.ts');
   const runtime = await startLocalRuntime(config);
+  const announcement = await announce(runtime.url, config.dataDir);
+  process.on('exit', () => announcement.unregister());
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.error(`\n${signal}: stopping ...`);
+    announcement.unregister();
     await runtime.stop();
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  const port = new URL(runtime.url).port || '80';
   console.error(
     [
       '',
@@ -34,6 +69,11 @@ async function main(): Promise<void> {
       '',
       '  Get a token (new tenants are created on first use):',
       '    TOKEN=$(npm run --silent token -- --tenant demo --role admin)',
+      ...(announcement.others.length > 0
+        ? [
+            `    (services on ports ${announcement.others.join(', ')} run too: add --port ${port} to sign for this one)`,
+          ]
+        : []),
       `    curl -H "Authorization: Bearer $TOKEN" ${runtime.url}/v1/guests`,
       '',
       '  Ctrl-C stops everything.',

@@ -1,5 +1,4 @@
 import type { Server } from 'node:http';
-import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDocumentClient, localClientConfig } from '#shared/adapters/dynamo/client.ts';
@@ -29,13 +28,14 @@ import { reconcileGuests } from '#shared/services/reconcile-guests.ts';
 import { planPrune } from '#shared/services/retention/plan-prune.ts';
 
 import { recordPrune } from '#shared/services/retention/record-prune.ts';
-import { assertWritable, dataPaths, loadOrCreateKey } from './data-dir.ts';
+import { dataPaths, loadOrCreateKey, prepareDataDir } from './data-dir.ts';
 import { seedDemoTenant } from './demo-seed.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
 import { LocalRuntimeError } from './errors.ts';
+import { assertPortsFree } from './free-port.ts';
 import { createLocalHttpServer } from './http-server.ts';
 import { createTokenVerifier, loadOrCreateSigningKey, mintToken } from './jwt.ts';
-import type { LocalConfig } from './local-config.ts';
+import { type LocalConfig, portsToBind } from './local-config.ts';
 import { startLocalMailbox } from './local-mailbox.ts';
 import { LocalScheduler } from './local-scheduler.ts';
 import { type NotificationDispatcher, startNotificationDispatcher } from './notification-dispatcher.ts';
@@ -125,8 +125,25 @@ export async function startLocalRuntime(
   const logger =
     options.logger ?? new Logger({ serviceName: 'pve-snapshots-local', logLevel: config.logLevel });
   const now = options.now ?? Date.now;
-  await assertWritable(config.dataDir);
+  // Cheap checks first: a taken port or an unusable folder is reported before DynamoDB Local
+  // spends its many seconds starting.
+  await assertPortsFree(portsToBind(config));
+  const tightened = await prepareDataDir(config.dataDir);
+  if (tightened.length > 0) {
+    logger.warn('the data folder was open to other users; it is private now (folders 0700, files 0600)', {
+      dataDir: config.dataDir,
+      tightened: tightened.length,
+      paths: tightened.slice(0, 10),
+    });
+  }
   const paths = dataPaths(config.dataDir);
+  // The keys exist before anything slow starts, so `npm run token` finds this service's key
+  // as soon as the service is starting.
+  const cursorKey = await loadOrCreateKey(paths.cursorKey);
+  const signingKey = await loadOrCreateSigningKey(paths.jwtKey);
+  const secretsKey = await loadOrCreateKey(paths.secretsKey);
+  const confirmationKeyBytes = await loadOrCreateKey(paths.confirmationKey);
+  const confirmationKey = async () => confirmationKeyBytes;
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const step of stops.reverse()) await step().catch(() => undefined);
@@ -149,13 +166,10 @@ export async function startLocalRuntime(
     const store = createStore({
       doc,
       tableName: config.tableName,
-      cursorKey: await loadOrCreateKey(paths.cursorKey),
+      cursorKey,
       now,
     });
-    const signingKey = await loadOrCreateSigningKey(paths.jwtKey);
-    const secrets = new LocalSecretStore(paths.secrets, await loadOrCreateKey(paths.secretsKey));
-    const confirmationKeyBytes = await loadOrCreateKey(paths.confirmationKey);
-    const confirmationKey = async () => confirmationKeyBytes;
+    const secrets = new LocalSecretStore(paths.secrets, secretsKey);
     const connector = new CachedProxmoxConnector(secrets);
     stops.push(() => connector.close());
     // Locally the connector's code runs in-process; in AWS the API invokes the connector function.
@@ -166,7 +180,7 @@ export async function startLocalRuntime(
     const deps = { store, secrets, proxmox, ids: createUlidGenerator(now), now, events };
     let smtpUrl = config.smtpUrl;
     if (!smtpUrl) {
-      const mailbox = await startLocalMailbox(join(config.dataDir, 'mail'), (file, to) =>
+      const mailbox = await startLocalMailbox(paths.mail, (file, to) =>
         logger.info('email saved to the local mailbox', { file, to }),
       );
       stops.push(() => mailbox.stop());

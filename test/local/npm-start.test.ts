@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
+import { dataPaths } from '#shared/local/data-dir.ts';
 import { findFreePort } from '#shared/local/free-port.ts';
+import { loadOrCreateSigningKey } from '#shared/local/jwt.ts';
 import { startWebhookReceiver } from '#test/support/notification-receivers.ts';
 import { runningCommandLines, startNode, startServiceProcess, waitFor } from '#test/support/processes.ts';
 
@@ -136,21 +138,56 @@ describe('npm start', () => {
     await waitFor(() => javaFor(dataDir)().length === 0, 15_000, 'the orphaned DynamoDB Local to stop');
   }, 90_000);
 
-  it('says clearly that the port is taken', async () => {
+  // DynamoDB Local's database file exists once it has run; a port check that comes first never
+  // lets it start (it used to start, create the table and only then meet the taken port, ~34 s).
+  const dynamoDbFile = (dataDir: string) => join(dataDir, 'dynamodb', 'shared-local-instance.db');
+
+  it('says at once, before DynamoDB Local starts, that the API port is taken', async () => {
     const blocker = createServer();
     const port = await new Promise<number>((resolve) =>
       blocker.listen(0, '127.0.0.1', () => resolve((blocker.address() as { port: number }).port)),
     );
     const dataDir = mkdtempSync(join(tmpdir(), 'npm-start-port-'));
-    const service = startNode(MAIN, {
-      DATA_DIR: dataDir,
-      PORT: String(port),
-      SIMULATOR_PORT: String(await findFreePort()),
-    });
-    expect(await service.exited).toBe(1);
-    expect(service.output()).toContain(`port ${port} is already in use`);
-    blocker.close();
-    await waitFor(() => javaFor(dataDir)().length === 0, 10_000, 'DynamoDB Local to stop');
+    try {
+      const service = startNode(MAIN, {
+        DATA_DIR: dataDir,
+        PORT: String(port),
+        SIMULATOR_PORT: String(await findFreePort()),
+      });
+      expect(await service.exited).toBe(1);
+      expect(service.output()).toContain(
+        `Cannot start: port ${port} is already in use (the API's port, PORT); stop the other process or set PORT to a free port`,
+      );
+      expect(service.output()).not.toContain('Starting the snapshot service');
+      expect(existsSync(dynamoDbFile(dataDir))).toBe(false);
+      expect(javaFor(dataDir)()).toEqual([]);
+    } finally {
+      blocker.close();
+    }
+  }, 60_000);
+
+  it('says at once, before DynamoDB Local starts, that the simulator port is taken', async () => {
+    const blocker = createServer();
+    const port = await new Promise<number>((resolve) =>
+      blocker.listen(0, '127.0.0.1', () => resolve((blocker.address() as { port: number }).port)),
+    );
+    const dataDir = mkdtempSync(join(tmpdir(), 'npm-start-simport-'));
+    try {
+      const service = startNode(MAIN, {
+        DATA_DIR: dataDir,
+        PORT: String(await findFreePort()),
+        SIMULATOR_PORT: String(port),
+      });
+      expect(await service.exited).toBe(1);
+      expect(service.output()).toContain(
+        `port ${port} is already in use (the Proxmox simulator's port, SIMULATOR_PORT)`,
+      );
+      expect(service.output()).toContain('PROXMOX_SIMULATOR=off');
+      expect(service.output()).not.toContain('Starting the snapshot service');
+      expect(existsSync(dynamoDbFile(dataDir))).toBe(false);
+    } finally {
+      blocker.close();
+    }
   }, 60_000);
 
   it('says clearly that the data folder is not writable', async () => {
@@ -178,8 +215,10 @@ describe('npm start', () => {
 });
 
 describe('npm run token', () => {
-  it('prints only a JWT, and explains bad arguments on stderr', () => {
+  it('prints only a JWT, and explains bad arguments on stderr', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'token-'));
+    // The key a service makes on its first start with this data folder.
+    await loadOrCreateSigningKey(dataPaths(dataDir).jwtKey);
     const good = runTokenCli(dataDir, ['--tenant', 'demo', '--role', 'viewer']);
     expect(good.status).toBe(0);
     expect(good.stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);

@@ -66,13 +66,20 @@ export async function startServiceProcess(
     ...env,
   });
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(
-    async () => {
-      if (service.child.exitCode !== null) throw new Error(`service exited:\n${service.output()}`);
-      return (await fetch(`${url}/v1/health`).catch(() => undefined))?.ok === true;
-    },
-    60_000,
-    'the service to answer',
-  );
+  try {
+    await waitFor(
+      async () => {
+        if (service.child.exitCode !== null) throw new Error(`service exited:\n${service.output()}`);
+        return (await fetch(`${url}/v1/health`).catch(() => undefined))?.ok === true;
+      },
+      60_000,
+      'the service to answer',
+    );
+  } catch (error) {
+    // A service that never answered must not outlive the test (with its DynamoDB Local).
+    service.child.kill('SIGTERM');
+    await service.exited;
+    throw error;
+  }
   return { service, url };
 }
