@@ -12,7 +12,8 @@ const invoke = (fn: string, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 const definition = { StartAt: 'Produce', States: { Produce: { ...invoke('produce'), End: true } } };
-const after = (ms: number, value: unknown) => new Promise((resolve) => setTimeout(() => resolve(value), ms));
+const resolveAfter = (ms: number, value: unknown) =>
+  new Promise((resolve) => setTimeout(() => resolve(value), ms));
 
 afterEach(() => {
   vi.useRealTimers();
@@ -41,7 +42,7 @@ describe('the local workflow runner', () => {
     const runner = new LocalWorkflowRunner(
       { [arn]: definition },
       arn,
-      { produce: () => after(5 * 60_000, 'done after five minutes') },
+      { produce: () => resolveAfter(5 * 60_000, 'done after five minutes') },
       { onExecutionError: (_name, error) => errors.push(error) },
     );
     const result = runner.start('slow', {});
@@ -67,7 +68,7 @@ describe('the local workflow runner', () => {
         },
       },
       arn,
-      { produce: () => after(10_000, 'too late') },
+      { produce: () => resolveAfter(10_000, 'too late') },
     );
     const result = runner.start('bounded', {});
     await vi.advanceTimersByTimeAsync(11_000);
@@ -107,7 +108,7 @@ describe('the local workflow runner', () => {
       },
       arn,
       {
-        work: () => after(10_000, 'worked'),
+        work: () => resolveAfter(10_000, 'worked'),
         record: async (input) => {
           recorded.push(input);
           return 'recorded';
