@@ -12,12 +12,14 @@ import {
   StateMachineType,
   Succeed,
   TaskInput,
+  Timeout,
   Wait,
   WaitTime,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { acknowledgeStateMachineRole } from './state-machine-role-acknowledgements.ts';
+import { CONNECTOR_TASK_TIMEOUT, STEP_TASK_TIMEOUT } from './task-timeouts.ts';
 
 export interface GuestOperationWorkflowProps {
   readonly planOperation: IFunction;
@@ -37,10 +39,13 @@ export class GuestOperationWorkflow extends Construct {
 
   constructor(scope: Construct, id: string, props: GuestOperationWorkflowProps) {
     super(scope, id);
+    const stepTimeout = Timeout.duration(STEP_TASK_TIMEOUT);
+    const connectorTimeout = Timeout.duration(CONNECTOR_TASK_TIMEOUT);
     // Recording the outcome is idempotent: retried on any error, so no outcome (or its event) is lost.
     const finish = (name: string, outcome: 'succeeded' | 'failed') =>
       new LambdaInvoke(this, name, {
         lambdaFunction: props.finishOperation,
+        taskTimeout: stepTimeout,
         payload: TaskInput.fromObject({
           'tenantId.$': '$.tenantId',
           'operationId.$': '$.operationId',
@@ -54,6 +59,7 @@ export class GuestOperationWorkflow extends Construct {
 
     const plan = new LambdaInvoke(this, 'PlanOperation', {
       lambdaFunction: props.planOperation,
+      taskTimeout: stepTimeout,
       payload: TaskInput.fromObject({ 'tenantId.$': '$.tenantId', 'operationId.$': '$.operationId' }),
       resultSelector: { 'steps.$': '$.Payload.steps' },
       resultPath: '$.plan',
@@ -62,6 +68,7 @@ export class GuestOperationWorkflow extends Construct {
 
     const runStep = new LambdaInvoke(this, 'RunStep', {
       lambdaFunction: props.connector,
+      taskTimeout: connectorTimeout,
       payload: TaskInput.fromObject({
         'tenantId.$': '$.step.tenantId',
         'clusterId.$': '$.step.clusterId',
@@ -78,6 +85,7 @@ export class GuestOperationWorkflow extends Construct {
     });
     const checkStep = new LambdaInvoke(this, 'CheckStep', {
       lambdaFunction: props.connector,
+      taskTimeout: connectorTimeout,
       payload: TaskInput.fromObject({
         'tenantId.$': '$.step.tenantId',
         'clusterId.$': '$.step.clusterId',

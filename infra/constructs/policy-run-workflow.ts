@@ -14,12 +14,14 @@ import {
   StateMachineType,
   Succeed,
   TaskInput,
+  Timeout,
   Wait,
   WaitTime,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke, StepFunctionsStartExecution } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { acknowledgeStateMachineRole } from './state-machine-role-acknowledgements.ts';
+import { CONNECTOR_TASK_TIMEOUT, STEP_TASK_TIMEOUT } from './task-timeouts.ts';
 
 export interface PolicyRunWorkflowProps {
   readonly claimRun: IFunction;
@@ -42,7 +44,14 @@ export interface PolicyRunWorkflowProps {
   readonly lockRetries?: number;
   /** Execution logs; none when absent. */
   readonly logGroup?: ILogGroup;
+  /** Limit of one call of a service step (claim, resolve, record, ...). Default {@link STEP_TASK_TIMEOUT}. */
+  readonly stepTimeout?: Duration;
+  /** Limit of one connector call. Default {@link CONNECTOR_TASK_TIMEOUT}. */
+  readonly connectorTimeout?: Duration;
 }
+
+/** How long a lane (a child execution of up to LANE_CHUNK guests) may run; its task waits as long. */
+export const LANE_TIMEOUT = Duration.hours(12);
 
 /** State names, shared with the local runner that routes `lambda:invoke` tasks by them. */
 export const POLICY_RUN_STATES = {
@@ -80,6 +89,8 @@ export class PolicyRunWorkflow extends Construct {
   constructor(scope: Construct, id: string, props: PolicyRunWorkflowProps) {
     super(scope, id);
     const S = POLICY_RUN_STATES;
+    const stepTimeout = Timeout.duration(props.stepTimeout ?? STEP_TASK_TIMEOUT);
+    const connectorTimeout = Timeout.duration(props.connectorTimeout ?? CONNECTOR_TASK_TIMEOUT);
     // A Proxmox task ended well: `OK`, or `WARNINGS: n` (done, with warnings in its log).
     const taskSucceeded = Condition.or(
       Condition.stringEquals('$.status.value.exitstatus', 'OK'),
@@ -100,6 +111,7 @@ export class PolicyRunWorkflow extends Construct {
         }),
         resultSelector: { 'value.$': '$.Payload' },
         resultPath,
+        taskTimeout: connectorTimeout,
       });
 
     // The service's own steps are idempotent, so a transient failure (throttling, a publish that
@@ -117,6 +129,7 @@ export class PolicyRunWorkflow extends Construct {
     const recordSucceeded = retried(
       new LambdaInvoke(this, S.recordSucceeded, {
         lambdaFunction: props.recordResult,
+        taskTimeout: stepTimeout,
         payload: TaskInput.fromObject({
           'item.$': '$.item',
           outcome: 'succeeded',
@@ -129,6 +142,7 @@ export class PolicyRunWorkflow extends Construct {
     const recordAlreadyTaken = retried(
       new LambdaInvoke(this, 'RecordAlreadyTaken', {
         lambdaFunction: props.recordResult,
+        taskTimeout: stepTimeout,
         // The deterministic name is taken: this tick's snapshot exists from an earlier attempt.
         payload: TaskInput.fromObject({ 'item.$': '$.item', outcome: 'succeeded' }),
         resultSelector: { 'deletions.$': '$.Payload.deletions' },
@@ -138,6 +152,7 @@ export class PolicyRunWorkflow extends Construct {
     const recordFailed = retried(
       new LambdaInvoke(this, S.recordFailed, {
         lambdaFunction: props.recordResult,
+        taskTimeout: stepTimeout,
         payload: TaskInput.fromObject({
           'item.$': '$.item',
           outcome: 'failed',
@@ -217,6 +232,7 @@ export class PolicyRunWorkflow extends Construct {
     const planPrune = retried(
       new LambdaInvoke(this, S.planPrune, {
         lambdaFunction: props.planPrune,
+        taskTimeout: stepTimeout,
         payload: TaskInput.fromObject({ 'item.$': '$.item' }),
         resultSelector: { 'deletions.$': '$.Payload.deletions' },
         resultPath: '$.prune',
@@ -227,6 +243,7 @@ export class PolicyRunWorkflow extends Construct {
       retried(
         new LambdaInvoke(this, name, {
           lambdaFunction: props.recordPrune,
+          taskTimeout: stepTimeout,
           payload: TaskInput.fromObject({
             'deletion.$': '$.deletion',
             outcome,
@@ -299,6 +316,7 @@ export class PolicyRunWorkflow extends Construct {
     const loadLane = retried(
       new LambdaInvoke(this, S.loadLane, {
         lambdaFunction: props.loadLane,
+        taskTimeout: stepTimeout,
         payload: TaskInput.fromObject({
           'tenantId.$': '$.tenantId',
           'laneSetId.$': '$.laneSetId',
@@ -356,7 +374,7 @@ export class PolicyRunWorkflow extends Construct {
     this.laneStateMachine = new StateMachine(this, 'LaneStateMachine', {
       definitionBody: DefinitionBody.fromChainable(loadLane.next(perGuest)),
       stateMachineType: StateMachineType.STANDARD,
-      timeout: Duration.hours(12),
+      timeout: LANE_TIMEOUT,
       tracingEnabled: true,
       ...(props.logGroup
         ? { logs: { destination: props.logGroup, level: LogLevel.ALL, includeExecutionData: false } }
@@ -366,6 +384,10 @@ export class PolicyRunWorkflow extends Construct {
       stateMachine: this.laneStateMachine,
       integrationPattern: IntegrationPattern.RUN_JOB,
       associateWithParent: true,
+      // As long as the lane itself may run. A lane given up (this timeout, or the run stopped) is
+      // stopped by Step Functions (the role may stop lane executions), and the run's finished
+      // state refuses whatever it would still record.
+      taskTimeout: Timeout.duration(LANE_TIMEOUT),
       input: TaskInput.fromObject({
         'tenantId.$': '$.tenantId',
         'laneSetId.$': '$.laneSetId',
@@ -407,6 +429,7 @@ export class PolicyRunWorkflow extends Construct {
     const claim = retried(
       new LambdaInvoke(this, S.claimRun, {
         lambdaFunction: props.claimRun,
+        taskTimeout: stepTimeout,
         payload: TaskInput.fromJsonPathAt('$'),
         resultSelector: { 'claimed.$': '$.Payload.claimed', 'runId.$': '$.Payload.runId' },
         resultPath: '$.claim',
@@ -415,6 +438,7 @@ export class PolicyRunWorkflow extends Construct {
     const resolve = retried(
       new LambdaInvoke(this, S.resolveTargets, {
         lambdaFunction: props.resolveTargets,
+        taskTimeout: stepTimeout,
         payload: TaskInput.fromObject({
           'tenantId.$': '$.tenantId',
           'policyId.$': '$.policyId',
@@ -429,6 +453,7 @@ export class PolicyRunWorkflow extends Construct {
     const finish = retried(
       new LambdaInvoke(this, S.finishRun, {
         lambdaFunction: props.finishRun,
+        taskTimeout: stepTimeout,
         payload: TaskInput.fromObject({ 'tenantId.$': '$.tenantId', 'runId.$': '$.claim.runId' }),
         resultSelector: {
           'status.$': '$.Payload.status',
@@ -445,6 +470,7 @@ export class PolicyRunWorkflow extends Construct {
     // reported). Off the run's critical path, and it never fails the run.
     const reconcileRun = new LambdaInvoke(this, 'ReconcileRun', {
       lambdaFunction: props.reconcileGuests,
+      taskTimeout: stepTimeout,
       payload: TaskInput.fromObject({ 'tenantId.$': '$.tenantId', 'runId.$': '$.claim.runId' }),
       resultSelector: { 'summary.$': '$.Payload' },
       resultPath: '$.reconciled',
