@@ -6,6 +6,7 @@ import {
   Condition,
   DefinitionBody,
   IntegrationPattern,
+  JitterType,
   JsonPath,
   LogLevel,
   Map as MapState,
@@ -101,6 +102,7 @@ export class PolicyRunWorkflow extends Construct {
       command: Record<string, unknown>,
       resultPath: string,
       on: '$.item' | '$.deletion' = '$.item',
+      extra: Record<string, unknown> = {},
     ) =>
       new LambdaInvoke(this, name, {
         lambdaFunction: props.connector,
@@ -108,6 +110,7 @@ export class PolicyRunWorkflow extends Construct {
           'tenantId.$': `${on}.tenantId`,
           'clusterId.$': `${on}.clusterId`,
           command,
+          ...extra,
         }),
         resultSelector: { 'value.$': '$.Payload' },
         resultPath,
@@ -134,6 +137,8 @@ export class PolicyRunWorkflow extends Construct {
           'item.$': '$.item',
           outcome: 'succeeded',
           'upid.$': '$.task.value.upid',
+          // The last status, with the snapshot's `vmstate` as Proxmox lists it.
+          'taskStatus.$': '$.status.value',
         }),
         resultSelector: { 'deletions.$': '$.Payload.deletions' },
         resultPath: '$.prune',
@@ -176,12 +181,33 @@ export class PolicyRunWorkflow extends Construct {
         'description.$': '$.item.description',
       },
       '$.task',
+      '$.item',
+      // Sent only while the run goes on: after a cancel no further guest is started.
+      { 'whileRunning.$': '$.item.runId' },
     );
     const checkTask = connectorCall(
       S.checkTask,
-      { type: 'taskStatus', 'upid.$': '$.task.value.upid' },
+      {
+        type: 'snapshotTaskStatus',
+        'node.$': '$.item.node',
+        'guestType.$': '$.item.guestType',
+        'vmid.$': '$.item.vmid',
+        'upid.$': '$.task.value.upid',
+        'name.$': '$.item.snapshotName',
+      },
       '$.status',
     );
+    // A status poll is a read: a server error or an unreachable node is looked at again with
+    // backoff (the connector answers from the snapshot list when it can) before the guest fails.
+    const retryReads = (task: LambdaInvoke) =>
+      task.addRetry({
+        errors: ['ProxmoxServerError', 'ProxmoxUnreachableError'],
+        interval: Duration.seconds(2),
+        maxAttempts: 5,
+        backoffRate: 2,
+        jitterStrategy: JitterType.FULL,
+      });
+    retryReads(checkTask);
     // The first look comes when a disk snapshot is usually done; later looks come more often.
     const waitForTaskStart = new Wait(this, S.waitForTaskStart, {
       time: WaitTime.duration(Duration.seconds(3)),
@@ -202,6 +228,11 @@ export class PolicyRunWorkflow extends Construct {
     countLockAttempt.next(lockedTooLong);
     waitForLock.next(createSnapshot);
 
+    // A cancelled (or ended) run starts no further guest: it ends here, without a result.
+    createSnapshot.addCatch(new Succeed(this, 'GuestNotStarted'), {
+      errors: ['RunStoppedError'],
+      resultPath: '$.error',
+    });
     createSnapshot.addCatch(recordAlreadyTaken, {
       errors: ['ProxmoxAlreadyExistsError'],
       resultPath: '$.error',
@@ -281,6 +312,7 @@ export class PolicyRunWorkflow extends Construct {
       '$.status',
       '$.deletion',
     );
+    retryReads(checkDelete);
     checkDelete.addCatch(recordPruneFailed, { errors: ['States.ALL'], resultPath: '$.error' });
     const waitForDeleteStart = new Wait(this, S.waitForDeleteStart, {
       time: WaitTime.duration(Duration.seconds(2)),
