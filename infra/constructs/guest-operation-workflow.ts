@@ -5,9 +5,12 @@ import {
   Choice,
   Condition,
   DefinitionBody,
+  Fail,
+  JitterType,
   JsonPath,
   LogLevel,
   Map as MapState,
+  Pass,
   StateMachine,
   StateMachineType,
   Succeed,
@@ -94,6 +97,40 @@ export class GuestOperationWorkflow extends Construct {
       resultSelector: { 'value.$': '$.Payload' },
       resultPath: '$.outcome',
     });
+    // A status poll is a read: a server error or an unreachable node is looked at again.
+    checkStep.addRetry({
+      errors: ['ProxmoxServerError', 'ProxmoxUnreachableError'],
+      interval: Duration.seconds(2),
+      maxAttempts: 5,
+      backoffRate: 2,
+      jitterStrategy: JitterType.FULL,
+    });
+    // Proxmox meets a guest's lock inside the task (`VM is locked (backup)`), before the task
+    // changes anything: the step is sent again after a pause, up to 10 times like a lock at the
+    // call, and a lock that outlives that fails the operation as ProxmoxLockedError.
+    const waitForStepLock = new Wait(this, 'WaitForStepLock', {
+      time: WaitTime.duration(Duration.seconds(30)),
+    });
+    waitForStepLock.next(runStep);
+    const countStepLock = new Pass(this, 'CountStepLock', {
+      parameters: {
+        'step.$': '$.step',
+        'attempt.$': 'States.MathAdd($.attempt, 1)',
+        'lockError.$': '$.lockError',
+      },
+    });
+    countStepLock.next(
+      new Choice(this, 'StepLockedTooLong?')
+        .when(
+          Condition.numberGreaterThanEquals('$.attempt', 10),
+          new Fail(this, 'StepStillLocked', {
+            errorPath: '$.lockError.Error',
+            causePath: '$.lockError.Cause',
+          }),
+        )
+        .otherwise(waitForStepLock),
+    );
+    checkStep.addCatch(countStepLock, { errors: ['ProxmoxLockedError'], resultPath: '$.lockError' });
     const stepDone = new Succeed(this, 'StepDone');
     const waitForStepStart = new Wait(this, 'WaitForStepStart', {
       time: WaitTime.duration(Duration.seconds(3)),
@@ -119,7 +156,7 @@ export class GuestOperationWorkflow extends Construct {
       itemsPath: '$.plan.steps',
       // One after another: a rollback must not start before its safety snapshot is done.
       maxConcurrency: 1,
-      itemSelector: { 'step.$': '$$.Map.Item.Value' },
+      itemSelector: { 'step.$': '$$.Map.Item.Value', attempt: 0 },
       resultPath: JsonPath.DISCARD,
     });
     runSteps.itemProcessor(runStep);

@@ -1,0 +1,194 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Caller, policyBody, startTestApi, type TestApi } from '#test/support/api.ts';
+
+let api: TestApi;
+let admin: Caller;
+let clusterId: string;
+
+beforeAll(async () => {
+  api = await startTestApi();
+  admin = await api.as('acme', 'admin');
+  clusterId = (await admin.post('/v1/clusters', api.clusterBody({ name: 'lab' }))).body.id;
+});
+afterAll(() => api.stop());
+
+const guestSnapshots = (vmid: number) =>
+  api.simulator.sim.state.guests.find((guest) => guest.vmid === vmid)?.snapshots ?? [];
+
+async function policy(name: string, vmids: number[], snapshot: Record<string, unknown> = {}) {
+  const created = await admin.post(
+    '/v1/policies',
+    policyBody({
+      name,
+      selector: { guests: vmids.map((vmid) => `${clusterId}.${vmid}`) },
+      snapshot: { namePrefix: name, ...snapshot },
+      // Every snapshot kept, so what a run took stays visible.
+      retention: { keepLast: 50 },
+    }),
+  );
+  expect(created.status).toBe(201);
+  return created.body as { id: string };
+}
+
+async function runNow(policyId: string) {
+  const started = await admin.post(`/v1/policies/${policyId}/runs`);
+  expect(started.status).toBe(202);
+  await api.runtime.workflows.drain();
+  return (await admin.get(`/v1/runs/${started.body.id}`)).body;
+}
+
+describe('run now', () => {
+  it('takes a snapshot per request: two runs in the same minute make two snapshots per guest', async () => {
+    const { id } = await policy('twice', [100, 200]);
+    // The same minute for both requests, however long the first run takes.
+    api.setNow(Date.parse('2026-12-01T10:15:05.000Z'));
+    try {
+      const first = await admin.post(`/v1/policies/${id}/runs`);
+      const second = await admin.post(`/v1/policies/${id}/runs`);
+      expect(first.body.id).not.toBe(second.body.id);
+      await api.runtime.workflows.drain();
+      const runs = await Promise.all(
+        [first.body.id, second.body.id].map(async (runId) => (await admin.get(`/v1/runs/${runId}`)).body),
+      );
+      for (const run of runs) expect(run).toMatchObject({ status: 'succeeded', targets: 2, succeeded: 2 });
+      const names = runs.map((run) => run.results[0].snapshotName);
+      expect(new Set(names).size).toBe(2);
+      for (const name of names) expect(name).toMatch(/^twice-20261201-1015\d{2}-[0-9a-z]{4}$/);
+      for (const vmid of [100, 200]) {
+        const taken = guestSnapshots(vmid).filter((snapshot) => snapshot.name.startsWith('twice-'));
+        expect(taken.map((snapshot) => snapshot.name).sort()).toEqual([...names].sort());
+      }
+    } finally {
+      api.setNow(Date.now());
+    }
+  });
+});
+
+describe('task status polls', () => {
+  it('looks again after one server error on a status poll instead of failing a guest whose snapshot was taken', async () => {
+    const { id } = await policy('blip', [101]);
+    api.simulator.server.failNext({
+      status: 500,
+      message: 'temporary failure',
+      method: 'GET',
+      pathContains: '/tasks/',
+      count: 1,
+    });
+    const run = await runNow(id);
+    expect(run).toMatchObject({ status: 'succeeded', succeeded: 1, failed: 0 });
+    expect(guestSnapshots(101).map((s) => s.name)).toContain(run.results[0].snapshotName);
+    const records = (await admin.get(`/v1/guests/${clusterId}.101/snapshots`)).body.items;
+    expect(records).toContainEqual(
+      expect.objectContaining({ name: run.results[0].snapshotName, status: 'created' }),
+    );
+  });
+
+  it('asks the guest\u2019s snapshot list when the task status cannot be read at all', async () => {
+    const { id } = await policy('blind', [201]);
+    api.simulator.server.failNext({
+      status: 500,
+      message: 'temporary failure',
+      method: 'GET',
+      pathContains: '/tasks/',
+      count: 1000,
+    });
+    try {
+      const run = await runNow(id);
+      expect(run).toMatchObject({ status: 'succeeded', succeeded: 1 });
+      expect(guestSnapshots(201).map((s) => s.name)).toContain(run.results[0].snapshotName);
+    } finally {
+      api.simulator.server.clearFaults();
+    }
+  });
+
+  it('still fails a guest whose snapshot does not exist once the polls keep failing', async () => {
+    const { id } = await policy('gone', [202]);
+    api.simulator.sim.failTasks({ message: 'zfs error: out of space', type: 'snapshot', vmid: 202 });
+    api.simulator.server.failNext({
+      status: 500,
+      message: 'temporary failure',
+      method: 'GET',
+      pathContains: '/tasks/',
+      count: 1000,
+    });
+    try {
+      const run = await runNow(id);
+      expect(run).toMatchObject({ status: 'failed', failed: 1 });
+      expect(run.results[0]).toMatchObject({ outcome: 'failed', errorType: 'ProxmoxServerError' });
+      expect(guestSnapshots(202).map((s) => s.name)).not.toContain(run.results[0].snapshotName);
+    } finally {
+      api.simulator.server.clearFaults();
+    }
+  });
+});
+
+describe('locks that outlive the retries', () => {
+  it('are reported as ProxmoxLockedError with the lock\u2019s kind, not as a task failure', async () => {
+    const { id } = await policy('held', [104]);
+    api.simulator.sim.holdLock(104, 'backup');
+    try {
+      const run = await runNow(id);
+      expect(run).toMatchObject({ status: 'failed', failed: 1 });
+      expect(run.results[0]).toMatchObject({
+        outcome: 'failed',
+        errorType: 'ProxmoxLockedError',
+        lock: 'backup',
+      });
+      expect(run.results[0].error).toMatch(/^VM is locked \(backup\) \(still locked after 10 attempts\)$/);
+    } finally {
+      api.simulator.sim.releaseLock(104);
+    }
+  });
+
+  it('fail a guest operation with ProxmoxLockedError and the lock\u2019s kind', async () => {
+    api.simulator.sim.holdLock(203, 'backup');
+    try {
+      const requested = await admin.post(`/v1/guests/${clusterId}.203/snapshots`, { name: 'by-hand-locked' });
+      expect(requested.status).toBe(202);
+      await api.runtime.workflows.drain();
+      const operation = (await admin.get(`/v1/operations/${requested.body.id}`)).body;
+      expect(operation).toMatchObject({ status: 'failed', errorType: 'ProxmoxLockedError' });
+      expect(operation.error).toMatch(/CT is locked \(backup\)/);
+    } finally {
+      api.simulator.sim.releaseLock(203);
+    }
+  });
+});
+
+describe('a lock met inside a guest operation\u2019s task', () => {
+  it('is waited out, and the operation succeeds once the lock is gone', async () => {
+    api.simulator.sim.holdLock(203, 'backup');
+    const release = setTimeout(() => api.simulator.sim.releaseLock(203), 300);
+    try {
+      const requested = await admin.post(`/v1/guests/${clusterId}.203/snapshots`, {
+        name: 'after-the-backup',
+      });
+      expect(requested.status).toBe(202);
+      await api.runtime.workflows.drain();
+      const operation = (await admin.get(`/v1/operations/${requested.body.id}`)).body;
+      expect(operation).toMatchObject({ status: 'succeeded' });
+      expect(guestSnapshots(203).map((s) => s.name)).toContain('after-the-backup');
+    } finally {
+      clearTimeout(release);
+      api.simulator.sim.releaseLock(203);
+    }
+  });
+});
+
+describe('RAM state', () => {
+  it('is recorded as Proxmox lists it: none for a stopped VM or a container, whatever the policy asked', async () => {
+    // 103 is a stopped QEMU VM (Proxmox saves RAM only of a running VM); 200 is a container.
+    const { id } = await policy('ram', [100, 103, 200], { includeMemory: true });
+    const run = await runNow(id);
+    expect(run).toMatchObject({ status: 'succeeded', succeeded: 3 });
+    const name = run.results[0].snapshotName;
+    const recorded = async (vmid: number) =>
+      (await admin.get(`/v1/guests/${clusterId}.${vmid}/snapshots`)).body.items.find(
+        (record: { name: string }) => record.name === name,
+      );
+    expect(await recorded(100)).toMatchObject({ vmstate: true });
+    expect(await recorded(103)).toMatchObject({ vmstate: false });
+    expect(await recorded(200)).toMatchObject({ vmstate: false });
+    expect(guestSnapshots(103).find((s) => s.name === name)?.vmstate).toBe(false);
+  });
+});
