@@ -110,6 +110,17 @@ export function finalRunStatus(counts: RunCounts, cancelled = false): RunStatus 
   return 'partially_failed';
 }
 
+/**
+ * Whether a policy's snapshot of a guest asks Proxmox for RAM state: only of a QEMU VM (Proxmox
+ * stores none for containers, and refuses `vmstate` for them).
+ */
+export const snapshotsMemory = (includeMemory: boolean | undefined, guestType: 'qemu' | 'lxc'): boolean =>
+  Boolean(includeMemory) && guestType === 'qemu';
+
+/** What the targets preview says of a container under a policy with `includeMemory`. */
+export const CONTAINER_MEMORY_NOTE =
+  'includeMemory does not apply to containers (Proxmox keeps no RAM state for them): snapshotted without RAM';
+
 /** Characters of a manual run's name after the prefix: `-yyyymmdd-hhmmss-xxxx`. */
 const MANUAL_SUFFIX_LENGTH = '-20260101-000000-abcd'.length;
 const BASE36 = '0123456789abcdefghijklmnopqrstuvwxyz';

@@ -191,4 +191,27 @@ describe('RAM state', () => {
     expect(await recorded(200)).toMatchObject({ vmstate: false });
     expect(guestSnapshots(103).find((s) => s.name === name)?.vmstate).toBe(false);
   });
+
+  it('is said not to apply to containers in the targets preview of a policy that asks for it', async () => {
+    const { id } = await policy('ram-preview', [100, 200], { includeMemory: true });
+    const targets = (await admin.get(`/v1/policies/${id}/targets`)).body.targets;
+    const byVmid = Object.fromEntries(targets.map((t: { vmid: number }) => [t.vmid, t]));
+    expect(byVmid[200].note).toMatch(/includeMemory does not apply to containers/);
+    expect(byVmid[100].note).toBeUndefined();
+    const without = await policy('no-ram', [200]);
+    expect((await admin.get(`/v1/policies/${without.id}/targets`)).body.targets[0].note).toBeUndefined();
+  });
+
+  it('is corrected by reconciliation where a record says otherwise than Proxmox', async () => {
+    const { id } = await policy('fix', [201]);
+    const first = await runNow(id);
+    const name = first.results[0].snapshotName;
+    const guestId = `${clusterId}.201`;
+    // A record that claims RAM state for a container (as an older version wrote).
+    const stored = await api.runtime.store.snapshots.get('acme', guestId, name);
+    expect(stored).toBeDefined();
+    await api.runtime.store.snapshots.put({ ...(stored as NonNullable<typeof stored>), vmstate: true });
+    await runNow(id);
+    expect(await api.runtime.store.snapshots.get('acme', guestId, name)).toMatchObject({ vmstate: false });
+  });
 });

@@ -1,7 +1,7 @@
 import { readAllPages } from '#shared/adapters/dynamo/read-all-pages.ts';
 import type { Exclusion } from '#shared/domain/exclusion.ts';
 import type { Guest } from '#shared/domain/guest.ts';
-import { runSnapshotName } from '#shared/domain/run.ts';
+import { runSnapshotName, snapshotsMemory } from '#shared/domain/run.ts';
 import { selectTargets } from '#shared/domain/select-targets.ts';
 import { syncClusterInventory } from '../inventory.ts';
 import type { ServiceDeps } from '../service-deps.ts';
@@ -58,7 +58,7 @@ export async function resolveTargets(
     node: target.node,
     guestType: target.type,
     vmid: target.vmid,
-    vmstate: policy.snapshot.includeMemory && target.type === 'qemu',
+    vmstate: snapshotsMemory(policy.snapshot.includeMemory, target.type),
   });
   const lanes = [...Map.groupBy(targets, (target) => `${target.clusterId}/${target.node}`)];
   const perNode = policy.concurrency?.perNode ?? 2;
