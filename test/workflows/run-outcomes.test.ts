@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { finishRun } from '#shared/services/policy-run/finish-run.ts';
+import { recordGuestResult } from '#shared/services/policy-run/record-result.ts';
+import type { ServiceDeps } from '#shared/services/service-deps.ts';
 import { type Caller, policyBody, startTestApi, type TestApi } from '#test/support/api.ts';
 
 let api: TestApi;
@@ -213,5 +216,114 @@ describe('RAM state', () => {
     await api.runtime.store.snapshots.put({ ...(stored as NonNullable<typeof stored>), vmstate: true });
     await runNow(id);
     expect(await api.runtime.store.snapshots.get('acme', guestId, name)).toMatchObject({ vmstate: false });
+  });
+});
+
+describe('a run that has ended', () => {
+  it('keeps a late result as late, logs it, and never counts it or changes its status', async () => {
+    const { id } = await policy('ended', [100]);
+    const run = await runNow(id);
+    expect(run).toMatchObject({ status: 'succeeded', targets: 1, succeeded: 1 });
+    const logged: Array<[string, Record<string, unknown>]> = [];
+    const published: unknown[] = [];
+    const deps = {
+      store: api.runtime.store,
+      now: Date.now,
+      events: { publish: async (events: unknown[]) => void published.push(...events) },
+      log: (message: string, fields: Record<string, unknown>) => logged.push([message, fields]),
+    } as unknown as ServiceDeps & { log: (message: string, fields: Record<string, unknown>) => void };
+    // A lane given up (and stopped) could still deliver one more result: for a guest of this run.
+    const late = await recordGuestResult(deps, {
+      item: {
+        tenantId: 'acme',
+        runId: run.id,
+        policyId: id,
+        policyName: 'ended',
+        scheduledTime: run.scheduledTime,
+        clusterId,
+        snapshotName: run.results[0].snapshotName,
+        description: '',
+        pruneOnly: false,
+        pruneBy: `run ${run.id}`,
+        guestId: `${clusterId}.101`,
+        node: 'pve1',
+        guestType: 'qemu',
+        vmid: 101,
+        vmstate: false,
+      },
+      outcome: 'failed',
+      error: { Error: 'States.Timeout', Cause: 'lane given up' },
+    });
+    expect(late).toEqual({ recorded: false, late: true, deletions: [] });
+    expect(logged).toEqual([
+      [expect.stringMatching(/late result/), expect.objectContaining({ runId: run.id })],
+    ]);
+    const after = (await admin.get(`/v1/runs/${run.id}`)).body;
+    expect(after).toMatchObject({ status: 'succeeded', targets: 1, succeeded: 1, failed: 0, late: 1 });
+    expect(after.results).toContainEqual(
+      expect.objectContaining({ vmid: 101, outcome: 'failed', late: true }),
+    );
+    // Finishing again changes nothing and lists no late failure in the run's event.
+    const again = await finishRun(deps, { tenantId: 'acme', runId: run.id });
+    expect(again).toMatchObject({ status: 'succeeded', succeeded: 1, failed: 0 });
+    const runEvent = published.find((event) => (event as { type: string }).type === 'run.succeeded') as {
+      data: { failures: unknown[] };
+    };
+    expect(runEvent.data.failures).toEqual([]);
+  });
+
+  it('is ended only on the counts its status was decided from', async () => {
+    const runs = api.runtime.store.runs;
+    const at = new Date().toISOString();
+    const run = {
+      id: 'run_01JD7W3M4Q8ZC5N2R6T9V0X1Y2',
+      tenantId: 'acme',
+      policyId: 'pol_01JD7W3M4Q8ZC5N2R6T9V0X1Y2',
+      policyName: 'counts',
+      scheduledTime: at,
+      trigger: 'manual' as const,
+      status: 'running' as const,
+      targets: 2,
+      succeeded: 0,
+      failed: 0,
+      createdAt: at,
+    };
+    expect(await runs.create(run)).toBe(true);
+    const result = (vmid: number) => ({
+      runId: run.id,
+      guestId: `${clusterId}.${vmid}`,
+      vmid,
+      node: 'pve1',
+      snapshotName: 'counts-1',
+      outcome: 'succeeded' as const,
+      finishedAt: at,
+    });
+    const record = (vmid: number) => ({
+      tenantId: 'acme',
+      guestId: `${clusterId}.${vmid}`,
+      name: 'counts-1',
+      status: 'created' as const,
+      vmstate: false,
+      createdAt: at,
+    });
+    expect(await runs.recordResult('acme', result(100), record(100))).toBe('recorded');
+    // Decided from 0 succeeded, but one was counted meanwhile: refused.
+    expect(await runs.finish('acme', run.id, { ...run }, { status: 'failed', finishedAt: at })).toBe(false);
+    expect(
+      await runs.finish(
+        'acme',
+        run.id,
+        { ...run, succeeded: 1 },
+        { status: 'partially_failed', finishedAt: at },
+      ),
+    ).toBe(true);
+    expect(await runs.recordResult('acme', result(100), record(100))).toBe('duplicate');
+    expect(await runs.recordResult('acme', result(200), record(200))).toBe('late');
+    expect(await runs.get('acme', run.id)).toMatchObject({
+      status: 'partially_failed',
+      succeeded: 1,
+      failed: 0,
+      late: 1,
+    });
   });
 });
