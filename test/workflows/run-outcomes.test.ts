@@ -327,3 +327,46 @@ describe('a run that has ended', () => {
     });
   });
 });
+
+describe('run statuses', () => {
+  it('read the words older records hold as today\u2019s, and filter by today\u2019s words only', async () => {
+    const policyId = 'pol_01JD7W3M4Q8ZC5N2R6T9V0OLD0';
+    const old = async (word: string, index: number) => {
+      const at = new Date(Date.now() - (index + 1) * 86_400_000).toISOString();
+      const id = `run_01JD7W3M4Q8ZC5N2R6T9V0OLD${index}`;
+      // Written as an older version did, with its words.
+      await api.runtime.store.runs.create({
+        id,
+        tenantId: 'acme',
+        policyId,
+        policyName: 'old',
+        scheduledTime: at,
+        trigger: 'schedule',
+        status: word as 'running',
+        targets: 1,
+        succeeded: word === 'completed' ? 1 : 0,
+        failed: word === 'partial' ? 1 : 0,
+        createdAt: at,
+      });
+      return id;
+    };
+    const completed = await old('completed', 1);
+    const partial = await old('partial', 2);
+    const pending = await old('pending', 3);
+    const listed = async (status: string) =>
+      (await admin.get(`/v1/runs?policy=${policyId}&status=${status}`)).body.items.map(
+        (r: { id: string }) => r.id,
+      );
+    expect(await listed('succeeded')).toEqual([completed]);
+    expect(await listed('partially_failed')).toEqual([partial]);
+    expect(await listed('running')).toEqual([pending]);
+    expect((await admin.get(`/v1/runs/${completed}`)).body.status).toBe('succeeded');
+    const all = (await admin.get(`/v1/runs?policy=${policyId}`)).body.items.map(
+      (r: { status: string }) => r.status,
+    );
+    expect(all.sort()).toEqual(['partially_failed', 'running', 'succeeded']);
+    for (const word of ['completed', 'partial', 'pending']) {
+      expect((await admin.get(`/v1/runs?status=${word}`)).status).toBe(400);
+    }
+  });
+});
