@@ -3,6 +3,8 @@ import { synthesizePolicyRunDefinitions } from '#shared/local/workflows/synthesi
 
 type State = {
   Type: string;
+  Retry?: Array<{ ErrorEquals: string[]; MaxAttempts?: number }>;
+  Parameters?: { Payload?: { command?: { type?: string } } };
   Resource?: string;
   TimeoutSeconds?: number;
   HeartbeatSeconds?: number;
@@ -46,5 +48,16 @@ describe('the workflows\u2019 task limits', () => {
         longer: true,
       });
     }
+  });
+
+  it('looks again at a status poll that met a server error, but never resends a call that changes state on one', () => {
+    const found = Object.fromEntries(all.flatMap(tasks));
+    const retriesServerErrors = (name: string) =>
+      (found[name]?.Retry ?? []).some((retry) => retry.ErrorEquals.includes('ProxmoxServerError'));
+    for (const poll of ['CheckTask', 'CheckDelete', 'CheckStep'])
+      expect({ poll, retried: retriesServerErrors(poll) }).toEqual({ poll, retried: true });
+    for (const change of ['CreateSnapshot', 'DeleteSnapshot', 'RunStep'])
+      expect({ change, retried: retriesServerErrors(change) }).toEqual({ change, retried: false });
+    expect(found.CheckTask?.Parameters?.Payload?.command?.type).toBe('snapshotTaskStatus');
   });
 });
