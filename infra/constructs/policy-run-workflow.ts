@@ -149,7 +149,12 @@ export class PolicyRunWorkflow extends Construct {
         lambdaFunction: props.recordResult,
         taskTimeout: stepTimeout,
         // The deterministic name is taken: this tick's snapshot exists from an earlier attempt.
-        payload: TaskInput.fromObject({ 'item.$': '$.item', outcome: 'succeeded' }),
+        // Its `vmstate`, when the task's check listed it, is in the last status.
+        payload: TaskInput.fromObject({
+          'item.$': '$.item',
+          outcome: 'succeeded',
+          'taskStatus.$': '$.status.value',
+        }),
         resultSelector: { 'deletions.$': '$.Payload.deletions' },
         resultPath: '$.prune',
       }),

@@ -95,14 +95,19 @@ export class RunStore {
    * between is kept). Any other existing run means the tick is already handled.
    */
   async claim(run: Run): Promise<boolean> {
-    const fields: Record<string, unknown> = {
+    const { status: _status, startedAt, ...described } = run;
+    // What "run now" wrote stays; a tick's run is written in full.
+    const kept: Record<string, unknown> = {
       ...keys.runsByTime(run.tenantId, run.scheduledTime, run.id),
       entity: 'run',
-      ...run,
+      ...described,
       ttl: this.#ttl(run),
     };
-    const { status: _status, startedAt, ...kept } = fields;
-    const names: Record<string, string> = { '#status': 'status', '#claimedAt': 'claimedAt' };
+    const names: Record<string, string> = {
+      '#status': 'status',
+      '#claimedAt': 'claimedAt',
+      '#startedAt': 'startedAt',
+    };
     const values: Record<string, unknown> = {
       ...UNFINISHED_VALUES,
       ':claimedAt': startedAt ?? run.createdAt,
@@ -112,7 +117,6 @@ export class RunStore {
       '#claimedAt = :claimedAt',
       '#startedAt = if_not_exists(#startedAt, :claimedAt)',
     ];
-    names['#startedAt'] = 'startedAt';
     for (const [field, value] of Object.entries(kept)) {
       names[`#${field}`] = field;
       values[`:${field}`] = value;
