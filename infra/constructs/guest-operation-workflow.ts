@@ -5,19 +5,24 @@ import {
   Choice,
   Condition,
   DefinitionBody,
+  Fail,
+  JitterType,
   JsonPath,
   LogLevel,
   Map as MapState,
+  Pass,
   StateMachine,
   StateMachineType,
   Succeed,
   TaskInput,
+  Timeout,
   Wait,
   WaitTime,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { acknowledgeStateMachineRole } from './state-machine-role-acknowledgements.ts';
+import { CONNECTOR_TASK_TIMEOUT, STEP_TASK_TIMEOUT } from './task-timeouts.ts';
 
 export interface GuestOperationWorkflowProps {
   readonly planOperation: IFunction;
@@ -37,10 +42,13 @@ export class GuestOperationWorkflow extends Construct {
 
   constructor(scope: Construct, id: string, props: GuestOperationWorkflowProps) {
     super(scope, id);
+    const stepTimeout = Timeout.duration(STEP_TASK_TIMEOUT);
+    const connectorTimeout = Timeout.duration(CONNECTOR_TASK_TIMEOUT);
     // Recording the outcome is idempotent: retried on any error, so no outcome (or its event) is lost.
     const finish = (name: string, outcome: 'succeeded' | 'failed') =>
       new LambdaInvoke(this, name, {
         lambdaFunction: props.finishOperation,
+        taskTimeout: stepTimeout,
         payload: TaskInput.fromObject({
           'tenantId.$': '$.tenantId',
           'operationId.$': '$.operationId',
@@ -54,6 +62,7 @@ export class GuestOperationWorkflow extends Construct {
 
     const plan = new LambdaInvoke(this, 'PlanOperation', {
       lambdaFunction: props.planOperation,
+      taskTimeout: stepTimeout,
       payload: TaskInput.fromObject({ 'tenantId.$': '$.tenantId', 'operationId.$': '$.operationId' }),
       resultSelector: { 'steps.$': '$.Payload.steps' },
       resultPath: '$.plan',
@@ -62,6 +71,7 @@ export class GuestOperationWorkflow extends Construct {
 
     const runStep = new LambdaInvoke(this, 'RunStep', {
       lambdaFunction: props.connector,
+      taskTimeout: connectorTimeout,
       payload: TaskInput.fromObject({
         'tenantId.$': '$.step.tenantId',
         'clusterId.$': '$.step.clusterId',
@@ -78,6 +88,7 @@ export class GuestOperationWorkflow extends Construct {
     });
     const checkStep = new LambdaInvoke(this, 'CheckStep', {
       lambdaFunction: props.connector,
+      taskTimeout: connectorTimeout,
       payload: TaskInput.fromObject({
         'tenantId.$': '$.step.tenantId',
         'clusterId.$': '$.step.clusterId',
@@ -86,6 +97,40 @@ export class GuestOperationWorkflow extends Construct {
       resultSelector: { 'value.$': '$.Payload' },
       resultPath: '$.outcome',
     });
+    // A status poll is a read: a server error or an unreachable node is looked at again.
+    checkStep.addRetry({
+      errors: ['ProxmoxServerError', 'ProxmoxUnreachableError'],
+      interval: Duration.seconds(2),
+      maxAttempts: 5,
+      backoffRate: 2,
+      jitterStrategy: JitterType.FULL,
+    });
+    // Proxmox meets a guest's lock inside the task (`VM is locked (backup)`), before the task
+    // changes anything: the step is sent again after a pause, up to 10 times like a lock at the
+    // call, and a lock that outlives that fails the operation as ProxmoxLockedError.
+    const waitForStepLock = new Wait(this, 'WaitForStepLock', {
+      time: WaitTime.duration(Duration.seconds(30)),
+    });
+    waitForStepLock.next(runStep);
+    const countStepLock = new Pass(this, 'CountStepLock', {
+      parameters: {
+        'step.$': '$.step',
+        'attempt.$': 'States.MathAdd($.attempt, 1)',
+        'lockError.$': '$.lockError',
+      },
+    });
+    countStepLock.next(
+      new Choice(this, 'StepLockedTooLong?')
+        .when(
+          Condition.numberGreaterThanEquals('$.attempt', 10),
+          new Fail(this, 'StepStillLocked', {
+            errorPath: '$.lockError.Error',
+            causePath: '$.lockError.Cause',
+          }),
+        )
+        .otherwise(waitForStepLock),
+    );
+    checkStep.addCatch(countStepLock, { errors: ['ProxmoxLockedError'], resultPath: '$.lockError' });
     const stepDone = new Succeed(this, 'StepDone');
     const waitForStepStart = new Wait(this, 'WaitForStepStart', {
       time: WaitTime.duration(Duration.seconds(3)),
@@ -111,7 +156,7 @@ export class GuestOperationWorkflow extends Construct {
       itemsPath: '$.plan.steps',
       // One after another: a rollback must not start before its safety snapshot is done.
       maxConcurrency: 1,
-      itemSelector: { 'step.$': '$$.Map.Item.Value' },
+      itemSelector: { 'step.$': '$$.Map.Item.Value', attempt: 0 },
       resultPath: JsonPath.DISCARD,
     });
     runSteps.itemProcessor(runStep);

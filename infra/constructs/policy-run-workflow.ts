@@ -6,6 +6,7 @@ import {
   Condition,
   DefinitionBody,
   IntegrationPattern,
+  JitterType,
   JsonPath,
   LogLevel,
   Map as MapState,
@@ -14,12 +15,14 @@ import {
   StateMachineType,
   Succeed,
   TaskInput,
+  Timeout,
   Wait,
   WaitTime,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke, StepFunctionsStartExecution } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { acknowledgeStateMachineRole } from './state-machine-role-acknowledgements.ts';
+import { CONNECTOR_TASK_TIMEOUT, STEP_TASK_TIMEOUT } from './task-timeouts.ts';
 
 export interface PolicyRunWorkflowProps {
   readonly claimRun: IFunction;
@@ -42,7 +45,14 @@ export interface PolicyRunWorkflowProps {
   readonly lockRetries?: number;
   /** Execution logs; none when absent. */
   readonly logGroup?: ILogGroup;
+  /** Limit of one call of a service step (claim, resolve, record, ...). Default {@link STEP_TASK_TIMEOUT}. */
+  readonly stepTimeout?: Duration;
+  /** Limit of one connector call. Default {@link CONNECTOR_TASK_TIMEOUT}. */
+  readonly connectorTimeout?: Duration;
 }
+
+/** How long a lane (a child execution of up to LANE_CHUNK guests) may run; its task waits as long. */
+export const LANE_TIMEOUT = Duration.hours(12);
 
 /** State names, shared with the local runner that routes `lambda:invoke` tasks by them. */
 export const POLICY_RUN_STATES = {
@@ -80,6 +90,8 @@ export class PolicyRunWorkflow extends Construct {
   constructor(scope: Construct, id: string, props: PolicyRunWorkflowProps) {
     super(scope, id);
     const S = POLICY_RUN_STATES;
+    const stepTimeout = Timeout.duration(props.stepTimeout ?? STEP_TASK_TIMEOUT);
+    const connectorTimeout = Timeout.duration(props.connectorTimeout ?? CONNECTOR_TASK_TIMEOUT);
     // A Proxmox task ended well: `OK`, or `WARNINGS: n` (done, with warnings in its log).
     const taskSucceeded = Condition.or(
       Condition.stringEquals('$.status.value.exitstatus', 'OK'),
@@ -90,6 +102,7 @@ export class PolicyRunWorkflow extends Construct {
       command: Record<string, unknown>,
       resultPath: string,
       on: '$.item' | '$.deletion' = '$.item',
+      extra: Record<string, unknown> = {},
     ) =>
       new LambdaInvoke(this, name, {
         lambdaFunction: props.connector,
@@ -97,9 +110,11 @@ export class PolicyRunWorkflow extends Construct {
           'tenantId.$': `${on}.tenantId`,
           'clusterId.$': `${on}.clusterId`,
           command,
+          ...extra,
         }),
         resultSelector: { 'value.$': '$.Payload' },
         resultPath,
+        taskTimeout: connectorTimeout,
       });
 
     // The service's own steps are idempotent, so a transient failure (throttling, a publish that
@@ -117,10 +132,13 @@ export class PolicyRunWorkflow extends Construct {
     const recordSucceeded = retried(
       new LambdaInvoke(this, S.recordSucceeded, {
         lambdaFunction: props.recordResult,
+        taskTimeout: stepTimeout,
         payload: TaskInput.fromObject({
           'item.$': '$.item',
           outcome: 'succeeded',
           'upid.$': '$.task.value.upid',
+          // The last status, with the snapshot's `vmstate` as Proxmox lists it.
+          'taskStatus.$': '$.status.value',
         }),
         resultSelector: { 'deletions.$': '$.Payload.deletions' },
         resultPath: '$.prune',
@@ -129,8 +147,14 @@ export class PolicyRunWorkflow extends Construct {
     const recordAlreadyTaken = retried(
       new LambdaInvoke(this, 'RecordAlreadyTaken', {
         lambdaFunction: props.recordResult,
+        taskTimeout: stepTimeout,
         // The deterministic name is taken: this tick's snapshot exists from an earlier attempt.
-        payload: TaskInput.fromObject({ 'item.$': '$.item', outcome: 'succeeded' }),
+        // Its `vmstate`, when the task's check listed it, is in the last status.
+        payload: TaskInput.fromObject({
+          'item.$': '$.item',
+          outcome: 'succeeded',
+          'taskStatus.$': '$.status.value',
+        }),
         resultSelector: { 'deletions.$': '$.Payload.deletions' },
         resultPath: '$.prune',
       }),
@@ -138,6 +162,7 @@ export class PolicyRunWorkflow extends Construct {
     const recordFailed = retried(
       new LambdaInvoke(this, S.recordFailed, {
         lambdaFunction: props.recordResult,
+        taskTimeout: stepTimeout,
         payload: TaskInput.fromObject({
           'item.$': '$.item',
           outcome: 'failed',
@@ -161,12 +186,33 @@ export class PolicyRunWorkflow extends Construct {
         'description.$': '$.item.description',
       },
       '$.task',
+      '$.item',
+      // Sent only while the run goes on: after a cancel no further guest is started.
+      { 'whileRunning.$': '$.item.runId' },
     );
     const checkTask = connectorCall(
       S.checkTask,
-      { type: 'taskStatus', 'upid.$': '$.task.value.upid' },
+      {
+        type: 'snapshotTaskStatus',
+        'node.$': '$.item.node',
+        'guestType.$': '$.item.guestType',
+        'vmid.$': '$.item.vmid',
+        'upid.$': '$.task.value.upid',
+        'name.$': '$.item.snapshotName',
+      },
       '$.status',
     );
+    // A status poll is a read: a server error or an unreachable node is looked at again with
+    // backoff (the connector answers from the snapshot list when it can) before the guest fails.
+    const retryReads = (task: LambdaInvoke) =>
+      task.addRetry({
+        errors: ['ProxmoxServerError', 'ProxmoxUnreachableError'],
+        interval: Duration.seconds(2),
+        maxAttempts: 5,
+        backoffRate: 2,
+        jitterStrategy: JitterType.FULL,
+      });
+    retryReads(checkTask);
     // The first look comes when a disk snapshot is usually done; later looks come more often.
     const waitForTaskStart = new Wait(this, S.waitForTaskStart, {
       time: WaitTime.duration(Duration.seconds(3)),
@@ -187,6 +233,11 @@ export class PolicyRunWorkflow extends Construct {
     countLockAttempt.next(lockedTooLong);
     waitForLock.next(createSnapshot);
 
+    // A cancelled (or ended) run starts no further guest: it ends here, without a result.
+    createSnapshot.addCatch(new Succeed(this, 'GuestNotStarted'), {
+      errors: ['RunStoppedError'],
+      resultPath: '$.error',
+    });
     createSnapshot.addCatch(recordAlreadyTaken, {
       errors: ['ProxmoxAlreadyExistsError'],
       resultPath: '$.error',
@@ -217,6 +268,7 @@ export class PolicyRunWorkflow extends Construct {
     const planPrune = retried(
       new LambdaInvoke(this, S.planPrune, {
         lambdaFunction: props.planPrune,
+        taskTimeout: stepTimeout,
         payload: TaskInput.fromObject({ 'item.$': '$.item' }),
         resultSelector: { 'deletions.$': '$.Payload.deletions' },
         resultPath: '$.prune',
@@ -227,6 +279,7 @@ export class PolicyRunWorkflow extends Construct {
       retried(
         new LambdaInvoke(this, name, {
           lambdaFunction: props.recordPrune,
+          taskTimeout: stepTimeout,
           payload: TaskInput.fromObject({
             'deletion.$': '$.deletion',
             outcome,
@@ -264,6 +317,7 @@ export class PolicyRunWorkflow extends Construct {
       '$.status',
       '$.deletion',
     );
+    retryReads(checkDelete);
     checkDelete.addCatch(recordPruneFailed, { errors: ['States.ALL'], resultPath: '$.error' });
     const waitForDeleteStart = new Wait(this, S.waitForDeleteStart, {
       time: WaitTime.duration(Duration.seconds(2)),
@@ -299,6 +353,7 @@ export class PolicyRunWorkflow extends Construct {
     const loadLane = retried(
       new LambdaInvoke(this, S.loadLane, {
         lambdaFunction: props.loadLane,
+        taskTimeout: stepTimeout,
         payload: TaskInput.fromObject({
           'tenantId.$': '$.tenantId',
           'laneSetId.$': '$.laneSetId',
@@ -356,7 +411,7 @@ export class PolicyRunWorkflow extends Construct {
     this.laneStateMachine = new StateMachine(this, 'LaneStateMachine', {
       definitionBody: DefinitionBody.fromChainable(loadLane.next(perGuest)),
       stateMachineType: StateMachineType.STANDARD,
-      timeout: Duration.hours(12),
+      timeout: LANE_TIMEOUT,
       tracingEnabled: true,
       ...(props.logGroup
         ? { logs: { destination: props.logGroup, level: LogLevel.ALL, includeExecutionData: false } }
@@ -366,6 +421,10 @@ export class PolicyRunWorkflow extends Construct {
       stateMachine: this.laneStateMachine,
       integrationPattern: IntegrationPattern.RUN_JOB,
       associateWithParent: true,
+      // As long as the lane itself may run. A lane given up (this timeout, or the run stopped) is
+      // stopped by Step Functions (the role may stop lane executions), and the run's finished
+      // state refuses whatever it would still record.
+      taskTimeout: Timeout.duration(LANE_TIMEOUT),
       input: TaskInput.fromObject({
         'tenantId.$': '$.tenantId',
         'laneSetId.$': '$.laneSetId',
@@ -407,6 +466,7 @@ export class PolicyRunWorkflow extends Construct {
     const claim = retried(
       new LambdaInvoke(this, S.claimRun, {
         lambdaFunction: props.claimRun,
+        taskTimeout: stepTimeout,
         payload: TaskInput.fromJsonPathAt('$'),
         resultSelector: { 'claimed.$': '$.Payload.claimed', 'runId.$': '$.Payload.runId' },
         resultPath: '$.claim',
@@ -415,6 +475,7 @@ export class PolicyRunWorkflow extends Construct {
     const resolve = retried(
       new LambdaInvoke(this, S.resolveTargets, {
         lambdaFunction: props.resolveTargets,
+        taskTimeout: stepTimeout,
         payload: TaskInput.fromObject({
           'tenantId.$': '$.tenantId',
           'policyId.$': '$.policyId',
@@ -429,6 +490,7 @@ export class PolicyRunWorkflow extends Construct {
     const finish = retried(
       new LambdaInvoke(this, S.finishRun, {
         lambdaFunction: props.finishRun,
+        taskTimeout: stepTimeout,
         payload: TaskInput.fromObject({ 'tenantId.$': '$.tenantId', 'runId.$': '$.claim.runId' }),
         resultSelector: {
           'status.$': '$.Payload.status',
@@ -445,6 +507,7 @@ export class PolicyRunWorkflow extends Construct {
     // reported). Off the run's critical path, and it never fails the run.
     const reconcileRun = new LambdaInvoke(this, 'ReconcileRun', {
       lambdaFunction: props.reconcileGuests,
+      taskTimeout: stepTimeout,
       payload: TaskInput.fromObject({ 'tenantId.$': '$.tenantId', 'runId.$': '$.claim.runId' }),
       resultSelector: { 'summary.$': '$.Payload' },
       resultPath: '$.reconciled',

@@ -224,7 +224,11 @@ export async function startLocalRuntime(
       {
         'claim-run': (input) => claimRun(deps, input as never),
         'resolve-targets': (input) => resolveTargets(deps, input as never),
-        'record-result': (input) => recordGuestResult(deps, input as never),
+        'record-result': (input) =>
+          recordGuestResult(
+            { ...deps, log: (message, fields) => logger.warn(message, fields) },
+            input as never,
+          ),
         'finish-run': (input) => finishRun(deps, input as never),
         'load-lane': (input) => loadLane(deps, input as never),
         'plan-prune': (input) => planPrune(deps, input as never),
@@ -297,6 +301,7 @@ export async function startLocalRuntime(
         policyId: run.policyId,
         scheduledTime: run.scheduledTime,
         trigger: run.trigger,
+        runId: run.id,
         resume: true,
       });
     }

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import type { Store } from '#shared/adapters/dynamo/store.ts';
-import type { ProxmoxConnection } from '#shared/adapters/proxmox/client.ts';
+import type { ProxmoxClient, ProxmoxConnection } from '#shared/adapters/proxmox/client.ts';
 import { mapTaskFailure } from '#shared/adapters/proxmox/map-error.ts';
 import type { ProxmoxConnector } from '#shared/adapters/proxmox/proxmox-connector.ts';
 import { NotFoundError, ValidationError } from '#shared/domain/errors.ts';
 import { taskSucceeded } from '#shared/domain/proxmox/upid.ts';
+import { RunStoppedError } from '#shared/domain/run.ts';
 import { PROXMOX_SNAPSHOT_NAME } from '#shared/domain/snapshot-name.ts';
 
 const guest = {
@@ -91,6 +92,12 @@ export const ConnectorCommandSchema = z.discriminatedUnion('type', [
     start: z.boolean().optional(),
   }),
   z.strictObject({ type: z.literal('taskStatus'), upid: z.string().startsWith('UPID:') }),
+  z.strictObject({
+    type: z.literal('snapshotTaskStatus'),
+    ...guest,
+    upid: z.string().startsWith('UPID:'),
+    name: snapshotName,
+  }),
   z.strictObject({ type: z.literal('taskOutcome'), upid: z.string().startsWith('UPID:') }),
 ]);
 
@@ -100,6 +107,12 @@ const ClusterRequestSchema = z.strictObject({
   tenantId: z.string().min(1),
   clusterId: z.string().min(1),
   command: ConnectorCommandSchema,
+  /**
+   * A policy run's id: the command is sent only while that run goes on (not cancelled, not
+   * ended); otherwise it fails with {@link RunStoppedError} and nothing reaches Proxmox. Checked
+   * right before the call, so no guest is started after a cancel.
+   */
+  whileRunning: z.string().min(1).optional(),
 });
 
 /** Checks connection details that are not stored yet (registration, changed settings). */
@@ -140,7 +153,12 @@ export async function runConnectorCommand(deps: ConnectorDeps, input: unknown): 
     );
   }
   if ('probe' in parsed.data) return await probe(deps, parsed.data.probe);
-  const { tenantId, clusterId, command } = parsed.data;
+  const { tenantId, clusterId, command, whileRunning } = parsed.data;
+  if (whileRunning !== undefined) {
+    const run = await deps.store.runs.get(tenantId, whileRunning);
+    const state = run?.cancelRequestedAt ? 'cancelled' : (run?.status ?? 'gone');
+    if (state !== 'running') throw new RunStoppedError(whileRunning, state);
+  }
   const cluster = await deps.store.clusters.get(tenantId, clusterId);
   if (!cluster) throw new NotFoundError('cluster', clusterId);
   const client = await deps.proxmox.forCluster(cluster);
@@ -217,6 +235,8 @@ export async function runConnectorCommand(deps: ConnectorDeps, input: unknown): 
     }
     case 'taskStatus':
       return await client.taskStatus(command.upid);
+    case 'snapshotTaskStatus':
+      return await snapshotTaskStatus(client, command);
     case 'taskOutcome': {
       // Like taskStatus, but a failed task is thrown as its typed error (for a Catch to read).
       const status = await client.taskStatus(command.upid);
@@ -226,6 +246,54 @@ export async function runConnectorCommand(deps: ConnectorDeps, input: unknown): 
       return { status: status.status, exitstatus: status.exitstatus ?? null };
     }
   }
+}
+
+/** A snapshot task's status, with what the guest's snapshot list says about its snapshot. */
+export interface SnapshotTaskStatus {
+  readonly upid: string;
+  readonly status: 'running' | 'stopped';
+  readonly exitstatus?: string;
+  /** Whether Proxmox stored RAM state with the snapshot (QEMU only), once it exists. */
+  readonly vmstate?: boolean;
+  /** Set when the task's status could not be read and the snapshot list answered instead. */
+  readonly confirmedBy?: 'snapshot-list';
+}
+
+/**
+ * The status of a snapshot task, for the policy run's check loop. Once the task has stopped, the
+ * guest's snapshot list says whether Proxmox stored RAM state (`vmstate`), which the record keeps
+ * instead of what was asked. A status poll that fails (a read: a transient 5xx, for example) is
+ * answered by the snapshot list when it can be: the snapshot is there (taken, or still being
+ * taken while `snapstate` is set), so no guest whose snapshot exists is failed for a failed
+ * poll. When the list cannot tell, the poll's error is thrown: the workflow retries the check
+ * with backoff, and records a failure only when the last look (task and list) still cannot tell.
+ */
+async function snapshotTaskStatus(
+  client: ProxmoxClient,
+  command: { node: string; guestType: 'qemu' | 'lxc'; vmid: number; upid: string; name: string },
+): Promise<SnapshotTaskStatus> {
+  const snapshot = () =>
+    client
+      .snapshots(command.node, command.guestType, command.vmid)
+      .then((entries) => entries.find((entry) => entry.name === command.name) ?? null);
+  let status: Awaited<ReturnType<ProxmoxClient['taskStatus']>>;
+  try {
+    status = await client.taskStatus(command.upid);
+  } catch (error) {
+    const seen = await snapshot().catch(() => null);
+    if (!seen) throw error;
+    if (seen.snapstate) return { upid: command.upid, status: 'running', confirmedBy: 'snapshot-list' };
+    return {
+      upid: command.upid,
+      status: 'stopped',
+      exitstatus: 'OK',
+      vmstate: seen.vmstate,
+      confirmedBy: 'snapshot-list',
+    };
+  }
+  if (status.status !== 'stopped') return { ...status, upid: command.upid };
+  const seen = await snapshot().catch(() => null);
+  return { ...status, upid: command.upid, ...(seen ? { vmstate: seen.vmstate } : {}) };
 }
 
 export interface ProbeResult {

@@ -3,6 +3,7 @@ import type { AuditContext } from '#shared/domain/audit.ts';
 import type { Cluster } from '#shared/domain/cluster.ts';
 import type { Exclusion } from '#shared/domain/exclusion.ts';
 import type { Guest } from '#shared/domain/guest.ts';
+import { CONTAINER_MEMORY_NOTE } from '#shared/domain/run.ts';
 import { type ExclusionReason, selectTargets } from '#shared/domain/select-targets.ts';
 import { getPolicy } from './policies.ts';
 import type { ServiceDeps } from './service-deps.ts';
@@ -11,7 +12,8 @@ import type { ServiceDeps } from './service-deps.ts';
 export type NotIncludedReason = ExclusionReason | 'cluster-deleted';
 
 export interface PolicyTargets {
-  readonly targets: Guest[];
+  /** With a `note` where the policy does not apply as written (includeMemory on a container). */
+  readonly targets: Array<Guest & { readonly note?: string }>;
   readonly notIncluded: Array<{
     readonly guest: Guest;
     readonly reason: NotIncludedReason;
@@ -47,8 +49,10 @@ export async function policyTargets(
     reason: 'cluster-deleted' as const,
     detail: `its cluster ${guest.clusterId} was deleted`,
   });
+  const note = (guest: Guest) =>
+    policy.snapshot.includeMemory && guest.type === 'lxc' ? { ...guest, note: CONTAINER_MEMORY_NOTE } : guest;
   return {
-    targets: targets.filter((guest) => existing.has(guest.clusterId)),
+    targets: targets.filter((guest) => existing.has(guest.clusterId)).map(note),
     notIncluded: [
       ...left.map((entry) =>
         entry.reason === 'gone' && !existing.has(entry.guest.clusterId) ? clusterDeleted(entry.guest) : entry,

@@ -16,13 +16,16 @@ export interface ReconcileSummary {
   readonly guests: number;
   readonly adopted: number;
   readonly missing: number;
+  /** Records whose RAM state was corrected to what Proxmox lists. */
+  readonly corrected: number;
   readonly unreachable: number;
   readonly stuckLocks: Array<{ readonly guestId: string; readonly lock: string; readonly since: string }>;
 }
 
 /**
  * Repairs the records of some guests against Proxmox: the service's snapshots that have no
- * record are adopted, records whose snapshot vanished are marked missing, and locks held far
+ * record are adopted, records whose snapshot vanished are marked missing, RAM state is recorded
+ * as Proxmox lists it, and locks held far
  * longer than any task are reported (never cleared: that takes an operator's decision). A guest
  * that cannot be read is skipped and counted.
  */
@@ -44,6 +47,7 @@ export async function reconcileGuests(
     guests: 0,
     adopted: 0,
     missing: 0,
+    corrected: 0,
     unreachable: 0,
     stuckLocks: [] as ReconcileSummary['stuckLocks'],
   };
@@ -64,7 +68,7 @@ export async function reconcileGuests(
       return;
     }
     const records = await deps.store.snapshots.list(input.tenantId, guest.id);
-    const { adopt, missing } = reconcileSnapshots(
+    const { adopt, missing, corrected } = reconcileSnapshots(
       input.tenantId,
       guest.id,
       records,
@@ -72,7 +76,7 @@ export async function reconcileGuests(
       policyByPrefix,
       nowIso,
     );
-    for (const record of [...adopt, ...missing]) await deps.store.snapshots.put(record);
+    for (const record of [...adopt, ...missing, ...corrected]) await deps.store.snapshots.put(record);
     const stuck = Boolean(
       guest.lock && guest.lockSince && now - Date.parse(guest.lockSince) > STUCK_LOCK_AFTER_MS,
     );
@@ -114,6 +118,7 @@ export async function reconcileGuests(
     ]);
     summary.adopted += adopt.length;
     summary.missing += missing.length;
+    summary.corrected += corrected.length;
     if (stuck && guest.lock && guest.lockSince) {
       summary.stuckLocks.push({ guestId: guest.id, lock: guest.lock, since: guest.lockSince });
     }
@@ -142,6 +147,7 @@ export async function reconcileAllTenants(
     guests: 0,
     adopted: 0,
     missing: 0,
+    corrected: 0,
     unreachable: 0,
     stuckLocks: [] as ReconcileSummary['stuckLocks'],
   };
@@ -151,6 +157,7 @@ export async function reconcileAllTenants(
     total.guests += summary.guests;
     total.adopted += summary.adopted;
     total.missing += summary.missing;
+    total.corrected += summary.corrected;
     total.unreachable += summary.unreachable;
     total.stuckLocks.push(...summary.stuckLocks);
   }

@@ -12,7 +12,11 @@ const record = (name: string, status: SnapshotRecord['status'] = 'created'): Sna
   vmstate: false,
   createdAt: '2026-01-01T00:00:00.000Z',
 });
-const seen = (name: string): ObservedSnapshot => ({ name, snaptime: 1_767_225_600, vmstate: false });
+const seen = (name: string, vmstate = false): ObservedSnapshot => ({
+  name,
+  snaptime: 1_767_225_600,
+  vmstate,
+});
 
 describe('snapshot reconciliation', () => {
   it('adopts the service\u2019s snapshots without a record, with their policy and tick', () => {
@@ -75,23 +79,78 @@ describe('snapshot reconciliation', () => {
           't',
           'g',
           recordedNames.map((n) => record(n)),
-          observedNames.map(seen),
+          observedNames.map((n) => seen(n)),
           policies,
           'now',
         );
         const byName = new Map(recordedNames.map((n) => [n, record(n)]));
-        for (const r of [...first.adopt, ...first.missing]) byName.set(r.name, r);
+        for (const r of [...first.adopt, ...first.missing, ...first.corrected]) byName.set(r.name, r);
         const second = reconcileSnapshots(
           't',
           'g',
           [...byName.values()],
-          observedNames.map(seen),
+          observedNames.map((n) => seen(n)),
           policies,
           'later',
         );
         expect(second.adopt).toEqual([]);
         expect(second.missing).toEqual([]);
+        expect(second.corrected).toEqual([]);
       }),
     );
+  });
+
+  it('records RAM state as Proxmox lists it, not as it was asked', () => {
+    const asked = { ...record('nightly-20260101-0200'), vmstate: true };
+    const result = reconcileSnapshots(
+      't',
+      'g',
+      [asked, record('nightly-20260102-0200')],
+      [
+        seen('nightly-20260101-0200', false),
+        seen('nightly-20260102-0200', false),
+        seen('nightly-20260103-0200', true),
+      ],
+      policies,
+      'now',
+    );
+    expect(result.corrected).toEqual([
+      expect.objectContaining({ name: 'nightly-20260101-0200', vmstate: false }),
+    ]);
+    expect(result.adopt).toEqual([expect.objectContaining({ name: 'nightly-20260103-0200', vmstate: true })]);
+  });
+
+  it('adopts a manual run\u2019s snapshot for its policy, also under a shortened prefix that names one policy', () => {
+    const long = 'a-rather-long-policy-pre';
+    const result = reconcileSnapshots(
+      't',
+      'g',
+      [],
+      [seen('nightly-20260314-153012-k3f9'), seen(`${long.slice(0, 19)}-20260314-153012-ab12`)],
+      new Map([
+        ['nightly', 'pol_1'],
+        [long, 'pol_2'],
+      ]),
+      'now',
+    );
+    expect(result.adopt).toEqual([
+      expect.objectContaining({ policyId: 'pol_1', scheduledTime: '2026-03-14T15:30:12.000Z' }),
+      expect.objectContaining({ policyId: 'pol_2', scheduledTime: '2026-03-14T15:30:12.000Z' }),
+    ]);
+  });
+
+  it('leaves a shortened prefix alone when it could be several policies\u2019', () => {
+    const result = reconcileSnapshots(
+      't',
+      'g',
+      [],
+      [seen('a-rather-long-polic-20260314-153012-ab12')],
+      new Map([
+        ['a-rather-long-policy-one', 'pol_1'],
+        ['a-rather-long-policy-two', 'pol_2'],
+      ]),
+      'now',
+    );
+    expect(result.adopt).toEqual([]);
   });
 });

@@ -81,7 +81,7 @@ describe('killing the local runtime in the middle of a policy run', () => {
     await second.service.exited;
 
     expect(finished).toMatchObject({
-      status: 'completed',
+      status: 'succeeded',
       targets: targets.length,
       succeeded: targets.length,
       failed: 0,

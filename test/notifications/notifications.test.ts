@@ -179,7 +179,7 @@ describe('notifications end to end', () => {
     });
     const before = hooks.received.length;
     const run = await runNow(policy.id);
-    expect(run).toMatchObject({ status: 'partial', succeeded: 1, failed: 1 });
+    expect(run).toMatchObject({ status: 'partially_failed', succeeded: 1, failed: 1 });
     // The run finishes a second time (as a resumed run would): the same events, delivered once.
     await api.runtime.workflows.start(`${run.id}-again`, {
       tenantId: 'acme',

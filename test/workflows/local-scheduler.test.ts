@@ -40,11 +40,11 @@ describe('the local scheduler', () => {
     let run: any;
     for (let attempt = 0; attempt < 100; attempt++) {
       run = (await admin.get(`/v1/runs/${runId}`)).body;
-      if (run.status === 'completed') break;
+      if (run.status === 'succeeded') break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(run).toMatchObject({
-      status: 'completed',
+      status: 'succeeded',
       trigger: 'schedule',
       scheduledTime: new Date(tick).toISOString(),
       succeeded: 1,

@@ -16,7 +16,7 @@ afterAll(() => api.stop());
 async function runToEnd(policyId: string): Promise<{ id: string; body: any }> {
   const started = await admin.post(`/v1/policies/${policyId}/runs`);
   expect(started.status).toBe(202);
-  expect(started.body.status).toBe('pending');
+  expect(started.body.status).toBe('running');
   await api.runtime.workflows.drain();
   const run = await admin.get(`/v1/runs/${started.body.id}`);
   return { id: started.body.id, body: run.body };
@@ -41,7 +41,7 @@ describe('a policy run', () => {
     ).body;
     const { body } = await runToEnd(policy.id);
     expect(body).toMatchObject({
-      status: 'completed',
+      status: 'succeeded',
       targets: 5,
       succeeded: 5,
       failed: 0,
@@ -52,7 +52,7 @@ describe('a policy run', () => {
       100, 101, 102, 200, 201,
     ]);
     const name = body.results[0].snapshotName;
-    expect(name).toMatch(/^prod-\d{8}-\d{4}$/);
+    expect(name).toMatch(/^prod-\d{8}-\d{6}-[0-9a-z]{4}$/);
     for (const vmid of [100, 101, 102, 200, 201]) expect(snapshotNames(vmid)).toContain(name);
     const vm = api.simulator.sim.state.guests
       .find((guest) => guest.vmid === 100)
@@ -105,7 +105,7 @@ describe('a policy run', () => {
     expect(vmids).not.toContain(9000);
     expect(vmids).not.toContain(103);
     expect(vmids).not.toContain(202);
-    expect(body.status).toBe('completed');
+    expect(body.status).toBe('succeeded');
     const targets = (await admin.get(`/v1/policies/${policy.id}/targets`)).body.notIncluded;
     const reasonOf = (vmid: number) =>
       targets.find((entry: { guest: { vmid: number } }) => entry.guest.vmid === vmid);
@@ -128,7 +128,7 @@ describe('a policy run', () => {
     api.simulator.sim.holdLock(101, 'backup');
     setTimeout(() => api.simulator.sim.releaseLock(101), 120);
     const { body } = await runToEnd(policy.id);
-    expect(body).toMatchObject({ status: 'completed', succeeded: 1 });
+    expect(body).toMatchObject({ status: 'succeeded', succeeded: 1 });
     expect(snapshotNames(101)).toContain(body.results[0].snapshotName);
   });
 
@@ -164,7 +164,7 @@ describe('a policy run', () => {
     api.simulator.server.setNodeUnreachable('pve2', 595);
     try {
       const { body } = await runToEnd(policy.id);
-      expect(body.status).toBe('partial');
+      expect(body.status).toBe('partially_failed');
       const byVmid = Object.fromEntries(body.results.map((r: { vmid: number }) => [r.vmid, r]));
       expect(byVmid[100]).toMatchObject({ outcome: 'failed', error: 'zfs error: out of space' });
       expect(byVmid[102]).toMatchObject({ outcome: 'failed', errorType: 'ProxmoxUnreachableError' });
@@ -200,7 +200,7 @@ describe('a policy run', () => {
       api.runtime.workflows.start('c', input),
     ]);
     const run = await admin.get(`/v1/runs/${runIdFor(policy.id, input.scheduledTime)}`);
-    expect(run.body).toMatchObject({ status: 'completed', targets: 1, succeeded: 1, trigger: 'schedule' });
+    expect(run.body).toMatchObject({ status: 'succeeded', targets: 1, succeeded: 1, trigger: 'schedule' });
     expect(snapshotNames(200).filter((name) => name === 'dup-20261123-0200')).toHaveLength(1);
     expect((await admin.get(`/v1/runs?policy=${policy.id}`)).body.items).toHaveLength(1);
   });
@@ -229,7 +229,7 @@ describe('a policy run', () => {
       trigger: 'schedule',
     });
     const run = await admin.get(`/v1/runs/${runIdFor(policy.id, scheduledTime)}`);
-    expect(run.body).toMatchObject({ status: 'completed', succeeded: 1 });
+    expect(run.body).toMatchObject({ status: 'succeeded', succeeded: 1 });
     expect(snapshotNames(201).filter((name) => name === 'rt-20261124-0200')).toHaveLength(1);
   });
 

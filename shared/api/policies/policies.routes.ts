@@ -130,7 +130,14 @@ export const policyTargetsRoute = createRoute({
       content: json(
         z
           .object({
-            targets: z.array(GuestSchema),
+            targets: z.array(
+              GuestSchema.extend({
+                note: z.string().optional().openapi({
+                  description:
+                    'Where the policy does not apply as written, e.g. includeMemory on a container',
+                }),
+              }),
+            ),
             notIncluded: z.array(
               z.object({
                 guest: GuestSchema,

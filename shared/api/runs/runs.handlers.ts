@@ -1,5 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { getRun, type RunDeps, runPolicyNow, runView } from '#shared/services/runs.ts';
+import { cancelRun, getRun, type RunDeps, runPolicyNow, runView } from '#shared/services/runs.ts';
 import type { ApiEnv } from '../api-env.ts';
 import { requestContext } from '../request-context.ts';
 import * as routes from './runs.routes.ts';
@@ -25,6 +25,11 @@ export function registerRunRoutes(app: OpenAPIHono<ApiEnv>, deps: RunDeps): void
       { items: page.items.map(runView), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) },
       200,
     );
+  });
+
+  app.openapi(routes.cancelRunRoute, async (c) => {
+    const run = await cancelRun(deps, requestContext(c), c.req.valid('param').runId);
+    return c.json(runView(run), 202);
   });
 
   app.openapi(routes.getRunRoute, async (c) => {

@@ -1,8 +1,16 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { ID_PATTERN } from '#shared/domain/ids.ts';
-import { commonErrors, IdempotencyHeader, idParam, json, PageQuery, pageOf, requires } from '../schemas.ts';
-
-const STATUSES = ['pending', 'running', 'completed', 'partial', 'failed', 'skipped'] as const;
+import { RUN_STATUSES } from '#shared/domain/run.ts';
+import {
+  commonErrors,
+  IdempotencyHeader,
+  idParam,
+  json,
+  PageQuery,
+  pageOf,
+  problemContent,
+  requires,
+} from '../schemas.ts';
 
 export const RunSchema = z
   .object({
@@ -11,13 +19,27 @@ export const RunSchema = z
     policyName: z.string(),
     scheduledTime: z.string(),
     trigger: z.enum(['schedule', 'manual']),
-    status: z.enum(STATUSES),
+    status: z.enum(RUN_STATUSES).openapi({
+      description: 'In the words of the run\u2019s event: `run.succeeded`, `run.partially_failed`, ...',
+    }),
     targets: z.number().int(),
     succeeded: z.number().int(),
     failed: z.number().int(),
+    notStarted: z
+      .number()
+      .int()
+      .optional()
+      .openapi({ description: 'Guests a cancel kept from starting (a cancelled run)' }),
+    late: z
+      .number()
+      .int()
+      .optional()
+      .openapi({ description: 'Results recorded after the run had ended: listed, not counted' }),
     createdAt: z.string(),
     startedAt: z.string().optional(),
     finishedAt: z.string().optional(),
+    cancelRequestedAt: z.string().optional(),
+    cancelledBy: z.string().optional(),
     reason: z.string().optional(),
   })
   .openapi('Run');
@@ -30,9 +52,20 @@ const ResultSchema = z
     snapshotName: z.string(),
     outcome: z.enum(['succeeded', 'failed']),
     error: z.string().optional().openapi({ description: 'Proxmox\u2019s own text' }),
-    errorType: z.string().optional(),
+    errorType: z
+      .string()
+      .optional()
+      .openapi({ description: 'e.g. `ProxmoxLockedError`, `ProxmoxTaskFailedError`' }),
+    lock: z
+      .string()
+      .optional()
+      .openapi({ description: 'The lock\u2019s kind when a lock outlived the retries' }),
     upid: z.string().optional(),
     finishedAt: z.string(),
+    late: z
+      .boolean()
+      .optional()
+      .openapi({ description: 'Arrived after the run had ended (its lane was given up); not counted' }),
   })
   .openapi('RunGuestResult');
 
@@ -54,7 +87,7 @@ export const listRunsRoute = createRoute({
   request: {
     query: PageQuery.extend({
       policy: z.string().regex(ID_PATTERN, 'must be a policy id as returned by the API').optional(),
-      status: z.enum(STATUSES).optional(),
+      status: z.enum(RUN_STATUSES).optional(),
       from: z.iso.datetime({ offset: true }).optional(),
       to: z.iso.datetime({ offset: true }).optional(),
     }),
@@ -77,5 +110,23 @@ export const getRunRoute = createRoute({
       content: json(RunSchema.extend({ results: z.array(ResultSchema) }).openapi('RunWithResults')),
     },
     ...commonErrors,
+  },
+});
+
+export const cancelRunRoute = createRoute({
+  method: 'post',
+  path: '/v1/runs/{runId}/cancel',
+  tags: ['Runs'],
+  summary:
+    'Cancel a running run (operator): no guest is started from now on, snapshots already sent to Proxmox finish and are recorded, then the run ends `cancelled`',
+  ...requires('operator', 'run.cancel'),
+  request: { params: z.object({ runId: idParam('runId', 'run') }) },
+  responses: {
+    202: {
+      description: 'Cancel accepted; the run ends `cancelled` once its tasks in flight are done',
+      content: json(RunSchema),
+    },
+    ...commonErrors,
+    409: { description: 'The run has ended', content: problemContent },
   },
 });

@@ -5,6 +5,7 @@ export const EVENT_TYPES = [
   'run.succeeded',
   'run.partially_failed',
   'run.failed',
+  'run.cancelled',
   'snapshot.created',
   'snapshot.failed',
   'snapshot.deleted',

@@ -11,7 +11,17 @@ export interface LocalWorkflowRunnerOptions {
   readonly onEvent?: (name: string, event: { type: string; state?: { name: string; type?: string } }) => void;
 }
 
-type StateDefinition = { Type: string; Resource?: string; ItemProcessor?: Definition; Iterator?: Definition };
+type StateDefinition = {
+  Type: string;
+  Resource?: string;
+  TimeoutSeconds?: number;
+  TimeoutSecondsPath?: string;
+  HeartbeatSeconds?: number;
+  HeartbeatSecondsPath?: string;
+  ItemProcessor?: Definition;
+  Iterator?: Definition;
+  Branches?: Definition[];
+};
 type Definition = { States: Record<string, StateDefinition> };
 type TaskHandler = (input: Record<string, unknown>) => Promise<unknown>;
 
@@ -19,6 +29,15 @@ const START_CHILD = /^arn:aws:states:::states:startExecution\.sync(:2)?$/;
 
 /** Step Functions' limit on a task's result and an execution's input (256 KiB, UTF-8). */
 export const PAYLOAD_LIMIT_BYTES = 256 * 1024;
+
+/**
+ * What the runner gives aws-local-stepfunctions for a Task without `TimeoutSeconds`. The library
+ * would otherwise time such a task out after 60 s, a limit AWS does not have (a Task without
+ * `TimeoutSeconds` runs as long as its execution may). It is the longest delay Node's
+ * `setTimeout` takes (2^31 - 1 ms, about 24.8 days; anything longer fires at once), far beyond
+ * the executions' own timeouts (hours).
+ */
+export const UNLIMITED_TASK_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 
 /** Fails like Step Functions when a payload passes the limit (which aws-local-stepfunctions does not check). */
 function checkPayloadSize(what: string, value: unknown): void {
@@ -30,12 +49,38 @@ function checkPayloadSize(what: string, value: unknown): void {
   }
 }
 
-function taskStates(definition: Definition): Array<[string, string]> {
-  return Object.entries(definition.States).flatMap(([name, state]): Array<[string, string]> => {
-    if (state.Type === 'Task') return [[name, state.Resource ?? '']];
-    const inner = state.ItemProcessor ?? state.Iterator;
-    return inner ? taskStates(inner) : [];
+/** Every Task state of a definition, nested ones (Map, Parallel) included. */
+function taskStates(definition: Definition): Array<[string, StateDefinition]> {
+  return Object.entries(definition.States).flatMap(([name, state]): Array<[string, StateDefinition]> => {
+    if (state.Type === 'Task') return [[name, state]];
+    const inner = [state.ItemProcessor ?? state.Iterator, ...(state.Branches ?? [])];
+    return inner.flatMap((definition) => (definition ? taskStates(definition) : []));
   });
+}
+
+/**
+ * The definition as the library must see it to behave like Step Functions: a Task without
+ * `TimeoutSeconds` gets no limit (instead of the library's 60 s), and what the runner cannot
+ * enforce the way AWS does (heartbeats, a timeout read from the input) is refused, so no limit is
+ * silently dropped or invented.
+ */
+function forLocalRun(definition: Record<string, unknown>): Definition {
+  const copy = structuredClone(definition) as unknown as Definition;
+  for (const [name, state] of taskStates(copy)) {
+    if (state.HeartbeatSeconds !== undefined || state.HeartbeatSecondsPath !== undefined)
+      throw new Error(`state '${name}': the local runner cannot enforce HeartbeatSeconds`);
+    if (state.TimeoutSecondsPath !== undefined)
+      throw new Error(`state '${name}': the local runner does not support TimeoutSecondsPath`);
+    state.TimeoutSeconds ??= UNLIMITED_TASK_SECONDS;
+  }
+  return copy;
+}
+
+interface RunningExecution {
+  readonly abort: () => void;
+  readonly result: Promise<unknown>;
+  /** Child executions (`startExecution.sync`) this execution waits for. */
+  readonly children: Set<string>;
 }
 
 /**
@@ -44,13 +89,19 @@ function taskStates(definition: Definition): Array<[string, string]> {
  * reports it to Step Functions (Error = the error's name, Cause = `{errorType, errorMessage}`),
  * so Retry/Catch and the steps that read Causes behave as in AWS. A `startExecution.sync` task
  * runs the named child state machine here and waits for it, as Step Functions does.
+ *
+ * Limits are those of AWS: a Task's `TimeoutSeconds` is enforced (`States.Timeout`), a Task
+ * without one has none, and a child execution whose task gave up on it (timeout) or whose parent
+ * ended is stopped, as Step Functions stops the child of a `.sync` task it abandons.
  */
 export class LocalWorkflowRunner {
   readonly #machines = new Map<string, StateMachine>();
   readonly #handlers: Record<string, TaskHandler>;
   readonly #options: LocalWorkflowRunnerOptions;
   readonly #mainArn: string;
-  readonly #running = new Map<string, { abort: () => void; result: Promise<unknown> }>();
+  readonly #running = new Map<string, RunningExecution>();
+  /** Execution name by execution id (children name their parent by its id). */
+  readonly #names = new Map<string, string>();
   #children = 0;
 
   constructor(
@@ -64,7 +115,9 @@ export class LocalWorkflowRunner {
     for (const [arn, definition] of Object.entries(definitions)) {
       this.#machines.set(
         arn,
-        new StateMachine(definition as never, { validationOptions: { checkArn: true, checkPaths: true } }),
+        new StateMachine(forLocalRun(definition) as never, {
+          validationOptions: { checkArn: true, checkPaths: true },
+        }),
       );
     }
     const invoke: TaskHandler = async ({ FunctionName, Payload }) => {
@@ -85,18 +138,49 @@ export class LocalWorkflowRunner {
       checkPayloadSize(`the result of '${name}'`, result);
       return { Payload: result };
     };
-    const startChild: TaskHandler = async ({ StateMachineArn, Input }) => {
-      checkPayloadSize("a child execution's input", Input);
-      const name = `child-${++this.#children}`;
-      const output = await this.#execute(name, String(StateMachineArn), Input);
-      return { Output: output, Status: 'SUCCEEDED', ExecutionArn: `${StateMachineArn}:${name}` };
-    };
     this.#handlers = {};
     for (const definition of Object.values(definitions)) {
-      for (const [state, resource] of taskStates(definition as Definition)) {
-        this.#handlers[state] = START_CHILD.test(resource) ? startChild : invoke;
+      for (const [state, task] of taskStates(definition as unknown as Definition)) {
+        this.#handlers[state] = START_CHILD.test(task.Resource ?? '')
+          ? this.#startChild(task.TimeoutSeconds)
+          : invoke;
       }
     }
+  }
+
+  /**
+   * A `startExecution.sync` task: runs the child and waits for it. When the task's timeout
+   * passes, the library fails the task with `States.Timeout`; the child is stopped then, so a
+   * lane given up writes nothing more. The handler itself never settles after that (the
+   * library's timeout decides the task's outcome, not an aborted child's empty result).
+   */
+  #startChild(timeoutSeconds: number | undefined): TaskHandler {
+    return async (input) => {
+      const { StateMachineArn, Input } = input;
+      checkPayloadSize("a child execution's input", Input);
+      const name = `child-${++this.#children}`;
+      const parentId = (Input as Record<string, unknown> | undefined)
+        ?.AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID;
+      const parent =
+        typeof parentId === 'string' ? this.#running.get(this.#names.get(parentId) ?? '') : undefined;
+      parent?.children.add(name);
+      let givenUp = false;
+      const timer =
+        timeoutSeconds !== undefined
+          ? setTimeout(() => {
+              givenUp = true;
+              this.#running.get(name)?.abort();
+            }, timeoutSeconds * 1000)
+          : undefined;
+      try {
+        const output = await this.#execute(name, String(StateMachineArn), Input);
+        if (givenUp) return await new Promise<never>(() => {});
+        return { Output: output, Status: 'SUCCEEDED', ExecutionArn: `${StateMachineArn}:${name}` };
+      } finally {
+        clearTimeout(timer);
+        parent?.children.delete(name);
+      }
+    };
   }
 
   /** Starts an execution of the main state machine; a second start with a running execution's name is ignored. */
@@ -113,15 +197,11 @@ export class LocalWorkflowRunner {
     const machine = this.#machines.get(arn);
     if (!machine) return Promise.reject(new Error(`no local state machine ${arn}`));
     const startTime = new Date().toISOString();
+    const id = `${arn.replace(':stateMachine:', ':execution:')}:${name}`;
     const execution = machine.run(input as never, {
       // The Context Object Step Functions gives every execution (child starts read Execution.Id).
       context: {
-        Execution: {
-          Id: `${arn.replace(':stateMachine:', ':execution:')}:${name}`,
-          Name: name,
-          Input: input,
-          StartTime: startTime,
-        },
+        Execution: { Id: id, Name: name, Input: input, StartTime: startTime },
         StateMachine: { Id: arn, Name: arn.split(':').at(-1) },
       } as never,
       overrides: {
@@ -141,8 +221,15 @@ export class LocalWorkflowRunner {
         for await (const event of execution.eventLogs) onEvent(name, event as never);
       })().catch(() => undefined);
     }
-    const result = execution.result.finally(() => this.#running.delete(name));
-    this.#running.set(name, { abort: execution.abort, result: result.catch(() => undefined) });
+    const children = new Set<string>();
+    const result = execution.result.finally(() => {
+      this.#running.delete(name);
+      this.#names.delete(id);
+      // An execution that ended (stopped, timed out, failed) leaves no child running behind it.
+      for (const child of children) this.#running.get(child)?.abort();
+    });
+    this.#running.set(name, { abort: execution.abort, result: result.catch(() => undefined), children });
+    this.#names.set(id, name);
     return result;
   }
 

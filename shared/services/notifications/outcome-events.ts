@@ -1,25 +1,27 @@
 import { type DomainEvent, domainEvent } from '#shared/domain/notifications/events.ts';
-import type { Run, RunGuestResult } from '#shared/domain/run.ts';
+import type { Run, RunGuestResult, RunStatus } from '#shared/domain/run.ts';
 
 /** Failures listed in a run's event (and its email); the run itself lists all. */
 const MAX_LISTED_FAILURES = 50;
 
-/** The event for a finished run: succeeded, partially failed or failed (a skipped run has none). */
+/** A run's event type is its status: `run.<status>` (a skipped or running run has none). */
+const EVENT_OF_STATUS = {
+  succeeded: 'run.succeeded',
+  partially_failed: 'run.partially_failed',
+  failed: 'run.failed',
+  cancelled: 'run.cancelled',
+} as const satisfies Partial<Record<RunStatus, string>>;
+
+/** The event for a finished run: succeeded, partially failed, failed or cancelled (a skipped run has none). */
 export function runFinishedEvent(
   run: Run,
   results: readonly RunGuestResult[],
   now: number,
 ): DomainEvent | undefined {
-  const type =
-    run.status === 'completed'
-      ? 'run.succeeded'
-      : run.status === 'partial'
-        ? 'run.partially_failed'
-        : run.status === 'failed'
-          ? 'run.failed'
-          : undefined;
+  const type = EVENT_OF_STATUS[run.status as keyof typeof EVENT_OF_STATUS];
   if (!type) return undefined;
-  const failures = results.filter((result) => result.outcome === 'failed');
+  // Late results (a lane given up) are not the run's: its counts and status leave them out too.
+  const failures = results.filter((result) => result.outcome === 'failed' && !result.late);
   return domainEvent({
     tenantId: run.tenantId,
     type,
@@ -36,6 +38,8 @@ export function runFinishedEvent(
       targets: run.targets,
       succeeded: run.succeeded,
       failed: run.failed,
+      ...(run.notStarted !== undefined ? { notStarted: run.notStarted } : {}),
+      ...(run.cancelledBy ? { cancelledBy: run.cancelledBy } : {}),
       ...(run.reason ? { reason: run.reason } : {}),
       failures: failures.slice(0, MAX_LISTED_FAILURES).map((failure) => ({
         guestId: failure.guestId,

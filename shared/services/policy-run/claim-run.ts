@@ -9,12 +9,13 @@ export interface ClaimResult {
 
 /**
  * Step 1 of a policy run: claims the tick with a conditional write keyed by policy and
- * scheduled time, so a re-delivered or duplicated start is a no-op. A deleted policy claims
- * nothing. A resumed run (after a crash) takes its unfinished run over again; every later step
- * is idempotent, so finishing it takes no snapshot twice and loses no record.
+ * scheduled time (or the id "run now" gave the run), so a re-delivered or duplicated start is a
+ * no-op. A deleted policy claims nothing. A resumed run (after a crash) takes its unfinished run
+ * over again; every later step is idempotent, so finishing it takes no snapshot twice and loses
+ * no record.
  */
 export async function claimRun(deps: ServiceDeps, input: PolicyRunInput): Promise<ClaimResult> {
-  const runId = runIdFor(input.policyId, input.scheduledTime);
+  const runId = input.runId ?? runIdFor(input.policyId, input.scheduledTime);
   const policy = await deps.store.policies.get(input.tenantId, input.policyId);
   if (!policy) return { claimed: false, runId };
   const now = new Date(deps.now()).toISOString();

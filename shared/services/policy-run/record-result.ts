@@ -1,3 +1,4 @@
+import { mapTaskFailure } from '#shared/adapters/proxmox/map-error.ts';
 import { domainEvent } from '#shared/domain/notifications/events.ts';
 import { planPrune } from '../retention/plan-prune.ts';
 import type { SnapshotDeletion } from '../retention/prune-work.ts';
@@ -11,51 +12,93 @@ export interface GuestOutcome {
   readonly upid?: string;
   /** Catch output `{Error, Cause}` of a failed step. */
   readonly error?: { readonly Error?: string; readonly Cause?: string };
-  /** The last task status, when the task itself failed. */
-  readonly taskStatus?: { readonly exitstatus?: string; readonly upid?: string };
+  /**
+   * The last task status: the task's exit status when the task itself failed; after a snapshot,
+   * whether Proxmox stored RAM state with it (`vmstate`, from the guest's snapshot list).
+   */
+  readonly taskStatus?: { readonly exitstatus?: string; readonly upid?: string; readonly vmstate?: boolean };
   readonly attempt?: number;
+}
+
+/** A failure as recorded: the error's name, Proxmox's own text and, for a lock, its kind. */
+export interface FailureText {
+  readonly type: string;
+  readonly text: string;
+  readonly lock?: string;
 }
 
 /**
  * Reads Proxmox's own text out of a Step Functions error. The Cause of a failed Lambda task is
  * `{errorType, errorMessage}`, and the connector's errorMessage is its serialized error.
  */
-export function errorText(error: GuestOutcome['error']): { type: string; text: string } {
+export function errorText(error: GuestOutcome['error']): FailureText {
   const type = error?.Error ?? 'Error';
   let text = error?.Cause ?? type;
+  let lock: string | undefined;
   try {
     const cause = JSON.parse(text) as { errorMessage?: string };
     text = cause.errorMessage ?? text;
-    const serialized = JSON.parse(text) as { message?: string; fields?: { proxmoxText?: string } };
+    const serialized = JSON.parse(text) as {
+      message?: string;
+      fields?: { proxmoxText?: string; lock?: string };
+    };
     text = serialized.fields?.proxmoxText || serialized.message || text;
+    lock = serialized.fields?.lock || undefined;
   } catch {
     // a plain text Cause
   }
-  return { type, text };
+  return { type, text, ...(lock ? { lock } : {}) };
 }
 
 /**
+ * A failed guest as recorded: a task's exit status is classified like any Proxmox text (a lock
+ * met inside the task is a `ProxmoxLockedError` with its kind, not a task failure), and a lock
+ * that outlived every retry says how many attempts it outlived.
+ */
+function failureOf(outcome: GuestOutcome): FailureText {
+  const exitstatus = outcome.taskStatus?.exitstatus;
+  let failure: FailureText;
+  if (exitstatus) {
+    const mapped = mapTaskFailure(outcome.taskStatus?.upid ?? outcome.upid ?? '', exitstatus);
+    const lock = (mapped as { lock?: string }).lock;
+    failure = { type: mapped.name, text: exitstatus, ...(lock ? { lock } : {}) };
+  } else {
+    failure = errorText(outcome.error);
+  }
+  if (failure.type === 'ProxmoxLockedError' && outcome.attempt !== undefined && outcome.attempt > 0) {
+    failure = { ...failure, text: `${failure.text} (still locked after ${outcome.attempt} attempts)` };
+  }
+  return failure;
+}
+
+/** Where the record step reports what an operator should know (a late result); Lambda's log by default. */
+export type StepLog = (message: string, fields: Record<string, unknown>) => void;
+const consoleLog: StepLog = (message, fields) =>
+  console.warn(JSON.stringify({ level: 'WARN', message, ...fields }));
+
+/**
  * Records one guest's result and its snapshot record, and counts it on the run; recording the
- * same guest twice (a retried step) changes nothing. After a success it also returns what the
- * policy's retention deletes on the guest now (the preview's decisions), so the lane prunes
- * without a step of its own; a failed snapshot prunes nothing, and neither does a planning error.
+ * same guest twice (a retried step) changes nothing. A result for a run that has already ended
+ * (its lane was given up) is kept as late and logged, never counted. The snapshot record says
+ * whether Proxmox stored RAM state (`vmstate` as the snapshot list reports it), not what was
+ * asked. After a success it also returns what the policy's retention deletes on the guest now
+ * (the preview's decisions), so the lane prunes without a step of its own; a failed snapshot, a
+ * late one and a planning error prune nothing.
  */
 export async function recordGuestResult(
-  deps: ServiceDeps,
+  deps: ServiceDeps & { readonly log?: StepLog },
   outcome: GuestOutcome,
-): Promise<{ recorded: boolean; deletions: SnapshotDeletion[] }> {
+): Promise<{ recorded: boolean; late: boolean; deletions: SnapshotDeletion[] }> {
   const { item } = outcome;
   const finishedAt = new Date(deps.now()).toISOString();
-  let failure: { type: string; text: string } | undefined;
-  if (outcome.outcome === 'failed') {
-    failure = outcome.taskStatus?.exitstatus
-      ? { type: 'ProxmoxTaskFailedError', text: outcome.taskStatus.exitstatus }
-      : errorText(outcome.error);
-    if (failure.type === 'ProxmoxLockedError' && outcome.attempt !== undefined) {
-      failure = { ...failure, text: `${failure.text} (still locked after ${outcome.attempt} attempts)` };
-    }
-  }
+  const failure = outcome.outcome === 'failed' ? failureOf(outcome) : undefined;
   const upid = outcome.upid ?? outcome.taskStatus?.upid;
+  // Proxmox's word when it gave one; otherwise what was asked, which only QEMU can store
+  // (reconciliation corrects it from the snapshot list).
+  const reported = outcome.taskStatus?.vmstate;
+  const vmstate =
+    outcome.outcome === 'succeeded' &&
+    (typeof reported === 'boolean' ? reported : item.guestType === 'qemu' && item.vmstate);
   const recorded = await deps.store.runs.recordResult(
     item.tenantId,
     {
@@ -66,6 +109,7 @@ export async function recordGuestResult(
       snapshotName: item.snapshotName,
       outcome: outcome.outcome,
       ...(failure ? { error: failure.text, errorType: failure.type } : {}),
+      ...(failure?.lock ? { lock: failure.lock } : {}),
       ...(upid ? { upid } : {}),
       finishedAt,
     },
@@ -77,13 +121,23 @@ export async function recordGuestResult(
       runId: item.runId,
       scheduledTime: item.scheduledTime,
       status: outcome.outcome === 'succeeded' ? 'created' : 'failed',
-      vmstate: item.vmstate,
+      vmstate,
       createdAt: finishedAt,
       ...(failure ? { error: failure.text } : {}),
     },
   );
-  // Published even when this is a retried step (recorded false): the id is the same, and the
-  // first attempt may have failed before publishing.
+  const late = recorded === 'late';
+  if (late) {
+    (deps.log ?? consoleLog)('late result of a run that has ended: recorded as late, not counted', {
+      tenantId: item.tenantId,
+      runId: item.runId,
+      guestId: item.guestId,
+      outcome: outcome.outcome,
+      snapshotName: item.snapshotName,
+    });
+  }
+  // Published even when this is a retried step (a duplicate): the id is the same, and the first
+  // attempt may have failed before publishing. The snapshot's own event is true however late.
   await deps.events.publish([
     domainEvent({
       tenantId: item.tenantId,
@@ -99,14 +153,16 @@ export async function recordGuestResult(
         vmid: item.vmid,
         node: item.node,
         snapshotName: item.snapshotName,
-        ...(failure ? { error: failure.text } : {}),
+        ...(failure ? { error: failure.text, errorType: failure.type } : {}),
+        ...(failure?.lock ? { lock: failure.lock } : {}),
       },
     }),
   ]);
-  if (outcome.outcome === 'failed') return { recorded, deletions: [] };
+  const result = { recorded: recorded === 'recorded', late };
+  if (outcome.outcome === 'failed' || late) return { ...result, deletions: [] };
   const deletions = await planPrune(deps, { item }).then(
     (plan) => plan.deletions,
     () => [],
   );
-  return { recorded, deletions };
+  return { ...result, deletions };
 }

@@ -1,8 +1,8 @@
 import { readAllPages } from '#shared/adapters/dynamo/read-all-pages.ts';
 import type { Exclusion } from '#shared/domain/exclusion.ts';
 import type { Guest } from '#shared/domain/guest.ts';
+import { runSnapshotName, snapshotsMemory } from '#shared/domain/run.ts';
 import { selectTargets } from '#shared/domain/select-targets.ts';
-import { scheduledSnapshotName } from '#shared/domain/snapshot-name.ts';
 import { syncClusterInventory } from '../inventory.ts';
 import type { ServiceDeps } from '../service-deps.ts';
 import {
@@ -46,13 +46,19 @@ export async function resolveTargets(
     deps.store.exclusions.list(input.tenantId, { limit: 200, ...(cursor ? { cursor } : {}) }),
   );
   const { targets } = selectTargets(policy, guests, exclusions, deps.now());
-  const snapshotName = scheduledSnapshotName(policy.snapshot.namePrefix, Date.parse(input.scheduledTime));
+  // A tick's name is deterministic; a "run now" has its own (seconds and a suffix of its id).
+  const snapshotName = runSnapshotName(
+    policy.snapshot.namePrefix,
+    input.scheduledTime,
+    input.trigger,
+    input.runId,
+  );
   const guest = (target: Guest): LaneGuest => ({
     guestId: target.id,
     node: target.node,
     guestType: target.type,
     vmid: target.vmid,
-    vmstate: policy.snapshot.includeMemory && target.type === 'qemu',
+    vmstate: snapshotsMemory(policy.snapshot.includeMemory, target.type),
   });
   const lanes = [...Map.groupBy(targets, (target) => `${target.clusterId}/${target.node}`)];
   const perNode = policy.concurrency?.perNode ?? 2;

@@ -55,6 +55,11 @@ export interface PolicyRunInput {
   /** The tick, ISO 8601 in UTC. */
   readonly scheduledTime: string;
   readonly trigger: 'schedule' | 'manual';
+  /**
+   * The run's id when it is not the tick's (a "run now" gets its own id per request, so two in
+   * the same millisecond are two runs); a scheduled tick's id is derived from policy and time.
+   */
+  readonly runId?: string;
   /** Set when a run left unfinished (e.g. by a crash) is started again to finish it. */
   readonly resume?: boolean;
 }
