@@ -81,6 +81,9 @@ export interface Policy extends PolicySpec {
  * spelling, the selector must select something) and returns the Scheduler expression. Throws
  * one {@link ValidationError} listing every violated rule.
  */
+/** Prefixes of the names the service gives snapshots taken by hand (`manual-…`, `safety-…`). */
+const RESERVED_NAME_PREFIXES: readonly string[] = ['manual', 'safety'];
+
 export function checkPolicySpec(spec: PolicySpec): { schedulerExpression: string } {
   const issues: FieldIssue[] = [];
   let schedulerExpression = '';
@@ -118,6 +121,14 @@ export function checkPolicySpec(spec: PolicySpec): { schedulerExpression: string
       path: 'selector',
       rule: 'selector.empty',
       message: 'a selector must name guests, tags, pools or nodes, or set all: true',
+    });
+  }
+  if (RESERVED_NAME_PREFIXES.includes(spec.snapshot.namePrefix)) {
+    // A run-now of such a policy would be named like a snapshot taken by hand, which retention never prunes.
+    issues.push({
+      path: 'snapshot.namePrefix',
+      rule: 'snapshot.name-prefix.reserved',
+      message: `'${spec.snapshot.namePrefix}' is reserved for snapshots taken by hand: choose another prefix`,
     });
   }
   if (issues.length > 0) throw new ValidationError(issues);

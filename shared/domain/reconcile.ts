@@ -68,8 +68,9 @@ export function reconcileSnapshots(
   for (const snapshot of observed) {
     const existing = recorded.get(snapshot.name);
     if (existing && existing.status !== 'failed') continue;
-    const owner = policyOfName(snapshot.name, policyByPrefix);
+    // A name taken by hand wins: such a snapshot is never a policy's, so never pruned by one.
     const byHand = BY_HAND.test(snapshot.name);
+    const owner = byHand ? undefined : policyOfName(snapshot.name, policyByPrefix);
     if (!owner && !byHand) continue;
     adopt.push({
       tenantId,

@@ -52,3 +52,16 @@ describe('the policy rules', () => {
     ]);
   });
 });
+
+describe('snapshot name prefixes', () => {
+  it('refuses the prefixes of snapshots taken by hand, whose run-now names would read as manual ones', () => {
+    for (const namePrefix of ['manual', 'safety']) {
+      const value = { ...spec('UTC'), snapshot: { ...spec('UTC').snapshot, namePrefix } };
+      expect(issuesOf(value)).toEqual([
+        expect.objectContaining({ path: 'snapshot.namePrefix', rule: 'snapshot.name-prefix.reserved' }),
+      ]);
+    }
+    const other = { ...spec('UTC'), snapshot: { ...spec('UTC').snapshot, namePrefix: 'manually' } };
+    expect(issuesOf(other)).toEqual([]);
+  });
+});
