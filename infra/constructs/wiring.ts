@@ -29,8 +29,8 @@ export function uniqueIdOutsideWirings(construct: IConstruct): string {
     .slice(1)
     .filter((scope) => !(scope instanceof Wiring))
     .map((scope) => scope.node.id);
-  // The same path rebuilt in a throwaway tree lets CDK's own algorithm name it.
-  let twin: Construct = new App();
+  // The same path rebuilt in a throwaway tree (never synthesized) lets CDK's own algorithm name it.
+  let twin: Construct = new App({ autoSynth: false });
   for (const id of ids) twin = new Construct(twin, id);
   return Names.nodeUniqueId(twin.node);
 }
