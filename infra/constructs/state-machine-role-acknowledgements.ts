@@ -1,6 +1,7 @@
-import { type CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import { Validations } from 'aws-cdk-lib';
 import type { IRole } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { acknowledgeInvoke } from './nag-acknowledgements.ts';
 
 /**
  * cdk-nag acknowledgements every state machine role of the service needs, with their reasons:
@@ -9,13 +10,11 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
  */
 export function acknowledgeStateMachineRole(role: IRole, functions: readonly IFunction[]): void {
   for (const fn of functions) {
-    const resource = fn.node.defaultChild as CfnResource | undefined;
-    if (!resource) continue;
-    Validations.of(role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${Stack.of(fn).getLogicalId(resource)}.Arn>:*]`,
-      reason:
-        'Invoking a task function includes its versions and aliases (<arn>:*); nothing else is granted.',
-    });
+    acknowledgeInvoke(
+      role,
+      fn,
+      'Invoking a task function includes its versions and aliases (<arn>:*); nothing else is granted.',
+    );
   }
   Validations.of(role).acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',

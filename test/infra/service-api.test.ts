@@ -1,0 +1,31 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { ServiceApi } from '#infra/constructs/service-api.ts';
+import { actionsOf, constructFixture, functionId, statementsOf } from './construct-fixture.ts';
+
+function build() {
+  const f = constructFixture();
+  new ServiceApi(f.stack, 'Api', { ...f, jwtIssuer: 'https://issuer.example/', jwtAudience: ['aud'] });
+  return Template.fromStack(f.stack);
+}
+
+describe('the service API', () => {
+  it('may create, read and delete secrets only under the service prefix, and publish events', () => {
+    const template = build();
+    const statements = statementsOf(template, functionId(template, 'ApiFunction'));
+    const secrets = statements.find((s) => actionsOf([s]).includes('secretsmanager:CreateSecret'));
+    expect(JSON.stringify(secrets.Resource)).toContain(':secret:svc/clusters/*');
+    expect(actionsOf(statements)).toEqual(expect.arrayContaining(['sns:Publish', 'events:PutEvents']));
+    expect(actionsOf(statements)).not.toContain('secretsmanager:*');
+  });
+
+  it('answers every route through the one function, behind the JWT authorizer except public routes', () => {
+    const template = build();
+    template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: 'ANY /{proxy+}',
+      AuthorizationType: 'JWT',
+    });
+    template.resourceCountIs('AWS::Lambda::Function', 1);
+  });
+});
