@@ -1,4 +1,15 @@
-import type { LaneRef, PolicyRunInput } from './policy-run/work-item.ts';
+import type { LaneRef } from '#shared/domain/lane.ts';
+
+/** The input every policy run starts with (from the schedule or from "run now"). */
+export interface PolicyRunInput {
+  readonly tenantId: string;
+  readonly policyId: string;
+  /** The tick, ISO 8601 in UTC. */
+  readonly scheduledTime: string;
+  readonly trigger: 'schedule' | 'manual';
+  /** Set when a run left unfinished (e.g. by a crash) is started again to finish it. */
+  readonly resume?: boolean;
+}
 
 /** Starts workflows: Step Functions in AWS, aws-local-stepfunctions in the local runtime. */
 export interface WorkflowStarter {
