@@ -1,3 +1,5 @@
+import type { GuestType } from './guest.ts';
+
 /** What every guest of a lane shares: the run (or the sweep) and the cluster. */
 export interface LaneContext {
   readonly tenantId: string;
@@ -20,7 +22,7 @@ export interface LaneContext {
 export interface LaneGuest {
   readonly guestId: string;
   readonly node: string;
-  readonly guestType: 'qemu' | 'lxc';
+  readonly guestType: GuestType;
   readonly vmid: number;
   readonly vmstate: boolean;
 }

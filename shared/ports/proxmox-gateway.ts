@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { GUEST_TYPES } from '#shared/domain/guest.ts';
 import { PROXMOX_SNAPSHOT_NAME } from '#shared/domain/snapshot-name.ts';
 
 const guest = {
   node: z.string().regex(/^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$/),
-  guestType: z.enum(['qemu', 'lxc']),
+  guestType: z.enum(GUEST_TYPES),
   vmid: z.number().int().min(100).max(999_999_999),
 };
 const snapshotName = z.string().max(40).regex(PROXMOX_SNAPSHOT_NAME);
