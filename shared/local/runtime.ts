@@ -26,6 +26,7 @@ import { resolveTargets } from '#shared/services/policy-run/resolve-targets.ts';
 import { reconcileGuests } from '#shared/services/reconcile-guests.ts';
 import { planPrune } from '#shared/services/retention/plan-prune.ts';
 import { recordPrune } from '#shared/services/retention/record-prune.ts';
+import { recoverAfterCrash } from './crash-recovery.ts';
 import { dataPaths, loadOrCreateKey, prepareDataDir } from './data-dir.ts';
 import { seedDemoTenant } from './demo-seed.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
@@ -284,45 +285,15 @@ export async function startLocalRuntime(
         await sweeping;
       });
     }
-    // Runs a crash left unfinished are finished now; every step is idempotent.
-    for (const run of await store.runs.unfinished()) {
-      logger.warn('resuming an unfinished policy run', {
-        runId: run.id,
-        tenantId: run.tenantId,
-        policyId: run.policyId,
-      });
-      void runner.start(`${run.id}-resume`, {
-        tenantId: run.tenantId,
-        policyId: run.policyId,
-        scheduledTime: run.scheduledTime,
-        trigger: run.trigger,
-        resume: true,
-      });
-    }
-    // Guest operations a crash left unfinished: one that never started is started now; one that
-    // was running is failed with a clear reason, never run again half-way (a restore must not
-    // roll back twice or take a second safety snapshot behind the operator's back).
-    for (const operation of await store.operations.unfinished()) {
-      if (operation.status === 'pending') {
-        logger.warn('starting a guest operation a restart interrupted', { operationId: operation.id });
-        void runner.start(
-          operation.id,
-          { tenantId: operation.tenantId, operationId: operation.id },
-          workflowDefinitions.operationArn,
-        );
-        continue;
-      }
-      logger.warn('failing a guest operation a restart interrupted', { operationId: operation.id });
-      await finishOperation(deps, {
-        tenantId: operation.tenantId,
-        operationId: operation.id,
-        outcome: 'failed',
-        error: {
-          Error: 'Interrupted',
-          Cause: `the local runtime stopped while this operation ran (steps: ${(operation.steps ?? []).join(', ') || 'not planned yet'}); check the guest in Proxmox before trying again`,
-        },
-      });
-    }
+    await recoverAfterCrash({
+      unfinishedRuns: () => store.runs.unfinished(),
+      unfinishedOperations: () => store.operations.unfinished(),
+      startPolicyRun: (name, input) => void runner.start(name, input),
+      startGuestOperation: (operationId, input) =>
+        void runner.start(operationId, input, workflowDefinitions.operationArn),
+      finishOperation: (input) => finishOperation(deps, input),
+      logger,
+    });
     if (options.scheduler !== false) {
       const scheduler = new LocalScheduler({
         store,
