@@ -2,6 +2,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { ZodError } from 'zod';
 import {
   AppError,
+  type ErrorType,
   type FieldIssue,
   ForbiddenError,
   PayloadTooLargeError,
@@ -12,6 +13,36 @@ import {
 
 /** Stable problem `type` URIs: clients switch on them, so they never change. */
 export const problemType = (slug: string) => `urn:pve-snapshots:problem:${slug}`;
+
+/** The HTTP status of each kind of error: the one place where the domain's errors meet HTTP. */
+export const PROBLEM_STATUS = {
+  'validation-failed': 400,
+  unauthorized: 401,
+  forbidden: 403,
+  'not-found': 404,
+  'unknown-reference': 422,
+  conflict: 409,
+  'precondition-failed': 412,
+  'payload-too-large': 413,
+  'unsupported-media-type': 415,
+  'idempotency-key-reused': 422,
+  'idempotency-in-progress': 409,
+  'schedule-write-failed': 502,
+  'proxmox-auth-failed': 422,
+  'proxmox-permission-denied': 422,
+  'proxmox-invalid-parameter': 422,
+  'proxmox-not-found': 404,
+  'proxmox-locked': 409,
+  'proxmox-already-exists': 409,
+  'proxmox-task-failed': 502,
+  'proxmox-unreachable': 502,
+  'proxmox-tls-failed': 422,
+  'proxmox-unsupported': 422,
+  'proxmox-error': 502,
+} as const satisfies Record<ErrorType, number>;
+
+/** The status the API answers an error of the service's tree with. */
+export const statusOf = (error: AppError): number => PROBLEM_STATUS[error.type];
 
 export interface ProblemDocument {
   readonly type: string;
@@ -145,7 +176,7 @@ export function toProblem(error: unknown, instance: string, requestId: string): 
     return {
       type: problemType(known.type),
       title: known.title,
-      status: known.status,
+      status: statusOf(known),
       detail: known.message,
       instance,
       requestId,

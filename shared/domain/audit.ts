@@ -1,7 +1,8 @@
 import type { OperationKind } from './operation.ts';
 import type { Principal, Role } from './roles.ts';
 
-export type AuditOutcome = 'success' | 'denied' | 'failure';
+export const AUDIT_OUTCOMES = ['success', 'denied', 'failure'] as const;
+export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 
 /** One entry of the audit trail: who did what to which resource, and how it ended. */
 export interface AuditEvent {

@@ -13,11 +13,41 @@ export interface FieldIssue {
   readonly message: string;
 }
 
+/**
+ * Every kind of error the tree knows (this file's and `proxmox-errors.ts`'s), as the stable slug
+ * clients see as the problem `type`. The domain says what went wrong; the API alone decides
+ * which HTTP status that is (`shared/api/problem.ts`), so no domain error knows about HTTP.
+ */
+export const ERROR_TYPES = [
+  'validation-failed',
+  'unauthorized',
+  'forbidden',
+  'not-found',
+  'unknown-reference',
+  'conflict',
+  'precondition-failed',
+  'payload-too-large',
+  'unsupported-media-type',
+  'idempotency-key-reused',
+  'idempotency-in-progress',
+  'schedule-write-failed',
+  'proxmox-auth-failed',
+  'proxmox-permission-denied',
+  'proxmox-invalid-parameter',
+  'proxmox-not-found',
+  'proxmox-locked',
+  'proxmox-already-exists',
+  'proxmox-task-failed',
+  'proxmox-unreachable',
+  'proxmox-tls-failed',
+  'proxmox-unsupported',
+  'proxmox-error',
+] as const;
+export type ErrorType = (typeof ERROR_TYPES)[number];
+
 export abstract class AppError extends Error {
-  /** HTTP status the API maps this error to. */
-  abstract readonly status: number;
   /** Stable slug used as the problem `type` suffix; clients may switch on it. */
-  abstract readonly type: string;
+  abstract readonly type: ErrorType;
   /** Short, human title that does not change between occurrences. */
   abstract readonly title: string;
 
@@ -28,7 +58,6 @@ export abstract class AppError extends Error {
 }
 
 export class ValidationError extends AppError {
-  readonly status = 400;
   readonly type = 'validation-failed';
   readonly title = 'Your request is not valid';
   readonly issues: readonly FieldIssue[];
@@ -44,13 +73,11 @@ export class ValidationError extends AppError {
 }
 
 export class UnauthorizedError extends AppError {
-  readonly status = 401;
   readonly type = 'unauthorized';
   readonly title = 'Authentication is required';
 }
 
 export class ForbiddenError extends AppError {
-  readonly status = 403;
   readonly type = 'forbidden';
   readonly title = 'Your role does not allow this action';
   /** The least role the refused action needs, when a role (not the token itself) was the problem. */
@@ -63,7 +90,6 @@ export class ForbiddenError extends AppError {
 }
 
 export class NotFoundError extends AppError {
-  readonly status = 404;
   readonly type = 'not-found';
   readonly title = 'The resource does not exist';
 
@@ -77,7 +103,6 @@ export class NotFoundError extends AppError {
  * policy): 422, naming each such field. Nothing was changed.
  */
 export class UnknownReferenceError extends AppError {
-  readonly status = 422;
   readonly type = 'unknown-reference';
   readonly title = 'The request names something that does not exist';
   readonly issues: readonly FieldIssue[];
@@ -89,13 +114,11 @@ export class UnknownReferenceError extends AppError {
 }
 
 export class ConflictError extends AppError {
-  readonly status = 409;
   readonly type = 'conflict';
   readonly title = 'The request conflicts with the current state';
 }
 
 export class PreconditionFailedError extends AppError {
-  readonly status = 412;
   readonly type = 'precondition-failed';
   readonly title = 'The resource has changed since you read it';
 }
@@ -108,32 +131,27 @@ export class PreconditionFailedError extends AppError {
 export class StaleWriteError extends PreconditionFailedError {}
 
 export class PayloadTooLargeError extends AppError {
-  readonly status = 413;
   readonly type = 'payload-too-large';
   readonly title = 'The request body is too large';
 }
 
 export class UnsupportedMediaTypeError extends AppError {
-  readonly status = 415;
   readonly type = 'unsupported-media-type';
   readonly title = 'The request body must be JSON';
 }
 
 export class IdempotencyKeyReuseError extends AppError {
-  readonly status = 422;
   readonly type = 'idempotency-key-reused';
   readonly title = 'The Idempotency-Key was already used for a different request';
 }
 
 export class IdempotencyInProgressError extends AppError {
-  readonly status = 409;
   readonly type = 'idempotency-in-progress';
   readonly title = 'A request with this Idempotency-Key is still being processed';
 }
 
 /** The policy's schedule could not be written; the policy was left as it was. */
 export class ScheduleWriteError extends AppError {
-  readonly status = 502;
   readonly type = 'schedule-write-failed';
   readonly title = 'The schedule could not be written; nothing was changed';
 }

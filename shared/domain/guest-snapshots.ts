@@ -14,7 +14,8 @@ export interface ListedSnapshot {
  * Who made a snapshot: a policy's run, a person through the API (manual and safety
  * snapshots), or someone outside the service (in Proxmox itself).
  */
-export type SnapshotOrigin = 'policy' | 'manual' | 'external';
+export const SNAPSHOT_ORIGINS = ['policy', 'manual', 'external'] as const;
+export type SnapshotOrigin = (typeof SNAPSHOT_ORIGINS)[number];
 
 /** One entry of a guest's snapshot list: the record's fields where there is one. */
 export type GuestSnapshot = Omit<SnapshotRecord, 'tenantId'> & {

@@ -1,6 +1,7 @@
 import { formatGuestId } from './guest-id.ts';
 
-export type GuestType = 'qemu' | 'lxc';
+export const GUEST_TYPES = ['qemu', 'lxc'] as const;
+export type GuestType = (typeof GUEST_TYPES)[number];
 
 /** A VM or container as last seen in a cluster's `/cluster/resources`. */
 export interface Guest {

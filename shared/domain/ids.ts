@@ -1,10 +1,5 @@
 import { monotonicFactory } from 'ulid';
-
-/** Generates ids; passed in so tests can make them predictable. */
-export interface IdGenerator {
-  /** A new id with the given prefix, e.g. `pol_01JD7...`; later ids sort after earlier ones. */
-  next(prefix: string): string;
-}
+import type { IdGenerator } from '#shared/ports/ids.ts';
 
 /**
  * ULIDs (48-bit millisecond time + 80 random bits, Crockford base32): unique without

@@ -20,14 +20,12 @@ export abstract class ProxmoxError extends AppError {
 
 /** The token was refused (401): wrong id or secret, expired or deleted token. */
 export class ProxmoxAuthError extends ProxmoxError {
-  readonly status = 422;
   readonly type = 'proxmox-auth-failed';
   readonly title = 'Proxmox refused the API token';
 }
 
 /** The token lacks a privilege (403); names the ACL path and privilege when Proxmox does. */
 export class ProxmoxPermissionError extends ProxmoxError {
-  readonly status = 422;
   readonly type = 'proxmox-permission-denied';
   readonly title = 'The API token lacks a Proxmox privilege';
   readonly aclPath?: string;
@@ -42,7 +40,6 @@ export class ProxmoxPermissionError extends ProxmoxError {
 
 /** Proxmox rejected a parameter (400); `fields` is its per-parameter map. */
 export class ProxmoxInvalidParameterError extends ProxmoxError {
-  readonly status = 422;
   readonly type = 'proxmox-invalid-parameter';
   readonly title = 'Proxmox rejected a parameter';
   readonly fields: Record<string, string>;
@@ -55,14 +52,12 @@ export class ProxmoxInvalidParameterError extends ProxmoxError {
 
 /** A guest, snapshot, node, storage, volume or task does not exist on the cluster. */
 export class ProxmoxNotFoundError extends ProxmoxError {
-  readonly status = 404;
   readonly type = 'proxmox-not-found';
   readonly title = 'Not found on the Proxmox cluster';
 }
 
 /** The guest is locked by another operation (`VM is locked (backup)`); `lock` is its kind. */
 export class ProxmoxLockedError extends ProxmoxError {
-  readonly status = 409;
   readonly type = 'proxmox-locked';
   readonly title = 'The guest is locked by another Proxmox operation';
   readonly lock: string;
@@ -75,14 +70,12 @@ export class ProxmoxLockedError extends ProxmoxError {
 
 /** The thing to create exists already (`snapshot name 'x' already used`, vmid taken). */
 export class ProxmoxAlreadyExistsError extends ProxmoxError {
-  readonly status = 409;
   readonly type = 'proxmox-already-exists';
   readonly title = 'It already exists on the Proxmox cluster';
 }
 
 /** A task ended with an error Proxmox reported only in its exit status. */
 export class ProxmoxTaskFailedError extends ProxmoxError {
-  readonly status = 502;
   readonly type = 'proxmox-task-failed';
   readonly title = 'A Proxmox task failed';
   readonly upid: string;
@@ -95,14 +88,12 @@ export class ProxmoxTaskFailedError extends ProxmoxError {
 
 /** The cluster or the node could not be reached (connection, timeout, 595/596 from the proxy). */
 export class ProxmoxUnreachableError extends ProxmoxError {
-  readonly status = 502;
   readonly type = 'proxmox-unreachable';
   readonly title = 'The Proxmox cluster could not be reached';
 }
 
 /** The server's certificate is not the pinned one, or does not verify against the given CA. */
 export class ProxmoxTlsError extends ProxmoxError {
-  readonly status = 422;
   readonly type = 'proxmox-tls-failed';
   readonly title = 'The Proxmox server certificate is not trusted';
   readonly expected?: string;
@@ -117,14 +108,12 @@ export class ProxmoxTlsError extends ProxmoxError {
 
 /** The server does not offer what was asked (501: an older Proxmox version, or no such API). */
 export class ProxmoxUnsupportedError extends ProxmoxError {
-  readonly status = 422;
   readonly type = 'proxmox-unsupported';
   readonly title = 'The Proxmox cluster does not support this';
 }
 
 /** Any other failure Proxmox reported (HTTP 500 with an unrecognised text). */
 export class ProxmoxServerError extends ProxmoxError {
-  readonly status = 502;
   readonly type = 'proxmox-error';
   readonly title = 'The Proxmox cluster reported an error';
 }

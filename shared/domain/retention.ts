@@ -1,20 +1,22 @@
 import type { RetentionRule } from './policy.ts';
 import { localTimeReader } from './time-zone.ts';
 
-export type RetentionReason =
-  | 'keep-all'
-  | 'keep-last'
-  | 'keep-within'
-  | 'keep-hourly'
-  | 'keep-daily'
-  | 'keep-weekly'
-  | 'keep-monthly'
-  | 'keep-yearly'
-  | 'protected'
-  | 'manual'
-  | 'last-good'
-  | 'max-age'
-  | 'pruned';
+export const RETENTION_REASONS = [
+  'keep-all',
+  'keep-last',
+  'keep-within',
+  'keep-hourly',
+  'keep-daily',
+  'keep-weekly',
+  'keep-monthly',
+  'keep-yearly',
+  'protected',
+  'manual',
+  'last-good',
+  'max-age',
+  'pruned',
+] as const;
+export type RetentionReason = (typeof RETENTION_REASONS)[number];
 
 export interface RetentionCandidate {
   readonly id: string;

@@ -2,13 +2,15 @@ import { type Exclusion, isExclusionActive } from './exclusion.ts';
 import type { Guest } from './guest.ts';
 import type { Policy } from './policy.ts';
 
-export type ExclusionReason =
-  | 'template'
-  | 'gone'
-  | 'not-selected'
-  | 'excluded-by-selector'
-  | 'excluded'
-  | 'wrong-cluster';
+export const EXCLUSION_REASONS = [
+  'template',
+  'gone',
+  'not-selected',
+  'excluded-by-selector',
+  'excluded',
+  'wrong-cluster',
+] as const;
+export type ExclusionReason = (typeof EXCLUSION_REASONS)[number];
 
 export interface TargetSelection {
   readonly targets: Guest[];

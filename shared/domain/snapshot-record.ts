@@ -1,3 +1,9 @@
+export const SNAPSHOT_RECORD_STATUSES = ['created', 'failed', 'missing', 'deleted'] as const;
+export type SnapshotRecordStatus = (typeof SNAPSHOT_RECORD_STATUSES)[number];
+/** Why retention deleted a snapshot: by a rule (`pruned`) or past the policy's maximum age. */
+export const SNAPSHOT_DELETE_REASONS = ['pruned', 'max-age'] as const;
+export type SnapshotDeleteReason = (typeof SNAPSHOT_DELETE_REASONS)[number];
+
 /** A snapshot the service took (or tried to take), as recorded for a guest's timeline. */
 export interface SnapshotRecord {
   readonly tenantId: string;
@@ -8,7 +14,7 @@ export interface SnapshotRecord {
   /** The tick the snapshot belongs to (ISO). */
   readonly scheduledTime?: string;
   /** `deleted`: pruned by retention; the record stays (with who and why) until its TTL. */
-  readonly status: 'created' | 'failed' | 'missing' | 'deleted';
+  readonly status: SnapshotRecordStatus;
   /** Taken by hand (run now for one guest); retention never prunes it. */
   readonly manual?: boolean;
   readonly description?: string;
@@ -24,7 +30,7 @@ export interface SnapshotRecord {
   /** Set when retention deleted it: when, by whom (the run or the sweep) and under which rule. */
   readonly deletedAt?: string;
   readonly deletedBy?: string;
-  readonly deleteReason?: string;
+  readonly deleteReason?: SnapshotDeleteReason;
   /** The last failed deletion by retention; it is tried again by the next run or sweep. */
   readonly pruneError?: string;
   readonly pruneFailedAt?: string;

@@ -3,7 +3,8 @@ import { GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Store } from '#shared/adapters/dynamo/store.ts';
 import type { Policy } from '#shared/domain/policy.ts';
 import { dueTicks } from '#shared/domain/schedule/due-ticks.ts';
-import type { PolicyRunInput } from '#shared/services/policy-run/work-item.ts';
+import type { PolicyScheduler } from '#shared/ports/policy-scheduler.ts';
+import type { PolicyRunInput } from '#shared/ports/workflow-starter.ts';
 
 export interface LocalSchedulerOptions {
   readonly store: Store;
@@ -13,6 +14,15 @@ export interface LocalSchedulerOptions {
   /** How often due ticks are looked for. Default 1 s (Scheduler's own precision is a minute). */
   readonly tickMs?: number;
 }
+
+/**
+ * The local scheduler reads the policies themselves from the table, so there is no separate
+ * schedule to write: the policy service's scheduler port does nothing locally.
+ */
+export const policiesAreTheSchedule: PolicyScheduler = {
+  put: async () => undefined,
+  remove: async () => undefined,
+};
 
 const STATE_KEY = { pk: 'LOCAL#SCHEDULER', sk: 'STATE' };
 

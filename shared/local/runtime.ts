@@ -6,12 +6,13 @@ import { createStore, type Store } from '#shared/adapters/dynamo/store.ts';
 import { OutboxEventPublisher } from '#shared/adapters/notifications/outbox-event-publisher.ts';
 import { SmtpMailer } from '#shared/adapters/notifications/smtp-mailer.ts';
 import { UndiciWebhookSender } from '#shared/adapters/notifications/webhook-sender.ts';
-import { InProcessProxmoxGateway } from '#shared/adapters/proxmox/in-process-gateway.ts';
 import { CachedProxmoxConnector } from '#shared/adapters/proxmox/proxmox-connector.ts';
 import { LocalSecretStore } from '#shared/adapters/secrets/local-secret-store.ts';
 import { createApiHandler } from '#shared/api/lambda.ts';
 import { createUlidGenerator } from '#shared/domain/ids.ts';
+import type { LaneRef } from '#shared/domain/lane.ts';
 import { runIdFor } from '#shared/domain/run.ts';
+import type { PolicyRunInput } from '#shared/ports/workflow-starter.ts';
 import { runConnectorCommand } from '#shared/services/connector-commands.ts';
 import { runDailySweep } from '#shared/services/daily-sweep.ts';
 import { finishOperation } from '#shared/services/guest-operations/finish-operation.ts';
@@ -22,22 +23,21 @@ import { finishRun } from '#shared/services/policy-run/finish-run.ts';
 import { loadLane } from '#shared/services/policy-run/load-lane.ts';
 import { recordGuestResult } from '#shared/services/policy-run/record-result.ts';
 import { resolveTargets } from '#shared/services/policy-run/resolve-targets.ts';
-import type { LaneRef, PolicyRunInput } from '#shared/services/policy-run/work-item.ts';
-import { policiesAreTheSchedule } from '#shared/services/policy-scheduler.ts';
 import { reconcileGuests } from '#shared/services/reconcile-guests.ts';
 import { planPrune } from '#shared/services/retention/plan-prune.ts';
-
 import { recordPrune } from '#shared/services/retention/record-prune.ts';
+import { recoverAfterCrash } from './crash-recovery.ts';
 import { dataPaths, loadOrCreateKey, prepareDataDir } from './data-dir.ts';
 import { seedDemoTenant } from './demo-seed.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
 import { LocalRuntimeError } from './errors.ts';
 import { assertPortsFree } from './free-port.ts';
 import { createLocalHttpServer } from './http-server.ts';
+import { InProcessProxmoxGateway } from './in-process-gateway.ts';
 import { createTokenVerifier, loadOrCreateSigningKey, mintToken } from './jwt.ts';
 import { type LocalConfig, portsToBind } from './local-config.ts';
 import { startLocalMailbox } from './local-mailbox.ts';
-import { LocalScheduler } from './local-scheduler.ts';
+import { LocalScheduler, policiesAreTheSchedule } from './local-scheduler.ts';
 import { type NotificationDispatcher, startNotificationDispatcher } from './notification-dispatcher.ts';
 import { startHostedSimulator } from './simulator-host.ts';
 import { ensureTable } from './table-bootstrap.ts';
@@ -289,46 +289,15 @@ export async function startLocalRuntime(
         await sweeping;
       });
     }
-    // Runs a crash left unfinished are finished now; every step is idempotent.
-    for (const run of await store.runs.unfinished()) {
-      logger.warn('resuming an unfinished policy run', {
-        runId: run.id,
-        tenantId: run.tenantId,
-        policyId: run.policyId,
-      });
-      void runner.start(`${run.id}-resume`, {
-        tenantId: run.tenantId,
-        policyId: run.policyId,
-        scheduledTime: run.scheduledTime,
-        trigger: run.trigger,
-        runId: run.id,
-        resume: true,
-      });
-    }
-    // Guest operations a crash left unfinished: one that never started is started now; one that
-    // was running is failed with a clear reason, never run again half-way (a restore must not
-    // roll back twice or take a second safety snapshot behind the operator's back).
-    for (const operation of await store.operations.unfinished()) {
-      if (operation.status === 'pending') {
-        logger.warn('starting a guest operation a restart interrupted', { operationId: operation.id });
-        void runner.start(
-          operation.id,
-          { tenantId: operation.tenantId, operationId: operation.id },
-          workflowDefinitions.operationArn,
-        );
-        continue;
-      }
-      logger.warn('failing a guest operation a restart interrupted', { operationId: operation.id });
-      await finishOperation(deps, {
-        tenantId: operation.tenantId,
-        operationId: operation.id,
-        outcome: 'failed',
-        error: {
-          Error: 'Interrupted',
-          Cause: `the local runtime stopped while this operation ran (steps: ${(operation.steps ?? []).join(', ') || 'not planned yet'}); check the guest in Proxmox before trying again`,
-        },
-      });
-    }
+    await recoverAfterCrash({
+      unfinishedRuns: () => store.runs.unfinished(),
+      unfinishedOperations: () => store.operations.unfinished(),
+      startPolicyRun: (name, input) => void runner.start(name, input),
+      startGuestOperation: (operationId, input) =>
+        void runner.start(operationId, input, workflowDefinitions.operationArn),
+      finishOperation: (input) => finishOperation(deps, input),
+      logger,
+    });
     if (options.scheduler !== false) {
       const scheduler = new LocalScheduler({
         store,

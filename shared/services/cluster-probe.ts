@@ -1,6 +1,6 @@
 import type { ProxmoxConnection } from '#shared/adapters/proxmox/client.ts';
-import type { ProxmoxGateway } from '#shared/adapters/proxmox/proxmox-gateway.ts';
 import { ProxmoxPermissionError } from '#shared/domain/proxmox-errors.ts';
+import type { ProxmoxGateway } from '#shared/ports/proxmox-gateway.ts';
 import type { ProbeResult } from './connector-commands.ts';
 
 /** Privileges the service needs on `/vms` to take and inspect snapshots. */

@@ -1,4 +1,4 @@
-import type { LaneRef } from './policy-run/work-item.ts';
+import type { LaneRef } from '#shared/domain/lane.ts';
 import { reconcileAllTenants } from './reconcile-guests.ts';
 import { pruneSweep } from './retention/prune-sweep.ts';
 import type { ServiceDeps } from './service-deps.ts';

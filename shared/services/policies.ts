@@ -4,9 +4,9 @@ import { checkPolicySpec, type Policy, type PolicySpec } from '#shared/domain/po
 import { parseCron } from '#shared/domain/schedule/cron.ts';
 import { nextRuns } from '#shared/domain/schedule/next-runs.ts';
 import { formatInZone } from '#shared/domain/time-zone.ts';
+import type { PolicyScheduler } from '#shared/ports/policy-scheduler.ts';
 import { auditEvent, authorize } from './audit-trail.ts';
 import { canonicalGuestIds } from './guest-reference.ts';
-import type { PolicyScheduler } from './policy-scheduler.ts';
 import { retryStaleWrites } from './retry-stale-writes.ts';
 import type { ServiceDeps } from './service-deps.ts';
 

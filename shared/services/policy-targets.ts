@@ -4,12 +4,13 @@ import type { Cluster } from '#shared/domain/cluster.ts';
 import type { Exclusion } from '#shared/domain/exclusion.ts';
 import type { Guest } from '#shared/domain/guest.ts';
 import { CONTAINER_MEMORY_NOTE } from '#shared/domain/run.ts';
-import { type ExclusionReason, selectTargets } from '#shared/domain/select-targets.ts';
+import { EXCLUSION_REASONS, selectTargets } from '#shared/domain/select-targets.ts';
 import { getPolicy } from './policies.ts';
 import type { ServiceDeps } from './service-deps.ts';
 
 /** Why a guest is not a target: the selection's reasons, and `cluster-deleted` for guests of a removed cluster. */
-export type NotIncludedReason = ExclusionReason | 'cluster-deleted';
+export const NOT_INCLUDED_REASONS = [...EXCLUSION_REASONS, 'cluster-deleted'] as const;
+export type NotIncludedReason = (typeof NOT_INCLUDED_REASONS)[number];
 
 export interface PolicyTargets {
   /** With a `note` where the policy does not apply as written (includeMemory on a container). */

@@ -1,10 +1,10 @@
 import type { AuditContext } from '#shared/domain/audit.ts';
 import { ConflictError, NotFoundError } from '#shared/domain/errors.ts';
-import type { Run, RunGuestResult } from '#shared/domain/run.ts';
+import { type Run, type RunGuestResult, runIdFor } from '#shared/domain/run.ts';
+import type { WorkflowStarter } from '#shared/ports/workflow-starter.ts';
 import { auditEvent, authorize } from './audit-trail.ts';
 import { getPolicy } from './policies.ts';
 import type { ServiceDeps } from './service-deps.ts';
-import type { WorkflowStarter } from './workflow-starter.ts';
 
 export interface RunDeps extends ServiceDeps {
   readonly workflows: WorkflowStarter;

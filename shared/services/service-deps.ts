@@ -1,8 +1,9 @@
 import type { Store } from '#shared/adapters/dynamo/store.ts';
-import type { ProxmoxGateway } from '#shared/adapters/proxmox/proxmox-gateway.ts';
-import type { SecretStore } from '#shared/adapters/secrets/secret-store.ts';
-import type { IdGenerator } from '#shared/domain/ids.ts';
-import type { EventPublisher } from './notifications/ports.ts';
+import type { Clock } from '#shared/ports/clock.ts';
+import type { EventPublisher } from '#shared/ports/event-publisher.ts';
+import type { IdGenerator } from '#shared/ports/ids.ts';
+import type { ProxmoxGateway } from '#shared/ports/proxmox-gateway.ts';
+import type { SecretStore } from '#shared/ports/secret-store.ts';
 
 /** The ports every use case may need; each entry point builds them once. */
 export interface ServiceDeps {
@@ -11,8 +12,7 @@ export interface ServiceDeps {
   /** The only way to reach Proxmox clusters. */
   readonly proxmox: ProxmoxGateway;
   readonly ids: IdGenerator;
-  /** Epoch milliseconds now. */
-  readonly now: () => number;
+  readonly now: Clock;
   /** Where outcomes go as domain events (SNS and EventBridge in AWS, the outbox locally). */
   readonly events: EventPublisher;
 }

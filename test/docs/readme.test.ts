@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { PROBLEM_STATUS } from '#shared/api/problem.ts';
 
 const ROOT = process.cwd();
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -30,15 +31,15 @@ function sourceFiles(folder: string): string[] {
     .map((file) => join(folder, file));
 }
 
-/** Every error class of the service's tree that sets a status and a problem type. */
-function problemTypes(): Array<{ type: string; status: number; source: string }> {
+/** Every error class of the service's tree that sets a problem type, with the status the API maps it to. */
+function problemTypes(): Array<{ type: string; status: number | undefined; source: string }> {
   return sourceFiles('shared').flatMap((file) => {
     const text = readFileSync(join(ROOT, file), 'utf8');
     return [...text.matchAll(/class (\w+) extends \w+ \{([\s\S]*?)\n\}/g)].flatMap((match) => {
       const body = match[2] as string;
       const type = /readonly type = '([^']+)'/.exec(body)?.[1];
-      const status = /readonly status = (\d+)/.exec(body)?.[1];
-      return type && status ? [{ type, status: Number(status), source: `${file} ${match[1]}` }] : [];
+      const status = type === undefined ? undefined : (PROBLEM_STATUS as Record<string, number>)[type];
+      return type ? [{ type, status, source: `${file} ${match[1]}` }] : [];
     });
   });
 }

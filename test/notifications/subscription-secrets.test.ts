@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import type { Store } from '#shared/adapters/dynamo/store.ts';
-import type { WebhookPost, WebhookSender } from '#shared/adapters/notifications/webhook-sender.ts';
-import type { SecretStore } from '#shared/adapters/secrets/secret-store.ts';
 import type { AuditContext } from '#shared/domain/audit.ts';
 import { PreconditionFailedError } from '#shared/domain/errors.ts';
 import { createUlidGenerator } from '#shared/domain/ids.ts';
 import { domainEvent } from '#shared/domain/notifications/events.ts';
+import type { SecretStore } from '#shared/ports/secret-store.ts';
+import type { WebhookPost, WebhookSender } from '#shared/ports/webhook-sender.ts';
 import { deliverEvent } from '#shared/services/notifications/notifier.ts';
 import {
   createSubscription,

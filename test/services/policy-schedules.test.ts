@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ScheduleWriteError } from '#shared/domain/errors.ts';
 import { createUlidGenerator } from '#shared/domain/ids.ts';
 import type { Policy } from '#shared/domain/policy.ts';
+import type { PolicyScheduler } from '#shared/ports/policy-scheduler.ts';
 import { createPolicy, deletePolicy, type PolicyDeps, updatePolicy } from '#shared/services/policies.ts';
-import type { PolicyScheduler } from '#shared/services/policy-scheduler.ts';
 import { createTestTable } from '#test/support/dynamo.ts';
 import { testPolicySpec } from '#test/support/policies.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Guest } from '#shared/domain/guest.ts';
 import { createUlidGenerator } from '#shared/domain/ids.ts';
-import type { LaneRef } from '#shared/services/policy-run/work-item.ts';
+import type { LaneRef } from '#shared/domain/lane.ts';
 import { pruneSweep } from '#shared/services/retention/prune-sweep.ts';
 import { SWEEP_LANE_CHUNK } from '#shared/services/retention/prune-work.ts';
 import type { ServiceDeps } from '#shared/services/service-deps.ts';

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { statusOf } from '#shared/api/problem.ts';
 import { NotFoundError, PreconditionFailedError, StaleWriteError } from '#shared/domain/errors.ts';
 import { retryStaleWrites } from '#shared/services/retry-stale-writes.ts';
 
@@ -54,7 +55,7 @@ describe('retrying stale writes', () => {
     const error = await retryStaleWrites(attempt, { sleep, attempts: 3 }).catch((caught: unknown) => caught);
     expect(calls).toBe(3);
     expect(error).toBeInstanceOf(StaleWriteError);
-    expect((error as StaleWriteError).status).toBe(412);
+    expect(statusOf(error as StaleWriteError)).toBe(412);
   });
 
   it('does not retry a failed If-Match or any other error', async () => {

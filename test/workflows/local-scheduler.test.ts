@@ -5,7 +5,7 @@ import { runIdFor } from '#shared/domain/run.ts';
 import { parseCron } from '#shared/domain/schedule/cron.ts';
 import { nextRuns } from '#shared/domain/schedule/next-runs.ts';
 import { LocalScheduler } from '#shared/local/local-scheduler.ts';
-import type { PolicyRunInput } from '#shared/services/policy-run/work-item.ts';
+import type { PolicyRunInput } from '#shared/ports/workflow-starter.ts';
 import { type Caller, policyBody, startTestApi, type TestApi } from '#test/support/api.ts';
 import { createTestTable } from '#test/support/dynamo.ts';
 import { testPolicy } from '#test/support/policies.ts';

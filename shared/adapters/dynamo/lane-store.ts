@@ -1,5 +1,5 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { StoredLane } from '#shared/services/policy-run/work-item.ts';
+import type { StoredLane } from '#shared/domain/lane.ts';
 import { keys } from './keys.ts';
 import { stripKeys, type TableAccess } from './table-access.ts';
 

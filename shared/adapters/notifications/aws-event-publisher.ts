@@ -1,7 +1,7 @@
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PublishBatchCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { DomainEvent } from '#shared/domain/notifications/events.ts';
-import type { EventPublisher } from '#shared/services/notifications/ports.ts';
+import type { EventPublisher } from '#shared/ports/event-publisher.ts';
 
 const BATCH = 10;
 

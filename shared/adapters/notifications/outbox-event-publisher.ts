@@ -1,6 +1,6 @@
 import type { DeliveryStore } from '#shared/adapters/dynamo/delivery-store.ts';
 import type { DomainEvent } from '#shared/domain/notifications/events.ts';
-import type { EventPublisher } from '#shared/services/notifications/ports.ts';
+import type { EventPublisher } from '#shared/ports/event-publisher.ts';
 
 /**
  * The local runtime's publisher: each event goes into the outbox in the table (once per id),

@@ -1,5 +1,5 @@
 import { createTransport, type Transporter } from 'nodemailer';
-import type { Mailer, MailMessage } from '#shared/services/notifications/ports.ts';
+import type { Mailer, MailMessage } from '#shared/ports/mailer.ts';
 
 /**
  * Mail over SMTP with nodemailer: SES's SMTP interface in AWS, any SMTP server locally

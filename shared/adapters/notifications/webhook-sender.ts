@@ -1,6 +1,7 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import { Agent, request } from 'undici';
+import type { WebhookPost, WebhookSender } from '#shared/ports/webhook-sender.ts';
 import {
   checkAddress,
   checkWebhookUrl,
@@ -8,19 +9,6 @@ import {
   resolveAll,
   type WebhookAddressPolicy,
 } from './webhook-address.ts';
-
-export interface WebhookPost {
-  readonly url: string;
-  readonly headers: Record<string, string>;
-  readonly body: string;
-}
-
-/** Posts signed webhook bodies; the notifier's port to the receivers. */
-export interface WebhookSender {
-  /** Resolves with the receiver's status; rejects on network errors, timeouts and refused addresses. */
-  post(post: WebhookPost): Promise<{ status: number }>;
-  close(): Promise<void>;
-}
 
 /**
  * Webhooks over undici. The URL is checked before each post (DNS may have changed since the

@@ -1,7 +1,6 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { reviveError, type SerializedError } from '#shared/domain/error-registry.ts';
-import type { ConnectorRequest } from '#shared/services/connector-commands.ts';
-import type { ProxmoxGateway } from './proxmox-gateway.ts';
+import type { ConnectorRequest, ProxmoxGateway } from '#shared/ports/proxmox-gateway.ts';
 
 /**
  * The API's gateway in AWS: invokes the connector function synchronously. A failed invocation

@@ -1,5 +1,5 @@
-import type { SecretStore } from '#shared/adapters/secrets/secret-store.ts';
 import type { Cluster } from '#shared/domain/cluster.ts';
+import type { SecretStore } from '#shared/ports/secret-store.ts';
 import { ProxmoxClient, type ProxmoxClientOptions, type ProxmoxConnection } from './client.ts';
 import { connectionTo } from './cluster-connection.ts';
 

@@ -9,7 +9,7 @@ import {
   UpdateScheduleCommand,
 } from '@aws-sdk/client-scheduler';
 import type { Policy } from '#shared/domain/policy.ts';
-import type { PolicyScheduler } from '#shared/services/policy-scheduler.ts';
+import type { PolicyScheduler } from '#shared/ports/policy-scheduler.ts';
 
 export interface EventBridgeSchedulerSettings {
   readonly groupName: string;

@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { SecretStore } from './secret-store.ts';
+import type { SecretStore } from '#shared/ports/secret-store.ts';
 
 const PREFIX = 'local:';
 

@@ -6,7 +6,7 @@ import {
   ResourceExistsException,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import type { SecretStore } from './secret-store.ts';
+import type { SecretStore } from '#shared/ports/secret-store.ts';
 
 /** Token secrets in AWS Secrets Manager, one secret per cluster under a common name prefix. */
 export class SecretsManagerStore implements SecretStore {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { SecretStore } from './secret-store.ts';
+import type { SecretStore } from '#shared/ports/secret-store.ts';
 
 /**
  * A key of the service kept as random text in a secret (created by the stateful stack): read

@@ -1,6 +1,6 @@
 import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import type { LaneRef, PolicyRunInput } from '#shared/services/policy-run/work-item.ts';
-import type { WorkflowStarter } from '#shared/services/workflow-starter.ts';
+import type { LaneRef } from '#shared/domain/lane.ts';
+import type { PolicyRunInput, WorkflowStarter } from '#shared/ports/workflow-starter.ts';
 
 /** The state machines a function may start (each function is granted only its own). */
 export interface StateMachineArns {

@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { AUDIT_OUTCOMES } from '#shared/domain/audit.ts';
 import { commonErrors, pageOf } from '../schemas.ts';
 
 export const CSV_MAX_ROWS = 10_000;
@@ -12,7 +13,7 @@ export const AuditEventSchema = z
     action: z.string().openapi({ example: 'policy.update' }),
     resourceType: z.string(),
     resourceId: z.string(),
-    outcome: z.enum(['success', 'denied', 'failure']),
+    outcome: z.enum(AUDIT_OUTCOMES),
     requestId: z.string(),
     before: z.record(z.string(), z.unknown()).optional(),
     after: z.record(z.string(), z.unknown()).optional(),
@@ -30,7 +31,7 @@ export const AuditQuery = z.object({
   action: z.string().max(100).optional(),
   resourceType: z.string().max(50).optional(),
   resourceId: z.string().max(200).optional(),
-  outcome: z.enum(['success', 'denied', 'failure']).optional(),
+  outcome: z.enum(AUDIT_OUTCOMES).optional(),
   limit: z.coerce
     .number()
     .int()

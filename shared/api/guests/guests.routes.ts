@@ -1,5 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { GUEST_TYPES } from '#shared/domain/guest.ts';
 import { GUEST_REFERENCE_HINT, parseGuestReference } from '#shared/domain/guest-id.ts';
+import { SNAPSHOT_ORIGINS } from '#shared/domain/guest-snapshots.ts';
+import { SNAPSHOT_DELETE_REASONS, SNAPSHOT_RECORD_STATUSES } from '#shared/domain/snapshot-record.ts';
 import { commonErrors, json, PageQuery, pageOf, problemContent } from '../schemas.ts';
 
 /** A guest as a path segment: its id, or `<cluster name>/<vmid>` URL-encoded (`lab%2F101`). */
@@ -40,7 +43,7 @@ export const GuestSchema = z
       .openapi({ description: '<clusterId>.<vmid>', example: 'cl_01JD7W3M4Q8ZC5N2R6T9V0X1Y2.100' }),
     clusterId: z.string(),
     vmid: z.number().int(),
-    type: z.enum(['qemu', 'lxc']),
+    type: z.enum(GUEST_TYPES),
     node: z.string(),
     name: z.string(),
     status: z.string().openapi({ description: 'running, stopped, or unknown while its node is offline' }),
@@ -73,7 +76,7 @@ export const listGuestsRoute = createRoute({
         .optional()
         .openapi({ description: 'The cluster\u2019s id or name (e.g. `lab`)' }),
       node: z.string().max(63).optional(),
-      type: z.enum(['qemu', 'lxc']).optional(),
+      type: z.enum(GUEST_TYPES).optional(),
       tag: z.string().max(128).optional(),
       pool: z.string().max(64).optional(),
       status: z.string().max(20).optional(),
@@ -105,7 +108,7 @@ export const SnapshotRecordSchema = z
     policyId: z.string().optional(),
     runId: z.string().optional(),
     scheduledTime: z.string().optional(),
-    status: z.enum(['created', 'failed', 'missing', 'deleted']).openapi({
+    status: z.enum(SNAPSHOT_RECORD_STATUSES).openapi({
       description:
         '`missing`: gone from Proxmox without the service deleting it; `deleted`: deleted by retention (the record stays 90 days)',
     }),
@@ -119,7 +122,7 @@ export const SnapshotRecordSchema = z
     error: z.string().optional(),
     deletedAt: z.string().optional(),
     deletedBy: z.string().optional().openapi({ description: '`run <runId>` or `sweep <date>`' }),
-    deleteReason: z.enum(['pruned', 'max-age']).optional(),
+    deleteReason: z.enum(SNAPSHOT_DELETE_REASONS).optional(),
     pruneError: z.string().optional().openapi({
       description: "Proxmox's text for the last failed deletion; tried again by the next run or sweep",
     }),
@@ -129,7 +132,7 @@ export const SnapshotRecordSchema = z
   .openapi('SnapshotRecord');
 
 export const GuestSnapshotSchema = SnapshotRecordSchema.extend({
-  origin: z.enum(['policy', 'manual', 'external']).openapi({
+  origin: z.enum(SNAPSHOT_ORIGINS).openapi({
     description:
       '`policy`: taken by a policy run; `manual`: taken through the API (also safety snapshots before a restore); `external`: made outside the service (e.g. in Proxmox), never touched by it',
   }),

@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { NOT_INCLUDED_REASONS } from '#shared/services/policy-targets.ts';
 import { GuestSchema } from '../guests/guests.routes.ts';
 import {
   commonErrors,
@@ -141,15 +142,7 @@ export const policyTargetsRoute = createRoute({
             notIncluded: z.array(
               z.object({
                 guest: GuestSchema,
-                reason: z.enum([
-                  'template',
-                  'gone',
-                  'not-selected',
-                  'excluded-by-selector',
-                  'excluded',
-                  'wrong-cluster',
-                  'cluster-deleted',
-                ]),
+                reason: z.enum(NOT_INCLUDED_REASONS),
                 detail: z.string().optional(),
               }),
             ),

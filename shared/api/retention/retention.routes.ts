@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { RETENTION_REASONS } from '#shared/domain/retention.ts';
 import { isIanaTimeZone, spellTimeZone } from '#shared/domain/time-zone.ts';
 import { RetentionSchema } from '../policies/policies.schemas.ts';
 import { commonErrors, json, requires } from '../schemas.ts';
@@ -32,21 +33,7 @@ const DecisionSchema = z.object({
   id: z.string(),
   time: z.string(),
   keep: z.boolean(),
-  reason: z.enum([
-    'keep-all',
-    'keep-last',
-    'keep-within',
-    'keep-hourly',
-    'keep-daily',
-    'keep-weekly',
-    'keep-monthly',
-    'keep-yearly',
-    'protected',
-    'manual',
-    'last-good',
-    'max-age',
-    'pruned',
-  ]),
+  reason: z.enum(RETENTION_REASONS),
 });
 
 export const simulateRoute = createRoute({

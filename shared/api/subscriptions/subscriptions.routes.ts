@@ -1,6 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { ID_PATTERN } from '#shared/domain/ids.ts';
-import { EVENT_TYPES } from '#shared/domain/notifications/events.ts';
+import { DELIVERY_STATUSES } from '#shared/domain/notifications/delivery.ts';
+import { EVENT_OUTCOMES, EVENT_TYPES } from '#shared/domain/notifications/events.ts';
+import { SUBSCRIPTION_KINDS, SUBSCRIPTION_STATUSES } from '#shared/domain/notifications/subscription.ts';
 import {
   commonErrors,
   etagHeader,
@@ -26,7 +28,7 @@ const FiltersSchema = z
       .optional()
       .openapi({ description: 'Only these event types (all when absent or empty)' }),
     outcomes: z
-      .array(z.enum(['success', 'failure']))
+      .array(z.enum(EVENT_OUTCOMES))
       .max(2)
       .optional()
       .openapi({ description: 'Only these outcomes (both when absent or empty)' }),
@@ -63,11 +65,11 @@ export const SubscriptionInputSchema = z
 export const SubscriptionSchema = z
   .object({
     id: z.string(),
-    kind: z.enum(['email', 'webhook']),
+    kind: z.enum(SUBSCRIPTION_KINDS),
     target: z.string(),
     description: z.string().optional(),
     filters: FiltersSchema,
-    status: z.enum(['pending', 'active']).openapi({
+    status: z.enum(SUBSCRIPTION_STATUSES).openapi({
       description: '`pending`: the email address has not confirmed yet; nothing else is sent to it',
     }),
     createdAt: z.string(),
@@ -274,7 +276,7 @@ export const listDeliveriesRoute = createRoute({
             eventId: z.string(),
             eventType: z.string(),
             createdAt: z.string(),
-            status: z.enum(['delivering', 'delivered', 'failed']),
+            status: z.enum(DELIVERY_STATUSES),
             attempts: z.array(AttemptSchema),
             nextRetryAt: z.string().optional(),
           }),

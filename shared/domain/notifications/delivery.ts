@@ -12,13 +12,16 @@ export interface DeliveryAttempt {
 }
 
 /** An event's delivery to one subscription; its key (subscription + event id) makes it happen once. */
+export const DELIVERY_STATUSES = ['delivering', 'delivered', 'failed'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
 export interface Delivery {
   readonly tenantId: string;
   readonly subscriptionId: string;
   readonly eventId: string;
   readonly eventType: string;
   readonly createdAt: string;
-  readonly status: 'delivering' | 'delivered' | 'failed';
+  readonly status: DeliveryStatus;
   readonly attempts: readonly DeliveryAttempt[];
   /** When the next attempt is due while `delivering`. */
   readonly nextRetryAt?: string;

@@ -19,7 +19,8 @@ export type EventType = (typeof EVENT_TYPES)[number];
 /** Sent only to the subscription it names (POST /v1/subscriptions/{id}/test, email confirmation). */
 export type TargetedEventType = 'notification.test' | 'subscription.confirmation';
 
-export type EventOutcome = 'success' | 'failure';
+export const EVENT_OUTCOMES = ['success', 'failure'] as const;
+export type EventOutcome = (typeof EVENT_OUTCOMES)[number];
 
 const FAILURES: ReadonlySet<string> = new Set([
   'run.partially_failed',

@@ -9,17 +9,22 @@ export interface SubscriptionFilters {
   readonly policies?: readonly string[];
 }
 
+export const SUBSCRIPTION_KINDS = ['email', 'webhook'] as const;
+export type SubscriptionKind = (typeof SUBSCRIPTION_KINDS)[number];
+export const SUBSCRIPTION_STATUSES = ['pending', 'active'] as const;
+export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
+
 /** Where a tenant's events go: an email address or a webhook URL, with filters. */
 export interface Subscription {
   readonly id: string;
   readonly tenantId: string;
-  readonly kind: 'email' | 'webhook';
+  readonly kind: SubscriptionKind;
   /** The address (email) or the URL (webhook). */
   readonly target: string;
   readonly description?: string;
   readonly filters: SubscriptionFilters;
   /** `pending`: an email address that has not answered its confirmation yet; nothing else is sent to it. */
-  readonly status: 'pending' | 'active';
+  readonly status: SubscriptionStatus;
   /**
    * Email confirmation: the MAC of the code mailed (see `confirmation-code.ts`), when it
    * expires, wrong answers so far. Items written before the MAC have `codeHash` instead, which

@@ -3,7 +3,7 @@ import { NotFoundError } from '#shared/domain/errors.ts';
 import { formatGuestId, parseGuestId } from '#shared/domain/guest-id.ts';
 import { operationNameSuffix } from '#shared/domain/operation.ts';
 import { handSnapshotName } from '#shared/domain/snapshot-name.ts';
-import type { ConnectorCommand } from '../connector-commands.ts';
+import type { ConnectorCommand } from '#shared/ports/proxmox-gateway.ts';
 import type { ServiceDeps } from '../service-deps.ts';
 
 export interface OperationStep {

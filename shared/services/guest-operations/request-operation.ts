@@ -12,10 +12,10 @@ import {
   PROXMOX_SNAPSHOT_NAME,
   PROXMOX_SNAPSHOT_NAME_MAX,
 } from '#shared/domain/snapshot-name.ts';
+import type { WorkflowStarter } from '#shared/ports/workflow-starter.ts';
 import { auditEvent, authorize } from '../audit-trail.ts';
 import { requireGuest } from '../guest-reference.ts';
 import type { ServiceDeps } from '../service-deps.ts';
-import type { WorkflowStarter } from '../workflow-starter.ts';
 import { snapshotsOnProxmox } from './proxmox-snapshots.ts';
 
 export interface OperationDeps extends ServiceDeps {

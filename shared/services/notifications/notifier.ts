@@ -1,6 +1,4 @@
 import type { Store } from '#shared/adapters/dynamo/store.ts';
-import type { WebhookSender } from '#shared/adapters/notifications/webhook-sender.ts';
-import type { SecretStore } from '#shared/adapters/secrets/secret-store.ts';
 import { NotFoundError, PreconditionFailedError } from '#shared/domain/errors.ts';
 import { parseGuestId } from '#shared/domain/guest-id.ts';
 import { isRetryable, retryDelayMs, WEBHOOK_ATTEMPTS } from '#shared/domain/notifications/backoff.ts';
@@ -11,7 +9,9 @@ import type { DomainEvent } from '#shared/domain/notifications/events.ts';
 import { receives } from '#shared/domain/notifications/matching.ts';
 import type { Subscription, WebhookSecrets } from '#shared/domain/notifications/subscription.ts';
 import { signatureHeader } from '#shared/domain/notifications/webhook-signature.ts';
-import type { Mailer } from './ports.ts';
+import type { Mailer } from '#shared/ports/mailer.ts';
+import type { SecretStore } from '#shared/ports/secret-store.ts';
+import type { WebhookSender } from '#shared/ports/webhook-sender.ts';
 
 /** How long an emailed confirmation code stays valid. */
 export const CONFIRMATION_TTL_MS = 24 * 3600_000;

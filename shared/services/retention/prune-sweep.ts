@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { parseGuestId } from '#shared/domain/guest-id.ts';
+import type { LaneGuest, LaneRef, StoredLane } from '#shared/domain/lane.ts';
 import type { Policy } from '#shared/domain/policy.ts';
-import type { LaneGuest, LaneRef, StoredLane } from '../policy-run/work-item.ts';
 import type { ServiceDeps } from '../service-deps.ts';
 import { decideGuestRetention } from './guest-retention.ts';
 import { SWEEP_LANE_CHUNK } from './prune-work.ts';

@@ -1,3 +1,4 @@
+import type { SnapshotDeleteReason } from '#shared/domain/snapshot-record.ts';
 import type { SnapshotWorkItem } from '../policy-run/work-item.ts';
 
 /** One guest whose snapshots a policy's retention applies to (a run's or a sweep's lane item). */
@@ -14,7 +15,7 @@ export type PruneTarget = Pick<
 export interface SnapshotDeletion extends Omit<PruneTarget, 'pruneBy' | 'pruneOnly'> {
   readonly name: string;
   /** The retention decision: `pruned` (no rule keeps it) or `max-age`. */
-  readonly reason: 'pruned' | 'max-age';
+  readonly reason: SnapshotDeleteReason;
   /** Who deletes it, for the record and the audit trail: `run <id>` or `sweep <date>`. */
   readonly by: string;
 }

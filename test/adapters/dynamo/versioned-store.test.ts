@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { statusOf } from '#shared/api/problem.ts';
 import type { Cluster } from '#shared/domain/cluster.ts';
 import { PayloadTooLargeError, StaleWriteError } from '#shared/domain/errors.ts';
 import { createTestTable } from '#test/support/dynamo.ts';
@@ -26,7 +27,7 @@ describe('versioned store', () => {
       .update(stored, { ...stored, url: 'https://b.example.com', version: 2 }, [])
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(StaleWriteError);
-    expect((error as StaleWriteError).status).toBe(412);
+    expect(statusOf(error as StaleWriteError)).toBe(412);
     expect((await store.clusters.get('acme', stored.id))?.url).toBe('https://a.example.com');
   });
 

@@ -7,12 +7,3 @@ export interface PolicyScheduler {
   /** Removes the policy's schedule; a missing schedule is fine. */
   remove(policy: Policy): Promise<void>;
 }
-
-/**
- * The local runtime's scheduler reads the policies themselves from the table (see
- * `shared/local/local-scheduler.ts`), so there is no separate schedule to write.
- */
-export const policiesAreTheSchedule: PolicyScheduler = {
-  put: async () => undefined,
-  remove: async () => undefined,
-};

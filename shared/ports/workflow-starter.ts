@@ -1,4 +1,20 @@
-import type { LaneRef, PolicyRunInput } from './policy-run/work-item.ts';
+import type { LaneRef } from '#shared/domain/lane.ts';
+
+/** The input every policy run starts with (from the schedule or from "run now"). */
+export interface PolicyRunInput {
+  readonly tenantId: string;
+  readonly policyId: string;
+  /** The tick, ISO 8601 in UTC. */
+  readonly scheduledTime: string;
+  readonly trigger: 'schedule' | 'manual';
+  /**
+   * The run's id when it is not the tick's (a "run now" gets its own id per request, so two in
+   * the same millisecond are two runs); a scheduled tick's id is derived from policy and time.
+   */
+  readonly runId?: string;
+  /** Set when a run left unfinished (e.g. by a crash) is started again to finish it. */
+  readonly resume?: boolean;
+}
 
 /** Starts workflows: Step Functions in AWS, aws-local-stepfunctions in the local runtime. */
 export interface WorkflowStarter {

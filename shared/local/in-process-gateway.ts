@@ -1,9 +1,5 @@
-import {
-  type ConnectorDeps,
-  type ConnectorRequest,
-  runConnectorCommand,
-} from '#shared/services/connector-commands.ts';
-import type { ProxmoxGateway } from './proxmox-gateway.ts';
+import type { ConnectorRequest, ProxmoxGateway } from '#shared/ports/proxmox-gateway.ts';
+import { type ConnectorDeps, runConnectorCommand } from '#shared/services/connector-commands.ts';
 
 /** The local runtime's gateway: runs the connector's own code in this process. */
 export class InProcessProxmoxGateway implements ProxmoxGateway {
