@@ -1,6 +1,6 @@
 import type { AuditContext } from '#shared/domain/audit.ts';
 import { ConflictError, NotFoundError } from '#shared/domain/errors.ts';
-import { type Run, type RunGuestResult, runIdFor } from '#shared/domain/run.ts';
+import type { Run, RunGuestResult } from '#shared/domain/run.ts';
 import type { WorkflowStarter } from '#shared/ports/workflow-starter.ts';
 import { auditEvent, authorize } from './audit-trail.ts';
 import { getPolicy } from './policies.ts';

@@ -41,6 +41,7 @@ describe('recoverAfterCrash', () => {
           policyId: 'pol_1',
           scheduledTime: run.scheduledTime,
           trigger: 'schedule',
+          runId: 'run_1',
           resume: true,
         },
       },
