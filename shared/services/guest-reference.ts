@@ -10,14 +10,17 @@ import type { ServiceDeps } from './service-deps.ts';
  * same guest everywhere and only the canonical id is ever stored or returned.
  */
 
-/** A cluster named by id or by name (names compare case-insensitively); undefined when unknown. */
+/** A cluster named by id or by name (names compare case-insensitively); undefined for an unknown name. */
 export async function resolveClusterId(
   deps: ServiceDeps,
   tenantId: string,
   reference: string,
 ): Promise<string | undefined> {
-  if (ID_PATTERN.test(reference) && (await deps.store.clusters.get(tenantId, reference))) return reference;
-  return (await deps.store.clusters.getByName(tenantId, reference))?.id;
+  const byName = async () => (await deps.store.clusters.getByName(tenantId, reference))?.id;
+  if (!ID_PATTERN.test(reference)) return await byName();
+  if (await deps.store.clusters.get(tenantId, reference)) return reference;
+  // A deleted cluster's id still names its guests, kept in the inventory as gone.
+  return (await byName()) ?? reference;
 }
 
 /** The guest a reference names, gone ones included; undefined when the inventory does not know it. */
