@@ -1,6 +1,7 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { describe, expect, it } from 'vitest';
 import { LambdaProxmoxGateway } from '#shared/adapters/proxmox/lambda-gateway.ts';
+import { statusOf } from '#shared/api/problem.ts';
 import { reviveError, serializeError } from '#shared/domain/error-registry.ts';
 import {
   ProxmoxInvalidParameterError,
@@ -56,9 +57,10 @@ describe('the Lambda gateway to the connector function', () => {
     expect(error).toMatchObject({
       lock: 'backup',
       proxmoxText: 'VM is locked (backup)',
-      status: 409,
+      type: 'proxmox-locked',
       message: original.message,
     });
+    expect(statusOf(error as ProxmoxLockedError)).toBe(409);
   });
 
   it('keeps the name of an error it does not know, such as a Lambda timeout', async () => {
