@@ -2,7 +2,7 @@ import type { ZodError } from 'zod';
 import { AppError, type FieldIssue, ValidationError } from '#shared/domain/errors.ts';
 
 /** Stable problem `type` URIs: clients switch on them, so they never change. */
-export const problemType = (slug: string) => `urn:pve-snapshots:problem:${slug}`;
+const problemType = (slug: string) => `urn:pve-snapshots:problem:${slug}`;
 
 export interface ProblemDocument {
   readonly type: string;

@@ -3,7 +3,7 @@ import { ID_PATTERN } from '#shared/domain/ids.ts';
 
 /** Shared pieces of the API contract. */
 
-export const ProblemSchema = z
+const ProblemSchema = z
   .object({
     type: z.string().openapi({ example: 'urn:pve-snapshots:problem:validation-failed' }),
     title: z.string(),

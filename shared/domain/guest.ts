@@ -1,6 +1,6 @@
 import { formatGuestId } from './guest-id.ts';
 
-export type GuestType = 'qemu' | 'lxc';
+type GuestType = 'qemu' | 'lxc';
 
 /** A VM or container as last seen in a cluster's `/cluster/resources`. */
 export interface Guest {

@@ -1,7 +1,7 @@
 import type { RetentionRule } from './policy.ts';
 import { localTimeReader } from './time-zone.ts';
 
-export type RetentionReason =
+type RetentionReason =
   | 'keep-all'
   | 'keep-last'
   | 'keep-within'

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 export type RunStatus = 'pending' | 'running' | 'completed' | 'partial' | 'failed' | 'skipped';
-export type RunTrigger = 'schedule' | 'manual';
+type RunTrigger = 'schedule' | 'manual';
 
 /** One execution of a policy for one scheduled time: the idempotency key of a schedule tick. */
 export interface Run {

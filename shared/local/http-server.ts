@@ -32,7 +32,7 @@ async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
  * Builds the HTTP API (payload format 2.0) event API Gateway would send for this request.
  * Header names are lower-cased and repeated headers joined with commas, as API Gateway does.
  */
-export function toGatewayEvent(
+function toGatewayEvent(
   req: IncomingMessage,
   body: Buffer,
   routeKey: string,

@@ -15,7 +15,7 @@ const guest = {
 const snapshotName = z.string().max(40).regex(PROXMOX_SNAPSHOT_NAME);
 
 /** Every command the workflows may send to Proxmox; one small typed command per call. */
-export const ConnectorCommandSchema = z.discriminatedUnion('type', [
+const ConnectorCommandSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('version') }),
   z.strictObject({ type: z.literal('listGuests') }),
   z.strictObject({ type: z.literal('nextVmid') }),
@@ -112,7 +112,7 @@ const ProbeRequestSchema = z.strictObject({
   }),
 });
 
-export const ConnectorRequestSchema = z.union([ClusterRequestSchema, ProbeRequestSchema]);
+const ConnectorRequestSchema = z.union([ClusterRequestSchema, ProbeRequestSchema]);
 
 export type ConnectorRequest = z.infer<typeof ConnectorRequestSchema>;
 

@@ -66,7 +66,7 @@ export function isPublicAddress(address: string): boolean {
   return !NOT_PUBLIC.check(ip, family);
 }
 
-export function isLoopbackAddress(address: string): boolean {
+function isLoopbackAddress(address: string): boolean {
   const { address: ip, family } = normalize(address);
   return LOOPBACK.check(ip, family);
 }

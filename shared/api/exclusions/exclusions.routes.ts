@@ -11,7 +11,7 @@ const GuestId = z.string().refine((value) => parseGuestId(value) !== undefined, 
 });
 const PolicyId = z.string().regex(ID_PATTERN, 'must be a policy id as returned by the API');
 
-export const ExclusionInputSchema = z
+const ExclusionInputSchema = z
   .strictObject({
     guestId: GuestId,
     policyId: PolicyId.optional().openapi({ description: 'Absent: excluded from every policy' }),
@@ -23,7 +23,7 @@ export const ExclusionInputSchema = z
   })
   .openapi('ExclusionInput');
 
-export const ExclusionSchema = z
+const ExclusionSchema = z
   .object({
     id: z.string(),
     guestId: z.string(),

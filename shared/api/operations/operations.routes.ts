@@ -3,7 +3,7 @@ import { parseGuestId } from '#shared/domain/guest-id.ts';
 import { SnapshotRecordSchema } from '../guests/guests.routes.ts';
 import { commonErrors, IdempotencyHeader, idParam, json } from '../schemas.ts';
 
-export const OperationSchema = z
+const OperationSchema = z
   .object({
     id: z.string(),
     kind: z.enum(['snapshot', 'delete-snapshot', 'restore-in-place', 'restore-new-guest']),

@@ -22,7 +22,7 @@ const list = <T extends z.ZodType>(item: T) => z.array(item).max(1000).default([
 const count = z.number().int().min(0).max(100_000);
 const days = z.number().int().min(1).max(36_500);
 
-export const ScheduleSchema = z.strictObject({
+const ScheduleSchema = z.strictObject({
   cron: z.string().min(1).max(200).openapi({
     description:
       '5-field crontab(5) expression, evaluated in `timezone`; restrict day-of-month or day-of-week, not both',
@@ -41,7 +41,7 @@ export const ScheduleSchema = z.strictObject({
     .openapi({ description: 'After downtime: skip missed ticks, or run once for the latest missed tick' }),
 });
 
-export const SnapshotOptionsSchema = z.strictObject({
+const SnapshotOptionsSchema = z.strictObject({
   includeMemory: z.boolean().default(false).openapi({ description: 'Save RAM state (QEMU VMs only)' }),
   quiesce: z
     .boolean()
@@ -77,7 +77,7 @@ export const RetentionSchema = z
     description: 'Proxmox Backup Server prune options. With no keep option above 0, everything is kept.',
   });
 
-export const SelectorSchema = z.strictObject({
+const SelectorSchema = z.strictObject({
   guests: list(GuestId),
   tags: list(Tag),
   pools: list(z.string().max(64).regex(POOL, 'must be a Proxmox pool id')),
@@ -86,7 +86,7 @@ export const SelectorSchema = z.strictObject({
   exclude: z.strictObject({ guests: list(GuestId), tags: list(Tag) }).prefault({}),
 });
 
-export const ConcurrencySchema = z.strictObject({
+const ConcurrencySchema = z.strictObject({
   perNode: z
     .number()
     .int()
@@ -96,7 +96,7 @@ export const ConcurrencySchema = z.strictObject({
     .openapi({ description: 'Snapshots in flight at once on one Proxmox node' }),
 });
 
-export const NotifySchema = z.strictObject({
+const NotifySchema = z.strictObject({
   onSuccess: z.boolean().default(false),
   onFailure: z.boolean().default(true),
 });

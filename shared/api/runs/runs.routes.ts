@@ -4,7 +4,7 @@ import { commonErrors, IdempotencyHeader, idParam, json, PageQuery, pageOf } fro
 
 const STATUSES = ['pending', 'running', 'completed', 'partial', 'failed', 'skipped'] as const;
 
-export const RunSchema = z
+const RunSchema = z
   .object({
     id: z.string(),
     policyId: z.string(),

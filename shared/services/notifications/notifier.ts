@@ -12,7 +12,7 @@ import { signatureHeader } from '#shared/domain/notifications/webhook-signature.
 import type { Mailer } from './ports.ts';
 
 /** How long an emailed confirmation code stays valid. */
-export const CONFIRMATION_TTL_MS = 24 * 3600_000;
+const CONFIRMATION_TTL_MS = 24 * 3600_000;
 const EMAIL_ATTEMPTS = 3;
 
 export interface NotifierDeps {
