@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   definitionSources,
   definitionSourcesHash,
@@ -16,9 +16,19 @@ import {
 
 const ENTRY = 'shared/local/workflows/synthesized-definition.ts';
 
+const temporary: string[] = [];
+const temporaryDir = (prefix: string) => {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  temporary.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
+});
+
 /** A checkout in miniature: the synthesis entry, a construct it imports, and a CDK package. */
 function miniatureCheckout() {
-  const root = mkdtempSync(join(tmpdir(), 'definition-cache-'));
+  const root = temporaryDir('definition-cache-');
   const write = (path: string, text: string) => {
     mkdirSync(dirname(join(root, path)), { recursive: true });
     writeFileSync(join(root, path), text);
@@ -68,7 +78,7 @@ function countingSynthesis() {
 describe('the workflow definition cache', () => {
   it('holds the definitions exactly as CDK synthesizes them, and the runtime reads them from there', async () => {
     const synthesized = synthesizePolicyRunDefinitions();
-    const cacheDir = mkdtempSync(join(tmpdir(), 'definition-cache-real-'));
+    const cacheDir = temporaryDir('definition-cache-real-');
     const first = await loadWorkflowDefinitions({ cacheDir, synthesize: () => synthesized });
     const second = await loadWorkflowDefinitions({
       cacheDir,
