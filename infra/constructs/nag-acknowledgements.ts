@@ -8,7 +8,7 @@ import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js'
 import type { IConstruct } from 'constructs';
 
 /** The cdk-nag id of a wildcard resource (`AwsSolutions-IAM5[Resource::...]`) as seen from `scope`'s stack. */
-export function wildcardResourceId(scope: IConstruct, resource: string): string {
+function wildcardResourceId(scope: IConstruct, resource: string): string {
   return `AwsSolutions-IAM5[Resource::${flattenCfnReference(Stack.of(scope).resolve(resource))}]`;
 }
 

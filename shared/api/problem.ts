@@ -12,7 +12,7 @@ import {
 } from '#shared/domain/errors.ts';
 
 /** Stable problem `type` URIs: clients switch on them, so they never change. */
-export const problemType = (slug: string) => `urn:pve-snapshots:problem:${slug}`;
+const problemType = (slug: string) => `urn:pve-snapshots:problem:${slug}`;
 
 /** The HTTP status of each kind of error: the one place where the domain's errors meet HTTP. */
 export const PROBLEM_STATUS = {

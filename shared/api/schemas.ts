@@ -5,7 +5,7 @@ import { isSafeText, SAFE_TEXT_RULE } from '#shared/domain/safe-text.ts';
 
 /** Shared pieces of the API contract. */
 
-export const ProblemSchema = z
+const ProblemSchema = z
   .object({
     type: z.string().openapi({ example: 'urn:pve-snapshots:problem:validation-failed' }),
     title: z.string(),

@@ -1,4 +1,4 @@
-import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors.ts';
 import {
   ProxmoxAlreadyExistsError,
   ProxmoxAuthError,
@@ -88,5 +88,3 @@ export function reviveError(serialized: SerializedError): Error {
   error.name = serialized.name;
   return error;
 }
-
-export const isAppError = (error: unknown): error is AppError => error instanceof AppError;

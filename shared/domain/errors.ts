@@ -18,7 +18,7 @@ export interface FieldIssue {
  * clients see as the problem `type`. The domain says what went wrong; the API alone decides
  * which HTTP status that is (`shared/api/problem.ts`), so no domain error knows about HTTP.
  */
-export const ERROR_TYPES = [
+const ERROR_TYPES = [
   'validation-failed',
   'unauthorized',
   'forbidden',

@@ -9,7 +9,7 @@ export interface GuestRef {
   readonly vmid: number;
 }
 
-export const VMID_PATTERN = /^[1-9][0-9]{2,8}$/;
+const VMID_PATTERN = /^[1-9][0-9]{2,8}$/;
 
 export function formatGuestId(ref: GuestRef): string {
   return `${ref.clusterId}.${ref.vmid}`;

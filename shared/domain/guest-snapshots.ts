@@ -15,7 +15,7 @@ export interface ListedSnapshot {
  * snapshots), or someone outside the service (in Proxmox itself).
  */
 export const SNAPSHOT_ORIGINS = ['policy', 'manual', 'external'] as const;
-export type SnapshotOrigin = (typeof SNAPSHOT_ORIGINS)[number];
+type SnapshotOrigin = (typeof SNAPSHOT_ORIGINS)[number];
 
 /** One entry of a guest's snapshot list: the record's fields where there is one. */
 export type GuestSnapshot = Omit<SnapshotRecord, 'tenantId'> & {

@@ -3,7 +3,7 @@ import { parseCron } from './schedule/cron.ts';
 import { cronToScheduler } from './schedule/cron-to-scheduler.ts';
 import { canonicalTimeZone } from './time-zone.ts';
 
-export interface PolicySchedule {
+interface PolicySchedule {
   /** 5-field crontab(5) expression, evaluated in `timezone`. */
   readonly cron: string;
   /** IANA time zone name, spelled as the IANA database spells it (see canonicalTimeZone). */
@@ -12,7 +12,7 @@ export interface PolicySchedule {
   readonly missedRuns: 'skip' | 'run-once';
 }
 
-export interface SnapshotOptions {
+interface SnapshotOptions {
   /** Save the VM's RAM state with the snapshot (QEMU only; containers ignore it). */
   readonly includeMemory: boolean;
   /** Freeze guest file systems through the QEMU guest agent while the snapshot is taken. */
@@ -32,7 +32,7 @@ export interface RetentionRule {
   readonly maxAgeDays?: number;
 }
 
-export interface Selector {
+interface Selector {
   readonly guests: readonly string[];
   readonly tags: readonly string[];
   readonly pools: readonly string[];
@@ -41,7 +41,7 @@ export interface Selector {
   readonly exclude: { readonly guests: readonly string[]; readonly tags: readonly string[] };
 }
 
-export interface ConcurrencyLimits {
+interface ConcurrencyLimits {
   /** Snapshots in flight at once on one Proxmox node. */
   readonly perNode: number;
 }
@@ -133,17 +133,4 @@ export function checkPolicySpec(spec: PolicySpec): { schedulerExpression: string
   }
   if (issues.length > 0) throw new ValidationError(issues);
   return { schedulerExpression };
-}
-
-/** True when no keep option is above zero: as in Proxmox VE, such a rule keeps everything. */
-export function keepsEverything(rule: RetentionRule): boolean {
-  const keeps = [
-    rule.keepLast,
-    rule.keepHourly,
-    rule.keepDaily,
-    rule.keepWeekly,
-    rule.keepMonthly,
-    rule.keepYearly,
-  ];
-  return keeps.every((value) => !value) && !rule.keepWithinDays;
 }

@@ -16,7 +16,7 @@ export const RETENTION_REASONS = [
   'max-age',
   'pruned',
 ] as const;
-export type RetentionReason = (typeof RETENTION_REASONS)[number];
+type RetentionReason = (typeof RETENTION_REASONS)[number];
 
 export interface RetentionCandidate {
   readonly id: string;

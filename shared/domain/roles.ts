@@ -1,5 +1,5 @@
 /** The three roles of a tenant, from least to most privileged. */
-export const ROLES = ['viewer', 'operator', 'admin'] as const;
+const ROLES = ['viewer', 'operator', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** What an authenticated caller is, taken only from the verified token. */

@@ -10,7 +10,7 @@ export const EXCLUSION_REASONS = [
   'excluded',
   'wrong-cluster',
 ] as const;
-export type ExclusionReason = (typeof EXCLUSION_REASONS)[number];
+type ExclusionReason = (typeof EXCLUSION_REASONS)[number];
 
 export interface TargetSelection {
   readonly targets: Guest[];

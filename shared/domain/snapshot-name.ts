@@ -32,7 +32,7 @@ export function scheduledSnapshotName(prefix: string, scheduledAtMs: number): st
  */
 export const HAND_SNAPSHOT_NAME = /^(manual|safety)-\d{8}-\d{6}(-[a-z0-9]{4})?$/;
 
-export const HAND_NAME_SUFFIX = /^[a-z0-9]{4}$/;
+const HAND_NAME_SUFFIX = /^[a-z0-9]{4}$/;
 
 export function handSnapshotName(kind: 'manual' | 'safety', atMs: number, suffix: string): string {
   if (!HAND_NAME_SUFFIX.test(suffix)) throw new RangeError(`'${suffix}' is not a snapshot name suffix`);

@@ -1,5 +1,5 @@
 export const SNAPSHOT_RECORD_STATUSES = ['created', 'failed', 'missing', 'deleted'] as const;
-export type SnapshotRecordStatus = (typeof SNAPSHOT_RECORD_STATUSES)[number];
+type SnapshotRecordStatus = (typeof SNAPSHOT_RECORD_STATUSES)[number];
 /** Why retention deleted a snapshot: by a rule (`pruned`) or past the policy's maximum age. */
 export const SNAPSHOT_DELETE_REASONS = ['pruned', 'max-age'] as const;
 export type SnapshotDeleteReason = (typeof SNAPSHOT_DELETE_REASONS)[number];

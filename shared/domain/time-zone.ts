@@ -121,7 +121,7 @@ function wallClockAsUtcMs(clock: WallClock): number {
 }
 
 /** Offset of `timeZone` from UTC at `epochMs`, in milliseconds (east positive). */
-export function offsetMsAt(timeZone: string, epochMs: number): number {
+function offsetMsAt(timeZone: string, epochMs: number): number {
   const whole = Math.floor(epochMs / 1000) * 1000;
   return wallClockAsUtcMs(wallClockAt(timeZone, whole)) - whole;
 }

@@ -17,12 +17,12 @@ export const dataPaths = (dataDir: string) => ({
 });
 
 /** Owner-only modes: the data folder holds keys, token secrets, the table and mail. */
-export const PRIVATE_FOLDER_MODE = 0o700;
-export const PRIVATE_FILE_MODE = 0o600;
+const PRIVATE_FOLDER_MODE = 0o700;
+const PRIVATE_FILE_MODE = 0o600;
 const OTHERS = 0o077;
 
 /** Fails early, with the folder's name, when the data folder cannot be written. */
-export async function assertWritable(dataDir: string): Promise<void> {
+async function assertWritable(dataDir: string): Promise<void> {
   const probe = join(dataDir, `.write-test-${process.pid}`);
   try {
     await mkdir(dataDir, { recursive: true, mode: PRIVATE_FOLDER_MODE });

@@ -3,8 +3,8 @@ import { registerCluster, updateCluster } from '#shared/services/clusters.ts';
 import { syncClusterInventory } from '#shared/services/inventory.ts';
 import type { ServiceDeps } from '#shared/services/service-deps.ts';
 
-export const DEMO_TENANT = 'demo';
-export const DEMO_CLUSTER = 'lab';
+const DEMO_TENANT = 'demo';
+const DEMO_CLUSTER = 'lab';
 
 /**
  * On first start, registers the configured cluster (the built-in simulator unless a real one is

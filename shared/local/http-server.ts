@@ -10,7 +10,7 @@ import { ClaimTypeError } from './jwt.ts';
 const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 
 /** Where the gateway reports the requests it refuses (info level; never the token). */
-export interface GatewayLog {
+interface GatewayLog {
   info(message: string, fields: Record<string, unknown>): void;
 }
 
@@ -53,7 +53,7 @@ async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
  * Builds the HTTP API (payload format 2.0) event API Gateway would send for this request.
  * Header names are lower-cased and repeated headers joined with commas, as API Gateway does.
  */
-export function toGatewayEvent(
+function toGatewayEvent(
   req: IncomingMessage,
   body: Buffer,
   routeKey: string,

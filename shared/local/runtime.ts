@@ -42,8 +42,9 @@ import { type NotificationDispatcher, startNotificationDispatcher } from './noti
 import { startHostedSimulator } from './simulator-host.ts';
 import { ensureTable } from './table-bootstrap.ts';
 import { startTtlSweeper } from './ttl-sweeper.ts';
+import { loadWorkflowDefinitions } from './workflows/definition-cache.ts';
 import { LocalWorkflowRunner } from './workflows/local-workflow-runner.ts';
-import { scaledWaits, synthesizePolicyRunDefinitions } from './workflows/synthesized-definition.ts';
+import { scaledWaits } from './workflows/scaled-waits.ts';
 
 export interface LocalRuntime {
   /** Base URL of the API, e.g. `http://127.0.0.1:3000`. */
@@ -217,7 +218,8 @@ export async function startLocalRuntime(
         demo = { clusterId: seeded.clusterId, proxmoxUrl: url, ...(fingerprint ? { fingerprint } : {}) };
     }
 
-    const workflowDefinitions = synthesizePolicyRunDefinitions();
+    // Read from the cache keyed by the definitions' sources; CDK synthesizes only after a change.
+    const workflowDefinitions = await loadWorkflowDefinitions();
     const runner = new LocalWorkflowRunner(
       workflowDefinitions.definitions,
       workflowDefinitions.policyRunArn,

@@ -54,7 +54,7 @@ function ownCmdline(): string | undefined {
  * Whether the process that wrote the record still runs: the pid exists and, where /proc tells,
  * runs the same command line (a pid the system gave to another program since does not count).
  */
-export function isRunning(record: ServiceRecord): boolean {
+function isRunning(record: ServiceRecord): boolean {
   try {
     process.kill(record.pid, 0);
   } catch (error) {

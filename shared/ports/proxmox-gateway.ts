@@ -10,7 +10,7 @@ const guest = {
 const snapshotName = z.string().max(40).regex(PROXMOX_SNAPSHOT_NAME);
 
 /** Every command the workflows may send to Proxmox; one small typed command per call. */
-export const ConnectorCommandSchema = z.discriminatedUnion('type', [
+const ConnectorCommandSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('version') }),
   z.strictObject({ type: z.literal('listGuests') }),
   z.strictObject({ type: z.literal('nextVmid') }),

@@ -4,7 +4,7 @@ import type { ProxmoxGateway } from '#shared/ports/proxmox-gateway.ts';
 import type { ProbeResult } from './connector-commands.ts';
 
 /** Privileges the service needs on `/vms` to take and inspect snapshots. */
-export const REQUIRED_PRIVILEGES = ['VM.Audit', 'VM.Snapshot'] as const;
+const REQUIRED_PRIVILEGES = ['VM.Audit', 'VM.Snapshot'] as const;
 
 /**
  * Checks that a cluster answers with these connection details and that the token may take

@@ -126,7 +126,7 @@ export async function runConnectorCommand(deps: ConnectorDeps, input: unknown): 
 }
 
 /** A snapshot task's status, with what the guest's snapshot list says about its snapshot. */
-export interface SnapshotTaskStatus {
+interface SnapshotTaskStatus {
   readonly upid: string;
   readonly status: 'running' | 'stopped';
   readonly exitstatus?: string;

@@ -233,7 +233,7 @@ async function deletePolicyOnce(
 }
 
 /** The client-written part of a stored policy. */
-export function policySpecOf(policy: Policy): PolicySpec {
+function policySpecOf(policy: Policy): PolicySpec {
   const { name, description, enabled, schedule, snapshot, retention, selector, notify } = policy;
   // Policies stored before per-node concurrency existed get its default.
   return {

@@ -10,7 +10,7 @@ import type { ServiceDeps } from './service-deps.ts';
 
 /** Why a guest is not a target: the selection's reasons, and `cluster-deleted` for guests of a removed cluster. */
 export const NOT_INCLUDED_REASONS = [...EXCLUSION_REASONS, 'cluster-deleted'] as const;
-export type NotIncludedReason = (typeof NOT_INCLUDED_REASONS)[number];
+type NotIncludedReason = (typeof NOT_INCLUDED_REASONS)[number];
 
 export interface PolicyTargets {
   /** With a `note` where the policy does not apply as written (includeMemory on a container). */

@@ -7,7 +7,7 @@ import { reconcileSnapshots } from '#shared/domain/reconcile.ts';
 import type { ServiceDeps } from './service-deps.ts';
 
 /** A lock held this long outlives any snapshot, backup or clone task: it is reported as stuck. */
-export const STUCK_LOCK_AFTER_MS = 2 * 3600 * 1000;
+const STUCK_LOCK_AFTER_MS = 2 * 3600 * 1000;
 
 /** Guests reconciled at once per call. */
 const RECONCILE_CONCURRENCY = 8;

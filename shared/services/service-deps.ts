@@ -16,6 +16,3 @@ export interface ServiceDeps {
   /** Where outcomes go as domain events (SNS and EventBridge in AWS, the outbox locally). */
   readonly events: EventPublisher;
 }
-
-/** Who asks, for which request: the context of every use case call. */
-export type { AuditContext as RequestContext } from '#shared/domain/audit.ts';

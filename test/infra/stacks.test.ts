@@ -17,13 +17,14 @@ let stateful: Template;
 let stateless: Template;
 let outdir: string;
 
+// Synthesis bundles all fourteen functions with esbuild: on a busy machine that takes minutes.
 beforeAll(() => {
   outdir = mkdtempSync(join(tmpdir(), 'cdk-test-'));
   const built = buildApp(new App({ context: cdkContext, outdir }));
   built.app.synth();
   stateful = Template.fromStack(built.stateful);
   stateless = Template.fromStack(built.stateless);
-});
+}, 240_000);
 
 describe('the stateful stack', () => {
   it('declares the table exactly as the shared declaration, with TTL, PITR and deletion protection', () => {

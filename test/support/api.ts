@@ -9,6 +9,7 @@ import type { SimState } from '#shared/local/proxmox-simulator/model.ts';
 import { type LocalRuntime, startLocalRuntime } from '#shared/local/runtime.ts';
 import { startTestSimulator, type TestSimulator, TOKEN_ID, TOKEN_SECRET } from './simulator.ts';
 
+/** @public What every `Caller` method answers (knip: part of the helper's interface). */
 export interface ApiResponse<T = any> {
   readonly status: number;
   readonly headers: Headers;

@@ -15,8 +15,6 @@ export const TABLE_SCHEMA = {
   },
 } as const;
 
-export type IndexName = keyof typeof TABLE_SCHEMA.indexes;
-
 /** The CreateTable request for the declared table (on-demand billing, all GSIs projecting ALL). */
 export function createTableInput(tableName: string): CreateTableCommandInput {
   const attributes = new Set<string>([TABLE_SCHEMA.partitionKey, TABLE_SCHEMA.sortKey]);

@@ -25,7 +25,7 @@ export function isPublicAddress(address: string): boolean {
   return judgeAddress(address).public;
 }
 
-export function isLoopbackAddress(address: string): boolean {
+function isLoopbackAddress(address: string): boolean {
   return isLoopback(address);
 }
 

@@ -22,7 +22,7 @@ export interface EventBridgeSchedulerSettings {
 }
 
 /** Schedule names are unique per group; policy ids are globally unique and short enough (64 max). */
-export const scheduleNameOf = (policy: Pick<Policy, 'id'>) => `policy-${policy.id}`;
+const scheduleNameOf = (policy: Pick<Policy, 'id'>) => `policy-${policy.id}`;
 
 /**
  * One EventBridge Scheduler schedule per policy, in the stack's schedule group: the policy's

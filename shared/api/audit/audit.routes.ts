@@ -4,7 +4,7 @@ import { commonErrors, pageOf } from '../schemas.ts';
 
 export const CSV_MAX_ROWS = 10_000;
 
-export const AuditEventSchema = z
+const AuditEventSchema = z
   .object({
     id: z.string(),
     at: z.string(),
@@ -21,7 +21,7 @@ export const AuditEventSchema = z
   })
   .openapi('AuditEvent');
 
-export const AuditQuery = z.object({
+const AuditQuery = z.object({
   from: z.iso
     .datetime({ offset: true })
     .optional()

@@ -20,7 +20,7 @@ const GuestId = GuestReference.openapi({
 });
 const PolicyId = z.string().regex(ID_PATTERN, 'must be a policy id as returned by the API');
 
-export const ExclusionInputSchema = z
+const ExclusionInputSchema = z
   .strictObject({
     guestId: GuestId,
     policyId: PolicyId.optional().openapi({ description: 'Absent: excluded from every policy' }),
@@ -32,7 +32,7 @@ export const ExclusionInputSchema = z
   })
   .openapi('ExclusionInput');
 
-export const ExclusionSchema = z
+const ExclusionSchema = z
   .object({
     id: z.string(),
     guestId: z.string(),

@@ -131,7 +131,7 @@ export const SnapshotRecordSchema = z
   })
   .openapi('SnapshotRecord');
 
-export const GuestSnapshotSchema = SnapshotRecordSchema.extend({
+const GuestSnapshotSchema = SnapshotRecordSchema.extend({
   origin: z.enum(SNAPSHOT_ORIGINS).openapi({
     description:
       '`policy`: taken by a policy run; `manual`: taken through the API (also safety snapshots before a restore); `external`: made outside the service (e.g. in Proxmox), never touched by it',

@@ -10,7 +10,7 @@ const JSON_TYPE = /^application\/([a-z0-9.-]+\+)?json(\s*;.*)?$/i;
  * `selector.exclude.guests[]`) needs 4; the bound keeps every recursive step after parsing
  * (validation, merge patch) far from the stack's limit.
  */
-export const MAX_JSON_DEPTH = 32;
+const MAX_JSON_DEPTH = 32;
 
 /** How deep arrays and objects nest in a JSON text (strings skipped); stops counting past `limit`. */
 export function jsonDepth(text: string, limit = MAX_JSON_DEPTH): number {

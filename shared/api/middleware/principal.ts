@@ -14,10 +14,7 @@ export interface ClaimNames {
  * Reads the caller from the claims API Gateway's JWT authorizer verified (the local server
  * verifies the same way and fills the same event field). Tenant and role come from nowhere else.
  */
-export function principalFromClaims(
-  claims: Record<string, unknown> | undefined,
-  names: ClaimNames,
-): Principal {
+function principalFromClaims(claims: Record<string, unknown> | undefined, names: ClaimNames): Principal {
   if (!claims) throw new UnauthorizedError('no verified token claims on the request');
   const tenantId = claims[names.tenant];
   const role = claims[names.role];

@@ -18,7 +18,7 @@ import {
   safeText,
 } from '../schemas.ts';
 
-export const OperationSchema = z
+const OperationSchema = z
   .object({
     id: z.string(),
     kind: z.enum(OPERATION_KINDS),

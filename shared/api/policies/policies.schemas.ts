@@ -26,12 +26,12 @@ const Tag = z.string().max(128).regex(TAG, 'must be a Proxmox tag (letters, digi
  * Entries per selector list. With every list full of the longest entries a policy stays near
  * 100 KB, so the policy and an update's audit event (before and after) fit DynamoDB's 400 KB item.
  */
-export const MAX_SELECTOR_ENTRIES = 200;
+const MAX_SELECTOR_ENTRIES = 200;
 const list = <T extends z.ZodType>(item: T) => z.array(item).max(MAX_SELECTOR_ENTRIES).default([]);
 const count = z.number().int().min(0).max(100_000);
 const days = z.number().int().min(1).max(36_500);
 
-export const ScheduleSchema = z.strictObject({
+const ScheduleSchema = z.strictObject({
   cron: z.string().min(1).max(200).openapi({
     description:
       '5-field crontab(5) expression, evaluated in `timezone`; restrict day-of-month or day-of-week, not both',
@@ -50,7 +50,7 @@ export const ScheduleSchema = z.strictObject({
     .openapi({ description: 'After downtime: skip missed ticks, or run once for the latest missed tick' }),
 });
 
-export const SnapshotOptionsSchema = z.strictObject({
+const SnapshotOptionsSchema = z.strictObject({
   includeMemory: z.boolean().default(false).openapi({ description: 'Save RAM state (QEMU VMs only)' }),
   quiesce: z
     .boolean()
@@ -86,7 +86,7 @@ export const RetentionSchema = z
     description: 'Proxmox Backup Server prune options. With no keep option above 0, everything is kept.',
   });
 
-export const SelectorSchema = z.strictObject({
+const SelectorSchema = z.strictObject({
   guests: list(GuestId),
   tags: list(Tag),
   pools: list(z.string().max(64).regex(POOL, 'must be a Proxmox pool id')),
@@ -95,7 +95,7 @@ export const SelectorSchema = z.strictObject({
   exclude: z.strictObject({ guests: list(GuestId), tags: list(Tag) }).prefault({}),
 });
 
-export const ConcurrencySchema = z.strictObject({
+const ConcurrencySchema = z.strictObject({
   perNode: z
     .number()
     .int()
@@ -105,7 +105,7 @@ export const ConcurrencySchema = z.strictObject({
     .openapi({ description: 'Snapshots in flight at once on one Proxmox node' }),
 });
 
-export const NotifySchema = z.strictObject({
+const NotifySchema = z.strictObject({
   onSuccess: z.boolean().default(false),
   onFailure: z.boolean().default(true),
 });

@@ -4,9 +4,9 @@ import { isIanaTimeZone, spellTimeZone } from '#shared/domain/time-zone.ts';
 import { RetentionSchema } from '../policies/policies.schemas.ts';
 import { commonErrors, json, requires } from '../schemas.ts';
 
-export const MAX_SIMULATED_SNAPSHOTS = 10_000;
+const MAX_SIMULATED_SNAPSHOTS = 10_000;
 
-export const SimulateRequestSchema = z
+const SimulateRequestSchema = z
   .strictObject({
     retention: RetentionSchema,
     timezone: z

@@ -12,7 +12,7 @@ import {
   requires,
 } from '../schemas.ts';
 
-export const RunSchema = z
+const RunSchema = z
   .object({
     id: z.string(),
     policyId: z.string(),

@@ -58,11 +58,11 @@ const WebhookInput = z.strictObject({
   description: safeText(z.string().max(500)).optional(),
   filters: FiltersSchema.optional(),
 });
-export const SubscriptionInputSchema = z
+const SubscriptionInputSchema = z
   .discriminatedUnion('kind', [EmailInput, WebhookInput])
   .openapi('SubscriptionInput');
 
-export const SubscriptionSchema = z
+const SubscriptionSchema = z
   .object({
     id: z.string(),
     kind: z.enum(SUBSCRIPTION_KINDS),

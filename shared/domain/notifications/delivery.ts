@@ -13,7 +13,7 @@ export interface DeliveryAttempt {
 
 /** An event's delivery to one subscription; its key (subscription + event id) makes it happen once. */
 export const DELIVERY_STATUSES = ['delivering', 'delivered', 'failed'] as const;
-export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 export interface Delivery {
   readonly tenantId: string;

@@ -32,7 +32,7 @@ const FAILURES: ReadonlySet<string> = new Set([
 ]);
 
 /** Whether an event reports something that went well or something an operator must look at. */
-export const outcomeOf = (type: EventType | TargetedEventType): EventOutcome =>
+const outcomeOf = (type: EventType | TargetedEventType): EventOutcome =>
   FAILURES.has(type) ? 'failure' : 'success';
 
 /** One outcome, as published to SNS and EventBridge and delivered to subscribers. */

@@ -51,7 +51,7 @@ const ipv4Text = (value: number) =>
   [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join('.');
 
 /** The eight 16-bit groups of an IPv6 address (zone index dropped, a dotted tail converted). */
-export function ipv6Groups(address: string): number[] {
+function ipv6Groups(address: string): number[] {
   let text = address.replace(/%.*$/, '');
   const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
   if (dotted?.[1]) {

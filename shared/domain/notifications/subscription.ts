@@ -10,9 +10,9 @@ export interface SubscriptionFilters {
 }
 
 export const SUBSCRIPTION_KINDS = ['email', 'webhook'] as const;
-export type SubscriptionKind = (typeof SUBSCRIPTION_KINDS)[number];
+type SubscriptionKind = (typeof SUBSCRIPTION_KINDS)[number];
 export const SUBSCRIPTION_STATUSES = ['pending', 'active'] as const;
-export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
+type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
 
 /** Where a tenant's events go: an email address or a webhook URL, with filters. */
 export interface Subscription {

@@ -9,7 +9,7 @@ export function newWebhookSecret(): string {
 }
 
 /** `v1,<base64 HMAC-SHA256>` of `<id>.<timestamp>.<body>` keyed with the secret's bytes (Standard Webhooks). */
-export function signWebhook(secret: string, id: string, timestampSeconds: number, body: string): string {
+function signWebhook(secret: string, id: string, timestampSeconds: number, body: string): string {
   const key = Buffer.from(secret.startsWith(PREFIX) ? secret.slice(PREFIX.length) : secret, 'base64');
   const mac = createHmac('sha256', key).update(`${id}.${timestampSeconds}.${body}`).digest('base64');
   return `v1,${mac}`;

@@ -75,7 +75,7 @@ export interface SimTask {
   endsAt: number;
 }
 
-export interface SimNode {
+interface SimNode {
   node: string;
   online: boolean;
   maxcpu: number;

@@ -26,7 +26,7 @@ export interface SimulatorServerOptions {
   readonly host?: string;
 }
 
-export interface FailNextFault {
+interface FailNextFault {
   readonly status: number;
   readonly message: string;
   readonly count?: number;
@@ -69,7 +69,7 @@ export async function generateCertificate(): Promise<SimulatorCertificate> {
 }
 
 /** SHA-256 fingerprint as Proxmox shows it: `AA:BB:...`. */
-export function certificateFingerprint(pem: string): string {
+function certificateFingerprint(pem: string): string {
   return new X509Certificate(pem).fingerprint256;
 }
 

@@ -4,7 +4,7 @@ import type { GuestType, SimGuest, SimSnapshot, SimState, SimStorage, SimTask, S
 import { SimError } from './sim-error.ts';
 
 /** How long each kind of task takes at time factor 1 (milliseconds). */
-export const DEFAULT_TASK_DURATIONS: Record<string, number> = {
+const DEFAULT_TASK_DURATIONS: Record<string, number> = {
   snapshot: 2000,
   delsnapshot: 1500,
   rollback: 3000,

@@ -37,7 +37,7 @@ export const PAYLOAD_LIMIT_BYTES = 256 * 1024;
  * `setTimeout` takes (2^31 - 1 ms, about 24.8 days; anything longer fires at once), far beyond
  * the executions' own timeouts (hours).
  */
-export const UNLIMITED_TASK_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+const UNLIMITED_TASK_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 
 /** Fails like Step Functions when a payload passes the limit (which aws-local-stepfunctions does not check). */
 function checkPayloadSize(what: string, value: unknown): void {

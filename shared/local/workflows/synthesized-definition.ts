@@ -3,13 +3,13 @@ import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { GuestOperationWorkflow } from '#infra/constructs/guest-operation-workflow.ts';
 import { PolicyRunWorkflow } from '#infra/constructs/policy-run-workflow.ts';
 
-export const LOCAL_ACCOUNT = '000000000000';
-export const LOCAL_REGION = 'local';
+const LOCAL_ACCOUNT = '000000000000';
+const LOCAL_REGION = 'local';
 export const localFunctionArn = (name: string) =>
   `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${name}`;
 
 /** The local functions a policy run invokes, by name. */
-export const POLICY_RUN_FUNCTIONS = [
+const POLICY_RUN_FUNCTIONS = [
   'claim-run',
   'resolve-targets',
   'record-result',
@@ -22,7 +22,7 @@ export const POLICY_RUN_FUNCTIONS = [
   'finish-operation',
   'connector',
 ] as const;
-export type PolicyRunFunction = (typeof POLICY_RUN_FUNCTIONS)[number];
+type PolicyRunFunction = (typeof POLICY_RUN_FUNCTIONS)[number];
 
 const PSEUDO: Record<string, string> = {
   'AWS::Partition': 'aws',
@@ -115,41 +115,4 @@ export function synthesizePolicyRunDefinitions(): LocalWorkflows {
     operationArn: localStateMachineArn(operationId),
     laneArn: localStateMachineArn(laneId),
   };
-}
-
-type WaitDefinition = {
-  States: Record<
-    string,
-    {
-      Type: string;
-      Seconds?: number;
-      Retry?: Array<{ IntervalSeconds?: number }>;
-      ItemProcessor?: WaitDefinition;
-      Iterator?: WaitDefinition;
-    }
-  >;
-};
-
-/**
- * Wait durations and Retry intervals scaled by `factor`, in milliseconds by state name, for every
- * Wait state and retrying Task of the definitions.
- */
-export function scaledWaits(
-  definitions: Record<string, Record<string, unknown>>,
-  factor: number,
-): Record<string, number> {
-  const waits: Record<string, number> = {};
-  const visit = (definition: WaitDefinition) => {
-    for (const [name, state] of Object.entries(definition.States)) {
-      if (state.Type === 'Wait' && typeof state.Seconds === 'number')
-        waits[name] = Math.round(state.Seconds * 1000 * factor);
-      const retryInterval = state.Retry?.[0]?.IntervalSeconds;
-      if (state.Type === 'Task' && retryInterval !== undefined)
-        waits[name] = Math.round(retryInterval * 1000 * factor);
-      const inner = state.ItemProcessor ?? state.Iterator;
-      if (inner) visit(inner);
-    }
-  };
-  for (const definition of Object.values(definitions)) visit(definition as WaitDefinition);
-  return waits;
 }

@@ -25,7 +25,7 @@ export interface OperationDeps extends ServiceDeps {
 const RESERVED = new Set(['current', 'pending', 'vzdump']);
 
 /** Proxmox's snapshot-name rule, checked before anything starts. */
-export function checkSnapshotName(name: string, path = 'name'): void {
+function checkSnapshotName(name: string, path = 'name'): void {
   if (
     name.length > PROXMOX_SNAPSHOT_NAME_MAX ||
     !PROXMOX_SNAPSHOT_NAME.test(name) ||

@@ -14,7 +14,7 @@ import type { SecretStore } from '#shared/ports/secret-store.ts';
 import type { WebhookSender } from '#shared/ports/webhook-sender.ts';
 
 /** How long an emailed confirmation code stays valid. */
-export const CONFIRMATION_TTL_MS = 24 * 3600_000;
+const CONFIRMATION_TTL_MS = 24 * 3600_000;
 const EMAIL_ATTEMPTS = 3;
 
 export interface NotifierDeps {

@@ -27,7 +27,7 @@ import type { ServiceDeps } from '../service-deps.ts';
 /** How long the previous webhook secret still signs after a rotation. */
 export const ROTATION_GRACE_MS = 24 * 3600_000;
 /** Wrong confirmation codes allowed before the code is spent. */
-export const MAX_CONFIRMATION_FAILURES = 5;
+const MAX_CONFIRMATION_FAILURES = 5;
 /**
  * Reads of a subscription for one change without If-Match, when other requests keep changing
  * it in between. Five wrong codes lock a confirmation, so even many concurrent attempts settle

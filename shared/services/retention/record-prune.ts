@@ -6,7 +6,7 @@ import type { ServiceDeps } from '../service-deps.ts';
 import type { SnapshotDeletion } from './prune-work.ts';
 
 /** How long the record of a deleted snapshot stays in the guest's timeline (the audit trail keeps the event longer). */
-export const DELETED_RECORD_DAYS = 90;
+const DELETED_RECORD_DAYS = 90;
 
 /** What the state machine knows when a retention deletion ends. */
 export interface PruneOutcome {
