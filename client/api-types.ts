@@ -156,7 +156,9 @@ export interface paths {
         cookie?: never;
       };
       requestBody: {
-        'application/json': components['schemas']['ClusterInput'];
+        content: {
+          'application/json': components['schemas']['ClusterInput'];
+        };
       };
       responses: {
         201: {
@@ -387,7 +389,9 @@ export interface paths {
         cookie?: never;
       };
       requestBody: {
-        'application/json': components['schemas']['ClusterPatch'];
+        content: {
+          'application/json': components['schemas']['ClusterPatch'];
+        };
       };
       responses: {
         200: {
@@ -670,7 +674,9 @@ export interface paths {
         cookie?: never;
       };
       requestBody: {
-        'application/json': components['schemas']['ExclusionInput'];
+        content: {
+          'application/json': components['schemas']['ExclusionInput'];
+        };
       };
       responses: {
         201: {
@@ -1044,7 +1050,9 @@ export interface paths {
         cookie?: never;
       };
       requestBody?: {
-        'application/json': components['schemas']['SnapshotRequest'];
+        content: {
+          'application/json': components['schemas']['SnapshotRequest'];
+        };
       };
       responses: {
         202: {
@@ -1284,7 +1292,9 @@ export interface paths {
         cookie?: never;
       };
       requestBody: {
-        'application/json': components['schemas']['SnapshotPatch'];
+        content: {
+          'application/json': components['schemas']['SnapshotPatch'];
+        };
       };
       responses: {
         200: {
@@ -1395,7 +1405,9 @@ export interface paths {
         cookie?: never;
       };
       requestBody: {
-        'application/json': components['schemas']['RestoreRequest'];
+        content: {
+          'application/json': components['schemas']['RestoreRequest'];
+        };
       };
       responses: {
         202: {
@@ -1735,7 +1747,9 @@ export interface paths {
         cookie?: never;
       };
       requestBody: {
-        'application/json': components['schemas']['PolicySpec'];
+        content: {
+          'application/json': components['schemas']['PolicySpec'];
+        };
       };
       responses: {
         201: {
@@ -1974,7 +1988,9 @@ export interface paths {
         cookie?: never;
       };
       requestBody: {
-        'application/json': components['schemas']['PolicyPatch'];
+        content: {
+          'application/json': components['schemas']['PolicyPatch'];
+        };
       };
       responses: {
         200: {
@@ -2398,7 +2414,9 @@ export interface paths {
         cookie?: never;
       };
       requestBody: {
-        'application/json': components['schemas']['RetentionSimulation'];
+        content: {
+          'application/json': components['schemas']['RetentionSimulation'];
+        };
       };
       responses: {
         200: {
@@ -2797,7 +2815,9 @@ export interface paths {
         cookie?: never;
       };
       requestBody: {
-        'application/json': components['schemas']['SubscriptionInput'];
+        content: {
+          'application/json': components['schemas']['SubscriptionInput'];
+        };
       };
       responses: {
         201: {
@@ -3026,7 +3046,9 @@ export interface paths {
         cookie?: never;
       };
       requestBody: {
-        'application/json': components['schemas']['SubscriptionPatch'];
+        content: {
+          'application/json': components['schemas']['SubscriptionPatch'];
+        };
       };
       responses: {
         200: {
@@ -3128,7 +3150,9 @@ export interface paths {
         cookie?: never;
       };
       requestBody: {
-        'application/json': components['schemas']['ConfirmationInput'];
+        content: {
+          'application/json': components['schemas']['ConfirmationInput'];
+        };
       };
       responses: {
         200: {

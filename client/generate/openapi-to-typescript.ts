@@ -241,7 +241,14 @@ function operationType(operation: Operation, indent: string): string {
     [
       { name: 'parameters', optional: false, type: parametersType(operation.parameters ?? [], inner) },
       body
-        ? { name: 'requestBody', optional: !body.required, type: contentType(body, inner) }
+        ? {
+            name: 'requestBody',
+            optional: !body.required,
+            type: objectType(
+              [{ name: 'content', optional: false, type: contentType(body, inner + INDENT) }],
+              inner,
+            ),
+          }
         : { name: 'requestBody', optional: true, type: 'never' },
       { name: 'responses', optional: false, type: responsesType(operation.responses ?? {}, inner) },
     ],

@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { policyBody, startTestApi, type TestApi } from '#test/support/api.ts';
+import { startTestApi, type TestApi } from '#test/support/api.ts';
 import { ApiError, ApiUnreachableError, createApiClient, unwrap } from '../../client/api-client.ts';
 import { loadOpenApiDocument } from '../../client/generate/openapi-document.ts';
 
@@ -35,7 +35,13 @@ describe('the generated client', () => {
   it('creates and reads a resource with the token, and gives the answer headers', async () => {
     const client = createApiClient({ baseUrl: `${api.url}/`, token });
     const created = await unwrap(
-      client.POST('/v1/policies', { body: policyBody({ name: 'typed' }) as never }),
+      client.POST('/v1/policies', {
+        body: {
+          name: 'typed',
+          schedule: { cron: '0 2 * * *', timezone: 'UTC' },
+          selector: { tags: ['prod'] },
+        },
+      }),
     );
     expect(created.data.name).toBe('typed');
     const read = await unwrap(

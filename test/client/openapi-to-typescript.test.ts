@@ -83,6 +83,23 @@ describe('openApiToTypeScript', () => {
     expect(text).toContain('ETag?: string;');
     expect(text).toContain("'application/json': components['schemas']['Thing'];");
     expect(text).toContain('    Thing: {\n      id: string;\n    };');
+    expect(text).toContain('      requestBody?: never;');
+  });
+
+  it('writes a request body as content by media type, optional unless required', () => {
+    const text = openApiToTypeScript({
+      paths: {
+        '/v1/things': {
+          post: {
+            requestBody: { required: true, content: { 'application/json': { schema: { type: 'string' } } } },
+            responses: { 204: { description: 'done' } },
+          },
+        },
+      },
+    });
+    expect(text).toContain(
+      "      requestBody: {\n        content: {\n          'application/json': string;\n        };\n      };",
+    );
   });
 
   it('gives the same text for the same document whatever the order of its keys', () => {
