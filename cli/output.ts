@@ -10,12 +10,12 @@ export interface Column<T> {
 }
 
 /** One cell as text: absent values as `-`, lists joined, objects as compact JSON. */
-function cell(value: unknown): string {
+function cell(value: unknown, separator = ','): string {
   if (value === undefined || value === null || value === '') return '-';
   if (Array.isArray(value))
     return value.length === 0
       ? '-'
-      : value.map((item) => (typeof item === 'object' ? JSON.stringify(item) : String(item))).join(',');
+      : value.map((item) => (typeof item === 'object' ? JSON.stringify(item) : String(item))).join(separator);
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value).replace(/\s*\n\s*/g, ' ');
 }
@@ -47,6 +47,18 @@ export function formatList<T>(
   return `${table([columns.map((column) => column.header), ...items.map((item) => columns.map((column) => cell(column.value(item))))])}\n`;
 }
 
+/** Fields a reader looks for first; the rest keep the API's order. */
+const FIRST_FIELDS = ['id', 'name', 'guestId', 'vmid', 'kind', 'status', 'outcome'];
+
+function ordered(value: Record<string, unknown>): Array<[string, unknown]> {
+  const rank = (name: string) => {
+    const index = FIRST_FIELDS.indexOf(name);
+    return index === -1 ? FIRST_FIELDS.length : index;
+  };
+  // Array.prototype.sort is stable: fields of equal rank stay in their order.
+  return Object.entries(value).sort(([a], [b]) => rank(a) - rank(b));
+}
+
 /** Nested objects become dotted fields; lists of objects are kept apart to print as tables. */
 function flatten(
   value: Record<string, unknown>,
@@ -54,7 +66,7 @@ function flatten(
   fields: Array<[string, string]>,
   lists: Array<[string, Record<string, unknown>[]]>,
 ): void {
-  for (const [name, child] of Object.entries(value)) {
+  for (const [name, child] of ordered(value)) {
     const path = prefix ? `${prefix}.${name}` : name;
     if (
       Array.isArray(child) &&
@@ -69,7 +81,7 @@ function flatten(
       Object.keys(child).length > 0
     )
       flatten(child as Record<string, unknown>, path, fields, lists);
-    else fields.push([path, cell(child)]);
+    else fields.push([path, cell(child, ', ')]);
   }
 }
 
@@ -85,7 +97,7 @@ export function formatItem(item: unknown, format: OutputFormat): string {
   flatten(item as Record<string, unknown>, '', fields, lists);
   const parts = [table(fields.map(([name, value]) => [`${name}:`, value]))];
   for (const [name, rows] of lists) {
-    const headers = [...new Set(rows.flatMap((row) => Object.keys(row)))];
+    const headers = [...new Set(rows.flatMap((row) => ordered(row).map(([header]) => header)))];
     parts.push(
       `\n${name}:\n${table([headers, ...rows.map((row) => headers.map((header) => cell(row[header])))])}`,
     );

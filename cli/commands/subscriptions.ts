@@ -193,43 +193,32 @@ export function registerSubscriptionCommands(program: Command, context: CliConte
       }),
     );
 
-  subscriptions
-    .command('rotate-secret')
-    .description('a new webhook signing secret; the old one keeps signing alongside for 24 h (admin)')
-    .argument('<subscription>', 'id or webhook URL')
-    .action(
-      act(context, async (session, args) => {
-        const subscriptionId = await resolveSubscription(session.client, first(args));
-        session.print(
-          (
-            await unwrap(
-              session.client.POST('/v1/subscriptions/{subscriptionId}/rotate-secret', {
-                params: { path: { subscriptionId } },
-              }),
-            )
-          ).data,
-        );
-      }),
-    );
-
-  subscriptions
-    .command('test')
-    .description('send a notification.test event to this subscription only (admin)')
-    .argument('<subscription>', 'id, email address or webhook URL')
-    .action(
-      act(context, async (session, args) => {
-        const subscriptionId = await resolveSubscription(session.client, first(args));
-        session.print(
-          (
-            await unwrap(
-              session.client.POST('/v1/subscriptions/{subscriptionId}/test', {
-                params: { path: { subscriptionId } },
-              }),
-            )
-          ).data,
-        );
-      }),
-    );
+  const actions = [
+    {
+      name: 'rotate-secret',
+      description: 'a new webhook signing secret; the old one keeps signing alongside for 24 h (admin)',
+      path: '/v1/subscriptions/{subscriptionId}/rotate-secret',
+    },
+    {
+      name: 'test',
+      description: 'send a notification.test event to this subscription only (admin)',
+      path: '/v1/subscriptions/{subscriptionId}/test',
+    },
+  ] as const;
+  for (const action of actions)
+    subscriptions
+      .command(action.name)
+      .description(action.description)
+      .argument('<subscription>', 'id, email address or webhook URL')
+      .action(
+        act(context, async (session, args) => {
+          const subscriptionId = await resolveSubscription(session.client, first(args));
+          const { data } = await unwrap(
+            session.client.POST(action.path, { params: { path: { subscriptionId } } }),
+          );
+          session.print(data);
+        }),
+      );
 
   subscriptions
     .command('deliveries')

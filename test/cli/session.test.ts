@@ -1,10 +1,10 @@
 import { mkdtempSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findFreePort } from '#shared/local/free-port.ts';
 import { startTestApi, type TestApi } from '#test/support/api.ts';
 import { buildProgram } from '../../cli/program.ts';
 import { cliRunner } from './cli-harness.ts';
@@ -21,14 +21,6 @@ beforeAll(async () => {
   expect((await admin.post('/v1/clusters', api.clusterBody({ name: 'lab' }))).status).toBe(201);
 });
 afterAll(() => api.stop());
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('pvesnap login', () => {
   it('checks the token, stores URL and token in $XDG_CONFIG_HOME/pvesnap with mode 0600, and later commands use them', async () => {
@@ -142,7 +134,7 @@ describe('exit codes', () => {
       '--name',
       'nowhere',
       '--proxmox-url',
-      `https://127.0.0.1:${await closedPort()}`,
+      `https://127.0.0.1:${await findFreePort()}`,
       '--token-id',
       String(body.tokenId),
       '--token-secret',
@@ -152,7 +144,7 @@ describe('exit codes', () => {
     expect(unreachableProxmox.stderr).toMatch(/HTTP 502 proxmox-unreachable/);
 
     const { run } = cliRunner({
-      env: { PVESNAP_URL: `http://127.0.0.1:${await closedPort()}`, PVESNAP_TOKEN: adminToken },
+      env: { PVESNAP_URL: `http://127.0.0.1:${await findFreePort()}`, PVESNAP_TOKEN: adminToken },
     });
     const down = await run(['policies', 'list']);
     expect(down.code).toBe(5);

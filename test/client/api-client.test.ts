@@ -1,5 +1,5 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findFreePort } from '#shared/local/free-port.ts';
 import { startTestApi, type TestApi } from '#test/support/api.ts';
 import { ApiError, ApiUnreachableError, createApiClient, unwrap } from '../../client/api-client.ts';
 import { loadOpenApiDocument } from '../../client/generate/openapi-document.ts';
@@ -12,15 +12,6 @@ beforeAll(async () => {
   token = await api.runtime.token('client-tenant', 'admin');
 });
 afterAll(() => api.stop());
-
-/** A port nothing listens on: bound, noted and released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('the generated client', () => {
   it('is generated from the document the running service serves', async () => {
@@ -84,7 +75,7 @@ describe('the generated client', () => {
   });
 
   it('throws ApiUnreachableError when nothing listens', async () => {
-    const client = createApiClient({ baseUrl: `http://127.0.0.1:${await closedPort()}`, token });
+    const client = createApiClient({ baseUrl: `http://127.0.0.1:${await findFreePort()}`, token });
     await expect(client.GET('/v1/health')).rejects.toBeInstanceOf(ApiUnreachableError);
   });
 });
