@@ -76,18 +76,18 @@ export function registerSnapshotCommands(program: Command, context: CliContext):
     .action(
       act<{ limit?: number }>(context, async (session, args, options) => {
         const guestId = first(args);
-        const items = await listAll(
-          async (query) =>
-            (
-              await unwrap(
-                session.client.GET('/v1/guests/{guestId}/snapshots', {
-                  params: { path: { guestId }, query },
-                }),
-              )
-            ).data,
-          options.limit,
-        );
+        let proxmoxError: string | undefined;
+        const items = await listAll(async (query) => {
+          const { data } = await unwrap(
+            session.client.GET('/v1/guests/{guestId}/snapshots', { params: { path: { guestId }, query } }),
+          );
+          proxmoxError ??= data.proxmoxError;
+          return data;
+        }, options.limit);
         session.printList(items, COLUMNS);
+        // The list is then the service's records alone: say so, since Proxmox may hold others.
+        if (proxmoxError)
+          session.note(`Proxmox could not be read, only the recorded snapshots are listed: ${proxmoxError}`);
       }),
     );
 

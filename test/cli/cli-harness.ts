@@ -15,6 +15,8 @@ export interface CliResult {
 export interface CliOptions {
   readonly env?: Record<string, string | undefined>;
   readonly stdin?: string;
+  /** stderr is a terminal (progress lines are rewritten in place). */
+  readonly tty?: boolean;
 }
 
 /**
@@ -30,7 +32,7 @@ export function cliRunner(defaults: CliOptions = {}) {
       env: { ...defaults.env, ...options.env },
       homeDir,
       stdout: { write: (text: string) => (stdout += text) },
-      stderr: { write: (text: string) => (stderr += text) },
+      stderr: { write: (text: string) => (stderr += text), isTTY: options.tty ?? false },
       readStdin: async () => options.stdin ?? defaults.stdin ?? '',
       sleep: () => setTimeout(10),
     });

@@ -163,6 +163,10 @@ describe('pvesnap snapshots and operations', () => {
     const list = await cli(['operations', 'list', '--guest', 'lab/103', '-o', 'json']);
     expect(list.json<Array<{ id: string }>>().map((operation) => operation.id)).toContain(started.json().id);
     expect((await cli(['operations', 'get', started.json().id, '-o', 'json'])).json().kind).toBe('snapshot');
+    // On a terminal the progress line is rewritten in place and ended once.
+    const onTerminal = await cli(['operations', 'wait', started.json().id], { tty: true });
+    expect(onTerminal.stderr.startsWith(`\r\u001b[Koperation ${started.json().id} `)).toBe(true);
+    expect(onTerminal.stderr.endsWith(': succeeded\n')).toBe(true);
   });
 
   it('deletes a snapshot and waits for it', async () => {
@@ -174,6 +178,24 @@ describe('pvesnap snapshots and operations', () => {
       Array<{ name: string; onProxmox?: boolean }>
     >();
     expect(names.filter((snapshot) => snapshot.name === 'short-lived' && snapshot.onProxmox)).toEqual([]);
+  });
+
+  it('says on stderr when Proxmox could not be read and only records are listed', async () => {
+    api.simulator.server.failNext({
+      status: 500,
+      message: 'pveproxy down',
+      method: 'GET',
+      pathContains: '/snapshot',
+      count: 10,
+    });
+    try {
+      const listed = await cli(['snapshots', 'list', 'lab/100', '-o', 'json']);
+      expect(listed.code, listed.stderr).toBe(0);
+      expect(listed.json().map((snapshot: { name: string }) => snapshot.name)).toContain('before-upgrade');
+      expect(listed.stderr).toContain('Proxmox could not be read');
+    } finally {
+      api.simulator.server.clearFaults();
+    }
   });
 
   it("exits 6 when the operation it waits for fails, naming Proxmox's error", async () => {
