@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { type Schemas, unwrap } from '../../client/api-client.ts';
+import type { paths } from '../../client/api-types.ts';
 import type { CliContext } from '../context.ts';
 import { integer } from '../input.ts';
 import type { Column } from '../output.ts';
@@ -16,17 +17,14 @@ const COLUMNS: Column<Schemas['AuditEvent']>[] = [
   { header: 'REASON', value: (event) => event.reason },
 ];
 
-interface AuditOptions {
-  from?: string;
-  to?: string;
-  actor?: string;
-  action?: string;
-  resourceType?: string;
-  resourceId?: string;
-  outcome?: Schemas['AuditEvent']['outcome'];
+/** The route's filters, as the options name them (commander camel-cases `--resource-type`). */
+type AuditOptions = Omit<
+  NonNullable<paths['/v1/audit']['get']['parameters']['query']>,
+  'limit' | 'cursor'
+> & {
   limit: number;
   csv?: boolean;
-}
+};
 
 export function registerAuditCommands(program: Command, context: CliContext): void {
   const audit = program

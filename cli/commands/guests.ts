@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { type ApiClient, type Schemas, unwrap } from '../../client/api-client.ts';
+import type { paths } from '../../client/api-types.ts';
 import type { CliContext } from '../context.ts';
 import { integer } from '../input.ts';
 import type { Column } from '../output.ts';
@@ -28,16 +29,11 @@ function columns(names: Map<string, string>): Column<Schemas['Guest']>[] {
   ];
 }
 
-interface ListOptions {
-  cluster?: string;
-  node?: string;
-  type?: 'qemu' | 'lxc';
-  tag?: string;
-  pool?: string;
-  status?: string;
-  includeGone?: boolean;
-  limit?: number;
-}
+/** The route's filters, but `--include-gone` a flag and `--limit` over all pages. */
+type ListOptions = Omit<
+  NonNullable<paths['/v1/guests']['get']['parameters']['query']>,
+  'limit' | 'cursor' | 'includeGone'
+> & { includeGone?: boolean; limit?: number };
 
 export function registerGuestCommands(program: Command, context: CliContext): void {
   const guests = program

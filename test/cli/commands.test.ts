@@ -343,12 +343,15 @@ describe('pvesnap policies and runs', () => {
 
 describe('pvesnap exclusions', () => {
   it('excludes a guest from a policy named by name, lists and ends the exclusion', async () => {
+    expect((await cli(['policies', 'create', '--name', 'weekly', '--cron', '0 6 * * 0', '--all'])).code).toBe(
+      0,
+    );
     const created = await cli([
       'exclusions',
       'create',
       'lab/101',
       '--policy',
-      'nightly',
+      'weekly',
       '--reason',
       'migrating',
       '-o',
@@ -356,10 +359,10 @@ describe('pvesnap exclusions', () => {
     ]);
     expect(created.code, created.stderr).toBe(0);
     expect(created.json()).toMatchObject({ guestId: `${clusterId}.101`, reason: 'migrating' });
-    const list = await cli(['exclusions', 'list', '--policy', 'nightly', '-o', 'json']);
+    const list = await cli(['exclusions', 'list', '--policy', 'weekly', '-o', 'json']);
     expect(list.json<Array<{ id: string }>>().map((item) => item.id)).toEqual([created.json().id]);
     expect((await cli(['exclusions', 'delete', created.json().id])).code).toBe(0);
-    expect((await cli(['exclusions', 'list', '--policy', 'nightly', '-o', 'json'])).json()).toEqual([]);
+    expect((await cli(['exclusions', 'list', '--policy', 'weekly', '-o', 'json'])).json()).toEqual([]);
   });
 });
 
@@ -416,7 +419,10 @@ describe('pvesnap subscriptions', () => {
 });
 
 describe('pvesnap audit', () => {
-  it('lists what the commands above did, as JSON and as CSV', async () => {
+  it('lists what was done, as JSON and as CSV', async () => {
+    expect(
+      (await cli(['policies', 'create', '--name', 'audited', '--cron', '0 5 * * *', '--all'])).code,
+    ).toBe(0);
     const events = await cli(['audit', 'list', '--action', 'policy.create', '-o', 'json']);
     expect(events.code, events.stderr).toBe(0);
     expect(events.json().length).toBeGreaterThanOrEqual(1);
