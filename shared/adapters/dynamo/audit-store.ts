@@ -1,5 +1,6 @@
 import type { AuditEvent, AuditOutcome } from '#shared/domain/audit.ts';
-import { auditEntity } from './entities/audit.ts';
+import { AUDIT_SHARDS, auditEntity } from './entities/audit.ts';
+import { queryMergedPage } from './merged-page.ts';
 import type { Page, TableAccess, TransactItem } from './table-access.ts';
 
 export interface AuditQuery {
@@ -44,24 +45,25 @@ export class AuditStore {
     const filtered = [query.actor, query.action, query.resourceType, query.resourceId, query.outcome].some(
       (value) => value !== undefined,
     );
-    const keys =
-      query.resourceType !== undefined && query.resourceId !== undefined
-        ? auditEntity.queryIndex(
-            'byResource',
-            { tenantId, resourceType: query.resourceType, resourceId: query.resourceId },
-            range,
-          )
-        : auditEntity.query({ tenantId }, range);
-    return await this.#table.queryPage(
-      { ...keys, ScanIndexForward: false },
-      {
-        scope: `audit:${tenantId}:${JSON.stringify(query, ['from', 'to', 'actor', 'action', 'resourceType', 'resourceId', 'outcome'])}`,
-        limit: query.limit,
-        ...(query.cursor ? { cursor: query.cursor } : {}),
-        parse: auditEntity.parse,
-        ...(filtered ? { accept } : {}),
-      },
+    const scope = `audit:${tenantId}:${JSON.stringify(query, ['from', 'to', 'actor', 'action', 'resourceType', 'resourceId', 'outcome'])}`;
+    const page = {
+      scope,
+      limit: query.limit,
+      ...(query.cursor ? { cursor: query.cursor } : {}),
+      parse: auditEntity.parse,
+      ...(filtered ? { accept } : {}),
+    };
+    if (query.resourceType !== undefined && query.resourceId !== undefined) {
+      const resource = { tenantId, resourceType: query.resourceType, resourceId: query.resourceId };
+      return await this.#table.queryPage(
+        { ...auditEntity.queryIndex('byResource', resource, range), ScanIndexForward: false },
+        page,
+      );
+    }
+    const shards = Array.from({ length: AUDIT_SHARDS }, (_, shard) =>
+      auditEntity.query({ tenantId, shard }, range),
     );
+    return await queryMergedPage(this.#table, shards, { ...page, newestFirst: true });
   }
 
   #item(event: AuditEvent) {

@@ -4,7 +4,7 @@ import type { Delivery } from '#shared/domain/notifications/delivery.ts';
 import type { DomainEvent } from '#shared/domain/notifications/events.ts';
 import { batchWrite } from './batch-write.ts';
 import { deliveryEntity, outboxEntity } from './entities/delivery.ts';
-import type { Page, TableAccess } from './table-access.ts';
+import { IS_NEW, type Page, type TableAccess } from './table-access.ts';
 
 /**
  * A delivery claimed (or last saved) this long ago and still `delivering` was abandoned by a
@@ -28,12 +28,11 @@ export class DeliveryStore {
    */
   async claim(delivery: Delivery): Promise<boolean> {
     const claim = this.#claimPut(delivery);
-    return await this.#table.writeIf(
-      claim.Item,
-      claim.ConditionExpression,
-      claim.ExpressionAttributeNames,
-      claim.ExpressionAttributeValues,
-    );
+    return await this.#table.writeIf(claim.Item, {
+      expression: claim.ConditionExpression,
+      names: claim.ExpressionAttributeNames,
+      values: claim.ExpressionAttributeValues,
+    });
   }
 
   /**
@@ -106,10 +105,7 @@ export class DeliveryStore {
 
   /** Adds an event to the outbox once (a second add of the same event id changes nothing). */
   async enqueue(event: DomainEvent): Promise<boolean> {
-    return await this.#table.writeIf(
-      outboxEntity.item({ event }, { key: { eventId: event.id } }),
-      'attribute_not_exists(pk)',
-    );
+    return await this.#table.writeIf(outboxEntity.item({ event }, { key: { eventId: event.id } }), IS_NEW);
   }
 
   /** Up to `limit` events from the outbox (a queue: no order is promised). */

@@ -56,7 +56,10 @@ interface KeyRange {
 }
 
 /** The key part of a Query: the index (if any) and the key condition with its values. */
-type KeyQuery = Pick<QueryCommandInput, 'IndexName' | 'KeyConditionExpression' | 'ExpressionAttributeValues'>;
+export type KeyQuery = Pick<
+  QueryCommandInput,
+  'IndexName' | 'KeyConditionExpression' | 'ExpressionAttributeValues'
+>;
 
 /** How an item is written: with the store's lifetimes when the entity has a TTL rule, or an explicit TTL. */
 interface ItemOptions {

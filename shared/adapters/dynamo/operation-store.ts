@@ -1,6 +1,6 @@
 import type { Operation, OperationKind, OperationStatus } from '#shared/domain/operation.ts';
 import { operationEntity } from './entities/operation.ts';
-import type { Page, TableAccess } from './table-access.ts';
+import { IS_NEW, type Page, type TableAccess } from './table-access.ts';
 
 export interface OperationQuery {
   readonly guestId?: string;
@@ -22,10 +22,7 @@ export class OperationStore {
   }
 
   async create(operation: Operation): Promise<void> {
-    await this.#table.write(
-      operationEntity.item(operation, { lifetimes: this.#table.lifetimes() }),
-      'attribute_not_exists(pk)',
-    );
+    await this.#table.write(operationEntity.item(operation, { lifetimes: this.#table.lifetimes() }), IS_NEW);
   }
 
   async get(tenantId: string, operationId: string): Promise<Operation | undefined> {

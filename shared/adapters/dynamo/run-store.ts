@@ -11,6 +11,7 @@ import { snapshotEntity } from './entities/snapshot.ts';
 import type { ItemKey } from './entity.ts';
 import {
   ConditionFailed,
+  IS_NEW,
   type ItemUpdate,
   type Page,
   type TableAccess,
@@ -72,10 +73,7 @@ export class RunStore {
 
   /** A run accepted by "run now", before its workflow claims it; false when the id exists. */
   async create(run: Run): Promise<boolean> {
-    return await this.#table.writeIf(
-      runEntity.item(run, { lifetimes: this.#table.lifetimes() }),
-      'attribute_not_exists(pk)',
-    );
+    return await this.#table.writeIf(runEntity.item(run, { lifetimes: this.#table.lifetimes() }), IS_NEW);
   }
 
   /**

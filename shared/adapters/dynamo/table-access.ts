@@ -53,6 +53,16 @@ export interface ItemUpdate {
   readonly values?: Readonly<Record<string, unknown>>;
 }
 
+/** The condition of a single write, with the `#names` and `:values` it uses. */
+export interface WriteCondition {
+  readonly expression: string;
+  readonly names?: Readonly<Record<string, string>>;
+  readonly values?: Item;
+}
+
+/** The write creates the item: none with its key exists yet. */
+export const IS_NEW: WriteCondition = { expression: `attribute_not_exists(${TABLE_SCHEMA.partitionKey})` };
+
 /** How long entities live, as the store was configured. */
 export interface TableLifetimes {
   readonly historyDays: number;
@@ -166,34 +176,25 @@ export class TableAccess {
   }
 
   /** Writes one item on its own; a failed condition throws DynamoDB's ConditionalCheckFailedException. */
-  async write(item: Item, condition?: string): Promise<void> {
+  async write(item: Item, condition?: WriteCondition): Promise<void> {
     await this.doc.send(
       new PutCommand({
         TableName: this.tableName,
         Item: item,
-        ...(condition ? { ConditionExpression: condition } : {}),
+        ...(condition
+          ? {
+              ConditionExpression: condition.expression,
+              ...(condition.names ? { ExpressionAttributeNames: condition.names } : {}),
+              ...(condition.values ? { ExpressionAttributeValues: condition.values } : {}),
+            }
+          : {}),
       }),
     );
   }
 
   /** Writes one item if `condition` holds: false when it did not. */
-  async writeIf(
-    item: Item,
-    condition: string,
-    names?: Record<string, string>,
-    values?: Item,
-  ): Promise<boolean> {
-    return await falseWhenConditionFails(
-      this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: item,
-          ConditionExpression: condition,
-          ...(names ? { ExpressionAttributeNames: names } : {}),
-          ...(values ? { ExpressionAttributeValues: values } : {}),
-        }),
-      ),
-    );
+  async writeIf(item: Item, condition: WriteCondition): Promise<boolean> {
+    return await falseWhenConditionFails(this.write(item, condition));
   }
 
   /** Updates one item if the update's condition holds: false when it did not. */

@@ -1,6 +1,6 @@
 import { BoundedCache } from '#shared/domain/bounded-cache.ts';
 import { tenantEntity } from './entities/tenant.ts';
-import type { TableAccess } from './table-access.ts';
+import { IS_NEW, type TableAccess } from './table-access.ts';
 
 export interface TenantProfile {
   readonly id: string;
@@ -34,7 +34,7 @@ export class TenantStore {
       createdAt: new Date(this.#table.now()).toISOString(),
     };
     // An existing profile is kept as it is.
-    await this.#table.writeIf(tenantEntity.item(profile), 'attribute_not_exists(pk)');
+    await this.#table.writeIf(tenantEntity.item(profile), IS_NEW);
     this.#known.set(tenantId, true);
   }
 }

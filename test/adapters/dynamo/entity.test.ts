@@ -8,7 +8,7 @@ import { runEntity } from '#shared/adapters/dynamo/entities/run.ts';
 import { defineEntity, type Lifetimes, MalformedItemError } from '#shared/adapters/dynamo/entity.ts';
 import { createTableInput, TABLE_SCHEMA } from '#shared/adapters/dynamo/table-schema.ts';
 import type { AuditEvent } from '#shared/domain/audit.ts';
-import type { Run } from '#shared/domain/run.ts';
+import { testRun } from './fixtures.ts';
 
 const lifetimes: Lifetimes = { nowSeconds: 1_000_000, historyDays: 400, idempotencySeconds: 3600 };
 
@@ -29,19 +29,7 @@ const noteEntity = defineEntity({
 
 const note = { tenantId: 'acme', id: 'n1', text: 'hello', at: '2026-01-01T00:00:00.000Z' };
 
-const run: Run = {
-  id: 'run_1',
-  tenantId: 'acme',
-  policyId: 'pol_1',
-  policyName: 'nightly',
-  scheduledTime: '2026-01-01T02:00:00.000Z',
-  trigger: 'schedule',
-  status: 'running',
-  targets: 3,
-  succeeded: 0,
-  failed: 0,
-  createdAt: '2026-01-01T02:00:00.000Z',
-};
+const run = testRun();
 
 describe('defineEntity', () => {
   it('builds the item from the declaration: keys, index keys, entity name, attributes, TTL', () => {
@@ -58,10 +46,10 @@ describe('defineEntity', () => {
     expect(() => noteEntity.item(note)).toThrow(/needs the store's lifetimes/);
   });
 
-  it('keeps the key layout the table has always had', () => {
+  it('composes the keys of the README\u2019s data layout', () => {
     expect(runEntity.item(run, { lifetimes })).toMatchObject({
-      pk: 'TENANT#acme',
-      sk: 'RUN#run_1',
+      pk: 'TENANT#acme#RUN#run_1',
+      sk: 'RUN',
       gsi1pk: 'TENANT#acme#RUNS',
       gsi1sk: '2026-01-01T02:00:00.000Z#run_1',
       entity: 'run',

@@ -23,17 +23,38 @@ const auditSchema: z.ZodType<AuditEvent> = z.object({
 const timeOrder = (event: { at: string; id: string }) => `${event.at}#${event.id}`;
 
 /**
- * The audit trail: append-only, in its own partition per tenant, expired after the retention
- * period; one resource's events through `byResource`.
+ * A tenant's audit events are written over this many partitions (write sharding): one partition
+ * takes about 1,000 writes a second, and a large run records an event per pruned snapshot. A
+ * listing queries every shard and merges them in time order.
+ */
+export const AUDIT_SHARDS = 8;
+
+/** The shard of an event, from its id (FNV-1a): a retried write of the same event lands on the same item. */
+export function auditShardOf(eventId: string): number {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < eventId.length; index++) {
+    hash = Math.imul(hash ^ eventId.charCodeAt(index), 0x01000193) >>> 0;
+  }
+  return hash % AUDIT_SHARDS;
+}
+
+const auditPartition = (tenantId: string, shard: number) => `${tenantPartition(tenantId)}#AUDIT#${shard}`;
+
+/**
+ * The audit trail: append-only, in partitions of its own per tenant (see {@link AUDIT_SHARDS}),
+ * expired after the retention period; one resource's events through `byResource`.
  */
 export const auditEntity = defineEntity({
   name: 'audit',
   schema: auditSchema,
   key: (event: { tenantId: string; at: string; id: string }) => ({
-    pk: `${tenantPartition(event.tenantId)}#AUDIT`,
+    pk: auditPartition(event.tenantId, auditShardOf(event.id)),
     sk: timeOrder(event),
   }),
-  collection: (tenant: { tenantId: string }) => ({ pk: `${tenantPartition(tenant.tenantId)}#AUDIT` }),
+  /** One shard of a tenant's trail. */
+  collection: (shard: { tenantId: string; shard: number }) => ({
+    pk: auditPartition(shard.tenantId, shard.shard),
+  }),
   indexes: {
     byResource: {
       partition: (resource: { tenantId: string; resourceType: string; resourceId: string }) =>

@@ -28,13 +28,21 @@ const runSchema: z.ZodType<StoredRun> = z.object({
   claimedAt: z.string().optional(),
 });
 
+/**
+ * A run's own partition: the run and its guests' results. Recording a result writes here (and
+ * to the guest's snapshot partition), never to the tenant's partition, so a tenant's runs do
+ * not share one partition's write throughput.
+ */
+const runPartition = (run: { tenantId: string; runId: string }) =>
+  `${tenantPartition(run.tenantId)}#RUN#${run.runId}`;
+
 /** One execution of a policy for one scheduled time, with its counters; listed by time through `byResource`. */
 export const runEntity = defineEntity({
   name: 'run',
   schema: runSchema,
   key: (run: { tenantId: string; id: string }) => ({
-    pk: tenantPartition(run.tenantId),
-    sk: `RUN#${run.id}`,
+    pk: runPartition({ tenantId: run.tenantId, runId: run.id }),
+    sk: 'RUN',
   }),
   indexes: {
     byResource: {
@@ -69,12 +77,9 @@ export const runResultEntity = defineEntity({
   name: 'run-result',
   schema: runResultSchema,
   key: (result: { tenantId: string; runId: string; guestId: string }) => ({
-    pk: tenantPartition(result.tenantId),
-    sk: `RUN#${result.runId}#GUEST#${result.guestId}`,
+    pk: runPartition(result),
+    sk: `GUEST#${result.guestId}`,
   }),
-  collection: (run: { tenantId: string; runId: string }) => ({
-    pk: tenantPartition(run.tenantId),
-    skPrefix: `RUN#${run.runId}#GUEST#`,
-  }),
+  collection: (run: { tenantId: string; runId: string }) => ({ pk: runPartition(run), skPrefix: 'GUEST#' }),
   ttl: (result, lifetimes) => daysAfter(result.finishedAt, lifetimes.historyDays),
 });

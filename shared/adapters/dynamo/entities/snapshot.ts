@@ -30,16 +30,20 @@ const snapshotSchema: z.ZodType<SnapshotRecord> = z.object({
   pruneAttempts: z.number().optional(),
 });
 
+/** A guest's own partition: its snapshot records, so a run's records spread over its guests. */
+const guestPartition = (guest: { tenantId: string; guestId: string }) =>
+  `${tenantPartition(guest.tenantId)}#GUEST#${guest.guestId}`;
+
 /** What the service took (or tried to take) for a guest; a `deleted` one carries a TTL its writer sets. */
 export const snapshotEntity = defineEntity({
   name: 'snapshot',
   schema: snapshotSchema,
   key: (record: { tenantId: string; guestId: string; name: string }) => ({
-    pk: tenantPartition(record.tenantId),
-    sk: `SNAPSHOT#${record.guestId}#${record.name}`,
+    pk: guestPartition(record),
+    sk: `SNAPSHOT#${record.name}`,
   }),
   collection: (guest: { tenantId: string; guestId: string }) => ({
-    pk: tenantPartition(guest.tenantId),
-    skPrefix: `SNAPSHOT#${guest.guestId}#`,
+    pk: guestPartition(guest),
+    skPrefix: 'SNAPSHOT#',
   }),
 });
