@@ -32,7 +32,9 @@ export interface MergedPageOptions<T> {
  * across all of them, as if it were one partition: each partition is queried in order and
  * their heads merged. Sort keys must be unique across the partitions. The cursor holds the sort
  * key of the last item returned; the next page continues every partition after it, so nothing
- * is skipped or repeated. Each query names one partition (`:pk`).
+ * is skipped or repeated. Each query names one partition (`:pk`). DynamoDB takes a start key
+ * that no item has, as long as it is in the queried partition and inside the key condition's
+ * range; the last sort key returned always is, since every partition is queried over one range.
  */
 export async function queryMergedPage<T>(
   table: TableAccess,
