@@ -51,10 +51,11 @@ export async function queryMergedPage<T>(
     done: false,
     buffer: [],
   }));
-  // Enough for a page when the items are spread evenly; a partition that runs dry reads again.
+  // Twice an even share: items fall on shards at random, and a shard that runs dry before the
+  // page is full costs another round trip, one after the other.
   const gulp = options.accept
     ? Math.max(50, Math.ceil((options.limit * 4) / shards.length))
-    : Math.ceil((options.limit + 1) / shards.length) + 1;
+    : Math.ceil((2 * (options.limit + 1)) / shards.length) + 2;
   const refill = async (shard: Shard<T>) => {
     while (shard.buffer.length === 0 && !shard.done) {
       const result = await table.doc.send(
