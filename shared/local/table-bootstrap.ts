@@ -7,11 +7,14 @@ import {
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { moveToCurrentLayout } from '#shared/adapters/dynamo/layout-migration.ts';
 import { createTableInput, TABLE_SCHEMA } from '#shared/adapters/dynamo/table-schema.ts';
 
 /**
  * Creates the table from the shared declaration, or brings an existing local table up to it
- * (missing indexes are added, TTL is switched on). In AWS, CDK does this from the same declaration.
+ * (missing indexes are added, TTL is switched on, items of an earlier key layout are moved to
+ * their keys now). In AWS, CDK does this from the same declaration.
  */
 export async function ensureTable(
   client: DynamoDBClient,
@@ -50,6 +53,13 @@ export async function ensureTable(
         TimeToLiveSpecification: { AttributeName: TABLE_SCHEMA.ttlAttribute, Enabled: true },
       }),
     );
+  }
+  if (outcome !== 'created') {
+    const moved = await moveToCurrentLayout(
+      DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
+      tableName,
+    );
+    if (moved > 0) outcome = 'migrated';
   }
   return outcome;
 }

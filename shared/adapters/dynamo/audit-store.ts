@@ -1,15 +1,7 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent, AuditOutcome } from '#shared/domain/audit.ts';
-import { keys } from './keys.ts';
-import {
-  baseKey,
-  byResourceKey,
-  type Item,
-  type Page,
-  stripKeys,
-  type TableAccess,
-  type TransactItem,
-} from './table-access.ts';
+import { AUDIT_SHARDS, auditEntity } from './entities/audit.ts';
+import { queryMergedPage } from './merged-page.ts';
+import type { Page, TableAccess, TransactItem } from './table-access.ts';
 
 export interface AuditQuery {
   readonly from?: string;
@@ -25,78 +17,56 @@ export interface AuditQuery {
 
 /** The audit trail: append-only, one partition per tenant, expired by TTL after the retention period. */
 export class AuditStore {
-  private readonly table: TableAccess;
-  private readonly retentionDays: number;
+  readonly #table: TableAccess;
 
-  constructor(table: TableAccess, retentionDays: number) {
-    this.table = table;
-    this.retentionDays = retentionDays;
+  constructor(table: TableAccess) {
+    this.#table = table;
   }
 
   /** The write that records `event`, to put into the same transaction as the change it describes. */
   entry(event: AuditEvent): TransactItem {
-    return this.table.put(this.#item(event));
+    return this.#table.put(this.#item(event));
   }
 
   /** Records an event on its own (denials and failures, where nothing else is written). */
   async record(event: AuditEvent): Promise<void> {
-    await this.table.doc.send(new PutCommand({ TableName: this.table.tableName, Item: this.#item(event) }));
+    await this.#table.write(this.#item(event));
   }
 
   async list(tenantId: string, query: AuditQuery): Promise<Page<AuditEvent>> {
     // Sort keys are `<iso time>#<id>`: a time range is a key range; "~" sorts after any id.
-    const from = query.from ?? '0000';
-    const to = `${query.to ?? '9999'}~`;
-    const byResource = query.resourceType !== undefined && query.resourceId !== undefined;
-    const accept = (item: Item) =>
-      (query.actor === undefined || item.actor === query.actor) &&
-      (query.action === undefined || item.action === query.action) &&
-      (query.resourceType === undefined || item.resourceType === query.resourceType) &&
-      (query.resourceId === undefined || item.resourceId === query.resourceId) &&
-      (query.outcome === undefined || item.outcome === query.outcome);
+    const range = { from: query.from ?? '0000', to: `${query.to ?? '9999'}~` };
+    const accept = (event: AuditEvent) =>
+      (query.actor === undefined || event.actor === query.actor) &&
+      (query.action === undefined || event.action === query.action) &&
+      (query.resourceType === undefined || event.resourceType === query.resourceType) &&
+      (query.resourceId === undefined || event.resourceId === query.resourceId) &&
+      (query.outcome === undefined || event.outcome === query.outcome);
     const filtered = [query.actor, query.action, query.resourceType, query.resourceId, query.outcome].some(
       (value) => value !== undefined,
     );
     const scope = `audit:${tenantId}:${JSON.stringify(query, ['from', 'to', 'actor', 'action', 'resourceType', 'resourceId', 'outcome'])}`;
-    const page = await this.table.queryPage(
-      byResource
-        ? {
-            IndexName: 'byResource',
-            KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to',
-            ExpressionAttributeValues: {
-              ':pk': keys.auditResourcePartition(
-                tenantId,
-                query.resourceType as string,
-                query.resourceId as string,
-              ),
-              ':from': from,
-              ':to': to,
-            },
-            ScanIndexForward: false,
-          }
-        : {
-            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-            ExpressionAttributeValues: { ':pk': keys.auditPartition(tenantId), ':from': from, ':to': to },
-            ScanIndexForward: false,
-          },
-      {
-        scope,
-        limit: query.limit,
-        ...(query.cursor ? { cursor: query.cursor } : {}),
-        keyOf: byResource ? byResourceKey : baseKey,
-        ...(filtered ? { accept } : {}),
-      },
+    const page = {
+      scope,
+      limit: query.limit,
+      ...(query.cursor ? { cursor: query.cursor } : {}),
+      parse: auditEntity.parse,
+      ...(filtered ? { accept } : {}),
+    };
+    if (query.resourceType !== undefined && query.resourceId !== undefined) {
+      const resource = { tenantId, resourceType: query.resourceType, resourceId: query.resourceId };
+      return await this.#table.queryPage(
+        { ...auditEntity.queryIndex('byResource', resource, range), ScanIndexForward: false },
+        page,
+      );
+    }
+    const shards = Array.from({ length: AUDIT_SHARDS }, (_, shard) =>
+      auditEntity.query({ tenantId, shard }, range),
     );
-    return { ...page, items: page.items.map((item) => stripKeys<AuditEvent>(item)) };
+    return await queryMergedPage(this.#table, shards, { ...page, newestFirst: true });
   }
 
-  #item(event: AuditEvent): Item {
-    return {
-      ...keys.audit(event.tenantId, event.at, event.id),
-      ...keys.auditByResource(event.tenantId, event.resourceType, event.resourceId, event.at, event.id),
-      entity: 'audit',
-      ...event,
-      ttl: Math.floor(Date.parse(event.at) / 1000) + this.retentionDays * 86_400,
-    };
+  #item(event: AuditEvent) {
+    return auditEntity.item(event, { lifetimes: this.#table.lifetimes() });
   }
 }

@@ -1,13 +1,11 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Delivery } from '#shared/domain/notifications/delivery.ts';
 import type { DomainEvent } from '#shared/domain/notifications/events.ts';
 import { batchWrite } from './batch-write.ts';
-import { keys } from './keys.ts';
-import { byResourceKey, type Page, stripKeys, type TableAccess } from './table-access.ts';
+import { deliveryEntity, outboxEntity } from './entities/delivery.ts';
+import { IS_NEW, type Page, type TableAccess } from './table-access.ts';
 
-/** Deliveries are kept this long for `GET /v1/subscriptions/{id}/deliveries`. */
-const DELIVERY_TTL_DAYS = 30;
 /**
  * A delivery claimed (or last saved) this long ago and still `delivering` was abandoned by a
  * crashed notifier and may be taken over. Longer than one delivery with all its retries (about
@@ -29,13 +27,12 @@ export class DeliveryStore {
    * was claimed before (a duplicate event), unless that claim was abandoned long ago.
    */
   async claim(delivery: Delivery): Promise<boolean> {
-    try {
-      await this.#table.doc.send(new PutCommand(this.#claimPut(delivery)));
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    const claim = this.#claimPut(delivery);
+    return await this.#table.writeIf(claim.Item, {
+      expression: claim.ConditionExpression,
+      names: claim.ExpressionAttributeNames,
+      values: claim.ExpressionAttributeValues,
+    });
   }
 
   /**
@@ -50,7 +47,10 @@ export class DeliveryStore {
       try {
         await this.#table.doc.send(
           new TransactWriteCommand({
-            TransactItems: open.map((index) => ({ Put: this.#claimPut(deliveries[index] as Delivery) })),
+            TransactItems: open.flatMap((index) => {
+              const delivery = deliveries[index];
+              return delivery ? [{ Put: this.#claimPut(delivery) }] : [];
+            }),
           }),
         );
         for (const index of open) claimed[index] = true;
@@ -65,14 +65,15 @@ export class DeliveryStore {
         open = open.filter((index) => !taken.has(index));
       }
     }
-    for (const index of open) claimed[index] = await this.claim(deliveries[index] as Delivery);
+    for (const index of open) {
+      const delivery = deliveries[index];
+      if (delivery) claimed[index] = await this.claim(delivery);
+    }
     return claimed;
   }
 
   async save(delivery: Delivery): Promise<void> {
-    await this.#table.doc.send(
-      new PutCommand({ TableName: this.#table.tableName, Item: this.#item(delivery) }),
-    );
+    await this.#table.write(this.#item(delivery));
   }
 
   /** Saves many deliveries in batches of 25 (one request each), retrying what DynamoDB leaves unprocessed. */
@@ -91,62 +92,38 @@ export class DeliveryStore {
     page: { limit: number; cursor?: string },
   ): Promise<Page<Delivery>> {
     const result = await this.#table.queryPage(
-      {
-        IndexName: 'byResource',
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.deliveriesByTime(tenantId, subscriptionId, '', '').gsi1pk },
-        ScanIndexForward: false,
-      },
+      { ...deliveryEntity.queryIndex('byResource', { tenantId, subscriptionId }), ScanIndexForward: false },
       {
         scope: `deliveries:${tenantId}:${subscriptionId}`,
         limit: page.limit,
         ...(page.cursor ? { cursor: page.cursor } : {}),
-        keyOf: byResourceKey,
+        parse: deliveryEntity.parse,
       },
     );
-    return {
-      ...result,
-      items: result.items.map((item) => {
-        const { claimedAt: _claimedAt, ...delivery } = stripKeys<Delivery & { claimedAt?: number }>(item);
-        return delivery;
-      }),
-    };
+    return { ...result, items: result.items.map(({ claimedAt: _claimedAt, ...delivery }) => delivery) };
   }
 
   /** Adds an event to the outbox once (a second add of the same event id changes nothing). */
   async enqueue(event: DomainEvent): Promise<boolean> {
-    try {
-      await this.#table.doc.send(
-        new PutCommand({
-          TableName: this.#table.tableName,
-          Item: { ...keys.outbox(event.id), entity: 'outbox', event },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return await this.#table.writeIf(outboxEntity.item({ event }, { key: { eventId: event.id } }), IS_NEW);
   }
 
   /** Up to `limit` events from the outbox (a queue: no order is promised). */
   async pending(limit: number): Promise<DomainEvent[]> {
     const result = await this.#table.doc.send(
       new QueryCommand({
+        ...outboxEntity.query({}),
         TableName: this.#table.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.outbox('').pk },
         Limit: limit,
         ConsistentRead: true,
       }),
     );
-    return (result.Items ?? []).map((item) => item.event as DomainEvent);
+    return (result.Items ?? []).map((item) => outboxEntity.parse(item).event);
   }
 
   async dequeue(eventId: string): Promise<void> {
     await this.#table.doc.send(
-      new DeleteCommand({ TableName: this.#table.tableName, Key: keys.outbox(eventId) }),
+      new DeleteCommand({ TableName: this.#table.tableName, Key: outboxEntity.key({ eventId }) }),
     );
   }
 
@@ -164,18 +141,9 @@ export class DeliveryStore {
   }
 
   #item(delivery: Delivery) {
-    return {
-      ...keys.delivery(delivery.tenantId, delivery.subscriptionId, delivery.eventId),
-      ...keys.deliveriesByTime(
-        delivery.tenantId,
-        delivery.subscriptionId,
-        delivery.createdAt,
-        delivery.eventId,
-      ),
-      entity: 'delivery',
-      ...delivery,
-      claimedAt: this.#table.now(),
-      ttl: this.#table.nowEpochSeconds() + DELIVERY_TTL_DAYS * 86_400,
-    };
+    return deliveryEntity.item(
+      { ...delivery, claimedAt: this.#table.now() },
+      { lifetimes: this.#table.lifetimes() },
+    );
   }
 }

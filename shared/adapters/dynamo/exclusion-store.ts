@@ -1,27 +1,18 @@
 import { NotFoundError } from '#shared/domain/errors.ts';
 import type { Exclusion } from '#shared/domain/exclusion.ts';
-import { keys } from './keys.ts';
-import {
-  baseKey,
-  ConditionFailed,
-  type Item,
-  type Page,
-  stripKeys,
-  type TableAccess,
-  type TransactItem,
-} from './table-access.ts';
+import { exclusionEntity } from './entities/exclusion.ts';
+import { ConditionFailed, type Page, type TableAccess, type TransactItem } from './table-access.ts';
 
 /** Exclusions; one with an expiry carries it as the item's TTL, so DynamoDB removes it later. */
 export class ExclusionStore {
-  private readonly table: TableAccess;
+  readonly #table: TableAccess;
 
   constructor(table: TableAccess) {
-    this.table = table;
+    this.#table = table;
   }
 
   async get(tenantId: string, id: string): Promise<Exclusion | undefined> {
-    const item = await this.table.get(keys.exclusion(tenantId, id));
-    return item ? stripKeys<Exclusion>(item) : undefined;
+    return await this.#table.get(exclusionEntity.key({ tenantId, id }), exclusionEntity.parse);
   }
 
   async list(
@@ -29,33 +20,22 @@ export class ExclusionStore {
     query: { guestId?: string; policyId?: string; limit: number; cursor?: string },
   ): Promise<Page<Exclusion>> {
     const filtered = query.guestId !== undefined || query.policyId !== undefined;
-    const accept = (item: Item) =>
-      (query.guestId === undefined || item.guestId === query.guestId) &&
-      (query.policyId === undefined || item.policyId === query.policyId);
-    const page = await this.table.queryPage(
-      {
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: {
-          ':pk': keys.exclusion(tenantId, '').pk,
-          ':prefix': keys.exclusionPrefix(),
-        },
-      },
-      {
-        scope: `exclusions:${tenantId}:${query.guestId ?? ''}:${query.policyId ?? ''}`,
-        limit: query.limit,
-        ...(query.cursor ? { cursor: query.cursor } : {}),
-        keyOf: baseKey,
-        ...(filtered ? { accept } : {}),
-      },
-    );
-    return { ...page, items: page.items.map((item) => stripKeys<Exclusion>(item)) };
+    const accept = (exclusion: Exclusion) =>
+      (query.guestId === undefined || exclusion.guestId === query.guestId) &&
+      (query.policyId === undefined || exclusion.policyId === query.policyId);
+    return await this.#table.queryPage(exclusionEntity.query({ tenantId }), {
+      scope: `exclusions:${tenantId}:${query.guestId ?? ''}:${query.policyId ?? ''}`,
+      limit: query.limit,
+      ...(query.cursor ? { cursor: query.cursor } : {}),
+      parse: exclusionEntity.parse,
+      ...(filtered ? { accept } : {}),
+    });
   }
 
   async create(exclusion: Exclusion, extra: TransactItem[]): Promise<void> {
-    const ttl = exclusion.expiresAt ? Math.floor(Date.parse(exclusion.expiresAt) / 1000) : undefined;
-    await this.table.transact([
-      this.table.put(
-        { ...keys.exclusion(exclusion.tenantId, exclusion.id), entity: 'exclusion', ...exclusion, ttl },
+    await this.#table.transact([
+      this.#table.put(
+        exclusionEntity.item(exclusion, { lifetimes: this.#table.lifetimes() }),
         'attribute_not_exists(pk)',
       ),
       ...extra,
@@ -64,8 +44,8 @@ export class ExclusionStore {
 
   async remove(exclusion: Exclusion, extra: TransactItem[]): Promise<void> {
     try {
-      await this.table.transact([
-        this.table.delete(keys.exclusion(exclusion.tenantId, exclusion.id), 'attribute_exists(pk)'),
+      await this.#table.transact([
+        this.#table.delete(exclusionEntity.key(exclusion), 'attribute_exists(pk)'),
         ...extra,
       ]);
     } catch (error) {

@@ -1,8 +1,9 @@
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
 import type { Guest } from '#shared/domain/guest.ts';
 import { batchWrite } from './batch-write.ts';
-import { keys } from './keys.ts';
-import { baseKey, type Item, type Page, stripKeys, type TableAccess } from './table-access.ts';
+import { guestEntity } from './entities/guest.ts';
+import type { Page, TableAccess } from './table-access.ts';
+import { TABLE_SCHEMA } from './table-schema.ts';
 
 export interface GuestQuery {
   readonly clusterId?: string;
@@ -17,6 +18,9 @@ export interface GuestQuery {
   readonly cursor?: string;
 }
 
+/** What the reconciliation sweep reads of each live guest. */
+const liveGuest = z.object({ tenantId: z.string(), id: z.string() });
+
 /** The guest inventory, one item per guest, sorted by cluster then vmid. */
 export class GuestStore {
   readonly #table: TableAccess;
@@ -26,47 +30,29 @@ export class GuestStore {
   }
 
   async get(tenantId: string, clusterId: string, vmid: number): Promise<Guest | undefined> {
-    const item = await this.#table.get(keys.guest(tenantId, clusterId, vmid));
-    return item ? stripKeys<Guest>(item) : undefined;
+    return await this.#table.get(guestEntity.key({ tenantId, clusterId, vmid }), guestEntity.parse);
   }
 
   async list(tenantId: string, query: GuestQuery): Promise<Page<Guest>> {
-    const accept = (item: Item) =>
-      (query.includeGone || !item.gone) &&
-      (query.node === undefined || item.node === query.node) &&
-      (query.type === undefined || item.type === query.type) &&
-      (query.tag === undefined || (item.tags as string[]).includes(query.tag)) &&
-      (query.pool === undefined || item.pool === query.pool) &&
-      (query.status === undefined || item.status === query.status);
-    const page = await this.#table.queryPage(
-      {
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: {
-          ':pk': keys.guest(tenantId, '', 0).pk,
-          ':prefix': keys.guestPrefix(query.clusterId),
-        },
-      },
-      {
-        scope: `guests:${tenantId}:${JSON.stringify(query, ['clusterId', 'node', 'type', 'tag', 'pool', 'status', 'includeGone'])}`,
-        limit: query.limit,
-        ...(query.cursor ? { cursor: query.cursor } : {}),
-        keyOf: baseKey,
-        accept,
-      },
-    );
-    return { ...page, items: page.items.map((item) => stripKeys<Guest>(item)) };
+    const accept = (guest: Guest) =>
+      (query.includeGone || !guest.gone) &&
+      (query.node === undefined || guest.node === query.node) &&
+      (query.type === undefined || guest.type === query.type) &&
+      (query.tag === undefined || guest.tags.includes(query.tag)) &&
+      (query.pool === undefined || guest.pool === query.pool) &&
+      (query.status === undefined || guest.status === query.status);
+    return await this.#table.queryPage(guestEntity.query({ tenantId, clusterId: query.clusterId }), {
+      scope: `guests:${tenantId}:${JSON.stringify(query, ['clusterId', 'node', 'type', 'tag', 'pool', 'status', 'includeGone'])}`,
+      limit: query.limit,
+      ...(query.cursor ? { cursor: query.cursor } : {}),
+      parse: guestEntity.parse,
+      accept,
+    });
   }
 
   /** Every stored guest of one cluster, gone ones included (for a sync). */
   async allOfCluster(tenantId: string, clusterId: string): Promise<Guest[]> {
-    const items = await this.#table.queryAll({
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: {
-        ':pk': keys.guest(tenantId, clusterId, 0).pk,
-        ':prefix': keys.guestPrefix(clusterId),
-      },
-    });
-    return items.map((item) => stripKeys<Guest>(item));
+    return await this.#table.queryAll(guestEntity.query({ tenantId, clusterId }), guestEntity.parse);
   }
 
   /** Writes many guest records, 25 per batch, retrying what DynamoDB leaves unprocessed (with backoff). */
@@ -74,35 +60,25 @@ export class GuestStore {
     await batchWrite(
       this.#table.doc,
       this.#table.tableName,
-      guests.map((guest) => ({
-        PutRequest: {
-          Item: { ...keys.guest(guest.tenantId, guest.clusterId, guest.vmid), entity: 'guest', ...guest },
-        },
-      })),
+      guests.map((guest) => ({ PutRequest: { Item: guestEntity.item(guest) } })),
     );
   }
 
   /** Tenants that have guests, with their live guest ids (the reconciliation sweep; a Scan, never on a request path). */
   async liveGuestsByTenant(): Promise<Map<string, string[]>> {
     const byTenant = new Map<string, string[]>();
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.#table.doc.send(
-        new ScanCommand({
-          TableName: this.#table.tableName,
-          FilterExpression: 'entity = :guest AND gone = :false',
-          ExpressionAttributeValues: { ':guest': 'guest', ':false': false },
-          ProjectionExpression: 'tenantId, id',
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const ids = byTenant.get(String(item.tenantId)) ?? [];
-        ids.push(String(item.id));
-        byTenant.set(String(item.tenantId), ids);
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const items = await this.#table.scanAll({
+      FilterExpression: '#entity = :guest AND gone = :false',
+      ExpressionAttributeNames: { '#entity': TABLE_SCHEMA.entityAttribute },
+      ExpressionAttributeValues: { ':guest': guestEntity.name, ':false': false },
+      ProjectionExpression: 'tenantId, id',
+    });
+    for (const item of items) {
+      const guest = liveGuest.parse(item);
+      const ids = byTenant.get(guest.tenantId) ?? [];
+      ids.push(guest.id);
+      byTenant.set(guest.tenantId, ids);
+    }
     return byTenant;
   }
 }

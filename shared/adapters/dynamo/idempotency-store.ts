@@ -1,8 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { keys } from './keys.ts';
-import { stripKeys, type TableAccess } from './table-access.ts';
+import { idempotencyEntity } from './entities/idempotency.ts';
+import type { TableAccess } from './table-access.ts';
 
 /** The response a first request produced, kept so a retry with the same key gets it again. */
 export interface StoredResponse {
@@ -20,60 +20,49 @@ export type IdempotencyRecord =
  * requests with one key cannot both run), completed with the response, and expires by TTL.
  */
 export class IdempotencyStore {
-  private readonly table: TableAccess;
-  private readonly ttlSeconds: number;
+  readonly #table: TableAccess;
 
-  constructor(table: TableAccess, ttlSeconds: number) {
-    this.table = table;
-    this.ttlSeconds = ttlSeconds;
+  constructor(table: TableAccess) {
+    this.#table = table;
   }
 
   /** Claims the key; returns the existing record instead when the key is already in use. */
   async claim(tenantId: string, key: string, fingerprint: string): Promise<IdempotencyRecord | undefined> {
-    const now = this.table.nowEpochSeconds();
+    const lifetimes = this.#table.lifetimes();
     try {
-      await this.table.doc.send(
+      await this.#table.doc.send(
         new PutCommand({
-          TableName: this.table.tableName,
-          Item: {
-            ...keys.idempotency(tenantId, key),
-            entity: 'idempotency',
-            state: 'in_progress',
-            fingerprint,
-            ttl: now + this.ttlSeconds,
-          },
+          TableName: this.#table.tableName,
+          Item: idempotencyEntity.item(
+            { state: 'in_progress', fingerprint },
+            { key: { tenantId, key }, lifetimes },
+          ),
           // An expired record that TTL has not removed yet counts as free.
           ConditionExpression: 'attribute_not_exists(pk) OR #ttl <= :now',
           ExpressionAttributeNames: { '#ttl': 'ttl' },
-          ExpressionAttributeValues: { ':now': now },
+          ExpressionAttributeValues: { ':now': lifetimes.nowSeconds },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
       return undefined;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException && error.Item) {
-        return stripKeys<IdempotencyRecord>(unmarshall(error.Item));
+        return idempotencyEntity.parse(unmarshall(error.Item));
       }
       throw error;
     }
   }
 
   async complete(tenantId: string, key: string, response: StoredResponse): Promise<void> {
-    await this.table.doc.send(
-      new UpdateCommand({
-        TableName: this.table.tableName,
-        Key: keys.idempotency(tenantId, key),
-        UpdateExpression: 'SET #state = :completed, #response = :response',
-        ExpressionAttributeNames: { '#state': 'state', '#response': 'response' },
-        ExpressionAttributeValues: { ':completed': 'completed', ':response': response },
-      }),
-    );
+    await this.#table.updateIf(idempotencyEntity.key({ tenantId, key }), {
+      set: { state: 'completed', response },
+    });
   }
 
   /** Frees the key after a request that changed nothing, so the client may retry it. */
   async release(tenantId: string, key: string): Promise<void> {
-    await this.table.doc.send(
-      new DeleteCommand({ TableName: this.table.tableName, Key: keys.idempotency(tenantId, key) }),
+    await this.#table.doc.send(
+      new DeleteCommand({ TableName: this.#table.tableName, Key: idempotencyEntity.key({ tenantId, key }) }),
     );
   }
 }

@@ -1,10 +1,6 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoredLane } from '#shared/domain/lane.ts';
-import { keys } from './keys.ts';
-import { stripKeys, type TableAccess } from './table-access.ts';
-
-/** Lanes outlive the longest execution (12 h) with room for a resumed run. */
-const LANE_TTL_DAYS = 14;
+import { laneEntity } from './entities/lane.ts';
+import type { TableAccess } from './table-access.ts';
 
 /**
  * The guests of each lane of a run (or of a sweep's prune-only lane). The state machines carry
@@ -18,21 +14,12 @@ export class LaneStore {
   }
 
   async put(tenantId: string, laneSetId: string, index: number, lane: StoredLane): Promise<void> {
-    await this.#table.doc.send(
-      new PutCommand({
-        TableName: this.#table.tableName,
-        Item: {
-          ...keys.lane(tenantId, laneSetId, index),
-          entity: 'lane',
-          ...lane,
-          ttl: this.#table.nowEpochSeconds() + LANE_TTL_DAYS * 86_400,
-        },
-      }),
+    await this.#table.write(
+      laneEntity.item(lane, { key: { tenantId, laneSetId, index }, lifetimes: this.#table.lifetimes() }),
     );
   }
 
   async get(tenantId: string, laneSetId: string, index: number): Promise<StoredLane | undefined> {
-    const item = await this.#table.get(keys.lane(tenantId, laneSetId, index));
-    return item ? stripKeys<StoredLane>(item) : undefined;
+    return await this.#table.get(laneEntity.key({ tenantId, laneSetId, index }), laneEntity.parse);
   }
 }

@@ -1,7 +1,6 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Operation, OperationKind, OperationStatus } from '#shared/domain/operation.ts';
-import { keys } from './keys.ts';
-import { baseKey, byResourceKey, type Item, type Page, stripKeys, type TableAccess } from './table-access.ts';
+import { operationEntity } from './entities/operation.ts';
+import { IS_NEW, type Page, type TableAccess } from './table-access.ts';
 
 export interface OperationQuery {
   readonly guestId?: string;
@@ -17,70 +16,43 @@ export interface OperationQuery {
  */
 export class OperationStore {
   readonly #table: TableAccess;
-  readonly #ttlDays: number;
 
-  constructor(table: TableAccess, historyDays: number) {
+  constructor(table: TableAccess) {
     this.#table = table;
-    this.#ttlDays = historyDays;
   }
 
   async create(operation: Operation): Promise<void> {
-    await this.#table.doc.send(
-      new PutCommand({
-        TableName: this.#table.tableName,
-        Item: {
-          ...keys.operation(operation.tenantId, operation.id),
-          ...keys.operationOfGuest(operation.tenantId, operation.guestId, operation.id),
-          entity: 'operation',
-          ...operation,
-          ttl: Math.floor(Date.parse(operation.createdAt) / 1000) + this.#ttlDays * 86_400,
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+    await this.#table.write(operationEntity.item(operation, { lifetimes: this.#table.lifetimes() }), IS_NEW);
   }
 
   async get(tenantId: string, operationId: string): Promise<Operation | undefined> {
-    const item = await this.#table.get(keys.operation(tenantId, operationId));
-    return item ? stripKeys<Operation>(item) : undefined;
+    return await this.#table.get(operationEntity.key({ tenantId, id: operationId }), operationEntity.parse);
   }
 
   async list(tenantId: string, query: OperationQuery): Promise<Page<Operation>> {
-    const accept = (item: Item) =>
-      (query.kind === undefined || item.kind === query.kind) &&
-      (query.status === undefined || item.status === query.status);
+    const accept = (operation: Operation) =>
+      (query.kind === undefined || operation.kind === query.kind) &&
+      (query.status === undefined || operation.status === query.status);
     const filtered = query.kind !== undefined || query.status !== undefined;
-    const page = await this.#table.queryPage(
+    const keys =
       query.guestId !== undefined
-        ? {
-            IndexName: 'byResource',
-            KeyConditionExpression: 'gsi1pk = :pk',
-            ExpressionAttributeValues: { ':pk': keys.guestOperationsPartition(tenantId, query.guestId) },
-            ScanIndexForward: false,
-          }
-        : {
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-            ExpressionAttributeValues: {
-              ':pk': keys.operation(tenantId, '').pk,
-              ':prefix': keys.operationPrefix(),
-            },
-            ScanIndexForward: false,
-          },
+        ? operationEntity.queryIndex('byResource', { tenantId, guestId: query.guestId })
+        : operationEntity.query({ tenantId });
+    return await this.#table.queryPage(
+      { ...keys, ScanIndexForward: false },
       {
         scope: `operations:${tenantId}:${JSON.stringify(query, ['guestId', 'kind', 'status'])}`,
         limit: query.limit,
         ...(query.cursor ? { cursor: query.cursor } : {}),
-        keyOf: query.guestId !== undefined ? byResourceKey : baseKey,
+        parse: operationEntity.parse,
         ...(filtered ? { accept } : {}),
       },
     );
-    return { ...page, items: page.items.map((item) => stripKeys<Operation>(item)) };
   }
 
   /** Operations a crash of the local runtime left unfinished (start-up only; a Scan). */
   async unfinished(): Promise<Operation[]> {
-    const items = await this.#table.scanByStatus('operation', ['pending', 'running']);
-    return items.map((item) => stripKeys<Operation>(item));
+    return await this.#table.scanByStatus(operationEntity, ['pending', 'running']);
   }
 
   async update(
@@ -88,6 +60,6 @@ export class OperationStore {
     operationId: string,
     changes: Partial<Omit<Operation, 'id' | 'tenantId'>>,
   ): Promise<void> {
-    await this.#table.setFields(keys.operation(tenantId, operationId), changes);
+    await this.#table.setFields(operationEntity.key({ tenantId, id: operationId }), changes);
   }
 }

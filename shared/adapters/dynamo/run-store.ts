@@ -1,21 +1,19 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   type Run,
   type RunCounts,
   type RunGuestResult,
   type RunStatus,
-  runStatusOf,
   UNFINISHED_STORED_STATUSES,
 } from '#shared/domain/run.ts';
 import type { SnapshotRecord } from '#shared/domain/snapshot-record.ts';
-import { keys } from './keys.ts';
+import { runEntity, runResultEntity, type StoredRun } from './entities/run.ts';
+import { snapshotEntity } from './entities/snapshot.ts';
+import type { ItemKey } from './entity.ts';
 import {
-  byResourceKey,
   ConditionFailed,
-  type Item,
+  IS_NEW,
+  type ItemUpdate,
   type Page,
-  stripKeys,
   type TableAccess,
   type TransactItem,
 } from './table-access.ts';
@@ -40,53 +38,42 @@ export type RecordOutcome =
 
 /** The condition "this run has not ended" (older records say `pending` for a run not yet claimed). */
 const UNFINISHED = '#status IN (:running, :pending)';
+const UNFINISHED_NAMES = { '#status': 'status' };
 const UNFINISHED_VALUES = { ':running': 'running', ':pending': 'pending' };
 
-const toRun = (item: Item): Run => {
-  const run = stripKeys<Run & { claimedAt?: string }>(item);
-  const { claimedAt: _claimedAt, ...rest } = run;
-  return { ...rest, status: runStatusOf(run.status) };
-};
+/** An update of a run that applies only while the run has not ended (and, with `also`, more holds). */
+const whileUnfinished = (
+  update: Omit<ItemUpdate, 'condition'>,
+  also: Pick<ItemUpdate, 'condition' | 'names' | 'values'> = {},
+): ItemUpdate => ({
+  ...update,
+  condition: [UNFINISHED, also.condition].filter(Boolean).join(' AND '),
+  names: { ...UNFINISHED_NAMES, ...update.names, ...also.names },
+  values: { ...UNFINISHED_VALUES, ...update.values, ...also.values },
+});
 
-const conditionFailedAt = (error: unknown, index: number) =>
-  error instanceof TransactionCanceledException &&
-  error.CancellationReasons?.[index]?.Code === 'ConditionalCheckFailed';
+const EXISTS = 'attribute_exists(pk)';
+
+const toRun = (stored: StoredRun): Run => {
+  const { claimedAt: _claimedAt, ...run } = stored;
+  return run;
+};
 
 /** Runs, their per-guest results and the snapshot records they produce. */
 export class RunStore {
   readonly #table: TableAccess;
-  readonly #ttlDays: number;
 
-  constructor(table: TableAccess, historyDays: number) {
+  constructor(table: TableAccess) {
     this.#table = table;
-    this.#ttlDays = historyDays;
   }
 
-  #ttl(run: Pick<Run, 'scheduledTime'>): number {
-    return Math.floor(Date.parse(run.scheduledTime) / 1000) + this.#ttlDays * 86_400;
+  #key(tenantId: string, runId: string): ItemKey {
+    return runEntity.key({ tenantId, id: runId });
   }
 
   /** A run accepted by "run now", before its workflow claims it; false when the id exists. */
   async create(run: Run): Promise<boolean> {
-    try {
-      await this.#table.doc.send(
-        new PutCommand({
-          TableName: this.#table.tableName,
-          Item: {
-            ...keys.run(run.tenantId, run.id),
-            ...keys.runsByTime(run.tenantId, run.scheduledTime, run.id),
-            entity: 'run',
-            ...run,
-            ttl: this.#ttl(run),
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return await this.#table.writeIf(runEntity.item(run, { lifetimes: this.#table.lifetimes() }), IS_NEW);
   }
 
   /**
@@ -96,102 +83,60 @@ export class RunStore {
    */
   async claim(run: Run): Promise<boolean> {
     const { status: _status, startedAt, ...described } = run;
+    const claimedAt = startedAt ?? run.createdAt;
     // What "run now" wrote stays; a tick's run is written in full.
-    const kept: Record<string, unknown> = {
-      ...keys.runsByTime(run.tenantId, run.scheduledTime, run.id),
-      entity: 'run',
-      ...described,
-      ttl: this.#ttl(run),
-    };
-    const names: Record<string, string> = {
-      '#status': 'status',
-      '#claimedAt': 'claimedAt',
-      '#startedAt': 'startedAt',
-    };
-    const values: Record<string, unknown> = {
-      ...UNFINISHED_VALUES,
-      ':claimedAt': startedAt ?? run.createdAt,
-    };
-    const sets = [
-      '#status = :running',
-      '#claimedAt = :claimedAt',
-      '#startedAt = if_not_exists(#startedAt, :claimedAt)',
-    ];
-    for (const [field, value] of Object.entries(kept)) {
-      names[`#${field}`] = field;
-      values[`:${field}`] = value;
-      sets.push(`#${field} = if_not_exists(#${field}, :${field})`);
-    }
-    try {
-      await this.#table.doc.send(
-        new UpdateCommand({
-          TableName: this.#table.tableName,
-          Key: keys.run(run.tenantId, run.id),
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: `attribute_not_exists(pk) OR (attribute_not_exists(#claimedAt) AND ${UNFINISHED})`,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    const {
+      pk: _pk,
+      sk: _sk,
+      ...kept
+    } = runEntity.item({ ...described, status: 'running' }, { lifetimes: this.#table.lifetimes() });
+    const { status: _running, ...keptAsWritten } = kept;
+    return await this.#table.updateIf(this.#key(run.tenantId, run.id), {
+      set: { status: 'running', claimedAt },
+      setIfAbsent: { startedAt: claimedAt, ...keptAsWritten },
+      condition: `attribute_not_exists(pk) OR (attribute_not_exists(#claimedAt) AND ${UNFINISHED})`,
+      names: { ...UNFINISHED_NAMES, '#claimedAt': 'claimedAt' },
+      values: UNFINISHED_VALUES,
+    });
   }
 
   /** Takes an unfinished run over again (resume after a crash); false when it has finished. */
   async resume(tenantId: string, runId: string, startedAt: string): Promise<boolean> {
-    try {
-      await this.#table.doc.send(
-        new UpdateCommand({
-          TableName: this.#table.tableName,
-          Key: keys.run(tenantId, runId),
-          UpdateExpression: 'SET #status = :running, startedAt = :startedAt, claimedAt = :startedAt',
-          ConditionExpression: UNFINISHED,
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ...UNFINISHED_VALUES, ':startedAt': startedAt },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return await this.#table.updateIf(
+      this.#key(tenantId, runId),
+      whileUnfinished({ set: { status: 'running', startedAt, claimedAt: startedAt } }),
+    );
   }
 
   /** Unfinished runs of every tenant (local crash recovery only: a Scan, never on a request path). */
   async unfinished(): Promise<Run[]> {
-    const items = await this.#table.scanByStatus('run', UNFINISHED_STORED_STATUSES);
-    return items.map(toRun);
+    return (await this.#table.scanByStatus(runEntity, UNFINISHED_STORED_STATUSES)).map(toRun);
   }
 
   async get(tenantId: string, runId: string): Promise<Run | undefined> {
-    const item = await this.#table.get(keys.run(tenantId, runId));
-    return item ? toRun(item) : undefined;
+    const stored = await this.#table.get(this.#key(tenantId, runId), runEntity.parse);
+    return stored ? toRun(stored) : undefined;
   }
 
   async list(tenantId: string, query: RunQuery): Promise<Page<Run>> {
-    const accept = (item: Item) =>
-      (query.policyId === undefined || item.policyId === query.policyId) &&
-      (query.status === undefined || runStatusOf(item.status) === query.status);
+    const accept = (run: StoredRun) =>
+      (query.policyId === undefined || run.policyId === query.policyId) &&
+      (query.status === undefined || run.status === query.status);
     const filtered = query.policyId !== undefined || query.status !== undefined;
     const page = await this.#table.queryPage(
       {
-        IndexName: 'byResource',
-        KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: {
-          ':pk': keys.runsPartition(tenantId),
-          ':from': query.from ?? '0000',
-          ':to': `${query.to ?? '9999'}~`,
-        },
+        ...runEntity.queryIndex(
+          'byResource',
+          { tenantId },
+          { from: query.from ?? '0000', to: `${query.to ?? '9999'}~` },
+        ),
         ScanIndexForward: false,
       },
       {
         scope: `runs:${tenantId}:${JSON.stringify(query, ['policyId', 'status', 'from', 'to'])}`,
         limit: query.limit,
         ...(query.cursor ? { cursor: query.cursor } : {}),
-        keyOf: byResourceKey,
+        parse: runEntity.parse,
         ...(filtered ? { accept } : {}),
       },
     );
@@ -217,29 +162,10 @@ export class RunStore {
     runId: string,
     changes: Record<string, unknown>,
   ): Promise<boolean> {
-    const names: Record<string, string> = { '#status': 'status' };
-    const values: Record<string, unknown> = { ...UNFINISHED_VALUES };
-    const sets = Object.entries(changes).map(([field, value]) => {
-      names[`#f_${field}`] = field;
-      values[`:f_${field}`] = value;
-      return `#f_${field} = :f_${field}`;
-    });
-    try {
-      await this.#table.doc.send(
-        new UpdateCommand({
-          TableName: this.#table.tableName,
-          Key: keys.run(tenantId, runId),
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: `attribute_exists(pk) AND ${UNFINISHED}`,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return await this.#table.updateIf(
+      this.#key(tenantId, runId),
+      whileUnfinished({ set: changes }, { condition: EXISTS }),
+    );
   }
 
   /**
@@ -253,37 +179,17 @@ export class RunStore {
     counts: RunCounts,
     end: Pick<Run, 'status' | 'finishedAt'> & Partial<Pick<Run, 'reason' | 'notStarted'>>,
   ): Promise<boolean> {
-    const names: Record<string, string> = {
-      '#status': 'status',
-      '#succeeded': 'succeeded',
-      '#failed': 'failed',
-    };
-    const values: Record<string, unknown> = {
-      ...UNFINISHED_VALUES,
-      ':succeeded': counts.succeeded,
-      ':failed': counts.failed,
-    };
-    const sets = Object.entries(end).map(([field, value]) => {
-      names[`#e_${field}`] = field;
-      values[`:e_${field}`] = value;
-      return `#e_${field} = :e_${field}`;
-    });
-    try {
-      await this.#table.doc.send(
-        new UpdateCommand({
-          TableName: this.#table.tableName,
-          Key: keys.run(tenantId, runId),
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: `${UNFINISHED} AND #succeeded = :succeeded AND #failed = :failed`,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return await this.#table.updateIf(
+      this.#key(tenantId, runId),
+      whileUnfinished(
+        { set: end },
+        {
+          condition: '#succeeded = :succeeded AND #failed = :failed',
+          names: { '#succeeded': 'succeeded', '#failed': 'failed' },
+          values: { ':succeeded': counts.succeeded, ':failed': counts.failed },
+        },
+      ),
+    );
   }
 
   /**
@@ -299,17 +205,13 @@ export class RunStore {
   ): Promise<boolean> {
     try {
       await this.#table.transact([
-        {
-          Update: {
-            TableName: this.#table.tableName,
-            Key: keys.run(tenantId, runId),
-            UpdateExpression:
-              'SET cancelRequestedAt = if_not_exists(cancelRequestedAt, :at), cancelledBy = if_not_exists(cancelledBy, :by)',
-            ConditionExpression: `attribute_exists(pk) AND ${UNFINISHED}`,
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ...UNFINISHED_VALUES, ':at': request.at, ':by': request.by },
-          },
-        },
+        this.#table.update(
+          this.#key(tenantId, runId),
+          whileUnfinished(
+            { setIfAbsent: { cancelRequestedAt: request.at, cancelledBy: request.by } },
+            { condition: EXISTS },
+          ),
+        ),
         audit,
       ]);
       return true;
@@ -331,78 +233,40 @@ export class RunStore {
     snapshot: SnapshotRecord,
   ): Promise<RecordOutcome> {
     const counter = result.outcome === 'succeeded' ? 'succeeded' : 'failed';
-    const ttl = Math.floor(Date.parse(result.finishedAt) / 1000) + this.#ttlDays * 86_400;
+    const lifetimes = this.#table.lifetimes();
+    const run = this.#key(tenantId, result.runId);
     const writes = (late: boolean) => [
-      {
-        Put: {
-          TableName: this.#table.tableName,
-          Item: {
-            ...keys.runResult(tenantId, result.runId, result.guestId),
-            entity: 'run-result',
-            tenantId,
-            ...result,
-            ...(late ? { late: true } : {}),
-            ttl,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
-      {
-        Put: {
-          TableName: this.#table.tableName,
-          Item: {
-            ...keys.snapshot(tenantId, snapshot.guestId, snapshot.name),
-            entity: 'snapshot',
-            ...snapshot,
-          },
-        },
-      },
-      {
-        Update: {
-          TableName: this.#table.tableName,
-          Key: keys.run(tenantId, result.runId),
-          ...(late
-            ? {
-                UpdateExpression: 'ADD late :one',
-                ConditionExpression: 'attribute_exists(pk)',
-                ExpressionAttributeValues: { ':one': 1 },
-              }
-            : {
-                UpdateExpression: 'ADD #counter :one',
-                ConditionExpression: UNFINISHED,
-                ExpressionAttributeNames: { '#counter': counter, '#status': 'status' },
-                ExpressionAttributeValues: { ':one': 1, ...UNFINISHED_VALUES },
-              }),
-        },
-      },
+      this.#table.put(
+        runResultEntity.item({ tenantId, ...result, ...(late ? { late: true } : {}) }, { lifetimes }),
+        'attribute_not_exists(pk)',
+      ),
+      this.#table.put(snapshotEntity.item(snapshot)),
+      this.#table.update(
+        run,
+        late ? { add: { late: 1 }, condition: EXISTS } : whileUnfinished({ add: { [counter]: 1 } }),
+      ),
     ];
     try {
-      await this.#table.doc.send(new TransactWriteCommand({ TransactItems: writes(false) }));
+      await this.#table.transact(writes(false));
       return 'recorded';
     } catch (error) {
-      if (conditionFailedAt(error, 0)) return 'duplicate';
-      if (!conditionFailedAt(error, 2)) throw error;
+      if (error instanceof ConditionFailed && error.index === 0) return 'duplicate';
+      if (!(error instanceof ConditionFailed && error.index === 2)) throw error;
     }
     try {
-      await this.#table.doc.send(new TransactWriteCommand({ TransactItems: writes(true) }));
+      await this.#table.transact(writes(true));
       return 'late';
     } catch (error) {
-      if (conditionFailedAt(error, 0)) return 'duplicate';
+      if (error instanceof ConditionFailed && error.index === 0) return 'duplicate';
       throw error;
     }
   }
 
   async results(tenantId: string, runId: string): Promise<RunGuestResult[]> {
-    const items = await this.#table.queryAll({
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: {
-        ':pk': keys.run(tenantId, runId).pk,
-        ':prefix': keys.runResultPrefix(runId),
-      },
-    });
-    return items.map((item) => {
-      const { tenantId: _tenantId, ...result } = stripKeys<RunGuestResult & { tenantId?: string }>(item);
-      return result;
-    });
+    const stored = await this.#table.queryAll(
+      runResultEntity.query({ tenantId, runId }),
+      runResultEntity.parse,
+    );
+    return stored.map(({ tenantId: _tenantId, ...result }) => result);
   }
 }

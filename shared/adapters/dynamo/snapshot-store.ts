@@ -1,7 +1,7 @@
-import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import type { SnapshotRecord } from '#shared/domain/snapshot-record.ts';
-import { keys } from './keys.ts';
-import { ConditionFailed, stripKeys, type TableAccess, type TransactItem } from './table-access.ts';
+import { snapshotEntity } from './entities/snapshot.ts';
+import { ConditionFailed, type TableAccess, type TransactItem } from './table-access.ts';
 
 /**
  * The records of the snapshots the service took (or tried to take), per guest. A policy run
@@ -15,32 +15,15 @@ export class SnapshotStore {
   }
 
   async list(tenantId: string, guestId: string): Promise<SnapshotRecord[]> {
-    const items = await this.#table.queryAll({
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: {
-        ':pk': keys.snapshot(tenantId, guestId, '').pk,
-        ':prefix': keys.snapshotPrefix(guestId),
-      },
-    });
-    return items.map((item) => stripKeys<SnapshotRecord>(item));
+    return await this.#table.queryAll(snapshotEntity.query({ tenantId, guestId }), snapshotEntity.parse);
   }
 
   async get(tenantId: string, guestId: string, name: string): Promise<SnapshotRecord | undefined> {
-    const item = await this.#table.get(keys.snapshot(tenantId, guestId, name));
-    return item ? stripKeys<SnapshotRecord>(item) : undefined;
+    return await this.#table.get(snapshotEntity.key({ tenantId, guestId, name }), snapshotEntity.parse);
   }
 
   async put(record: SnapshotRecord): Promise<void> {
-    await this.#table.doc.send(
-      new PutCommand({
-        TableName: this.#table.tableName,
-        Item: {
-          ...keys.snapshot(record.tenantId, record.guestId, record.name),
-          entity: 'snapshot',
-          ...record,
-        },
-      }),
-    );
+    await this.#table.write(snapshotEntity.item(record));
   }
 
   /**
@@ -53,13 +36,7 @@ export class SnapshotStore {
         {
           Put: {
             TableName: this.#table.tableName,
-            Item: {
-              ...keys.snapshot(record.tenantId, record.guestId, record.name),
-              entity: 'snapshot',
-              ...record,
-              status: 'deleted',
-              ttl,
-            },
+            Item: snapshotEntity.item({ ...record, status: 'deleted' }, { ttl }),
             ConditionExpression: 'attribute_not_exists(pk) OR #status <> :deleted',
             ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: { ':deleted': 'deleted' },
@@ -76,7 +53,10 @@ export class SnapshotStore {
 
   async delete(tenantId: string, guestId: string, name: string): Promise<void> {
     await this.#table.doc.send(
-      new DeleteCommand({ TableName: this.#table.tableName, Key: keys.snapshot(tenantId, guestId, name) }),
+      new DeleteCommand({
+        TableName: this.#table.tableName,
+        Key: snapshotEntity.key({ tenantId, guestId, name }),
+      }),
     );
   }
 }

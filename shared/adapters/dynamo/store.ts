@@ -5,10 +5,11 @@ import type { Policy } from '#shared/domain/policy.ts';
 import { AuditStore } from './audit-store.ts';
 import { CursorCodec } from './cursor.ts';
 import { DeliveryStore } from './delivery-store.ts';
+import { clusterEntity, clusterNameEntity } from './entities/cluster.ts';
+import { policyEntity, policyNameEntity } from './entities/policy.ts';
 import { ExclusionStore } from './exclusion-store.ts';
 import { GuestStore } from './guest-store.ts';
 import { IdempotencyStore } from './idempotency-store.ts';
-import { keys } from './keys.ts';
 import { LaneStore } from './lane-store.ts';
 import { OperationStore } from './operation-store.ts';
 import { RunStore } from './run-store.ts';
@@ -52,31 +53,25 @@ export function createStore(options: StoreOptions): Store {
     options.tableName,
     new CursorCodec(options.cursorKey ?? randomBytes(32)),
     options.now ?? Date.now,
+    {
+      historyDays: options.auditRetentionDays ?? 400,
+      idempotencySeconds: options.idempotencyTtlSeconds ?? 24 * 3600,
+    },
   );
   return {
     table,
     tenants: new TenantStore(table),
-    clusters: new VersionedStore<Cluster>(table, {
-      kind: 'cluster',
-      entity: keys.cluster,
-      prefix: keys.clusterPrefix,
-      name: keys.clusterName,
-    }),
-    policies: new VersionedStore<Policy>(table, {
-      kind: 'policy',
-      entity: keys.policy,
-      prefix: keys.policyPrefix,
-      name: keys.policyName,
-    }),
+    clusters: new VersionedStore<Cluster>(table, clusterEntity, clusterNameEntity),
+    policies: new VersionedStore<Policy>(table, policyEntity, policyNameEntity),
     exclusions: new ExclusionStore(table),
     guests: new GuestStore(table),
-    runs: new RunStore(table, options.auditRetentionDays ?? 400),
-    operations: new OperationStore(table, options.auditRetentionDays ?? 400),
+    runs: new RunStore(table),
+    operations: new OperationStore(table),
     snapshots: new SnapshotStore(table),
     lanes: new LaneStore(table),
     subscriptions: new SubscriptionStore(table),
     deliveries: new DeliveryStore(table),
-    audit: new AuditStore(table, options.auditRetentionDays ?? 400),
-    idempotency: new IdempotencyStore(table, options.idempotencyTtlSeconds ?? 24 * 3600),
+    audit: new AuditStore(table),
+    idempotency: new IdempotencyStore(table),
   };
 }

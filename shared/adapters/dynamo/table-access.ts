@@ -1,7 +1,8 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   QueryCommand,
   type QueryCommandInput,
   ScanCommand,
@@ -9,12 +10,11 @@ import {
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { retryDelayMs } from '#shared/domain/notifications/backoff.ts';
 import type { CursorCodec, StartKey } from './cursor.ts';
-import type { ItemKey } from './keys.ts';
-import { TABLE_SCHEMA } from './table-schema.ts';
+import type { Item, ItemKey, Lifetimes } from './entity.ts';
+import { isIndexName, TABLE_SCHEMA } from './table-schema.ts';
 
-// biome-ignore lint/suspicious/noExplicitAny: DynamoDB items are untyped until an entity store strips them.
-export type Item = Record<string, any>;
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 export interface Page<T> {
@@ -23,9 +23,13 @@ export interface Page<T> {
   readonly nextCursor?: string;
 }
 
+/** Turns an item read back into its entity's value (an entity's `parse`). */
+type Parse<T> = (item: Item) => T;
+
 /** Thrown when a condition of one item in a transaction failed; `index` says which. */
 export class ConditionFailed extends Error {
   readonly index: number;
+  /** The item as it was (undefined: there was none). */
   readonly item: Item | undefined;
 
   constructor(index: number, item: Item | undefined) {
@@ -36,22 +40,64 @@ export class ConditionFailed extends Error {
   }
 }
 
+/**
+ * An UpdateItem: fields to set, to set only where absent, and counters to add to, under an
+ * optional condition (whose `#names` and `:values` come in `names` and `values`).
+ */
+export interface ItemUpdate {
+  readonly set?: Readonly<Record<string, unknown>>;
+  readonly setIfAbsent?: Readonly<Record<string, unknown>>;
+  readonly add?: Readonly<Record<string, number>>;
+  readonly condition?: string;
+  readonly names?: Readonly<Record<string, string>>;
+  readonly values?: Readonly<Record<string, unknown>>;
+}
+
+/** The condition of a single write, with the `#names` and `:values` it uses. */
+export interface WriteCondition {
+  readonly expression: string;
+  readonly names?: Readonly<Record<string, string>>;
+  readonly values?: Item;
+}
+
+/** The write creates the item: none with its key exists yet. */
+export const IS_NEW: WriteCondition = { expression: `attribute_not_exists(${TABLE_SCHEMA.partitionKey})` };
+
+/** How long entities live, as the store was configured. */
+export interface TableLifetimes {
+  readonly historyDays: number;
+  readonly idempotencySeconds: number;
+}
+
 /** The table, its client and the helpers every entity store builds on. */
 export class TableAccess {
   readonly doc: DynamoDBDocumentClient;
   readonly tableName: string;
   readonly cursors: CursorCodec;
   readonly now: () => number;
+  readonly #lifetimes: TableLifetimes;
 
-  constructor(doc: DynamoDBDocumentClient, tableName: string, cursors: CursorCodec, now: () => number) {
+  constructor(
+    doc: DynamoDBDocumentClient,
+    tableName: string,
+    cursors: CursorCodec,
+    now: () => number,
+    lifetimes: TableLifetimes,
+  ) {
     this.doc = doc;
     this.tableName = tableName;
     this.cursors = cursors;
     this.now = now;
+    this.#lifetimes = lifetimes;
   }
 
   nowEpochSeconds(): number {
     return Math.floor(this.now() / 1000);
+  }
+
+  /** What entities' TTL rules read, as of now. */
+  lifetimes(): Lifetimes {
+    return { nowSeconds: this.nowEpochSeconds(), ...this.#lifetimes };
   }
 
   /** An item is expired once its `ttl` has passed, even if DynamoDB has not deleted it yet. */
@@ -60,36 +106,53 @@ export class TableAccess {
     return typeof ttl === 'number' && ttl <= this.nowEpochSeconds();
   }
 
-  async get(key: ItemKey): Promise<Item | undefined> {
+  async get<T>(key: ItemKey, parse: Parse<T>): Promise<T | undefined> {
     const result = await this.doc.send(
       new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
     );
-    return result.Item && !this.isExpired(result.Item) ? result.Item : undefined;
+    return result.Item && !this.isExpired(result.Item) ? parse(result.Item) : undefined;
   }
 
   /**
    * Runs writes atomically. A failed condition surfaces as {@link ConditionFailed} naming the
    * item, so callers can tell "name taken" from "changed since read".
    */
-  async transact(items: TransactItem[]): Promise<void> {
+  async transact(items: TransactItem[], options: { conflictAttempts?: number } = {}): Promise<void> {
     try {
-      await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
+      await this.#sendRetryingConflicts(items, options.conflictAttempts ?? 1);
     } catch (error) {
       if (error instanceof TransactionCanceledException) {
         const reasons = error.CancellationReasons ?? [];
         const index = reasons.findIndex((reason) => reason.Code === 'ConditionalCheckFailed');
-        if (index >= 0) throw new ConditionFailed(index, reasons[index]?.Item as Item | undefined);
+        if (index >= 0) throw new ConditionFailed(index, reasons[index]?.Item);
       }
       throw error;
     }
   }
 
-  put(item: Item, condition?: string): TransactItem {
+  /**
+   * Sends a transaction, again after a jittered pause while DynamoDB cancels it because another
+   * transaction on the same items is in flight (the same backoff as unprocessed batch writes).
+   */
+  async #sendRetryingConflicts(items: TransactItem[], attempts: number): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
+        return;
+      } catch (error) {
+        if (!isTransactionConflict(error) || attempt >= attempts) throw error;
+        await new Promise((resolve) => setTimeout(resolve, retryDelayMs(attempt, Math.random(), 5, 100)));
+      }
+    }
+  }
+
+  put(item: Item, condition?: string, values?: Item): TransactItem {
     return {
       Put: {
         TableName: this.tableName,
         Item: item,
         ...(condition ? { ConditionExpression: condition } : {}),
+        ...(values ? { ExpressionAttributeValues: values } : {}),
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       },
     };
@@ -107,56 +170,95 @@ export class TableAccess {
     };
   }
 
+  /** The transaction item of an update (see {@link ItemUpdate}). */
+  update(key: ItemKey, update: ItemUpdate): TransactItem {
+    return { Update: { TableName: this.tableName, Key: key, ...updateExpression(update) } };
+  }
+
+  /** Writes one item on its own; a failed condition throws DynamoDB's ConditionalCheckFailedException. */
+  async write(item: Item, condition?: WriteCondition): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: item,
+        ...(condition
+          ? {
+              ConditionExpression: condition.expression,
+              ...(condition.names ? { ExpressionAttributeNames: condition.names } : {}),
+              ...(condition.values ? { ExpressionAttributeValues: condition.values } : {}),
+            }
+          : {}),
+      }),
+    );
+  }
+
+  /** Writes one item if `condition` holds: false when it did not. */
+  async writeIf(item: Item, condition: WriteCondition): Promise<boolean> {
+    return await falseWhenConditionFails(this.write(item, condition));
+  }
+
+  /** Updates one item if the update's condition holds: false when it did not. */
+  async updateIf(key: ItemKey, update: ItemUpdate): Promise<boolean> {
+    return await falseWhenConditionFails(
+      this.doc.send(new UpdateCommand({ TableName: this.tableName, Key: key, ...updateExpression(update) })),
+    );
+  }
+
+  /** Sets the given fields of an existing item (refuses to create it). */
+  async setFields(key: ItemKey, changes: Record<string, unknown>): Promise<void> {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: key,
+        ...updateExpression({ set: changes, condition: `attribute_exists(${TABLE_SCHEMA.partitionKey})` }),
+      }),
+    );
+  }
+
   /**
    * Every item of an entity whose `status` is one of `statuses`, across tenants: a Scan, for the
    * local runtime's start-up only (finding work a crash left unfinished).
    */
-  async scanByStatus(entity: string, statuses: readonly string[]): Promise<Item[]> {
-    const items: Item[] = [];
-    const values: Record<string, unknown> = { ':entity': entity };
+  async scanByStatus<T>(
+    entity: { readonly name: string; readonly parse: Parse<T> },
+    statuses: readonly string[],
+  ): Promise<T[]> {
+    const values: Record<string, unknown> = { ':entity': entity.name };
     statuses.forEach((status, index) => {
       values[`:s${index}`] = status;
     });
+    const items = await this.scanAll({
+      FilterExpression: `#entity = :entity AND #status IN (${statuses.map((_, index) => `:s${index}`).join(', ')})`,
+      ExpressionAttributeNames: { '#entity': TABLE_SCHEMA.entityAttribute, '#status': 'status' },
+      ExpressionAttributeValues: values,
+    });
+    return items.filter((item) => !this.isExpired(item)).map(entity.parse);
+  }
+
+  /** Every item a Scan matches (background jobs only: never on a request path). */
+  async scanAll(
+    input: Pick<
+      ConstructorParameters<typeof ScanCommand>[0],
+      'FilterExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues' | 'ProjectionExpression'
+    >,
+  ): Promise<Item[]> {
+    const items: Item[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.doc.send(
-        new ScanCommand({
-          TableName: this.tableName,
-          FilterExpression: `entity = :entity AND #status IN (${statuses.map((_, index) => `:s${index}`).join(', ')})`,
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: values,
-          ExclusiveStartKey: startKey,
-        }),
+        new ScanCommand({ ...input, TableName: this.tableName, ExclusiveStartKey: startKey }),
       );
-      items.push(...(page.Items ?? []).filter((item) => !this.isExpired(item)));
+      items.push(...(page.Items ?? []));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return items;
   }
 
-  /** Sets the given fields of an existing item (refuses to create it). */
-  async setFields(key: ItemKey, changes: Record<string, unknown>): Promise<void> {
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = {};
-    const sets = Object.entries(changes).map(([field, value]) => {
-      names[`#${field}`] = field;
-      values[`:${field}`] = value;
-      return `#${field} = :${field}`;
-    });
-    await this.doc.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: key,
-        UpdateExpression: `SET ${sets.join(', ')}`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-        ConditionExpression: 'attribute_exists(pk)',
-      }),
-    );
-  }
-
   /** Every item a query matches, following DynamoDB's pages (strongly consistent; for bounded sets). */
-  async queryAll(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): Promise<Item[]> {
+  async queryAll<T>(
+    input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>,
+    parse: Parse<T>,
+  ): Promise<T[]> {
     const items: Item[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -171,25 +273,26 @@ export class TableAccess {
       items.push(...(page.Items ?? []));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
-    return items;
+    return items.map(parse);
   }
 
   /**
-   * One page of a query. `accept` filters in code (after TTL filtering); the page is filled up
-   * to `limit` across DynamoDB pages, and the cursor points just after the last item returned,
-   * so nothing is skipped or repeated.
+   * One page of a query. `accept` filters the parsed values (after TTL filtering); the page is
+   * filled up to `limit` across DynamoDB pages, and the cursor points just after the last item
+   * returned, so nothing is skipped or repeated.
    */
-  async queryPage(
+  async queryPage<T>(
     input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey' | 'Limit'>,
     options: {
       scope: string;
       limit: number;
       cursor?: string;
-      keyOf: (item: Item) => StartKey;
-      accept?: (item: Item) => boolean;
+      parse: Parse<T>;
+      accept?: (value: T) => boolean;
     },
-  ): Promise<Page<Item>> {
-    const items: Item[] = [];
+  ): Promise<Page<T>> {
+    const values: T[] = [];
+    let last: Item | undefined;
     let startKey: StartKey | undefined = options.cursor
       ? this.cursors.decode(options.scope, options.cursor)
       : undefined;
@@ -200,29 +303,94 @@ export class TableAccess {
         new QueryCommand({ ...input, TableName: this.tableName, Limit: gulp, ExclusiveStartKey: startKey }),
       );
       for (const item of result.Items ?? []) {
-        if (this.isExpired(item) || (options.accept && !options.accept(item))) continue;
-        if (items.length === options.limit) {
-          const last = items[items.length - 1] as Item;
-          return { items, nextCursor: this.cursors.encode(options.scope, options.keyOf(last)) };
+        if (this.isExpired(item)) continue;
+        const value = options.parse(item);
+        if (options.accept && !options.accept(value)) continue;
+        if (last && values.length === options.limit) {
+          return {
+            items: values,
+            nextCursor: this.cursors.encode(options.scope, startKeyOf(last, input.IndexName)),
+          };
         }
-        items.push(item);
+        values.push(value);
+        last = item;
       }
-      if (!result.LastEvaluatedKey) return { items };
+      if (!result.LastEvaluatedKey) return { items: values };
       startKey = result.LastEvaluatedKey as StartKey;
     }
   }
 }
 
-/** Removes the table's bookkeeping attributes from an item before it leaves the store. */
-export function stripKeys<T>(item: Item): T {
-  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g1s, ttl: _ttl, entity: _entity, ...rest } = item;
-  return rest as T;
+/** The start key DynamoDB continues after `item` with: the table's keys, and the index's when one was queried. */
+function startKeyOf(item: Item, indexName: string | undefined): StartKey {
+  const names: string[] = [TABLE_SCHEMA.partitionKey, TABLE_SCHEMA.sortKey];
+  if (indexName !== undefined) {
+    if (!isIndexName(indexName)) throw new Error(`the table declares no index ${indexName}`);
+    const index = TABLE_SCHEMA.indexes[indexName];
+    names.push(index.partitionKey, index.sortKey);
+  }
+  const key: StartKey = {};
+  for (const name of names) {
+    const value = item[name];
+    if (typeof value !== 'string')
+      throw new Error(`an item read from ${indexName ?? 'the table'} has no ${name}`);
+    key[name] = value;
+  }
+  return key;
 }
 
-export const baseKey = (item: Item): StartKey => ({ pk: item.pk as string, sk: item.sk as string });
-export const byResourceKey = (item: Item): StartKey => ({
-  pk: item.pk as string,
-  sk: item.sk as string,
-  gsi1pk: item.gsi1pk as string,
-  gsi1sk: item.gsi1sk as string,
-});
+function updateExpression(update: ItemUpdate) {
+  const names: Record<string, string> = { ...update.names };
+  const values: Record<string, unknown> = { ...update.values };
+  let next = 0;
+  const placeholders = (field: string, value: unknown) => {
+    const name = `#u${next}`;
+    const placeholder = `:u${next++}`;
+    names[name] = field;
+    values[placeholder] = value;
+    return [name, placeholder] as const;
+  };
+  const sets = [
+    ...Object.entries(update.set ?? {}).map(([field, value]) => {
+      const [name, placeholder] = placeholders(field, value);
+      return `${name} = ${placeholder}`;
+    }),
+    ...Object.entries(update.setIfAbsent ?? {}).map(([field, value]) => {
+      const [name, placeholder] = placeholders(field, value);
+      return `${name} = if_not_exists(${name}, ${placeholder})`;
+    }),
+  ];
+  const adds = Object.entries(update.add ?? {}).map(([field, value]) => {
+    const [name, placeholder] = placeholders(field, value);
+    return `${name} ${placeholder}`;
+  });
+  return {
+    UpdateExpression: [
+      sets.length ? `SET ${sets.join(', ')}` : '',
+      adds.length ? `ADD ${adds.join(', ')}` : '',
+    ]
+      .filter(Boolean)
+      .join(' '),
+    ...(update.condition ? { ConditionExpression: update.condition } : {}),
+    ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
+    ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
+  };
+}
+
+async function falseWhenConditionFails(write: Promise<unknown>): Promise<boolean> {
+  try {
+    await write;
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+/** Another transaction on the same items was in flight: DynamoDB cancelled this one with `TransactionConflict`. */
+export function isTransactionConflict(error: unknown): boolean {
+  return (
+    error instanceof TransactionCanceledException &&
+    (error.CancellationReasons ?? []).some((reason) => reason.Code === 'TransactionConflict')
+  );
+}

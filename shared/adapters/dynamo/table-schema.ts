@@ -3,17 +3,28 @@ import type { CreateTableCommandInput, GlobalSecondaryIndex } from '@aws-sdk/cli
 /**
  * The one declaration of the service's single table. CDK (`infra/`) and the DynamoDB Local
  * bootstrap both build the table from it, so the local table cannot drift from the deployed one.
+ * Entities (`entities/`) name the indexes they use from here; a test checks that the table
+ * declares exactly the indexes some entity uses.
  */
 export const TABLE_SCHEMA = {
   partitionKey: 'pk',
   sortKey: 'sk',
   /** Epoch seconds; DynamoDB deletes the item some time after it passes (late: reads filter too). */
   ttlAttribute: 'ttl',
+  /** The entity name every item carries (`defineEntity` writes and checks it). */
+  entityAttribute: 'entity',
   indexes: {
-    /** Audit events of one resource (type + id), oldest to newest by sort key. */
+    /**
+     * One collection of items outside their base partition, sorted: a resource's audit events,
+     * a tenant's runs by time, a guest's operations, a subscription's deliveries by time.
+     */
     byResource: { partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
   },
 } as const;
+
+export type IndexName = keyof typeof TABLE_SCHEMA.indexes;
+
+export const isIndexName = (name: string): name is IndexName => Object.hasOwn(TABLE_SCHEMA.indexes, name);
 
 /** The CreateTable request for the declared table (on-demand billing, all GSIs projecting ALL). */
 export function createTableInput(tableName: string): CreateTableCommandInput {

@@ -1,8 +1,6 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { BoundedCache } from '#shared/domain/bounded-cache.ts';
-import { keys } from './keys.ts';
-import { stripKeys, type TableAccess } from './table-access.ts';
+import { tenantEntity } from './entities/tenant.ts';
+import { IS_NEW, type TableAccess } from './table-access.ts';
 
 export interface TenantProfile {
   readonly id: string;
@@ -16,15 +14,14 @@ export class TenantStore {
   // Bounded: tenant ids come from tokens, and a forgotten one costs only one conditional write.
   readonly #known = new BoundedCache<string, true>(10_000);
 
-  private readonly table: TableAccess;
+  readonly #table: TableAccess;
 
   constructor(table: TableAccess) {
-    this.table = table;
+    this.#table = table;
   }
 
   async get(tenantId: string): Promise<TenantProfile | undefined> {
-    const item = await this.table.get(keys.tenant(tenantId));
-    return item ? stripKeys<TenantProfile>(item) : undefined;
+    return await this.#table.get(tenantEntity.key({ id: tenantId }), tenantEntity.parse);
   }
 
   /** Creates the profile if it does not exist yet; remembered per container to cost one write. */
@@ -34,19 +31,10 @@ export class TenantStore {
       id: tenantId,
       plan: 'standard',
       timezone: 'UTC',
-      createdAt: new Date(this.table.now()).toISOString(),
+      createdAt: new Date(this.#table.now()).toISOString(),
     };
-    try {
-      await this.table.doc.send(
-        new PutCommand({
-          TableName: this.table.tableName,
-          Item: { ...keys.tenant(tenantId), entity: 'tenant', ...profile },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+    // An existing profile is kept as it is.
+    await this.#table.writeIf(tenantEntity.item(profile), IS_NEW);
     this.#known.set(tenantId, true);
   }
 }

@@ -1,0 +1,34 @@
+import { auditEntity } from './audit.ts';
+import { clusterEntity, clusterNameEntity } from './cluster.ts';
+import { deliveryEntity, outboxEntity } from './delivery.ts';
+import { exclusionEntity } from './exclusion.ts';
+import { guestEntity } from './guest.ts';
+import { idempotencyEntity } from './idempotency.ts';
+import { laneEntity } from './lane.ts';
+import { operationEntity } from './operation.ts';
+import { policyEntity, policyNameEntity } from './policy.ts';
+import { runEntity, runResultEntity } from './run.ts';
+import { snapshotEntity } from './snapshot.ts';
+import { subscriptionEntity } from './subscription.ts';
+import { tenantEntity } from './tenant.ts';
+
+/** Every entity the table holds (the table declaration's indexes must be exactly those they use). */
+export const ENTITIES = [
+  tenantEntity,
+  clusterEntity,
+  clusterNameEntity,
+  policyEntity,
+  policyNameEntity,
+  exclusionEntity,
+  guestEntity,
+  runEntity,
+  runResultEntity,
+  laneEntity,
+  snapshotEntity,
+  operationEntity,
+  subscriptionEntity,
+  deliveryEntity,
+  outboxEntity,
+  idempotencyEntity,
+  auditEntity,
+] as const;

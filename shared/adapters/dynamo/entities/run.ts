@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { type Run, type RunGuestResult, runStatusOf } from '#shared/domain/run.ts';
+import { daysAfter, defineEntity, tenantPartition } from '../entity.ts';
+
+/** A run as stored: `claimedAt` marks the workflow execution that took it (never shown). */
+export type StoredRun = Run & { readonly claimedAt?: string };
+
+const runSchema: z.ZodType<StoredRun> = z.object({
+  id: z.string(),
+  tenantId: z.string(),
+  policyId: z.string(),
+  policyName: z.string(),
+  scheduledTime: z.string(),
+  trigger: z.enum(['schedule', 'manual']),
+  // Older records hold older words (`pending`, `completed`, `partial`): read in today's.
+  status: z.unknown().transform(runStatusOf),
+  targets: z.number(),
+  succeeded: z.number(),
+  failed: z.number(),
+  notStarted: z.number().optional(),
+  late: z.number().optional(),
+  createdAt: z.string(),
+  startedAt: z.string().optional(),
+  finishedAt: z.string().optional(),
+  cancelRequestedAt: z.string().optional(),
+  cancelledBy: z.string().optional(),
+  reason: z.string().optional(),
+  claimedAt: z.string().optional(),
+});
+
+/**
+ * A run's own partition: the run and its guests' results. Recording a result writes here (and
+ * to the guest's snapshot partition), never to the tenant's partition, so a tenant's runs do
+ * not share one partition's write throughput.
+ */
+const runPartition = (run: { tenantId: string; runId: string }) =>
+  `${tenantPartition(run.tenantId)}#RUN#${run.runId}`;
+
+/** One execution of a policy for one scheduled time, with its counters; listed by time through `byResource`. */
+export const runEntity = defineEntity({
+  name: 'run',
+  schema: runSchema,
+  key: (run: { tenantId: string; id: string }) => ({
+    pk: runPartition({ tenantId: run.tenantId, runId: run.id }),
+    sk: 'RUN',
+  }),
+  indexes: {
+    byResource: {
+      partition: (runs: { tenantId: string }) => `${tenantPartition(runs.tenantId)}#RUNS`,
+      sort: (run) => `${run.scheduledTime}#${run.id}`,
+    },
+  },
+  ttl: (run, lifetimes) => daysAfter(run.scheduledTime, lifetimes.historyDays),
+});
+
+/** A guest's result as stored: with its tenant (the domain's result names only its run). */
+type StoredRunResult = RunGuestResult & { readonly tenantId: string };
+
+const runResultSchema: z.ZodType<StoredRunResult> = z.object({
+  tenantId: z.string(),
+  runId: z.string(),
+  guestId: z.string(),
+  vmid: z.number(),
+  node: z.string(),
+  snapshotName: z.string(),
+  outcome: z.enum(['succeeded', 'failed']),
+  error: z.string().optional(),
+  errorType: z.string().optional(),
+  lock: z.string().optional(),
+  upid: z.string().optional(),
+  finishedAt: z.string(),
+  late: z.boolean().optional(),
+});
+
+/** One guest's outcome in one run, written once (the key is the de-duplication of a retried step). */
+export const runResultEntity = defineEntity({
+  name: 'run-result',
+  schema: runResultSchema,
+  key: (result: { tenantId: string; runId: string; guestId: string }) => ({
+    pk: runPartition(result),
+    sk: `GUEST#${result.guestId}`,
+  }),
+  collection: (run: { tenantId: string; runId: string }) => ({ pk: runPartition(run), skPrefix: 'GUEST#' }),
+  ttl: (result, lifetimes) => daysAfter(result.finishedAt, lifetimes.historyDays),
+});
