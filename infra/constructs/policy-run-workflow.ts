@@ -21,12 +21,13 @@ import {
   WaitTime,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import {
-  LambdaInvoke,
+  type LambdaInvoke,
   type LambdaInvokeProps,
   StepFunctionsStartExecution,
 } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { acknowledgeStateMachineRole } from './state-machine-role-acknowledgements.ts';
+import { lambdaTask, retryStartExecution } from './task-retries.ts';
 import { CONNECTOR_TASK_TIMEOUT, STEP_TASK_TIMEOUT } from './task-timeouts.ts';
 
 export interface PolicyRunWorkflowProps {
@@ -166,6 +167,8 @@ export class PolicyRunWorkflow extends Construct {
       }),
       resultPath: JsonPath.DISCARD,
     });
+    // Too many open executions or a throttled start: the lane has not started, so it is started again later.
+    retryStartExecution(runLane);
     // A lost lane must not stop the other lanes; its guests stay unrecorded and FinishRun counts them as failed.
     runLane.addCatch(new Pass(this, 'LaneLost', { resultPath: JsonPath.DISCARD }), {
       errors: ['States.ALL'],
@@ -383,6 +386,12 @@ export class PolicyRunWorkflow extends Construct {
       }),
       resultPath: JsonPath.DISCARD,
     });
+    // A result that cannot be written (the table throttled past every retry) ends only this guest's
+    // iteration, never the lane's Map: the guest stays unrecorded, FinishRun counts it as failed
+    // and names it in the run's reason, and the run's reconciliation adopts a snapshot it took.
+    const notRecorded = new Pass(this, 'ResultNotRecorded', { resultPath: JsonPath.DISCARD });
+    for (const step of [succeeded, alreadyTaken, failed])
+      step.addCatch(notRecorded, { errors: ['States.ALL'], resultPath: '$.recordError' });
     return { succeeded, alreadyTaken, failed };
   }
 
@@ -499,7 +508,7 @@ export class PolicyRunWorkflow extends Construct {
    * locks reported). Off the run's critical path, and it never fails the run.
    */
   private reconcileRun(): LambdaInvoke {
-    const reconcile = new LambdaInvoke(this, 'ReconcileRun', {
+    const reconcile = lambdaTask(this, 'ReconcileRun', {
       lambdaFunction: this.props.reconcileGuests,
       taskTimeout: this.stepTimeout,
       payload: TaskInput.fromObject({ 'tenantId.$': '$.tenantId', 'runId.$': '$.claim.runId' }),
@@ -523,7 +532,7 @@ export class PolicyRunWorkflow extends Construct {
     fn: IFunction,
     props: Omit<LambdaInvokeProps, 'lambdaFunction' | 'taskTimeout'>,
   ): LambdaInvoke {
-    const step = new LambdaInvoke(this, name, {
+    const step = lambdaTask(this, name, {
       lambdaFunction: fn,
       taskTimeout: this.stepTimeout,
       ...props,
@@ -540,7 +549,7 @@ export class PolicyRunWorkflow extends Construct {
     on: '$.item' | '$.deletion' = '$.item',
     extra: Record<string, unknown> = {},
   ): LambdaInvoke {
-    return new LambdaInvoke(this, name, {
+    return lambdaTask(this, name, {
       lambdaFunction: this.props.connector,
       payload: TaskInput.fromObject({
         'tenantId.$': `${on}.tenantId`,
