@@ -1,7 +1,6 @@
 import type { StackProps } from 'aws-cdk-lib';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
@@ -9,6 +8,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ENV } from '#shared/config/env-names.ts';
 import { DailySweep } from './constructs/daily-sweep.ts';
+import { EndedExecutions } from './constructs/ended-executions.ts';
 import { invokes, startsExecutions } from './constructs/function-uses.ts';
 import { GuestOperationWorkflow } from './constructs/guest-operation-workflow.ts';
 import { NotificationPipeline } from './constructs/notification-pipeline.ts';
@@ -17,6 +17,7 @@ import { PolicyRunWorkflow } from './constructs/policy-run-workflow.ts';
 import { PolicySchedules } from './constructs/policy-schedules.ts';
 import { ProxmoxConnector } from './constructs/proxmox-connector.ts';
 import { ServiceApi } from './constructs/service-api.ts';
+import { stateMachineLogGroup } from './constructs/state-machine-logs.ts';
 import { WiredStack } from './constructs/wiring.ts';
 import { WorkflowSteps } from './constructs/workflow-steps.ts';
 
@@ -59,6 +60,8 @@ export class StatelessStack extends WiredStack {
   public readonly policyRun: PolicyRunWorkflow;
   /** Manual snapshots, deletes and restores. */
   public readonly guestOperations: GuestOperationWorkflow;
+  /** Finishes runs and operations whose execution failed, timed out or was stopped. */
+  public readonly endedExecutions: EndedExecutions;
   public readonly dailySweep: DailySweep;
   public readonly policySchedules: PolicySchedules;
   public readonly notifications: NotificationPipeline;
@@ -97,13 +100,18 @@ export class StatelessStack extends WiredStack {
       recordPrune: this.steps.recordPrune,
       reconcileGuests: this.steps.reconcileGuests,
       connector: this.connector.function,
-      logGroup: new LogGroup(this, 'PolicyRunLogs', { retention: RetentionDays.THREE_MONTHS }),
+      logGroup: stateMachineLogGroup(this, 'PolicyRunLogs', 'policy-run'),
     });
     this.guestOperations = new GuestOperationWorkflow(this, 'GuestOperation', {
       planOperation: this.steps.planOperation,
       finishOperation: this.steps.finishOperation,
       connector: this.connector.function,
-      logGroup: new LogGroup(this, 'GuestOperationLogs', { retention: RetentionDays.THREE_MONTHS }),
+      logGroup: stateMachineLogGroup(this, 'GuestOperationLogs', 'guest-operation'),
+    });
+    this.endedExecutions = new EndedExecutions(this, 'EndedExecutions', {
+      ...stepDependencies,
+      policyRun: this.policyRun.stateMachine,
+      guestOperation: this.guestOperations.stateMachine,
     });
     this.dailySweep = new DailySweep(this, 'DailySweep', {
       ...stepDependencies,

@@ -235,6 +235,20 @@ describe('the stateless stack', () => {
     expect(policies).toContain('events:PutEvents');
   });
 
+  it('logs every state machine to a group under /aws/vendedlogs/states/, outside the account’s log resource policy', () => {
+    const machines = Object.values(stateless.findResources('AWS::StepFunctions::StateMachine'));
+    const groups = stateless.findResources('AWS::Logs::LogGroup');
+    expect(machines.length).toBeGreaterThanOrEqual(3);
+    for (const machine of machines) {
+      const destinations = machine.Properties.LoggingConfiguration?.Destinations ?? [];
+      expect(destinations.length).toBe(1);
+      const groupId = destinations[0].CloudWatchLogsLogGroup.LogGroupArn['Fn::GetAtt'][0];
+      expect(groups[groupId]?.Properties.LogGroupName).toMatch(
+        /^\/aws\/vendedlogs\/states\/PveSnapshotsStateless-/,
+      );
+    }
+  });
+
   it('puts the JWT authorizer on every route except the public ones', () => {
     stateless.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       AuthorizerType: 'JWT',
