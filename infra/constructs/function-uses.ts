@@ -22,27 +22,22 @@ export interface Use {
 
 const GSI_REASON = 'Queries use the table\u2019s GSIs, which are only addressable as <table>/index/*.';
 
-/** The table, read only: gets, queries and scans, nothing written. */
-export function tableReadOnly(table: ITable): Use {
+function tableUse(table: ITable, access: 'read' | 'readWrite'): Use {
   return {
     environment: { [ENV.tableName]: table.tableName },
     grant(fn) {
-      table.grantReadData(fn);
+      if (access === 'read') table.grantReadData(fn);
+      else table.grantReadWriteData(fn);
       acknowledgeWildcard(fn, tableIndexesArn(fn, table), GSI_REASON);
     },
   };
 }
 
+/** The table, read only: gets, queries and scans, nothing written. */
+export const tableReadOnly = (table: ITable): Use => tableUse(table, 'read');
+
 /** The table, read and write. */
-export function tableReadWrite(table: ITable): Use {
-  return {
-    environment: { [ENV.tableName]: table.tableName },
-    grant(fn) {
-      table.grantReadWriteData(fn);
-      acknowledgeWildcard(fn, tableIndexesArn(fn, table), GSI_REASON);
-    },
-  };
-}
+export const tableReadWrite = (table: ITable): Use => tableUse(table, 'readWrite');
 
 /** The connector function (the only way to Proxmox): its name, and leave to invoke it. */
 export function invokes(connector: LambdaFunction): Use {
