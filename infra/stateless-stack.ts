@@ -1,7 +1,6 @@
 import type { StackProps } from 'aws-cdk-lib';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
@@ -9,6 +8,8 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ENV } from '#shared/config/env-names.ts';
 import { DailySweep } from './constructs/daily-sweep.ts';
+import { EndedExecutions } from './constructs/ended-executions.ts';
+import { invokes, startsExecutions } from './constructs/function-uses.ts';
 import { GuestOperationWorkflow } from './constructs/guest-operation-workflow.ts';
 import { NotificationPipeline } from './constructs/notification-pipeline.ts';
 import { OperationalAlarms } from './constructs/operational-alarms.ts';
@@ -16,6 +17,7 @@ import { PolicyRunWorkflow } from './constructs/policy-run-workflow.ts';
 import { PolicySchedules } from './constructs/policy-schedules.ts';
 import { ProxmoxConnector } from './constructs/proxmox-connector.ts';
 import { ServiceApi } from './constructs/service-api.ts';
+import { stateMachineLogGroup } from './constructs/state-machine-logs.ts';
 import { WiredStack } from './constructs/wiring.ts';
 import { WorkflowSteps } from './constructs/workflow-steps.ts';
 
@@ -25,6 +27,7 @@ export interface StatelessStackProps extends StackProps {
   /** The key confirmation codes are MAC-ed with: the notifier makes them, the API checks them. */
   readonly confirmationKey: ISecret;
   readonly clusterSecretPrefix: string;
+  readonly webhookSecretPrefix: string;
   readonly scheduleGroup: IScheduleGroup;
   readonly scheduleDeadLetters: IQueue;
   /** Issuer of accepted JWTs. */
@@ -57,6 +60,8 @@ export class StatelessStack extends WiredStack {
   public readonly policyRun: PolicyRunWorkflow;
   /** Manual snapshots, deletes and restores. */
   public readonly guestOperations: GuestOperationWorkflow;
+  /** Finishes runs and operations whose execution failed, timed out or was stopped. */
+  public readonly endedExecutions: EndedExecutions;
   public readonly dailySweep: DailySweep;
   public readonly policySchedules: PolicySchedules;
   public readonly notifications: NotificationPipeline;
@@ -65,12 +70,13 @@ export class StatelessStack extends WiredStack {
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
     const events = { topic: props.topic, bus: props.bus };
-    const { table, clusterSecretPrefix } = props;
+    const { table, clusterSecretPrefix, webhookSecretPrefix } = props;
     this.api = new ServiceApi(this, 'Api', {
       table,
       cursorKey: props.cursorKey,
       confirmationKey: props.confirmationKey,
       clusterSecretPrefix,
+      webhookSecretPrefix,
       events,
       jwtIssuer: props.jwtIssuer,
       jwtAudience: props.jwtAudience,
@@ -80,10 +86,9 @@ export class StatelessStack extends WiredStack {
 
     this.connector = new ProxmoxConnector(this, 'Connector', { table, clusterSecretPrefix });
     // The API reaches Proxmox only through the connector.
-    api.addEnvironment(ENV.connectorFunctionName, this.connector.function.functionName);
-    this.connector.allowInvoke(api);
+    this.api.service.use(invokes(this.connector.function));
 
-    const stepDependencies = { table, clusterSecretPrefix, connector: this.connector, events };
+    const stepDependencies = { table, connector: this.connector, events };
     this.steps = new WorkflowSteps(this, 'WorkflowSteps', stepDependencies);
     this.policyRun = new PolicyRunWorkflow(this, 'PolicyRun', {
       claimRun: this.steps.claimRun,
@@ -95,13 +100,18 @@ export class StatelessStack extends WiredStack {
       recordPrune: this.steps.recordPrune,
       reconcileGuests: this.steps.reconcileGuests,
       connector: this.connector.function,
-      logGroup: new LogGroup(this, 'PolicyRunLogs', { retention: RetentionDays.THREE_MONTHS }),
+      logGroup: stateMachineLogGroup(this, 'PolicyRunLogs', 'policy-run'),
     });
     this.guestOperations = new GuestOperationWorkflow(this, 'GuestOperation', {
       planOperation: this.steps.planOperation,
       finishOperation: this.steps.finishOperation,
       connector: this.connector.function,
-      logGroup: new LogGroup(this, 'GuestOperationLogs', { retention: RetentionDays.THREE_MONTHS }),
+      logGroup: stateMachineLogGroup(this, 'GuestOperationLogs', 'guest-operation'),
+    });
+    this.endedExecutions = new EndedExecutions(this, 'EndedExecutions', {
+      ...stepDependencies,
+      policyRun: this.policyRun.stateMachine,
+      guestOperation: this.guestOperations.stateMachine,
     });
     this.dailySweep = new DailySweep(this, 'DailySweep', {
       ...stepDependencies,
@@ -109,10 +119,10 @@ export class StatelessStack extends WiredStack {
       deadLetters: props.scheduleDeadLetters,
     });
     // "Run now" and manual guest operations start executions from the API.
-    api.addEnvironment(ENV.operationStateMachineArn, this.guestOperations.stateMachine.stateMachineArn);
-    this.guestOperations.stateMachine.grantStartExecution(api);
-    api.addEnvironment(ENV.policyRunStateMachineArn, this.policyRun.stateMachine.stateMachineArn);
-    this.policyRun.stateMachine.grantStartExecution(api);
+    this.api.service.use(
+      startsExecutions(ENV.operationStateMachineArn, this.guestOperations.stateMachine),
+      startsExecutions(ENV.policyRunStateMachineArn, this.policyRun.stateMachine),
+    );
     this.policySchedules = new PolicySchedules(this, 'PolicySchedules', {
       writer: api,
       policyRun: this.policyRun.stateMachine,
@@ -124,7 +134,7 @@ export class StatelessStack extends WiredStack {
       topic: props.topic,
       table,
       confirmationKey: props.confirmationKey,
-      clusterSecretPrefix,
+      webhookSecretPrefix,
       publicApiUrl: this.api.httpApi.api.apiEndpoint,
       ...(props.smtpSecretArn ? { smtpSecretArn: props.smtpSecretArn } : {}),
       ...(props.mailFrom ? { mailFrom: props.mailFrom } : {}),

@@ -43,6 +43,7 @@ import { startHostedSimulator } from './simulator-host.ts';
 import { ensureTable } from './table-bootstrap.ts';
 import { startTtlSweeper } from './ttl-sweeper.ts';
 import { loadWorkflowDefinitions } from './workflows/definition-cache.ts';
+import { endedExecutionHandler } from './workflows/ended-executions.ts';
 import { LocalWorkflowRunner } from './workflows/local-workflow-runner.ts';
 import { scaledWaits } from './workflows/scaled-waits.ts';
 
@@ -249,6 +250,7 @@ export async function startLocalRuntime(
         ...(options.onWorkflowEvent ? { onEvent: options.onWorkflowEvent } : {}),
         onExecutionError: (name, error) =>
           logger.error('workflow execution failed', { execution: name, error: error as Error }),
+        onExecutionEnded: endedExecutionHandler(deps, workflowDefinitions, logger),
       },
     );
     stops.push(async () => runner.stop());
@@ -314,6 +316,8 @@ export async function startLocalRuntime(
     const handler = createApiHandler({
       ...deps,
       webhookAddresses,
+      // One local store: webhook and token secrets have distinct names (AWS keeps them under two prefixes).
+      webhookSecrets: secrets,
       confirmationKey,
       workflows,
       schedules: policiesAreTheSchedule,

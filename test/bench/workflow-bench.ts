@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { HISTORY_BUDGET, LANE_OVERHEAD, worstGuestHistory } from '#shared/domain/history-budget.ts';
 import { runIdFor } from '#shared/domain/run.ts';
 import { startDynamoDbLocal } from '#shared/local/dynamodb-local.ts';
 import { loadLocalConfig } from '#shared/local/local-config.ts';
@@ -15,7 +16,7 @@ import { largeClusterState } from '#shared/local/proxmox-simulator/model.ts';
 import { startSimulatorServer } from '#shared/local/proxmox-simulator/server.ts';
 import { ProxmoxSimulator } from '#shared/local/proxmox-simulator/simulator.ts';
 import { startLocalRuntime } from '#shared/local/runtime.ts';
-import { LANE_CHUNK } from '#shared/services/policy-run/work-item.ts';
+import { LANE_CHUNK, LANE_PATH_LIMITS } from '#shared/services/policy-run/work-item.ts';
 
 const TOKEN = 'bench@pve!bench';
 const SECRET = 'bench-secret';
@@ -120,6 +121,17 @@ export async function runWorkflowBench(log: (line: string) => void): Promise<voi
       `history events: parent ${parent.toLocaleString('en')}, largest of ${laneHistories.length} lane executions ${largest.toLocaleString('en')} (${perLaneGuest.toFixed(1)} per guest). ` +
         `At 10,000 guests on 100 nodes: parent ~${Math.round((parent / nodes) * 100).toLocaleString('en')}, each lane ~${Math.round(perLaneGuest * 100).toLocaleString('en')} ` +
         `(quota 25,000 per execution; a lane of ${LANE_CHUNK} guests, the most one execution gets, ~${Math.round(perLaneGuest * LANE_CHUNK).toLocaleString('en')} + ~20 per retention deletion; a node with more guests gets several lanes, one after another)`,
+    );
+    // 10,000 guests on one node: the parent holds one RunLane per lane, each lane at most LANE_CHUNK guests.
+    const lanesRun = laneHistories.length;
+    const parentPerLane = parent / Math.max(1, lanesRun);
+    const oneNodeLanes = Math.ceil(10_000 / LANE_CHUNK);
+    const oneNodeParent = Math.round(parentPerLane * oneNodeLanes);
+    const worstLane = LANE_OVERHEAD + LANE_CHUNK * worstGuestHistory(LANE_PATH_LIMITS);
+    const typicalLane = Math.round(perLaneGuest * LANE_CHUNK);
+    log(
+      `history events at 10,000 guests on one node (lanes of ${LANE_CHUNK}, sized by the worst case): ${oneNodeLanes} lanes; parent ~${oneNodeParent.toLocaleString('en')} (${parentPerLane.toFixed(1)} per lane measured); ` +
+        `a lane ~${typicalLane.toLocaleString('en')} as measured, at most ${worstLane.toLocaleString('en')} in the worst case; largest execution ${Math.max(oneNodeParent, worstLane).toLocaleString('en')} (budget ${HISTORY_BUDGET.toLocaleString('en')}, quota 25,000)`,
     );
   } finally {
     await runtime.stop();

@@ -4,6 +4,7 @@
  * instead of once per construct.
  */
 import './constructs/daily-sweep.cases.ts';
+import './constructs/ended-executions.cases.ts';
 import './constructs/nag-acknowledgements.cases.ts';
 import './constructs/notification-pipeline.cases.ts';
 import './constructs/operational-alarms.cases.ts';

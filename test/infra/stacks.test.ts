@@ -216,15 +216,37 @@ describe('the stateless stack', () => {
     const functions = stateless.findResources('AWS::Lambda::Function');
     const notifier = Object.entries(functions).find(([id]) => id.startsWith('NotifierFunction'));
     expect(notifier?.[1].Properties.Environment.Variables).toHaveProperty('PUBLIC_API_URL');
-    // The API and every workflow step publish events: topic ARN and bus name in their environment.
+    // The API and the steps that publish outcomes: topic ARN and bus name in their environment.
+    const publishers = [
+      'Api',
+      'RecordResult',
+      'RecordPrune',
+      'FinishRun',
+      'ReconcileGuests',
+      'FinishOperation',
+    ];
     for (const [id, fn] of Object.entries(functions)) {
-      if (id.startsWith('Connector') || id.startsWith('NotifierFunction')) continue;
+      if (!publishers.some((publisher) => id.startsWith(`${publisher}Function`))) continue;
       expect(fn.Properties.Environment.Variables, id).toHaveProperty('EVENT_TOPIC_ARN');
       expect(fn.Properties.Environment.Variables, id).toHaveProperty('EVENT_BUS_NAME');
     }
     const policies = JSON.stringify(stateless.findResources('AWS::IAM::Policy'));
     expect(policies).toContain('sns:Publish');
     expect(policies).toContain('events:PutEvents');
+  });
+
+  it('logs every state machine to a group under /aws/vendedlogs/states/, outside the account’s log resource policy', () => {
+    const machines = Object.values(stateless.findResources('AWS::StepFunctions::StateMachine'));
+    const groups = stateless.findResources('AWS::Logs::LogGroup');
+    expect(machines.length).toBeGreaterThanOrEqual(3);
+    for (const machine of machines) {
+      const destinations = machine.Properties.LoggingConfiguration?.Destinations ?? [];
+      expect(destinations.length).toBe(1);
+      const groupId = destinations[0].CloudWatchLogsLogGroup.LogGroupArn['Fn::GetAtt'][0];
+      expect(groups[groupId]?.Properties.LogGroupName).toMatch(
+        /^\/aws\/vendedlogs\/states\/PveSnapshotsStateless-/,
+      );
+    }
   });
 
   it('puts the JWT authorizer on every route except the public ones', () => {

@@ -9,6 +9,20 @@ export interface LocalWorkflowRunnerOptions {
   readonly onExecutionError?: (name: string, error: unknown) => void;
   /** Receives every execution event (state entered/exited, ...), e.g. to count state transitions. */
   readonly onEvent?: (name: string, event: { type: string; state?: { name: string; type?: string } }) => void;
+  /**
+   * An execution started with `start` ended FAILED, TIMED_OUT or ABORTED (stopped with
+   * `stopExecution`; not at shutdown), as EventBridge reports Step Functions status changes.
+   */
+  readonly onExecutionEnded?: (ended: LocalEndedExecution) => void;
+}
+
+export interface LocalEndedExecution {
+  readonly name: string;
+  readonly arn: string;
+  readonly input: unknown;
+  readonly status: 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+  readonly error?: string;
+  readonly cause?: string;
 }
 
 type StateDefinition = {
@@ -102,6 +116,7 @@ export class LocalWorkflowRunner {
   readonly #running = new Map<string, RunningExecution>();
   /** Execution name by execution id (children name their parent by its id). */
   readonly #names = new Map<string, string>();
+  readonly #stopRequested = new Set<string>();
   #children = 0;
 
   constructor(
@@ -187,10 +202,36 @@ export class LocalWorkflowRunner {
   start(name: string, input: unknown, arn: string = this.#mainArn): Promise<unknown> {
     const existing = this.#running.get(name);
     if (existing) return existing.result;
-    return this.#execute(name, arn, input).catch((error: unknown) => {
-      this.#options.onExecutionError?.(name, error);
-      return undefined;
-    });
+    const ended = (status: LocalEndedExecution['status'], failure?: Error) =>
+      this.#options.onExecutionEnded?.({
+        name,
+        arn,
+        input,
+        status,
+        ...(failure?.name ? { error: failure.name } : {}),
+        ...(failure?.message ? { cause: failure.message } : {}),
+      });
+    return this.#execute(name, arn, input).then(
+      (output) => {
+        // An aborted execution settles with null (noThrowOnAbort); only a stop asked for is reported.
+        if (output === null && this.#stopRequested.delete(name)) ended('ABORTED');
+        return output;
+      },
+      (error: unknown) => {
+        this.#options.onExecutionError?.(name, error);
+        if ((error as Error).name === 'ExecutionTimeoutError') ended('TIMED_OUT');
+        else ended('FAILED', ((error as Error).cause as Error | undefined) ?? (error as Error));
+        return undefined;
+      },
+    );
+  }
+
+  /** Stops a running execution, as StopExecution does: it ends ABORTED. */
+  stopExecution(name: string): void {
+    const execution = this.#running.get(name);
+    if (!execution) return;
+    this.#stopRequested.add(name);
+    execution.abort();
   }
 
   #execute(name: string, arn: string, input: unknown): Promise<unknown> {

@@ -3,6 +3,15 @@ import { finalRunStatus, type Run } from '#shared/domain/run.ts';
 import { runFinishedEvent } from '../notifications/outcome-events.ts';
 import type { ServiceDeps } from '../service-deps.ts';
 
+/**
+ * The run's execution ended without `FinishRun` (failed, timed out or stopped): the run ends
+ * `failed` (`cancelled` when stopped), with the execution's reason.
+ */
+export interface ExecutionEnd {
+  readonly status: 'failed' | 'cancelled';
+  readonly reason: string;
+}
+
 /** Finishing gives up after this many changes of the counts under it (each one is a result recorded meanwhile). */
 const MAX_ATTEMPTS = 20;
 
@@ -13,10 +22,15 @@ const MAX_ATTEMPTS = 20;
  *    `notStarted`),
  * 2. writes it only if the run has not ended and its counts are still the ones decided from
  *    (otherwise it reads them again), so the status always agrees with the counted results,
+ *    (an execution that ended without this step, `executionEnded`, ends it `failed` or `cancelled`
+ *    with the execution's reason),
  * 3. publishes the run's event (`run.succeeded`, `run.partially_failed`, `run.failed`,
  *    `run.cancelled`) once: a repeated finish publishes the same event id again.
  */
-export async function finishRun(deps: ServiceDeps, input: { tenantId: string; runId: string }): Promise<Run> {
+export async function finishRun(
+  deps: ServiceDeps,
+  input: { tenantId: string; runId: string; executionEnded?: ExecutionEnd },
+): Promise<Run> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const run = await deps.store.runs.get(input.tenantId, input.runId);
     if (!run) throw new NotFoundError('run', input.runId);
@@ -25,17 +39,21 @@ export async function finishRun(deps: ServiceDeps, input: { tenantId: string; ru
       await publish(deps, run);
       return run;
     }
-    const cancelled = run.cancelRequestedAt !== undefined;
-    const status = finalRunStatus(run, cancelled);
+    const ended = input.executionEnded;
+    const cancelled = run.cancelRequestedAt !== undefined || ended?.status === 'cancelled';
+    const status = ended && !cancelled ? 'failed' : finalRunStatus(run, cancelled);
     const finishedAt = new Date(deps.now()).toISOString();
     const unrecorded = Math.max(0, run.targets - run.succeeded - run.failed);
-    const reason = cancelled
-      ? `cancelled by ${run.cancelledBy ?? 'an operator'} at ${run.cancelRequestedAt}${
-          unrecorded > 0 ? `; ${unrecorded} of ${run.targets} guests were not started` : ''
-        }`
-      : unrecorded > 0
-        ? `${unrecorded} of ${run.targets} guests have no recorded result`
-        : undefined;
+    const reasons = [
+      ended?.reason,
+      run.cancelRequestedAt !== undefined
+        ? `cancelled by ${run.cancelledBy ?? 'an operator'} at ${run.cancelRequestedAt}`
+        : undefined,
+      unrecorded > 0
+        ? `${unrecorded} of ${run.targets} guests ${cancelled ? 'were not started' : 'have no recorded result'}`
+        : undefined,
+    ].filter((part) => part !== undefined);
+    const reason = reasons.length > 0 ? reasons.join('; ') : undefined;
     const end = {
       status,
       finishedAt,
