@@ -19,9 +19,9 @@ import {
   Wait,
   WaitTime,
 } from 'aws-cdk-lib/aws-stepfunctions';
-import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { acknowledgeStateMachineRole } from './state-machine-role-acknowledgements.ts';
+import { lambdaTask } from './task-retries.ts';
 import { CONNECTOR_TASK_TIMEOUT, STEP_TASK_TIMEOUT } from './task-timeouts.ts';
 
 export interface GuestOperationWorkflowProps {
@@ -46,7 +46,7 @@ export class GuestOperationWorkflow extends Construct {
     const connectorTimeout = Timeout.duration(CONNECTOR_TASK_TIMEOUT);
     // Recording the outcome is idempotent: retried on any error, so no outcome (or its event) is lost.
     const finish = (name: string, outcome: 'succeeded' | 'failed') =>
-      new LambdaInvoke(this, name, {
+      lambdaTask(this, name, {
         lambdaFunction: props.finishOperation,
         taskTimeout: stepTimeout,
         payload: TaskInput.fromObject({
@@ -60,7 +60,7 @@ export class GuestOperationWorkflow extends Construct {
     const failOperation = finish('FailOperation', 'failed');
     const completeOperation = finish('CompleteOperation', 'succeeded');
 
-    const plan = new LambdaInvoke(this, 'PlanOperation', {
+    const plan = lambdaTask(this, 'PlanOperation', {
       lambdaFunction: props.planOperation,
       taskTimeout: stepTimeout,
       payload: TaskInput.fromObject({ 'tenantId.$': '$.tenantId', 'operationId.$': '$.operationId' }),
@@ -69,7 +69,7 @@ export class GuestOperationWorkflow extends Construct {
     });
     plan.addCatch(failOperation, { errors: ['States.ALL'], resultPath: '$.error' });
 
-    const runStep = new LambdaInvoke(this, 'RunStep', {
+    const runStep = lambdaTask(this, 'RunStep', {
       lambdaFunction: props.connector,
       taskTimeout: connectorTimeout,
       payload: TaskInput.fromObject({
@@ -86,7 +86,7 @@ export class GuestOperationWorkflow extends Construct {
       maxAttempts: 10,
       backoffRate: 1,
     });
-    const checkStep = new LambdaInvoke(this, 'CheckStep', {
+    const checkStep = lambdaTask(this, 'CheckStep', {
       lambdaFunction: props.connector,
       taskTimeout: connectorTimeout,
       payload: TaskInput.fromObject({

@@ -5,6 +5,7 @@ import {
   Choice,
   Condition,
   DefinitionBody,
+  type IChainable,
   IntegrationPattern,
   JitterType,
   JsonPath,
@@ -19,9 +20,14 @@ import {
   Wait,
   WaitTime,
 } from 'aws-cdk-lib/aws-stepfunctions';
-import { LambdaInvoke, StepFunctionsStartExecution } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import {
+  type LambdaInvoke,
+  type LambdaInvokeProps,
+  StepFunctionsStartExecution,
+} from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { acknowledgeStateMachineRole } from './state-machine-role-acknowledgements.ts';
+import { lambdaTask, retryStartExecution } from './task-retries.ts';
 import { CONNECTOR_TASK_TIMEOUT, STEP_TASK_TIMEOUT } from './task-timeouts.ts';
 
 export interface PolicyRunWorkflowProps {
@@ -51,373 +57,102 @@ export interface PolicyRunWorkflowProps {
   readonly connectorTimeout?: Duration;
 }
 
-/** How long a lane (a child execution of up to LANE_CHUNK guests) may run; its task waits as long. */
-export const LANE_TIMEOUT = Duration.hours(12);
+/** How long a lane (a child execution of one chunk of a node's guests) may run; its task waits as long. */
+const LANE_TIMEOUT = Duration.hours(12);
 
-/** State names, shared with the local runner that routes `lambda:invoke` tasks by them. */
-export const POLICY_RUN_STATES = {
-  claimRun: 'ClaimRun',
-  resolveTargets: 'ResolveTargets',
-  createSnapshot: 'CreateSnapshot',
-  waitForTaskStart: 'WaitForTaskStart',
-  waitForTask: 'WaitForTask',
-  checkTask: 'CheckTask',
-  waitForLock: 'WaitForLock',
-  recordSucceeded: 'RecordSucceeded',
-  recordFailed: 'RecordFailed',
-  runLane: 'RunLane',
-  loadLane: 'LoadLane',
-  finishRun: 'FinishRun',
-  planPrune: 'PlanPrune',
-  deleteSnapshot: 'DeleteSnapshot',
-  waitForDeleteStart: 'WaitForDeleteStart',
-  waitForDelete: 'WaitForDelete',
-  checkDelete: 'CheckDelete',
-} as const;
+/** A Proxmox task ended well: `OK`, or `WARNINGS: n` (done, with warnings in its log). */
+const taskSucceeded = Condition.or(
+  Condition.stringEquals('$.status.value.exitstatus', 'OK'),
+  Condition.stringMatches('$.status.value.exitstatus', 'WARNINGS: *'),
+);
+
+/** What a lane's guests share (from `LoadLane`'s context) and what each guest brings itself. */
+const LANE_FIELDS = [
+  'tenantId',
+  'runId',
+  'policyId',
+  'policyName',
+  'scheduledTime',
+  'clusterId',
+  'snapshotName',
+  'description',
+  'pruneOnly',
+  'pruneBy',
+] as const;
+const GUEST_FIELDS = ['guestId', 'node', 'guestType', 'vmid', 'vmstate'] as const;
 
 /**
- * The policy run: claim the tick, resolve targets, snapshot each guest (lanes per node, a few at
- * a time per node), wait on each Proxmox task in a Wait-state loop (no Lambda ever sleeps), wait
- * out guest locks, record every result, prune each guest by the policy's retention once its
- * snapshot is recorded, and finish the run with its status. Lanes of `pruneOnly` items (the
- * daily sweep) skip the snapshot and only prune.
+ * The policy run, stage by stage as the README's "Policy runs" tells it (one method per stage):
+ *
+ * 1. {@link claimRun}: claim the tick (a second start ends at `TickAlreadyHandled`);
+ * 2. {@link resolveTargets}: select the guests and store them as lanes per node;
+ * 3. {@link snapshotLanes}: per node, its lanes one after another, each a child execution
+ *    ({@link lane}: {@link loadLane}, then {@link snapshotGuests}: per guest
+ *    {@link snapshotGuest} (create, await the task, wait out locks) and {@link recordResult},
+ *    then {@link pruneGuest} by the policy's retention);
+ * 4. {@link finishRun}, then {@link reconcileRun} off the run's critical path.
+ *
+ * No Lambda ever sleeps: Proxmox tasks and locks are awaited in Wait states. Lanes of `pruneOnly`
+ * items (the daily sweep) skip the snapshot and only prune.
  */
 export class PolicyRunWorkflow extends Construct {
   public readonly stateMachine: StateMachine;
-  /** Snapshots one node's guests; started once per node lane by the policy run. */
+  /** Snapshots one chunk of a node's guests; started once per lane by the policy run. */
   public readonly laneStateMachine: StateMachine;
+
+  private readonly props: PolicyRunWorkflowProps;
+  private readonly stepTimeout: Timeout;
+  private readonly connectorTimeout: Timeout;
 
   constructor(scope: Construct, id: string, props: PolicyRunWorkflowProps) {
     super(scope, id);
-    const S = POLICY_RUN_STATES;
-    const stepTimeout = Timeout.duration(props.stepTimeout ?? STEP_TASK_TIMEOUT);
-    const connectorTimeout = Timeout.duration(props.connectorTimeout ?? CONNECTOR_TASK_TIMEOUT);
-    // A Proxmox task ended well: `OK`, or `WARNINGS: n` (done, with warnings in its log).
-    const taskSucceeded = Condition.or(
-      Condition.stringEquals('$.status.value.exitstatus', 'OK'),
-      Condition.stringMatches('$.status.value.exitstatus', 'WARNINGS: *'),
-    );
-    const connectorCall = (
-      name: string,
-      command: Record<string, unknown>,
-      resultPath: string,
-      on: '$.item' | '$.deletion' = '$.item',
-      extra: Record<string, unknown> = {},
-    ) =>
-      new LambdaInvoke(this, name, {
-        lambdaFunction: props.connector,
-        payload: TaskInput.fromObject({
-          'tenantId.$': `${on}.tenantId`,
-          'clusterId.$': `${on}.clusterId`,
-          command,
-          ...extra,
-        }),
-        resultSelector: { 'value.$': '$.Payload' },
-        resultPath,
-        taskTimeout: connectorTimeout,
-      });
+    this.props = props;
+    this.stepTimeout = Timeout.duration(props.stepTimeout ?? STEP_TASK_TIMEOUT);
+    this.connectorTimeout = Timeout.duration(props.connectorTimeout ?? CONNECTOR_TASK_TIMEOUT);
 
-    // The service's own steps are idempotent, so a transient failure (throttling, a publish that
-    // did not go through) is retried where it happened instead of losing a result or an event.
-    const retried = <T extends LambdaInvoke>(task: T): T => {
-      task.addRetry({
-        errors: ['States.ALL'],
-        interval: Duration.seconds(1),
-        maxAttempts: 3,
-        backoffRate: 2,
-      });
-      return task;
-    };
-    // Recording a success also returns the guest's retention deletions (see below).
-    const recordSucceeded = retried(
-      new LambdaInvoke(this, S.recordSucceeded, {
-        lambdaFunction: props.recordResult,
-        taskTimeout: stepTimeout,
-        payload: TaskInput.fromObject({
-          'item.$': '$.item',
-          outcome: 'succeeded',
-          'upid.$': '$.task.value.upid',
-          // The last status, with the snapshot's `vmstate` as Proxmox lists it.
-          'taskStatus.$': '$.status.value',
-        }),
-        resultSelector: { 'deletions.$': '$.Payload.deletions' },
-        resultPath: '$.prune',
+    this.laneStateMachine = this.stateMachineOf('LaneStateMachine', this.lane(), LANE_TIMEOUT);
+    const run = this.claimRun().next(
+      new Choice(this, 'Claimed?')
+        .when(Condition.booleanEquals('$.claim.claimed', false), new Succeed(this, 'TickAlreadyHandled'))
+        .otherwise(
+          this.resolveTargets().next(this.snapshotLanes()).next(this.finishRun()).next(this.reconcileRun()),
+        ),
+    );
+    this.stateMachine = this.stateMachineOf('StateMachine', run, Duration.hours(12));
+    this.acknowledgeRoles();
+  }
+
+  /** 1. `ClaimRun`: conditional write of the run (or takeover of the run "run now" created). */
+  private claimRun(): LambdaInvoke {
+    return this.serviceStep('ClaimRun', this.props.claimRun, {
+      payload: TaskInput.fromJsonPathAt('$'),
+      resultSelector: { 'claimed.$': '$.Payload.claimed', 'runId.$': '$.Payload.runId' },
+      resultPath: '$.claim',
+    });
+  }
+
+  /** 2. `ResolveTargets`: selects the guests and stores each lane; only lane references come back. */
+  private resolveTargets(): LambdaInvoke {
+    return this.serviceStep('ResolveTargets', this.props.resolveTargets, {
+      payload: TaskInput.fromObject({
+        'tenantId.$': '$.tenantId',
+        'policyId.$': '$.policyId',
+        'scheduledTime.$': '$.scheduledTime',
+        'trigger.$': '$.trigger',
+        'runId.$': '$.claim.runId',
       }),
-    );
-    const recordAlreadyTaken = retried(
-      new LambdaInvoke(this, 'RecordAlreadyTaken', {
-        lambdaFunction: props.recordResult,
-        taskTimeout: stepTimeout,
-        // The deterministic name is taken: this tick's snapshot exists from an earlier attempt.
-        // Its `vmstate`, when the task's check listed it, is in the last status.
-        payload: TaskInput.fromObject({
-          'item.$': '$.item',
-          outcome: 'succeeded',
-          'taskStatus.$': '$.status.value',
-        }),
-        resultSelector: { 'deletions.$': '$.Payload.deletions' },
-        resultPath: '$.prune',
-      }),
-    );
-    const recordFailed = retried(
-      new LambdaInvoke(this, S.recordFailed, {
-        lambdaFunction: props.recordResult,
-        taskTimeout: stepTimeout,
-        payload: TaskInput.fromObject({
-          'item.$': '$.item',
-          outcome: 'failed',
-          'error.$': '$.error',
-          'taskStatus.$': '$.status.value',
-          'attempt.$': '$.attempt',
-        }),
-        resultPath: JsonPath.DISCARD,
-      }),
-    );
+      resultSelector: { 'lanes.$': '$.Payload.lanes', 'count.$': '$.Payload.count' },
+      resultPath: '$.work',
+    });
+  }
 
-    const createSnapshot = connectorCall(
-      S.createSnapshot,
-      {
-        type: 'createSnapshot',
-        'node.$': '$.item.node',
-        'guestType.$': '$.item.guestType',
-        'vmid.$': '$.item.vmid',
-        'name.$': '$.item.snapshotName',
-        'vmstate.$': '$.item.vmstate',
-        'description.$': '$.item.description',
-      },
-      '$.task',
-      '$.item',
-      // Sent only while the run goes on: after a cancel no further guest is started.
-      { 'whileRunning.$': '$.item.runId' },
-    );
-    const checkTask = connectorCall(
-      S.checkTask,
-      {
-        type: 'snapshotTaskStatus',
-        'node.$': '$.item.node',
-        'guestType.$': '$.item.guestType',
-        'vmid.$': '$.item.vmid',
-        'upid.$': '$.task.value.upid',
-        'name.$': '$.item.snapshotName',
-      },
-      '$.status',
-    );
-    // A status poll is a read: a server error or an unreachable node is looked at again with
-    // backoff (the connector answers from the snapshot list when it can) before the guest fails.
-    const retryReads = (task: LambdaInvoke) =>
-      task.addRetry({
-        errors: ['ProxmoxServerError', 'ProxmoxUnreachableError'],
-        interval: Duration.seconds(2),
-        maxAttempts: 5,
-        backoffRate: 2,
-        jitterStrategy: JitterType.FULL,
-      });
-    retryReads(checkTask);
-    // The first look comes when a disk snapshot is usually done; later looks come more often.
-    const waitForTaskStart = new Wait(this, S.waitForTaskStart, {
-      time: WaitTime.duration(Duration.seconds(3)),
-    });
-    const waitForTask = new Wait(this, S.waitForTask, { time: WaitTime.duration(Duration.seconds(2)) });
-    const waitForLock = new Wait(this, S.waitForLock, { time: WaitTime.duration(Duration.seconds(30)) });
-    const countLockAttempt = new Pass(this, 'CountLockAttempt', {
-      parameters: {
-        'item.$': '$.item',
-        'attempt.$': 'States.MathAdd($.attempt, 1)',
-        'error.$': '$.error',
-        'status.$': '$.status',
-      },
-    });
-    const lockedTooLong = new Choice(this, 'LockedTooLong?')
-      .when(Condition.numberGreaterThanEquals('$.attempt', props.lockRetries ?? 10), recordFailed)
-      .otherwise(waitForLock);
-    countLockAttempt.next(lockedTooLong);
-    waitForLock.next(createSnapshot);
-
-    // A cancelled (or ended) run starts no further guest: it ends here, without a result.
-    createSnapshot.addCatch(new Succeed(this, 'GuestNotStarted'), {
-      errors: ['RunStoppedError'],
-      resultPath: '$.error',
-    });
-    createSnapshot.addCatch(recordAlreadyTaken, {
-      errors: ['ProxmoxAlreadyExistsError'],
-      resultPath: '$.error',
-    });
-    createSnapshot.addCatch(countLockAttempt, { errors: ['ProxmoxLockedError'], resultPath: '$.error' });
-    createSnapshot.addCatch(recordFailed, { errors: ['States.ALL'], resultPath: '$.error' });
-    checkTask.addCatch(recordFailed, { errors: ['States.ALL'], resultPath: '$.error' });
-
-    const taskFinished = new Choice(this, 'TaskFinished?')
-      .when(Condition.stringEquals('$.status.value.status', 'running'), waitForTask)
-      .when(taskSucceeded, recordSucceeded)
-      .when(Condition.stringMatches('$.status.value.exitstatus', '*is locked (*'), countLockAttempt)
-      .when(
-        Condition.stringMatches('$.status.value.exitstatus', "snapshot name '*' already used"),
-        recordAlreadyTaken,
-      )
-      .otherwise(recordFailed);
-    createSnapshot.next(waitForTaskStart);
-    waitForTaskStart.next(checkTask);
-    waitForTask.next(checkTask);
-    checkTask.next(taskFinished);
-
-    // Retention, per guest once its snapshot is recorded (the record step returns the deletions;
-    // a sweep's prune-only item asks PlanPrune): deletions one after another (Proxmox locks the
-    // guest for each), each awaited and recorded. Pruning never fails the guest or the run: a
-    // failed deletion is recorded and decided again by the next run or sweep.
-    const pruneSkipped = new Pass(this, 'PruneSkipped', { resultPath: JsonPath.DISCARD });
-    const planPrune = retried(
-      new LambdaInvoke(this, S.planPrune, {
-        lambdaFunction: props.planPrune,
-        taskTimeout: stepTimeout,
-        payload: TaskInput.fromObject({ 'item.$': '$.item' }),
-        resultSelector: { 'deletions.$': '$.Payload.deletions' },
-        resultPath: '$.prune',
-      }),
-    );
-    planPrune.addCatch(pruneSkipped, { errors: ['States.ALL'], resultPath: '$.pruneError' });
-    const recordPrune = (name: string, outcome: 'deleted' | 'gone' | 'failed') =>
-      retried(
-        new LambdaInvoke(this, name, {
-          lambdaFunction: props.recordPrune,
-          taskTimeout: stepTimeout,
-          payload: TaskInput.fromObject({
-            'deletion.$': '$.deletion',
-            outcome,
-            ...(outcome === 'failed' ? { 'error.$': '$.error', 'taskStatus.$': '$.status.value' } : {}),
-          }),
-          resultPath: JsonPath.DISCARD,
-        }),
-      );
-    const recordPruned = recordPrune('RecordPruned', 'deleted');
-    const recordGone = recordPrune('RecordGone', 'gone');
-    const recordPruneFailed = recordPrune('RecordPruneFailed', 'failed');
-    const deleteSnapshot = connectorCall(
-      S.deleteSnapshot,
-      {
-        type: 'deleteSnapshot',
-        'node.$': '$.deletion.node',
-        'guestType.$': '$.deletion.guestType',
-        'vmid.$': '$.deletion.vmid',
-        'name.$': '$.deletion.name',
-      },
-      '$.task',
-      '$.deletion',
-    );
-    // A lock at the call (a backup or another snapshot task) is waited out, as for snapshots.
-    deleteSnapshot.addRetry({
-      errors: ['ProxmoxLockedError'],
-      interval: Duration.seconds(30),
-      maxAttempts: props.lockRetries ?? 10,
-      backoffRate: 1,
-    });
-    deleteSnapshot.addCatch(recordPruneFailed, { errors: ['States.ALL'], resultPath: '$.error' });
-    const checkDelete = connectorCall(
-      S.checkDelete,
-      { type: 'taskStatus', 'upid.$': '$.task.value.upid' },
-      '$.status',
-      '$.deletion',
-    );
-    retryReads(checkDelete);
-    checkDelete.addCatch(recordPruneFailed, { errors: ['States.ALL'], resultPath: '$.error' });
-    const waitForDeleteStart = new Wait(this, S.waitForDeleteStart, {
-      time: WaitTime.duration(Duration.seconds(2)),
-    });
-    const waitForDelete = new Wait(this, S.waitForDelete, { time: WaitTime.duration(Duration.seconds(2)) });
-    deleteSnapshot.next(waitForDeleteStart);
-    waitForDeleteStart.next(checkDelete);
-    waitForDelete.next(checkDelete);
-    checkDelete.next(
-      new Choice(this, 'DeleteFinished?')
-        .when(Condition.stringEquals('$.status.value.status', 'running'), waitForDelete)
-        .when(taskSucceeded, recordPruned)
-        // Deleted earlier (a retried step) or by hand: the snapshot is gone either way.
-        .when(Condition.stringMatches('$.status.value.exitstatus', "snapshot '*' does not exist"), recordGone)
-        .otherwise(recordPruneFailed),
-    );
-    const pruneSnapshots = new MapState(this, 'PruneSnapshots', {
-      itemsPath: '$.prune.deletions',
-      maxConcurrency: 1,
-      itemSelector: { 'deletion.$': '$$.Map.Item.Value', error: {}, status: { value: {} } },
-      resultPath: JsonPath.DISCARD,
-    });
-    pruneSnapshots.itemProcessor(deleteSnapshot);
-    pruneSnapshots.addCatch(pruneSkipped, { errors: ['States.ALL'], resultPath: '$.pruneError' });
-    // Most guests have nothing to delete on most ticks: no Map then (fewer transitions).
-    const anythingToPrune = new Choice(this, 'AnythingToPrune?')
-      .when(Condition.isPresent('$.prune.deletions[0]'), pruneSnapshots)
-      .otherwise(new Succeed(this, 'NothingToPrune'));
-    planPrune.next(anythingToPrune);
-    recordSucceeded.next(anythingToPrune);
-    recordAlreadyTaken.next(anythingToPrune);
-
-    const loadLane = retried(
-      new LambdaInvoke(this, S.loadLane, {
-        lambdaFunction: props.loadLane,
-        taskTimeout: stepTimeout,
-        payload: TaskInput.fromObject({
-          'tenantId.$': '$.tenantId',
-          'laneSetId.$': '$.laneSetId',
-          'index.$': '$.index',
-        }),
-        resultSelector: {
-          'context.$': '$.Payload.context',
-          'perNode.$': '$.Payload.perNode',
-          'guests.$': '$.Payload.guests',
-        },
-        resultPath: '$.lane',
-      }),
-    );
-    const from = (field: string) => ({ [`${field}.$`]: `$.lane.context.${field}` });
-    const guestField = (field: string) => ({ [`${field}.$`]: `$$.Map.Item.Value.${field}` });
-    const perGuest = new MapState(this, 'SnapshotGuests', {
-      itemsPath: '$.lane.guests',
-      // Each policy sets its own cap per node; it travels with the lane.
-      maxConcurrencyPath: '$.lane.perNode',
-      itemSelector: {
-        // Each iteration's item: what the lane shares plus the guest's own fields.
-        item: {
-          ...[
-            'tenantId',
-            'runId',
-            'policyId',
-            'policyName',
-            'scheduledTime',
-            'clusterId',
-            'snapshotName',
-            'description',
-            'pruneOnly',
-            'pruneBy',
-          ].reduce((fields, field) => Object.assign(fields, from(field)), {}),
-          ...['guestId', 'node', 'guestType', 'vmid', 'vmstate'].reduce(
-            (fields, field) => Object.assign(fields, guestField(field)),
-            {},
-          ),
-        },
-        attempt: 0,
-        // Placeholders so every path the record steps read exists on every branch.
-        error: {},
-        status: { value: {} },
-      },
-      resultPath: JsonPath.DISCARD,
-    });
-    perGuest.itemProcessor(
-      new Choice(this, 'PruneOnly?')
-        .when(Condition.booleanEquals('$.item.pruneOnly', true), planPrune)
-        .otherwise(createSnapshot),
-    );
-
-    // Each node's guests run in a child execution, so every execution's history stays far below
-    // Step Functions' 25,000-event quota however many guests a run has (about 20 events a guest).
-    this.laneStateMachine = new StateMachine(this, 'LaneStateMachine', {
-      definitionBody: DefinitionBody.fromChainable(loadLane.next(perGuest)),
-      stateMachineType: StateMachineType.STANDARD,
-      timeout: LANE_TIMEOUT,
-      tracingEnabled: true,
-      ...(props.logGroup
-        ? { logs: { destination: props.logGroup, level: LogLevel.ALL, includeExecutionData: false } }
-        : {}),
-    });
-    const runLane = new StepFunctionsStartExecution(this, S.runLane, {
+  /**
+   * 3. `SnapshotLanes`: up to `nodeConcurrency` nodes at once; each node's lanes (`RunChunks`) one
+   * after another, so the node's cap holds across them, each lane a child execution (`RunLane`),
+   * so every execution's history stays under Step Functions' 25,000-event quota.
+   */
+  private snapshotLanes(): MapState {
+    const runLane = new StepFunctionsStartExecution(this, 'RunLane', {
       stateMachine: this.laneStateMachine,
       integrationPattern: IntegrationPattern.RUN_JOB,
       associateWithParent: true,
@@ -432,13 +167,13 @@ export class PolicyRunWorkflow extends Construct {
       }),
       resultPath: JsonPath.DISCARD,
     });
+    // Too many open executions or a throttled start: the lane has not started, so it is started again later.
+    retryStartExecution(runLane);
     // A lost lane must not stop the other lanes; its guests stay unrecorded and FinishRun counts them as failed.
     runLane.addCatch(new Pass(this, 'LaneLost', { resultPath: JsonPath.DISCARD }), {
       errors: ['States.ALL'],
       resultPath: '$.laneError',
     });
-    // A node's guests come in chunks (lanes) of at most a few hundred, one after another: each
-    // lane execution's history stays under the quota, and the node's cap holds across chunks.
     const chunks = new MapState(this, 'RunChunks', {
       itemsPath: '$.chunks',
       maxConcurrency: 1,
@@ -453,7 +188,7 @@ export class PolicyRunWorkflow extends Construct {
     chunks.itemProcessor(runLane);
     const perNode = new MapState(this, 'SnapshotLanes', {
       itemsPath: '$.work.lanes',
-      maxConcurrency: props.nodeConcurrency ?? 50,
+      maxConcurrency: this.props.nodeConcurrency ?? 50,
       itemSelector: {
         'tenantId.$': '$.tenantId',
         'laneSetId.$': '$.claim.runId',
@@ -462,99 +197,421 @@ export class PolicyRunWorkflow extends Construct {
       resultPath: JsonPath.DISCARD,
     });
     perNode.itemProcessor(chunks);
+    return perNode;
+  }
 
-    const claim = retried(
-      new LambdaInvoke(this, S.claimRun, {
-        lambdaFunction: props.claimRun,
-        taskTimeout: stepTimeout,
-        payload: TaskInput.fromJsonPathAt('$'),
-        resultSelector: { 'claimed.$': '$.Payload.claimed', 'runId.$': '$.Payload.runId' },
-        resultPath: '$.claim',
+  /** A lane, the child execution: `LoadLane`, then its guests (`SnapshotGuests`). */
+  private lane(): IChainable {
+    return this.loadLane().next(this.snapshotGuests());
+  }
+
+  /** `LoadLane`: the lane's guests (compact) and what they share, from the table. */
+  private loadLane(): LambdaInvoke {
+    return this.serviceStep('LoadLane', this.props.loadLane, {
+      payload: TaskInput.fromObject({
+        'tenantId.$': '$.tenantId',
+        'laneSetId.$': '$.laneSetId',
+        'index.$': '$.index',
       }),
+      resultSelector: {
+        'context.$': '$.Payload.context',
+        'perNode.$': '$.Payload.perNode',
+        'guests.$': '$.Payload.guests',
+      },
+      resultPath: '$.lane',
+    });
+  }
+
+  /**
+   * `SnapshotGuests`: the lane's guests, `concurrency.perNode` at once (each policy sets its own
+   * cap; it travels with the lane). Each iteration's item is assembled from what the lane shares
+   * and the guest's own fields; a prune-only item (the daily sweep) goes straight to retention.
+   */
+  private snapshotGuests(): MapState {
+    const shared = Object.fromEntries(LANE_FIELDS.map((field) => [`${field}.$`, `$.lane.context.${field}`]));
+    const own = Object.fromEntries(GUEST_FIELDS.map((field) => [`${field}.$`, `$$.Map.Item.Value.${field}`]));
+    const perGuest = new MapState(this, 'SnapshotGuests', {
+      itemsPath: '$.lane.guests',
+      maxConcurrencyPath: '$.lane.perNode',
+      itemSelector: {
+        item: { ...shared, ...own },
+        attempt: 0,
+        // Placeholders so every path the record steps read exists on every branch.
+        error: {},
+        status: { value: {} },
+      },
+      resultPath: JsonPath.DISCARD,
+    });
+    const prune = this.pruneGuest();
+    perGuest.itemProcessor(
+      new Choice(this, 'PruneOnly?')
+        .when(Condition.booleanEquals('$.item.pruneOnly', true), prune.planned)
+        .otherwise(this.snapshotGuest(prune.recorded)),
     );
-    const resolve = retried(
-      new LambdaInvoke(this, S.resolveTargets, {
-        lambdaFunction: props.resolveTargets,
-        taskTimeout: stepTimeout,
+    return perGuest;
+  }
+
+  /**
+   * One guest's snapshot: `CreateSnapshot` (sent only while the run goes on) → `WaitForTaskStart`
+   * → `CheckTask` ⇄ `WaitForTask` until the task stops, then its result recorded
+   * ({@link recordResult}); a lock, at the call or in the task, is waited out ({@link waitOutLock}).
+   */
+  private snapshotGuest(pruneRecorded: IChainable): LambdaInvoke {
+    const record = this.recordResult();
+    record.succeeded.next(pruneRecorded);
+    record.alreadyTaken.next(pruneRecorded);
+    const createSnapshot = this.connectorCall(
+      'CreateSnapshot',
+      {
+        type: 'createSnapshot',
+        'node.$': '$.item.node',
+        'guestType.$': '$.item.guestType',
+        'vmid.$': '$.item.vmid',
+        'name.$': '$.item.snapshotName',
+        'vmstate.$': '$.item.vmstate',
+        'description.$': '$.item.description',
+      },
+      '$.task',
+      '$.item',
+      // Sent only while the run goes on: after a cancel no further guest is started.
+      { 'whileRunning.$': '$.item.runId' },
+    );
+    const checkTask = this.connectorCall(
+      'CheckTask',
+      {
+        type: 'snapshotTaskStatus',
+        'node.$': '$.item.node',
+        'guestType.$': '$.item.guestType',
+        'vmid.$': '$.item.vmid',
+        'upid.$': '$.task.value.upid',
+        'name.$': '$.item.snapshotName',
+      },
+      '$.status',
+    );
+    // The connector answers from the snapshot list when it can, so a poll fails only when neither can tell.
+    this.retryRead(checkTask);
+    // The first look comes when a disk snapshot is usually done; later looks come more often.
+    const waitForTaskStart = new Wait(this, 'WaitForTaskStart', {
+      time: WaitTime.duration(Duration.seconds(3)),
+    });
+    const waitForTask = new Wait(this, 'WaitForTask', { time: WaitTime.duration(Duration.seconds(2)) });
+    const locked = this.waitOutLock(createSnapshot, record.failed);
+
+    // A cancelled (or ended) run starts no further guest: it ends here, without a result.
+    createSnapshot.addCatch(new Succeed(this, 'GuestNotStarted'), {
+      errors: ['RunStoppedError'],
+      resultPath: '$.error',
+    });
+    createSnapshot.addCatch(record.alreadyTaken, {
+      errors: ['ProxmoxAlreadyExistsError'],
+      resultPath: '$.error',
+    });
+    createSnapshot.addCatch(locked, { errors: ['ProxmoxLockedError'], resultPath: '$.error' });
+    createSnapshot.addCatch(record.failed, { errors: ['States.ALL'], resultPath: '$.error' });
+    checkTask.addCatch(record.failed, { errors: ['States.ALL'], resultPath: '$.error' });
+
+    const taskFinished = new Choice(this, 'TaskFinished?')
+      .when(Condition.stringEquals('$.status.value.status', 'running'), waitForTask)
+      .when(taskSucceeded, record.succeeded)
+      .when(Condition.stringMatches('$.status.value.exitstatus', '*is locked (*'), locked)
+      .when(
+        Condition.stringMatches('$.status.value.exitstatus', "snapshot name '*' already used"),
+        record.alreadyTaken,
+      )
+      .otherwise(record.failed);
+    createSnapshot.next(waitForTaskStart);
+    waitForTaskStart.next(checkTask);
+    waitForTask.next(checkTask);
+    checkTask.next(taskFinished);
+    return createSnapshot;
+  }
+
+  /**
+   * A locked guest (`VM is locked (backup)`): counted, and sent again after 30 s, up to
+   * `lockRetries` times; then its result is recorded as failed. Returns the state that counts.
+   */
+  private waitOutLock(createSnapshot: IChainable, recordFailed: IChainable): Pass {
+    const waitForLock = new Wait(this, 'WaitForLock', { time: WaitTime.duration(Duration.seconds(30)) });
+    const countLockAttempt = new Pass(this, 'CountLockAttempt', {
+      parameters: {
+        'item.$': '$.item',
+        'attempt.$': 'States.MathAdd($.attempt, 1)',
+        'error.$': '$.error',
+        'status.$': '$.status',
+      },
+    });
+    const lockedTooLong = new Choice(this, 'LockedTooLong?')
+      .when(Condition.numberGreaterThanEquals('$.attempt', this.props.lockRetries ?? 10), recordFailed)
+      .otherwise(waitForLock);
+    countLockAttempt.next(lockedTooLong);
+    waitForLock.next(createSnapshot);
+    return countLockAttempt;
+  }
+
+  /**
+   * The guest's result, written once: `RecordSucceeded` (with the snapshot's `vmstate` as Proxmox
+   * lists it), `RecordAlreadyTaken` (the deterministic name is taken: an earlier attempt took this
+   * tick's snapshot) or `RecordFailed` with Proxmox's text. A success returns the guest's
+   * retention deletions.
+   */
+  private recordResult(): { succeeded: LambdaInvoke; alreadyTaken: LambdaInvoke; failed: LambdaInvoke } {
+    const fn = this.props.recordResult;
+    const deletions = { resultSelector: { 'deletions.$': '$.Payload.deletions' }, resultPath: '$.prune' };
+    const succeeded = this.serviceStep('RecordSucceeded', fn, {
+      payload: TaskInput.fromObject({
+        'item.$': '$.item',
+        outcome: 'succeeded',
+        'upid.$': '$.task.value.upid',
+        // The last status, with the snapshot's `vmstate` as Proxmox lists it.
+        'taskStatus.$': '$.status.value',
+      }),
+      ...deletions,
+    });
+    const alreadyTaken = this.serviceStep('RecordAlreadyTaken', fn, {
+      // Its `vmstate`, when the task's check listed it, is in the last status.
+      payload: TaskInput.fromObject({
+        'item.$': '$.item',
+        outcome: 'succeeded',
+        'taskStatus.$': '$.status.value',
+      }),
+      ...deletions,
+    });
+    const failed = this.serviceStep('RecordFailed', fn, {
+      payload: TaskInput.fromObject({
+        'item.$': '$.item',
+        outcome: 'failed',
+        'error.$': '$.error',
+        'taskStatus.$': '$.status.value',
+        'attempt.$': '$.attempt',
+      }),
+      resultPath: JsonPath.DISCARD,
+    });
+    // A result that cannot be written (the table throttled past every retry) ends only this guest's
+    // iteration, never the lane's Map: the guest stays unrecorded, FinishRun counts it as failed
+    // and names it in the run's reason, and the run's reconciliation adopts a snapshot it took.
+    const notRecorded = new Pass(this, 'ResultNotRecorded', { resultPath: JsonPath.DISCARD });
+    for (const step of [succeeded, alreadyTaken, failed])
+      step.addCatch(notRecorded, { errors: ['States.ALL'], resultPath: '$.recordError' });
+    return { succeeded, alreadyTaken, failed };
+  }
+
+  /**
+   * Retention, per guest once its snapshot is recorded (the record step returns the deletions; a
+   * sweep's prune-only item asks `PlanPrune`). Pruning never fails the guest or the run: a failed
+   * deletion is recorded and decided again by the next run or sweep. Returns the entry after a
+   * recorded snapshot (`recorded`) and the one for a prune-only item (`planned`).
+   */
+  private pruneGuest(): { recorded: Choice; planned: LambdaInvoke } {
+    const pruneSkipped = new Pass(this, 'PruneSkipped', { resultPath: JsonPath.DISCARD });
+    const planPrune = this.serviceStep('PlanPrune', this.props.planPrune, {
+      payload: TaskInput.fromObject({ 'item.$': '$.item' }),
+      resultSelector: { 'deletions.$': '$.Payload.deletions' },
+      resultPath: '$.prune',
+    });
+    planPrune.addCatch(pruneSkipped, { errors: ['States.ALL'], resultPath: '$.pruneError' });
+    const pruneSnapshots = new MapState(this, 'PruneSnapshots', {
+      itemsPath: '$.prune.deletions',
+      // One after another: Proxmox locks the guest for each deletion.
+      maxConcurrency: 1,
+      itemSelector: { 'deletion.$': '$$.Map.Item.Value', error: {}, status: { value: {} } },
+      resultPath: JsonPath.DISCARD,
+    });
+    pruneSnapshots.itemProcessor(this.deleteSnapshot());
+    pruneSnapshots.addCatch(pruneSkipped, { errors: ['States.ALL'], resultPath: '$.pruneError' });
+    // Most guests have nothing to delete on most ticks: no Map then (fewer transitions).
+    const anythingToPrune = new Choice(this, 'AnythingToPrune?')
+      .when(Condition.isPresent('$.prune.deletions[0]'), pruneSnapshots)
+      .otherwise(new Succeed(this, 'NothingToPrune'));
+    planPrune.next(anythingToPrune);
+    return { recorded: anythingToPrune, planned: planPrune };
+  }
+
+  /**
+   * One retention deletion: `DeleteSnapshot` (a lock at the call waited out, as for snapshots) →
+   * `WaitForDeleteStart` → `CheckDelete` ⇄ `WaitForDelete`, recorded as deleted, gone (deleted
+   * earlier or by hand) or failed.
+   */
+  private deleteSnapshot(): LambdaInvoke {
+    const recordPrune = (name: string, outcome: 'deleted' | 'gone' | 'failed') =>
+      this.serviceStep(name, this.props.recordPrune, {
         payload: TaskInput.fromObject({
-          'tenantId.$': '$.tenantId',
-          'policyId.$': '$.policyId',
-          'scheduledTime.$': '$.scheduledTime',
-          'trigger.$': '$.trigger',
-          'runId.$': '$.claim.runId',
+          'deletion.$': '$.deletion',
+          outcome,
+          ...(outcome === 'failed' ? { 'error.$': '$.error', 'taskStatus.$': '$.status.value' } : {}),
         }),
-        resultSelector: { 'lanes.$': '$.Payload.lanes', 'count.$': '$.Payload.count' },
-        resultPath: '$.work',
-      }),
+        resultPath: JsonPath.DISCARD,
+      });
+    const recordPruned = recordPrune('RecordPruned', 'deleted');
+    const recordGone = recordPrune('RecordGone', 'gone');
+    const recordPruneFailed = recordPrune('RecordPruneFailed', 'failed');
+    const deleteSnapshot = this.connectorCall(
+      'DeleteSnapshot',
+      {
+        type: 'deleteSnapshot',
+        'node.$': '$.deletion.node',
+        'guestType.$': '$.deletion.guestType',
+        'vmid.$': '$.deletion.vmid',
+        'name.$': '$.deletion.name',
+      },
+      '$.task',
+      '$.deletion',
     );
-    const finish = retried(
-      new LambdaInvoke(this, S.finishRun, {
-        lambdaFunction: props.finishRun,
-        taskTimeout: stepTimeout,
-        payload: TaskInput.fromObject({ 'tenantId.$': '$.tenantId', 'runId.$': '$.claim.runId' }),
-        resultSelector: {
-          'status.$': '$.Payload.status',
-          'targets.$': '$.Payload.targets',
-          'succeeded.$': '$.Payload.succeeded',
-          'failed.$': '$.Payload.failed',
-        },
-        resultPath: '$.summary',
-      }),
+    deleteSnapshot.addRetry({
+      errors: ['ProxmoxLockedError'],
+      interval: Duration.seconds(30),
+      maxAttempts: this.props.lockRetries ?? 10,
+      backoffRate: 1,
+    });
+    deleteSnapshot.addCatch(recordPruneFailed, { errors: ['States.ALL'], resultPath: '$.error' });
+    const checkDelete = this.connectorCall(
+      'CheckDelete',
+      { type: 'taskStatus', 'upid.$': '$.task.value.upid' },
+      '$.status',
+      '$.deletion',
     );
+    this.retryRead(checkDelete);
+    checkDelete.addCatch(recordPruneFailed, { errors: ['States.ALL'], resultPath: '$.error' });
+    const waitForDeleteStart = new Wait(this, 'WaitForDeleteStart', {
+      time: WaitTime.duration(Duration.seconds(2)),
+    });
+    const waitForDelete = new Wait(this, 'WaitForDelete', { time: WaitTime.duration(Duration.seconds(2)) });
+    deleteSnapshot.next(waitForDeleteStart);
+    waitForDeleteStart.next(checkDelete);
+    waitForDelete.next(checkDelete);
+    checkDelete.next(
+      new Choice(this, 'DeleteFinished?')
+        .when(Condition.stringEquals('$.status.value.status', 'running'), waitForDelete)
+        .when(taskSucceeded, recordPruned)
+        .when(Condition.stringMatches('$.status.value.exitstatus', "snapshot '*' does not exist"), recordGone)
+        .otherwise(recordPruneFailed),
+    );
+    return deleteSnapshot;
+  }
 
-    // Once the run's result is final, its guests' records are repaired against Proxmox (the
-    // service's snapshots without a record adopted, vanished ones marked missing, stuck locks
-    // reported). Off the run's critical path, and it never fails the run.
-    const reconcileRun = new LambdaInvoke(this, 'ReconcileRun', {
-      lambdaFunction: props.reconcileGuests,
-      taskTimeout: stepTimeout,
+  /** 4. `FinishRun`: the run's status from its counts, written once, and its event published. */
+  private finishRun(): LambdaInvoke {
+    return this.serviceStep('FinishRun', this.props.finishRun, {
+      payload: TaskInput.fromObject({ 'tenantId.$': '$.tenantId', 'runId.$': '$.claim.runId' }),
+      resultSelector: {
+        'status.$': '$.Payload.status',
+        'targets.$': '$.Payload.targets',
+        'succeeded.$': '$.Payload.succeeded',
+        'failed.$': '$.Payload.failed',
+      },
+      resultPath: '$.summary',
+    });
+  }
+
+  /**
+   * `ReconcileRun`: once the run's result is final, its guests' records are repaired against
+   * Proxmox (the service's snapshots without a record adopted, vanished ones marked missing, stuck
+   * locks reported). Off the run's critical path, and it never fails the run.
+   */
+  private reconcileRun(): LambdaInvoke {
+    const reconcile = lambdaTask(this, 'ReconcileRun', {
+      lambdaFunction: this.props.reconcileGuests,
+      taskTimeout: this.stepTimeout,
       payload: TaskInput.fromObject({ 'tenantId.$': '$.tenantId', 'runId.$': '$.claim.runId' }),
       resultSelector: { 'summary.$': '$.Payload' },
       resultPath: '$.reconciled',
     });
-    reconcileRun.addCatch(new Pass(this, 'ReconcileSkipped', { resultPath: JsonPath.DISCARD }), {
+    reconcile.addCatch(new Pass(this, 'ReconcileSkipped', { resultPath: JsonPath.DISCARD }), {
       errors: ['States.ALL'],
       resultPath: '$.reconcileError',
     });
-    const definition = claim.next(
-      new Choice(this, 'Claimed?')
-        .when(Condition.booleanEquals('$.claim.claimed', false), new Succeed(this, 'TickAlreadyHandled'))
-        .otherwise(resolve.next(perNode).next(finish).next(reconcileRun)),
-    );
+    return reconcile;
+  }
 
-    this.stateMachine = new StateMachine(this, 'StateMachine', {
+  /**
+   * A call of one of the service's own steps. They are idempotent, so a transient failure
+   * (throttling, a publish that did not go through) is retried where it happened instead of
+   * losing a result or an event.
+   */
+  private serviceStep(
+    name: string,
+    fn: IFunction,
+    props: Omit<LambdaInvokeProps, 'lambdaFunction' | 'taskTimeout'>,
+  ): LambdaInvoke {
+    const step = lambdaTask(this, name, {
+      lambdaFunction: fn,
+      taskTimeout: this.stepTimeout,
+      ...props,
+    });
+    step.addRetry({ errors: ['States.ALL'], interval: Duration.seconds(1), maxAttempts: 3, backoffRate: 2 });
+    return step;
+  }
+
+  /** One command to the connector for the cluster of `on` (a guest's item or a deletion). */
+  private connectorCall(
+    name: string,
+    command: Record<string, unknown>,
+    resultPath: string,
+    on: '$.item' | '$.deletion' = '$.item',
+    extra: Record<string, unknown> = {},
+  ): LambdaInvoke {
+    return lambdaTask(this, name, {
+      lambdaFunction: this.props.connector,
+      payload: TaskInput.fromObject({
+        'tenantId.$': `${on}.tenantId`,
+        'clusterId.$': `${on}.clusterId`,
+        command,
+        ...extra,
+      }),
+      resultSelector: { 'value.$': '$.Payload' },
+      resultPath,
+      taskTimeout: this.connectorTimeout,
+    });
+  }
+
+  /** A status poll is a read: a server error or an unreachable node is looked at again with backoff. */
+  private retryRead(task: LambdaInvoke): void {
+    task.addRetry({
+      errors: ['ProxmoxServerError', 'ProxmoxUnreachableError'],
+      interval: Duration.seconds(2),
+      maxAttempts: 5,
+      backoffRate: 2,
+      jitterStrategy: JitterType.FULL,
+    });
+  }
+
+  private stateMachineOf(id: string, definition: IChainable, timeout: Duration): StateMachine {
+    const { logGroup } = this.props;
+    return new StateMachine(this, id, {
       definitionBody: DefinitionBody.fromChainable(definition),
       stateMachineType: StateMachineType.STANDARD,
-      timeout: Duration.hours(12),
+      timeout,
       tracingEnabled: true,
-      ...(props.logGroup
-        ? { logs: { destination: props.logGroup, level: LogLevel.ALL, includeExecutionData: false } }
+      ...(logGroup
+        ? { logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false } }
         : {}),
     });
-    const stack = Stack.of(this);
+  }
+
+  /** cdk-nag: both roles invoke the task functions; the parent's also waits for (and stops) lanes. */
+  private acknowledgeRoles(): void {
+    const p = this.props;
     const taskFunctions = [
-      props.claimRun,
-      props.resolveTargets,
-      props.recordResult,
-      props.finishRun,
-      props.loadLane,
-      props.planPrune,
-      props.recordPrune,
-      props.reconcileGuests,
-      props.connector,
+      p.claimRun,
+      p.resolveTargets,
+      p.recordResult,
+      p.finishRun,
+      p.loadLane,
+      p.planPrune,
+      p.recordPrune,
+      p.reconcileGuests,
+      p.connector,
     ];
     acknowledgeStateMachineRole(this.stateMachine.role, taskFunctions);
     acknowledgeStateMachineRole(this.laneStateMachine.role, taskFunctions);
     const lane = this.laneStateMachine.node.defaultChild as CfnResource | undefined;
-    if (lane) {
-      const laneName = JSON.stringify({
-        'Fn::Select': [6, { 'Fn::Split': [':', { Ref: stack.getLogicalId(lane) }] }],
-      });
-      Validations.of(this.stateMachine.role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${laneName}*]`,
-        reason:
-          'Waiting for a lane (startExecution.sync) needs to describe and stop that state machine\u2019s executions.',
-      });
-    }
+    if (!lane) return;
+    const laneName = JSON.stringify({
+      'Fn::Select': [6, { 'Fn::Split': [':', { Ref: Stack.of(this).getLogicalId(lane) }] }],
+    });
+    Validations.of(this.stateMachine.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${laneName}*]`,
+      reason:
+        'Waiting for a lane (startExecution.sync) needs to describe and stop that state machine\u2019s executions.',
+    });
   }
 }
