@@ -26,6 +26,7 @@ export function buildApp(app: App = new App()): {
     cursorKey: stateful.cursorKey,
     confirmationKey: stateful.confirmationKey,
     clusterSecretPrefix: stateful.clusterSecretPrefix,
+    webhookSecretPrefix: stateful.webhookSecretPrefix,
     scheduleGroup: stateful.scheduleGroup,
     scheduleDeadLetters: stateful.scheduleDeadLetters,
     topic: stateful.topic,

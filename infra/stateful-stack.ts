@@ -26,6 +26,8 @@ export class StatefulStack extends Stack {
   public readonly confirmationKey: Secret;
   /** Name prefix of the per-cluster Proxmox token secrets the service creates at run time. */
   public readonly clusterSecretPrefix = 'pve-snapshots/clusters';
+  /** Name prefix of the webhook signing secrets, apart from the tokens: the notifier may read only these. */
+  public readonly webhookSecretPrefix = 'pve-snapshots/webhooks';
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);

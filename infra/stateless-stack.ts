@@ -9,6 +9,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ENV } from '#shared/config/env-names.ts';
 import { DailySweep } from './constructs/daily-sweep.ts';
+import { invokes, startsExecutions } from './constructs/function-uses.ts';
 import { GuestOperationWorkflow } from './constructs/guest-operation-workflow.ts';
 import { NotificationPipeline } from './constructs/notification-pipeline.ts';
 import { OperationalAlarms } from './constructs/operational-alarms.ts';
@@ -25,6 +26,7 @@ export interface StatelessStackProps extends StackProps {
   /** The key confirmation codes are MAC-ed with: the notifier makes them, the API checks them. */
   readonly confirmationKey: ISecret;
   readonly clusterSecretPrefix: string;
+  readonly webhookSecretPrefix: string;
   readonly scheduleGroup: IScheduleGroup;
   readonly scheduleDeadLetters: IQueue;
   /** Issuer of accepted JWTs. */
@@ -65,12 +67,13 @@ export class StatelessStack extends WiredStack {
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
     const events = { topic: props.topic, bus: props.bus };
-    const { table, clusterSecretPrefix } = props;
+    const { table, clusterSecretPrefix, webhookSecretPrefix } = props;
     this.api = new ServiceApi(this, 'Api', {
       table,
       cursorKey: props.cursorKey,
       confirmationKey: props.confirmationKey,
       clusterSecretPrefix,
+      webhookSecretPrefix,
       events,
       jwtIssuer: props.jwtIssuer,
       jwtAudience: props.jwtAudience,
@@ -80,10 +83,9 @@ export class StatelessStack extends WiredStack {
 
     this.connector = new ProxmoxConnector(this, 'Connector', { table, clusterSecretPrefix });
     // The API reaches Proxmox only through the connector.
-    api.addEnvironment(ENV.connectorFunctionName, this.connector.function.functionName);
-    this.connector.allowInvoke(api);
+    this.api.service.use(invokes(this.connector.function));
 
-    const stepDependencies = { table, clusterSecretPrefix, connector: this.connector, events };
+    const stepDependencies = { table, connector: this.connector, events };
     this.steps = new WorkflowSteps(this, 'WorkflowSteps', stepDependencies);
     this.policyRun = new PolicyRunWorkflow(this, 'PolicyRun', {
       claimRun: this.steps.claimRun,
@@ -109,10 +111,10 @@ export class StatelessStack extends WiredStack {
       deadLetters: props.scheduleDeadLetters,
     });
     // "Run now" and manual guest operations start executions from the API.
-    api.addEnvironment(ENV.operationStateMachineArn, this.guestOperations.stateMachine.stateMachineArn);
-    this.guestOperations.stateMachine.grantStartExecution(api);
-    api.addEnvironment(ENV.policyRunStateMachineArn, this.policyRun.stateMachine.stateMachineArn);
-    this.policyRun.stateMachine.grantStartExecution(api);
+    this.api.service.use(
+      startsExecutions(ENV.operationStateMachineArn, this.guestOperations.stateMachine),
+      startsExecutions(ENV.policyRunStateMachineArn, this.policyRun.stateMachine),
+    );
     this.policySchedules = new PolicySchedules(this, 'PolicySchedules', {
       writer: api,
       policyRun: this.policyRun.stateMachine,
@@ -124,7 +126,7 @@ export class StatelessStack extends WiredStack {
       topic: props.topic,
       table,
       confirmationKey: props.confirmationKey,
-      clusterSecretPrefix,
+      webhookSecretPrefix,
       publicApiUrl: this.api.httpApi.api.apiEndpoint,
       ...(props.smtpSecretArn ? { smtpSecretArn: props.smtpSecretArn } : {}),
       ...(props.mailFrom ? { mailFrom: props.mailFrom } : {}),

@@ -36,6 +36,7 @@ export const handler = createApiHandler({
     idempotencyTtlSeconds: config.idempotencyTtlSeconds,
   }),
   secrets,
+  webhookSecrets: new SecretsManagerStore(new SecretsManagerClient({}), config.webhookSecretPrefix),
   proxmox: new LambdaProxmoxGateway(new LambdaClient({}), config.connectorFunctionName),
   workflows: new SfnWorkflowStarter(new SFNClient({}), {
     policyRun: config.policyRunStateMachineArn,

@@ -14,7 +14,7 @@ import { deliverEvent, type NotifierDeps } from '#shared/services/notifications/
 // Composition root of the notifier: SNS → SQS (raw messages) → this function.
 const config = loadNotifierConfig(process.env);
 const logger = new Logger({ serviceName: 'pve-snapshots-notifier' });
-const secrets = new SecretsManagerStore(new SecretsManagerClient({}), config.secretPrefix);
+const secrets = new SecretsManagerStore(new SecretsManagerClient({}), config.webhookSecretPrefix);
 const smtp = config.smtpSecretArn
   ? (JSON.parse(await secrets.get(config.smtpSecretArn)) as { url: string }).url
   : undefined;

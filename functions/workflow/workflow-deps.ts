@@ -1,30 +1,46 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { createDocumentClient } from '#shared/adapters/dynamo/client.ts';
 import { createStore } from '#shared/adapters/dynamo/store.ts';
 import { AwsEventPublisher } from '#shared/adapters/notifications/aws-event-publisher.ts';
 import { LambdaProxmoxGateway } from '#shared/adapters/proxmox/lambda-gateway.ts';
-import { SecretsManagerStore } from '#shared/adapters/secrets/secrets-manager-store.ts';
-import { loadEventTargets } from '#shared/config/event-config.ts';
 import { loadWorkflowConfig } from '#shared/config/workflow-config.ts';
 import { createUlidGenerator } from '#shared/domain/ids.ts';
+import type { SecretStore } from '#shared/ports/secret-store.ts';
 import type { ServiceDeps } from '#shared/services/service-deps.ts';
 
-/** The composition root shared by the policy-run step functions: built once per cold start. */
+/** A port this step is not wired to: using it fails at once, naming the declaration to add. */
+function notWired(what: string): never {
+  throw new Error(
+    `${what} is not wired to this step function: declare it in infra/constructs/workflow-steps.ts`,
+  );
+}
+
+/** No step reads secrets (the connector reads the cluster tokens itself). */
+const noSecrets: SecretStore = {
+  put: async () => notWired('the secret store'),
+  get: async () => notWired('the secret store'),
+  delete: async () => notWired('the secret store'),
+};
+
+/**
+ * The composition root shared by the workflow step functions: built once per cold start, from
+ * what the step's environment names (the connector and the event targets only where declared).
+ */
 export function workflowDeps(): ServiceDeps {
   const config = loadWorkflowConfig(process.env);
+  const { connectorFunctionName, events } = config;
   return {
     store: createStore({ doc: createDocumentClient(), tableName: config.tableName }),
-    secrets: new SecretsManagerStore(new SecretsManagerClient({}), config.secretPrefix),
-    proxmox: new LambdaProxmoxGateway(new LambdaClient({}), config.connectorFunctionName),
+    secrets: noSecrets,
+    proxmox: connectorFunctionName
+      ? new LambdaProxmoxGateway(new LambdaClient({}), connectorFunctionName)
+      : { call: async () => notWired('the connector') },
     ids: createUlidGenerator(),
     now: Date.now,
-    events: new AwsEventPublisher(
-      new SNSClient({}),
-      new EventBridgeClient({}),
-      loadEventTargets(process.env),
-    ),
+    events: events
+      ? new AwsEventPublisher(new SNSClient({}), new EventBridgeClient({}), events)
+      : { publish: async () => notWired('event publishing') },
   };
 }

@@ -4,11 +4,15 @@ import { AssetHashType, DockerImage, Duration, Validations } from 'aws-cdk-lib';
 import { Architecture, Code, Function as LambdaFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { environmentOf, type Use } from './function-uses.ts';
 
 export interface ServiceFunctionProps {
   /** Entry file, relative to the repository root (e.g. `functions/api/http-api.ts`). */
   readonly entry: string;
-  readonly environment: Record<string, string>;
+  /** Settings that name no resource (claims, sender address, ...); resources come from `uses`. */
+  readonly environment?: Record<string, string>;
+  /** What the function uses: each sets its variables and grants its access together. */
+  readonly uses?: readonly Use[];
   /** Default: 512 MB. */
   readonly memorySize?: number;
   /** Default: 30 seconds. */
@@ -64,6 +68,7 @@ export class ServiceFunction extends Construct {
       logGroup,
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
     });
+    this.use(...(props.uses ?? []));
     const role = this.function.role ?? this.function;
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
@@ -73,5 +78,12 @@ export class ServiceFunction extends Construct {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions.',
     });
+  }
+
+  /** Adds uses wired later (a state machine built after the function): their variables and grants. */
+  use(...uses: readonly Use[]): void {
+    for (const [name, value] of Object.entries(environmentOf(uses)))
+      this.function.addEnvironment(name, value);
+    for (const use of uses) use.grant(this.function);
   }
 }

@@ -7,9 +7,10 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { ENV } from '#shared/config/env-names.ts';
+import { startsExecutions } from './function-uses.ts';
 import { acknowledgeInvoke } from './nag-acknowledgements.ts';
 import { Wiring } from './wiring.ts';
-import { type WorkflowStepDependencies, workflowStep } from './workflow-steps.ts';
+import { stepUses, type WorkflowStepDependencies, workflowStep } from './workflow-steps.ts';
 
 export interface DailySweepProps extends WorkflowStepDependencies {
   /** The node-lane state machine the sweep starts in prune-only mode. */
@@ -28,9 +29,14 @@ export class DailySweep extends Wiring {
 
   constructor(scope: Construct, id: string, props: DailySweepProps) {
     super(scope, id);
-    const sweep = workflowStep(this, 'DailySweepFunction', 'daily-sweep', props);
+    const { writes, callsProxmox, publishes } = stepUses(props);
+    const sweep = workflowStep(this, 'DailySweepFunction', 'daily-sweep', [
+      writes,
+      callsProxmox,
+      publishes,
+      startsExecutions(ENV.pruneLaneStateMachineArn, props.pruneLanes),
+    ]);
     this.function = sweep;
-    props.connector.allowInvoke(sweep);
     const role = new Role(this, 'DailySweepSchedulerRole', {
       assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
         conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
@@ -47,7 +53,5 @@ export class DailySweep extends Wiring {
       target: new LambdaInvoke(sweep, { role, deadLetterQueue: props.deadLetters, retryAttempts: 3 }),
       description: 'Daily reconciliation and retention sweep of every tenant',
     });
-    sweep.addEnvironment(ENV.pruneLaneStateMachineArn, props.pruneLanes.stateMachineArn);
-    props.pruneLanes.grantStartExecution(sweep);
   }
 }

@@ -2,7 +2,6 @@ import { Validations } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
-import { ENV } from '#shared/config/env-names.ts';
 
 /** Where domain events go: the notification topic and the event bus. */
 export interface DomainEvents {
@@ -10,12 +9,10 @@ export interface DomainEvents {
   readonly bus: IEventBus;
 }
 
-/** Lets a function publish domain events: grants on the topic and the bus, and both in its environment. */
+/** Lets a function publish domain events: grants on the topic and the bus (`publishesEvents` also names them). */
 export function allowPublishingEvents(publisher: LambdaFunction, events: DomainEvents): void {
   events.topic.grantPublish(publisher);
   events.bus.grantPutEventsTo(publisher);
-  publisher.addEnvironment(ENV.eventTopicArn, events.topic.topicArn);
-  publisher.addEnvironment(ENV.eventBusName, events.bus.eventBusName);
   Validations.of(publisher.role ?? publisher).acknowledge({
     id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
     reason:

@@ -1,6 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
@@ -9,8 +8,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ENV } from '#shared/config/env-names.ts';
 import { ServiceFunction } from './api-function.ts';
-import { acknowledgeWildcard, tableIndexesArn } from './nag-acknowledgements.ts';
-import { serviceSecretsArn } from './service-secrets.ts';
+import { readsSecret, secretsUnder, tableReadWrite } from './function-uses.ts';
 import { uniqueIdOutsideWirings, Wiring } from './wiring.ts';
 
 export interface NotificationPipelineProps {
@@ -19,8 +17,8 @@ export interface NotificationPipelineProps {
   readonly table: TableV2;
   /** The notifier makes confirmation codes MAC-ed with this key. */
   readonly confirmationKey: ISecret;
-  /** Webhook signing secrets live under this prefix. */
-  readonly clusterSecretPrefix: string;
+  /** Webhook signing secrets live under this prefix (the notifier may read no other). */
+  readonly webhookSecretPrefix: string;
   /** The API's public URL, for links in messages. */
   readonly publicApiUrl: string;
   /** A secret `{"url": "smtps://..."}` with SES SMTP credentials; without it email deliveries fail, saying so. */
@@ -60,18 +58,25 @@ export class NotificationPipeline extends Wiring {
       entry: 'functions/notifier/sqs-notifier.ts',
       timeout: NOTIFIER_TIMEOUT,
       environment: {
-        [ENV.tableName]: props.table.tableName,
-        [ENV.secretPrefix]: props.clusterSecretPrefix,
         [ENV.publicApiUrl]: props.publicApiUrl,
-        [ENV.confirmationKeySecretArn]: props.confirmationKey.secretArn,
         ...(props.mailFrom ? { [ENV.mailFrom]: props.mailFrom } : {}),
-        ...(props.smtpSecretArn ? { [ENV.smtpSecretArn]: props.smtpSecretArn } : {}),
         POWERTOOLS_SERVICE_NAME: 'pve-snapshots-notifier',
       },
+      // The notifier talks to arbitrary internet addresses: it may read the webhook signing
+      // secrets and its SMTP secret, never a cluster's Proxmox token.
+      uses: [
+        tableReadWrite(props.table),
+        readsSecret(ENV.confirmationKeySecretArn, props.confirmationKey),
+        secretsUnder(
+          ENV.webhookSecretPrefix,
+          props.webhookSecretPrefix,
+          'read',
+          'Webhook signing secrets are created per subscription at run time, all under the webhook prefix.',
+        ),
+        ...(props.smtpSecretArn ? [readsSecret(ENV.smtpSecretArn, props.smtpSecretArn)] : []),
+      ],
     }).function;
     this.function = notifier;
-    props.table.grantReadWriteData(notifier);
-    props.confirmationKey.grantRead(notifier);
     // What `SqsEventSource` does, under the id it would give outside this grouping: Lambda refuses a
     // second mapping of the same queue and function, so a renamed mapping could not be replaced.
     notifier.addEventSourceMapping(`SqsEventSource:${uniqueIdOutsideWirings(this.queue)}`, {
@@ -80,23 +85,5 @@ export class NotificationPipeline extends Wiring {
       reportBatchItemFailures: true,
     });
     this.queue.grantConsumeMessages(notifier);
-    // Webhook signing secrets live under the service prefix; the SMTP secret is read once per cold start.
-    const webhookSecrets = serviceSecretsArn(this, props.clusterSecretPrefix);
-    notifier.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['secretsmanager:GetSecretValue'],
-        resources: [webhookSecrets, ...(props.smtpSecretArn ? [props.smtpSecretArn] : [])],
-      }),
-    );
-    acknowledgeWildcard(
-      notifier,
-      webhookSecrets,
-      'Webhook signing secrets are created per subscription at run time, all under the service prefix.',
-    );
-    acknowledgeWildcard(
-      notifier,
-      tableIndexesArn(notifier, props.table),
-      'Read access to the table\u2019s GSIs, which are only addressable as <table>/index/*.',
-    );
   }
 }

@@ -1,55 +1,52 @@
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
-import { ENV } from '#shared/config/env-names.ts';
 import { ServiceFunction } from './api-function.ts';
-import { allowPublishingEvents, type DomainEvents } from './domain-events.ts';
-import { acknowledgeWildcard, tableIndexesArn } from './nag-acknowledgements.ts';
+import type { DomainEvents } from './domain-events.ts';
+import { invokes, publishesEvents, tableReadOnly, tableReadWrite, type Use } from './function-uses.ts';
 import type { ProxmoxConnector } from './proxmox-connector.ts';
 import { Wiring } from './wiring.ts';
 
-/** What every workflow step function is wired to. */
+/** What workflow step functions may be wired to. */
 export interface WorkflowStepDependencies {
   readonly table: TableV2;
-  readonly clusterSecretPrefix: string;
   readonly connector: ProxmoxConnector;
   readonly events: DomainEvents;
 }
 
 /**
- * One step function of a workflow (`functions/workflow/<entry>.ts`): reads and writes the table,
- * publishes domain events and knows the connector's name; calling the connector is granted apart,
- * only to the steps that reach Proxmox.
+ * One step function of a workflow (`functions/workflow/<entry>.ts`), wired to exactly what it
+ * uses: each use sets the step's environment and grants its access together.
  */
 export function workflowStep(
   scope: Construct,
   id: string,
   entry: string,
-  deps: WorkflowStepDependencies,
+  uses: readonly Use[],
 ): LambdaFunction {
-  const step = new ServiceFunction(scope, id, {
+  return new ServiceFunction(scope, id, {
     entry: `functions/workflow/${entry}.ts`,
-    environment: {
-      [ENV.tableName]: deps.table.tableName,
-      [ENV.secretPrefix]: deps.clusterSecretPrefix,
-      [ENV.connectorFunctionName]: deps.connector.function.functionName,
-      POWERTOOLS_SERVICE_NAME: `pve-snapshots-${entry}`,
-    },
+    environment: { POWERTOOLS_SERVICE_NAME: `pve-snapshots-${entry}` },
+    uses,
   }).function;
-  deps.table.grantReadWriteData(step);
-  allowPublishingEvents(step, deps.events);
-  acknowledgeWildcard(
-    step,
-    tableIndexesArn(step, deps.table),
-    'Queries use the table\u2019s GSIs, which are only addressable as <table>/index/*.',
-  );
-  return step;
+}
+
+/** The uses a step can declare, built once for the stack's table, connector and events. */
+export function stepUses(deps: WorkflowStepDependencies) {
+  return {
+    reads: tableReadOnly(deps.table),
+    writes: tableReadWrite(deps.table),
+    callsProxmox: invokes(deps.connector.function),
+    publishes: publishesEvents(deps.events),
+  };
 }
 
 /**
  * The step functions of the policy run (claim, resolve, lanes, record, prune, reconcile, finish) and
- * of guest operations (plan, finish). Only resolving targets (inventory sync) and reconciling
- * (snapshot lists) call the connector themselves; Proxmox commands go from the state machines.
+ * of guest operations (plan, finish), each declaring what it uses. Steps that only read get
+ * read-only table access; only the steps that look at Proxmox themselves (inventory sync, snapshot
+ * lists, the operation's plan and its outcome) may call the connector; the Proxmox commands of a
+ * run go from the state machines.
  */
 export class WorkflowSteps extends Wiring {
   public readonly claimRun: LambdaFunction;
@@ -65,18 +62,28 @@ export class WorkflowSteps extends Wiring {
 
   constructor(scope: Construct, id: string, deps: WorkflowStepDependencies) {
     super(scope, id);
-    const step = (stepId: string, entry: string) => workflowStep(this, stepId, entry, deps);
-    this.resolveTargets = step('ResolveTargetsFunction', 'resolve-targets');
-    deps.connector.allowInvoke(this.resolveTargets);
-    this.reconcileGuests = step('ReconcileGuestsFunction', 'reconcile-guests');
-    deps.connector.allowInvoke(this.reconcileGuests);
-    this.claimRun = step('ClaimRunFunction', 'claim-run');
-    this.recordResult = step('RecordResultFunction', 'record-result');
-    this.finishRun = step('FinishRunFunction', 'finish-run');
-    this.loadLane = step('LoadLaneFunction', 'load-lane');
-    this.planPrune = step('PlanPruneFunction', 'plan-prune');
-    this.recordPrune = step('RecordPruneFunction', 'record-prune');
-    this.planOperation = step('PlanOperationFunction', 'plan-operation');
-    this.finishOperation = step('FinishOperationFunction', 'finish-operation');
+    const { reads, writes, callsProxmox, publishes } = stepUses(deps);
+    const step = (stepId: string, entry: string, uses: readonly Use[]) =>
+      workflowStep(this, stepId, entry, uses);
+    this.resolveTargets = step('ResolveTargetsFunction', 'resolve-targets', [writes, callsProxmox]);
+    this.reconcileGuests = step('ReconcileGuestsFunction', 'reconcile-guests', [
+      writes,
+      callsProxmox,
+      publishes,
+    ]);
+    this.claimRun = step('ClaimRunFunction', 'claim-run', [writes]);
+    this.recordResult = step('RecordResultFunction', 'record-result', [writes, publishes]);
+    this.finishRun = step('FinishRunFunction', 'finish-run', [writes, publishes]);
+    this.loadLane = step('LoadLaneFunction', 'load-lane', [reads]);
+    this.planPrune = step('PlanPruneFunction', 'plan-prune', [reads]);
+    this.recordPrune = step('RecordPruneFunction', 'record-prune', [writes, publishes]);
+    // Planning reads the guest on Proxmox (a restore's snapshot, a free vmid); finishing lists the
+    // guest's snapshots and syncs the inventory after a clone.
+    this.planOperation = step('PlanOperationFunction', 'plan-operation', [writes, callsProxmox]);
+    this.finishOperation = step('FinishOperationFunction', 'finish-operation', [
+      writes,
+      callsProxmox,
+      publishes,
+    ]);
   }
 }

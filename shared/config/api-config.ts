@@ -7,6 +7,7 @@ const schema = z.object({
   [ENV.tenantClaim]: z.string().min(1).default('tenant'),
   [ENV.roleClaim]: z.string().min(1).default('role'),
   [ENV.secretPrefix]: z.string().min(1).default('pve-snapshots/clusters'),
+  [ENV.webhookSecretPrefix]: z.string().min(1).default('pve-snapshots/webhooks'),
   [ENV.cursorKeySecretArn]: z.string().min(1),
   [ENV.confirmationKeySecretArn]: z.string().min(1),
   [ENV.connectorFunctionName]: z.string().min(1),
@@ -24,6 +25,8 @@ export interface ApiConfig {
   readonly tableName: string;
   readonly claims: { readonly tenant: string; readonly role: string };
   readonly secretPrefix: string;
+  /** Name prefix of the webhook signing secrets (apart from the cluster tokens). */
+  readonly webhookSecretPrefix: string;
   readonly cursorKeySecretArn: string;
   /** The key that MACs email confirmation codes. */
   readonly confirmationKeySecretArn: string;
@@ -46,6 +49,7 @@ export function loadApiConfig(env: Record<string, string | undefined>): ApiConfi
     tableName: values[ENV.tableName],
     claims: { tenant: values[ENV.tenantClaim], role: values[ENV.roleClaim] },
     secretPrefix: values[ENV.secretPrefix],
+    webhookSecretPrefix: values[ENV.webhookSecretPrefix],
     cursorKeySecretArn: values[ENV.cursorKeySecretArn],
     confirmationKeySecretArn: values[ENV.confirmationKeySecretArn],
     connectorFunctionName: values[ENV.connectorFunctionName],

@@ -4,6 +4,7 @@ export const ENV = {
   tenantClaim: 'TENANT_CLAIM',
   roleClaim: 'ROLE_CLAIM',
   secretPrefix: 'SECRET_PREFIX',
+  webhookSecretPrefix: 'WEBHOOK_SECRET_PREFIX',
   cursorKeySecretArn: 'CURSOR_KEY_SECRET_ARN',
   confirmationKeySecretArn: 'CONFIRMATION_KEY_SECRET_ARN',
   connectorFunctionName: 'CONNECTOR_FUNCTION_NAME',

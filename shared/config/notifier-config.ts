@@ -4,7 +4,7 @@ import { parseEnvironment } from './parse-environment.ts';
 
 const schema = z.object({
   [ENV.tableName]: z.string().min(1),
-  [ENV.secretPrefix]: z.string().min(1).default('pve-snapshots/clusters'),
+  [ENV.webhookSecretPrefix]: z.string().min(1).default('pve-snapshots/webhooks'),
   [ENV.mailFrom]: z.string().min(3).default('pve-snapshots <no-reply@example.com>'),
   [ENV.publicApiUrl]: z.url(),
   [ENV.confirmationKeySecretArn]: z.string().min(1),
@@ -14,7 +14,8 @@ const schema = z.object({
 
 export interface NotifierConfig {
   readonly tableName: string;
-  readonly secretPrefix: string;
+  /** Webhook signing secrets live under this prefix; the notifier may read no other (never a cluster's token). */
+  readonly webhookSecretPrefix: string;
   readonly mailFrom: string;
   readonly apiUrl: string;
   /** The key that MACs email confirmation codes (the API checks them with the same key). */
@@ -27,7 +28,7 @@ export function loadNotifierConfig(env: Record<string, string | undefined>): Not
   const values = parseEnvironment(schema, env);
   return {
     tableName: values[ENV.tableName],
-    secretPrefix: values[ENV.secretPrefix],
+    webhookSecretPrefix: values[ENV.webhookSecretPrefix],
     mailFrom: values[ENV.mailFrom],
     apiUrl: values[ENV.publicApiUrl].replace(/\/$/, ''),
     confirmationKeySecretArn: values[ENV.confirmationKeySecretArn],

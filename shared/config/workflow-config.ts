@@ -4,22 +4,33 @@ import { parseEnvironment } from './parse-environment.ts';
 
 const schema = z.object({
   [ENV.tableName]: z.string().min(1),
-  [ENV.secretPrefix]: z.string().min(1).default('pve-snapshots/clusters'),
-  [ENV.connectorFunctionName]: z.string().min(1),
+  [ENV.connectorFunctionName]: z.string().min(1).optional(),
+  [ENV.eventTopicArn]: z.string().min(1).optional(),
+  [ENV.eventBusName]: z.string().min(1).optional(),
 });
 
+/**
+ * A workflow step function's settings. Each step is wired only to what it uses
+ * (`infra/constructs/workflow-steps.ts`), so the connector and the event targets are set only
+ * for the steps that call or publish.
+ */
 export interface WorkflowConfig {
   readonly tableName: string;
-  readonly secretPrefix: string;
-  readonly connectorFunctionName: string;
+  readonly connectorFunctionName?: string;
+  readonly events?: { readonly topicArn: string; readonly busName: string };
 }
 
 /** Parses a workflow step function's environment once; a bad value throws naming the variable. */
 export function loadWorkflowConfig(env: Record<string, string | undefined>): WorkflowConfig {
   const values = parseEnvironment(schema, env);
+  const connector = values[ENV.connectorFunctionName];
+  const topicArn = values[ENV.eventTopicArn];
+  const busName = values[ENV.eventBusName];
+  if ((topicArn === undefined) !== (busName === undefined))
+    throw new Error(`invalid configuration: ${ENV.eventTopicArn} and ${ENV.eventBusName} are set together`);
   return {
     tableName: values[ENV.tableName],
-    secretPrefix: values[ENV.secretPrefix],
-    connectorFunctionName: values[ENV.connectorFunctionName],
+    ...(connector ? { connectorFunctionName: connector } : {}),
+    ...(topicArn && busName ? { events: { topicArn, busName } } : {}),
   };
 }

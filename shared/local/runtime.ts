@@ -314,6 +314,8 @@ export async function startLocalRuntime(
     const handler = createApiHandler({
       ...deps,
       webhookAddresses,
+      // One local store: webhook and token secrets have distinct names (AWS keeps them under two prefixes).
+      webhookSecrets: secrets,
       confirmationKey,
       workflows,
       schedules: policiesAreTheSchedule,

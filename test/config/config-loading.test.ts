@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadApiConfig } from '#shared/config/api-config.ts';
 import { loadConnectorConfig } from '#shared/config/connector-config.ts';
+import { loadWorkflowConfig } from '#shared/config/workflow-config.ts';
 import { LocalRuntimeError } from '#shared/local/errors.ts';
 import { loadLocalConfig } from '#shared/local/local-config.ts';
 
@@ -16,6 +17,19 @@ describe('loading configuration from the environment', () => {
       tableName: 'pve-snapshots',
       secretPrefix: 'pve-snapshots/clusters',
     });
+  });
+
+  it('gives a workflow step the connector and event targets only when its environment names them', () => {
+    expect(loadWorkflowConfig({ TABLE_NAME: 't' })).toEqual({ tableName: 't' });
+    expect(
+      loadWorkflowConfig({
+        TABLE_NAME: 't',
+        CONNECTOR_FUNCTION_NAME: 'c',
+        EVENT_TOPIC_ARN: 'a',
+        EVENT_BUS_NAME: 'b',
+      }),
+    ).toEqual({ tableName: 't', connectorFunctionName: 'c', events: { topicArn: 'a', busName: 'b' } });
+    expect(() => loadWorkflowConfig({ TABLE_NAME: 't', EVENT_TOPIC_ARN: 'a' })).toThrow(/EVENT_BUS_NAME/);
   });
 
   it('reports bad local settings as a local runtime error', () => {

@@ -216,9 +216,17 @@ describe('the stateless stack', () => {
     const functions = stateless.findResources('AWS::Lambda::Function');
     const notifier = Object.entries(functions).find(([id]) => id.startsWith('NotifierFunction'));
     expect(notifier?.[1].Properties.Environment.Variables).toHaveProperty('PUBLIC_API_URL');
-    // The API and every workflow step publish events: topic ARN and bus name in their environment.
+    // The API and the steps that publish outcomes: topic ARN and bus name in their environment.
+    const publishers = [
+      'Api',
+      'RecordResult',
+      'RecordPrune',
+      'FinishRun',
+      'ReconcileGuests',
+      'FinishOperation',
+    ];
     for (const [id, fn] of Object.entries(functions)) {
-      if (id.startsWith('Connector') || id.startsWith('NotifierFunction')) continue;
+      if (!publishers.some((publisher) => id.startsWith(`${publisher}Function`))) continue;
       expect(fn.Properties.Environment.Variables, id).toHaveProperty('EVENT_TOPIC_ARN');
       expect(fn.Properties.Environment.Variables, id).toHaveProperty('EVENT_BUS_NAME');
     }

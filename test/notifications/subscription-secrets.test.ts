@@ -52,9 +52,12 @@ async function setUp() {
     },
     close: async () => {},
   };
+  const tokens = new InspectableSecrets();
   const deps: SubscriptionDeps = {
     store,
-    secrets,
+    // The Proxmox token store: webhook secrets never go there.
+    secrets: tokens,
+    webhookSecrets: secrets,
     proxmox: { call: async () => undefined },
     ids: createUlidGenerator(() => now),
     now: () => now,
@@ -93,6 +96,7 @@ async function setUp() {
   return {
     store,
     secrets,
+    tokens,
     deps,
     deliver,
     advance: (ms: number) => {
@@ -141,6 +145,14 @@ function racing(store: Store, before: () => Promise<void>): Store {
 }
 
 describe('webhook signing secrets', () => {
+  it('keeps webhook signing secrets in their own store, never among the Proxmox tokens', async () => {
+    const { deps, secrets, tokens } = await setUp();
+    const created = await createSubscription(deps, admin, { kind: 'webhook', target: 'https://127.0.0.1/a' });
+    await rotateWebhookSecret(deps, admin, created.subscription.id);
+    expect(tokens.values.size).toBe(0);
+    expect(secrets.values.size).toBe(2);
+  });
+
   it('leaves no secret behind when the subscription cannot be written', async () => {
     const { deps, secrets } = await setUp();
     // The same subscription id twice: the table refuses the second, as it would any failed write.

@@ -21,6 +21,7 @@ import type {
   WebhookSecrets,
 } from '#shared/domain/notifications/subscription.ts';
 import { newWebhookSecret } from '#shared/domain/notifications/webhook-signature.ts';
+import type { SecretStore } from '#shared/ports/secret-store.ts';
 import { auditEvent, authorize } from '../audit-trail.ts';
 import type { ServiceDeps } from '../service-deps.ts';
 
@@ -36,6 +37,11 @@ const MAX_CONFIRMATION_FAILURES = 5;
 const CHANGE_ROUNDS = 10;
 
 export interface SubscriptionDeps extends ServiceDeps {
+  /**
+   * Where webhook signing secrets live: apart from the Proxmox tokens (`secrets`), so the notifier,
+   * which reads these, can be denied every cluster's token (in AWS: their own name prefix).
+   */
+  readonly webhookSecrets: SecretStore;
   /** Which webhook addresses are allowed (public only in AWS). */
   readonly webhookAddresses: WebhookAddressPolicy;
   /** DNS for webhook hosts (tests pass their own). */
@@ -112,8 +118,13 @@ export function subscriptionView(subscription: Subscription) {
 }
 
 /** Deletes secrets that no stored subscription references; a failure leaves an orphan, never breaks the request. */
-async function discardSecrets(deps: ServiceDeps, refs: ReadonlyArray<string | undefined>): Promise<void> {
-  await Promise.all(refs.map((ref) => (ref ? deps.secrets.delete(ref).catch(() => undefined) : undefined)));
+async function discardSecrets(
+  deps: SubscriptionDeps,
+  refs: ReadonlyArray<string | undefined>,
+): Promise<void> {
+  await Promise.all(
+    refs.map((ref) => (ref ? deps.webhookSecrets.delete(ref).catch(() => undefined) : undefined)),
+  );
 }
 
 /**
@@ -139,7 +150,7 @@ export async function createSubscription(
   let secretRef: string | undefined;
   if (input.kind === 'webhook') {
     secret = newWebhookSecret();
-    secretRef = await deps.secrets.put(
+    secretRef = await deps.webhookSecrets.put(
       secretName(tenantId, id, deps.ids.next('sec')),
       JSON.stringify({ current: secret } satisfies WebhookSecrets),
     );
@@ -269,7 +280,7 @@ export async function updateSubscription(
 }
 
 export async function deleteSubscription(
-  deps: ServiceDeps,
+  deps: SubscriptionDeps,
   context: AuditContext,
   id: string,
   expectedVersion?: number,
@@ -379,7 +390,7 @@ export async function resendConfirmation(
  * 4. Deletes the secret retired by the rotation before (kept one rotation for deliveries in flight).
  */
 export async function rotateWebhookSecret(
-  deps: ServiceDeps,
+  deps: SubscriptionDeps,
   context: AuditContext,
   id: string,
   expectedVersion?: number,
@@ -392,10 +403,10 @@ export async function rotateWebhookSecret(
   const rotated = await withFreshRead(deps, context, id, expectedVersion, async (before) => {
     if (before.kind !== 'webhook' || !before.secretRef)
       throw new ConflictError('only webhooks have a signing secret');
-    const current = JSON.parse(await deps.secrets.get(before.secretRef)) as WebhookSecrets;
+    const current = JSON.parse(await deps.webhookSecrets.get(before.secretRef)) as WebhookSecrets;
     const secret = newWebhookSecret();
     const previousValidUntil = new Date(deps.now() + ROTATION_GRACE_MS).toISOString();
-    const secretRef = await deps.secrets.put(
+    const secretRef = await deps.webhookSecrets.put(
       secretName(before.tenantId, id, deps.ids.next('sec')),
       JSON.stringify({
         current: secret,

@@ -17,7 +17,16 @@ export function constructFixture() {
   const events = { topic: new Topic(stack, 'Topic'), bus: new EventBus(stack, 'Bus') };
   const cursorKey = new Secret(stack, 'CursorKey');
   const confirmationKey = new Secret(stack, 'ConfirmationKey');
-  return { app, stack, table, events, cursorKey, confirmationKey, clusterSecretPrefix: 'svc/clusters' };
+  return {
+    app,
+    stack,
+    table,
+    events,
+    cursorKey,
+    confirmationKey,
+    clusterSecretPrefix: 'svc/clusters',
+    webhookSecretPrefix: 'svc/webhooks',
+  };
 }
 
 /** Every IAM statement in the template granted to the role of the function with this logical id. */

@@ -37,7 +37,7 @@ describe('the notification pipeline', () => {
     expect(notifier?.Properties.Timeout).toBe(Duration.minutes(2).toSeconds());
   });
 
-  it('lets the notifier read webhook secrets under the prefix and the SMTP secret, and create none', () => {
+  it('lets the notifier read webhook secrets under their own prefix and the SMTP secret, never a cluster token, and create none', () => {
     const smtp = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:smtp-AbCdEf';
     const template = build(smtp);
     const statements = statementsOf(template, functionId(template, 'NotifierFunction'));
@@ -45,7 +45,20 @@ describe('the notification pipeline', () => {
     expect(new Set(secretActions)).toEqual(
       new Set(['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret']),
     );
-    const webhook = statements.find((s) => JSON.stringify(s.Resource).includes(':secret:svc/clusters/*'));
-    expect(webhook.Resource).toContain(smtp);
+    const secretResources = JSON.stringify(
+      statements
+        .filter((s) => actionsOf([s]).includes('secretsmanager:GetSecretValue'))
+        .map((s) => s.Resource),
+    );
+    expect(secretResources).toContain(':secret:svc/webhooks/*');
+    expect(secretResources).toContain(smtp);
+    // The notifier calls arbitrary internet addresses: no cluster's Proxmox token is readable by it.
+    expect(secretResources).not.toContain('svc/clusters');
+    const notifier =
+      template.findResources('AWS::Lambda::Function')[functionId(template, 'NotifierFunction')];
+    expect(notifier?.Properties.Environment.Variables).toMatchObject({
+      WEBHOOK_SECRET_PREFIX: 'svc/webhooks',
+    });
+    expect(notifier?.Properties.Environment.Variables).not.toHaveProperty('SECRET_PREFIX');
   });
 });

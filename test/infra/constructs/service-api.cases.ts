@@ -10,11 +10,14 @@ function build() {
 }
 
 describe('the service API', () => {
-  it('may create, read and delete secrets only under the service prefix, and publish events', () => {
+  it('may create, read and delete secrets only under the cluster and webhook prefixes, and publish events', () => {
     const template = build();
     const statements = statementsOf(template, functionId(template, 'ApiFunction'));
-    const secrets = statements.find((s) => actionsOf([s]).includes('secretsmanager:CreateSecret'));
-    expect(JSON.stringify(secrets.Resource)).toContain(':secret:svc/clusters/*');
+    const managed = JSON.stringify(
+      statements.filter((s) => actionsOf([s]).includes('secretsmanager:CreateSecret')).map((s) => s.Resource),
+    );
+    expect(managed).toContain(':secret:svc/clusters/*');
+    expect(managed).toContain(':secret:svc/webhooks/*');
     expect(actionsOf(statements)).toEqual(expect.arrayContaining(['sns:Publish', 'events:PutEvents']));
     expect(actionsOf(statements)).not.toContain('secretsmanager:*');
   });

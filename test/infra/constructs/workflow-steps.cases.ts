@@ -2,28 +2,53 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { ProxmoxConnector } from '#infra/constructs/proxmox-connector.ts';
 import { WorkflowSteps } from '#infra/constructs/workflow-steps.ts';
-import { actionsOf, constructFixture, statementsOf } from './construct-fixture.ts';
+import { actionsOf, constructFixture, functionId, statementsOf } from './construct-fixture.ts';
+
+/** What each step function is expected to use, from what its service does. */
+const EXPECTED: Record<string, { table: 'read' | 'write'; connector: boolean; events: boolean }> = {
+  ClaimRunFunction: { table: 'write', connector: false, events: false },
+  ResolveTargetsFunction: { table: 'write', connector: true, events: false },
+  LoadLaneFunction: { table: 'read', connector: false, events: false },
+  RecordResultFunction: { table: 'write', connector: false, events: true },
+  PlanPruneFunction: { table: 'read', connector: false, events: false },
+  RecordPruneFunction: { table: 'write', connector: false, events: true },
+  FinishRunFunction: { table: 'write', connector: false, events: true },
+  ReconcileGuestsFunction: { table: 'write', connector: true, events: true },
+  // Restores in place and to a new guest look at Proxmox while planning (AccessDenied without it).
+  PlanOperationFunction: { table: 'write', connector: true, events: false },
+  FinishOperationFunction: { table: 'write', connector: true, events: true },
+};
+
+function build() {
+  const f = constructFixture();
+  const connector = new ProxmoxConnector(f.stack, 'Connector', f);
+  new WorkflowSteps(f.stack, 'Steps', { ...f, connector });
+  return Template.fromStack(f.stack);
+}
 
 describe('the workflow steps', () => {
-  it('each read and write the table and publish events; only inventory sync and reconciliation call Proxmox', () => {
-    const f = constructFixture();
-    const connector = new ProxmoxConnector(f.stack, 'Connector', f);
-    new WorkflowSteps(f.stack, 'Steps', { ...f, connector });
-    const template = Template.fromStack(f.stack);
-    const steps = Object.entries(template.findResources('AWS::Lambda::Function')).filter(
-      ([id]) => !id.startsWith('ConnectorFunction'),
-    );
-    expect(steps).toHaveLength(10);
-    const invokers: string[] = [];
-    for (const [id, fn] of steps) {
-      expect(fn.Properties.Environment.Variables, id).toHaveProperty('EVENT_TOPIC_ARN');
-      expect(fn.Properties.Environment.Variables, id).toHaveProperty('CONNECTOR_FUNCTION_NAME');
-      const actions = actionsOf(statementsOf(template, id));
-      expect(actions, id).toEqual(
-        expect.arrayContaining(['dynamodb:PutItem', 'sns:Publish', 'events:PutEvents']),
-      );
-      if (actions.includes('lambda:InvokeFunction')) invokers.push(id.replace(/[A-F0-9]{8}$/, ''));
-    }
-    expect(invokers.sort()).toEqual(['ReconcileGuestsFunction', 'ResolveTargetsFunction']);
+  const template = build();
+  const functions = template.findResources('AWS::Lambda::Function');
+
+  it('are the ten steps of the two workflows', () => {
+    expect(Object.keys(functions).filter((id) => !id.startsWith('ConnectorFunction'))).toHaveLength(10);
   });
+
+  for (const [step, expected] of Object.entries(EXPECTED)) {
+    it(`wires ${step} to what it uses, and nothing else`, () => {
+      const id = functionId(template, step);
+      const environment = functions[id]?.Properties.Environment.Variables ?? {};
+      const actions = actionsOf(statementsOf(template, id));
+      expect(actions).toContain('dynamodb:GetItem');
+      const writes = actions.filter((a) => /^dynamodb:(Put|Update|Delete|BatchWrite)/.test(a));
+      expect(writes.length > 0).toBe(expected.table === 'write');
+      expect(actions.includes('lambda:InvokeFunction')).toBe(expected.connector);
+      expect('CONNECTOR_FUNCTION_NAME' in environment).toBe(expected.connector);
+      expect(actions.includes('sns:Publish') && actions.includes('events:PutEvents')).toBe(expected.events);
+      expect('EVENT_TOPIC_ARN' in environment && 'EVENT_BUS_NAME' in environment).toBe(expected.events);
+      // No step reads a secret: the connector reads the cluster tokens itself.
+      expect(actions.filter((a) => a.startsWith('secretsmanager:'))).toEqual([]);
+      expect(environment).not.toHaveProperty('SECRET_PREFIX');
+    });
+  }
 });
