@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { inject } from 'vitest';
+import type { LocalGrants } from '#shared/local/iam/template-grants.ts';
 import { loadLocalConfig } from '#shared/local/local-config.ts';
 import type { SimState } from '#shared/local/proxmox-simulator/model.ts';
 import { type LocalRuntime, startLocalRuntime } from '#shared/local/runtime.ts';
@@ -90,7 +91,13 @@ function caller(url: string, authorization?: string): Caller {
  * tokens. Log lines are captured so tests can check what the service writes there.
  */
 export async function startTestApi(
-  options: { scheduler?: boolean; env?: Record<string, string>; simulatorState?: SimState } = {},
+  options: {
+    scheduler?: boolean;
+    env?: Record<string, string>;
+    simulatorState?: SimState;
+    /** Grants to enforce instead of the synthesized template's. */
+    grants?: LocalGrants;
+  } = {},
 ): Promise<TestApi> {
   const logs: string[] = [];
   let offset = 0;
@@ -124,6 +131,7 @@ export async function startTestApi(
     now: () => Date.now() + offset,
     // Off unless a test is about schedules: a policy must not fire because a test ran at 02:00.
     scheduler: options.scheduler ?? false,
+    ...(options.grants ? { grants: options.grants } : {}),
   });
   const simulator = await startTestSimulator(options.simulatorState ? { state: options.simulatorState } : {});
   return {

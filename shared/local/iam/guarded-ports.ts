@@ -8,7 +8,11 @@ import type { LocalIam } from './local-iam.ts';
 
 /** The function the API and the steps invoke to reach Proxmox. */
 const CONNECTOR = 'connector';
-const DEFAULT_SECRET_PREFIX = 'pve-snapshots/clusters';
+/** The variables naming a secret store's prefix, with the default each function config applies. */
+const SECRET_PREFIXES = {
+  SECRET_PREFIX: 'pve-snapshots/clusters',
+  WEBHOOK_SECRET_PREFIX: 'pve-snapshots/webhooks',
+} as const;
 const LOCAL_SECRET_REF = 'local:';
 
 /**
@@ -25,12 +29,17 @@ export function guardProxmoxGateway(iam: LocalIam, gateway: ProxmoxGateway): Pro
 }
 
 /**
- * Secrets as Secrets Manager names them: `<SECRET_PREFIX of the calling function>/<name>`, the
- * ARN with the six characters Secrets Manager appends (which is why grants end in `*`).
+ * Secrets as Secrets Manager names them: `<the calling function's prefix variable>/<name>` (the
+ * store of cluster tokens uses `SECRET_PREFIX`, that of webhook secrets `WEBHOOK_SECRET_PREFIX`),
+ * the ARN with the six characters Secrets Manager appends (which is why grants end in `*`).
  */
-export function guardSecretStore(iam: LocalIam, store: SecretStore): SecretStore {
+export function guardSecretStore(
+  iam: LocalIam,
+  store: SecretStore,
+  prefix: keyof typeof SECRET_PREFIXES = 'SECRET_PREFIX',
+): SecretStore {
   const arn = (name: string) =>
-    localSecretArn(`${iam.currentFunction()?.environment.SECRET_PREFIX ?? DEFAULT_SECRET_PREFIX}/${name}`);
+    localSecretArn(`${iam.currentFunction()?.environment[prefix] ?? SECRET_PREFIXES[prefix]}/${name}`);
   const nameOf = (ref: string) =>
     ref.startsWith(LOCAL_SECRET_REF) ? ref.slice(LOCAL_SECRET_REF.length) : ref;
   return {

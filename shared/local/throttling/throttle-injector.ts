@@ -11,10 +11,7 @@ export type ThrottleRates = Partial<Record<ThrottleTarget, number>>;
  */
 export const THROTTLING_ERRORS = {
   lambda: ['Lambda.TooManyRequestsException'],
-  startExecution: [
-    'StepFunctions.ExecutionLimitExceededException',
-    'StepFunctions.AWSStepFunctionsException',
-  ],
+  startExecution: ['StepFunctions.ExecutionLimitExceeded', 'StepFunctions.ThrottlingException'],
   dynamodb: ['ProvisionedThroughputExceededException', 'ThrottlingException'],
 } as const satisfies Record<ThrottleTarget, readonly string[]>;
 
@@ -65,12 +62,17 @@ function throttlingError(name: string, message: string, status: number): Error {
  */
 export class ThrottleInjector {
   readonly #rates: ThrottleRates;
-  readonly #random: () => number;
+  /** One stream per target, so each target's decisions depend only on its own calls' order. */
+  readonly #random: Record<ThrottleTarget, () => number>;
   readonly #injected: Record<ThrottleTarget, number> = { lambda: 0, startExecution: 0, dynamodb: 0 };
 
   constructor(rates: ThrottleRates = {}, seed = 1) {
     this.#rates = rates;
-    this.#random = seededRandom(seed);
+    this.#random = {
+      lambda: seededRandom(seed),
+      startExecution: seededRandom(seed ^ 0x5bd1e995),
+      dynamodb: seededRandom(seed ^ 0x1b873593),
+    };
   }
 
   /** How many calls of each target were throttled so far. */
@@ -81,10 +83,11 @@ export class ThrottleInjector {
   /** The error to fail this call with, or undefined to let it through. */
   next(target: ThrottleTarget): Error | undefined {
     const rate = this.#rates[target] ?? 0;
-    if (rate <= 0 || this.#random() >= rate) return undefined;
+    const random = this.#random[target];
+    if (rate <= 0 || random() >= rate) return undefined;
     this.#injected[target]++;
     const [first, second] = THROTTLING_ERRORS[target];
-    const pick = second !== undefined && this.#random() < 0.5 ? second : first;
+    const pick = second !== undefined && random() < 0.5 ? second : first;
     switch (target) {
       case 'lambda':
         return throttlingError(
