@@ -90,6 +90,8 @@ export interface LocalRuntimeOptions {
     execution: string,
     event: { type: string; state?: { name: string; type?: string } },
   ) => void;
+  /** Receives each workflow execution's history event count when it ends (benchmarks: the largest execution). */
+  readonly onWorkflowHistory?: (execution: string, events: number) => void;
   /** `false`: no local scheduler (tests start runs themselves). */
   readonly scheduler?: boolean;
   /** Grants to enforce instead of the synthesized template's (tests remove one to see a call fail). */
@@ -290,6 +292,7 @@ export async function startLocalRuntime(
             ? { waitOverrides: scaledWaits(workflowDefinitions.definitions, config.workflowTimeFactor) }
             : {}),
         ...(options.onWorkflowEvent ? { onEvent: options.onWorkflowEvent } : {}),
+        ...(options.onWorkflowHistory ? { onHistory: options.onWorkflowHistory } : {}),
         onExecutionError: (name, error) =>
           logger.error('workflow execution failed', { execution: name, error: error as Error }),
         iam,

@@ -4,10 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { inject } from 'vitest';
-import type { LocalGrants } from '#shared/local/iam/template-grants.ts';
 import { loadLocalConfig } from '#shared/local/local-config.ts';
 import type { SimState } from '#shared/local/proxmox-simulator/model.ts';
-import { type LocalRuntime, startLocalRuntime } from '#shared/local/runtime.ts';
+import { type LocalRuntime, type LocalRuntimeOptions, startLocalRuntime } from '#shared/local/runtime.ts';
 import { startTestSimulator, type TestSimulator, TOKEN_ID, TOKEN_SECRET } from './simulator.ts';
 
 /** @public What every `Caller` method answers (knip: part of the helper's interface). */
@@ -95,8 +94,8 @@ export async function startTestApi(
     scheduler?: boolean;
     env?: Record<string, string>;
     simulatorState?: SimState;
-    /** Grants to enforce instead of the synthesized template's. */
-    grants?: LocalGrants;
+    /** Runtime options: grants to enforce instead of the synthesized template's, a history listener. */
+    runtime?: Pick<LocalRuntimeOptions, 'grants' | 'onWorkflowHistory'>;
   } = {},
 ): Promise<TestApi> {
   const logs: string[] = [];
@@ -131,7 +130,7 @@ export async function startTestApi(
     now: () => Date.now() + offset,
     // Off unless a test is about schedules: a policy must not fire because a test ran at 02:00.
     scheduler: options.scheduler ?? false,
-    ...(options.grants ? { grants: options.grants } : {}),
+    ...options.runtime,
   });
   const simulator = await startTestSimulator(options.simulatorState ? { state: options.simulatorState } : {});
   return {

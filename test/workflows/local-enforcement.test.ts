@@ -33,7 +33,7 @@ describe('a call the synthesized template does not grant', () => {
   let api: TestApi;
   let lab: Awaited<ReturnType<typeof registerLab>>;
   beforeAll(async () => {
-    api = await startTestApi({ grants: await withoutConnectorGrant('plan-operation') });
+    api = await startTestApi({ runtime: { grants: await withoutConnectorGrant('plan-operation') } });
     lab = await registerLab(api);
   });
   afterAll(() => api.stop());
@@ -70,6 +70,7 @@ const tasks = (states: Record<string, State>): Array<[string, State]> =>
   });
 
 describe('throttling injected on demand', () => {
+  const histories = new Map<string, number>();
   it('is what the synthesized state machines retry: each Lambda task its Lambda errors, each child start its start errors', async () => {
     const { definitions } = await loadWorkflowDefinitions();
     const all = Object.values(definitions).flatMap((definition) =>
@@ -90,6 +91,7 @@ describe('throttling injected on demand', () => {
   beforeAll(async () => {
     api = await startTestApi({
       env: { LOCAL_THROTTLE: 'lambda:0.15,startExecution:0.5,dynamodb:0.02', LOCAL_THROTTLE_SEED: '1' },
+      runtime: { onWorkflowHistory: (execution, events) => histories.set(execution, events) },
     });
     lab = await registerLab(api);
   });
@@ -111,5 +113,9 @@ describe('throttling injected on demand', () => {
     const injected = api.runtime.throttle.injected;
     expect(injected.lambda).toBeGreaterThan(0);
     expect(injected.startExecution).toBeGreaterThan(0);
+    // The run's own history is counted and reported, its lanes' (children) apart.
+    const parent = histories.get(started.body.id) ?? 0;
+    expect(parent).toBeGreaterThan(10);
+    expect(histories.size).toBeGreaterThan(1);
   }, 120_000);
 });

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { AccessDeniedError, type Caller } from './access-denied.ts';
-import { evaluate } from './policy-evaluation.ts';
+import { type Decision, evaluate } from './policy-evaluation.ts';
 import type { FunctionSettings, LocalGrants } from './template-grants.ts';
 
 /** `enforce`: a call the template does not grant fails as in AWS; `report`: it is logged and goes through. */
@@ -29,6 +29,8 @@ export class LocalIam {
   readonly #mode: IamMode;
   readonly #onDenied: (denied: AccessDeniedError) => void;
   readonly #current = new AsyncLocalStorage<Principal>();
+  /** Decisions by role, action and resource: the grants never change, and calls repeat (every table call). */
+  readonly #decisions = new Map<string, Decision>();
 
   constructor(grants: LocalGrants, options: LocalIamOptions = {}) {
     this.#grants = grants;
@@ -66,8 +68,12 @@ export class LocalIam {
 
   /** Checks a call made as `caller` (a state machine's role calling a function, starting a child). */
   authorizeRole(caller: Caller, action: string, resource: string): void {
-    const statements = this.#grants.roles[caller.role]?.statements ?? [];
-    const decision = evaluate(statements, action, resource);
+    const key = `${caller.role}\0${action}\0${resource}`;
+    let decision = this.#decisions.get(key);
+    if (decision === undefined) {
+      decision = evaluate(this.#grants.roles[caller.role]?.statements ?? [], action, resource);
+      this.#decisions.set(key, decision);
+    }
     if (decision === 'allowed') return;
     const denied = new AccessDeniedError(
       { role: caller.role, session: caller.session },

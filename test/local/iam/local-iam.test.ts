@@ -131,6 +131,14 @@ describe('the local IAM', () => {
       name: 'AccessDeniedException',
       resource: localSecretArn('pve-snapshots/clusters/tenant/cluster'),
     });
+    // The webhook secrets' store names them under WEBHOOK_SECRET_PREFIX, which this role may not read.
+    const webhooks = guardSecretStore(iam, memorySecrets(), 'WEBHOOK_SECRET_PREFIX');
+    await expect(
+      iam.runAsFunction('plan-operation', () => webhooks.put('subscriptions/t/s/1', 'whsec')),
+    ).rejects.toMatchObject({
+      action: 'secretsmanager:CreateSecret',
+      resource: localSecretArn('pve-snapshots/webhooks/subscriptions/t/s/1'),
+    });
   });
 
   it('needs sns:Publish and events:PutEvents to publish, and StartExecution to start', async () => {
