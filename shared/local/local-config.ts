@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { parseEnvironment } from '#shared/config/parse-environment.ts';
 import { LocalRuntimeError } from './errors.ts';
 import type { PortToBind } from './free-port.ts';
+import type { IamMode } from './iam/local-iam.ts';
+import { parseThrottleRates, type ThrottleRates } from './throttling/throttle-injector.ts';
 
 const DEFAULT_DATA_DIR = '.data';
 
@@ -39,6 +41,19 @@ const schema = z.object({
   PROXMOX_TOKEN_ID: z.string().optional(),
   PROXMOX_TOKEN_SECRET: z.string().optional(),
   PROXMOX_FINGERPRINT: z.string().optional(),
+  LOCAL_IAM: z.enum(['enforce', 'report']).default('enforce'),
+  LOCAL_THROTTLE: z
+    .string()
+    .default('')
+    .transform((value, context) => {
+      try {
+        return parseThrottleRates(value);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
+  LOCAL_THROTTLE_SEED: z.coerce.number().int().default(1),
 });
 
 export interface LocalConfig {
@@ -73,6 +88,11 @@ export interface LocalConfig {
         readonly fingerprint?: string;
       }
     | { readonly kind: 'none' };
+  /** Whether a call the synthesized template does not grant fails (`enforce`) or is only logged (`report`). */
+  readonly iamMode: IamMode;
+  /** The share of calls to throttle, per target (none by default). */
+  readonly throttle: ThrottleRates;
+  readonly throttleSeed: number;
 }
 
 /** Reads the local runtime's settings (all optional; see the README). */
@@ -115,6 +135,9 @@ export function loadLocalConfig(env: Record<string, string | undefined>): LocalC
     mailFrom: values.MAIL_FROM,
     webhookPrivateAddresses: values.WEBHOOK_PRIVATE_ADDRESSES === 'allow',
     notifyRetryBaseMs: values.NOTIFY_RETRY_BASE_MS,
+    iamMode: values.LOCAL_IAM,
+    throttle: values.LOCAL_THROTTLE,
+    throttleSeed: values.LOCAL_THROTTLE_SEED,
   };
 }
 

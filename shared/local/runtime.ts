@@ -33,6 +33,16 @@ import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
 import { LocalRuntimeError } from './errors.ts';
 import { assertPortsFree } from './free-port.ts';
 import { createLocalHttpServer } from './http-server.ts';
+import { loadGrants } from './iam/grants-cache.ts';
+import {
+  guardDynamoClient,
+  guardEventPublisher,
+  guardProxmoxGateway,
+  guardSecretStore,
+  guardWorkflowStarter,
+} from './iam/guarded-ports.ts';
+import { LocalIam } from './iam/local-iam.ts';
+import type { LocalGrants } from './iam/template-grants.ts';
 import { InProcessProxmoxGateway } from './in-process-gateway.ts';
 import { createTokenVerifier, loadOrCreateSigningKey, mintToken } from './jwt.ts';
 import { type LocalConfig, portsToBind } from './local-config.ts';
@@ -41,6 +51,7 @@ import { LocalScheduler, policiesAreTheSchedule } from './local-scheduler.ts';
 import { type NotificationDispatcher, startNotificationDispatcher } from './notification-dispatcher.ts';
 import { startHostedSimulator } from './simulator-host.ts';
 import { ensureTable } from './table-bootstrap.ts';
+import { ThrottleInjector } from './throttling/throttle-injector.ts';
 import { startTtlSweeper } from './ttl-sweeper.ts';
 import { loadWorkflowDefinitions } from './workflows/definition-cache.ts';
 import { endedExecutionHandler } from './workflows/ended-executions.ts';
@@ -55,6 +66,10 @@ export interface LocalRuntime {
   readonly dataDir: string;
   /** Runs the synthesized state machines locally. */
   readonly workflows: LocalWorkflowRunner;
+  /** What the synthesized template grants each function, as enforced here. */
+  readonly iam: LocalIam;
+  /** The throttling injected on demand (`LOCAL_THROTTLE`); counts what it injected. */
+  readonly throttle: ThrottleInjector;
   /** Delivers published events from the outbox (tests wait on `idle()`). */
   readonly notifications: NotificationDispatcher;
   /** Runs the daily sweep now (reconciliation, then retention's prune lanes, which it starts but does not await). */
@@ -76,8 +91,12 @@ export interface LocalRuntimeOptions {
     execution: string,
     event: { type: string; state?: { name: string; type?: string } },
   ) => void;
+  /** Receives each workflow execution's history event count when it ends (benchmarks: the largest execution). */
+  readonly onWorkflowHistory?: (execution: string, events: number) => void;
   /** `false`: no local scheduler (tests start runs themselves). */
   readonly scheduler?: boolean;
+  /** Grants to enforce instead of the synthesized template's (tests remove one to see a call fail). */
+  readonly grants?: LocalGrants;
 }
 
 async function listen(server: Server, port: number, host: string): Promise<number> {
@@ -158,12 +177,31 @@ export async function startLocalRuntime(
       stops.push(() => (dynamo as DynamoDbLocal).stop());
     }
     const dynamoEndpoint = config.dynamoEndpoint ?? (dynamo as DynamoDbLocal).endpoint;
+    // What the synthesized template grants each function, and each function's timeout.
+    const iam = new LocalIam(options.grants ?? (await loadGrants()), {
+      mode: config.iamMode,
+      onDenied: (denied) =>
+        logger.error(
+          config.iamMode === 'enforce'
+            ? 'call refused: the synthesized template does not grant it'
+            : 'call let through (LOCAL_IAM=report) that AWS would refuse: the synthesized template does not grant it',
+          {
+            action: denied.action,
+            resource: denied.resource,
+            role: denied.caller.role,
+            function: denied.caller.session,
+          },
+        ),
+    });
+    const throttle = new ThrottleInjector(config.throttle, config.throttleSeed);
     const client = new DynamoDBClient(localClientConfig(dynamoEndpoint));
     const tableState = await ensureTable(client, config.tableName);
     client.destroy();
     logger.debug('table ready', { table: config.tableName, state: tableState });
 
     const doc = createDocumentClient(localClientConfig(dynamoEndpoint));
+    guardDynamoClient(iam, doc);
+    throttle.attachTo(doc);
     stops.push(async () => doc.destroy());
     const store = createStore({
       doc,
@@ -171,14 +209,21 @@ export async function startLocalRuntime(
       cursorKey,
       now,
     });
-    const secrets = new LocalSecretStore(paths.secrets, secretsKey);
+    const localSecrets = new LocalSecretStore(paths.secrets, secretsKey);
+    const secrets = guardSecretStore(iam, localSecrets);
+    // One local store: webhook and token secrets have distinct names (AWS keeps them under two
+    // prefixes, each function granted only its own).
+    const webhookSecrets = guardSecretStore(iam, localSecrets, 'WEBHOOK_SECRET_PREFIX');
     const connector = new CachedProxmoxConnector(secrets);
     stops.push(() => connector.close());
     // Locally the connector's code runs in-process; in AWS the API invokes the connector function.
-    const proxmox = new InProcessProxmoxGateway({ store, proxmox: connector });
+    const proxmox = guardProxmoxGateway(iam, new InProcessProxmoxGateway({ store, proxmox: connector }));
     // Events go to the outbox; the dispatcher (started once the API listens) delivers them.
     let wakeDispatcher = () => {};
-    const events = new OutboxEventPublisher(store.deliveries, () => wakeDispatcher());
+    const events = guardEventPublisher(
+      iam,
+      new OutboxEventPublisher(store.deliveries, () => wakeDispatcher()),
+    );
     const deps = { store, secrets, proxmox, ids: createUlidGenerator(now), now, events };
     let smtpUrl = config.smtpUrl;
     if (!smtpUrl) {
@@ -248,32 +293,45 @@ export async function startLocalRuntime(
             ? { waitOverrides: scaledWaits(workflowDefinitions.definitions, config.workflowTimeFactor) }
             : {}),
         ...(options.onWorkflowEvent ? { onEvent: options.onWorkflowEvent } : {}),
+        ...(options.onWorkflowHistory ? { onHistory: options.onWorkflowHistory } : {}),
         onExecutionError: (name, error) =>
           logger.error('workflow execution failed', { execution: name, error: error as Error }),
         onExecutionEnded: endedExecutionHandler(deps, workflowDefinitions, logger),
+        iam,
+        throttle,
+        functionTimeouts: Object.fromEntries(
+          Object.entries(iam.grants.functions).map(([name, settings]) => [name, settings.timeoutSeconds]),
+        ),
       },
     );
     stops.push(async () => runner.stop());
-    const workflows = {
-      startPolicyRun: async (runId: string, input: PolicyRunInput) => {
-        logger.info('policy run started', {
-          runId,
-          policyId: input.policyId,
-          tenantId: input.tenantId,
-          trigger: input.trigger,
-        });
-        void runner.start(runId, input);
+    const workflows = guardWorkflowStarter(
+      iam,
+      {
+        startPolicyRun: async (runId: string, input: PolicyRunInput) => {
+          logger.info('policy run started', {
+            runId,
+            policyId: input.policyId,
+            tenantId: input.tenantId,
+            trigger: input.trigger,
+          });
+          void runner.start(runId, input);
+        },
+        startGuestOperation: async (
+          operationId: string,
+          input: { tenantId: string; operationId: string },
+        ) => {
+          logger.info('guest operation started', { operationId, tenantId: input.tenantId });
+          void runner.start(operationId, input, workflowDefinitions.operationArn);
+        },
+        startPruneLane: async (name: string, lane: LaneRef) => {
+          logger.info('retention prune lane started', { execution: name, tenantId: lane.tenantId });
+          void runner.start(name, lane, workflowDefinitions.laneArn);
+        },
       },
-      startGuestOperation: async (operationId: string, input: { tenantId: string; operationId: string }) => {
-        logger.info('guest operation started', { operationId, tenantId: input.tenantId });
-        void runner.start(operationId, input, workflowDefinitions.operationArn);
-      },
-      startPruneLane: async (name: string, lane: LaneRef) => {
-        logger.info('retention prune lane started', { execution: name, tenantId: lane.tenantId });
-        void runner.start(name, lane, workflowDefinitions.laneArn);
-      },
-    };
-    const sweep = () => runDailySweep(deps, workflows.startPruneLane);
+      workflowDefinitions,
+    );
+    const sweep = () => iam.runAsFunction('daily-sweep', () => runDailySweep(deps, workflows.startPruneLane));
     if (options.scheduler !== false) {
       // Stands in for the daily EventBridge schedule of the sweep.
       let sweeping: Promise<unknown> = Promise.resolve();
@@ -316,8 +374,7 @@ export async function startLocalRuntime(
     const handler = createApiHandler({
       ...deps,
       webhookAddresses,
-      // One local store: webhook and token secrets have distinct names (AWS keeps them under two prefixes).
-      webhookSecrets: secrets,
+      webhookSecrets,
       confirmationKey,
       workflows,
       schedules: policiesAreTheSchedule,
@@ -326,7 +383,7 @@ export async function startLocalRuntime(
       version: process.env.npm_package_version ?? '0.1.0',
     });
     const server = createLocalHttpServer({
-      handler,
+      handler: (event) => iam.runAsFunction('api', () => handler(event)),
       verifyToken: createTokenVerifier(signingKey),
       log: logger,
     });
@@ -352,21 +409,23 @@ export async function startLocalRuntime(
     const notifications = startNotificationDispatcher({
       outbox: store.deliveries,
       deliver: (event) =>
-        deliverEvent(
-          {
-            store,
-            secrets,
-            mailer,
-            webhooks,
-            confirmationKey,
-            now,
-            apiUrl: url,
-            retry: { baseMs: config.notifyRetryBaseMs, maxMs: config.notifyRetryBaseMs * 30 },
-            sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-            random: Math.random,
-            log: (message, fields) => logger.info(message, fields),
-          },
-          event,
+        iam.runAsFunction('notifier', () =>
+          deliverEvent(
+            {
+              store,
+              secrets: webhookSecrets,
+              mailer,
+              webhooks,
+              confirmationKey,
+              now,
+              apiUrl: url,
+              retry: { baseMs: config.notifyRetryBaseMs, maxMs: config.notifyRetryBaseMs * 30 },
+              sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+              random: Math.random,
+              log: (message, fields) => logger.info(message, fields),
+            },
+            event,
+          ),
         ),
       onError: (event, error) =>
         logger.warn('event not delivered yet; tried again shortly', {
@@ -383,6 +442,8 @@ export async function startLocalRuntime(
       dynamoEndpoint,
       dataDir: config.dataDir,
       workflows: runner,
+      iam,
+      throttle,
       notifications,
       sweep,
       ...(demo ? { demo } : {}),

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { localFunctionArn, localStateMachineArn } from '#shared/local/local-arns.ts';
 import { LocalWorkflowRunner, PAYLOAD_LIMIT_BYTES } from '#shared/local/workflows/local-workflow-runner.ts';
-import { localFunctionArn, localStateMachineArn } from '#shared/local/workflows/synthesized-definition.ts';
 
 const arn = localStateMachineArn('Tiny');
 const childArn = localStateMachineArn('Child');

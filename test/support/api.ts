@@ -6,7 +6,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { inject } from 'vitest';
 import { loadLocalConfig } from '#shared/local/local-config.ts';
 import type { SimState } from '#shared/local/proxmox-simulator/model.ts';
-import { type LocalRuntime, startLocalRuntime } from '#shared/local/runtime.ts';
+import { type LocalRuntime, type LocalRuntimeOptions, startLocalRuntime } from '#shared/local/runtime.ts';
 import { startTestSimulator, type TestSimulator, TOKEN_ID, TOKEN_SECRET } from './simulator.ts';
 
 /** @public What every `Caller` method answers (knip: part of the helper's interface). */
@@ -90,7 +90,13 @@ function caller(url: string, authorization?: string): Caller {
  * tokens. Log lines are captured so tests can check what the service writes there.
  */
 export async function startTestApi(
-  options: { scheduler?: boolean; env?: Record<string, string>; simulatorState?: SimState } = {},
+  options: {
+    scheduler?: boolean;
+    env?: Record<string, string>;
+    simulatorState?: SimState;
+    /** Runtime options: grants to enforce instead of the synthesized template's, a history listener. */
+    runtime?: Pick<LocalRuntimeOptions, 'grants' | 'onWorkflowHistory'>;
+  } = {},
 ): Promise<TestApi> {
   const logs: string[] = [];
   let offset = 0;
@@ -124,6 +130,7 @@ export async function startTestApi(
     now: () => Date.now() + offset,
     // Off unless a test is about schedules: a policy must not fire because a test ran at 02:00.
     scheduler: options.scheduler ?? false,
+    ...options.runtime,
   });
   const simulator = await startTestSimulator(options.simulatorState ? { state: options.simulatorState } : {});
   return {

@@ -1,5 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import { startDynamoDbLocal } from '#shared/local/dynamodb-local.ts';
+import { loadGrants } from '#shared/local/iam/grants-cache.ts';
 import { loadWorkflowDefinitions } from '#shared/local/workflows/definition-cache.ts';
 
 declare module 'vitest' {
@@ -16,6 +17,7 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject) {
   await loadWorkflowDefinitions();
+  await loadGrants();
   const dynamo = await startDynamoDbLocal();
   project.provide('dynamoEndpoint', dynamo.endpoint);
   return async () => {

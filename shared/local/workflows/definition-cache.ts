@@ -9,7 +9,7 @@ const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 /** The module that builds the definitions with CDK; its import closure is what they depend on. */
 const SYNTHESIS_ENTRY = 'shared/local/workflows/synthesized-definition.ts';
 /** Bumped when the cache file's shape changes, so older files are never read as the new shape. */
-const CACHE_FORMAT = 1;
+const CACHE_FORMAT = 2;
 
 // `import ... from '...'`, `export ... from '...'` and `import '...'`, one statement at a time
 // (an import clause never holds a semicolon); group 1 marks type-only statements.
@@ -118,21 +118,21 @@ export function definitionSourcesHash(root: string = REPO_ROOT, entry: string = 
   return hash.digest('hex').slice(0, 32);
 }
 
-function readCached(file: string, key: string): LocalWorkflows | undefined {
+function readCached<T>(file: string, key: string, valid: (value: T) => boolean): T | undefined {
   try {
-    const cached = JSON.parse(readFileSync(file, 'utf8')) as { key?: string; workflows?: LocalWorkflows };
-    return cached.key === key && cached.workflows?.definitions ? cached.workflows : undefined;
+    const cached = JSON.parse(readFileSync(file, 'utf8')) as { key?: string; value?: T };
+    return cached.key === key && cached.value !== undefined && valid(cached.value) ? cached.value : undefined;
   } catch {
     return undefined; // absent or unreadable: synthesize again
   }
 }
 
-function writeCached(directory: string, file: string, key: string, workflows: LocalWorkflows): void {
+function writeCached(directory: string, file: string, key: string, value: unknown): void {
   try {
     mkdirSync(directory, { recursive: true });
     // Written aside and renamed, so a process reading at the same time sees all of it or nothing.
     const temporary = join(directory, `.${key}.${process.pid}.${randomUUID()}.tmp`);
-    writeFileSync(temporary, JSON.stringify({ key, workflows }));
+    writeFileSync(temporary, JSON.stringify({ key, value }));
     renameSync(temporary, file);
     for (const name of readdirSync(directory)) {
       if (name.endsWith('.json') && join(directory, name) !== file)
@@ -141,6 +141,44 @@ function writeCached(directory: string, file: string, key: string, workflows: Lo
   } catch {
     // A read-only checkout still runs; it synthesizes on every start.
   }
+}
+
+/** Something built from the CDK app, cached under `.cache/<folder>` by the hash of its sources. */
+export interface CachedSynthesis<T> {
+  /** The module that builds it; its import closure is what it depends on. */
+  readonly entry: string;
+  readonly folder: string;
+  readonly synthesize: () => T | Promise<T>;
+  /** Files read at synthesis that no import names (e.g. `cdk.json`), relative to the root. */
+  readonly alsoDependsOn?: readonly string[];
+  /** Whether a cached value has the expected shape. */
+  readonly valid: (value: T) => boolean;
+  readonly root?: string;
+  readonly cacheDir?: string;
+}
+
+/** The cached value when its sources have not changed since, else a new synthesis (then cached). */
+export async function loadCachedSynthesis<T>(options: CachedSynthesis<T>): Promise<T> {
+  const root = options.root ?? REPO_ROOT;
+  const extra = createHash('sha256');
+  for (const file of options.alsoDependsOn ?? []) {
+    const path = join(root, file);
+    extra.update(`${file}\0`).update(existsSync(path) ? readFileSync(path) : 'missing');
+  }
+  const key = options.alsoDependsOn?.length
+    ? createHash('sha256')
+        .update(definitionSourcesHash(root, options.entry))
+        .update(extra.digest('hex'))
+        .digest('hex')
+        .slice(0, 32)
+    : definitionSourcesHash(root, options.entry);
+  const directory = options.cacheDir ?? join(root, '.cache', options.folder);
+  const file = join(directory, `${key}.json`);
+  const cached = readCached(file, key, options.valid);
+  if (cached) return cached;
+  const value = await options.synthesize();
+  writeCached(directory, file, key, value);
+  return value;
 }
 
 export interface DefinitionCacheOptions {
@@ -163,13 +201,12 @@ async function synthesizeWithCdk(): Promise<LocalWorkflows> {
  * Any change to a file the synthesis imports, or to a package version, is a new key.
  */
 export async function loadWorkflowDefinitions(options: DefinitionCacheOptions = {}): Promise<LocalWorkflows> {
-  const root = options.root ?? REPO_ROOT;
-  const key = definitionSourcesHash(root);
-  const directory = options.cacheDir ?? join(root, '.cache', 'workflow-definitions');
-  const file = join(directory, `${key}.json`);
-  const cached = readCached(file, key);
-  if (cached) return cached;
-  const workflows = await (options.synthesize ?? synthesizeWithCdk)();
-  writeCached(directory, file, key, workflows);
-  return workflows;
+  return await loadCachedSynthesis({
+    entry: SYNTHESIS_ENTRY,
+    folder: 'workflow-definitions',
+    synthesize: options.synthesize ?? synthesizeWithCdk,
+    valid: (workflows) => workflows.definitions !== undefined,
+    ...(options.root ? { root: options.root } : {}),
+    ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
+  });
 }

@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { serializeError } from '#shared/domain/error-registry.ts';
+import { HISTORY_EVENT_LIMIT, HistoryCounter, type RunnerEvent } from './history-counter.ts';
 
 export type LocalFunction = (payload: unknown) => Promise<unknown>;
 
@@ -14,6 +16,16 @@ export interface LocalWorkflowRunnerOptions {
    * `stopExecution`; not at shutdown), as EventBridge reports Step Functions status changes.
    */
   readonly onExecutionEnded?: (ended: LocalEndedExecution) => void;
+  /** Each function's configured timeout (seconds, from the template): a longer run fails as `Sandbox.Timedout`. */
+  readonly functionTimeouts?: Record<string, number>;
+  /** Checks the state machines' own calls against their roles and runs each function as its role. */
+  readonly iam?: RunnerIam;
+  /** Throttles Lambda invocations and child starts on demand (errors as Step Functions reports them). */
+  readonly throttle?: { next(target: 'lambda' | 'startExecution'): Error | undefined };
+  /** History events per execution before it fails (default: Step Functions' 25,000). */
+  readonly historyLimit?: number;
+  /** Receives each execution's history event count when it ends. */
+  readonly onHistory?: (name: string, events: number) => void;
 }
 
 export interface LocalEndedExecution {
@@ -23,6 +35,13 @@ export interface LocalEndedExecution {
   readonly status: 'FAILED' | 'TIMED_OUT' | 'ABORTED';
   readonly error?: string;
   readonly cause?: string;
+}
+
+/** What the runner needs of the local IAM (`LocalIam`). */
+interface RunnerIam {
+  stateMachineRole(arn: string): string;
+  authorizeRole(caller: { role: string; session: string }, action: string, resource: string): void;
+  runAsFunction<T>(name: string, call: () => T): T;
 }
 
 type StateDefinition = {
@@ -52,6 +71,57 @@ export const PAYLOAD_LIMIT_BYTES = 256 * 1024;
  * the executions' own timeouts (hours).
  */
 const UNLIMITED_TASK_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
+/** A Task failure as Step Functions records it: `name` is the Error, `message` the Cause. */
+function taskError(name: string, cause: string): Error {
+  const error = new Error(cause);
+  error.name = name;
+  return error;
+}
+
+/**
+ * Lambda's answer when a function runs past its configured timeout, as Step Functions reports it
+ * (the function's work is not stopped in-process: its result is dropped).
+ */
+function timedOut(seconds: number): Error {
+  return taskError(
+    'Sandbox.Timedout',
+    JSON.stringify({
+      errorType: 'Sandbox.Timedout',
+      errorMessage: `RequestId: ${randomUUID()} Error: Task timed out after ${seconds.toFixed(2)} seconds`,
+    }),
+  );
+}
+
+/** Runs `call`, failing as Lambda does once `seconds` pass. */
+async function withTimeout<T>(call: () => Promise<T>, seconds: number | undefined): Promise<T> {
+  if (seconds === undefined) return await call();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(timedOut(seconds)), seconds * 1000);
+  });
+  try {
+    return await Promise.race([call(), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * A refusal of the state machine's role, as the integration reports it to the Task: Lambda's
+ * optimized integration as `Lambda.AWSLambdaException`, Step Functions' by its error code.
+ */
+function asIntegrationError(error: unknown, service: 'Lambda' | 'StepFunctions'): unknown {
+  if (!(error instanceof Error) || error.name !== 'AccessDeniedException') return error;
+  const [name, sdk] =
+    service === 'Lambda'
+      ? ['Lambda.AWSLambdaException', 'AWSLambda']
+      : ['StepFunctions.AccessDeniedException', 'AWSStepFunctions'];
+  return taskError(
+    name,
+    `${error.message} (Service: ${sdk}; Status Code: 403; Error Code: AccessDeniedException)`,
+  );
+}
 
 /** Fails like Step Functions when a payload passes the limit (which aws-local-stepfunctions does not check). */
 function checkPayloadSize(what: string, value: unknown): void {
@@ -110,7 +180,9 @@ interface RunningExecution {
  */
 export class LocalWorkflowRunner {
   readonly #machines = new Map<string, StateMachine>();
-  readonly #handlers: Record<string, TaskHandler>;
+  readonly #functions: Record<string, LocalFunction>;
+  /** Per state machine, its Task states: child starts (with their timeout) and Lambda invocations. */
+  readonly #tasks = new Map<string, Array<[string, StateDefinition]>>();
   readonly #options: LocalWorkflowRunnerOptions;
   readonly #mainArn: string;
   readonly #running = new Map<string, RunningExecution>();
@@ -127,6 +199,7 @@ export class LocalWorkflowRunner {
   ) {
     this.#options = options;
     this.#mainArn = mainArn;
+    this.#functions = functions;
     for (const [arn, definition] of Object.entries(definitions)) {
       this.#machines.set(
         arn,
@@ -134,33 +207,60 @@ export class LocalWorkflowRunner {
           validationOptions: { checkArn: true, checkPaths: true },
         }),
       );
+      this.#tasks.set(arn, taskStates(definition as unknown as Definition));
     }
-    const invoke: TaskHandler = async ({ FunctionName, Payload }) => {
+  }
+
+  /**
+   * A `lambda:invoke` task of the state machine `arn`: the machine's role must be granted
+   * `lambda:InvokeFunction` on the function, Lambda may throttle, and the function runs as its
+   * own role within its configured timeout.
+   */
+  #invoke(arn: string, execution: string): TaskHandler {
+    return async ({ FunctionName, Payload }) => {
       const name = String(FunctionName).split(':').at(-1) ?? '';
-      const target = functions[name];
+      const target = this.#functions[name];
       if (!target) throw new Error(`no local function '${name}'`);
+      const { iam, throttle, functionTimeouts } = this.#options;
+      const throttled = throttle?.next('lambda');
+      if (throttled) throw taskError(throttled.name, throttled.message);
+      try {
+        iam?.authorizeRole(
+          { role: iam.stateMachineRole(arn), session: execution },
+          'lambda:InvokeFunction',
+          String(FunctionName),
+        );
+      } catch (error) {
+        throw asIntegrationError(error, 'Lambda');
+      }
+      const run = () => (iam ? iam.runAsFunction(name, () => target(Payload)) : target(Payload));
       let result: unknown;
       try {
-        result = await target(Payload);
+        result = await withTimeout(run, functionTimeouts?.[name]);
       } catch (error) {
+        if (error instanceof Error && error.name === 'Sandbox.Timedout') throw error;
         const serialized = serializeError(error);
-        const failure = new Error(
+        throw taskError(
+          serialized.name,
           JSON.stringify({ errorType: serialized.name, errorMessage: JSON.stringify(serialized) }),
         );
-        failure.name = serialized.name;
-        throw failure;
       }
       checkPayloadSize(`the result of '${name}'`, result);
       return { Payload: result };
     };
-    this.#handlers = {};
-    for (const definition of Object.values(definitions)) {
-      for (const [state, task] of taskStates(definition as unknown as Definition)) {
-        this.#handlers[state] = START_CHILD.test(task.Resource ?? '')
-          ? this.#startChild(task.TimeoutSeconds)
-          : invoke;
-      }
-    }
+  }
+
+  /** The Task handlers of one execution of `arn`, by state name. */
+  #handlers(arn: string, execution: string): Record<string, TaskHandler> {
+    const invoke = this.#invoke(arn, execution);
+    return Object.fromEntries(
+      (this.#tasks.get(arn) ?? []).map(([state, task]) => [
+        state,
+        START_CHILD.test(task.Resource ?? '')
+          ? this.#startChild(arn, execution, task.TimeoutSeconds)
+          : invoke,
+      ]),
+    );
   }
 
   /**
@@ -169,10 +269,22 @@ export class LocalWorkflowRunner {
    * lane given up writes nothing more. The handler itself never settles after that (the
    * library's timeout decides the task's outcome, not an aborted child's empty result).
    */
-  #startChild(timeoutSeconds: number | undefined): TaskHandler {
+  #startChild(parentArn: string, execution: string, timeoutSeconds: number | undefined): TaskHandler {
     return async (input) => {
       const { StateMachineArn, Input } = input;
       checkPayloadSize("a child execution's input", Input);
+      const { iam, throttle } = this.#options;
+      const throttled = throttle?.next('startExecution');
+      if (throttled) throw taskError(throttled.name, throttled.message);
+      try {
+        iam?.authorizeRole(
+          { role: iam.stateMachineRole(parentArn), session: execution },
+          'states:StartExecution',
+          String(StateMachineArn),
+        );
+      } catch (error) {
+        throw asIntegrationError(error, 'StepFunctions');
+      }
       const name = `child-${++this.#children}`;
       const parentId = (Input as Record<string, unknown> | undefined)
         ?.AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID;
@@ -246,7 +358,7 @@ export class LocalWorkflowRunner {
         StateMachine: { Id: arn, Name: arn.split(':').at(-1) },
       } as never,
       overrides: {
-        taskResourceLocalHandlers: this.#handlers as never,
+        taskResourceLocalHandlers: this.#handlers(arn, name) as never,
         ...(this.#options.waitOverrides
           ? {
               waitTimeOverrides: this.#options.waitOverrides,
@@ -256,19 +368,44 @@ export class LocalWorkflowRunner {
       },
       noThrowOnAbort: true,
     });
+    const history = new HistoryCounter(
+      new Set(
+        (this.#tasks.get(arn) ?? [])
+          .filter(([, task]) => START_CHILD.test(task.Resource ?? ''))
+          .map(([state]) => state),
+      ),
+    );
+    const limit = this.#options.historyLimit ?? HISTORY_EVENT_LIMIT;
+    let historyExceeded: Error | undefined;
     const onEvent = this.#options.onEvent;
-    if (onEvent) {
-      void (async () => {
-        for await (const event of execution.eventLogs) onEvent(name, event as never);
-      })().catch(() => undefined);
-    }
+    // The event log closes when the execution ends, so this settles once every event is counted.
+    const counted = (async () => {
+      for await (const event of execution.eventLogs) {
+        onEvent?.(name, event as never);
+        // The failure itself is the last event the limit allows.
+        if (history.add(event as RunnerEvent) >= limit - 1 && !historyExceeded) {
+          historyExceeded = taskError(
+            'States.Runtime',
+            `The execution reached the maximum number of history events (${limit}).`,
+          );
+          execution.abort();
+        }
+      }
+    })().catch(() => undefined);
     const children = new Set<string>();
-    const result = execution.result.finally(() => {
-      this.#running.delete(name);
-      this.#names.delete(id);
-      // An execution that ended (stopped, timed out, failed) leaves no child running behind it.
-      for (const child of children) this.#running.get(child)?.abort();
-    });
+    const result = execution.result
+      .finally(() => counted)
+      .then((output) => {
+        if (historyExceeded) throw historyExceeded;
+        return output;
+      })
+      .finally(() => {
+        this.#running.delete(name);
+        this.#names.delete(id);
+        this.#options.onHistory?.(name, history.count + 1);
+        // An execution that ended (stopped, timed out, failed) leaves no child running behind it.
+        for (const child of children) this.#running.get(child)?.abort();
+      });
     this.#running.set(name, { abort: execution.abort, result: result.catch(() => undefined), children });
     this.#names.set(id, name);
     return result;

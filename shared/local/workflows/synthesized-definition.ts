@@ -3,10 +3,13 @@ import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { GuestOperationWorkflow } from '#infra/constructs/guest-operation-workflow.ts';
 import { PolicyRunWorkflow } from '#infra/constructs/policy-run-workflow.ts';
 
-const LOCAL_ACCOUNT = '000000000000';
-const LOCAL_REGION = 'local';
-export const localFunctionArn = (name: string) =>
-  `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${name}`;
+import {
+  LOCAL_ACCOUNT,
+  LOCAL_PSEUDO_PARAMETERS,
+  LOCAL_REGION,
+  localFunctionArn,
+  localStateMachineArn,
+} from '../local-arns.ts';
 
 /** The local functions a policy run invokes, by name. */
 const POLICY_RUN_FUNCTIONS = [
@@ -24,13 +27,6 @@ const POLICY_RUN_FUNCTIONS = [
 ] as const;
 type PolicyRunFunction = (typeof POLICY_RUN_FUNCTIONS)[number];
 
-const PSEUDO: Record<string, string> = {
-  'AWS::Partition': 'aws',
-  'AWS::Region': LOCAL_REGION,
-  'AWS::AccountId': LOCAL_ACCOUNT,
-  'AWS::URLSuffix': 'amazonaws.com',
-};
-
 /** Resolves the CloudFormation intrinsics CDK puts into a DefinitionString to local values. */
 function resolve(value: unknown, refs: Record<string, string>): string {
   if (typeof value === 'string') return value;
@@ -40,14 +36,11 @@ function resolve(value: unknown, refs: Record<string, string>): string {
     return parts.map((part) => resolve(part, refs)).join(separator);
   }
   if ('Ref' in object && typeof object.Ref === 'string') {
-    const resolved = PSEUDO[object.Ref] ?? refs[object.Ref];
+    const resolved = LOCAL_PSEUDO_PARAMETERS[object.Ref] ?? refs[object.Ref];
     if (resolved) return resolved;
   }
   throw new Error(`cannot resolve ${JSON.stringify(value)} in a state machine definition`);
 }
-
-export const localStateMachineArn = (logicalId: string) =>
-  `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${logicalId}`;
 
 export interface LocalWorkflows {
   /** Every state machine of the workflow, by its local ARN. */
