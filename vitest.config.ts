@@ -12,6 +12,7 @@ const PROCESS_TESTS = [
   'test/local/data-folder.test.ts',
   'test/infra/synth-cli.test.ts',
   'test/infra/bundle.test.ts',
+  'test/cli/built-cli.test.ts',
 ];
 
 export default defineConfig({
