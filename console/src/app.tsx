@@ -1,6 +1,6 @@
 import type { JSX } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { createApi } from './api/http.ts';
+import { createConsoleClient } from './api/client.ts';
 import { type ConsoleConfig, loadConsoleConfig } from './auth/console-config.ts';
 import { CALLBACK_PATH, completeSignIn } from './auth/oidc-sign-in.ts';
 import { allows, tokenStore, type User, userFromToken } from './auth/session.ts';
@@ -105,7 +105,7 @@ export function App() {
   };
   const session = useMemo<Session | undefined>(() => {
     if (!user) return undefined;
-    const api = createApi(() => user.token, signOut);
+    const api = createConsoleClient(user.token, signOut);
     return { api, user, can: (role) => allows(user.role, role) };
   }, [user]);
 

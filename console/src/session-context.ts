@@ -1,10 +1,10 @@
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
-import type { Api } from './api/http.ts';
+import type { ApiClient } from './api/client.ts';
 import type { Role, User } from './auth/session.ts';
 
 export interface Session {
-  readonly api: Api;
+  readonly api: ApiClient;
   readonly user: User;
   /** Whether the signed-in role may do what needs `role`. */
   can(role: Role): boolean;

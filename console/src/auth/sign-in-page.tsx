@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { ApiError } from '../api/http.ts';
+import { ApiError } from '../api/client.ts';
 import { ErrorMessage, Field } from '../ui/components.tsx';
 import type { ConsoleConfig } from './console-config.ts';
 import { beginSignIn } from './oidc-sign-in.ts';
@@ -18,7 +18,7 @@ async function localToken(role: Role): Promise<string> {
     body: JSON.stringify({ role }),
   });
   const body = (await response.json()) as { token?: string };
-  if (!response.ok || !body.token) throw new ApiError({ status: response.status, ...body });
+  if (!response.ok || !body.token) throw new ApiError(response.status, body);
   return body.token;
 }
 

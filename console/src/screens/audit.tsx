@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
-import type { AuditEvent, Page } from '../api/types.ts';
+import type { Schemas } from '../../../client/api-client.ts';
+import { type ApiClient, ApiError, data as answer, present } from '../api/client.ts';
 import { useSession } from '../session-context.ts';
 import { ErrorMessage, Field, Loading, StatusBadge, Time } from '../ui/components.tsx';
 import { useLoad } from '../ui/use-load.ts';
@@ -25,21 +26,42 @@ const EMPTY: Filters = {
 /** datetime-local gives local time without a zone; the API wants an instant. */
 const instant = (local: string) => (local ? new Date(local).toISOString() : '');
 
-function queryOf(filters: Filters): Record<string, string> {
-  return { ...filters, from: instant(filters.from), to: instant(filters.to) };
+/** The audit trail's filters, as its route declares them. */
+type AuditQuery = {
+  from?: string;
+  to?: string;
+  actor?: string;
+  action?: string;
+  resourceType?: string;
+  resourceId?: string;
+  outcome?: 'success' | 'denied' | 'failure';
+  cursor?: string;
+  limit?: number;
+};
+
+function queryOf(filters: Filters): AuditQuery {
+  return present({ ...filters, from: instant(filters.from), to: instant(filters.to) }) as AuditQuery;
 }
 
 /** The CSV export, every page of it (the API sends up to 10,000 rows and a Link to the next). */
-async function downloadCsv(api: ReturnType<typeof useSession>['api'], filters: Filters): Promise<void> {
-  let path: string | undefined = '/v1/audit';
-  let query: Record<string, string> = queryOf(filters);
+async function downloadCsv(api: ApiClient, filters: Filters): Promise<void> {
+  let query: AuditQuery | undefined = queryOf(filters);
   const parts: string[] = [];
-  for (let page = 0; path && page < 20; page += 1) {
-    const { text, headers } = await api.text(path, query, 'text/csv');
+  for (let page = 0; query && page < 20; page += 1) {
+    const csv: { data?: unknown; error?: unknown; response: Response } = await api.GET('/v1/audit', {
+      params: { query },
+      headers: { accept: 'text/csv' },
+      parseAs: 'text',
+    });
+    if (!csv.response.ok) throw new ApiError(csv.response.status, csv.error);
+    const text = typeof csv.data === 'string' ? csv.data : '';
     parts.push(page === 0 ? text : text.slice(text.indexOf('\n') + 1));
-    const next = /<([^>]+)>;\s*rel="next"/.exec(headers.get('link') ?? '')?.[1];
-    path = next;
-    query = {};
+    const next: string | undefined = /<([^>]+)>;\s*rel="next"/.exec(
+      csv.response.headers.get('link') ?? '',
+    )?.[1];
+    query = next
+      ? (Object.fromEntries(new URL(next, location.origin).searchParams) as AuditQuery)
+      : undefined;
   }
   const url = URL.createObjectURL(new Blob([parts.join('')], { type: 'text/csv' }));
   const link = document.createElement('a');
@@ -55,7 +77,11 @@ export function AuditScreen() {
   const [filters, setFilters] = useState<Filters>(EMPTY);
   const [error, setError] = useState<unknown>();
   const events = useLoad(
-    () => api.get<Page<AuditEvent>>('/v1/audit', { ...queryOf(filters), limit: 100 }),
+    async () =>
+      // The route answers JSON or CSV by Accept; this asks for JSON.
+      (await answer(
+        api.GET('/v1/audit', { params: { query: { ...queryOf(filters), limit: 100 } } }),
+      )) as Schemas['AuditPage'],
     JSON.stringify(filters),
   );
   const input = (

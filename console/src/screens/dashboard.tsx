@@ -1,4 +1,5 @@
-import type { Cluster, Guest, Operation, Page, Policy, Run, RunWithResults } from '../api/types.ts';
+import { data as answer } from '../api/client.ts';
+import type { Operation, Run, RunWithResults } from '../api/types.ts';
 import { Link } from '../router.tsx';
 import { useSession } from '../session-context.ts';
 import { ErrorMessage, Loading, StatusBadge, Time } from '../ui/components.tsx';
@@ -22,15 +23,15 @@ export function DashboardScreen() {
   const overview = useLoad<Overview>(
     async () => {
       const [runs, guests, policies, clusters, operations] = await Promise.all([
-        api.get<Page<Run>>('/v1/runs', { limit: 10 }),
-        api.get<Page<Guest>>('/v1/guests', { limit: 200 }),
-        api.get<Page<Policy>>('/v1/policies', { limit: 100 }),
-        api.get<Page<Cluster>>('/v1/clusters', { limit: 100 }),
-        api.get<Page<Operation>>('/v1/operations', { status: 'failed', limit: 5 }),
+        answer(api.GET('/v1/runs', { params: { query: { limit: 10 } } })),
+        answer(api.GET('/v1/guests', { params: { query: { limit: 200 } } })),
+        answer(api.GET('/v1/policies', { params: { query: { limit: 100 } } })),
+        answer(api.GET('/v1/clusters', { params: { query: { limit: 100 } } })),
+        answer(api.GET('/v1/operations', { params: { query: { status: 'failed', limit: 5 } } })),
       ]);
       const failedRuns = runs.items.filter((run) => FAILED.has(run.status)).slice(0, 3);
       const details = await Promise.all(
-        failedRuns.map((run) => api.get<RunWithResults>(`/v1/runs/${encodeURIComponent(run.id)}`)),
+        failedRuns.map((run) => answer(api.GET('/v1/runs/{runId}', { params: { path: { runId: run.id } } }))),
       );
       return {
         runs: runs.items,

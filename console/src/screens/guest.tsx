@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
-import { ApiError, segment } from '../api/http.ts';
-import type { Guest, GuestSnapshot, GuestSnapshotPage, Operation, Page } from '../api/types.ts';
+import { data as answer, fieldErrors } from '../api/client.ts';
+import type { Guest, GuestSnapshot, Operation } from '../api/types.ts';
 import { useSession } from '../session-context.ts';
 import { Dialog, ErrorMessage, Field, Loading, StatusBadge, Time } from '../ui/components.tsx';
 import { useLoad } from '../ui/use-load.ts';
@@ -27,7 +27,7 @@ function SnapshotNow({ guest, onStarted }: { guest: Guest; onStarted: (operation
   const [name, setName] = useState('');
   const [includeMemory, setIncludeMemory] = useState(false);
   const [error, setError] = useState<unknown>();
-  const errors = (path: string) => (error instanceof ApiError ? error.forField(path) : []);
+  const errors = (path: string) => fieldErrors(error, path);
   return (
     <form
       class="inline-form"
@@ -35,15 +35,18 @@ function SnapshotNow({ guest, onStarted }: { guest: Guest; onStarted: (operation
       onSubmit={(event) => {
         event.preventDefault();
         setError(undefined);
-        api
-          .send<Operation>('POST', `/v1/guests/${segment(guest.id)}/snapshots`, {
-            ...(name.trim() ? { name: name.trim() } : {}),
-            ...(guest.type === 'qemu' ? { includeMemory } : {}),
-          })
-          .then((operation) => {
-            setName('');
-            onStarted(operation);
-          }, setError);
+        answer(
+          api.POST('/v1/guests/{guestId}/snapshots', {
+            params: { path: { guestId: guest.id } },
+            body: {
+              ...(name.trim() ? { name: name.trim() } : {}),
+              ...(guest.type === 'qemu' ? { includeMemory } : {}),
+            },
+          }),
+        ).then((operation) => {
+          setName('');
+          onStarted(operation);
+        }, setError);
       }}
     >
       <Field label="Snapshot name" hint="empty: manual-<date>-<time>" errors={errors('name')}>
@@ -75,15 +78,18 @@ function SnapshotNow({ guest, onStarted }: { guest: Guest; onStarted: (operation
 
 export function GuestScreen({ guestId }: { guestId: string }) {
   const { api, can } = useSession();
-  const path = `/v1/guests/${segment(guestId)}`;
+  const path = { guestId };
   const [restoring, setRestoring] = useState<GuestSnapshot>();
   const [deleting, setDeleting] = useState<GuestSnapshot>();
   const [started, setStarted] = useState<Operation[]>([]);
   const [actionError, setActionError] = useState<unknown>();
-  const guest = useLoad(() => api.get<Guest>(path), guestId);
-  const snapshots = useLoad(() => api.get<GuestSnapshotPage>(`${path}/snapshots`, { limit: 200 }), guestId);
+  const guest = useLoad(() => answer(api.GET('/v1/guests/{guestId}', { params: { path } })), guestId);
+  const snapshots = useLoad(
+    () => answer(api.GET('/v1/guests/{guestId}/snapshots', { params: { path, query: { limit: 200 } } })),
+    guestId,
+  );
   const operations = useLoad(
-    () => api.get<Page<Operation>>('/v1/operations', { guest: guestId, limit: 10 }),
+    () => answer(api.GET('/v1/operations', { params: { query: { guest: guestId, limit: 10 } } })),
     guestId,
   );
   const refresh = () => {
@@ -164,7 +170,7 @@ export function GuestScreen({ guestId }: { guestId: string }) {
                       ) : null}
                     </td>
                     <td>
-                      <Time at={snapshot.createdAt ?? snapshot.time} />
+                      <Time at={snapshot.createdAt} />
                     </td>
                     <td>{snapshot.vmstate ? 'yes' : 'no'}</td>
                     {isOperator ? (
@@ -254,9 +260,11 @@ export function GuestScreen({ guestId }: { guestId: string }) {
                   const target = deleting;
                   setDeleting(undefined);
                   if (!target) return;
-                  api
-                    .send<Operation>('DELETE', `${path}/snapshots/${segment(target.name)}`)
-                    .then(start, setActionError);
+                  answer(
+                    api.DELETE('/v1/guests/{guestId}/snapshots/{snapshotId}', {
+                      params: { path: { guestId, snapshotId: target.name } },
+                    }),
+                  ).then(start, setActionError);
                 }}
               >
                 Delete snapshot

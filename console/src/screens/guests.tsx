@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
-import type { Cluster, Guest, Page } from '../api/types.ts';
+import { data as answer, present } from '../api/client.ts';
+import type { Guest } from '../api/types.ts';
 import { Link, navigate, useLocation } from '../router.tsx';
 import { useSession } from '../session-context.ts';
 import { ErrorMessage, Field, Loading, StatusBadge } from '../ui/components.tsx';
@@ -18,10 +19,15 @@ export function GuestsScreen() {
   >;
   const [draft, setDraft] = useState(filters);
   const [more, setMore] = useState<{ items: Guest[]; cursor?: string }>({ items: [] });
-  const clusters = useLoad(() => api.get<Page<Cluster>>('/v1/clusters', { limit: 100 }), 'clusters');
+  const clusters = useLoad(
+    () => answer(api.GET('/v1/clusters', { params: { query: { limit: 100 } } })),
+    'clusters',
+  );
   const key = FILTERS.map((name) => filters[name]).join('|');
   const guests = useLoad(async () => {
-    const page = await api.get<Page<Guest>>('/v1/guests', { ...filters, limit: 100 });
+    const page = await answer(
+      api.GET('/v1/guests', { params: { query: { ...present(filters), limit: 100 } } }),
+    );
     setMore({ items: [], ...(page.nextCursor ? { cursor: page.nextCursor } : {}) });
     return page;
   }, key);
@@ -138,14 +144,13 @@ export function GuestsScreen() {
               type="button"
               class="secondary"
               onClick={() => {
-                api
-                  .get<Page<Guest>>('/v1/guests', { ...filters, limit: 100, cursor: more.cursor })
-                  .then((page) =>
-                    setMore({
-                      items: [...more.items, ...page.items],
-                      ...(page.nextCursor ? { cursor: page.nextCursor } : {}),
-                    }),
-                  );
+                const query = { ...present(filters), limit: 100, cursor: more.cursor };
+                answer(api.GET('/v1/guests', { params: { query } })).then((page) =>
+                  setMore({
+                    items: [...more.items, ...page.items],
+                    ...(page.nextCursor ? { cursor: page.nextCursor } : {}),
+                  }),
+                );
               }}
             >
               Load more

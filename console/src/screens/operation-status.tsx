@@ -1,3 +1,4 @@
+import { data as answer } from '../api/client.ts';
 import type { Operation } from '../api/types.ts';
 import { useSession } from '../session-context.ts';
 import { ErrorMessage, StatusBadge } from '../ui/components.tsx';
@@ -10,7 +11,9 @@ export function OperationStatus({ operation, onEnded }: { operation: Operation; 
   const { api } = useSession();
   const live = useLoad(
     async () => {
-      const current = await api.get<Operation>(`/v1/operations/${encodeURIComponent(operation.id)}`);
+      const current = await answer(
+        api.GET('/v1/operations/{operationId}', { params: { path: { operationId: operation.id } } }),
+      );
       if (ENDED.has(current.status)) onEnded?.();
       return current;
     },

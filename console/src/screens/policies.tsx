@@ -1,4 +1,5 @@
-import type { Page, Policy } from '../api/types.ts';
+import { data as answer } from '../api/client.ts';
+import type { Policy } from '../api/types.ts';
 import { Link } from '../router.tsx';
 import { useSession } from '../session-context.ts';
 import { ErrorMessage, Loading, StatusBadge } from '../ui/components.tsx';
@@ -17,7 +18,10 @@ export function describeSelector(selector: Policy['selector']): string {
 
 export function PoliciesScreen() {
   const { api, can } = useSession();
-  const policies = useLoad(() => api.get<Page<Policy>>('/v1/policies', { limit: 100 }), 'policies');
+  const policies = useLoad(
+    () => answer(api.GET('/v1/policies', { params: { query: { limit: 100 } } })),
+    'policies',
+  );
   return (
     <section>
       <h1 tabIndex={-1}>Policies</h1>

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError } from '../api/http.ts';
-import type { Policy } from '../api/types.ts';
+import type { Schemas } from '../../../client/api-client.ts';
+import { ApiError, data as answer, fieldErrors } from '../api/client.ts';
 import { navigate } from '../router.tsx';
 import { useSession } from '../session-context.ts';
 import { ErrorMessage, Field, Loading } from '../ui/components.tsx';
@@ -32,7 +32,9 @@ export function PolicyEditorScreen({ policyId }: { policyId?: string }) {
   const { api, can } = useSession();
   const existing = useLoad(
     async () =>
-      policyId ? await api.get<Policy>(`/v1/policies/${encodeURIComponent(policyId)}`) : undefined,
+      policyId
+        ? await answer(api.GET('/v1/policies/{policyId}', { params: { path: { policyId } } }))
+        : undefined,
     policyId ?? 'new',
   );
   const [form, setForm] = useState<PolicyForm>();
@@ -51,19 +53,22 @@ export function PolicyEditorScreen({ policyId }: { policyId?: string }) {
   useEffect(() => {
     if (!form) return;
     const timer = setTimeout(() => {
-      api
-        .send<Simulated>('POST', '/v1/retention/simulate', {
-          retention: retentionOf(form),
-          timezone: form.timezone.trim() || 'UTC',
-          snapshots: sampleSnapshots(),
-        })
-        .then(
-          (result) => {
-            setSimulated(result);
-            setRetentionError(undefined);
+      answer(
+        api.POST('/v1/retention/simulate', {
+          body: {
+            // As typed: the API's rules name what is wrong with it.
+            retention: retentionOf(form) as Schemas['Retention'],
+            timezone: form.timezone.trim() || 'UTC',
+            snapshots: sampleSnapshots(),
           },
-          (failure: unknown) => failure instanceof ApiError && setRetentionError(failure),
-        );
+        }),
+      ).then(
+        (result) => {
+          setSimulated(result);
+          setRetentionError(undefined);
+        },
+        (failure: unknown) => failure instanceof ApiError && setRetentionError(failure),
+      );
     }, 400);
     return () => clearTimeout(timer);
   }, [retentionKey]);
@@ -72,13 +77,10 @@ export function PolicyEditorScreen({ policyId }: { policyId?: string }) {
   if (existing.error) return <ErrorMessage error={existing.error} />;
   if (!form) return <Loading what="the policy" />;
 
-  const apiErrors = error instanceof ApiError ? error : undefined;
   const errorsFor = (path: string) => [
-    ...(apiErrors?.problem.errors ?? [])
-      .filter((item) => item.path === path || item.path.startsWith(`${path}.`))
-      .map((item) => item.message),
+    ...fieldErrors(error, path),
     ...(path.startsWith('retention.') || path === 'schedule.timezone'
-      ? (retentionError?.problem.errors ?? [])
+      ? (retentionError?.problem?.errors ?? [])
           .filter((item) => item.path === path || (path === 'schedule.timezone' && item.path === 'timezone'))
           .map((item) => item.message)
       : []),
@@ -121,15 +123,19 @@ export function PolicyEditorScreen({ policyId }: { policyId?: string }) {
           setBusy(true);
           setError(undefined);
           const request = existing.data
-            ? api.send<Policy>(
-                'PATCH',
-                `/v1/policies/${encodeURIComponent(existing.data.id)}`,
-                policyBody(form, true),
-                {
-                  'if-match': `"${existing.data.version}"`,
-                },
+            ? answer(
+                api.PATCH('/v1/policies/{policyId}', {
+                  params: {
+                    path: { policyId: existing.data.id },
+                    header: { 'if-match': `"${existing.data.version}"` },
+                  },
+                  // As typed (a count may be "7x"): the API's validation names the field.
+                  body: policyBody(form, true) as Schemas['PolicyPatch'],
+                }),
               )
-            : api.send<Policy>('POST', '/v1/policies', policyBody(form));
+            : answer(
+                api.POST('/v1/policies', { body: policyBody(form) as unknown as Schemas['PolicySpec'] }),
+              );
           request
             .then((policy) => navigate(`/policies/${encodeURIComponent(policy.id)}`), setError)
             .finally(() => setBusy(false));

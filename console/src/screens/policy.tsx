@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { NextRuns, Policy, PolicyTargets, RetentionPreview, Run } from '../api/types.ts';
+import { data as answer } from '../api/client.ts';
 import { Link, navigate } from '../router.tsx';
 import { useSession } from '../session-context.ts';
 import { Dialog, ErrorMessage, Loading, Time } from '../ui/components.tsx';
@@ -19,13 +19,22 @@ const REASONS: Record<string, string> = {
 /** A policy: its rules, run now, the next runs, which guests it takes (and why not the others), what retention keeps. */
 export function PolicyScreen({ policyId }: { policyId: string }) {
   const { api, can } = useSession();
-  const base = `/v1/policies/${encodeURIComponent(policyId)}`;
+  const path = { policyId };
   const [error, setError] = useState<unknown>();
   const [confirmDelete, setConfirmDelete] = useState(false);
-  const policy = useLoad(() => api.get<Policy>(base), policyId);
-  const nextRuns = useLoad(() => api.get<NextRuns>(`${base}/next-runs`, { count: 5 }), policyId);
-  const targets = useLoad(() => api.get<PolicyTargets>(`${base}/targets`), policyId);
-  const retention = useLoad(() => api.get<RetentionPreview>(`${base}/retention-preview`), policyId);
+  const policy = useLoad(() => answer(api.GET('/v1/policies/{policyId}', { params: { path } })), policyId);
+  const nextRuns = useLoad(
+    () => answer(api.GET('/v1/policies/{policyId}/next-runs', { params: { path, query: { count: 5 } } })),
+    policyId,
+  );
+  const targets = useLoad(
+    () => answer(api.GET('/v1/policies/{policyId}/targets', { params: { path } })),
+    policyId,
+  );
+  const retention = useLoad(
+    () => answer(api.GET('/v1/policies/{policyId}/retention-preview', { params: { path } })),
+    policyId,
+  );
   const data = policy.data;
   return (
     <section>
@@ -41,9 +50,10 @@ export function PolicyScreen({ policyId }: { policyId: string }) {
                 type="button"
                 onClick={() => {
                   setError(undefined);
-                  api
-                    .send<Run>('POST', `${base}/runs`)
-                    .then((run) => navigate(`/runs/${encodeURIComponent(run.id)}`), setError);
+                  answer(api.POST('/v1/policies/{policyId}/runs', { params: { path } })).then(
+                    (run) => navigate(`/runs/${encodeURIComponent(run.id)}`),
+                    setError,
+                  );
                 }}
               >
                 Run now
@@ -196,9 +206,11 @@ export function PolicyScreen({ policyId }: { policyId: string }) {
                 class="danger"
                 onClick={() => {
                   setConfirmDelete(false);
-                  api
-                    .send('DELETE', base, undefined, { 'if-match': `"${data.version}"` })
-                    .then(() => navigate('/policies'), setError);
+                  answer(
+                    api.DELETE('/v1/policies/{policyId}', {
+                      params: { path, header: { 'if-match': `"${data.version}"` } },
+                    }),
+                  ).then(() => navigate('/policies'), setError);
                 }}
               >
                 Delete policy

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { segment } from '../api/http.ts';
+import { data as answer } from '../api/client.ts';
 import type { Guest, GuestSnapshot, Operation } from '../api/types.ts';
 import { useSession } from '../session-context.ts';
 import { Dialog, ErrorMessage, Field } from '../ui/components.tsx';
@@ -48,12 +48,12 @@ export function RestoreDialog(props: {
             event.preventDefault();
             setBusy(true);
             setError(undefined);
-            api
-              .send<Operation>(
-                'POST',
-                `/v1/guests/${segment(guest.id)}/snapshots/${segment(snapshot.name)}/restore`,
-                restoreBody(choices),
-              )
+            answer(
+              api.POST('/v1/guests/{guestId}/snapshots/{snapshotId}/restore', {
+                params: { path: { guestId: guest.id, snapshotId: snapshot.name } },
+                body: restoreBody(choices),
+              }),
+            )
               .then(props.onStarted, setError)
               .finally(() => setBusy(false));
           }}

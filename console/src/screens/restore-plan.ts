@@ -1,4 +1,5 @@
 /** A restore as the user chose it: the request for the API and the words that confirm it. */
+import type { Schemas } from '../../../client/api-client.ts';
 import type { Guest, GuestSnapshot } from '../api/types.ts';
 
 export type Start = 'default' | 'yes' | 'no';
@@ -16,11 +17,11 @@ export interface Choices {
 }
 
 /** The restore the API is asked for, from the dialog's choices. */
-export function restoreBody(choices: Choices): Record<string, unknown> {
+export function restoreBody(choices: Choices): Schemas['RestoreRequest'] {
   const start = choices.start === 'default' ? {} : { start: choices.start === 'yes' };
   if (choices.mode === 'in_place')
     return { mode: 'in_place', safetySnapshot: choices.safetySnapshot, ...start };
-  const newGuest: Record<string, unknown> = {};
+  const newGuest: NonNullable<Schemas['RestoreRequest']['newGuest']> = {};
   if (choices.vmid.trim()) newGuest.vmid = Number(choices.vmid);
   for (const key of ['name', 'node', 'storage', 'pool'] as const)
     if (choices[key].trim()) newGuest[key] = choices[key].trim();

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { Run, RunWithResults } from '../api/types.ts';
+import { data as answer } from '../api/client.ts';
 import { Link } from '../router.tsx';
 import { useSession } from '../session-context.ts';
 import { ErrorMessage, Loading, Progress, StatusBadge, Time } from '../ui/components.tsx';
@@ -9,7 +9,8 @@ import { useLoad } from '../ui/use-load.ts';
 export function RunScreen({ runId }: { runId: string }) {
   const { api, can } = useSession();
   const [actionError, setActionError] = useState<unknown>();
-  const run = useLoad(() => api.get<RunWithResults>(`/v1/runs/${encodeURIComponent(runId)}`), runId, {
+  const path = { params: { path: { runId } } };
+  const run = useLoad(() => answer(api.GET('/v1/runs/{runId}', path)), runId, {
     pollMs: 1000,
     poll: (data) => data.status === 'running',
   });
@@ -54,9 +55,7 @@ export function RunScreen({ runId }: { runId: string }) {
               type="button"
               class="danger"
               onClick={() => {
-                api
-                  .send<Run>('POST', `/v1/runs/${encodeURIComponent(runId)}/cancel`)
-                  .then(() => run.reload(), setActionError);
+                answer(api.POST('/v1/runs/{runId}/cancel', path)).then(() => run.reload(), setActionError);
               }}
             >
               Cancel run

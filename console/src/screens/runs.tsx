@@ -1,11 +1,19 @@
 import { useState } from 'preact/hooks';
-import type { Page, Policy, Run } from '../api/types.ts';
+import { data as answer, present } from '../api/client.ts';
+import type { Run } from '../api/types.ts';
 import { Link } from '../router.tsx';
 import { useSession } from '../session-context.ts';
 import { ErrorMessage, Field, Loading, Progress, StatusBadge, Time } from '../ui/components.tsx';
 import { useLoad } from '../ui/use-load.ts';
 
-const STATUSES = ['running', 'succeeded', 'partially_failed', 'failed', 'skipped', 'cancelled'];
+const STATUSES: Run['status'][] = [
+  'running',
+  'succeeded',
+  'partially_failed',
+  'failed',
+  'skipped',
+  'cancelled',
+];
 
 export function RunsTable({ runs }: { runs: Run[] }) {
   return (
@@ -52,17 +60,21 @@ export function RunsTable({ runs }: { runs: Run[] }) {
 export function RunsScreen() {
   const { api } = useSession();
   const [policy, setPolicy] = useState('');
-  const [status, setStatus] = useState('');
+  const [status, setStatus] = useState<Run['status'] | ''>('');
   const [pages, setPages] = useState<string[]>([]);
-  const policies = useLoad(() => api.get<Page<Policy>>('/v1/policies', { limit: 100 }), 'policies');
+  const policies = useLoad(
+    () => answer(api.GET('/v1/policies', { params: { query: { limit: 100 } } })),
+    'policies',
+  );
   const runs = useLoad(
     async () => {
-      const first = await api.get<Page<Run>>('/v1/runs', { policy, status, limit: 50 });
+      const query = { ...present({ policy, status }), limit: 50 };
+      const first = await answer(api.GET('/v1/runs', { params: { query } }));
       let items = first.items;
       let cursor = first.nextCursor;
       for (const _ of pages) {
         if (!cursor) break;
-        const next = await api.get<Page<Run>>('/v1/runs', { policy, status, limit: 50, cursor });
+        const next = await answer(api.GET('/v1/runs', { params: { query: { ...query, cursor } } }));
         items = [...items, ...next.items];
         cursor = next.nextCursor;
       }
@@ -89,7 +101,11 @@ export function RunsScreen() {
         </Field>
         <Field label="Status">
           {({ id }) => (
-            <select id={id} value={status} onChange={(event) => setStatus(event.currentTarget.value)}>
+            <select
+              id={id}
+              value={status}
+              onChange={(event) => setStatus(event.currentTarget.value as Run['status'] | '')}
+            >
               <option value="">all</option>
               {STATUSES.map((value) => (
                 <option key={value} value={value}>

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
-import { ApiError, segment } from '../api/http.ts';
-import type { Cluster, Page, SyncResult } from '../api/types.ts';
+import type { Schemas } from '../../../client/api-client.ts';
+import { data as answer, fieldErrors } from '../api/client.ts';
 import { useSession } from '../session-context.ts';
 import { ErrorMessage, Field, Loading, Time } from '../ui/components.tsx';
 import { useLoad } from '../ui/use-load.ts';
@@ -18,11 +18,7 @@ function AddCluster({ onAdded }: { onAdded: () => void }) {
     hint?: string,
     type: 'text' | 'password' = 'text',
   ) => (
-    <Field
-      label={label}
-      errors={error instanceof ApiError ? error.forField(key) : []}
-      {...(hint ? { hint } : {})}
-    >
+    <Field label={label} errors={fieldErrors(error, key)} {...(hint ? { hint } : {})}>
       {({ id, describedBy, invalid }) => (
         <input
           id={id}
@@ -45,11 +41,11 @@ function AddCluster({ onAdded }: { onAdded: () => void }) {
         setBusy(true);
         setError(undefined);
         const { fingerprint, ...rest } = form;
-        api
-          .send('POST', '/v1/clusters', {
-            ...rest,
-            ...(fingerprint.trim() ? { fingerprint: fingerprint.trim() } : {}),
-          })
+        answer(
+          api.POST('/v1/clusters', {
+            body: { ...rest, ...(fingerprint.trim() ? { fingerprint: fingerprint.trim() } : {}) },
+          }),
+        )
           .then(() => {
             setForm(NEW_CLUSTER);
             onAdded();
@@ -75,8 +71,11 @@ function AddCluster({ onAdded }: { onAdded: () => void }) {
 
 export function SettingsScreen() {
   const { api, can } = useSession();
-  const clusters = useLoad(() => api.get<Page<Cluster>>('/v1/clusters', { limit: 100 }), 'clusters');
-  const [synced, setSynced] = useState<Record<string, SyncResult>>({});
+  const clusters = useLoad(
+    () => answer(api.GET('/v1/clusters', { params: { query: { limit: 100 } } })),
+    'clusters',
+  );
+  const [synced, setSynced] = useState<Record<string, Schemas['SyncResult']>>({});
   const [error, setError] = useState<unknown>();
   return (
     <section>
@@ -119,9 +118,11 @@ export function SettingsScreen() {
                         type="button"
                         class="secondary"
                         onClick={() =>
-                          api
-                            .send<SyncResult>('POST', `/v1/clusters/${segment(cluster.id)}/sync`)
-                            .then((result) => setSynced({ ...synced, [cluster.id]: result }), setError)
+                          answer(
+                            api.POST('/v1/clusters/{clusterId}/sync', {
+                              params: { path: { clusterId: cluster.id } },
+                            }),
+                          ).then((result) => setSynced({ ...synced, [cluster.id]: result }), setError)
                         }
                       >
                         Sync now
@@ -137,11 +138,14 @@ export function SettingsScreen() {
                               )
                             )
                               return;
-                            api
-                              .send('DELETE', `/v1/clusters/${segment(cluster.id)}`, undefined, {
-                                'if-match': `"${cluster.version}"`,
-                              })
-                              .then(clusters.reload, setError);
+                            answer(
+                              api.DELETE('/v1/clusters/{clusterId}', {
+                                params: {
+                                  path: { clusterId: cluster.id },
+                                  header: { 'if-match': `"${cluster.version}"` },
+                                },
+                              }),
+                            ).then(clusters.reload, setError);
                           }}
                         >
                           Delete

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
-import { ApiError, segment } from '../api/http.ts';
-import type { Delivery, Page, Subscription } from '../api/types.ts';
+import { data as answer, fieldErrors } from '../api/client.ts';
+import type { Subscription } from '../api/types.ts';
 import { useSession } from '../session-context.ts';
 import { ErrorMessage, Field, Loading, StatusBadge, Time } from '../ui/components.tsx';
 import { useLoad } from '../ui/use-load.ts';
@@ -38,7 +38,12 @@ function SecretOnce({ secret, onDone }: { secret: string; onDone: () => void }) 
 function Deliveries({ subscription }: { subscription: Subscription }) {
   const { api } = useSession();
   const deliveries = useLoad(
-    () => api.get<Page<Delivery>>(`/v1/subscriptions/${segment(subscription.id)}/deliveries`, { limit: 20 }),
+    () =>
+      answer(
+        api.GET('/v1/subscriptions/{subscriptionId}/deliveries', {
+          params: { path: { subscriptionId: subscription.id }, query: { limit: 20 } },
+        }),
+      ),
     subscription.id,
   );
   if (deliveries.error) return <ErrorMessage error={deliveries.error} />;
@@ -91,20 +96,22 @@ function ConfirmEmail({
   const [code, setCode] = useState('');
   const [error, setError] = useState<unknown>();
   const [note, setNote] = useState('');
-  const base = `/v1/subscriptions/${segment(subscription.id)}`;
+  const path = { subscriptionId: subscription.id };
   return (
     <form
       class="inline-form"
       aria-label={`Confirm ${subscription.target}`}
       onSubmit={(event) => {
         event.preventDefault();
-        api.send('POST', `${base}/confirm`, { code: code.trim() }).then(onConfirmed, setError);
+        answer(
+          api.POST('/v1/subscriptions/{subscriptionId}/confirm', {
+            params: { path },
+            body: { code: code.trim() },
+          }),
+        ).then(onConfirmed, setError);
       }}
     >
-      <Field
-        label={`Code mailed to ${subscription.target}`}
-        errors={error instanceof ApiError ? error.forField('code') : []}
-      >
+      <Field label={`Code mailed to ${subscription.target}`} errors={fieldErrors(error, 'code')}>
         {({ id, describedBy, invalid }) => (
           <input
             id={id}
@@ -120,9 +127,9 @@ function ConfirmEmail({
         type="button"
         class="secondary"
         onClick={() =>
-          api
-            .send('POST', `${base}/resend-confirmation`)
-            .then(() => setNote('A new code was mailed.'), setError)
+          answer(
+            api.POST('/v1/subscriptions/{subscriptionId}/resend-confirmation', { params: { path } }),
+          ).then(() => setNote('A new code was mailed.'), setError)
         }
       >
         Send a new code
@@ -143,10 +150,10 @@ export function SubscriptionsScreen() {
   const [error, setError] = useState<unknown>();
   const [open, setOpen] = useState<string>();
   const list = useLoad(
-    () => api.get<Page<Subscription>>('/v1/subscriptions', { limit: 100 }),
+    () => answer(api.GET('/v1/subscriptions', { params: { query: { limit: 100 } } })),
     'subscriptions',
   );
-  const fieldErrors = (path: string) => (error instanceof ApiError ? error.forField(path) : []);
+  const errorsOf = (path: string) => fieldErrors(error, path);
   return (
     <section>
       <h1 tabIndex={-1}>Subscriptions</h1>
@@ -158,18 +165,20 @@ export function SubscriptionsScreen() {
           onSubmit={(event) => {
             event.preventDefault();
             setError(undefined);
-            api
-              .send<Subscription & { secret?: string }>('POST', '/v1/subscriptions', {
-                kind,
-                target: target.trim(),
-                ...(description.trim() ? { description: description.trim() } : {}),
-              })
-              .then((created) => {
-                setTarget('');
-                setDescription('');
-                if (created.secret) setSecret(created.secret);
-                list.reload();
-              }, setError);
+            answer(
+              api.POST('/v1/subscriptions', {
+                body: {
+                  kind,
+                  target: target.trim(),
+                  ...(description.trim() ? { description: description.trim() } : {}),
+                },
+              }),
+            ).then((created) => {
+              setTarget('');
+              setDescription('');
+              if (created.secret) setSecret(created.secret);
+              list.reload();
+            }, setError);
           }}
         >
           <Field label="Kind">
@@ -184,7 +193,7 @@ export function SubscriptionsScreen() {
               </select>
             )}
           </Field>
-          <Field label={kind === 'webhook' ? 'URL' : 'Address'} errors={fieldErrors('target')}>
+          <Field label={kind === 'webhook' ? 'URL' : 'Address'} errors={errorsOf('target')}>
             {({ id, describedBy, invalid }) => (
               <input
                 id={id}
@@ -195,7 +204,7 @@ export function SubscriptionsScreen() {
               />
             )}
           </Field>
-          <Field label="Description" errors={fieldErrors('description')}>
+          <Field label="Description" errors={errorsOf('description')}>
             {({ id }) => (
               <input
                 id={id}
@@ -239,9 +248,11 @@ export function SubscriptionsScreen() {
                     type="button"
                     class="secondary"
                     onClick={() =>
-                      api
-                        .send('POST', `/v1/subscriptions/${segment(subscription.id)}/test`)
-                        .then(() => setOpen(subscription.id), setError)
+                      answer(
+                        api.POST('/v1/subscriptions/{subscriptionId}/test', {
+                          params: { path: { subscriptionId: subscription.id } },
+                        }),
+                      ).then(() => setOpen(subscription.id), setError)
                     }
                   >
                     Send test event
@@ -252,9 +263,11 @@ export function SubscriptionsScreen() {
                     type="button"
                     class="danger"
                     onClick={() =>
-                      api
-                        .send('DELETE', `/v1/subscriptions/${segment(subscription.id)}`)
-                        .then(list.reload, setError)
+                      answer(
+                        api.DELETE('/v1/subscriptions/{subscriptionId}', {
+                          params: { path: { subscriptionId: subscription.id } },
+                        }),
+                      ).then(list.reload, setError)
                     }
                   >
                     Delete

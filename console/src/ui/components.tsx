@@ -1,6 +1,6 @@
 import type { ComponentChildren, JSX } from 'preact';
 import { useEffect, useId, useRef } from 'preact/hooks';
-import { ApiError } from '../api/http.ts';
+import { ApiError } from '../api/client.ts';
 
 /** An error as the API explained it: title, detail (Proxmox's text where it has one), field errors. */
 export function ErrorMessage({ error }: { error: unknown }) {
