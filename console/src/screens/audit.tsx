@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { Schemas } from '../../../client/api-client.ts';
+import type { paths } from '../../../client/api-types.ts';
 import { type ApiClient, ApiError, data as answer, present } from '../api/client.ts';
 import { useSession } from '../session-context.ts';
 import { ErrorMessage, Field, Loading, StatusBadge, Time } from '../ui/components.tsx';
@@ -27,17 +28,7 @@ const EMPTY: Filters = {
 const instant = (local: string) => (local ? new Date(local).toISOString() : '');
 
 /** The audit trail's filters, as its route declares them. */
-type AuditQuery = {
-  from?: string;
-  to?: string;
-  actor?: string;
-  action?: string;
-  resourceType?: string;
-  resourceId?: string;
-  outcome?: 'success' | 'denied' | 'failure';
-  cursor?: string;
-  limit?: number;
-};
+type AuditQuery = NonNullable<paths['/v1/audit']['get']['parameters']['query']>;
 
 function queryOf(filters: Filters): AuditQuery {
   return present({ ...filters, from: instant(filters.from), to: instant(filters.to) }) as AuditQuery;

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { data as answer, fieldErrors } from '../api/client.ts';
 import type { Guest, GuestSnapshot, Operation } from '../api/types.ts';
 import { useSession } from '../session-context.ts';
-import { Dialog, ErrorMessage, Field, Loading, StatusBadge, Time } from '../ui/components.tsx';
+import { ConfirmDialog, ErrorMessage, Field, Loading, StatusBadge, Time } from '../ui/components.tsx';
 import { useLoad } from '../ui/use-load.ts';
 import { OperationStatus } from './operation-status.tsx';
 import { RestoreDialog } from './restore-dialog.tsx';
@@ -243,37 +243,23 @@ export function GuestScreen({ guestId }: { guestId: string }) {
               start(operation);
             }}
           />
-          <Dialog
+          <ConfirmDialog
             title={`Delete ${deleting?.name ?? ''}`}
             open={deleting !== undefined}
+            confirm="Delete snapshot"
             onClose={() => setDeleting(undefined)}
+            onConfirm={() => {
+              if (!deleting) return;
+              answer(
+                api.DELETE('/v1/guests/{guestId}/snapshots/{snapshotId}', {
+                  params: { path: { guestId, snapshotId: deleting.name } },
+                }),
+              ).then(start, setActionError);
+            }}
           >
-            <p>
-              Proxmox deletes snapshot “{deleting?.name}” of {data.name} ({data.vmid}). It cannot be restored
-              afterwards.
-            </p>
-            <div class="actions">
-              <button
-                type="button"
-                class="danger"
-                onClick={() => {
-                  const target = deleting;
-                  setDeleting(undefined);
-                  if (!target) return;
-                  answer(
-                    api.DELETE('/v1/guests/{guestId}/snapshots/{snapshotId}', {
-                      params: { path: { guestId, snapshotId: target.name } },
-                    }),
-                  ).then(start, setActionError);
-                }}
-              >
-                Delete snapshot
-              </button>
-              <button type="button" class="secondary" onClick={() => setDeleting(undefined)}>
-                Cancel
-              </button>
-            </div>
-          </Dialog>
+            Proxmox deletes snapshot “{deleting?.name}” of {data.name} ({data.vmid}). It cannot be restored
+            afterwards.
+          </ConfirmDialog>
         </>
       )}
     </section>

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { data as answer } from '../api/client.ts';
 import { Link, navigate } from '../router.tsx';
 import { useSession } from '../session-context.ts';
-import { Dialog, ErrorMessage, Loading, Time } from '../ui/components.tsx';
+import { ConfirmDialog, ErrorMessage, Loading, Time } from '../ui/components.tsx';
 import { useLoad } from '../ui/use-load.ts';
 import { describeSelector } from './policies.tsx';
 
@@ -191,35 +191,22 @@ export function PolicyScreen({ policyId }: { policyId: string }) {
           ) : (
             <Loading what="the retention preview" />
           )}
-          <Dialog
+          <ConfirmDialog
             title={`Delete policy ${data.name}`}
             open={confirmDelete}
+            confirm="Delete policy"
             onClose={() => setConfirmDelete(false)}
+            onConfirm={() =>
+              answer(
+                api.DELETE('/v1/policies/{policyId}', {
+                  params: { path, header: { 'if-match': `"${data.version}"` } },
+                }),
+              ).then(() => navigate('/policies'), setError)
+            }
           >
-            <p>
-              The policy and its schedule are deleted; its snapshots stay on Proxmox and are no longer pruned
-              by it.
-            </p>
-            <div class="actions">
-              <button
-                type="button"
-                class="danger"
-                onClick={() => {
-                  setConfirmDelete(false);
-                  answer(
-                    api.DELETE('/v1/policies/{policyId}', {
-                      params: { path, header: { 'if-match': `"${data.version}"` } },
-                    }),
-                  ).then(() => navigate('/policies'), setError);
-                }}
-              >
-                Delete policy
-              </button>
-              <button type="button" class="secondary" onClick={() => setConfirmDelete(false)}>
-                Cancel
-              </button>
-            </div>
-          </Dialog>
+            The policy and its schedule are deleted; its snapshots stay on Proxmox and are no longer pruned by
+            it.
+          </ConfirmDialog>
         </>
       )}
     </section>

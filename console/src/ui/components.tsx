@@ -89,6 +89,37 @@ export function Dialog(props: {
   );
 }
 
+/** Asks before something that cannot be undone: says what will happen, then the one button that does it. */
+export function ConfirmDialog(props: {
+  title: string;
+  open: boolean;
+  confirm: string;
+  onConfirm: () => void;
+  onClose: () => void;
+  children: ComponentChildren;
+}) {
+  return (
+    <Dialog title={props.title} open={props.open} onClose={props.onClose}>
+      <p>{props.children}</p>
+      <div class="actions">
+        <button
+          type="button"
+          class="danger"
+          onClick={() => {
+            props.onClose();
+            props.onConfirm();
+          }}
+        >
+          {props.confirm}
+        </button>
+        <button type="button" class="secondary" onClick={props.onClose}>
+          Cancel
+        </button>
+      </div>
+    </Dialog>
+  );
+}
+
 const STATUS_CLASS: Record<string, string> = {
   succeeded: 'ok',
   success: 'ok',
