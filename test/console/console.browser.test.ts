@@ -118,6 +118,28 @@ describe('the console in Chromium', () => {
     await screenshot(page, 'dashboard');
   }, 180_000);
 
+  it("shows a failed guest on the dashboard with Proxmox's own text", async () => {
+    const admin = await api.as('demo', 'admin');
+    const policy = await admin.post('/v1/policies', {
+      name: 'fails-on-disk',
+      schedule: { cron: '0 4 * * *' },
+      selector: { tags: ['staging'] },
+    });
+    expect(policy.status).toBe(201);
+    api.simulator.sim.failTasks({ message: 'zfs error: out of space', type: 'snapshot', vmid: 104 });
+    expect((await admin.post(`/v1/policies/${policy.body.id}/runs`)).status).toBe(202);
+    await api.runtime.workflows.drain();
+
+    const page = await signedIn('operator');
+    const failure = page
+      .getByRole('row')
+      .filter({ hasText: 'fails-on-disk' })
+      .filter({ hasText: 'out of space' });
+    await failure.waitFor();
+    expect(await failure.textContent()).toContain('zfs error: out of space');
+    await screenshot(page, 'dashboard-failure');
+  }, 120_000);
+
   it('shows a viewer no button it cannot use', async () => {
     const admin = await api.as('demo', 'admin');
     const policy = await admin.post('/v1/policies', {
