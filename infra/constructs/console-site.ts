@@ -23,9 +23,9 @@ import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket } from 'aws
 import { BucketDeployment, CacheControl, type ISource, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { PUBLIC_ROUTES } from '#shared/api/public-routes.ts';
+import { CONSOLE_DIST, consoleIsCurrent } from '#shared/local/console/build-console.ts';
 
 const builder = fileURLToPath(new URL('../../shared/local/console/build-console.ts', import.meta.url));
-const consoleDist = fileURLToPath(new URL('../../console/dist', import.meta.url));
 const consoleSources = fileURLToPath(new URL('../../console', import.meta.url));
 
 /** How the console signs users in: the OIDC issuer the API's JWT authorizer trusts. */
@@ -227,9 +227,12 @@ function builtConsole(): ISource {
       image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:24'),
       local: {
         tryBundle(outputDir) {
-          const result = spawnSync(process.execPath, [builder], { stdio: 'inherit' });
-          if (result.status !== 0) throw new Error('building the console failed');
-          cpSync(consoleDist, outputDir, {
+          // Vite runs in a process of its own (this hook is synchronous), and only after a change.
+          if (!consoleIsCurrent()) {
+            const result = spawnSync(process.execPath, [builder], { stdio: 'inherit' });
+            if (result.status !== 0) throw new Error('building the console failed');
+          }
+          cpSync(CONSOLE_DIST, outputDir, {
             recursive: true,
             filter: (source) => !source.endsWith('.source-hash'),
           });

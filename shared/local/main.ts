@@ -33,7 +33,7 @@ async function announce(url: string, dataDir: string): Promise<{ unregister(): v
 async function buildConsoleOrWarn(): Promise<void> {
   const { consoleIsCurrent, ensureConsoleBuilt } = await import('./console/build-console.ts');
   try {
-    if (await consoleIsCurrent()) return;
+    if (consoleIsCurrent()) return;
     console.error('Building the console (first start, or its sources changed) ...');
     await ensureConsoleBuilt();
   } catch (error) {
@@ -49,10 +49,12 @@ async function main(): Promise<void> {
   // A taken port is reported before the runtime's modules load (seconds) and long before
   // DynamoDB Local starts; the runtime checks again for callers that start it in-process.
   await assertPortsFree(portsToBind(config));
-  await buildConsoleOrWarn();
   console.error(`Starting the snapshot service (data in ${config.dataDir}) ...`);
+  // Built beside the start (DynamoDB Local's seconds); the folder is swapped in whole when ready.
+  const consoleReady = buildConsoleOrWarn();
   const { startLocalRuntime } = await import('./runtime.ts');
   const runtime = await startLocalRuntime(config);
+  await consoleReady;
   const announcement = await announce(runtime.url, config.dataDir);
   process.on('exit', () => announcement.unregister());
   let stopping = false;

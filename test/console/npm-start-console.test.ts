@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleIsCurrent } from '#shared/local/console/build-console.ts';
-import { startServiceProcess } from '#test/support/processes.ts';
+import { startServiceProcess, waitFor } from '#test/support/processes.ts';
 
 /** What a new user gets from `npm start`: the console at `/`, signed in as the demo tenant. */
 
@@ -20,8 +20,13 @@ afterAll(async () => {
 
 describe('npm start and the console', () => {
   it('serves the console built from the current sources at / and names it in the banner', async () => {
-    expect(await consoleIsCurrent()).toBe(true);
-    expect(started.service.output()).toContain(`Console    ${started.url}/`);
+    // The banner comes once the console is built (beside the start, so possibly after /v1/health).
+    await waitFor(
+      async () => started.service.output().includes(`Console    ${started.url}/`),
+      120_000,
+      'the banner',
+    );
+    expect(consoleIsCurrent()).toBe(true);
     const page = await fetch(`${started.url}/`);
     expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
     const html = await page.text();

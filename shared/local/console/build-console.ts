@@ -6,8 +6,8 @@
  * Usage: node shared/local/console/build-console.ts [--force]
  */
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 
 const REPO = resolve(import.meta.dirname, '../../..');
@@ -16,34 +16,37 @@ const CONSOLE_DIR = join(REPO, 'console');
 export const CONSOLE_DIST = join(CONSOLE_DIR, 'dist');
 const HASH_FILE = '.source-hash';
 
-async function sourceFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true });
+function sourceFiles(dir: string): string[] {
+  const entries = readdirSync(dir, { withFileTypes: true });
   const files: string[] = [];
   for (const entry of entries) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
       if (path !== CONSOLE_DIST && entry.name !== 'node_modules' && !entry.name.startsWith('.dist-'))
-        files.push(...(await sourceFiles(path)));
+        files.push(...sourceFiles(path));
     } else files.push(path);
   }
   return files.sort();
 }
 
-/** What the build depends on: the console's sources, the typed client it imports and the lockfile. */
-export async function consoleSourceHash(): Promise<string> {
+/**
+ * What the build depends on: the console's sources, the typed client it imports and the lockfile.
+ * Synchronous (a few dozen small files), so CDK's synchronous bundling hook can ask too.
+ */
+function consoleSourceHash(): string {
   const hash = createHash('sha256');
   const roots = [CONSOLE_DIR, join(REPO, 'client')].filter((dir) => existsSync(dir));
-  const files = [...(await Promise.all(roots.map(sourceFiles))).flat(), join(REPO, 'package-lock.json')];
+  const files = [...roots.flatMap(sourceFiles), join(REPO, 'package-lock.json')];
   for (const file of files) {
     hash.update(relative(REPO, file)).update('\0');
-    hash.update(await readFile(file)).update('\0');
+    hash.update(readFileSync(file)).update('\0');
   }
   return hash.digest('hex');
 }
 
-async function builtHash(outDir: string): Promise<string | undefined> {
+function builtHash(outDir: string): string | undefined {
   try {
-    return (await readFile(join(outDir, HASH_FILE), 'utf8')).trim();
+    return readFileSync(join(outDir, HASH_FILE), 'utf8').trim();
   } catch {
     return undefined;
   }
@@ -54,7 +57,7 @@ async function builtHash(outDir: string): Promise<string | undefined> {
  * second builder) never sees half of one.
  */
 export async function buildConsole(outDir: string = CONSOLE_DIST): Promise<{ outDir: string }> {
-  const hash = await consoleSourceHash();
+  const hash = consoleSourceHash();
   const { build } = await import('vite');
   const { default: preact } = await import('@preact/preset-vite');
   const staging = `${outDir}.dist-${process.pid}-${Date.now()}`;
@@ -75,15 +78,15 @@ export async function buildConsole(outDir: string = CONSOLE_DIST): Promise<{ out
 }
 
 /** Whether the folder holds the build of the current sources. */
-export async function consoleIsCurrent(outDir: string = CONSOLE_DIST): Promise<boolean> {
-  return (await builtHash(outDir)) === (await consoleSourceHash());
+export function consoleIsCurrent(outDir: string = CONSOLE_DIST): boolean {
+  return builtHash(outDir) === consoleSourceHash();
 }
 
 /** Builds the console unless the folder already holds the build of the current sources. */
 export async function ensureConsoleBuilt(
   outDir: string = CONSOLE_DIST,
 ): Promise<{ outDir: string; built: boolean }> {
-  if (await consoleIsCurrent(outDir)) return { outDir, built: false };
+  if (consoleIsCurrent(outDir)) return { outDir, built: false };
   await buildConsole(outDir);
   return { outDir, built: true };
 }
