@@ -13,6 +13,7 @@ const PROCESS_TESTS = [
   'test/infra/synth-cli.test.ts',
   'test/infra/bundle.test.ts',
   'test/cli/built-cli.test.ts',
+  'test/console/npm-start-console.test.ts',
 ];
 
 export default defineConfig({

@@ -21,6 +21,7 @@ export function buildApp(app: App = new App()): {
   const alarmEmail = context('alarmEmail');
   const smtpSecretArn = context('smtpSecretArn');
   const mailFrom = context('mailFrom');
+  const consoleClientId = context('consoleClientId');
   const stateless = new StatelessStack(app, 'PveSnapshotsStateless', {
     table: stateful.table,
     cursorKey: stateful.cursorKey,
@@ -37,6 +38,7 @@ export function buildApp(app: App = new App()): {
     ...(alarmEmail ? { alarmEmail } : {}),
     ...(smtpSecretArn ? { smtpSecretArn } : {}),
     ...(mailFrom ? { mailFrom } : {}),
+    ...(consoleClientId ? { consoleClientId } : {}),
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stateful, stateless };

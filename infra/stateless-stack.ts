@@ -7,6 +7,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ENV } from '#shared/config/env-names.ts';
+import { ConsoleSite } from './constructs/console-site.ts';
 import { DailySweep } from './constructs/daily-sweep.ts';
 import { EndedExecutions } from './constructs/ended-executions.ts';
 import { invokes, startsExecutions } from './constructs/function-uses.ts';
@@ -45,6 +46,8 @@ export interface StatelessStackProps extends StackProps {
   readonly smtpSecretArn?: string;
   /** The sender of notification mail (an SES-verified identity). */
   readonly mailFrom?: string;
+  /** The console's OIDC app client (public, with PKCE). Default: the first JWT audience. */
+  readonly consoleClientId?: string;
 }
 
 /**
@@ -66,6 +69,8 @@ export class StatelessStack extends WiredStack {
   public readonly policySchedules: PolicySchedules;
   public readonly notifications: NotificationPipeline;
   public readonly alarms: OperationalAlarms;
+  /** The web console: S3 + CloudFront, with the API behind /v1/*. */
+  public readonly console: ConsoleSite;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -138,6 +143,14 @@ export class StatelessStack extends WiredStack {
       publicApiUrl: this.api.httpApi.api.apiEndpoint,
       ...(props.smtpSecretArn ? { smtpSecretArn: props.smtpSecretArn } : {}),
       ...(props.mailFrom ? { mailFrom: props.mailFrom } : {}),
+    });
+    this.console = new ConsoleSite(this, 'Console', {
+      httpApi: this.api.httpApi.api,
+      signIn: {
+        issuer: props.jwtIssuer,
+        clientId: props.consoleClientId ?? props.jwtAudience[0] ?? '',
+        ...(props.claims ? { claims: props.claims } : {}),
+      },
     });
     this.alarms = new OperationalAlarms(this, 'OperationalAlarms', {
       httpApi: this.api.httpApi.api,

@@ -4,6 +4,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import type { LambdaEvent } from 'hono/aws-lambda';
 import type { ApiHandler } from '#shared/api/lambda.ts';
 import { isPublicRoute } from '#shared/api/public-routes.ts';
+import type { LocalSite } from './console/console-site.ts';
 import { ClaimTypeError } from './jwt.ts';
 
 /** API Gateway's own payload limit; larger requests never reach the function. */
@@ -18,6 +19,8 @@ export interface LocalHttpServerOptions {
   readonly handler: ApiHandler;
   readonly verifyToken: (token: string) => Promise<Record<string, string>>;
   readonly log?: GatewayLog;
+  /** The console's static site and local sign-in; answers before the API, never for `/v1`. */
+  readonly site?: LocalSite;
 }
 
 const consoleLog: GatewayLog = { info: (message, fields) => console.info(message, fields) };
@@ -117,6 +120,8 @@ export function createLocalHttpServer(options: LocalHttpServerOptions): Server {
       if (body === undefined) return gatewayReply(res, 413, 'Request Entity Too Large');
       const method = req.method ?? 'GET';
       const path = new URL(req.url ?? '/', 'http://local').pathname;
+      const page = await options.site?.({ method, path, body, remoteAddress: req.socket.remoteAddress });
+      if (page) return void res.writeHead(page.status, page.headers).end(page.body);
       let claims: Record<string, string> | undefined;
       let routeKey = `${method} ${path}`;
       if (!isPublicRoute(method, path)) {

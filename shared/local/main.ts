@@ -29,6 +29,18 @@ async function announce(url: string, dataDir: string): Promise<{ unregister(): v
   }
 }
 
+/** A console that cannot be built must not keep the API from starting: its page says how to build. */
+async function buildConsoleOrWarn(): Promise<void> {
+  const { consoleIsCurrent, ensureConsoleBuilt } = await import('./console/build-console.ts');
+  try {
+    if (consoleIsCurrent()) return;
+    console.error('Building the console (first start, or its sources changed) ...');
+    await ensureConsoleBuilt();
+  } catch (error) {
+    console.error(`Could not build the console (${(error as Error).message}); run npm run build:console.`);
+  }
+}
+
 async function main(): Promise<void> {
   // Everything the service writes (keys, token secrets, the table, mail) is for this user
   // alone; child processes such as DynamoDB Local's Java inherit the mask.
@@ -38,8 +50,11 @@ async function main(): Promise<void> {
   // DynamoDB Local starts; the runtime checks again for callers that start it in-process.
   await assertPortsFree(portsToBind(config));
   console.error(`Starting the snapshot service (data in ${config.dataDir}) ...`);
+  // Built beside the start (DynamoDB Local's seconds); the folder is swapped in whole when ready.
+  const consoleReady = buildConsoleOrWarn();
   const { startLocalRuntime } = await import('./runtime.ts');
   const runtime = await startLocalRuntime(config);
+  await consoleReady;
   const announcement = await announce(runtime.url, config.dataDir);
   process.on('exit', () => announcement.unregister());
   let stopping = false;
@@ -57,6 +72,7 @@ async function main(): Promise<void> {
   console.error(
     [
       '',
+      `  Console    ${runtime.url}/   (sign in as the demo tenant)`,
       `  API        ${runtime.url}/v1   (health: ${runtime.url}/v1/health)`,
       `  Docs       ${runtime.url}/docs   OpenAPI: ${runtime.url}/openapi.json`,
       `  DynamoDB   ${runtime.dynamoEndpoint}   table ${config.tableName}`,

@@ -26,6 +26,9 @@ import { resolveTargets } from '#shared/services/policy-run/resolve-targets.ts';
 import { reconcileGuests } from '#shared/services/reconcile-guests.ts';
 import { planPrune } from '#shared/services/retention/plan-prune.ts';
 import { recordPrune } from '#shared/services/retention/record-prune.ts';
+import { CONSOLE_DIST } from './console/build-console.ts';
+import { createConsoleSite } from './console/console-site.ts';
+import { createLocalSignIn } from './console/local-sign-in.ts';
 import { recoverAfterCrash } from './crash-recovery.ts';
 import { dataPaths, loadOrCreateKey, prepareDataDir } from './data-dir.ts';
 import { seedDemoTenant } from './demo-seed.ts';
@@ -97,6 +100,8 @@ export interface LocalRuntimeOptions {
   readonly scheduler?: boolean;
   /** Grants to enforce instead of the synthesized template's (tests remove one to see a call fail). */
   readonly grants?: LocalGrants;
+  /** The built console to serve at `/`. Default: console/dist (built by `npm start`). */
+  readonly consoleDir?: string;
 }
 
 async function listen(server: Server, port: number, host: string): Promise<number> {
@@ -382,10 +387,17 @@ export async function startLocalRuntime(
       claims: { tenant: 'tenant', role: 'role' },
       version: process.env.npm_package_version ?? '0.1.0',
     });
+    const mint = (tenant: string, role: string, subject: string) =>
+      mintToken(signingKey, { tenant, role, subject, ttlSeconds: config.tokenTtlSeconds });
     const server = createLocalHttpServer({
       handler: (event) => iam.runAsFunction('api', () => handler(event)),
       verifyToken: createTokenVerifier(signingKey),
       log: logger,
+      site: createConsoleSite({
+        dir: options.consoleDir ?? CONSOLE_DIST,
+        config: { auth: { kind: 'local' } },
+        signIn: createLocalSignIn(mint),
+      }),
     });
     const port = await listen(server, config.port, config.host);
     stops.push(
@@ -447,8 +459,7 @@ export async function startLocalRuntime(
       notifications,
       sweep,
       ...(demo ? { demo } : {}),
-      token: (tenant, role, subject = `${tenant}-${role}`) =>
-        mintToken(signingKey, { tenant, role, subject, ttlSeconds: config.tokenTtlSeconds }),
+      token: (tenant, role, subject = `${tenant}-${role}`) => mint(tenant, role, subject),
       stop,
     };
   } catch (error) {

@@ -3,6 +3,7 @@
  * wiring construct, and importing them here loads aws-cdk-lib once (about 15 s on two cores)
  * instead of once per construct.
  */
+import './constructs/console-site.cases.ts';
 import './constructs/daily-sweep.cases.ts';
 import './constructs/ended-executions.cases.ts';
 import './constructs/nag-acknowledgements.cases.ts';
