@@ -4,7 +4,9 @@ import { createStore } from '#shared/adapters/dynamo/store.ts';
 import { CachedProxmoxConnector } from '#shared/adapters/proxmox/proxmox-connector.ts';
 import { SecretsManagerStore } from '#shared/adapters/secrets/secrets-manager-store.ts';
 import { loadConnectorConfig } from '#shared/config/connector-config.ts';
+import { PROXMOX_CALL_DEADLINE_MS } from '#shared/config/time-budgets.ts';
 import { serializeError } from '#shared/domain/error-registry.ts';
+import { withinProxmoxDeadline } from '#shared/services/call-deadline.ts';
 import { runConnectorCommand } from '#shared/services/connector-commands.ts';
 
 // Composition root of the connector: the only function that talks to Proxmox. Clients (one
@@ -23,7 +25,8 @@ const deps = {
  */
 export const handler = async (event: unknown) => {
   try {
-    return await runConnectorCommand(deps, event);
+    // Answers before the function's timeout, and so before any caller's (time-budgets.ts).
+    return await withinProxmoxDeadline(runConnectorCommand(deps, event), PROXMOX_CALL_DEADLINE_MS);
   } catch (error) {
     const serialized = serializeError(error);
     const failure = new Error(JSON.stringify(serialized));

@@ -1,4 +1,3 @@
-import { Duration } from 'aws-cdk-lib';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
@@ -27,8 +26,6 @@ export class ProxmoxConnector extends Wiring {
     super(scope, id);
     this.service = new ServiceFunction(this, 'ConnectorFunction', {
       entry: 'functions/connector/proxmox-connector.ts',
-      // Long enough for Proxmox's 30 s proxy timeout plus retries; tasks are polled, never awaited.
-      timeout: Duration.seconds(90),
       environment: {
         [ENV.tableName]: props.table.tableName,
         [ENV.secretPrefix]: props.clusterSecretPrefix,

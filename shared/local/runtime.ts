@@ -14,7 +14,6 @@ import type { LaneRef } from '#shared/domain/lane.ts';
 import { runIdFor } from '#shared/domain/run.ts';
 import type { PolicyRunInput } from '#shared/ports/workflow-starter.ts';
 import { runConnectorCommand } from '#shared/services/connector-commands.ts';
-import { runDailySweep } from '#shared/services/daily-sweep.ts';
 import { finishOperation } from '#shared/services/guest-operations/finish-operation.ts';
 import { planOperation } from '#shared/services/guest-operations/plan-operation.ts';
 import { deliverEvent } from '#shared/services/notifications/notifier.ts';
@@ -38,6 +37,7 @@ import { createTokenVerifier, loadOrCreateSigningKey, mintToken } from './jwt.ts
 import { type LocalConfig, portsToBind } from './local-config.ts';
 import { startLocalMailbox } from './local-mailbox.ts';
 import { LocalScheduler, policiesAreTheSchedule } from './local-scheduler.ts';
+import { type LocalSweepSummary, runLocalSweep } from './local-sweep.ts';
 import { type NotificationDispatcher, startNotificationDispatcher } from './notification-dispatcher.ts';
 import { startHostedSimulator } from './simulator-host.ts';
 import { ensureTable } from './table-bootstrap.ts';
@@ -56,8 +56,8 @@ export interface LocalRuntime {
   readonly workflows: LocalWorkflowRunner;
   /** Delivers published events from the outbox (tests wait on `idle()`). */
   readonly notifications: NotificationDispatcher;
-  /** Runs the daily sweep now (reconciliation, then retention's prune lanes, which it starts but does not await). */
-  sweep(): ReturnType<typeof runDailySweep>;
+  /** Runs the daily sweep now, unit by unit (reconciliation, then retention's prune lanes, which it starts but does not await). */
+  sweep(): Promise<LocalSweepSummary>;
   /** The `demo` tenant's `lab` cluster, when one is configured or simulated. */
   readonly demo?: { readonly clusterId: string; readonly proxmoxUrl: string; readonly fingerprint?: string };
   /** Mints a token the way `npm run token` does. */
@@ -271,18 +271,16 @@ export async function startLocalRuntime(
         void runner.start(name, lane, workflowDefinitions.laneArn);
       },
     };
-    const sweep = () => runDailySweep(deps, workflows.startPruneLane);
+    const sweep = () =>
+      runLocalSweep(deps, workflows.startPruneLane, (unit, error) =>
+        logger.warn('daily sweep unit failed', { tenantId: unit.tenantId, error: error as Error }),
+      );
     if (options.scheduler !== false) {
       // Stands in for the daily EventBridge schedule of the sweep.
       let sweeping: Promise<unknown> = Promise.resolve();
       const timer = setInterval(() => {
         sweeping = sweep()
-          .then(({ reconciled, pruned }) =>
-            logger.info('daily sweep', {
-              reconciled: { ...reconciled, stuckLocks: reconciled.stuckLocks.length },
-              pruned,
-            }),
-          )
+          .then((summary) => logger.info('daily sweep', { ...summary }))
           .catch((error: unknown) => logger.warn('daily sweep failed', { error: (error as Error).message }));
       }, config.sweepIntervalMs);
       timer.unref();

@@ -138,7 +138,7 @@ describe('the stateless stack', () => {
     expect(apiPolicies).toContain('states:StartExecution');
   });
 
-  it('prunes in the lane after each recorded snapshot, and lets the daily sweep start prune-only lanes', () => {
+  it('prunes in the lane after each recorded snapshot, and lets the daily sweep\u2019s worker start prune-only lanes', () => {
     const machines = stateless.findResources('AWS::StepFunctions::StateMachine');
     const lane = Object.entries(machines).find(([id]) => id.includes('LaneStateMachine'));
     expect(lane).toBeDefined();
@@ -158,13 +158,13 @@ describe('the stateless stack', () => {
       expect(definition).toContain(needle);
     }
     const sweep = Object.entries(stateless.findResources('AWS::Lambda::Function')).find(([id]) =>
-      id.startsWith('DailySweepFunction'),
+      id.startsWith('SweepWorkerFunction'),
     );
     expect(sweep?.[1].Properties.Environment.Variables.PRUNE_LANE_STATE_MACHINE_ARN).toEqual({
       Ref: lane?.[0],
     });
     const sweepPolicy = Object.values(stateless.findResources('AWS::IAM::Policy')).find((policy) =>
-      JSON.stringify(policy.Properties.Roles).includes('DailySweepFunction'),
+      JSON.stringify(policy.Properties.Roles).includes('SweepWorkerFunction'),
     );
     expect(JSON.stringify(sweepPolicy?.Properties.PolicyDocument)).toContain('states:StartExecution');
     stateless.hasResourceProperties('AWS::Scheduler::Schedule', {

@@ -1,4 +1,3 @@
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Guest } from '#shared/domain/guest.ts';
 import { batchWrite } from './batch-write.ts';
 import { keys } from './keys.ts';
@@ -80,29 +79,5 @@ export class GuestStore {
         },
       })),
     );
-  }
-
-  /** Tenants that have guests, with their live guest ids (the reconciliation sweep; a Scan, never on a request path). */
-  async liveGuestsByTenant(): Promise<Map<string, string[]>> {
-    const byTenant = new Map<string, string[]>();
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.#table.doc.send(
-        new ScanCommand({
-          TableName: this.#table.tableName,
-          FilterExpression: 'entity = :guest AND gone = :false',
-          ExpressionAttributeValues: { ':guest': 'guest', ':false': false },
-          ProjectionExpression: 'tenantId, id',
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const ids = byTenant.get(String(item.tenantId)) ?? [];
-        ids.push(String(item.id));
-        byTenant.set(String(item.tenantId), ids);
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return byTenant;
   }
 }

@@ -12,6 +12,14 @@ export interface ItemKey {
 
 export const keys = {
   tenant: (tenantId: string): ItemKey => ({ pk: tenantPartition(tenantId), sk: 'PROFILE' }),
+  /** A tenant's entry in the registry of tenants with clusters, listed through the byResource index. */
+  tenantRegistration: (tenantId: string) => ({
+    pk: tenantPartition(tenantId),
+    sk: 'REGISTRATION',
+    gsi1pk: 'TENANTS',
+    gsi1sk: tenantId,
+  }),
+  tenantsPartition: () => 'TENANTS',
 
   cluster: (tenantId: string, clusterId: string): ItemKey => ({
     pk: tenantPartition(tenantId),
