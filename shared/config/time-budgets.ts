@@ -2,7 +2,7 @@
  * How long each part of a call chain may take, shared by `infra/` (function timeouts) and the code
  * (deadlines), so a caller always outlasts what it calls: Proxmox call deadline < connector
  * timeout < the timeout of a function that invokes the connector < its Step Functions task limit.
- * `test/infra/function-timeouts.test.ts` checks the chain against the synthesized template.
+ * `test/infra/operations.test.ts` checks the chain against the synthesized template.
  */
 
 /**

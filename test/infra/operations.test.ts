@@ -97,3 +97,28 @@ describe('function timeouts', () => {
     expect(timeoutOf('ConnectorFunction')).toBeLessThan(CONNECTOR_TASK_TIMEOUT.toSeconds());
   });
 });
+
+describe('the service’s alarms', () => {
+  it('watch every dead-letter queue and state machine of the app, and every function’s throttles, on one topic', () => {
+    const alarms = Object.keys(stateless.findResources('AWS::CloudWatch::Alarm'));
+    const has = (prefix: string) => alarms.some((id) => id.startsWith(prefix));
+    for (const prefix of [
+      'ScheduleDeadLettersDepth',
+      'NotifierDeadLettersDepth',
+      'SweepDeadLettersDepth',
+      'PolicyRunExecutionsFailed',
+      'LaneExecutionsFailed',
+      'GuestOperationExecutionsFailed',
+      'PolicyRunExecutionThrottled',
+      'ConnectorErrorRate',
+      'NotifierErrors',
+      'SweepWorkerErrors',
+      'DailySweepErrors',
+      'TableThrottledRequests',
+    ]) {
+      expect({ prefix, found: has(prefix) }).toEqual({ prefix, found: true });
+    }
+    const throttleAlarms = alarms.filter((id) => /Throttles/.test(id));
+    expect(throttleAlarms).toHaveLength(serviceFunctions().length);
+  });
+});
