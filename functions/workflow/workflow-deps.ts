@@ -10,6 +10,7 @@ import { SecretsManagerStore } from '#shared/adapters/secrets/secrets-manager-st
 import { loadEventTargets } from '#shared/config/event-config.ts';
 import { loadWorkflowConfig } from '#shared/config/workflow-config.ts';
 import { createUlidGenerator } from '#shared/domain/ids.ts';
+import { createTelemetry, type Telemetry } from '#shared/observability/telemetry.ts';
 import type { ServiceDeps } from '#shared/services/service-deps.ts';
 
 /** The composition root shared by the policy-run step functions: built once per cold start. */
@@ -27,4 +28,9 @@ export function workflowDeps(): ServiceDeps {
       loadEventTargets(process.env),
     ),
   };
+}
+
+/** Logger, metrics and tracer of one step function (service name `pve-snapshots-<step>`). */
+export function stepTelemetry(step: string): Telemetry {
+  return createTelemetry(`pve-snapshots-${step}`);
 }

@@ -12,6 +12,9 @@ import { createApiHandler } from '#shared/api/lambda.ts';
 import { createUlidGenerator } from '#shared/domain/ids.ts';
 import type { LaneRef } from '#shared/domain/lane.ts';
 import { runIdFor } from '#shared/domain/run.ts';
+import { instrumentSteps } from '#shared/observability/instrument.ts';
+import { measureFinishedRun, measureGuestResult } from '#shared/observability/step-metrics.ts';
+import { createTelemetry } from '#shared/observability/telemetry.ts';
 import type { PolicyRunInput } from '#shared/ports/workflow-starter.ts';
 import { runConnectorCommand } from '#shared/services/connector-commands.ts';
 import { finishOperation } from '#shared/services/guest-operations/finish-operation.ts';
@@ -223,23 +226,28 @@ export async function startLocalRuntime(
     const runner = new LocalWorkflowRunner(
       workflowDefinitions.definitions,
       workflowDefinitions.policyRunArn,
-      {
-        'claim-run': (input) => claimRun(deps, input as never),
-        'resolve-targets': (input) => resolveTargets(deps, input as never),
-        'record-result': (input) =>
-          recordGuestResult(
-            { ...deps, log: (message, fields) => logger.warn(message, fields) },
-            input as never,
-          ),
-        'finish-run': (input) => finishRun(deps, input as never),
-        'load-lane': (input) => loadLane(deps, input as never),
-        'plan-prune': (input) => planPrune(deps, input as never),
-        'record-prune': (input) => recordPrune(deps, input as never),
-        'reconcile-guests': (input) => reconcileGuests(deps, input as never),
-        'plan-operation': (input) => planOperation(deps, input as never),
-        'finish-operation': (input) => finishOperation(deps, input as never),
-        connector: (input) => runConnectorCommand({ store, proxmox: connector }, input),
-      },
+      // The same instrumentation as the step functions in AWS; metrics stay quiet unless asked for.
+      instrumentSteps(
+        {
+          'claim-run': (input) => claimRun(deps, input as never),
+          'resolve-targets': (input) => resolveTargets(deps, input as never),
+          'record-result': (input) =>
+            recordGuestResult(
+              { ...deps, log: (message, fields) => logger.warn(message, fields) },
+              input as never,
+            ),
+          'finish-run': (input) => finishRun(deps, input as never),
+          'load-lane': (input) => loadLane(deps, input as never),
+          'plan-prune': (input) => planPrune(deps, input as never),
+          'record-prune': (input) => recordPrune(deps, input as never),
+          'reconcile-guests': (input) => reconcileGuests(deps, input as never),
+          'plan-operation': (input) => planOperation(deps, input as never),
+          'finish-operation': (input) => finishOperation(deps, input as never),
+          connector: (input) => runConnectorCommand({ store, proxmox: connector }, input),
+        },
+        (step) => createTelemetry(`pve-snapshots-${step}`, { quietMetrics: true }),
+        { 'finish-run': measureFinishedRun, 'record-result': measureGuestResult },
+      ),
       {
         ...(options.workflowWaitOverrides
           ? { waitOverrides: options.workflowWaitOverrides }
