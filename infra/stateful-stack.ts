@@ -27,9 +27,11 @@ export class StatefulStack extends Stack {
   /** Name prefix of the per-cluster Proxmox token secrets the service creates at run time. */
   public readonly clusterSecretPrefix = 'pve-snapshots/clusters';
 
-  constructor(scope: Construct, id: string, props?: StackProps) {
+  constructor(scope: Construct, id: string, props?: StackProps & { readonly replicaRegion?: string }) {
     super(scope, id, props);
-    this.table = new ServiceTable(this, 'Data').table;
+    this.table = new ServiceTable(this, 'Data', {
+      ...(props?.replicaRegion ? { replicaRegion: props.replicaRegion } : {}),
+    }).table;
 
     const topicKey = new Key(this, 'TopicKey', {
       description: 'Encrypts the notification topic',
