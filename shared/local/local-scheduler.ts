@@ -22,6 +22,7 @@ export interface LocalSchedulerOptions {
 export const policiesAreTheSchedule: PolicyScheduler = {
   put: async () => undefined,
   remove: async () => undefined,
+  scheduledPolicyIds: async () => [],
 };
 
 const STATE_KEY = { pk: 'LOCAL#SCHEDULER', sk: 'STATE' };

@@ -3,6 +3,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { BoundedCache } from '#shared/domain/bounded-cache.ts';
 import { keys } from './keys.ts';
 import { stripKeys, type TableAccess } from './table-access.ts';
+import { registerTenant } from './tenant-registry.ts';
 
 export interface TenantProfile {
   readonly id: string;
@@ -27,7 +28,7 @@ export class TenantStore {
     return item ? stripKeys<TenantProfile>(item) : undefined;
   }
 
-  /** Creates the profile if it does not exist yet; remembered per container to cost one write. */
+  /** Creates the profile if it does not exist yet and registers the tenant; remembered per container to cost two writes. */
   async ensure(tenantId: string): Promise<void> {
     if (this.#known.get(tenantId)) return;
     const profile: TenantProfile = {
@@ -47,6 +48,8 @@ export class TenantStore {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
+    // Listed for the daily sweep and the schedule repair (also tenants from before the registry).
+    await registerTenant(this.table, tenantId);
     this.#known.set(tenantId, true);
   }
 }

@@ -83,4 +83,20 @@ describe('the EventBridge Scheduler adapter', () => {
       },
     ]);
   });
+
+  it('lists the policies that have a schedule in the group, page by page', async () => {
+    let page = 0;
+    const { client, sent } = schedulerClient({
+      ListSchedulesCommand: () =>
+        page++ === 0
+          ? { Schedules: [{ Name: 'policy-pol_1' }, { Name: 'policy-pol_2' }], NextToken: 't1' }
+          : { Schedules: [{ Name: 'policy-pol_3' }] },
+    });
+    const ids = await new EventBridgePolicyScheduler(client, settings).scheduledPolicyIds();
+    expect(ids).toEqual(['pol_1', 'pol_2', 'pol_3']);
+    expect(sent.map((c) => c.input)).toEqual([
+      { GroupName: 'pve-snapshots', NamePrefix: 'policy-', NextToken: undefined },
+      { GroupName: 'pve-snapshots', NamePrefix: 'policy-', NextToken: 't1' },
+    ]);
+  });
 });
