@@ -48,7 +48,13 @@ export class EventBridgePolicyScheduler implements PolicyScheduler {
       ScheduleExpression: policy.schedulerExpression,
       ScheduleExpressionTimezone: policy.schedule.timezone,
       State: policy.enabled ? ScheduleState.ENABLED : ScheduleState.DISABLED,
-      FlexibleTimeWindow: { Mode: FlexibleTimeWindowMode.OFF },
+      // A window spreads starts; the target still gets the tick as its scheduled time (one run per tick).
+      FlexibleTimeWindow: policy.schedule.startWindowMinutes
+        ? {
+            Mode: FlexibleTimeWindowMode.FLEXIBLE,
+            MaximumWindowInMinutes: policy.schedule.startWindowMinutes,
+          }
+        : { Mode: FlexibleTimeWindowMode.OFF },
       ActionAfterCompletion: ActionAfterCompletion.NONE,
       Target: {
         Arn: this.#settings.targetArn,

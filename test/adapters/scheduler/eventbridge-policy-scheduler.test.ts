@@ -66,6 +66,16 @@ describe('the EventBridge Scheduler adapter', () => {
     });
   });
 
+  it('gives a policy with a start window a flexible window of that many minutes, the tick still its scheduled time', async () => {
+    const { client, sent } = schedulerClient();
+    await new EventBridgePolicyScheduler(client, settings).put({
+      ...policy,
+      schedule: { ...policy.schedule, startWindowMinutes: 15 },
+    });
+    expect(sent[0]?.input.FlexibleTimeWindow).toEqual({ Mode: 'FLEXIBLE', MaximumWindowInMinutes: 15 });
+    expect(JSON.parse(sent[0]?.input.Target.Input).scheduledTime).toBe('<aws.scheduler.scheduled-time>');
+  });
+
   it('updates an existing schedule in place and disables it with the policy', async () => {
     const { client, sent } = schedulerClient();
     await new EventBridgePolicyScheduler(client, settings).put({ ...policy, enabled: false });
