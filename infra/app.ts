@@ -17,12 +17,27 @@ export function buildApp(app: App = new App()): {
       'set the context values pve-snapshots:jwtIssuer and pve-snapshots:jwtAudience (cdk.json or -c)',
     );
   }
-  const stateful = new StatefulStack(app, 'PveSnapshotsStateful');
+  // A table replica needs the stacks bound to a region (a global table is not region-agnostic).
+  const replicaRegion = context('replicaRegion');
+  const region = context('region') ?? process.env.CDK_DEFAULT_REGION;
+  if (replicaRegion && !region) {
+    throw new Error(
+      'pve-snapshots:replicaRegion needs the stacks\u2019 own region: set pve-snapshots:region or deploy with a default region',
+    );
+  }
+  const env = replicaRegion
+    ? { region, ...(process.env.CDK_DEFAULT_ACCOUNT ? { account: process.env.CDK_DEFAULT_ACCOUNT } : {}) }
+    : undefined;
+  const stateful = new StatefulStack(app, 'PveSnapshotsStateful', {
+    ...(env ? { env } : {}),
+    ...(replicaRegion ? { replicaRegion } : {}),
+  });
   const alarmEmail = context('alarmEmail');
   const smtpSecretArn = context('smtpSecretArn');
   const mailFrom = context('mailFrom');
   const consoleClientId = context('consoleClientId');
   const stateless = new StatelessStack(app, 'PveSnapshotsStateless', {
+    ...(env ? { env } : {}),
     table: stateful.table,
     cursorKey: stateful.cursorKey,
     confirmationKey: stateful.confirmationKey,

@@ -29,9 +29,11 @@ export class StatefulStack extends Stack {
   /** Name prefix of the webhook signing secrets, apart from the tokens: the notifier may read only these. */
   public readonly webhookSecretPrefix = 'pve-snapshots/webhooks';
 
-  constructor(scope: Construct, id: string, props?: StackProps) {
+  constructor(scope: Construct, id: string, props?: StackProps & { readonly replicaRegion?: string }) {
     super(scope, id, props);
-    this.table = new ServiceTable(this, 'Data').table;
+    this.table = new ServiceTable(this, 'Data', {
+      ...(props?.replicaRegion ? { replicaRegion: props.replicaRegion } : {}),
+    }).table;
 
     const topicKey = new Key(this, 'TopicKey', {
       description: 'Encrypts the notification topic',

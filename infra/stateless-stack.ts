@@ -152,10 +152,44 @@ export class StatelessStack extends WiredStack {
         ...(props.claims ? { claims: props.claims } : {}),
       },
     });
+    const steps = this.steps;
     this.alarms = new OperationalAlarms(this, 'OperationalAlarms', {
       httpApi: this.api.httpApi.api,
       apiFunction: api,
       ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
+      functions: {
+        Connector: this.connector.function,
+        Notifier: this.notifications.function,
+        ClaimRun: steps.claimRun,
+        ResolveTargets: steps.resolveTargets,
+        RecordResult: steps.recordResult,
+        FinishRun: steps.finishRun,
+        LoadLane: steps.loadLane,
+        PlanPrune: steps.planPrune,
+        RecordPrune: steps.recordPrune,
+        ReconcileGuests: steps.reconcileGuests,
+        PlanOperation: steps.planOperation,
+        FinishOperation: steps.finishOperation,
+        DailySweep: this.dailySweep.function,
+        SweepWorker: this.dailySweep.worker,
+      },
+      failingFunctions: {
+        Notifier: this.notifications.function,
+        DailySweep: this.dailySweep.function,
+        SweepWorker: this.dailySweep.worker,
+      },
+      connector: this.connector.function,
+      stateMachines: {
+        PolicyRun: this.policyRun.stateMachine,
+        Lane: this.policyRun.laneStateMachine,
+        GuestOperation: this.guestOperations.stateMachine,
+      },
+      deadLetterQueues: {
+        ScheduleDeadLetters: props.scheduleDeadLetters,
+        NotifierDeadLetters: this.notifications.deadLetters,
+        SweepDeadLetters: this.dailySweep.workerDeadLetters,
+      },
+      table,
     });
   }
 }

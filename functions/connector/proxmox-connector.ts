@@ -4,7 +4,11 @@ import { createStore } from '#shared/adapters/dynamo/store.ts';
 import { CachedProxmoxConnector } from '#shared/adapters/proxmox/proxmox-connector.ts';
 import { SecretsManagerStore } from '#shared/adapters/secrets/secrets-manager-store.ts';
 import { loadConnectorConfig } from '#shared/config/connector-config.ts';
+import { PROXMOX_CALL_DEADLINE_MS } from '#shared/config/time-budgets.ts';
 import { serializeError } from '#shared/domain/error-registry.ts';
+import { instrument } from '#shared/observability/instrument.ts';
+import { createTelemetry } from '#shared/observability/telemetry.ts';
+import { withinProxmoxDeadline } from '#shared/services/call-deadline.ts';
 import { runConnectorCommand } from '#shared/services/connector-commands.ts';
 
 // Composition root of the connector: the only function that talks to Proxmox. Clients (one
@@ -21,9 +25,14 @@ const deps = {
  * or `{ probe }`. A failure keeps its name (Step Functions matches it in Retry/Catch) and carries
  * its fields as JSON in the message, so the API can rebuild the same typed error.
  */
+const run = instrument(createTelemetry('pve-snapshots-connector'), 'connector', (event: unknown) =>
+  // Answers before the function's timeout, and so before any caller's (time-budgets.ts).
+  withinProxmoxDeadline(runConnectorCommand(deps, event), PROXMOX_CALL_DEADLINE_MS),
+);
+
 export const handler = async (event: unknown) => {
   try {
-    return await runConnectorCommand(deps, event);
+    return await run(event);
   } catch (error) {
     const serialized = serializeError(error);
     const failure = new Error(JSON.stringify(serialized));

@@ -1,4 +1,3 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createDocumentClient } from '#shared/adapters/dynamo/client.ts';
@@ -9,11 +8,15 @@ import { SecretsManagerStore } from '#shared/adapters/secrets/secrets-manager-st
 import { lazyServiceKey } from '#shared/adapters/secrets/service-key.ts';
 import { loadNotifierConfig } from '#shared/config/notifier-config.ts';
 import type { DomainEvent } from '#shared/domain/notifications/events.ts';
+import { instrument } from '#shared/observability/instrument.ts';
+import { measureDeliveries } from '#shared/observability/step-metrics.ts';
+import { createTelemetry } from '#shared/observability/telemetry.ts';
 import { deliverEvent, type NotifierDeps } from '#shared/services/notifications/notifier.ts';
 
 // Composition root of the notifier: SNS → SQS (raw messages) → this function.
 const config = loadNotifierConfig(process.env);
-const logger = new Logger({ serviceName: 'pve-snapshots-notifier' });
+const telemetry = createTelemetry('pve-snapshots-notifier');
+const { logger } = telemetry;
 const secrets = new SecretsManagerStore(new SecretsManagerClient({}), config.webhookSecretPrefix);
 const smtp = config.smtpSecretArn
   ? (JSON.parse(await secrets.get(config.smtpSecretArn)) as { url: string }).url
@@ -33,6 +36,13 @@ const deps: NotifierDeps = {
   log: (message, fields) => logger.info(message, fields),
 };
 
+const deliver = instrument(
+  telemetry,
+  'deliver',
+  (event: DomainEvent) => deliverEvent(deps, event),
+  measureDeliveries,
+);
+
 /**
  * One record per event, all handled at once (one slow receiver's retries must not hold up the
  * batch past the timeout); a record whose handling threw (the table, not a receiver) is
@@ -43,7 +53,7 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
   await Promise.all(
     event.Records.map(async (record) => {
       try {
-        await deliverEvent(deps, JSON.parse(record.body) as DomainEvent);
+        await deliver(JSON.parse(record.body) as DomainEvent);
       } catch (error) {
         logger.error('event not handled; SQS will retry it', {
           messageId: record.messageId,

@@ -1,27 +1,23 @@
-import { SFNClient } from '@aws-sdk/client-sfn';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { z } from 'zod';
-import { SfnWorkflowStarter } from '#shared/adapters/sfn/sfn-workflow-starter.ts';
+import { AsyncInvokeSweepQueue } from '#shared/adapters/sweep/async-invoke-sweep-queue.ts';
 import { ENV } from '#shared/config/env-names.ts';
 import { parseEnvironment } from '#shared/config/parse-environment.ts';
-import { runDailySweep } from '#shared/services/daily-sweep.ts';
-import { workflowDeps } from './workflow-deps.ts';
+import { instrument } from '#shared/observability/instrument.ts';
+import { planDailySweep } from '#shared/services/daily-sweep.ts';
+import { stepTelemetry, workflowDeps } from './workflow-deps.ts';
 
 const deps = workflowDeps();
-const env = parseEnvironment(
-  z.object({
-    [ENV.pruneLaneStateMachineArn]: z.string().min(1),
-  }),
-  process.env,
-);
-const starter = new SfnWorkflowStarter(new SFNClient({}), {
-  pruneLane: env[ENV.pruneLaneStateMachineArn],
-});
+const env = parseEnvironment(z.object({ [ENV.sweepWorkerFunctionName]: z.string().min(1) }), process.env);
+const queue = new AsyncInvokeSweepQueue(new LambdaClient({}), env[ENV.sweepWorkerFunctionName]);
 
-/** Invoked daily by an EventBridge Scheduler schedule: reconciliation, then retention's sweep. */
-export const handler = async () => {
-  const summary = await runDailySweep(deps, (name, lane) => starter.startPruneLane(name, lane));
-  return {
-    ...summary,
-    reconciled: { ...summary.reconciled, stuckLocks: summary.reconciled.stuckLocks.length },
-  };
-};
+/** Invoked daily by an EventBridge Scheduler schedule: one sweep unit per registered tenant. */
+export const handler = instrument(
+  stepTelemetry('daily-sweep'),
+  'daily-sweep',
+  async (_event: unknown, log) => {
+    const planned = await planDailySweep(deps, queue);
+    log.info('daily sweep planned', planned);
+    return planned;
+  },
+);

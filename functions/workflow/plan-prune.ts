@@ -1,7 +1,12 @@
+import { instrument } from '#shared/observability/instrument.ts';
 import { planPrune } from '#shared/services/retention/plan-prune.ts';
-import { workflowDeps } from './workflow-deps.ts';
+import { stepTelemetry, workflowDeps } from './workflow-deps.ts';
 
 const deps = workflowDeps();
 
 /** Policy-run step (`lambda:invoke` from the lane state machine). */
-export const handler = (input: Parameters<typeof planPrune>[1]) => planPrune(deps, input);
+export const handler = instrument(
+  stepTelemetry('plan-prune'),
+  'plan-prune',
+  (input: Parameters<typeof planPrune>[1]) => planPrune(deps, input),
+);

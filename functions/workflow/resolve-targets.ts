@@ -1,7 +1,12 @@
+import { instrument } from '#shared/observability/instrument.ts';
 import { resolveTargets } from '#shared/services/policy-run/resolve-targets.ts';
-import { workflowDeps } from './workflow-deps.ts';
+import { stepTelemetry, workflowDeps } from './workflow-deps.ts';
 
 const deps = workflowDeps();
 
 /** Policy-run step (`lambda:invoke` from the state machine). */
-export const handler = (input: Parameters<typeof resolveTargets>[1]) => resolveTargets(deps, input);
+export const handler = instrument(
+  stepTelemetry('resolve-targets'),
+  'resolve-targets',
+  (input: Parameters<typeof resolveTargets>[1]) => resolveTargets(deps, input),
+);

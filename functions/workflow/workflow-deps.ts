@@ -7,6 +7,7 @@ import { AwsEventPublisher } from '#shared/adapters/notifications/aws-event-publ
 import { LambdaProxmoxGateway } from '#shared/adapters/proxmox/lambda-gateway.ts';
 import { loadWorkflowConfig } from '#shared/config/workflow-config.ts';
 import { createUlidGenerator } from '#shared/domain/ids.ts';
+import { createTelemetry, type Telemetry } from '#shared/observability/telemetry.ts';
 import type { SecretStore } from '#shared/ports/secret-store.ts';
 import type { ServiceDeps } from '#shared/services/service-deps.ts';
 
@@ -43,4 +44,9 @@ export function workflowDeps(): ServiceDeps {
       ? new AwsEventPublisher(new SNSClient({}), new EventBridgeClient({}), events)
       : { publish: async () => notWired('event publishing') },
   };
+}
+
+/** Logger, metrics and tracer of one step function (service name `pve-snapshots-<step>`). */
+export function stepTelemetry(step: string): Telemetry {
+  return createTelemetry(`pve-snapshots-${step}`);
 }

@@ -4,6 +4,7 @@ import { AssetHashType, DockerImage, Duration, Validations } from 'aws-cdk-lib';
 import { Architecture, Code, Function as LambdaFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { functionTimeoutSeconds } from '#shared/config/time-budgets.ts';
 import { environmentOf, type Use } from './function-uses.ts';
 
 export interface ServiceFunctionProps {
@@ -15,8 +16,6 @@ export interface ServiceFunctionProps {
   readonly uses?: readonly Use[];
   /** Default: 512 MB. */
   readonly memorySize?: number;
-  /** Default: 30 seconds. */
-  readonly timeout?: Duration;
   /** Default: one month. */
   readonly logRetention?: RetentionDays;
 }
@@ -63,7 +62,8 @@ export class ServiceFunction extends Construct {
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
-      timeout: props.timeout ?? Duration.seconds(30),
+      // Every entry's timeout is declared with its worst case in one table (time-budgets.ts).
+      timeout: Duration.seconds(functionTimeoutSeconds(props.entry)),
       tracing: Tracing.ACTIVE,
       logGroup,
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },

@@ -41,15 +41,20 @@ export const tableReadWrite = (table: ITable): Use => tableUse(table, 'readWrite
 
 /** The connector function (the only way to Proxmox): its name, and leave to invoke it. */
 export function invokes(connector: LambdaFunction): Use {
+  return invokesFunction(
+    ENV.connectorFunctionName,
+    connector,
+    'grantInvoke covers the connector function\u2019s versions and aliases (<arn>:*), nothing else.',
+  );
+}
+
+/** Another of the service's functions, invoked by name (`variable`); `reason` acknowledges `<arn>:*`. */
+export function invokesFunction(variable: string, target: LambdaFunction, reason: string): Use {
   return {
-    environment: { [ENV.connectorFunctionName]: connector.functionName },
+    environment: { [variable]: target.functionName },
     grant(fn) {
-      connector.grantInvoke(fn);
-      acknowledgeInvoke(
-        fn,
-        connector,
-        'grantInvoke covers the connector function\u2019s versions and aliases (<arn>:*), nothing else.',
-      );
+      target.grantInvoke(fn);
+      acknowledgeInvoke(fn, target, reason);
     },
   };
 }

@@ -7,6 +7,7 @@ import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ENV } from '#shared/config/env-names.ts';
+import { functionTimeoutSeconds } from '#shared/config/time-budgets.ts';
 import { ServiceFunction } from './api-function.ts';
 import { readsSecret, secretsUnder, tableReadWrite } from './function-uses.ts';
 import { uniqueIdOutsideWirings, Wiring } from './wiring.ts';
@@ -27,8 +28,8 @@ export interface NotificationPipelineProps {
   readonly mailFrom?: string;
 }
 
-/** The notifier's timeout: a webhook's five attempts with backoff and 10 s timeouts take up to about 65 s. */
-const NOTIFIER_TIMEOUT = Duration.minutes(2);
+/** The notifier's timeout (its worst case is in time-budgets.ts). */
+const NOTIFIER_TIMEOUT = Duration.seconds(functionTimeoutSeconds('functions/notifier/sqs-notifier.ts'));
 
 /**
  * Notifications: topic → queue (five receives, then dead letters for 14 days) → notifier, which
@@ -56,7 +57,6 @@ export class NotificationPipeline extends Wiring {
     props.topic.addSubscription(new SqsSubscription(this.queue, { rawMessageDelivery: true }));
     const notifier = new ServiceFunction(this, 'NotifierFunction', {
       entry: 'functions/notifier/sqs-notifier.ts',
-      timeout: NOTIFIER_TIMEOUT,
       environment: {
         [ENV.publicApiUrl]: props.publicApiUrl,
         ...(props.mailFrom ? { [ENV.mailFrom]: props.mailFrom } : {}),

@@ -1,4 +1,3 @@
-import { Duration } from 'aws-cdk-lib';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
@@ -25,8 +24,6 @@ export class ProxmoxConnector extends Wiring {
     super(scope, id);
     this.service = new ServiceFunction(this, 'ConnectorFunction', {
       entry: 'functions/connector/proxmox-connector.ts',
-      // Long enough for Proxmox's 30 s proxy timeout plus retries; tasks are polled, never awaited.
-      timeout: Duration.seconds(90),
       environment: { POWERTOOLS_SERVICE_NAME: 'pve-snapshots-connector' },
       uses: [
         tableReadOnly(props.table),

@@ -6,6 +6,8 @@ import { TABLE_SCHEMA } from '#shared/adapters/dynamo/table-schema.ts';
 export interface ServiceTableProps {
   /** Keep the table (and refuse deletion) when the stack goes away. Default: true. */
   readonly retain?: boolean;
+  /** A second region holding a replica of the table (a global table), for disaster recovery. Default none. */
+  readonly replicaRegion?: string;
 }
 
 /** The service's single table, built from the same declaration the local runtime uses. */
@@ -24,6 +26,7 @@ export class ServiceTable extends Construct {
       deletionProtection: retain,
       removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       encryption: TableEncryptionV2.awsManagedKey(),
+      ...(props.replicaRegion ? { replicas: [{ region: props.replicaRegion }] } : {}),
       globalSecondaryIndexes: Object.entries(TABLE_SCHEMA.indexes).map(([indexName, index]) => ({
         indexName,
         partitionKey: { name: index.partitionKey, type: AttributeType.STRING },

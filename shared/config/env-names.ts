@@ -11,6 +11,7 @@ export const ENV = {
   policyRunStateMachineArn: 'POLICY_RUN_STATE_MACHINE_ARN',
   operationStateMachineArn: 'OPERATION_STATE_MACHINE_ARN',
   pruneLaneStateMachineArn: 'PRUNE_LANE_STATE_MACHINE_ARN',
+  sweepWorkerFunctionName: 'SWEEP_WORKER_FUNCTION_NAME',
   eventTopicArn: 'EVENT_TOPIC_ARN',
   eventBusName: 'EVENT_BUS_NAME',
   smtpSecretArn: 'SMTP_SECRET_ARN',

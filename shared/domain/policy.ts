@@ -10,6 +10,8 @@ interface PolicySchedule {
   readonly timezone: string;
   /** What the scheduler does about ticks missed while it was down. */
   readonly missedRuns: 'skip' | 'run-once';
+  /** Minutes after each tick within which a run may start (a flexible window); absent: on the tick. */
+  readonly startWindowMinutes?: number;
 }
 
 interface SnapshotOptions {

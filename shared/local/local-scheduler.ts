@@ -3,6 +3,7 @@ import { GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Store } from '#shared/adapters/dynamo/store.ts';
 import type { Policy } from '#shared/domain/policy.ts';
 import { dueTicks } from '#shared/domain/schedule/due-ticks.ts';
+import { startOffsetMs } from '#shared/domain/schedule/start-window.ts';
 import type { PolicyScheduler } from '#shared/ports/policy-scheduler.ts';
 import type { PolicyRunInput } from '#shared/ports/workflow-starter.ts';
 
@@ -22,6 +23,7 @@ export interface LocalSchedulerOptions {
 export const policiesAreTheSchedule: PolicyScheduler = {
   put: async () => undefined,
   remove: async () => undefined,
+  scheduledPolicyIds: async () => [],
 };
 
 const STATE_KEY = { pk: 'LOCAL#SCHEDULER', sk: 'STATE' };
@@ -72,7 +74,7 @@ export class LocalScheduler {
   async #evaluate(fromMs: number, toMs: number, catchingUp: boolean): Promise<void> {
     if (toMs > fromMs) {
       for (const policy of await this.#enabledPolicies()) {
-        for (const tick of dueTicks(policy.schedule, fromMs, toMs, catchingUp)) {
+        for (const tick of this.#startingTicks(policy, fromMs, toMs, catchingUp)) {
           const scheduledTime = new Date(tick).toISOString();
           this.#options.logger.info('schedule fired', {
             tenantId: policy.tenantId,
@@ -97,6 +99,20 @@ export class LocalScheduler {
         Item: { ...STATE_KEY, evaluatedUntil: this.#evaluatedUntil },
       }),
     );
+  }
+
+  /**
+   * The ticks whose start falls in (from, to]: the tick itself, or with a start window the tick
+   * plus its fixed offset in the window (as Scheduler's flexible window starts it somewhere inside).
+   */
+  #startingTicks(policy: Policy, fromMs: number, toMs: number, catchingUp: boolean): number[] {
+    const windowMinutes = policy.schedule.startWindowMinutes;
+    if (!windowMinutes || catchingUp) return dueTicks(policy.schedule, fromMs, toMs, catchingUp);
+    const windowMs = windowMinutes * 60_000;
+    return dueTicks(policy.schedule, fromMs - windowMs, toMs, false).filter((tick) => {
+      const startsAt = tick + startOffsetMs(policy.id, tick, windowMinutes);
+      return startsAt > fromMs && startsAt <= toMs;
+    });
   }
 
   /** Every tenant's enabled policies. A Scan is fine here: a background job of the local runtime only. */

@@ -12,9 +12,11 @@ import { createApiHandler } from '#shared/api/lambda.ts';
 import { createUlidGenerator } from '#shared/domain/ids.ts';
 import type { LaneRef } from '#shared/domain/lane.ts';
 import { runIdFor } from '#shared/domain/run.ts';
+import { instrumentSteps } from '#shared/observability/instrument.ts';
+import { measureFinishedRun, measureGuestResult } from '#shared/observability/step-metrics.ts';
+import { createTelemetry } from '#shared/observability/telemetry.ts';
 import type { PolicyRunInput } from '#shared/ports/workflow-starter.ts';
 import { runConnectorCommand } from '#shared/services/connector-commands.ts';
-import { runDailySweep } from '#shared/services/daily-sweep.ts';
 import { finishOperation } from '#shared/services/guest-operations/finish-operation.ts';
 import { planOperation } from '#shared/services/guest-operations/plan-operation.ts';
 import { deliverEvent } from '#shared/services/notifications/notifier.ts';
@@ -51,6 +53,7 @@ import { createTokenVerifier, loadOrCreateSigningKey, mintToken } from './jwt.ts
 import { type LocalConfig, portsToBind } from './local-config.ts';
 import { startLocalMailbox } from './local-mailbox.ts';
 import { LocalScheduler, policiesAreTheSchedule } from './local-scheduler.ts';
+import { type LocalSweepSummary, runLocalSweep } from './local-sweep.ts';
 import { type NotificationDispatcher, startNotificationDispatcher } from './notification-dispatcher.ts';
 import { startHostedSimulator } from './simulator-host.ts';
 import { ensureTable } from './table-bootstrap.ts';
@@ -75,8 +78,8 @@ export interface LocalRuntime {
   readonly throttle: ThrottleInjector;
   /** Delivers published events from the outbox (tests wait on `idle()`). */
   readonly notifications: NotificationDispatcher;
-  /** Runs the daily sweep now (reconciliation, then retention's prune lanes, which it starts but does not await). */
-  sweep(): ReturnType<typeof runDailySweep>;
+  /** Runs the daily sweep now, unit by unit (reconciliation, then retention's prune lanes, which it starts but does not await). */
+  sweep(): Promise<LocalSweepSummary>;
   /** The `demo` tenant's `lab` cluster, when one is configured or simulated. */
   readonly demo?: { readonly clusterId: string; readonly proxmoxUrl: string; readonly fingerprint?: string };
   /** Mints a token the way `npm run token` does. */
@@ -274,23 +277,28 @@ export async function startLocalRuntime(
     const runner = new LocalWorkflowRunner(
       workflowDefinitions.definitions,
       workflowDefinitions.policyRunArn,
-      {
-        'claim-run': (input) => claimRun(deps, input as never),
-        'resolve-targets': (input) => resolveTargets(deps, input as never),
-        'record-result': (input) =>
-          recordGuestResult(
-            { ...deps, log: (message, fields) => logger.warn(message, fields) },
-            input as never,
-          ),
-        'finish-run': (input) => finishRun(deps, input as never),
-        'load-lane': (input) => loadLane(deps, input as never),
-        'plan-prune': (input) => planPrune(deps, input as never),
-        'record-prune': (input) => recordPrune(deps, input as never),
-        'reconcile-guests': (input) => reconcileGuests(deps, input as never),
-        'plan-operation': (input) => planOperation(deps, input as never),
-        'finish-operation': (input) => finishOperation(deps, input as never),
-        connector: (input) => runConnectorCommand({ store, proxmox: connector }, input),
-      },
+      // The same instrumentation as the step functions in AWS; metrics stay quiet unless asked for.
+      instrumentSteps(
+        {
+          'claim-run': (input) => claimRun(deps, input as never),
+          'resolve-targets': (input) => resolveTargets(deps, input as never),
+          'record-result': (input) =>
+            recordGuestResult(
+              { ...deps, log: (message, fields) => logger.warn(message, fields) },
+              input as never,
+            ),
+          'finish-run': (input) => finishRun(deps, input as never),
+          'load-lane': (input) => loadLane(deps, input as never),
+          'plan-prune': (input) => planPrune(deps, input as never),
+          'record-prune': (input) => recordPrune(deps, input as never),
+          'reconcile-guests': (input) => reconcileGuests(deps, input as never),
+          'plan-operation': (input) => planOperation(deps, input as never),
+          'finish-operation': (input) => finishOperation(deps, input as never),
+          connector: (input) => runConnectorCommand({ store, proxmox: connector }, input),
+        },
+        (step) => createTelemetry(`pve-snapshots-${step}`, { quietMetrics: true }),
+        { 'finish-run': measureFinishedRun, 'record-result': measureGuestResult },
+      ),
       {
         ...(options.workflowWaitOverrides
           ? { waitOverrides: options.workflowWaitOverrides }
@@ -336,18 +344,20 @@ export async function startLocalRuntime(
       },
       workflowDefinitions,
     );
-    const sweep = () => iam.runAsFunction('daily-sweep', () => runDailySweep(deps, workflows.startPruneLane));
+    // The planner's and the worker's code run here in one process; as the worker's role, which
+    // may do everything a unit does (the planner's role only reads the table).
+    const sweep = () =>
+      iam.runAsFunction('sweep-worker', () =>
+        runLocalSweep(deps, workflows.startPruneLane, (unit, error) =>
+          logger.warn('daily sweep unit failed', { tenantId: unit.tenantId, error: error as Error }),
+        ),
+      );
     if (options.scheduler !== false) {
       // Stands in for the daily EventBridge schedule of the sweep.
       let sweeping: Promise<unknown> = Promise.resolve();
       const timer = setInterval(() => {
         sweeping = sweep()
-          .then(({ reconciled, pruned }) =>
-            logger.info('daily sweep', {
-              reconciled: { ...reconciled, stuckLocks: reconciled.stuckLocks.length },
-              pruned,
-            }),
-          )
+          .then((summary) => logger.info('daily sweep', { ...summary }))
           .catch((error: unknown) => logger.warn('daily sweep failed', { error: (error as Error).message }));
       }, config.sweepIntervalMs);
       timer.unref();

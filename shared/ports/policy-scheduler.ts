@@ -5,5 +5,7 @@ export interface PolicyScheduler {
   /** Creates or replaces the policy's schedule; a disabled policy's schedule is disabled. */
   put(policy: Policy): Promise<void>;
   /** Removes the policy's schedule; a missing schedule is fine. */
-  remove(policy: Policy): Promise<void>;
+  remove(policy: Pick<Policy, 'id'>): Promise<void>;
+  /** The ids of the policies that have a schedule (to find schedules whose policy is gone). */
+  scheduledPolicyIds(): Promise<string[]>;
 }

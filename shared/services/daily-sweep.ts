@@ -1,17 +1,114 @@
+import { listRegisteredTenants } from '#shared/adapters/dynamo/tenant-registry.ts';
+import type { Guest } from '#shared/domain/guest.ts';
 import type { LaneRef } from '#shared/domain/lane.ts';
-import { reconcileAllTenants } from './reconcile-guests.ts';
-import { pruneSweep } from './retention/prune-sweep.ts';
+import type { SweepQueue, SweepUnit } from '#shared/ports/sweep-queue.ts';
+import { type ReconcileLimits, type ReconcileSummary, reconcileGuests } from './reconcile-guests.ts';
+import { type PruneSweepSummary, pruneSweep } from './retention/prune-sweep.ts';
 import type { ServiceDeps } from './service-deps.ts';
 
 /**
- * The daily sweep: first reconciles every tenant's snapshot records against Proxmox (so
- * retention decides on what really exists), then starts retention's prune-only lanes.
+ * Guests per unit of the sweep. With eight Proxmox reads at a time, one unreachable node costing
+ * one call and a deadline guard, a unit ends well inside the worker's timeout.
  */
-export async function runDailySweep(
+export const SWEEP_CHUNK_GUESTS = 200;
+/** Tenants read from the registry per query page. */
+const TENANT_PAGE = 500;
+
+/**
+ * Starts the daily sweep: lists the registered tenants one page at a time (a Query on the
+ * registry, never a Scan) and enqueues one unit per tenant. Cost grows with the tenants only.
+ */
+export async function planDailySweep(deps: ServiceDeps, queue: SweepQueue): Promise<{ tenants: number }> {
+  let tenants = 0;
+  let startAfter: string | undefined;
+  do {
+    const page = await listRegisteredTenants(deps.store.table, {
+      limit: TENANT_PAGE,
+      ...(startAfter ? { startAfter } : {}),
+    });
+    await queue.enqueue(page.tenantIds.map((tenantId) => ({ kind: 'tenant', tenantId })));
+    tenants += page.tenantIds.length;
+    startAfter = page.startAfter;
+  } while (startAfter);
+  return { tenants };
+}
+
+export interface SweepUnitResult {
+  readonly tenantId: string;
+  /** Units this one enqueued (a tenant's chunks, or a chunk's deferred rest). */
+  readonly enqueued: number;
+  readonly reconciled?: Omit<ReconcileSummary, 'deferred'> & { readonly deferred: number };
+  readonly pruned?: PruneSweepSummary;
+}
+
+export interface SweepUnitPorts {
+  readonly queue: SweepQueue;
+  readonly startPruneLane: (name: string, lane: LaneRef) => Promise<void>;
+  /** The worker's time left; guests that would not fit are enqueued again as a new chunk. */
+  readonly limits?: ReconcileLimits;
+}
+
+/**
+ * Works one unit of the daily sweep.
+ * 1. A tenant: read its live guests (a Query within the tenant), enqueue them in chunks of
+ *    {@link SWEEP_CHUNK_GUESTS}.
+ * 2. A chunk: reconcile its guests' records against Proxmox (so retention decides on what really
+ *    exists), enqueue what the deadline left over, then start prune-only lanes for the rest.
+ */
+export async function sweepUnit(
   deps: ServiceDeps,
-  startPruneLane: (name: string, lane: LaneRef) => Promise<void>,
-) {
-  const reconciled = await reconcileAllTenants(deps);
-  const pruned = await pruneSweep(deps, startPruneLane);
-  return { reconciled, pruned };
+  unit: SweepUnit,
+  ports: SweepUnitPorts,
+): Promise<SweepUnitResult> {
+  if (unit.kind === 'tenant') {
+    const guestIds = await liveGuestIds(deps, unit.tenantId);
+    const chunks: SweepUnit[] = [];
+    for (let start = 0; start < guestIds.length; start += SWEEP_CHUNK_GUESTS) {
+      chunks.push({
+        kind: 'guests',
+        tenantId: unit.tenantId,
+        chunk: String(chunks.length),
+        guestIds: guestIds.slice(start, start + SWEEP_CHUNK_GUESTS),
+      });
+    }
+    await ports.queue.enqueue(chunks);
+    return { tenantId: unit.tenantId, enqueued: chunks.length };
+  }
+  const reconciled = await reconcileGuests(
+    deps,
+    { tenantId: unit.tenantId, guestIds: [...unit.guestIds] },
+    ports.limits,
+  );
+  const deferred = new Set(reconciled.deferred);
+  if (deferred.size > 0) {
+    await ports.queue.enqueue([
+      { kind: 'guests', tenantId: unit.tenantId, chunk: `${unit.chunk}.rest`, guestIds: [...deferred] },
+    ]);
+  }
+  const pruned = await pruneSweep(
+    deps,
+    {
+      tenantId: unit.tenantId,
+      guestIds: unit.guestIds.filter((id) => !deferred.has(id)),
+      unitKey: unit.chunk,
+    },
+    ports.startPruneLane,
+  );
+  return {
+    tenantId: unit.tenantId,
+    enqueued: deferred.size > 0 ? 1 : 0,
+    reconciled: { ...reconciled, deferred: deferred.size },
+    pruned,
+  };
+}
+
+async function liveGuestIds(deps: ServiceDeps, tenantId: string): Promise<string[]> {
+  const ids: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await deps.store.guests.list(tenantId, { limit: 200, ...(cursor ? { cursor } : {}) });
+    ids.push(...page.items.map((guest: Guest) => guest.id));
+    cursor = page.nextCursor;
+  } while (cursor);
+  return ids;
 }

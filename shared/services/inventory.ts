@@ -1,3 +1,4 @@
+import { registerTenant } from '#shared/adapters/dynamo/tenant-registry.ts';
 import type { ProxmoxVm } from '#shared/adapters/proxmox/types.ts';
 import type { AuditContext } from '#shared/domain/audit.ts';
 import { diffInventory } from '#shared/domain/guest.ts';
@@ -19,7 +20,8 @@ export interface SyncResult {
  * Syncs a cluster's guests from `/cluster/resources`:
  * 1. read what the cluster reports and what is stored,
  * 2. compute the difference (new, changed, gone),
- * 3. write only the changed records, and audit the sync with its counts (or its failure).
+ * 3. write only the changed records, register the tenant for the daily sweep, and audit the
+ *    sync with its counts (or its failure).
  */
 export async function syncClusterInventory(
   deps: ServiceDeps,
@@ -44,6 +46,8 @@ export async function syncClusterInventory(
     ]);
     const diff = diffInventory(cluster.tenantId, cluster.id, stored, observed, syncedAt);
     await deps.store.guests.putMany(diff.writes);
+    // The daily sweep finds the tenant through the registry (no Scan of the table).
+    await registerTenant(deps.store.table, cluster.tenantId);
     const result: SyncResult = {
       clusterId,
       total: observed.length,

@@ -3,6 +3,7 @@ import type { SnapshotEntry } from '#shared/adapters/proxmox/types.ts';
 import { parseGuestId } from '#shared/domain/guest-id.ts';
 import { domainEvent } from '#shared/domain/notifications/events.ts';
 import type { Policy } from '#shared/domain/policy.ts';
+import { ProxmoxUnreachableError } from '#shared/domain/proxmox-errors.ts';
 import { reconcileSnapshots } from '#shared/domain/reconcile.ts';
 import type { ServiceDeps } from './service-deps.ts';
 
@@ -19,7 +20,17 @@ export interface ReconcileSummary {
   /** Records whose RAM state was corrected to what Proxmox lists. */
   readonly corrected: number;
   readonly unreachable: number;
+  /** Guests left for later because the caller's time ran short (see {@link ReconcileLimits}). */
+  readonly deferred: string[];
   readonly stuckLocks: Array<{ readonly guestId: string; readonly lock: string; readonly since: string }>;
+}
+
+/** How long the caller may take: a guest is started only while one more Proxmox call fits. */
+export interface ReconcileLimits {
+  /** Milliseconds the caller has left (a Lambda's `getRemainingTimeInMillis`). */
+  readonly timeLeftMs: () => number;
+  /** The longest one Proxmox call may take (the connector's timeout), plus the caller's margin. */
+  readonly callBudgetMs: number;
 }
 
 /**
@@ -27,11 +38,14 @@ export interface ReconcileSummary {
  * record are adopted, records whose snapshot vanished are marked missing, RAM state is recorded
  * as Proxmox lists it, and locks held far
  * longer than any task are reported (never cleared: that takes an operator's decision). A guest
- * that cannot be read is skipped and counted.
+ * that cannot be read is skipped and counted, and so are the other guests of its node once the
+ * node was unreachable (one timeout per node, not one per guest). With `limits`, guests that would
+ * not finish in the caller's time are returned as `deferred`, untouched.
  */
 export async function reconcileGuests(
   deps: ServiceDeps,
   input: { tenantId: string; guestIds?: string[]; runId?: string },
+  limits?: ReconcileLimits,
 ): Promise<ReconcileSummary> {
   // After a run, the guests are the run's; otherwise the caller names them.
   const guestIds =
@@ -49,13 +63,20 @@ export async function reconcileGuests(
     missing: 0,
     corrected: 0,
     unreachable: 0,
+    deferred: [] as string[],
     stuckLocks: [] as ReconcileSummary['stuckLocks'],
   };
+  const unreachableNodes = new Set<string>();
   const reconcileOne = async (guestId: string) => {
     const ref = parseGuestId(guestId);
     const guest = ref ? await deps.store.guests.get(input.tenantId, ref.clusterId, ref.vmid) : undefined;
     if (!guest || guest.gone) return;
     summary.guests++;
+    const node = `${guest.clusterId}/${guest.node}`;
+    if (unreachableNodes.has(node)) {
+      summary.unreachable++;
+      return;
+    }
     let observed: SnapshotEntry[];
     try {
       observed = (await deps.proxmox.call({
@@ -63,7 +84,8 @@ export async function reconcileGuests(
         clusterId: guest.clusterId,
         command: { type: 'listSnapshots', node: guest.node, guestType: guest.type, vmid: guest.vmid },
       })) as SnapshotEntry[];
-    } catch {
+    } catch (error) {
+      if (error instanceof ProxmoxUnreachableError) unreachableNodes.add(node);
       summary.unreachable++;
       return;
     }
@@ -127,39 +149,14 @@ export async function reconcileGuests(
   const queue = [...new Set(guestIds)];
   await Promise.all(
     Array.from({ length: Math.min(RECONCILE_CONCURRENCY, queue.length) }, async () => {
-      for (let guestId = queue.shift(); guestId !== undefined; guestId = queue.shift())
+      for (let guestId = queue.shift(); guestId !== undefined; guestId = queue.shift()) {
+        if (limits && limits.timeLeftMs() < limits.callBudgetMs) {
+          summary.deferred.push(guestId, ...queue.splice(0));
+          return;
+        }
         await reconcileOne(guestId);
+      }
     }),
   );
   return summary;
-}
-
-/**
- * The scheduled sweep: reconciles every live guest of every tenant (runs also reconcile the
- * guests they touch), so snapshots deleted in Proxmox or left unrecorded are noticed even when
- * no policy runs.
- */
-export async function reconcileAllTenants(
-  deps: ServiceDeps,
-): Promise<ReconcileSummary & { tenants: number }> {
-  const total = {
-    tenants: 0,
-    guests: 0,
-    adopted: 0,
-    missing: 0,
-    corrected: 0,
-    unreachable: 0,
-    stuckLocks: [] as ReconcileSummary['stuckLocks'],
-  };
-  for (const [tenantId, guestIds] of await deps.store.guests.liveGuestsByTenant()) {
-    const summary = await reconcileGuests(deps, { tenantId, guestIds });
-    total.tenants++;
-    total.guests += summary.guests;
-    total.adopted += summary.adopted;
-    total.missing += summary.missing;
-    total.corrected += summary.corrected;
-    total.unreachable += summary.unreachable;
-    total.stuckLocks.push(...summary.stuckLocks);
-  }
-  return total;
 }

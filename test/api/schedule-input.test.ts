@@ -84,3 +84,33 @@ describe('schedules that are refused', () => {
     expect((await caller.get('/v1/policies')).body.items).toEqual([]);
   });
 });
+
+describe('a start window entering through the API', () => {
+  it('stores a start window in minutes and removes it with null', async () => {
+    const created = await admin.post('/v1/policies', withSchedule('windowed', { startWindowMinutes: 30 }));
+    expect(created.status).toBe(201);
+    expect(created.body.schedule.startWindowMinutes).toBe(30);
+    const patched = await admin.patch(`/v1/policies/${created.body.id}`, {
+      schedule: { startWindowMinutes: null },
+    });
+    expect(patched.status).toBe(200);
+    expect(patched.body.schedule).not.toHaveProperty('startWindowMinutes');
+  });
+
+  it.each([[0], [241], [1.5], ['30']])(
+    'refuses a start window of %j and stores nothing',
+    async (startWindowMinutes) => {
+      const refused = await admin.post(
+        '/v1/policies',
+        withSchedule(`bad-window-${String(startWindowMinutes)}`, { startWindowMinutes }),
+      );
+      expect(refused.status).toBe(400);
+      expect(refused.body.errors.map((e: { path: string }) => e.path)).toContain(
+        'schedule.startWindowMinutes',
+      );
+      expect(
+        (await viewer.get('/v1/policies?limit=200')).body.items.map((p: { name: string }) => p.name),
+      ).not.toContain(`bad-window-${String(startWindowMinutes)}`);
+    },
+  );
+});

@@ -36,7 +36,7 @@ function requiredGrant(
   const ref = (value as { Ref?: string }).Ref;
   const within = (resource: unknown, part: unknown) => json(resource).includes(json(part));
   if (name === 'TABLE_NAME') return { actions: ['dynamodb:GetItem'], matches: () => true };
-  if (name === 'CONNECTOR_FUNCTION_NAME')
+  if (name.endsWith('_FUNCTION_NAME'))
     return { actions: ['lambda:InvokeFunction'], matches: (r) => within(r, { 'Fn::GetAtt': [ref, 'Arn'] }) };
   if (name.endsWith('_STATE_MACHINE_ARN'))
     return { actions: ['states:StartExecution'], matches: (r) => within(r, value) };

@@ -103,9 +103,9 @@ describe('the stateless stack', () => {
   it('bundles each function from its own entry point', () => {
     const functions = Object.values(serviceFunctions());
     const keys = functions.map((fn) => JSON.stringify(fn.Properties.Code.S3Key));
-    // API, connector, eight policy-run steps (six incl. LoadLane + two of retention), two guest-operation steps, the daily sweep and the notifier.
-    expect(functions).toHaveLength(14);
-    expect(new Set(keys).size).toBe(14);
+    // API, connector, eight policy-run steps (six incl. LoadLane + two of retention), two guest-operation steps, the daily sweep's planner and worker, and the notifier.
+    expect(functions).toHaveLength(15);
+    expect(new Set(keys).size).toBe(15);
   });
 
   it('runs policies in standard state machines: one per run, one child execution per node lane', () => {
@@ -146,7 +146,7 @@ describe('the stateless stack', () => {
     expect(apiPolicies).toContain('states:StartExecution');
   });
 
-  it('prunes in the lane after each recorded snapshot, and lets the daily sweep start prune-only lanes', () => {
+  it('prunes in the lane after each recorded snapshot, and lets the daily sweep\u2019s worker start prune-only lanes', () => {
     const machines = stateless.findResources('AWS::StepFunctions::StateMachine');
     const lane = Object.entries(machines).find(([id]) => id.includes('LaneStateMachine'));
     expect(lane).toBeDefined();
@@ -166,13 +166,13 @@ describe('the stateless stack', () => {
       expect(definition).toContain(needle);
     }
     const sweep = Object.entries(stateless.findResources('AWS::Lambda::Function')).find(([id]) =>
-      id.startsWith('DailySweepFunction'),
+      id.startsWith('SweepWorkerFunction'),
     );
     expect(sweep?.[1].Properties.Environment.Variables.PRUNE_LANE_STATE_MACHINE_ARN).toEqual({
       Ref: lane?.[0],
     });
     const sweepPolicy = Object.values(stateless.findResources('AWS::IAM::Policy')).find((policy) =>
-      JSON.stringify(policy.Properties.Roles).includes('DailySweepFunction'),
+      JSON.stringify(policy.Properties.Roles).includes('SweepWorkerFunction'),
     );
     expect(JSON.stringify(sweepPolicy?.Properties.PolicyDocument)).toContain('states:StartExecution');
     stateless.hasResourceProperties('AWS::Scheduler::Schedule', {
@@ -396,8 +396,7 @@ describe('the stateless stack', () => {
     stateful.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
   });
 
-  it('alarms on API 5xx, function errors and throttles', () => {
-    stateless.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+  it('alarms on API 5xx, function errors and throttles (the rest: test/infra/operations.test.ts)', () => {
     stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: '5xx',
       Namespace: 'AWS/ApiGateway',

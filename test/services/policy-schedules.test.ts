@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ScheduleWriteError } from '#shared/domain/errors.ts';
 import { createUlidGenerator } from '#shared/domain/ids.ts';
-import type { Policy } from '#shared/domain/policy.ts';
 import type { PolicyScheduler } from '#shared/ports/policy-scheduler.ts';
 import { createPolicy, deletePolicy, type PolicyDeps, updatePolicy } from '#shared/services/policies.ts';
 import { createTestTable } from '#test/support/dynamo.ts';
+import { fakeScheduler } from '#test/support/fake-policy-scheduler.ts';
 import { testPolicySpec } from '#test/support/policies.ts';
 
 const spec = testPolicySpec();
@@ -12,23 +12,6 @@ const context = {
   principal: { tenantId: 'acme', subject: 'alice', role: 'admin' as const },
   requestId: 'r1',
 };
-
-/** A scheduler that keeps schedules in a map and can be told to fail. */
-function fakeScheduler() {
-  const schedules = new Map<string, Policy>();
-  let failing = false;
-  const scheduler: PolicyScheduler = {
-    put: async (policy) => {
-      if (failing) throw new Error('ThrottlingException: Rate exceeded');
-      schedules.set(policy.id, policy);
-    },
-    remove: async (policy) => {
-      if (failing) throw new Error('ThrottlingException: Rate exceeded');
-      schedules.delete(policy.id);
-    },
-  };
-  return { scheduler, schedules, fail: (value: boolean) => (failing = value) };
-}
 
 async function deps(scheduler: PolicyScheduler): Promise<PolicyDeps> {
   const { store } = await createTestTable();

@@ -59,7 +59,8 @@ describe('the retention sweep', () => {
       events: { publish: async () => undefined },
     };
     const started: Array<{ name: string; ref: LaneRef }> = [];
-    const summary = await pruneSweep(deps, async (name, ref) => void started.push({ name, ref }));
+    const unit = { tenantId: 'acme', guestIds: guests.map((g) => g.id), unitKey: '0' };
+    const summary = await pruneSweep(deps, unit, async (name, ref) => void started.push({ name, ref }));
     expect(summary).toEqual({ guests: 53, lanes: 3, deletions: 53 });
     const lanes = await Promise.all(
       started.map(({ ref }) => store.lanes.get(ref.tenantId, ref.laneSetId, ref.index)),
@@ -85,7 +86,11 @@ describe('the retention sweep', () => {
     ).toBe(true);
     // The same day again: the same lane names, so Step Functions starts nothing twice.
     const again: string[] = [];
-    await pruneSweep(deps, async (name) => void again.push(name));
+    await pruneSweep(deps, unit, async (name) => void again.push(name));
     expect(again.sort()).toEqual(started.map(({ name }) => name).sort());
-  });
+    // Another unit of the same day gets lanes of its own.
+    const other: string[] = [];
+    await pruneSweep(deps, { ...unit, unitKey: '1' }, async (name) => void other.push(name));
+    expect(other.filter((name) => again.includes(name))).toEqual([]);
+  }, 90_000);
 });

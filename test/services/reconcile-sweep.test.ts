@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { registerTenant } from '#shared/adapters/dynamo/tenant-registry.ts';
 import type { Guest } from '#shared/domain/guest.ts';
 import { createUlidGenerator } from '#shared/domain/ids.ts';
 import type { DomainEvent } from '#shared/domain/notifications/events.ts';
-import { reconcileAllTenants } from '#shared/services/reconcile-guests.ts';
+import { runLocalSweep } from '#shared/local/local-sweep.ts';
 import type { ServiceDeps } from '#shared/services/service-deps.ts';
 import { createTestTable } from '#test/support/dynamo.ts';
 
@@ -33,6 +34,7 @@ describe('the reconciliation sweep', () => {
       guest('beta', 100),
       guest('beta', 102, { gone: true }),
     ]);
+    for (const tenant of ['alpha', 'beta']) await registerTenant(store.table, tenant);
     await store.snapshots.put({
       tenantId: 'alpha',
       guestId: guest('alpha', 100).id,
@@ -61,12 +63,16 @@ describe('the reconciliation sweep', () => {
       // Records what the sweep publishes.
       events: { publish: async (events) => void published.push(...events) },
     };
-    const summary = await reconcileAllTenants(deps);
+    const summary = await runLocalSweep(deps, async () => undefined);
     expect(listed.sort()).toEqual(['alpha/100', 'alpha/101', 'beta/100']);
-    expect(summary).toMatchObject({ tenants: 2, guests: 3, adopted: 1, missing: 1, unreachable: 0 });
-    expect(summary.stuckLocks).toEqual([
-      { guestId: guest('alpha', 101).id, lock: 'backup', since: '2026-06-01T06:00:00.000Z' },
-    ]);
+    expect(summary).toMatchObject({ tenants: 2, units: 4, failedUnits: 0 });
+    expect(summary.reconciled).toMatchObject({
+      guests: 3,
+      adopted: 1,
+      missing: 1,
+      unreachable: 0,
+      stuckLocks: 1,
+    });
     expect((await store.snapshots.list('alpha', guest('alpha', 100).id))[0]?.status).toBe('missing');
     expect(published.map((event) => [event.type, event.tenantId, event.outcome])).toEqual(
       expect.arrayContaining([
@@ -78,7 +84,7 @@ describe('the reconciliation sweep', () => {
     // A second sweep reports the same stuck lock under the same event id (delivered once).
     const firstLock = published.find((event) => event.type === 'lock.stuck')?.id;
     published.length = 0;
-    await reconcileAllTenants(deps);
+    await runLocalSweep(deps, async () => undefined);
     expect(published.find((event) => event.type === 'lock.stuck')?.id).toBe(firstLock);
     expect((await store.snapshots.list('beta', guest('beta', 100).id))[0]).toMatchObject({
       adopted: true,

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runIdFor } from '#shared/domain/run.ts';
 import { parseCron } from '#shared/domain/schedule/cron.ts';
 import { nextRuns } from '#shared/domain/schedule/next-runs.ts';
+import { startOffsetMs } from '#shared/domain/schedule/start-window.ts';
 import { LocalScheduler } from '#shared/local/local-scheduler.ts';
 import type { PolicyRunInput } from '#shared/ports/workflow-starter.ts';
 import { type Caller, policyBody, startTestApi, type TestApi } from '#test/support/api.ts';
@@ -98,4 +99,58 @@ describe('after downtime', () => {
       },
     ]);
   });
+});
+
+describe('a policy with a start window', () => {
+  it('starts each tick once, at its fixed offset inside the window, with the tick as scheduled time', async () => {
+    const { store, tableName } = await createTestTable();
+    const tick = Date.parse('2026-06-01T02:00:00Z');
+    const policy = testPolicy({
+      schedule: { cron: '0 2 * * *', timezone: 'UTC', missedRuns: 'skip', startWindowMinutes: 30 },
+    });
+    await store.policies.create(policy, []);
+    const startsAt = tick + startOffsetMs(policy.id, tick, 30);
+    let now = tick - 60_000;
+    await store.table.doc.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: { pk: 'LOCAL#SCHEDULER', sk: 'STATE', evaluatedUntil: now },
+      }),
+    );
+    const started: PolicyRunInput[] = [];
+    const scheduler = new LocalScheduler({
+      store,
+      logger,
+      now: () => now,
+      start: (i) => started.push(i),
+      tickMs: 10,
+    });
+    /** Moves the clock and waits until the scheduler has evaluated up to it. */
+    const advanceTo = async (to: number) => {
+      now = to;
+      for (;;) {
+        const state = await store.table.get({ pk: 'LOCAL#SCHEDULER', sk: 'STATE' }, (item) => item);
+        if (state?.evaluatedUntil === to) return;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+    await scheduler.start();
+    try {
+      await advanceTo(tick + 1);
+      await advanceTo(startsAt - 1);
+      expect(started).toEqual([]);
+      await advanceTo(startsAt);
+      await advanceTo(tick + 30 * 60_000 + 60_000);
+      expect(started).toEqual([
+        {
+          tenantId: 'acme',
+          policyId: policy.id,
+          scheduledTime: '2026-06-01T02:00:00.000Z',
+          trigger: 'schedule',
+        },
+      ]);
+    } finally {
+      await scheduler.stop();
+    }
+  }, 60_000);
 });

@@ -1,9 +1,7 @@
-import { z } from 'zod';
 import type { Guest } from '#shared/domain/guest.ts';
 import { batchWrite } from './batch-write.ts';
 import { guestEntity } from './entities/guest.ts';
 import type { Page, TableAccess } from './table-access.ts';
-import { TABLE_SCHEMA } from './table-schema.ts';
 
 export interface GuestQuery {
   readonly clusterId?: string;
@@ -17,9 +15,6 @@ export interface GuestQuery {
   readonly limit: number;
   readonly cursor?: string;
 }
-
-/** What the reconciliation sweep reads of each live guest. */
-const liveGuest = z.object({ tenantId: z.string(), id: z.string() });
 
 /** The guest inventory, one item per guest, sorted by cluster then vmid. */
 export class GuestStore {
@@ -62,23 +57,5 @@ export class GuestStore {
       this.#table.tableName,
       guests.map((guest) => ({ PutRequest: { Item: guestEntity.item(guest) } })),
     );
-  }
-
-  /** Tenants that have guests, with their live guest ids (the reconciliation sweep; a Scan, never on a request path). */
-  async liveGuestsByTenant(): Promise<Map<string, string[]>> {
-    const byTenant = new Map<string, string[]>();
-    const items = await this.#table.scanAll({
-      FilterExpression: '#entity = :guest AND gone = :false',
-      ExpressionAttributeNames: { '#entity': TABLE_SCHEMA.entityAttribute },
-      ExpressionAttributeValues: { ':guest': guestEntity.name, ':false': false },
-      ProjectionExpression: 'tenantId, id',
-    });
-    for (const item of items) {
-      const guest = liveGuest.parse(item);
-      const ids = byTenant.get(guest.tenantId) ?? [];
-      ids.push(guest.id);
-      byTenant.set(guest.tenantId, ids);
-    }
-    return byTenant;
   }
 }

@@ -1,6 +1,7 @@
 import { BoundedCache } from '#shared/domain/bounded-cache.ts';
 import { tenantEntity } from './entities/tenant.ts';
 import { IS_NEW, type TableAccess } from './table-access.ts';
+import { registerTenant } from './tenant-registry.ts';
 
 export interface TenantProfile {
   readonly id: string;
@@ -24,7 +25,7 @@ export class TenantStore {
     return await this.#table.get(tenantEntity.key({ id: tenantId }), tenantEntity.parse);
   }
 
-  /** Creates the profile if it does not exist yet; remembered per container to cost one write. */
+  /** Creates the profile if it does not exist yet and registers the tenant; remembered per container to cost two writes. */
   async ensure(tenantId: string): Promise<void> {
     if (this.#known.get(tenantId)) return;
     const profile: TenantProfile = {
@@ -35,6 +36,8 @@ export class TenantStore {
     };
     // An existing profile is kept as it is.
     await this.#table.writeIf(tenantEntity.item(profile), IS_NEW);
+    // Listed for the daily sweep and the schedule repair (also tenants from before the registry).
+    await registerTenant(this.#table, tenantId);
     this.#known.set(tenantId, true);
   }
 }

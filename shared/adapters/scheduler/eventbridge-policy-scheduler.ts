@@ -3,6 +3,7 @@ import {
   CreateScheduleCommand,
   DeleteScheduleCommand,
   FlexibleTimeWindowMode,
+  ListSchedulesCommand,
   ResourceNotFoundException,
   type SchedulerClient,
   ScheduleState,
@@ -22,7 +23,8 @@ export interface EventBridgeSchedulerSettings {
 }
 
 /** Schedule names are unique per group; policy ids are globally unique and short enough (64 max). */
-const scheduleNameOf = (policy: Pick<Policy, 'id'>) => `policy-${policy.id}`;
+const SCHEDULE_PREFIX = 'policy-';
+const scheduleNameOf = (policy: Pick<Policy, 'id'>) => `${SCHEDULE_PREFIX}${policy.id}`;
 
 /**
  * One EventBridge Scheduler schedule per policy, in the stack's schedule group: the policy's
@@ -46,7 +48,13 @@ export class EventBridgePolicyScheduler implements PolicyScheduler {
       ScheduleExpression: policy.schedulerExpression,
       ScheduleExpressionTimezone: policy.schedule.timezone,
       State: policy.enabled ? ScheduleState.ENABLED : ScheduleState.DISABLED,
-      FlexibleTimeWindow: { Mode: FlexibleTimeWindowMode.OFF },
+      // A window spreads starts; the target still gets the tick as its scheduled time (one run per tick).
+      FlexibleTimeWindow: policy.schedule.startWindowMinutes
+        ? {
+            Mode: FlexibleTimeWindowMode.FLEXIBLE,
+            MaximumWindowInMinutes: policy.schedule.startWindowMinutes,
+          }
+        : { Mode: FlexibleTimeWindowMode.OFF },
       ActionAfterCompletion: ActionAfterCompletion.NONE,
       Target: {
         Arn: this.#settings.targetArn,
@@ -70,7 +78,7 @@ export class EventBridgePolicyScheduler implements PolicyScheduler {
     }
   }
 
-  async remove(policy: Policy): Promise<void> {
+  async remove(policy: Pick<Policy, 'id'>): Promise<void> {
     try {
       await this.#client.send(
         new DeleteScheduleCommand({ Name: scheduleNameOf(policy), GroupName: this.#settings.groupName }),
@@ -78,5 +86,24 @@ export class EventBridgePolicyScheduler implements PolicyScheduler {
     } catch (error) {
       if (!(error instanceof ResourceNotFoundException)) throw error;
     }
+  }
+
+  async scheduledPolicyIds(): Promise<string[]> {
+    const ids: string[] = [];
+    let NextToken: string | undefined;
+    do {
+      const page = await this.#client.send(
+        new ListSchedulesCommand({
+          GroupName: this.#settings.groupName,
+          NamePrefix: SCHEDULE_PREFIX,
+          NextToken,
+        }),
+      );
+      for (const schedule of page.Schedules ?? []) {
+        if (schedule.Name?.startsWith(SCHEDULE_PREFIX)) ids.push(schedule.Name.slice(SCHEDULE_PREFIX.length));
+      }
+      NextToken = page.NextToken;
+    } while (NextToken);
+    return ids;
   }
 }

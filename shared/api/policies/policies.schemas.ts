@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { GUEST_REFERENCE_HINT, parseGuestReference } from '#shared/domain/guest-id.ts';
+import { MAX_START_WINDOW_MINUTES } from '#shared/domain/schedule/start-window.ts';
 import { NAME_PREFIX_MAX, NAME_PREFIX_PATTERN } from '#shared/domain/snapshot-name.ts';
 import { spellTimeZone } from '#shared/domain/time-zone.ts';
 import { safeText } from '../schemas.ts';
@@ -48,6 +49,15 @@ const ScheduleSchema = z.strictObject({
     .enum(['skip', 'run-once'])
     .default('skip')
     .openapi({ description: 'After downtime: skip missed ticks, or run once for the latest missed tick' }),
+  startWindowMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_START_WINDOW_MINUTES)
+    .optional()
+    .openapi({
+      description: `Let a run start up to this many minutes after its tick (1-${MAX_START_WINDOW_MINUTES}; default: on the tick), so policies sharing a minute do not all start at once; still one run per tick`,
+    }),
 });
 
 const SnapshotOptionsSchema = z.strictObject({

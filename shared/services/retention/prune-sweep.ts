@@ -13,80 +13,86 @@ export interface PruneSweepSummary {
   readonly deletions: number;
 }
 
+/** Which guests one unit of the sweep prunes, and the key that keeps its lane names apart. */
+export interface PruneSweepUnit {
+  readonly tenantId: string;
+  readonly guestIds: readonly string[];
+  /** Unique within the tenant and the day (e.g. the unit's chunk), so its lanes get their own names. */
+  readonly unitKey: string;
+}
+
 /**
- * The daily retention sweep: finds every live guest with snapshots an enabled policy's retention
- * would delete now (runs prune their own guests; the sweep catches guests no run touched, failed
- * deletions, `maxAgeDays` and policies whose runs fail) and starts a prune-only lane per policy
- * and node. Lane names are derived from the day, so a sweep started twice the same day starts
- * each lane once. Disabled and deleted policies prune nothing.
+ * The daily retention sweep over one unit of guests: finds every live guest with snapshots an
+ * enabled policy's retention would delete now (runs prune their own guests; the sweep catches
+ * guests no run touched, failed deletions, `maxAgeDays` and policies whose runs fail) and starts a
+ * prune-only lane per policy and node. Lane names are derived from the day and the unit, so a
+ * unit swept twice the same day starts each lane once. Disabled and deleted policies prune nothing.
  */
 export async function pruneSweep(
   deps: ServiceDeps,
+  unit: PruneSweepUnit,
   startLane: (name: string, lane: LaneRef) => Promise<void>,
 ): Promise<PruneSweepSummary> {
   const day = new Date(deps.now()).toISOString().slice(0, 10);
   const lanesByNode = new Map<string, Array<StoredLane & { guests: LaneGuest[] }>>();
   let deletions = 0;
   let guests = 0;
-  for (const [tenantId, guestIds] of await deps.store.guests.liveGuestsByTenant()) {
-    const policies = new Map<string, Policy | undefined>();
-    const policyOf = async (id: string) => {
-      if (!policies.has(id)) policies.set(id, await deps.store.policies.get(tenantId, id));
-      return policies.get(id);
-    };
-    for (const guestId of guestIds) {
-      const records = await deps.store.snapshots.list(tenantId, guestId);
-      const policyIds = new Set(records.flatMap((record) => (record.policyId ? [record.policyId] : [])));
-      const ref = parseGuestId(guestId);
-      const guest =
-        ref && policyIds.size > 0
-          ? await deps.store.guests.get(tenantId, ref.clusterId, ref.vmid)
-          : undefined;
-      if (!guest || guest.gone) continue;
-      let counted = false;
-      for (const policyId of policyIds) {
-        const policy = await policyOf(policyId);
-        if (!policy?.enabled) continue;
-        const pruned = decideGuestRetention(policy, records, deps.now()).filter((d) => !d.keep).length;
-        if (pruned === 0) continue;
-        deletions += pruned;
-        if (!counted) guests++;
-        counted = true;
-        // At most SWEEP_LANE_CHUNK guests per lane: a full lane opens the node's next one.
-        const node = `${tenantId}/${policyId}/${guest.clusterId}/${guest.node}`;
-        const nodeLanes = lanesByNode.get(node) ?? [];
-        lanesByNode.set(node, nodeLanes);
-        let lane = nodeLanes.at(-1);
-        if (!lane || lane.guests.length >= SWEEP_LANE_CHUNK) {
-          const key = `${node}/${nodeLanes.length}`;
-          const name = `prune-${day}-${createHash('sha256').update(key).digest('hex').slice(0, 24)}`;
-          lane = {
-            // A prune-only lane takes no snapshot: the snapshot fields stay empty.
-            context: {
-              tenantId,
-              runId: name,
-              policyId,
-              policyName: policy.name,
-              scheduledTime: '',
-              clusterId: guest.clusterId,
-              snapshotName: '',
-              description: '',
-              pruneOnly: true,
-              pruneBy: `sweep ${day}`,
-            },
-            perNode: policy.concurrency?.perNode ?? 2,
-            guests: [],
-          };
-          nodeLanes.push(lane);
-        }
-        lane.guests.push({
-          guestId,
-          node: guest.node,
-          guestType: guest.type,
-          vmid: guest.vmid,
-          vmstate: false,
-        });
+  const { tenantId, guestIds } = unit;
+  const policies = new Map<string, Policy | undefined>();
+  const policyOf = async (id: string) => {
+    if (!policies.has(id)) policies.set(id, await deps.store.policies.get(tenantId, id));
+    return policies.get(id);
+  };
+  for (const guestId of guestIds) {
+    const records = await deps.store.snapshots.list(tenantId, guestId);
+    const policyIds = new Set(records.flatMap((record) => (record.policyId ? [record.policyId] : [])));
+    const ref = parseGuestId(guestId);
+    const guest =
+      ref && policyIds.size > 0 ? await deps.store.guests.get(tenantId, ref.clusterId, ref.vmid) : undefined;
+    if (!guest || guest.gone) continue;
+    let counted = false;
+    for (const policyId of policyIds) {
+      const policy = await policyOf(policyId);
+      if (!policy?.enabled) continue;
+      const pruned = decideGuestRetention(policy, records, deps.now()).filter((d) => !d.keep).length;
+      if (pruned === 0) continue;
+      deletions += pruned;
+      if (!counted) guests++;
+      counted = true;
+      // At most SWEEP_LANE_CHUNK guests per lane: a full lane opens the node's next one.
+      const node = `${tenantId}/${policyId}/${guest.clusterId}/${guest.node}`;
+      const nodeLanes = lanesByNode.get(node) ?? [];
+      lanesByNode.set(node, nodeLanes);
+      let lane = nodeLanes.at(-1);
+      if (!lane || lane.guests.length >= SWEEP_LANE_CHUNK) {
+        const key = `${unit.unitKey}/${node}/${nodeLanes.length}`;
+        const name = `prune-${day}-${createHash('sha256').update(key).digest('hex').slice(0, 24)}`;
+        lane = {
+          // A prune-only lane takes no snapshot: the snapshot fields stay empty.
+          context: {
+            tenantId,
+            runId: name,
+            policyId,
+            policyName: policy.name,
+            scheduledTime: '',
+            clusterId: guest.clusterId,
+            snapshotName: '',
+            description: '',
+            pruneOnly: true,
+            pruneBy: `sweep ${day}`,
+          },
+          perNode: policy.concurrency?.perNode ?? 2,
+          guests: [],
+        };
+        nodeLanes.push(lane);
       }
+      lane.guests.push({
+        guestId,
+        node: guest.node,
+        guestType: guest.type,
+        vmid: guest.vmid,
+        vmstate: false,
+      });
     }
   }
   const lanes = [...lanesByNode.values()].flat();

@@ -66,6 +66,16 @@ describe('the EventBridge Scheduler adapter', () => {
     });
   });
 
+  it('gives a policy with a start window a flexible window of that many minutes, the tick still its scheduled time', async () => {
+    const { client, sent } = schedulerClient();
+    await new EventBridgePolicyScheduler(client, settings).put({
+      ...policy,
+      schedule: { ...policy.schedule, startWindowMinutes: 15 },
+    });
+    expect(sent[0]?.input.FlexibleTimeWindow).toEqual({ Mode: 'FLEXIBLE', MaximumWindowInMinutes: 15 });
+    expect(JSON.parse(sent[0]?.input.Target.Input).scheduledTime).toBe('<aws.scheduler.scheduled-time>');
+  });
+
   it('updates an existing schedule in place and disables it with the policy', async () => {
     const { client, sent } = schedulerClient();
     await new EventBridgePolicyScheduler(client, settings).put({ ...policy, enabled: false });
@@ -81,6 +91,22 @@ describe('the EventBridge Scheduler adapter', () => {
         command: 'DeleteScheduleCommand',
         input: { Name: 'policy-pol_01JD0000000000000000000001', GroupName: 'pve-snapshots' },
       },
+    ]);
+  });
+
+  it('lists the policies that have a schedule in the group, page by page', async () => {
+    let page = 0;
+    const { client, sent } = schedulerClient({
+      ListSchedulesCommand: () =>
+        page++ === 0
+          ? { Schedules: [{ Name: 'policy-pol_1' }, { Name: 'policy-pol_2' }], NextToken: 't1' }
+          : { Schedules: [{ Name: 'policy-pol_3' }] },
+    });
+    const ids = await new EventBridgePolicyScheduler(client, settings).scheduledPolicyIds();
+    expect(ids).toEqual(['pol_1', 'pol_2', 'pol_3']);
+    expect(sent.map((c) => c.input)).toEqual([
+      { GroupName: 'pve-snapshots', NamePrefix: 'policy-', NextToken: undefined },
+      { GroupName: 'pve-snapshots', NamePrefix: 'policy-', NextToken: 't1' },
     ]);
   });
 });

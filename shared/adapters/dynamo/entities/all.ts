@@ -10,11 +10,12 @@ import { policyEntity, policyNameEntity } from './policy.ts';
 import { runEntity, runResultEntity } from './run.ts';
 import { snapshotEntity } from './snapshot.ts';
 import { subscriptionEntity } from './subscription.ts';
-import { tenantEntity } from './tenant.ts';
+import { tenantEntity, tenantRegistrationEntity } from './tenant.ts';
 
 /** Every entity the table holds (the table declaration's indexes must be exactly those they use). */
 export const ENTITIES = [
   tenantEntity,
+  tenantRegistrationEntity,
   clusterEntity,
   clusterNameEntity,
   policyEntity,

@@ -15,3 +15,19 @@ export const tenantEntity = defineEntity({
   schema: tenantSchema,
   key: (tenant: { id: string }) => ({ pk: tenantPartition(tenant.id), sk: 'PROFILE' }),
 });
+
+const registrationSchema = z.object({ tenantId: z.string() });
+
+/**
+ * A tenant's entry in the registry of tenants (written by every inventory sync and first request),
+ * so the daily sweep and the schedule repair list tenants with one Query on the byResource index
+ * instead of a Scan of the table.
+ */
+export const tenantRegistrationEntity = defineEntity({
+  name: 'tenant-registration',
+  schema: registrationSchema,
+  key: (tenant: { tenantId: string }) => ({ pk: tenantPartition(tenant.tenantId), sk: 'REGISTRATION' }),
+  indexes: {
+    byResource: { partition: () => 'TENANTS', sort: (tenant) => tenant.tenantId },
+  },
+});

@@ -1,0 +1,86 @@
+import type { Count, WorkflowCounts } from './cost-model.ts';
+
+interface State {
+  readonly Type: string;
+  readonly Resource?: string;
+  readonly ItemProcessor?: Definition;
+}
+interface Definition {
+  readonly States: Record<string, State>;
+}
+
+/**
+ * The states a guest, a poll, a deletion, a run and a lane pass through, by name, as the
+ * definitions CDK synthesizes call them: each state entered is one transition.
+ */
+const PATHS = {
+  guest: {
+    lane: [
+      'PruneOnly?',
+      'CreateSnapshot',
+      'WaitForTaskStart',
+      'CheckTask',
+      'TaskFinished?',
+      'RecordSucceeded',
+      'AnythingToPrune?',
+      'NothingToPrune',
+    ],
+  },
+  poll: { lane: ['WaitForTask', 'CheckTask', 'TaskFinished?'] },
+  deletion: {
+    lane: [
+      'PruneSnapshots',
+      'DeleteSnapshot',
+      'WaitForDeleteStart',
+      'CheckDelete',
+      'DeleteFinished?',
+      'RecordPruned',
+    ],
+    instead: ['NothingToPrune'],
+  },
+  run: { parent: ['ClaimRun', 'Claimed?', 'ResolveTargets', 'SnapshotLanes', 'FinishRun', 'ReconcileRun'] },
+  lane: { parent: ['RunChunks', 'RunLane'], lane: ['LoadLane', 'SnapshotGuests'] },
+} as const;
+
+function statesOf(definition: Definition): Map<string, State> {
+  const all = new Map<string, State>();
+  for (const [name, state] of Object.entries(definition.States)) {
+    all.set(name, state);
+    if (state.ItemProcessor) for (const [inner, s] of statesOf(state.ItemProcessor)) all.set(inner, s);
+  }
+  return all;
+}
+
+function count(states: Map<string, State>, names: readonly string[], sign = 1): Count {
+  let transitions = 0;
+  let invocations = 0;
+  for (const name of names) {
+    const state = states.get(name);
+    if (!state) {
+      throw new Error(
+        `the workflow has no state ${name} any more: update the paths in infra/cost/workflow-counts.ts`,
+      );
+    }
+    transitions += sign;
+    if (state.Resource?.includes('lambda:invoke')) invocations += sign;
+  }
+  return { transitions, invocations };
+}
+
+const sum = (...counts: Count[]): Count => ({
+  transitions: counts.reduce((total, c) => total + c.transitions, 0),
+  invocations: counts.reduce((total, c) => total + c.invocations, 0),
+});
+
+/** Transitions and invocations per part of a run, counted on the synthesized policy-run and lane definitions. */
+export function countWorkflow(parentDefinition: unknown, laneDefinition: unknown): WorkflowCounts {
+  const parent = statesOf(parentDefinition as Definition);
+  const lane = statesOf(laneDefinition as Definition);
+  return {
+    guest: count(lane, PATHS.guest.lane),
+    poll: count(lane, PATHS.poll.lane),
+    deletion: sum(count(lane, PATHS.deletion.lane), count(lane, PATHS.deletion.instead, -1)),
+    run: count(parent, PATHS.run.parent),
+    lane: sum(count(parent, PATHS.lane.parent), count(lane, PATHS.lane.lane)),
+  };
+}

@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { estimateCost, type Fleet, type WorkflowCounts } from '#infra/cost/cost-model.ts';
+import { countWorkflow } from '#infra/cost/workflow-counts.ts';
+
+const fleet: Fleet = {
+  tenants: 1,
+  policiesPerTenant: 1,
+  guestsPerPolicy: 10,
+  runsPerDay: 1,
+  nodesPerTenant: 1,
+  perNode: 2,
+  windowHours: 1,
+  polls: 0,
+  deletions: 0,
+  snapshotSeconds: 5,
+  daysPerMonth: 30,
+};
+const counts: WorkflowCounts = {
+  guest: { transitions: 8, invocations: 3 },
+  poll: { transitions: 3, invocations: 1 },
+  deletion: { transitions: 5, invocations: 3 },
+  run: { transitions: 6, invocations: 4 },
+  lane: { transitions: 4, invocations: 1 },
+};
+
+describe('the cost model', () => {
+  it('prices one small policy as computed by hand', () => {
+    const report = estimateCost(fleet, counts);
+    const usd = (item: string) => report.lines.find((line) => line.item === item)?.monthlyUsd;
+    // One run a day: 6 + 4 (one lane) + 10 × 8 = 90 transitions, 30 days, $0.025 per 1,000.
+    expect(usd('Standard state transitions')).toBeCloseTo(0.0675, 10);
+    // (4 + 1 + 10 × 3) × 30 + 10 guests × 2 reconciliations × 30 + 30 notifier calls = 1,680 requests.
+    expect(report.lines.find((line) => line.item === 'requests' && line.service === 'Lambda')?.quantity).toBe(
+      1680,
+    );
+    expect(usd('GB-seconds (arm64)')).toBeCloseTo(1680 * 0.2 * 0.5 * 0.0000133334, 12);
+    // (10 × 6 + 4 for the run) × 30 = 1,920 WRU; 1,680 + 600 × 2 = 2,880 RRU.
+    expect(usd('write request units')).toBeCloseTo(1920 * 0.625e-6, 12);
+    expect(usd('read request units')).toBeCloseTo(2880 * 0.125e-6, 12);
+    expect(report.totalUsd).toBeCloseTo(0.0721331, 6);
+    expect(report.perGuestSnapshotUsd).toBeCloseTo(report.totalUsd / 300, 12);
+    const peak = (quota: string) => report.quotas.find((q) => q.quota.startsWith(quota))?.peak;
+    expect(peak('state transitions')).toBeCloseTo(90 / 3600, 10);
+    expect(peak('DynamoDB WCU')).toBeCloseTo(2.4, 10);
+  });
+
+  it('adds each poll and deletion to every guest', () => {
+    const steady = estimateCost({ ...fleet, polls: 2, deletions: 1 }, counts);
+    const transitions = steady.lines.find((line) => line.item === 'Standard state transitions')?.quantity;
+    expect(transitions).toBe((6 + 4 + 10 * (8 + 2 * 3 + 5)) * 30);
+  });
+
+  it('counts transitions on the states a definition has, and names a state that went missing', () => {
+    const lane = {
+      States: {
+        LoadLane: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke' },
+        SnapshotGuests: {
+          Type: 'Map',
+          ItemProcessor: {
+            States: Object.fromEntries(
+              [
+                'PruneOnly?',
+                'CreateSnapshot',
+                'WaitForTaskStart',
+                'CheckTask',
+                'TaskFinished?',
+                'RecordSucceeded',
+                'AnythingToPrune?',
+                'NothingToPrune',
+                'WaitForTask',
+                'PruneSnapshots',
+                'DeleteSnapshot',
+                'WaitForDeleteStart',
+                'CheckDelete',
+                'DeleteFinished?',
+                'RecordPruned',
+              ].map((name) => [
+                name,
+                /^(Create|Check|Record|Delete)/.test(name) && !name.endsWith('?')
+                  ? { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke' }
+                  : { Type: 'Pass' },
+              ]),
+            ),
+          },
+        },
+      },
+    };
+    const parent = {
+      States: Object.fromEntries(
+        [
+          'ClaimRun',
+          'Claimed?',
+          'ResolveTargets',
+          'SnapshotLanes',
+          'FinishRun',
+          'ReconcileRun',
+          'RunChunks',
+          'RunLane',
+        ].map((name) => [name, { Type: 'Pass' }]),
+      ),
+    };
+    expect(countWorkflow(parent, lane).guest).toEqual({ transitions: 8, invocations: 3 });
+    expect(countWorkflow(parent, lane).deletion).toEqual({ transitions: 5, invocations: 3 });
+    const { CheckTask: _, ...withoutCheck } = lane.States.SnapshotGuests.ItemProcessor.States;
+    expect(() =>
+      countWorkflow(parent, {
+        States: { ...lane.States, SnapshotGuests: { Type: 'Map', ItemProcessor: { States: withoutCheck } } },
+      }),
+    ).toThrow('no state CheckTask');
+  });
+});
