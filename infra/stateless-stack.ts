@@ -172,11 +172,14 @@ export class StatelessStack extends WiredStack {
         FinishOperation: steps.finishOperation,
         DailySweep: this.dailySweep.function,
         SweepWorker: this.dailySweep.worker,
+        ExecutionEnded: this.endedExecutions.function,
       },
       failingFunctions: {
         Notifier: this.notifications.function,
         DailySweep: this.dailySweep.function,
         SweepWorker: this.dailySweep.worker,
+        // A failure here leaves a run or operation `running` for good.
+        ExecutionEnded: this.endedExecutions.function,
       },
       connector: this.connector.function,
       stateMachines: {

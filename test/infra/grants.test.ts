@@ -63,7 +63,11 @@ function missingGrants(template: Template): string[] {
   const resources = template.toJSON().Resources as Resources;
   const policies = Object.values(resources).filter((r) => r.Type === 'AWS::IAM::Policy');
   const problems: string[] = [];
-  for (const [id, fn] of Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function')) {
+  // The service's own functions (CDK's deployment function for the console's files is not one).
+  const functions = Object.entries(resources).filter(
+    ([, r]) => r.Type === 'AWS::Lambda::Function' && r.Properties.Runtime === 'nodejs24.x',
+  );
+  for (const [id, fn] of functions) {
     const roleId = fn.Properties.Role?.['Fn::GetAtt']?.[0];
     const statements: Statement[] = policies
       .filter((p) => p.Properties.Roles.some((role: { Ref: string }) => role.Ref === roleId))

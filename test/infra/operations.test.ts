@@ -26,6 +26,7 @@ const ENTRIES: Record<string, string> = {
   FinishOperationFunction: 'functions/workflow/finish-operation.ts',
   DailySweepFunction: 'functions/workflow/daily-sweep.ts',
   SweepWorkerFunction: 'functions/workflow/sweep-worker.ts',
+  ExecutionEndedFunction: 'functions/workflow/execution-ended.ts',
 };
 
 let stateless: Template;

@@ -103,9 +103,9 @@ describe('the stateless stack', () => {
   it('bundles each function from its own entry point', () => {
     const functions = Object.values(serviceFunctions());
     const keys = functions.map((fn) => JSON.stringify(fn.Properties.Code.S3Key));
-    // API, connector, eight policy-run steps (six incl. LoadLane + two of retention), two guest-operation steps, the daily sweep's planner and worker, and the notifier.
-    expect(functions).toHaveLength(15);
-    expect(new Set(keys).size).toBe(15);
+    // API, connector, eight policy-run steps (six incl. LoadLane + two of retention), two guest-operation steps, the daily sweep's planner and worker, the ended-execution handler and the notifier.
+    expect(functions).toHaveLength(16);
+    expect(new Set(keys).size).toBe(16);
   });
 
   it('runs policies in standard state machines: one per run, one child execution per node lane', () => {
