@@ -86,20 +86,12 @@ export class StatelessStack extends WiredStack {
     const stepDependencies = { table, clusterSecretPrefix, connector: this.connector, events };
     this.steps = new WorkflowSteps(this, 'WorkflowSteps', stepDependencies);
     this.policyRun = new PolicyRunWorkflow(this, 'PolicyRun', {
-      claimRun: this.steps.claimRun,
-      resolveTargets: this.steps.resolveTargets,
-      recordResult: this.steps.recordResult,
-      finishRun: this.steps.finishRun,
-      loadLane: this.steps.loadLane,
-      planPrune: this.steps.planPrune,
-      recordPrune: this.steps.recordPrune,
-      reconcileGuests: this.steps.reconcileGuests,
+      ...this.steps.functions,
       connector: this.connector.function,
       logGroup: new LogGroup(this, 'PolicyRunLogs', { retention: RetentionDays.THREE_MONTHS }),
     });
     this.guestOperations = new GuestOperationWorkflow(this, 'GuestOperation', {
-      planOperation: this.steps.planOperation,
-      finishOperation: this.steps.finishOperation,
+      ...this.steps.functions,
       connector: this.connector.function,
       logGroup: new LogGroup(this, 'GuestOperationLogs', { retention: RetentionDays.THREE_MONTHS }),
     });

@@ -4,7 +4,7 @@ import { createStore } from '#shared/adapters/dynamo/store.ts';
 import { CachedProxmoxConnector } from '#shared/adapters/proxmox/proxmox-connector.ts';
 import { SecretsManagerStore } from '#shared/adapters/secrets/secrets-manager-store.ts';
 import { loadConnectorConfig } from '#shared/config/connector-config.ts';
-import { serializeError } from '#shared/domain/error-registry.ts';
+import { toWireFailure } from '#shared/domain/error-registry.ts';
 import { runConnectorCommand } from '#shared/services/connector-commands.ts';
 
 // Composition root of the connector: the only function that talks to Proxmox. Clients (one
@@ -25,9 +25,6 @@ export const handler = async (event: unknown) => {
   try {
     return await runConnectorCommand(deps, event);
   } catch (error) {
-    const serialized = serializeError(error);
-    const failure = new Error(JSON.stringify(serialized));
-    failure.name = serialized.name;
-    throw failure;
+    throw toWireFailure(error);
   }
 };

@@ -2,6 +2,7 @@ import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import { ENV } from '#shared/config/env-names.ts';
+import { forEachStep, type WorkflowStep } from '#shared/config/workflow-steps.ts';
 import { ServiceFunction } from './api-function.ts';
 import { allowPublishingEvents, type DomainEvents } from './domain-events.ts';
 import { acknowledgeWildcard, tableIndexesArn } from './nag-acknowledgements.ts';
@@ -52,31 +53,15 @@ export function workflowStep(
  * (snapshot lists) call the connector themselves; Proxmox commands go from the state machines.
  */
 export class WorkflowSteps extends Wiring {
-  public readonly claimRun: LambdaFunction;
-  public readonly resolveTargets: LambdaFunction;
-  public readonly recordResult: LambdaFunction;
-  public readonly finishRun: LambdaFunction;
-  public readonly loadLane: LambdaFunction;
-  public readonly planPrune: LambdaFunction;
-  public readonly recordPrune: LambdaFunction;
-  public readonly reconcileGuests: LambdaFunction;
-  public readonly planOperation: LambdaFunction;
-  public readonly finishOperation: LambdaFunction;
+  /** One function per step of {@link WORKFLOW_STEPS}, by the step's property name. */
+  public readonly functions: Record<WorkflowStep, LambdaFunction>;
 
   constructor(scope: Construct, id: string, deps: WorkflowStepDependencies) {
     super(scope, id);
-    const step = (stepId: string, entry: string) => workflowStep(this, stepId, entry, deps);
-    this.resolveTargets = step('ResolveTargetsFunction', 'resolve-targets');
-    deps.connector.allowInvoke(this.resolveTargets);
-    this.reconcileGuests = step('ReconcileGuestsFunction', 'reconcile-guests');
-    deps.connector.allowInvoke(this.reconcileGuests);
-    this.claimRun = step('ClaimRunFunction', 'claim-run');
-    this.recordResult = step('RecordResultFunction', 'record-result');
-    this.finishRun = step('FinishRunFunction', 'finish-run');
-    this.loadLane = step('LoadLaneFunction', 'load-lane');
-    this.planPrune = step('PlanPruneFunction', 'plan-prune');
-    this.recordPrune = step('RecordPruneFunction', 'record-prune');
-    this.planOperation = step('PlanOperationFunction', 'plan-operation');
-    this.finishOperation = step('FinishOperationFunction', 'finish-operation');
+    this.functions = forEachStep((step, entry) =>
+      workflowStep(this, `${step[0]?.toUpperCase()}${step.slice(1)}Function`, entry, deps),
+    );
+    deps.connector.allowInvoke(this.functions.resolveTargets);
+    deps.connector.allowInvoke(this.functions.reconcileGuests);
   }
 }

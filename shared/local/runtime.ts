@@ -9,6 +9,7 @@ import { UndiciWebhookSender } from '#shared/adapters/notifications/webhook-send
 import { CachedProxmoxConnector } from '#shared/adapters/proxmox/proxmox-connector.ts';
 import { LocalSecretStore } from '#shared/adapters/secrets/local-secret-store.ts';
 import { createApiHandler } from '#shared/api/lambda.ts';
+import type { WorkflowStepEntry } from '#shared/config/workflow-steps.ts';
 import { createUlidGenerator } from '#shared/domain/ids.ts';
 import type { LaneRef } from '#shared/domain/lane.ts';
 import { runIdFor } from '#shared/domain/run.ts';
@@ -43,7 +44,7 @@ import { startHostedSimulator } from './simulator-host.ts';
 import { ensureTable } from './table-bootstrap.ts';
 import { startTtlSweeper } from './ttl-sweeper.ts';
 import { loadWorkflowDefinitions } from './workflows/definition-cache.ts';
-import { LocalWorkflowRunner } from './workflows/local-workflow-runner.ts';
+import { type LocalFunction, LocalWorkflowRunner } from './workflows/local-workflow-runner.ts';
 import { scaledWaits } from './workflows/scaled-waits.ts';
 
 export interface LocalRuntime {
@@ -239,7 +240,7 @@ export async function startLocalRuntime(
         'plan-operation': (input) => planOperation(deps, input as never),
         'finish-operation': (input) => finishOperation(deps, input as never),
         connector: (input) => runConnectorCommand({ store, proxmox: connector }, input),
-      },
+      } satisfies Record<WorkflowStepEntry | 'connector', LocalFunction>,
       {
         ...(options.workflowWaitOverrides
           ? { waitOverrides: options.workflowWaitOverrides }

@@ -1,13 +1,5 @@
 import { Agent, type Dispatcher, errors as undiciErrors } from 'undici';
-import { parseUpid, taskSucceeded } from '#shared/domain/proxmox/upid.ts';
-import {
-  ProxmoxError,
-  ProxmoxServerError,
-  ProxmoxTlsError,
-  ProxmoxUnreachableError,
-} from '#shared/domain/proxmox-errors.ts';
-import { mapHttpFailure, mapTaskFailure } from './map-error.ts';
-import { pinnedCertificateConnector } from './tls.ts';
+import { stoppedTaskFailure } from '#shared/domain/proxmox/task-outcome.ts';
 import type {
   BackupVolume,
   GuestKind,
@@ -18,7 +10,16 @@ import type {
   ProxmoxVm,
   SnapshotEntry,
   TaskStatus,
-} from './types.ts';
+} from '#shared/domain/proxmox/types.ts';
+import { parseUpid } from '#shared/domain/proxmox/upid.ts';
+import {
+  ProxmoxError,
+  ProxmoxServerError,
+  ProxmoxTlsError,
+  ProxmoxUnreachableError,
+} from '#shared/domain/proxmox-errors.ts';
+import { mapHttpFailure } from './map-error.ts';
+import { pinnedCertificateConnector } from './tls.ts';
 
 export interface ProxmoxConnection {
   /** Base URL, e.g. `https://pve1.example.com:8006`. */
@@ -480,9 +481,9 @@ export class ProxmoxClient {
       const status = await this.taskStatus(upid);
       options.onProgress?.(status);
       if (status.status === 'stopped') {
-        const exitstatus = status.exitstatus ?? 'unexpected status';
-        if (taskSucceeded(exitstatus)) return status;
-        throw mapTaskFailure(upid, exitstatus);
+        const failure = stoppedTaskFailure(upid, status.exitstatus);
+        if (failure) throw failure;
+        return status;
       }
       if (Date.now() + interval > deadline) {
         throw new ProxmoxUnreachableError(

@@ -1,5 +1,5 @@
 import { StateMachine } from 'aws-local-stepfunctions';
-import { serializeError } from '#shared/domain/error-registry.ts';
+import { toLambdaFailure } from '#shared/domain/error-registry.ts';
 
 export type LocalFunction = (payload: unknown) => Promise<unknown>;
 
@@ -128,11 +128,9 @@ export class LocalWorkflowRunner {
       try {
         result = await target(Payload);
       } catch (error) {
-        const serialized = serializeError(error);
-        const failure = new Error(
-          JSON.stringify({ errorType: serialized.name, errorMessage: JSON.stringify(serialized) }),
-        );
-        failure.name = serialized.name;
+        const report = toLambdaFailure(error);
+        const failure = new Error(JSON.stringify(report));
+        failure.name = report.errorType ?? 'Error';
         throw failure;
       }
       checkPayloadSize(`the result of '${name}'`, result);
