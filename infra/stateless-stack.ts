@@ -8,6 +8,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ENV } from '#shared/config/env-names.ts';
+import { AgentGateway } from './constructs/agent-gateway.ts';
 import { DailySweep } from './constructs/daily-sweep.ts';
 import { GuestOperationWorkflow } from './constructs/guest-operation-workflow.ts';
 import { NotificationPipeline } from './constructs/notification-pipeline.ts';
@@ -57,6 +58,7 @@ export class StatelessStack extends WiredStack {
   public readonly policyRun: PolicyRunWorkflow;
   /** Manual snapshots, deletes and restores. */
   public readonly guestOperations: GuestOperationWorkflow;
+  public readonly agentGateway: AgentGateway;
   public readonly dailySweep: DailySweep;
   public readonly policySchedules: PolicySchedules;
   public readonly notifications: NotificationPipeline;
@@ -83,6 +85,12 @@ export class StatelessStack extends WiredStack {
     api.addEnvironment(ENV.connectorFunctionName, this.connector.function.functionName);
     this.connector.allowInvoke(api);
 
+    this.agentGateway = new AgentGateway(this, 'AgentGateway', {
+      table,
+      events,
+      connector: this.connector.function,
+      api,
+    });
     const stepDependencies = { table, clusterSecretPrefix, connector: this.connector, events };
     this.steps = new WorkflowSteps(this, 'WorkflowSteps', stepDependencies);
     this.policyRun = new PolicyRunWorkflow(this, 'PolicyRun', {

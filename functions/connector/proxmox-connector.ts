@@ -1,10 +1,18 @@
+import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { ApiGatewayAgentConnections } from '#shared/adapters/agent/api-gateway-connections.ts';
 import { createDocumentClient } from '#shared/adapters/dynamo/client.ts';
 import { createStore } from '#shared/adapters/dynamo/store.ts';
+import { AwsEventPublisher } from '#shared/adapters/notifications/aws-event-publisher.ts';
 import { CachedProxmoxConnector } from '#shared/adapters/proxmox/proxmox-connector.ts';
 import { SecretsManagerStore } from '#shared/adapters/secrets/secrets-manager-store.ts';
 import { loadConnectorConfig } from '#shared/config/connector-config.ts';
+import { loadEventTargets } from '#shared/config/event-config.ts';
 import { toWireFailure } from '#shared/domain/error-registry.ts';
+import { createUlidGenerator } from '#shared/domain/ids.ts';
+import { pollingAnswers } from '#shared/ports/agent-connections.ts';
 import { runConnectorCommand } from '#shared/services/connector-commands.ts';
 
 // Composition root of the connector: the only function that talks to Proxmox. Clients (one
@@ -14,6 +22,26 @@ const secrets = new SecretsManagerStore(new SecretsManagerClient({}), config.sec
 const deps = {
   store: createStore({ doc: createDocumentClient(), tableName: config.tableName }),
   proxmox: new CachedProxmoxConnector(secrets),
+  // Agent clusters: commands are pushed to the agent's WebSocket connection; the answer arrives
+  // in the WebSocket function and is read back from the table.
+  ...(config.agentConnectionsEndpoint
+    ? {
+        agents: {
+          connections: new ApiGatewayAgentConnections(
+            new ApiGatewayManagementApiClient({ endpoint: config.agentConnectionsEndpoint }),
+          ),
+          answers: pollingAnswers,
+          ids: createUlidGenerator(),
+          now: Date.now,
+          events: new AwsEventPublisher(
+            new SNSClient({}),
+            new EventBridgeClient({}),
+            loadEventTargets(process.env),
+          ),
+          offlineAfterMs: config.agentOfflineAfterMs,
+        },
+      }
+    : {}),
 };
 
 /**

@@ -1,3 +1,4 @@
+import { AgentOfflineError, AgentOutdatedError } from './agent/agent-errors.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors.ts';
 import {
   ProxmoxAlreadyExistsError,
@@ -31,6 +32,9 @@ const FIELDS = [
   'actual',
   'fields',
   'issues',
+  'clusterId',
+  'offlineSince',
+  'command',
 ];
 
 /** Turns an error into plain data that can be sent as JSON and rebuilt by {@link reviveError}. */
@@ -78,6 +82,15 @@ const REVIVERS: Record<string, Reviver> = {
   NotFoundError: (m) => Object.assign(new NotFoundError('resource', ''), { message: m }),
   ConflictError: (m) => new ConflictError(m),
   ForbiddenError: (m) => new ForbiddenError(m),
+  AgentOfflineError: (m, f) =>
+    Object.assign(
+      new AgentOfflineError('', String(f.clusterId ?? ''), f.offlineSince as string | undefined),
+      {
+        message: m,
+      },
+    ),
+  AgentOutdatedError: (m, f) =>
+    Object.assign(new AgentOutdatedError('', '', String(f.command ?? '')), { message: m }),
 };
 
 /** Rebuilds the typed error a remote call failed with; unknown kinds stay plain errors. */

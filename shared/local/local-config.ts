@@ -35,6 +35,7 @@ const schema = z.object({
   MAIL_FROM: z.string().min(3).default('pve-snapshots <pve-snapshots@localhost>'),
   WEBHOOK_PRIVATE_ADDRESSES: z.enum(['allow', 'deny']).default('allow'),
   NOTIFY_RETRY_BASE_MS: z.coerce.number().int().min(1).max(60_000).default(1000),
+  AGENT_OFFLINE_AFTER_SECONDS: z.coerce.number().positive().max(600).default(60),
   PROXMOX_URL: z.url().optional(),
   PROXMOX_TOKEN_ID: z.string().optional(),
   PROXMOX_TOKEN_SECRET: z.string().optional(),
@@ -62,6 +63,8 @@ export interface LocalConfig {
   readonly webhookPrivateAddresses: boolean;
   /** First webhook retry delay; later ones double (with jitter). */
   readonly notifyRetryBaseMs: number;
+  /** How long a command for an agent cluster waits for its agent before it fails offline. */
+  readonly agentOfflineAfterMs: number;
   /** Which Proxmox cluster the `demo` tenant gets as `lab`. */
   readonly proxmox:
     | { readonly kind: 'simulator'; readonly port: number; readonly timeFactor: number }
@@ -115,6 +118,7 @@ export function loadLocalConfig(env: Record<string, string | undefined>): LocalC
     mailFrom: values.MAIL_FROM,
     webhookPrivateAddresses: values.WEBHOOK_PRIVATE_ADDRESSES === 'allow',
     notifyRetryBaseMs: values.NOTIFY_RETRY_BASE_MS,
+    agentOfflineAfterMs: values.AGENT_OFFLINE_AFTER_SECONDS * 1000,
   };
 }
 

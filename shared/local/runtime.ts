@@ -13,7 +13,14 @@ import type { WorkflowStepEntry } from '#shared/config/workflow-steps.ts';
 import { createUlidGenerator } from '#shared/domain/ids.ts';
 import type { LaneRef } from '#shared/domain/lane.ts';
 import { runIdFor } from '#shared/domain/run.ts';
+import { inProcessAnswers } from '#shared/ports/agent-connections.ts';
 import type { PolicyRunInput } from '#shared/ports/workflow-starter.ts';
+import {
+  agentConnected,
+  agentDisconnected,
+  agentMessage,
+  authorizeAgentKey,
+} from '#shared/services/agents/agent-gateway.ts';
 import { runConnectorCommand } from '#shared/services/connector-commands.ts';
 import { runDailySweep } from '#shared/services/daily-sweep.ts';
 import { finishOperation } from '#shared/services/guest-operations/finish-operation.ts';
@@ -43,6 +50,7 @@ import { type NotificationDispatcher, startNotificationDispatcher } from './noti
 import { startHostedSimulator } from './simulator-host.ts';
 import { ensureTable } from './table-bootstrap.ts';
 import { startTtlSweeper } from './ttl-sweeper.ts';
+import { LOCAL_AGENT_PATH, LocalWebSocketGateway } from './websocket-gateway.ts';
 import { loadWorkflowDefinitions } from './workflows/definition-cache.ts';
 import { type LocalFunction, LocalWorkflowRunner } from './workflows/local-workflow-runner.ts';
 import { scaledWaits } from './workflows/scaled-waits.ts';
@@ -50,6 +58,8 @@ import { scaledWaits } from './workflows/scaled-waits.ts';
 export interface LocalRuntime {
   /** Base URL of the API, e.g. `http://127.0.0.1:3000`. */
   readonly url: string;
+  /** Where agents connect (the local WebSocket gateway), e.g. `ws://127.0.0.1:3000/agent`. */
+  readonly agentUrl: string;
   readonly store: Store;
   readonly dynamoEndpoint: string;
   readonly dataDir: string;
@@ -174,12 +184,27 @@ export async function startLocalRuntime(
     const secrets = new LocalSecretStore(paths.secrets, secretsKey);
     const connector = new CachedProxmoxConnector(secrets);
     stops.push(() => connector.close());
-    // Locally the connector's code runs in-process; in AWS the API invokes the connector function.
-    const proxmox = new InProcessProxmoxGateway({ store, proxmox: connector });
     // Events go to the outbox; the dispatcher (started once the API listens) delivers them.
     let wakeDispatcher = () => {};
     const events = new OutboxEventPublisher(store.deliveries, () => wakeDispatcher());
-    const deps = { store, secrets, proxmox, ids: createUlidGenerator(now), now, events };
+    const ids = createUlidGenerator(now);
+    // Agents connect to the local WebSocket gateway (on the API's port, at /agent), the way they
+    // connect to API Gateway's WebSocket API in AWS.
+    const agentGateway = new LocalWebSocketGateway();
+    stops.push(() => agentGateway.stop());
+    const answers = inProcessAnswers();
+    const agents = {
+      connections: agentGateway,
+      answers,
+      ids,
+      now,
+      events,
+      offlineAfterMs: config.agentOfflineAfterMs,
+    };
+    const connectorDeps = { store, proxmox: connector, agents };
+    // Locally the connector's code runs in-process; in AWS the API invokes the connector function.
+    const proxmox = new InProcessProxmoxGateway(connectorDeps);
+    const deps = { store, secrets, proxmox, ids, now, events };
     let smtpUrl = config.smtpUrl;
     if (!smtpUrl) {
       const mailbox = await startLocalMailbox(paths.mail, (file, to) =>
@@ -239,7 +264,7 @@ export async function startLocalRuntime(
         'reconcile-guests': (input) => reconcileGuests(deps, input as never),
         'plan-operation': (input) => planOperation(deps, input as never),
         'finish-operation': (input) => finishOperation(deps, input as never),
-        connector: (input) => runConnectorCommand({ store, proxmox: connector }, input),
+        connector: (input) => runConnectorCommand(connectorDeps, input),
       } satisfies Record<WorkflowStepEntry | 'connector', LocalFunction>,
       {
         ...(options.workflowWaitOverrides
@@ -318,6 +343,7 @@ export async function startLocalRuntime(
       confirmationKey,
       workflows,
       schedules: policiesAreTheSchedule,
+      agentConnections: agentGateway,
       logger,
       claims: { tenant: 'tenant', role: 'role' },
       version: process.env.npm_package_version ?? '0.1.0',
@@ -327,6 +353,17 @@ export async function startLocalRuntime(
       verifyToken: createTokenVerifier(signingKey),
       log: logger,
     });
+    const agentRoutes = { store, connections: agentGateway, answers, ids, now };
+    agentGateway.attach(
+      server,
+      {
+        authorize: (authorization) => authorizeAgentKey(store, authorization),
+        connect: (identity, connectionId) => agentConnected(agentRoutes, identity, connectionId),
+        disconnect: (identity, connectionId) => agentDisconnected(agentRoutes, identity, connectionId),
+        message: (identity, connectionId, body) => agentMessage(agentRoutes, identity, connectionId, body),
+      },
+      (message, fields) => logger.info(message, fields),
+    );
     const port = await listen(server, config.port, config.host);
     stops.push(
       () =>
@@ -345,7 +382,8 @@ export async function startLocalRuntime(
         onError: (error) => logger.warn('TTL sweep failed', { error: error as Error }),
       }),
     );
-    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    const authority = `${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    const url = `http://${authority}`;
     const notifications = startNotificationDispatcher({
       outbox: store.deliveries,
       deliver: (event) =>
@@ -376,6 +414,7 @@ export async function startLocalRuntime(
     stops.push(() => notifications.stop());
     return {
       url,
+      agentUrl: `ws://${authority}${LOCAL_AGENT_PATH}`,
       store,
       dynamoEndpoint,
       dataDir: config.dataDir,

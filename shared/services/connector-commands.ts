@@ -1,6 +1,7 @@
 import type { Store } from '#shared/adapters/dynamo/store.ts';
 import { executeCommand } from '#shared/adapters/proxmox/execute-command.ts';
 import type { ProxmoxConnector } from '#shared/adapters/proxmox/proxmox-connector.ts';
+import { AgentOfflineError } from '#shared/domain/agent/agent-errors.ts';
 import { NotFoundError, ValidationError } from '#shared/domain/errors.ts';
 import {
   type ConnectorRequest,
@@ -10,10 +11,13 @@ import {
   type ProbeResult,
 } from '#shared/domain/proxmox/commands.ts';
 import { RunStoppedError } from '#shared/domain/run.ts';
+import { type AgentChannelDeps, sendToAgent } from './agents/agent-channel.ts';
 
 export interface ConnectorDeps {
   readonly store: Store;
   readonly proxmox: ProxmoxConnector;
+  /** How commands reach agent clusters; without it, an agent cluster's commands fail offline. */
+  readonly agents?: Omit<AgentChannelDeps, 'store'>;
 }
 
 /**
@@ -47,6 +51,10 @@ export async function runConnectorCommand(deps: ConnectorDeps, input: unknown): 
   }
   const cluster = await deps.store.clusters.get(tenantId, clusterId);
   if (!cluster) throw new NotFoundError('cluster', clusterId);
+  if (cluster.connection === 'agent') {
+    if (!deps.agents) throw new AgentOfflineError(cluster.name, cluster.id);
+    return await sendToAgent({ ...deps.agents, store: deps.store }, cluster, command);
+  }
   const client = await deps.proxmox.forCluster(cluster);
   return await executeCommand(client, command);
 }

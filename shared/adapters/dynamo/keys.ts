@@ -105,6 +105,29 @@ export const keys = {
     gsi1pk: `${tenantPartition(tenantId)}#DELIVERIES#${subscriptionId}`,
     gsi1sk: `${createdAt}#${eventId}`,
   }),
+  /** An agent key of a cluster (only its hash is stored). */
+  agentKey: (tenantId: string, keyId: string): ItemKey => ({
+    pk: tenantPartition(tenantId),
+    sk: `AGENTKEY#${keyId}`,
+  }),
+  agentKeyPrefix: () => 'AGENTKEY#',
+  /** The connection of a cluster's agent (one at a time), with what the agent announced. */
+  agentConnection: (tenantId: string, clusterId: string): ItemKey => ({
+    pk: tenantPartition(tenantId),
+    sk: `AGENT#${clusterId}`,
+  }),
+  /** One command sent to an agent, and its answer once it came. */
+  agentCommand: (tenantId: string, commandId: string): ItemKey => ({
+    pk: tenantPartition(tenantId),
+    sk: `AGENTCMD#${commandId}`,
+  }),
+  /** One page of a large answer. */
+  agentAnswerPage: (tenantId: string, commandId: string, page: number): ItemKey => ({
+    pk: tenantPartition(tenantId),
+    sk: `AGENTCMD#${commandId}#PAGE#${String(page).padStart(5, '0')}`,
+  }),
+  agentAnswerPagePrefix: (commandId: string) => `AGENTCMD#${commandId}#PAGE#`,
+
   /** The local runtime's outbox of published events not yet handed to the notifier (not per tenant: a queue). */
   outbox: (eventId: string): ItemKey => ({ pk: 'OUTBOX', sk: eventId }),
 

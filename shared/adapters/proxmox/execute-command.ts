@@ -4,7 +4,7 @@ import type {
   SnapshotTaskStatus,
 } from '#shared/domain/proxmox/commands.ts';
 import { stoppedTaskFailure } from '#shared/domain/proxmox/task-outcome.ts';
-import type { ProxmoxClient } from './client.ts';
+import type { ProxmoxApiClient as ProxmoxClient } from './api-client.ts';
 
 /** The subset of the client the commands use (the agent's client has the same methods). */
 export type CommandClient = Pick<

@@ -133,8 +133,6 @@ export const ConnectorRequestSchema = z.union([ClusterRequestSchema, ProbeReques
 
 export type ConnectorRequest = z.infer<typeof ConnectorRequestSchema>;
 
-
-
 /** A task started by a command: its id (UPID). */
 interface StartedTask {
   readonly upid: string;
@@ -180,6 +178,11 @@ export interface CommandResults {
   snapshotTaskStatus: SnapshotTaskStatus;
   taskOutcome: { status: 'running' | 'stopped'; exitstatus: string | null };
 }
+
+/** Every command type, in one list (an agent announces the ones it runs). */
+export const COMMAND_TYPES: readonly string[] = ConnectorCommandSchema.options.map(
+  (option) => option.shape.type.value,
+);
 
 /** The answer to a connector request: the command's result, or the probe's. */
 export type ConnectorResult<R extends ConnectorRequest> = R extends { probe: unknown }

@@ -1,0 +1,85 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import { WebSocketApi, WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
+import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import type { Construct } from 'constructs';
+import { ENV } from '#shared/config/env-names.ts';
+import { ServiceFunction } from './api-function.ts';
+import { allowPublishingEvents, type DomainEvents } from './domain-events.ts';
+import { acknowledgeWildcard } from './nag-acknowledgements.ts';
+import { Wiring } from './wiring.ts';
+
+export interface AgentGatewayProps {
+  readonly table: TableV2;
+  readonly events: DomainEvents;
+  /** The connector: pushes commands to agents and waits for their answers in the table. */
+  readonly connector: LambdaFunction;
+  /** The API function: closes a revoked key's connection. */
+  readonly api: LambdaFunction;
+}
+
+/**
+ * The agents' WebSocket API: agents inside tenants' networks connect out to it (`wss://`, 443).
+ * `$connect` is authorized by the agent key (a Lambda REQUEST authorizer); `$connect`,
+ * `$disconnect` and `$default` run the same route code as the local WebSocket gateway. The
+ * connector pushes commands with PostToConnection.
+ */
+export class AgentGateway extends Wiring {
+  public readonly webSocketApi: WebSocketApi;
+  public readonly stage: WebSocketStage;
+
+  constructor(scope: Construct, id: string, props: AgentGatewayProps) {
+    super(scope, id);
+    const environment = { [ENV.tableName]: props.table.tableName };
+    const authorizerFunction = new ServiceFunction(this, 'AgentAuthorizerFunction', {
+      entry: 'functions/agent/agent-authorizer.ts',
+      environment: { ...environment, POWERTOOLS_SERVICE_NAME: 'pve-snapshots-agent-authorizer' },
+    }).function;
+    props.table.grantReadData(authorizerFunction);
+    const routesFunction = new ServiceFunction(this, 'AgentWebSocketFunction', {
+      entry: 'functions/agent/agent-websocket.ts',
+      timeout: Duration.seconds(29),
+      environment: { ...environment, POWERTOOLS_SERVICE_NAME: 'pve-snapshots-agent-websocket' },
+    }).function;
+    props.table.grantReadWriteData(routesFunction);
+
+    const integration = new WebSocketLambdaIntegration('AgentRoutes', routesFunction);
+    this.webSocketApi = new WebSocketApi(this, 'AgentApi', {
+      description: 'Outbound-only agents of agent-connected Proxmox clusters',
+      connectRouteOptions: {
+        integration,
+        authorizer: new WebSocketLambdaAuthorizer('AgentKey', authorizerFunction, {
+          identitySource: ['route.request.header.Authorization'],
+        }),
+      },
+      disconnectRouteOptions: { integration },
+      defaultRouteOptions: { integration },
+    });
+    // Rate limits per stage: an agent sends a few messages per command and a ping every 5 minutes.
+    this.stage = new WebSocketStage(this, 'AgentStage', {
+      webSocketApi: this.webSocketApi,
+      stageName: 'agent',
+      autoDeploy: true,
+      throttle: { rateLimit: 200, burstLimit: 400 },
+    });
+
+    const connections = Stack.of(this).formatArn({
+      service: 'execute-api',
+      resource: this.webSocketApi.apiId,
+      resourceName: `${this.stage.stageName}/*/@connections/*`,
+    });
+    for (const fn of [routesFunction, props.connector, props.api]) {
+      fn.addToRolePolicy(
+        new PolicyStatement({ actions: ['execute-api:ManageConnections'], resources: [connections] }),
+      );
+      fn.addEnvironment(ENV.agentConnectionsEndpoint, this.stage.callbackUrl);
+      acknowledgeWildcard(fn, connections, 'Agent connections have ids API Gateway assigns at connect time.');
+    }
+    // The connector records commands and reads agents' answers; it publishes agent.offline.
+    props.table.grantReadWriteData(props.connector);
+    allowPublishingEvents(props.connector, props.events);
+  }
+}
