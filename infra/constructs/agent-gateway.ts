@@ -1,15 +1,16 @@
-import { Duration, Stack } from 'aws-cdk-lib';
-import { WebSocketApi, WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { type CfnRoute, type CfnStage, WebSocketApi, WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { ENV } from '#shared/config/env-names.ts';
 import { ServiceFunction } from './api-function.ts';
 import { allowPublishingEvents, type DomainEvents } from './domain-events.ts';
-import { acknowledgeWildcard } from './nag-acknowledgements.ts';
+import { acknowledgeWildcard, tableIndexesArn } from './nag-acknowledgements.ts';
 import { Wiring } from './wiring.ts';
 
 export interface AgentGatewayProps {
@@ -39,12 +40,15 @@ export class AgentGateway extends Wiring {
       environment: { ...environment, POWERTOOLS_SERVICE_NAME: 'pve-snapshots-agent-authorizer' },
     }).function;
     props.table.grantReadData(authorizerFunction);
+    const indexes = 'The table\u2019s GSIs are only addressable as <table>/index/*.';
+    acknowledgeWildcard(authorizerFunction, tableIndexesArn(authorizerFunction, props.table), indexes);
     const routesFunction = new ServiceFunction(this, 'AgentWebSocketFunction', {
       entry: 'functions/agent/agent-websocket.ts',
       timeout: Duration.seconds(29),
       environment: { ...environment, POWERTOOLS_SERVICE_NAME: 'pve-snapshots-agent-websocket' },
     }).function;
     props.table.grantReadWriteData(routesFunction);
+    acknowledgeWildcard(routesFunction, tableIndexesArn(routesFunction, props.table), indexes);
 
     const integration = new WebSocketLambdaIntegration('AgentRoutes', routesFunction);
     this.webSocketApi = new WebSocketApi(this, 'AgentApi', {
@@ -58,6 +62,15 @@ export class AgentGateway extends Wiring {
       disconnectRouteOptions: { integration },
       defaultRouteOptions: { integration },
     });
+    // API Gateway authorizes a WebSocket connection once, at $connect; later routes of the
+    // connection carry the authorizer's context (tenant, cluster, key), checked again per message.
+    for (const route of ['$disconnect', '$default']) {
+      const resource = this.webSocketApi.node.findChild(`${route}-Route`).node.defaultChild as CfnRoute;
+      Validations.of(resource).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason: 'WebSocket routes after $connect run on a connection its key authorizer admitted.',
+      });
+    }
     // Rate limits per stage: an agent sends a few messages per command and a ping every 5 minutes.
     this.stage = new WebSocketStage(this, 'AgentStage', {
       webSocketApi: this.webSocketApi,
@@ -65,6 +78,20 @@ export class AgentGateway extends Wiring {
       autoDeploy: true,
       throttle: { rateLimit: 200, burstLimit: 400 },
     });
+    const accessLogs = new LogGroup(this, 'AgentAccessLogs', { retention: RetentionDays.THREE_MONTHS });
+    (this.stage.node.defaultChild as CfnStage).accessLogSettings = {
+      destinationArn: accessLogs.logGroupArn,
+      format: JSON.stringify({
+        requestId: '$context.requestId',
+        ip: '$context.identity.sourceIp',
+        routeKey: '$context.routeKey',
+        connectionId: '$context.connectionId',
+        status: '$context.status',
+        tenant: '$context.authorizer.tenantId',
+        cluster: '$context.authorizer.clusterId',
+        error: '$context.authorizer.error',
+      }),
+    };
 
     const connections = Stack.of(this).formatArn({
       service: 'execute-api',
@@ -78,8 +105,9 @@ export class AgentGateway extends Wiring {
       fn.addEnvironment(ENV.agentConnectionsEndpoint, this.stage.callbackUrl);
       acknowledgeWildcard(fn, connections, 'Agent connections have ids API Gateway assigns at connect time.');
     }
-    // The connector records commands and reads agents' answers; it publishes agent.offline.
-    props.table.grantReadWriteData(props.connector);
+    // The connector records the commands it sends agents (and an offline episode's report); it
+    // reads the answers. It never deletes: put and update only.
+    props.table.grant(props.connector, 'dynamodb:PutItem', 'dynamodb:UpdateItem');
     allowPublishingEvents(props.connector, props.events);
   }
 }

@@ -35,6 +35,7 @@ const schema = z.object({
   MAIL_FROM: z.string().min(3).default('pve-snapshots <pve-snapshots@localhost>'),
   WEBHOOK_PRIVATE_ADDRESSES: z.enum(['allow', 'deny']).default('allow'),
   NOTIFY_RETRY_BASE_MS: z.coerce.number().int().min(1).max(60_000).default(1000),
+  DEMO_CLUSTER_CONNECTION: z.enum(['agent', 'direct']).default('agent'),
   AGENT_OFFLINE_AFTER_SECONDS: z.coerce.number().positive().max(600).default(60),
   PROXMOX_URL: z.url().optional(),
   PROXMOX_TOKEN_ID: z.string().optional(),
@@ -67,7 +68,13 @@ export interface LocalConfig {
   readonly agentOfflineAfterMs: number;
   /** Which Proxmox cluster the `demo` tenant gets as `lab`. */
   readonly proxmox:
-    | { readonly kind: 'simulator'; readonly port: number; readonly timeFactor: number }
+    | {
+        readonly kind: 'simulator';
+        readonly port: number;
+        readonly timeFactor: number;
+        /** `agent` (default): `lab` is served by a local agent, the main path of agent clusters. */
+        readonly connection: 'agent' | 'direct';
+      }
     | {
         readonly kind: 'external';
         readonly url: string;
@@ -100,7 +107,12 @@ export function loadLocalConfig(env: Record<string, string | undefined>): LocalC
       ...(values.PROXMOX_FINGERPRINT ? { fingerprint: values.PROXMOX_FINGERPRINT } : {}),
     };
   } else if (values.PROXMOX_SIMULATOR === 'on') {
-    proxmox = { kind: 'simulator', port: values.SIMULATOR_PORT, timeFactor: values.SIMULATOR_TIME_FACTOR };
+    proxmox = {
+      kind: 'simulator',
+      port: values.SIMULATOR_PORT,
+      timeFactor: values.SIMULATOR_TIME_FACTOR,
+      connection: values.DEMO_CLUSTER_CONNECTION,
+    };
   }
   return {
     proxmox,

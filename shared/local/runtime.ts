@@ -36,6 +36,7 @@ import { planPrune } from '#shared/services/retention/plan-prune.ts';
 import { recordPrune } from '#shared/services/retention/record-prune.ts';
 import { recoverAfterCrash } from './crash-recovery.ts';
 import { dataPaths, loadOrCreateKey, prepareDataDir } from './data-dir.ts';
+import { demoAgentKeyFile, startDemoAgent } from './demo-agent.ts';
 import { seedDemoTenant } from './demo-seed.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
 import { LocalRuntimeError } from './errors.ts';
@@ -220,18 +221,39 @@ export async function startLocalRuntime(
     stops.push(() => webhooks.close());
 
     let demo: LocalRuntime['demo'];
+    let seedThroughAgent: ((agentUrl: string) => Promise<void>) | undefined;
     if (config.proxmox.kind === 'simulator') {
       const simulator = await startHostedSimulator(config.dataDir, config.proxmox);
       stops.push(() => simulator.stop());
       const fingerprint = simulator.server.fingerprint();
       const url = `https://127.0.0.1:${simulator.server.port}`;
-      const seeded = await seedOrWarn(deps, logger, {
-        url,
-        tokenId: simulator.tokenId,
-        tokenSecret: simulator.tokenSecret,
-        fingerprint,
-      });
-      if (seeded) demo = { clusterId: seeded.clusterId, proxmoxUrl: url, fingerprint };
+      if (config.proxmox.connection === 'agent') {
+        // Seeded once the API listens: the local agent connects to it.
+        seedThroughAgent = async (agentUrl) => {
+          try {
+            const started = await startDemoAgent(deps, {
+              keyFile: demoAgentKeyFile(paths.keys),
+              agentUrl,
+              proxmox: { url, tokenId: simulator.tokenId, secret: simulator.tokenSecret, fingerprint },
+              log: (message, fields) => logger.info(message, fields),
+            });
+            stops.push(() => started.stop());
+            demo = { clusterId: started.clusterId, proxmoxUrl: url, fingerprint };
+          } catch (error) {
+            logger.warn('could not start the local agent of the demo cluster lab; the API runs without it', {
+              error: (error as Error).message,
+            });
+          }
+        };
+      } else {
+        const seeded = await seedOrWarn(deps, logger, {
+          url,
+          tokenId: simulator.tokenId,
+          tokenSecret: simulator.tokenSecret,
+          fingerprint,
+        });
+        if (seeded) demo = { clusterId: seeded.clusterId, proxmoxUrl: url, fingerprint };
+      }
     } else if (config.proxmox.kind === 'external') {
       const { url, tokenId, tokenSecret, fingerprint } = config.proxmox;
       const seeded = await seedOrWarn(deps, logger, {
@@ -384,6 +406,8 @@ export async function startLocalRuntime(
     );
     const authority = `${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     const url = `http://${authority}`;
+    const agentUrl = `ws://${authority}${LOCAL_AGENT_PATH}`;
+    await seedThroughAgent?.(agentUrl);
     const notifications = startNotificationDispatcher({
       outbox: store.deliveries,
       deliver: (event) =>
@@ -414,7 +438,7 @@ export async function startLocalRuntime(
     stops.push(() => notifications.stop());
     return {
       url,
-      agentUrl: `ws://${authority}${LOCAL_AGENT_PATH}`,
+      agentUrl,
       store,
       dynamoEndpoint,
       dataDir: config.dataDir,
