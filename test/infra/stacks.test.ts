@@ -218,8 +218,7 @@ describe('the stateless stack', () => {
     expect(notifier?.[1].Properties.Environment.Variables).toHaveProperty('PUBLIC_API_URL');
     // The API and every workflow step publish events: topic ARN and bus name in their environment.
     for (const [id, fn] of Object.entries(functions)) {
-      if (id.startsWith('Connector') || id.startsWith('NotifierFunction') || id.startsWith('AgentGateway'))
-        continue;
+      if (id.startsWith('Connector') || id.startsWith('NotifierFunction') || id.startsWith('Agent')) continue;
       expect(fn.Properties.Environment.Variables, id).toHaveProperty('EVENT_TOPIC_ARN');
       expect(fn.Properties.Environment.Variables, id).toHaveProperty('EVENT_BUS_NAME');
     }
