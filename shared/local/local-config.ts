@@ -35,6 +35,7 @@ const schema = z.object({
   MAIL_FROM: z.string().min(3).default('pve-snapshots <pve-snapshots@localhost>'),
   WEBHOOK_PRIVATE_ADDRESSES: z.enum(['allow', 'deny']).default('allow'),
   NOTIFY_RETRY_BASE_MS: z.coerce.number().int().min(1).max(60_000).default(1000),
+  AGENT_PORT: z.coerce.number().int().min(0).max(65_535).default(0),
   DEMO_CLUSTER_CONNECTION: z.enum(['agent', 'direct']).default('agent'),
   AGENT_OFFLINE_AFTER_SECONDS: z.coerce.number().positive().max(600).default(60),
   PROXMOX_URL: z.url().optional(),
@@ -64,6 +65,8 @@ export interface LocalConfig {
   readonly webhookPrivateAddresses: boolean;
   /** First webhook retry delay; later ones double (with jitter). */
   readonly notifyRetryBaseMs: number;
+  /** Where the local WebSocket gateway for agents listens (0: a free port, printed at start). */
+  readonly agentPort: number;
   /** How long a command for an agent cluster waits for its agent before it fails offline. */
   readonly agentOfflineAfterMs: number;
   /** Which Proxmox cluster the `demo` tenant gets as `lab`. */
@@ -131,6 +134,7 @@ export function loadLocalConfig(env: Record<string, string | undefined>): LocalC
     webhookPrivateAddresses: values.WEBHOOK_PRIVATE_ADDRESSES === 'allow',
     notifyRetryBaseMs: values.NOTIFY_RETRY_BASE_MS,
     agentOfflineAfterMs: values.AGENT_OFFLINE_AFTER_SECONDS * 1000,
+    agentPort: values.AGENT_PORT,
   };
 }
 
@@ -138,6 +142,16 @@ export function loadLocalConfig(env: Record<string, string | undefined>): LocalC
 export function portsToBind(config: LocalConfig): PortToBind[] {
   return [
     { port: config.port, host: config.host, variable: 'PORT', what: "the API's port" },
+    ...(config.agentPort
+      ? [
+          {
+            port: config.agentPort,
+            host: config.host,
+            variable: 'AGENT_PORT',
+            what: "the agents' WebSocket port",
+          },
+        ]
+      : []),
     ...(config.proxmox.kind === 'simulator'
       ? [
           {

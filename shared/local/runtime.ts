@@ -266,6 +266,21 @@ export async function startLocalRuntime(
         demo = { clusterId: seeded.clusterId, proxmoxUrl: url, ...(fingerprint ? { fingerprint } : {}) };
     }
 
+    const agentRoutes = { store, connections: agentGateway, answers, ids, now };
+    const agentPort = await agentGateway.listen(
+      config.agentPort,
+      config.host,
+      {
+        authorize: (authorization) => authorizeAgentKey(store, authorization),
+        connect: (identity, connectionId) => agentConnected(agentRoutes, identity, connectionId),
+        disconnect: (identity, connectionId) => agentDisconnected(agentRoutes, identity, connectionId),
+        message: (identity, connectionId, body) => agentMessage(agentRoutes, identity, connectionId, body),
+      },
+      (message, fields) => logger.info(message, fields),
+    );
+    const agentUrl = `ws://${config.host.includes(':') ? `[${config.host}]` : config.host}:${agentPort}${LOCAL_AGENT_PATH}`;
+    // The demo cluster's local agent connects and the first inventory is read before the API listens.
+    await seedThroughAgent?.(agentUrl);
     // Read from the cache keyed by the definitions' sources; CDK synthesizes only after a change.
     const workflowDefinitions = await loadWorkflowDefinitions();
     const runner = new LocalWorkflowRunner(
@@ -375,17 +390,6 @@ export async function startLocalRuntime(
       verifyToken: createTokenVerifier(signingKey),
       log: logger,
     });
-    const agentRoutes = { store, connections: agentGateway, answers, ids, now };
-    agentGateway.attach(
-      server,
-      {
-        authorize: (authorization) => authorizeAgentKey(store, authorization),
-        connect: (identity, connectionId) => agentConnected(agentRoutes, identity, connectionId),
-        disconnect: (identity, connectionId) => agentDisconnected(agentRoutes, identity, connectionId),
-        message: (identity, connectionId, body) => agentMessage(agentRoutes, identity, connectionId, body),
-      },
-      (message, fields) => logger.info(message, fields),
-    );
     const port = await listen(server, config.port, config.host);
     stops.push(
       () =>
@@ -406,8 +410,6 @@ export async function startLocalRuntime(
     );
     const authority = `${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     const url = `http://${authority}`;
-    const agentUrl = `ws://${authority}${LOCAL_AGENT_PATH}`;
-    await seedThroughAgent?.(agentUrl);
     const notifications = startNotificationDispatcher({
       outbox: store.deliveries,
       deliver: (event) =>

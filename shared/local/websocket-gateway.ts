@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage, Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { AgentConnections } from '#shared/ports/agent-connections.ts';
@@ -32,17 +32,31 @@ export class LocalWebSocketGateway implements AgentConnections {
   #routes: WebSocketRoutes | undefined;
   #log: (message: string, fields: Record<string, unknown>) => void = () => {};
 
-  /** Starts answering upgrades on `path` of the HTTP server. */
-  attach(
-    server: Server,
+  #http: Server | undefined;
+
+  /**
+   * Listens for agents on its own port, as API Gateway's WebSocket API has its own endpoint
+   * (and so agents can connect before the HTTP API answers). Resolves with the port.
+   */
+  async listen(
+    port: number,
+    host: string,
     routes: WebSocketRoutes,
     log: (message: string, fields: Record<string, unknown>) => void,
-  ): void {
+  ): Promise<number> {
     this.#routes = routes;
     this.#log = log;
+    const server = createServer((_request, response) => response.writeHead(426).end());
     server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
       void this.#upgrade(request, socket, head);
     });
+    this.#http = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve());
+    });
+    const address = server.address();
+    return typeof address === 'object' && address ? address.port : port;
   }
 
   async #upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
@@ -100,5 +114,7 @@ export class LocalWebSocketGateway implements AgentConnections {
     for (const ws of this.#sockets.values()) ws.terminate();
     this.#sockets.clear();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    const http = this.#http;
+    if (http) await new Promise<void>((resolve) => http.close(() => resolve()));
   }
 }

@@ -27,7 +27,7 @@ export const createAgentKeyRoute = createRoute({
   path: '/v1/clusters/{clusterId}/agent-keys',
   tags,
   summary: 'Create an agent key for an agent cluster; returned once (admin)',
-  ...requires('admin', 'agent-key.create'),
+  ...requires('admin', 'agent.create-key'),
   request: {
     params: ClusterParams,
     body: {
@@ -65,7 +65,7 @@ export const revokeAgentKeyRoute = createRoute({
   path: '/v1/clusters/{clusterId}/agent-keys/{keyId}',
   tags,
   summary: 'Revoke an agent key; an agent connected with it is disconnected at once (admin)',
-  ...requires('admin', 'agent-key.revoke'),
+  ...requires('admin', 'agent.revoke-key'),
   request: { params: KeyParams },
   responses: {
     204: { description: 'Revoked' },

@@ -34,7 +34,7 @@ export async function createAgentKey(
   input: { name?: string | undefined },
 ): Promise<{ key: AgentKey; secret: string }> {
   const id = deps.ids.next('ak');
-  await authorize(deps, context, 'manage', keyFacts(id, 'agent-key.create'));
+  await authorize(deps, context, 'manage', keyFacts(id, 'agent.create-key'));
   const cluster = await getCluster(deps, context, clusterId);
   if (cluster.connection !== 'agent') {
     throw ValidationError.single(
@@ -62,7 +62,7 @@ export async function createAgentKey(
   };
   await deps.store.agents.createKey(key, [
     deps.store.audit.entry(
-      auditEvent(deps, context, { ...keyFacts(id, 'agent-key.create'), after: { ...agentKeyView(key) } }),
+      auditEvent(deps, context, { ...keyFacts(id, 'agent.create-key'), after: { ...agentKeyView(key) } }),
     ),
   ]);
   return { key, secret: formatAgentKey(key.tenantId, key.id, secret) };
@@ -84,7 +84,7 @@ export async function revokeAgentKey(
   clusterId: string,
   keyId: string,
 ): Promise<void> {
-  await authorize(deps, context, 'manage', keyFacts(keyId, 'agent-key.revoke'));
+  await authorize(deps, context, 'manage', keyFacts(keyId, 'agent.revoke-key'));
   const cluster = await getCluster(deps, context, clusterId);
   const key = await deps.store.agents.getKey(cluster.tenantId, keyId);
   if (!key || key.clusterId !== cluster.id) throw new NotFoundError('agent key', keyId);
@@ -93,7 +93,7 @@ export async function revokeAgentKey(
     await deps.store.agents.revokeKey(key, revokedAt, [
       deps.store.audit.entry(
         auditEvent(deps, context, {
-          ...keyFacts(keyId, 'agent-key.revoke'),
+          ...keyFacts(keyId, 'agent.revoke-key'),
           before: { ...agentKeyView(key) },
           after: { ...agentKeyView(key), revokedAt },
         }),
