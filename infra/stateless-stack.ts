@@ -7,6 +7,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ENV } from '#shared/config/env-names.ts';
+import { AgentGateway } from './constructs/agent-gateway.ts';
 import { ConsoleSite } from './constructs/console-site.ts';
 import { DailySweep } from './constructs/daily-sweep.ts';
 import { EndedExecutions } from './constructs/ended-executions.ts';
@@ -65,6 +66,7 @@ export class StatelessStack extends WiredStack {
   public readonly guestOperations: GuestOperationWorkflow;
   /** Finishes runs and operations whose execution failed, timed out or was stopped. */
   public readonly endedExecutions: EndedExecutions;
+  public readonly agentGateway: AgentGateway;
   public readonly dailySweep: DailySweep;
   public readonly policySchedules: PolicySchedules;
   public readonly notifications: NotificationPipeline;
@@ -93,23 +95,21 @@ export class StatelessStack extends WiredStack {
     // The API reaches Proxmox only through the connector.
     this.api.service.use(invokes(this.connector.function));
 
+    this.agentGateway = new AgentGateway(this, 'AgentGateway', {
+      table,
+      events,
+      connector: this.connector.service,
+      api: this.api.service,
+    });
     const stepDependencies = { table, connector: this.connector, events };
     this.steps = new WorkflowSteps(this, 'WorkflowSteps', stepDependencies);
     this.policyRun = new PolicyRunWorkflow(this, 'PolicyRun', {
-      claimRun: this.steps.claimRun,
-      resolveTargets: this.steps.resolveTargets,
-      recordResult: this.steps.recordResult,
-      finishRun: this.steps.finishRun,
-      loadLane: this.steps.loadLane,
-      planPrune: this.steps.planPrune,
-      recordPrune: this.steps.recordPrune,
-      reconcileGuests: this.steps.reconcileGuests,
+      ...this.steps.functions,
       connector: this.connector.function,
       logGroup: stateMachineLogGroup(this, 'PolicyRunLogs', 'policy-run'),
     });
     this.guestOperations = new GuestOperationWorkflow(this, 'GuestOperation', {
-      planOperation: this.steps.planOperation,
-      finishOperation: this.steps.finishOperation,
+      ...this.steps.functions,
       connector: this.connector.function,
       logGroup: stateMachineLogGroup(this, 'GuestOperationLogs', 'guest-operation'),
     });
@@ -152,7 +152,7 @@ export class StatelessStack extends WiredStack {
         ...(props.claims ? { claims: props.claims } : {}),
       },
     });
-    const steps = this.steps;
+    const steps = this.steps.functions;
     this.alarms = new OperationalAlarms(this, 'OperationalAlarms', {
       httpApi: this.api.httpApi.api,
       apiFunction: api,

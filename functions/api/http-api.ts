@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { ApiGatewayAgentConnections } from '#shared/adapters/agent/api-gateway-connections.ts';
 import { createDocumentClient } from '#shared/adapters/dynamo/client.ts';
 import { createStore } from '#shared/adapters/dynamo/store.ts';
 import { AwsEventPublisher } from '#shared/adapters/notifications/aws-event-publisher.ts';
@@ -16,6 +18,7 @@ import { lazyServiceKey } from '#shared/adapters/secrets/service-key.ts';
 import { SfnWorkflowStarter } from '#shared/adapters/sfn/sfn-workflow-starter.ts';
 import { createApiHandler } from '#shared/api/lambda.ts';
 import { loadApiConfig } from '#shared/config/api-config.ts';
+import { ENV } from '#shared/config/env-names.ts';
 import { loadEventTargets } from '#shared/config/event-config.ts';
 import { createUlidGenerator } from '#shared/domain/ids.ts';
 
@@ -55,6 +58,14 @@ export const handler = createApiHandler({
   webhookAddresses: { allowPrivate: false },
   // Only confirmations need it: read on first use, not at every cold start.
   confirmationKey: lazyServiceKey(secrets, config.confirmationKeySecretArn),
+  // Revoking an agent key closes its agent's WebSocket connection at once.
+  ...(process.env[ENV.agentConnectionsEndpoint]
+    ? {
+        agentConnections: new ApiGatewayAgentConnections(
+          new ApiGatewayManagementApiClient({ endpoint: process.env[ENV.agentConnectionsEndpoint] }),
+        ),
+      }
+    : {}),
   logger,
   claims: config.claims,
   version: config.version,

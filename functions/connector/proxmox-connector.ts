@@ -1,13 +1,21 @@
+import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { ApiGatewayAgentConnections } from '#shared/adapters/agent/api-gateway-connections.ts';
 import { createDocumentClient } from '#shared/adapters/dynamo/client.ts';
 import { createStore } from '#shared/adapters/dynamo/store.ts';
+import { AwsEventPublisher } from '#shared/adapters/notifications/aws-event-publisher.ts';
 import { CachedProxmoxConnector } from '#shared/adapters/proxmox/proxmox-connector.ts';
 import { SecretsManagerStore } from '#shared/adapters/secrets/secrets-manager-store.ts';
 import { loadConnectorConfig } from '#shared/config/connector-config.ts';
+import { loadEventTargets } from '#shared/config/event-config.ts';
 import { PROXMOX_CALL_DEADLINE_MS } from '#shared/config/time-budgets.ts';
-import { serializeError } from '#shared/domain/error-registry.ts';
+import { toWireFailure } from '#shared/domain/error-registry.ts';
+import { createUlidGenerator } from '#shared/domain/ids.ts';
 import { instrument } from '#shared/observability/instrument.ts';
 import { createTelemetry } from '#shared/observability/telemetry.ts';
+import { pollingAnswers } from '#shared/ports/agent-connections.ts';
 import { withinProxmoxDeadline } from '#shared/services/call-deadline.ts';
 import { runConnectorCommand } from '#shared/services/connector-commands.ts';
 
@@ -18,6 +26,26 @@ const secrets = new SecretsManagerStore(new SecretsManagerClient({}), config.sec
 const deps = {
   store: createStore({ doc: createDocumentClient(), tableName: config.tableName }),
   proxmox: new CachedProxmoxConnector(secrets),
+  // Agent clusters: commands are pushed to the agent's WebSocket connection; the answer arrives
+  // in the WebSocket function and is read back from the table.
+  ...(config.agentConnectionsEndpoint
+    ? {
+        agents: {
+          connections: new ApiGatewayAgentConnections(
+            new ApiGatewayManagementApiClient({ endpoint: config.agentConnectionsEndpoint }),
+          ),
+          answers: pollingAnswers,
+          ids: createUlidGenerator(),
+          now: Date.now,
+          events: new AwsEventPublisher(
+            new SNSClient({}),
+            new EventBridgeClient({}),
+            loadEventTargets(process.env),
+          ),
+          offlineAfterMs: config.agentOfflineAfterMs,
+        },
+      }
+    : {}),
 };
 
 /**
@@ -34,9 +62,6 @@ export const handler = async (event: unknown) => {
   try {
     return await run(event);
   } catch (error) {
-    const serialized = serializeError(error);
-    const failure = new Error(JSON.stringify(serialized));
-    failure.name = serialized.name;
-    throw failure;
+    throw toWireFailure(error);
   }
 };

@@ -13,7 +13,7 @@ import { build, type Plugin } from 'esbuild';
  * (zod-openapi extends it), so tree shaking cannot drop them: ~400 KB of error messages in
  * fifty languages. The API only speaks English, so the locale index is replaced by English alone.
  */
-const englishOnlyZodLocales: Plugin = {
+export const englishOnlyZodLocales: Plugin = {
   name: 'zod-english-only',
   setup(pluginBuild) {
     pluginBuild.onResolve({ filter: /\/locales\/index\.js$/ }, (args) =>

@@ -1,6 +1,7 @@
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
+import { forEachStep, type WorkflowStep } from '#shared/config/workflow-steps.ts';
 import { ServiceFunction } from './api-function.ts';
 import type { DomainEvents } from './domain-events.ts';
 import { invokes, publishesEvents, tableReadOnly, tableReadWrite, type Use } from './function-uses.ts';
@@ -49,41 +50,29 @@ export function stepUses(deps: WorkflowStepDependencies) {
  * run go from the state machines.
  */
 export class WorkflowSteps extends Wiring {
-  public readonly claimRun: LambdaFunction;
-  public readonly resolveTargets: LambdaFunction;
-  public readonly recordResult: LambdaFunction;
-  public readonly finishRun: LambdaFunction;
-  public readonly loadLane: LambdaFunction;
-  public readonly planPrune: LambdaFunction;
-  public readonly recordPrune: LambdaFunction;
-  public readonly reconcileGuests: LambdaFunction;
-  public readonly planOperation: LambdaFunction;
-  public readonly finishOperation: LambdaFunction;
+  /** One function per step of {@link WORKFLOW_STEPS}, by the step's property name. */
+  public readonly functions: Record<WorkflowStep, LambdaFunction>;
 
   constructor(scope: Construct, id: string, deps: WorkflowStepDependencies) {
     super(scope, id);
     const { reads, writes, callsProxmox, publishes } = stepUses(deps);
-    const step = (stepId: string, entry: string, uses: readonly Use[]) =>
-      workflowStep(this, stepId, entry, uses);
-    this.resolveTargets = step('ResolveTargetsFunction', 'resolve-targets', [writes, callsProxmox]);
-    this.reconcileGuests = step('ReconcileGuestsFunction', 'reconcile-guests', [
-      writes,
-      callsProxmox,
-      publishes,
-    ]);
-    this.claimRun = step('ClaimRunFunction', 'claim-run', [writes]);
-    this.recordResult = step('RecordResultFunction', 'record-result', [writes, publishes]);
-    this.finishRun = step('FinishRunFunction', 'finish-run', [writes, publishes]);
-    this.loadLane = step('LoadLaneFunction', 'load-lane', [reads]);
-    this.planPrune = step('PlanPruneFunction', 'plan-prune', [reads]);
-    this.recordPrune = step('RecordPruneFunction', 'record-prune', [writes, publishes]);
-    // Planning reads the guest on Proxmox (a restore's snapshot, a free vmid); finishing lists the
-    // guest's snapshots and syncs the inventory after a clone.
-    this.planOperation = step('PlanOperationFunction', 'plan-operation', [writes, callsProxmox]);
-    this.finishOperation = step('FinishOperationFunction', 'finish-operation', [
-      writes,
-      callsProxmox,
-      publishes,
-    ]);
+    // What each step uses. Planning an operation reads the guest on Proxmox (a restore's
+    // snapshot, a free vmid); finishing one lists the guest's snapshots and syncs the inventory
+    // after a clone.
+    const uses: Record<WorkflowStep, readonly Use[]> = {
+      resolveTargets: [writes, callsProxmox],
+      reconcileGuests: [writes, callsProxmox, publishes],
+      claimRun: [writes],
+      recordResult: [writes, publishes],
+      finishRun: [writes, publishes],
+      loadLane: [reads],
+      planPrune: [reads],
+      recordPrune: [writes, publishes],
+      planOperation: [writes, callsProxmox],
+      finishOperation: [writes, callsProxmox, publishes],
+    };
+    this.functions = forEachStep((step, entry) =>
+      workflowStep(this, `${step[0]?.toUpperCase()}${step.slice(1)}Function`, entry, uses[step]),
+    );
   }
 }

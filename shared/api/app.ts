@@ -8,9 +8,11 @@ import {
   UnauthorizedError,
   ValidationError,
 } from '#shared/domain/errors.ts';
+import type { AgentConnections } from '#shared/ports/agent-connections.ts';
 import type { SubscriptionDeps } from '#shared/services/notifications/subscriptions.ts';
 import type { PolicyDeps } from '#shared/services/policies.ts';
 import type { RunDeps } from '#shared/services/runs.ts';
+import { registerAgentKeyRoutes } from './agent-keys/agent-keys.handlers.ts';
 import type { ApiEnv } from './api-env.ts';
 import { registerAuditRoutes } from './audit/audit.handlers.ts';
 import { registerClusterRoutes } from './clusters/clusters.handlers.ts';
@@ -39,6 +41,8 @@ export interface ApiDeps extends RunDeps, PolicyDeps, SubscriptionDeps {
   readonly version: string;
   /** Largest accepted request body. */
   readonly maxBodyBytes?: number;
+  /** Closes an agent's connection when its key is revoked. */
+  readonly agentConnections?: AgentConnections;
 }
 
 const LOCATION_PREFIX: Record<string, string> = { json: '', query: 'query', param: 'path', header: 'header' };
@@ -130,6 +134,7 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
 
   app.openapi(healthRoute, (c) => c.json({ status: 'ok' as const, version: deps.version }, 200));
   registerClusterRoutes(app, deps);
+  registerAgentKeyRoutes(app, deps);
   registerGuestRoutes(app, deps);
   registerPolicyRoutes(app, deps);
   registerExclusionRoutes(app, deps);

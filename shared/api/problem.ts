@@ -39,6 +39,8 @@ export const PROBLEM_STATUS = {
   'proxmox-tls-failed': 422,
   'proxmox-unsupported': 422,
   'proxmox-error': 502,
+  'agent-offline': 503,
+  'agent-outdated': 422,
 } as const satisfies Record<ErrorType, number>;
 
 /** The status the API answers an error of the service's tree with. */

@@ -24,4 +24,6 @@ export const ENV = {
   idempotencyTtlHours: 'IDEMPOTENCY_TTL_HOURS',
   serviceVersion: 'SERVICE_VERSION',
   logLevel: 'POWERTOOLS_LOG_LEVEL',
+  agentConnectionsEndpoint: 'AGENT_CONNECTIONS_ENDPOINT',
+  agentOfflineAfterSeconds: 'AGENT_OFFLINE_AFTER_SECONDS',
 } as const;

@@ -28,6 +28,10 @@ export const CONNECTOR_CALL_BUDGET_MS = CONNECTOR_TIMEOUT_SECONDS * 1000 + 3_000
 export const FUNCTION_TIMEOUT_SECONDS: Readonly<Record<string, number>> = {
   // API Gateway's HTTP API waits 29 s at most; the connector's deadline (25 s) answers first.
   'functions/api/http-api.ts': 29,
+  // The agents' WebSocket routes: API Gateway waits at most 29 s for an integration; the
+  // authorizer checks one key (a read or two).
+  'functions/agent/agent-websocket.ts': 29,
+  'functions/agent/agent-authorizer.ts': 10,
   'functions/connector/proxmox-connector.ts': CONNECTOR_TIMEOUT_SECONDS,
   // Webhook deliveries: five attempts with backoff and 10 s timeouts take up to about 65 s.
   'functions/notifier/sqs-notifier.ts': 120,

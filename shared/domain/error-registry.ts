@@ -1,3 +1,4 @@
+import { AgentOfflineError, AgentOutdatedError } from './agent/agent-errors.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors.ts';
 import {
   ProxmoxAlreadyExistsError,
@@ -31,6 +32,9 @@ const FIELDS = [
   'actual',
   'fields',
   'issues',
+  'clusterId',
+  'offlineSince',
+  'command',
 ];
 
 /** Turns an error into plain data that can be sent as JSON and rebuilt by {@link reviveError}. */
@@ -78,6 +82,15 @@ const REVIVERS: Record<string, Reviver> = {
   NotFoundError: (m) => Object.assign(new NotFoundError('resource', ''), { message: m }),
   ConflictError: (m) => new ConflictError(m),
   ForbiddenError: (m) => new ForbiddenError(m),
+  AgentOfflineError: (m, f) =>
+    Object.assign(
+      new AgentOfflineError('', String(f.clusterId ?? ''), f.offlineSince as string | undefined),
+      {
+        message: m,
+      },
+    ),
+  AgentOutdatedError: (m, f) =>
+    Object.assign(new AgentOutdatedError('', '', String(f.command ?? '')), { message: m }),
 };
 
 /** Rebuilds the typed error a remote call failed with; unknown kinds stay plain errors. */
@@ -87,4 +100,54 @@ export function reviveError(serialized: SerializedError): Error {
   const error = new Error(serialized.message);
   error.name = serialized.name;
   return error;
+}
+
+/*
+ * The one wire format of a failure between the service's parts. A Lambda function (the connector,
+ * a workflow step) throws an error whose `name` is the error's name (Step Functions matches it in
+ * Retry/Catch) and whose message is the serialized error as JSON; the caller (the Lambda gateway,
+ * a step reading a Catch's `Cause`, an agent's answer) rebuilds the same typed error from it.
+ */
+
+/** The error a function throws so that its name and fields survive the invocation. */
+export function toWireFailure(error: unknown): Error {
+  const serialized = serializeError(error);
+  const failure = new Error(JSON.stringify(serialized));
+  failure.name = serialized.name;
+  return failure;
+}
+
+/** How Lambda reports a failed invocation: in the response payload, and in a Catch's `Cause`. */
+export interface LambdaFailure {
+  readonly errorType?: string;
+  readonly errorMessage?: string;
+}
+
+/** The Lambda failure report of an error, as Lambda gives it to Step Functions. */
+export function toLambdaFailure(error: unknown): LambdaFailure {
+  const serialized = serializeError(error);
+  return { errorType: serialized.name, errorMessage: JSON.stringify(serialized) };
+}
+
+/** The serialized error inside a Lambda failure report; a plain message stays a plain message. */
+export function fromLambdaFailure(failure: LambdaFailure): SerializedError {
+  const plain = { name: failure.errorType ?? 'Error', message: failure.errorMessage ?? 'function failed' };
+  try {
+    const parsed = JSON.parse(failure.errorMessage ?? '') as SerializedError;
+    if (parsed && typeof parsed.name === 'string') return parsed;
+  } catch {
+    // a plain message: keep it
+  }
+  return plain;
+}
+
+/** The serialized error of a Step Functions Catch `Cause` (a Lambda failure report as JSON), if it is one. */
+export function fromStepCause(cause: string): SerializedError | undefined {
+  try {
+    const report = JSON.parse(cause) as LambdaFailure;
+    if (typeof report?.errorMessage !== 'string') return undefined;
+    return fromLambdaFailure(report);
+  } catch {
+    return undefined;
+  }
 }

@@ -42,6 +42,8 @@ const ERROR_TYPES = [
   'proxmox-tls-failed',
   'proxmox-unsupported',
   'proxmox-error',
+  'agent-offline',
+  'agent-outdated',
 ] as const;
 export type ErrorType = (typeof ERROR_TYPES)[number];
 

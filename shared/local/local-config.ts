@@ -37,6 +37,9 @@ const schema = z.object({
   MAIL_FROM: z.string().min(3).default('pve-snapshots <pve-snapshots@localhost>'),
   WEBHOOK_PRIVATE_ADDRESSES: z.enum(['allow', 'deny']).default('allow'),
   NOTIFY_RETRY_BASE_MS: z.coerce.number().int().min(1).max(60_000).default(1000),
+  AGENT_PORT: z.coerce.number().int().min(0).max(65_535).default(0),
+  DEMO_CLUSTER_CONNECTION: z.enum(['agent', 'direct']).default('agent'),
+  AGENT_OFFLINE_AFTER_SECONDS: z.coerce.number().positive().max(600).default(60),
   PROXMOX_URL: z.url().optional(),
   PROXMOX_TOKEN_ID: z.string().optional(),
   PROXMOX_TOKEN_SECRET: z.string().optional(),
@@ -77,9 +80,19 @@ export interface LocalConfig {
   readonly webhookPrivateAddresses: boolean;
   /** First webhook retry delay; later ones double (with jitter). */
   readonly notifyRetryBaseMs: number;
+  /** Where the local WebSocket gateway for agents listens (0: a free port, printed at start). */
+  readonly agentPort: number;
+  /** How long a command for an agent cluster waits for its agent before it fails offline. */
+  readonly agentOfflineAfterMs: number;
   /** Which Proxmox cluster the `demo` tenant gets as `lab`. */
   readonly proxmox:
-    | { readonly kind: 'simulator'; readonly port: number; readonly timeFactor: number }
+    | {
+        readonly kind: 'simulator';
+        readonly port: number;
+        readonly timeFactor: number;
+        /** `agent` (default): `lab` is served by a local agent, the main path of agent clusters. */
+        readonly connection: 'agent' | 'direct';
+      }
     | {
         readonly kind: 'external';
         readonly url: string;
@@ -117,7 +130,12 @@ export function loadLocalConfig(env: Record<string, string | undefined>): LocalC
       ...(values.PROXMOX_FINGERPRINT ? { fingerprint: values.PROXMOX_FINGERPRINT } : {}),
     };
   } else if (values.PROXMOX_SIMULATOR === 'on') {
-    proxmox = { kind: 'simulator', port: values.SIMULATOR_PORT, timeFactor: values.SIMULATOR_TIME_FACTOR };
+    proxmox = {
+      kind: 'simulator',
+      port: values.SIMULATOR_PORT,
+      timeFactor: values.SIMULATOR_TIME_FACTOR,
+      connection: values.DEMO_CLUSTER_CONNECTION,
+    };
   }
   return {
     proxmox,
@@ -138,6 +156,8 @@ export function loadLocalConfig(env: Record<string, string | undefined>): LocalC
     iamMode: values.LOCAL_IAM,
     throttle: values.LOCAL_THROTTLE,
     throttleSeed: values.LOCAL_THROTTLE_SEED,
+    agentOfflineAfterMs: values.AGENT_OFFLINE_AFTER_SECONDS * 1000,
+    agentPort: values.AGENT_PORT,
   };
 }
 
@@ -145,6 +165,16 @@ export function loadLocalConfig(env: Record<string, string | undefined>): LocalC
 export function portsToBind(config: LocalConfig): PortToBind[] {
   return [
     { port: config.port, host: config.host, variable: 'PORT', what: "the API's port" },
+    ...(config.agentPort
+      ? [
+          {
+            port: config.agentPort,
+            host: config.host,
+            variable: 'AGENT_PORT',
+            what: "the agents' WebSocket port",
+          },
+        ]
+      : []),
     ...(config.proxmox.kind === 'simulator'
       ? [
           {

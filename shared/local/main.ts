@@ -76,6 +76,7 @@ async function main(): Promise<void> {
       `  API        ${runtime.url}/v1   (health: ${runtime.url}/v1/health)`,
       `  Docs       ${runtime.url}/docs   OpenAPI: ${runtime.url}/openapi.json`,
       `  DynamoDB   ${runtime.dynamoEndpoint}   table ${config.tableName}`,
+      `  Agents     ${runtime.agentUrl}   (WebSocket; AGENT_PORT)`,
       ...(runtime.demo
         ? [
             `  Proxmox    ${runtime.demo.proxmoxUrl}${config.proxmox.kind === 'simulator' ? ' (built-in simulator)' : ''}${runtime.demo.fingerprint ? `  fingerprint ${runtime.demo.fingerprint}` : ''}`,

@@ -9,13 +9,21 @@ import { UndiciWebhookSender } from '#shared/adapters/notifications/webhook-send
 import { CachedProxmoxConnector } from '#shared/adapters/proxmox/proxmox-connector.ts';
 import { LocalSecretStore } from '#shared/adapters/secrets/local-secret-store.ts';
 import { createApiHandler } from '#shared/api/lambda.ts';
+import type { WorkflowStepEntry } from '#shared/config/workflow-steps.ts';
 import { createUlidGenerator } from '#shared/domain/ids.ts';
 import type { LaneRef } from '#shared/domain/lane.ts';
 import { runIdFor } from '#shared/domain/run.ts';
 import { instrumentSteps } from '#shared/observability/instrument.ts';
 import { measureFinishedRun, measureGuestResult } from '#shared/observability/step-metrics.ts';
 import { createTelemetry } from '#shared/observability/telemetry.ts';
+import { inProcessAnswers } from '#shared/ports/agent-connections.ts';
 import type { PolicyRunInput } from '#shared/ports/workflow-starter.ts';
+import {
+  agentConnected,
+  agentDisconnected,
+  agentMessage,
+  authorizeAgentKey,
+} from '#shared/services/agents/agent-gateway.ts';
 import { runConnectorCommand } from '#shared/services/connector-commands.ts';
 import { finishOperation } from '#shared/services/guest-operations/finish-operation.ts';
 import { planOperation } from '#shared/services/guest-operations/plan-operation.ts';
@@ -33,6 +41,7 @@ import { createConsoleSite } from './console/console-site.ts';
 import { createLocalSignIn } from './console/local-sign-in.ts';
 import { recoverAfterCrash } from './crash-recovery.ts';
 import { dataPaths, loadOrCreateKey, prepareDataDir } from './data-dir.ts';
+import { demoAgentKeyFile, startDemoAgent } from './demo-agent.ts';
 import { seedDemoTenant } from './demo-seed.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
 import { LocalRuntimeError } from './errors.ts';
@@ -59,14 +68,17 @@ import { startHostedSimulator } from './simulator-host.ts';
 import { ensureTable } from './table-bootstrap.ts';
 import { ThrottleInjector } from './throttling/throttle-injector.ts';
 import { startTtlSweeper } from './ttl-sweeper.ts';
+import { LOCAL_AGENT_PATH, LocalWebSocketGateway } from './websocket-gateway.ts';
 import { loadWorkflowDefinitions } from './workflows/definition-cache.ts';
 import { endedExecutionHandler } from './workflows/ended-executions.ts';
-import { LocalWorkflowRunner } from './workflows/local-workflow-runner.ts';
+import { type LocalFunction, LocalWorkflowRunner } from './workflows/local-workflow-runner.ts';
 import { scaledWaits } from './workflows/scaled-waits.ts';
 
 export interface LocalRuntime {
   /** Base URL of the API, e.g. `http://127.0.0.1:3000`. */
   readonly url: string;
+  /** Where agents connect (the local WebSocket gateway), e.g. `ws://127.0.0.1:3000/agent`. */
+  readonly agentUrl: string;
   readonly store: Store;
   readonly dynamoEndpoint: string;
   readonly dataDir: string;
@@ -224,15 +236,30 @@ export async function startLocalRuntime(
     const webhookSecrets = guardSecretStore(iam, localSecrets, 'WEBHOOK_SECRET_PREFIX');
     const connector = new CachedProxmoxConnector(secrets);
     stops.push(() => connector.close());
-    // Locally the connector's code runs in-process; in AWS the API invokes the connector function.
-    const proxmox = guardProxmoxGateway(iam, new InProcessProxmoxGateway({ store, proxmox: connector }));
     // Events go to the outbox; the dispatcher (started once the API listens) delivers them.
     let wakeDispatcher = () => {};
     const events = guardEventPublisher(
       iam,
       new OutboxEventPublisher(store.deliveries, () => wakeDispatcher()),
     );
-    const deps = { store, secrets, proxmox, ids: createUlidGenerator(now), now, events };
+    const ids = createUlidGenerator(now);
+    // Agents connect to the local WebSocket gateway (its own port, AGENT_PORT), the way they
+    // connect to API Gateway's WebSocket API in AWS.
+    const agentGateway = new LocalWebSocketGateway();
+    stops.push(() => agentGateway.stop());
+    const answers = inProcessAnswers();
+    const agents = {
+      connections: agentGateway,
+      answers,
+      ids,
+      now,
+      events,
+      offlineAfterMs: config.agentOfflineAfterMs,
+    };
+    const connectorDeps = { store, proxmox: connector, agents };
+    // Locally the connector's code runs in-process; in AWS the API invokes the connector function.
+    const proxmox = guardProxmoxGateway(iam, new InProcessProxmoxGateway(connectorDeps));
+    const deps = { store, secrets, proxmox, ids, now, events };
     let smtpUrl = config.smtpUrl;
     if (!smtpUrl) {
       const mailbox = await startLocalMailbox(paths.mail, (file, to) =>
@@ -248,18 +275,39 @@ export async function startLocalRuntime(
     stops.push(() => webhooks.close());
 
     let demo: LocalRuntime['demo'];
+    let seedThroughAgent: ((agentUrl: string) => Promise<void>) | undefined;
     if (config.proxmox.kind === 'simulator') {
       const simulator = await startHostedSimulator(config.dataDir, config.proxmox);
       stops.push(() => simulator.stop());
       const fingerprint = simulator.server.fingerprint();
       const url = `https://127.0.0.1:${simulator.server.port}`;
-      const seeded = await seedOrWarn(deps, logger, {
-        url,
-        tokenId: simulator.tokenId,
-        tokenSecret: simulator.tokenSecret,
-        fingerprint,
-      });
-      if (seeded) demo = { clusterId: seeded.clusterId, proxmoxUrl: url, fingerprint };
+      if (config.proxmox.connection === 'agent') {
+        // Seeded once the API listens: the local agent connects to it.
+        seedThroughAgent = async (agentUrl) => {
+          try {
+            const started = await startDemoAgent(deps, {
+              keyFile: demoAgentKeyFile(paths.keys),
+              agentUrl,
+              proxmox: { url, tokenId: simulator.tokenId, secret: simulator.tokenSecret, fingerprint },
+              log: (message, fields) => logger.info(message, fields),
+            });
+            stops.push(() => started.stop());
+            demo = { clusterId: started.clusterId, proxmoxUrl: url, fingerprint };
+          } catch (error) {
+            logger.warn('could not start the local agent of the demo cluster lab; the API runs without it', {
+              error: (error as Error).message,
+            });
+          }
+        };
+      } else {
+        const seeded = await seedOrWarn(deps, logger, {
+          url,
+          tokenId: simulator.tokenId,
+          tokenSecret: simulator.tokenSecret,
+          fingerprint,
+        });
+        if (seeded) demo = { clusterId: seeded.clusterId, proxmoxUrl: url, fingerprint };
+      }
     } else if (config.proxmox.kind === 'external') {
       const { url, tokenId, tokenSecret, fingerprint } = config.proxmox;
       const seeded = await seedOrWarn(deps, logger, {
@@ -272,6 +320,21 @@ export async function startLocalRuntime(
         demo = { clusterId: seeded.clusterId, proxmoxUrl: url, ...(fingerprint ? { fingerprint } : {}) };
     }
 
+    const agentRoutes = { store, connections: agentGateway, answers, ids, now };
+    const agentPort = await agentGateway.listen(
+      config.agentPort,
+      config.host,
+      {
+        authorize: (authorization) => authorizeAgentKey(store, authorization),
+        connect: (identity, connectionId) => agentConnected(agentRoutes, identity, connectionId),
+        disconnect: (identity, connectionId) => agentDisconnected(agentRoutes, identity, connectionId),
+        message: (identity, connectionId, body) => agentMessage(agentRoutes, identity, connectionId, body),
+      },
+      (message, fields) => logger.info(message, fields),
+    );
+    const agentUrl = `ws://${config.host.includes(':') ? `[${config.host}]` : config.host}:${agentPort}${LOCAL_AGENT_PATH}`;
+    // The demo cluster's local agent connects and the first inventory is read before the API listens.
+    await seedThroughAgent?.(agentUrl);
     // Read from the cache keyed by the definitions' sources; CDK synthesizes only after a change.
     const workflowDefinitions = await loadWorkflowDefinitions();
     const runner = new LocalWorkflowRunner(
@@ -294,8 +357,8 @@ export async function startLocalRuntime(
           'reconcile-guests': (input) => reconcileGuests(deps, input as never),
           'plan-operation': (input) => planOperation(deps, input as never),
           'finish-operation': (input) => finishOperation(deps, input as never),
-          connector: (input) => runConnectorCommand({ store, proxmox: connector }, input),
-        },
+          connector: (input) => runConnectorCommand(connectorDeps, input),
+        } satisfies Record<WorkflowStepEntry | 'connector', LocalFunction>,
         (step) => createTelemetry(`pve-snapshots-${step}`, { quietMetrics: true }),
         { 'finish-run': measureFinishedRun, 'record-result': measureGuestResult },
       ),
@@ -393,6 +456,7 @@ export async function startLocalRuntime(
       confirmationKey,
       workflows,
       schedules: policiesAreTheSchedule,
+      agentConnections: agentGateway,
       logger,
       claims: { tenant: 'tenant', role: 'role' },
       version: process.env.npm_package_version ?? '0.1.0',
@@ -427,7 +491,8 @@ export async function startLocalRuntime(
         onError: (error) => logger.warn('TTL sweep failed', { error: error as Error }),
       }),
     );
-    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    const authority = `${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    const url = `http://${authority}`;
     const notifications = startNotificationDispatcher({
       outbox: store.deliveries,
       deliver: (event) =>
@@ -460,6 +525,7 @@ export async function startLocalRuntime(
     stops.push(() => notifications.stop());
     return {
       url,
+      agentUrl,
       store,
       dynamoEndpoint,
       dataDir: config.dataDir,

@@ -1,7 +1,7 @@
 import type { ProxmoxConnection } from '#shared/adapters/proxmox/client.ts';
 import { ProxmoxPermissionError } from '#shared/domain/proxmox-errors.ts';
 import type { ProxmoxGateway } from '#shared/ports/proxmox-gateway.ts';
-import type { ProbeResult } from './connector-commands.ts';
+import { callProxmox } from '#shared/ports/proxmox-gateway.ts';
 
 /** Privileges the service needs on `/vms` to take and inspect snapshots. */
 const REQUIRED_PRIVILEGES = ['VM.Audit', 'VM.Snapshot'] as const;
@@ -15,7 +15,7 @@ export async function probeCluster(
   proxmox: ProxmoxGateway,
   connection: ProxmoxConnection,
 ): Promise<{ version: string }> {
-  const result = (await proxmox.call({ probe: connection })) as ProbeResult;
+  const result = await callProxmox(proxmox, { probe: connection });
   const missing = REQUIRED_PRIVILEGES.filter((privilege) => result.privileges[privilege] !== 1);
   if (missing.length > 0) {
     const text = `the token lacks ${missing.join(', ')} on /vms`;

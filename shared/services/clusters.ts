@@ -1,22 +1,40 @@
 import { connectionTo } from '#shared/adapters/proxmox/cluster-connection.ts';
 import { type AuditContext, auditSummary } from '#shared/domain/audit.ts';
-import { type Cluster, normalizeFingerprint } from '#shared/domain/cluster.ts';
-import { assertVersion, NotFoundError } from '#shared/domain/errors.ts';
+import { type Cluster, type ClusterConnectionMode, normalizeFingerprint } from '#shared/domain/cluster.ts';
+import { assertVersion, NotFoundError, ValidationError } from '#shared/domain/errors.ts';
 import { auditEvent, authorize } from './audit-trail.ts';
 import { probeCluster } from './cluster-probe.ts';
 import { retryStaleWrites } from './retry-stale-writes.ts';
 import type { ServiceDeps } from './service-deps.ts';
 
+/** A direct cluster's connection details (the schema requires them unless `connection` is `agent`). */
 export interface ClusterInput {
   readonly name: string;
-  readonly url: string;
-  readonly tokenId: string;
-  readonly tokenSecret: string;
+  readonly connection?: ClusterConnectionMode;
+  readonly url?: string;
+  readonly tokenId?: string;
+  readonly tokenSecret?: string;
   readonly fingerprint?: string;
   readonly caCertificate?: string;
 }
 
-export type ClusterPatch = Partial<ClusterInput>;
+export type ClusterPatch = Partial<Omit<ClusterInput, 'connection'>>;
+
+/** Connection details an agent cluster must not be given: its agent holds them. */
+const DIRECT_ONLY = ['url', 'tokenId', 'tokenSecret', 'fingerprint', 'caCertificate'] as const;
+
+function refuseDirectDetails(input: ClusterPatch): void {
+  const given = DIRECT_ONLY.filter((field) => input[field] !== undefined);
+  if (given.length === 0) return;
+  throw new ValidationError(
+    given.map((field) => ({
+      path: field,
+      rule: 'cluster.agent-holds-connection',
+      message:
+        'an agent cluster stores no connection details: the agent holds the URL, token and certificate pin',
+    })),
+  );
+}
 
 /** What clients see of a cluster: everything but where its secret lives. */
 export type ClusterView = Omit<Cluster, 'secretRef' | 'tenantId'>;
@@ -56,16 +74,25 @@ export async function registerCluster(
     resourceType: 'cluster',
     resourceId: id,
   });
+  if (input.connection === 'agent') return await registerAgentCluster(deps, context, id, input);
+  if (input.url === undefined || input.tokenId === undefined || input.tokenSecret === undefined) {
+    throw new ValidationError(
+      (['url', 'tokenId', 'tokenSecret'] as const)
+        .filter((field) => input[field] === undefined)
+        .map((field) => ({ path: field, rule: 'required', message: 'required for a direct cluster' })),
+    );
+  }
+  const tokenSecret = input.tokenSecret;
   const endpoint = {
     url: input.url,
     tokenId: input.tokenId,
     ...(input.fingerprint ? { fingerprint: normalizeFingerprint(input.fingerprint) } : {}),
     ...(input.caCertificate ? { caCertificate: input.caCertificate } : {}),
   };
-  await probeCluster(deps.proxmox, connectionTo(endpoint, input.tokenSecret));
+  await probeCluster(deps.proxmox, connectionTo(endpoint, tokenSecret));
   const at = new Date(deps.now()).toISOString();
   const tenantId = context.principal.tenantId;
-  const secretRef = await deps.secrets.put(secretName({ tenantId, id }), input.tokenSecret);
+  const secretRef = await deps.secrets.put(secretName({ tenantId, id }), tokenSecret);
   const cluster: Cluster = {
     id,
     tenantId,
@@ -91,6 +118,40 @@ export async function registerCluster(
     await deps.secrets.delete(secretRef);
     throw error;
   }
+  return cluster;
+}
+
+/**
+ * Registers a cluster reached through an agent: nothing to probe and no secret to store (the
+ * agent holds the Proxmox token); the agent connects once it has a key (POST …/agent-keys).
+ */
+async function registerAgentCluster(
+  deps: ServiceDeps,
+  context: AuditContext,
+  id: string,
+  input: ClusterInput,
+): Promise<Cluster> {
+  refuseDirectDetails(input);
+  const at = new Date(deps.now()).toISOString();
+  const cluster: Cluster = {
+    id,
+    tenantId: context.principal.tenantId,
+    name: input.name,
+    connection: 'agent',
+    createdAt: at,
+    updatedAt: at,
+    version: 1,
+  };
+  await deps.store.clusters.create(cluster, [
+    deps.store.audit.entry(
+      auditEvent(deps, context, {
+        action: 'cluster.create',
+        resourceType: 'cluster',
+        resourceId: id,
+        after: auditSummary(clusterView(cluster)),
+      }),
+    ),
+  ]);
   return cluster;
 }
 
@@ -120,6 +181,7 @@ async function updateClusterOnce(
   });
   const before = await getCluster(deps, context, clusterId);
   assertVersion('cluster', before.version, expectedVersion);
+  if (before.connection === 'agent') refuseDirectDetails(patch);
   const { tokenSecret, fingerprint, ...fields } = patch;
   const after: Cluster = {
     ...before,
@@ -138,7 +200,10 @@ async function updateClusterOnce(
   ) {
     await probeCluster(
       deps.proxmox,
-      connectionTo(after, tokenSecret ?? (await deps.secrets.get(before.secretRef))),
+      connectionTo(
+        { ...after, url: after.url ?? '', tokenId: after.tokenId ?? '' },
+        tokenSecret ?? (await deps.secrets.get(before.secretRef ?? '')),
+      ),
     );
   }
   // The secret is replaced in place (same reference) only after the record update succeeded,
@@ -202,7 +267,7 @@ async function deleteClusterOnce(
       }),
     ),
   ]);
-  await deps.secrets.delete(cluster.secretRef);
+  if (cluster.secretRef) await deps.secrets.delete(cluster.secretRef);
   await retireGuests(deps, cluster);
 }
 

@@ -1,7 +1,7 @@
 import { registerTenant } from '#shared/adapters/dynamo/tenant-registry.ts';
-import type { ProxmoxVm } from '#shared/adapters/proxmox/types.ts';
 import type { AuditContext } from '#shared/domain/audit.ts';
 import { diffInventory } from '#shared/domain/guest.ts';
+import { callProxmox } from '#shared/ports/proxmox-gateway.ts';
 import { auditEvent, authorize } from './audit-trail.ts';
 import { getCluster } from './clusters.ts';
 import type { ServiceDeps } from './service-deps.ts';
@@ -37,11 +37,11 @@ export async function syncClusterInventory(
   const syncedAt = new Date(deps.now()).toISOString();
   try {
     const [observed, stored] = await Promise.all([
-      deps.proxmox.call({
+      callProxmox(deps.proxmox, {
         tenantId: cluster.tenantId,
         clusterId: cluster.id,
         command: { type: 'listGuests' },
-      }) as Promise<ProxmoxVm[]>,
+      }),
       deps.store.guests.allOfCluster(cluster.tenantId, cluster.id),
     ]);
     const diff = diffInventory(cluster.tenantId, cluster.id, stored, observed, syncedAt);

@@ -1,10 +1,11 @@
 import { readAllPages } from '#shared/adapters/dynamo/read-all-pages.ts';
-import type { SnapshotEntry } from '#shared/adapters/proxmox/types.ts';
 import { parseGuestId } from '#shared/domain/guest-id.ts';
 import { domainEvent } from '#shared/domain/notifications/events.ts';
 import type { Policy } from '#shared/domain/policy.ts';
+import type { SnapshotEntry } from '#shared/domain/proxmox/types.ts';
 import { ProxmoxUnreachableError } from '#shared/domain/proxmox-errors.ts';
 import { reconcileSnapshots } from '#shared/domain/reconcile.ts';
+import { callProxmox } from '#shared/ports/proxmox-gateway.ts';
 import type { ServiceDeps } from './service-deps.ts';
 
 /** A lock held this long outlives any snapshot, backup or clone task: it is reported as stuck. */
@@ -79,11 +80,11 @@ export async function reconcileGuests(
     }
     let observed: SnapshotEntry[];
     try {
-      observed = (await deps.proxmox.call({
+      observed = await callProxmox(deps.proxmox, {
         tenantId: input.tenantId,
         clusterId: guest.clusterId,
         command: { type: 'listSnapshots', node: guest.node, guestType: guest.type, vmid: guest.vmid },
-      })) as SnapshotEntry[];
+      });
     } catch (error) {
       if (error instanceof ProxmoxUnreachableError) unreachableNodes.add(node);
       summary.unreachable++;

@@ -3,6 +3,7 @@
  * baseline measured in the same process, because the machines are shared and noisy.
  * Select benchmarks with `npm run bench -- api bundle`.
  */
+import { runAgentBench } from './agent-bench.ts';
 import { runApiBench, runBundleBench } from './api-bench.ts';
 import { runNotificationsBench } from './notifications-bench.ts';
 import { runProxmoxBench } from './proxmox-bench.ts';
@@ -16,6 +17,7 @@ const benches: Record<string, (log: (line: string) => void) => Promise<void>> = 
   workflow: runWorkflowBench,
   retention: runRetentionBench,
   notifications: runNotificationsBench,
+  agent: runAgentBench,
 };
 
 const selected = process.argv.slice(2).filter((name) => !name.startsWith('-'));

@@ -16,6 +16,7 @@ describe('loading configuration from the environment', () => {
     expect(loadConnectorConfig({ TABLE_NAME: 'pve-snapshots' })).toEqual({
       tableName: 'pve-snapshots',
       secretPrefix: 'pve-snapshots/clusters',
+      agentOfflineAfterMs: 20_000,
     });
   });
 

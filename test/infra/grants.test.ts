@@ -49,6 +49,8 @@ function requiredGrant(
     };
   if (name.endsWith('_SECRET_ARN'))
     return { actions: ['secretsmanager:GetSecretValue'], matches: (r) => within(r, value) };
+  if (name === 'AGENT_CONNECTIONS_ENDPOINT')
+    return { actions: ['execute-api:ManageConnections'], matches: () => true };
   if (name === 'SCHEDULE_GROUP_NAME') return { actions: ['scheduler:CreateSchedule'], matches: () => true };
   if (name === 'SCHEDULER_ROLE_ARN') return { actions: ['iam:PassRole'], matches: (r) => within(r, value) };
   return undefined;

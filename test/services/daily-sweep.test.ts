@@ -8,9 +8,9 @@ import { CachedProxmoxConnector } from '#shared/adapters/proxmox/proxmox-connect
 import { LocalSecretStore } from '#shared/adapters/secrets/local-secret-store.ts';
 import type { Guest } from '#shared/domain/guest.ts';
 import { createUlidGenerator } from '#shared/domain/ids.ts';
+import type { ConnectorRequest } from '#shared/domain/proxmox/commands.ts';
 import { InProcessProxmoxGateway } from '#shared/local/in-process-gateway.ts';
 import { runLocalSweep } from '#shared/local/local-sweep.ts';
-import type { ConnectorRequest } from '#shared/ports/proxmox-gateway.ts';
 import type { SweepUnit } from '#shared/ports/sweep-queue.ts';
 import { registerCluster } from '#shared/services/clusters.ts';
 import { planDailySweep, SWEEP_CHUNK_GUESTS, sweepUnit } from '#shared/services/daily-sweep.ts';

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Cluster } from '#shared/domain/cluster.ts';
 import type { Policy } from '#shared/domain/policy.ts';
+import { AgentStore } from './agent-store.ts';
 import { AuditStore } from './audit-store.ts';
 import { CursorCodec } from './cursor.ts';
 import { DeliveryStore } from './delivery-store.ts';
@@ -44,6 +45,7 @@ export interface Store {
   readonly subscriptions: SubscriptionStore;
   readonly deliveries: DeliveryStore;
   readonly audit: AuditStore;
+  readonly agents: AgentStore;
   readonly idempotency: IdempotencyStore;
 }
 
@@ -72,6 +74,7 @@ export function createStore(options: StoreOptions): Store {
     subscriptions: new SubscriptionStore(table),
     deliveries: new DeliveryStore(table),
     audit: new AuditStore(table),
+    agents: new AgentStore(table),
     idempotency: new IdempotencyStore(table),
   };
 }

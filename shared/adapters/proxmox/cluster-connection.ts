@@ -7,7 +7,10 @@ import type { ProxmoxConnection } from './client.ts';
  * connections for the connector to probe) does not pull in undici.
  */
 export function connectionTo(
-  endpoint: Pick<Cluster, 'url' | 'tokenId' | 'fingerprint' | 'caCertificate'>,
+  endpoint: Pick<Cluster, 'fingerprint' | 'caCertificate'> & {
+    readonly url: string;
+    readonly tokenId: string;
+  },
   secret: string,
 ): ProxmoxConnection {
   return {

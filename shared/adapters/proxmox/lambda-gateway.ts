@@ -1,6 +1,7 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
-import { reviveError, type SerializedError } from '#shared/domain/error-registry.ts';
-import type { ConnectorRequest, ProxmoxGateway } from '#shared/ports/proxmox-gateway.ts';
+import { fromLambdaFailure, type LambdaFailure, reviveError } from '#shared/domain/error-registry.ts';
+import type { ConnectorRequest } from '#shared/domain/proxmox/commands.ts';
+import type { ProxmoxGateway } from '#shared/ports/proxmox-gateway.ts';
 
 /**
  * The API's gateway in AWS: invokes the connector function synchronously. A failed invocation
@@ -25,21 +26,7 @@ export class LambdaProxmoxGateway implements ProxmoxGateway {
     );
     const text = result.Payload ? new TextDecoder().decode(result.Payload) : 'null';
     const payload = JSON.parse(text) as unknown;
-    if (result.FunctionError) {
-      const failure = payload as { errorType?: string; errorMessage?: string };
-      // The connector puts the error's fields into its message as JSON (see the connector entry).
-      let serialized: SerializedError = {
-        name: failure.errorType ?? 'Error',
-        message: failure.errorMessage ?? 'connector failed',
-      };
-      try {
-        const parsed = JSON.parse(failure.errorMessage ?? '') as SerializedError;
-        if (parsed && typeof parsed.name === 'string') serialized = parsed;
-      } catch {
-        // a plain message: keep it
-      }
-      throw reviveError(serialized);
-    }
+    if (result.FunctionError) throw reviveError(fromLambdaFailure(payload as LambdaFailure));
     return payload;
   }
 }

@@ -1,13 +1,10 @@
+import { classifyProxmoxText } from '#shared/domain/proxmox/task-outcome.ts';
 import {
-  ProxmoxAlreadyExistsError,
   ProxmoxAuthError,
   type ProxmoxError,
   ProxmoxInvalidParameterError,
-  ProxmoxLockedError,
-  ProxmoxNotFoundError,
   ProxmoxPermissionError,
   ProxmoxServerError,
-  ProxmoxTaskFailedError,
   ProxmoxUnreachableError,
   ProxmoxUnsupportedError,
 } from '#shared/domain/proxmox-errors.ts';
@@ -22,23 +19,7 @@ export interface ProxmoxHttpFailure {
   readonly path: string;
 }
 
-const LOCKED = /\b(?:VM|CT) is locked \(([^)]+)\)/;
-const NOT_FOUND =
-  /does not exist|no such (?:cluster node|task|storage|volume|VM)|hostname lookup '[^']*' failed|unable to find VM/i;
-const ALREADY = /already (?:used|exists)|config file already exists/i;
 const PERMISSION = /^Permission check failed(?: \(([^,)]+), ([^)]+)\))?/;
-
-/**
- * Classifies an error text of Proxmox by what it means, whether it came from an HTTP 500 or from
- * a task's exit status: locked, not found, already exists, or none of these.
- */
-function classifyText(text: string, context: string): ProxmoxError | undefined {
-  const locked = LOCKED.exec(text);
-  if (locked) return new ProxmoxLockedError(`${context}: ${text}`, text, locked[1] as string);
-  if (ALREADY.test(text)) return new ProxmoxAlreadyExistsError(`${context}: ${text}`, text);
-  if (NOT_FOUND.test(text)) return new ProxmoxNotFoundError(`${context}: ${text}`, text);
-  return undefined;
-}
 
 /**
  * The one mapping from a failed Proxmox HTTP response to the error tree. Looks at the status,
@@ -87,16 +68,8 @@ export function mapHttpFailure(failure: ProxmoxHttpFailure): ProxmoxError {
       });
     default:
       return (
-        classifyText(text, context) ?? new ProxmoxServerError(`${context}: ${failure.status} ${text}`, text)
+        classifyProxmoxText(text, context) ??
+        new ProxmoxServerError(`${context}: ${failure.status} ${text}`, text)
       );
   }
-}
-
-/** Maps a task that ended with an error exit status: the text decides, as for HTTP 500s. */
-export function mapTaskFailure(upid: string, exitstatus: string): ProxmoxError {
-  const context = `task ${upid}`;
-  return (
-    classifyText(exitstatus, context) ??
-    new ProxmoxTaskFailedError(`${context} failed: ${exitstatus}`, exitstatus, upid)
-  );
 }

@@ -31,9 +31,14 @@ export class CachedProxmoxConnector implements ProxmoxConnector {
     const cached = this.#clients.get(key);
     if (cached && cached.version === cluster.version) return await cached.client;
     if (cached) void cached.client.then((client) => client.close()).catch(() => undefined);
+    const { url, tokenId, secretRef } = cluster;
+    if (url === undefined || tokenId === undefined || secretRef === undefined) {
+      // An agent cluster: its token is in the tenant's network, never here.
+      throw new Error(`cluster ${cluster.id} is reached through its agent, not directly`);
+    }
     const client = this.#secrets
-      .get(cluster.secretRef)
-      .then((secret) => this.connect(connectionTo(cluster, secret)));
+      .get(secretRef)
+      .then((secret) => this.connect(connectionTo({ ...cluster, url, tokenId }, secret)));
     this.#clients.set(key, { version: cluster.version, client });
     client.catch(() => this.#clients.delete(key));
     return await client;

@@ -18,11 +18,13 @@ export function registerClusterRoutes(app: OpenAPIHono<ApiEnv>, deps: ServiceDep
     const context = requestContext(c);
     const cluster = await registerCluster(deps, context, c.req.valid('json'));
     // A first inventory right away, so guests show up; a failed sync is audited and can be retried.
-    await syncClusterInventory(deps, context, cluster.id).catch((error: unknown) =>
-      c
-        .get('logger')
-        .warn('first inventory sync failed', { clusterId: cluster.id, error: (error as Error).message }),
-    );
+    // An agent cluster has no agent yet (it needs a key first): its agent's first sync comes later.
+    if (cluster.connection !== 'agent')
+      await syncClusterInventory(deps, context, cluster.id).catch((error: unknown) =>
+        c
+          .get('logger')
+          .warn('first inventory sync failed', { clusterId: cluster.id, error: (error as Error).message }),
+      );
     c.header('Location', `/v1/clusters/${cluster.id}`);
     c.header('ETag', etagOf(cluster.version));
     return c.json(clusterView(cluster), 201);

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { FINGERPRINT_PATTERN, TOKEN_ID_PATTERN } from '#shared/domain/cluster.ts';
+import { CLUSTER_CONNECTION_MODES, FINGERPRINT_PATTERN, TOKEN_ID_PATTERN } from '#shared/domain/cluster.ts';
 import { safeText } from '../schemas.ts';
 
 /**
@@ -63,7 +63,41 @@ const fields = {
   caCertificate: Pem.optional(),
 };
 
-export const ClusterInputSchema = z.strictObject(fields).openapi('ClusterInput');
+const DIRECT_REQUIRED = ['url', 'tokenId', 'tokenSecret'] as const;
+const DIRECT_ONLY = [...DIRECT_REQUIRED, 'fingerprint', 'caCertificate'] as const;
+
+/**
+ * A direct cluster (the default) gives its URL and token; an agent cluster gives none of its
+ * connection details: its agent holds them, and the Proxmox token never leaves its network.
+ */
+export const ClusterInputSchema = z
+  .strictObject({
+    name: fields.name,
+    connection: z.enum(CLUSTER_CONNECTION_MODES).optional().openapi({
+      description:
+        "`direct` (default): the service calls the cluster's API with the token given here. `agent`: an agent inside the cluster's network connects out to the service and runs its commands with a token only it holds; give no url, token or certificate then, and create an agent key (POST /v1/clusters/{clusterId}/agent-keys).",
+    }),
+    url: fields.url.optional(),
+    tokenId: fields.tokenId.optional(),
+    tokenSecret: fields.tokenSecret.optional(),
+    fingerprint: fields.fingerprint,
+    caCertificate: fields.caCertificate,
+  })
+  .superRefine((input, context) => {
+    const agent = input.connection === 'agent';
+    for (const field of agent ? DIRECT_ONLY : DIRECT_REQUIRED) {
+      if ((input[field] !== undefined) !== agent) continue;
+      context.addIssue({
+        code: 'custom',
+        path: [field],
+        message: agent
+          ? 'an agent cluster stores no connection details: the agent holds the URL, token and certificate pin'
+          : 'required for a direct cluster',
+        params: { rule: agent ? 'cluster.agent-holds-connection' : 'required' },
+      });
+    }
+  })
+  .openapi('ClusterInput');
 
 export const ClusterPatchSchema = z
   .strictObject({
@@ -80,8 +114,9 @@ export const ClusterSchema = z
   .object({
     id: z.string(),
     name: z.string(),
-    url: z.string(),
-    tokenId: z.string(),
+    connection: z.enum(CLUSTER_CONNECTION_MODES).optional().openapi({ description: 'absent: direct' }),
+    url: z.string().optional().openapi({ description: 'direct clusters only' }),
+    tokenId: z.string().optional().openapi({ description: 'direct clusters only' }),
     fingerprint: z.string().optional(),
     caCertificate: z.string().optional(),
     createdAt: z.string(),

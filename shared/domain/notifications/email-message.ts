@@ -144,6 +144,18 @@ export function emailFor(event: DomainEvent, context: EmailContext): EmailConten
           ? { what: 'guest', path: `/v1/guests/${encodeURIComponent(d.guestId)}` }
           : undefined,
       );
+    case 'agent.offline':
+      return render(
+        context,
+        `[pve-snapshots] agent for cluster ${d.clusterName} offline`,
+        [
+          `The agent for cluster ${d.clusterName} has been offline since ${d.offlineSince ?? 'it was registered'}; commands for the cluster fail until it reconnects (systemctl status pve-snapshots-agent on the host that runs it).`,
+        ],
+        [],
+        typeof d.clusterId === 'string'
+          ? { what: 'cluster', path: `/v1/clusters/${encodeURIComponent(d.clusterId)}` }
+          : undefined,
+      );
     case 'subscription.confirmation':
       return render(
         context,

@@ -13,6 +13,7 @@ export const EVENT_TYPES = [
   'restore.succeeded',
   'restore.failed',
   'lock.stuck',
+  'agent.offline',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -29,6 +30,7 @@ const FAILURES: ReadonlySet<string> = new Set([
   'snapshot.missing',
   'restore.failed',
   'lock.stuck',
+  'agent.offline',
 ]);
 
 /** Whether an event reports something that went well or something an operator must look at. */

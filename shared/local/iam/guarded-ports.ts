@@ -1,6 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ConnectorRequest } from '#shared/domain/proxmox/commands.ts';
 import type { EventPublisher } from '#shared/ports/event-publisher.ts';
-import type { ConnectorRequest, ProxmoxGateway } from '#shared/ports/proxmox-gateway.ts';
+import type { ProxmoxGateway } from '#shared/ports/proxmox-gateway.ts';
 import type { SecretStore } from '#shared/ports/secret-store.ts';
 import type { WorkflowStarter } from '#shared/ports/workflow-starter.ts';
 import { localFunctionArn, localSecretArn } from '../local-arns.ts';

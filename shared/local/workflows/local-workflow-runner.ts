@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { serializeError } from '#shared/domain/error-registry.ts';
+import { toLambdaFailure } from '#shared/domain/error-registry.ts';
 import { HISTORY_EVENT_LIMIT, HistoryCounter, type RunnerEvent } from './history-counter.ts';
 
 export type LocalFunction = (payload: unknown) => Promise<unknown>;
@@ -239,11 +239,8 @@ export class LocalWorkflowRunner {
         result = await withTimeout(run, functionTimeouts?.[name]);
       } catch (error) {
         if (error instanceof Error && error.name === 'Sandbox.Timedout') throw error;
-        const serialized = serializeError(error);
-        throw taskError(
-          serialized.name,
-          JSON.stringify({ errorType: serialized.name, errorMessage: JSON.stringify(serialized) }),
-        );
+        const report = toLambdaFailure(error);
+        throw taskError(report.errorType ?? 'Error', JSON.stringify(report));
       }
       checkPayloadSize(`the result of '${name}'`, result);
       return { Payload: result };

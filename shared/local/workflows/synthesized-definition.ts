@@ -2,6 +2,7 @@ import { App, type CfnResource, Stack } from 'aws-cdk-lib';
 import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { GuestOperationWorkflow } from '#infra/constructs/guest-operation-workflow.ts';
 import { PolicyRunWorkflow } from '#infra/constructs/policy-run-workflow.ts';
+import { forEachStep, type WorkflowStepEntry } from '#shared/config/workflow-steps.ts';
 
 import {
   LOCAL_ACCOUNT,
@@ -11,21 +12,8 @@ import {
   localStateMachineArn,
 } from '../local-arns.ts';
 
-/** The local functions a policy run invokes, by name. */
-const POLICY_RUN_FUNCTIONS = [
-  'claim-run',
-  'resolve-targets',
-  'record-result',
-  'finish-run',
-  'load-lane',
-  'plan-prune',
-  'record-prune',
-  'reconcile-guests',
-  'plan-operation',
-  'finish-operation',
-  'connector',
-] as const;
-type PolicyRunFunction = (typeof POLICY_RUN_FUNCTIONS)[number];
+/** The local functions a policy run invokes, by name: the workflow steps and the connector. */
+type PolicyRunFunction = WorkflowStepEntry | 'connector';
 
 /** Resolves the CloudFormation intrinsics CDK puts into a DefinitionString to local values. */
 function resolve(value: unknown, refs: Record<string, string>): string {
@@ -68,20 +56,10 @@ export function synthesizePolicyRunDefinitions(): LocalWorkflows {
     imported.set(name, created);
     return created;
   };
-  const workflow = new PolicyRunWorkflow(stack, 'PolicyRun', {
-    claimRun: fn('claim-run'),
-    resolveTargets: fn('resolve-targets'),
-    recordResult: fn('record-result'),
-    finishRun: fn('finish-run'),
-    loadLane: fn('load-lane'),
-    planPrune: fn('plan-prune'),
-    recordPrune: fn('record-prune'),
-    reconcileGuests: fn('reconcile-guests'),
-    connector: fn('connector'),
-  });
+  const steps = forEachStep((_step, entry) => fn(entry));
+  const workflow = new PolicyRunWorkflow(stack, 'PolicyRun', { ...steps, connector: fn('connector') });
   const operations = new GuestOperationWorkflow(stack, 'GuestOperation', {
-    planOperation: fn('plan-operation'),
-    finishOperation: fn('finish-operation'),
+    ...steps,
     connector: fn('connector'),
   });
   const template = app.synth().getStackByName(stack.stackName).template as {

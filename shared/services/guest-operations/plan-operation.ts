@@ -1,9 +1,9 @@
-import type { SnapshotEntry } from '#shared/adapters/proxmox/types.ts';
 import { NotFoundError } from '#shared/domain/errors.ts';
 import { formatGuestId, parseGuestId } from '#shared/domain/guest-id.ts';
 import { operationNameSuffix } from '#shared/domain/operation.ts';
+import type { ConnectorCommand } from '#shared/domain/proxmox/commands.ts';
 import { handSnapshotName } from '#shared/domain/snapshot-name.ts';
-import type { ConnectorCommand } from '#shared/ports/proxmox-gateway.ts';
+import { callProxmox } from '#shared/ports/proxmox-gateway.ts';
 import type { ServiceDeps } from '../service-deps.ts';
 
 export interface OperationStep {
@@ -33,8 +33,8 @@ export async function planOperation(
   const guest = ref ? await deps.store.guests.get(input.tenantId, ref.clusterId, ref.vmid) : undefined;
   if (!guest) throw new NotFoundError('guest', operation.guestId);
   const on = { node: guest.node, guestType: guest.type, vmid: guest.vmid } as const;
-  const call = (command: ConnectorCommand) =>
-    deps.proxmox.call({ tenantId: input.tenantId, clusterId: guest.clusterId, command });
+  const call = <C extends ConnectorCommand>(command: C) =>
+    callProxmox(deps.proxmox, { tenantId: input.tenantId, clusterId: guest.clusterId, command });
   const step = (label: string, command: ConnectorCommand): OperationStep => ({
     tenantId: input.tenantId,
     clusterId: guest.clusterId,
@@ -66,10 +66,10 @@ export async function planOperation(
       );
       break;
     case 'restore-in-place': {
-      const snapshots = (await call({ type: 'listSnapshots', ...on })) as SnapshotEntry[];
+      const snapshots = await call({ type: 'listSnapshots', ...on });
       const snapshot = snapshots.find((entry) => entry.name === operation.snapshotName);
       if (!snapshot) throw new NotFoundError('snapshot', operation.snapshotName);
-      const status = (await call({ type: 'guestStatus', ...on })) as { status?: string };
+      const status = await call({ type: 'guestStatus', ...on });
       const wasRunning = status.status === 'running';
       if (request.safetySnapshot !== false) {
         // Named after the operation: a re-planned operation names the same safety snapshot.
@@ -101,7 +101,7 @@ export async function planOperation(
       break;
     }
     case 'restore-new-guest': {
-      const newid = request.newGuest?.vmid ?? ((await call({ type: 'nextVmid' })) as { vmid: number }).vmid;
+      const newid = request.newGuest?.vmid ?? (await call({ type: 'nextVmid' })).vmid;
       planned = { newGuestId: formatGuestId({ clusterId: guest.clusterId, vmid: newid }) };
       const target = {
         node: request.newGuest?.node ?? guest.node,

@@ -1,6 +1,7 @@
 import { type AuditContext, auditSummary } from '#shared/domain/audit.ts';
 import { NotFoundError } from '#shared/domain/errors.ts';
 import type { SnapshotRecord } from '#shared/domain/snapshot-record.ts';
+import { callProxmox } from '#shared/ports/proxmox-gateway.ts';
 import { auditEvent, authorize } from '../audit-trail.ts';
 import { findGuest } from '../guest-reference.ts';
 import type { ServiceDeps } from '../service-deps.ts';
@@ -26,7 +27,7 @@ export async function updateSnapshot(
   const before = guest ? await deps.store.snapshots.get(tenantId, guest.id, name) : undefined;
   if (!guest || !before) throw new NotFoundError('snapshot', `${guestId}/${name}`);
   if (patch.description !== undefined) {
-    await deps.proxmox.call({
+    await callProxmox(deps.proxmox, {
       tenantId,
       clusterId: guest.clusterId,
       command: {

@@ -1,5 +1,6 @@
-import { mapTaskFailure } from '#shared/adapters/proxmox/map-error.ts';
+import { fromStepCause } from '#shared/domain/error-registry.ts';
 import { domainEvent } from '#shared/domain/notifications/events.ts';
+import { mapTaskFailure } from '#shared/domain/proxmox/task-outcome.ts';
 import { planPrune } from '../retention/plan-prune.ts';
 import type { SnapshotDeletion } from '../retention/prune-work.ts';
 import type { ServiceDeps } from '../service-deps.ts';
@@ -35,17 +36,10 @@ export function errorText(error: GuestOutcome['error']): FailureText {
   const type = error?.Error ?? 'Error';
   let text = error?.Cause ?? type;
   let lock: string | undefined;
-  try {
-    const cause = JSON.parse(text) as { errorMessage?: string };
-    text = cause.errorMessage ?? text;
-    const serialized = JSON.parse(text) as {
-      message?: string;
-      fields?: { proxmoxText?: string; lock?: string };
-    };
-    text = serialized.fields?.proxmoxText || serialized.message || text;
-    lock = serialized.fields?.lock || undefined;
-  } catch {
-    // a plain text Cause
+  const serialized = fromStepCause(text);
+  if (serialized) {
+    text = (serialized.fields?.proxmoxText as string | undefined) || serialized.message || text;
+    lock = (serialized.fields?.lock as string | undefined) || undefined;
   }
   return { type, text, ...(lock ? { lock } : {}) };
 }

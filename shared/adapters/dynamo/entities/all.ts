@@ -1,3 +1,4 @@
+import { agentAnswerPageEntity, agentCommandEntity, agentConnectionEntity, agentKeyEntity } from './agent.ts';
 import { auditEntity } from './audit.ts';
 import { clusterEntity, clusterNameEntity } from './cluster.ts';
 import { deliveryEntity, outboxEntity } from './delivery.ts';
@@ -32,4 +33,8 @@ export const ENTITIES = [
   outboxEntity,
   idempotencyEntity,
   auditEntity,
+  agentKeyEntity,
+  agentConnectionEntity,
+  agentCommandEntity,
+  agentAnswerPageEntity,
 ] as const;

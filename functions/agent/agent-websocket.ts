@@ -1,0 +1,47 @@
+import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import { ApiGatewayAgentConnections } from '#shared/adapters/agent/api-gateway-connections.ts';
+import { createDocumentClient } from '#shared/adapters/dynamo/client.ts';
+import { createStore } from '#shared/adapters/dynamo/store.ts';
+import { ENV } from '#shared/config/env-names.ts';
+import { createUlidGenerator } from '#shared/domain/ids.ts';
+import { pollingAnswers } from '#shared/ports/agent-connections.ts';
+import {
+  type AgentIdentity,
+  agentConnected,
+  agentDisconnected,
+  agentMessage,
+} from '#shared/services/agents/agent-gateway.ts';
+
+const deps = {
+  store: createStore({ doc: createDocumentClient(), tableName: process.env[ENV.tableName] ?? '' }),
+  connections: new ApiGatewayAgentConnections(
+    new ApiGatewayManagementApiClient({ endpoint: process.env[ENV.agentConnectionsEndpoint] ?? '' }),
+  ),
+  answers: pollingAnswers,
+  ids: createUlidGenerator(),
+  now: Date.now,
+};
+
+interface WebSocketEvent {
+  readonly body?: string;
+  readonly requestContext: {
+    readonly routeKey: string;
+    readonly connectionId: string;
+    readonly authorizer?: Record<string, string | undefined>;
+  };
+}
+
+/** `$connect`, `$disconnect` and `$default` of the agents' WebSocket API: the same route code as locally. */
+export const handler = async (event: WebSocketEvent) => {
+  const { routeKey, connectionId, authorizer } = event.requestContext;
+  const identity: AgentIdentity = {
+    tenantId: authorizer?.tenantId ?? '',
+    clusterId: authorizer?.clusterId ?? '',
+    keyId: authorizer?.keyId ?? '',
+  };
+  if (!identity.tenantId || !identity.clusterId) return { statusCode: 401 };
+  if (routeKey === '$connect') await agentConnected(deps, identity, connectionId);
+  else if (routeKey === '$disconnect') await agentDisconnected(deps, identity, connectionId);
+  else await agentMessage(deps, identity, connectionId, event.body ?? '');
+  return { statusCode: 200 };
+};

@@ -1,0 +1,167 @@
+import type {
+  CommandResults,
+  ConnectorCommand,
+  SnapshotTaskStatus,
+} from '#shared/domain/proxmox/commands.ts';
+import { stoppedTaskFailure } from '#shared/domain/proxmox/task-outcome.ts';
+import type { ProxmoxApiClient as ProxmoxClient } from './api-client.ts';
+
+/** The subset of the client the commands use (the agent's client has the same methods). */
+export type CommandClient = Pick<
+  ProxmoxClient,
+  | 'version'
+  | 'guests'
+  | 'nextVmid'
+  | 'guestStatus'
+  | 'snapshots'
+  | 'createSnapshot'
+  | 'deleteSnapshot'
+  | 'rollbackSnapshot'
+  | 'updateSnapshotDescription'
+  | 'clearTags'
+  | 'startGuest'
+  | 'stopGuest'
+  | 'clone'
+  | 'vzdump'
+  | 'backups'
+  | 'deleteVolume'
+  | 'restore'
+  | 'taskStatus'
+>;
+
+/**
+ * Runs one connector command with a Proxmox client: the one implementation both transports use
+ * (the connector function for direct clusters, the agent inside the tenant's network). Commands
+ * that start Proxmox work return the task id (UPID) at once; Proxmox failures are thrown as the
+ * typed errors.
+ */
+export async function executeCommand<C extends ConnectorCommand>(
+  client: CommandClient,
+  command: C,
+): Promise<CommandResults[C['type']]> {
+  return (await execute(client, command)) as CommandResults[C['type']];
+}
+
+async function execute(client: CommandClient, command: ConnectorCommand): Promise<unknown> {
+  switch (command.type) {
+    case 'version':
+      return await client.version();
+    case 'listGuests':
+      return await client.guests();
+    case 'nextVmid':
+      return { vmid: await client.nextVmid() };
+    case 'guestStatus':
+      return await client.guestStatus(command.node, command.guestType, command.vmid);
+    case 'listSnapshots':
+      return await client.snapshots(command.node, command.guestType, command.vmid);
+    case 'createSnapshot':
+      return {
+        upid: await client.createSnapshot(command.node, command.guestType, command.vmid, {
+          name: command.name,
+          ...(command.description !== undefined ? { description: command.description } : {}),
+          ...(command.vmstate !== undefined ? { vmstate: command.vmstate } : {}),
+        }),
+      };
+    case 'deleteSnapshot':
+      return {
+        upid: await client.deleteSnapshot(
+          command.node,
+          command.guestType,
+          command.vmid,
+          command.name,
+          command.force,
+        ),
+      };
+    case 'rollbackSnapshot':
+      return {
+        upid: await client.rollbackSnapshot(
+          command.node,
+          command.guestType,
+          command.vmid,
+          command.name,
+          command.start,
+        ),
+      };
+    case 'updateSnapshotDescription':
+      await client.updateSnapshotDescription(
+        command.node,
+        command.guestType,
+        command.vmid,
+        command.name,
+        command.description,
+      );
+      return {};
+    case 'clearTags':
+      await client.clearTags(command.node, command.guestType, command.vmid);
+      return {};
+    case 'startGuest':
+      return { upid: await client.startGuest(command.node, command.guestType, command.vmid) };
+    case 'stopGuest':
+      return { upid: await client.stopGuest(command.node, command.guestType, command.vmid) };
+    case 'clone': {
+      const { type: _type, node, guestType, vmid, ...options } = command;
+      return { upid: await client.clone(node, guestType, vmid, options) };
+    }
+    case 'vzdump': {
+      const { type: _type, node, ...options } = command;
+      return { upid: await client.vzdump(node, options) };
+    }
+    case 'listBackups':
+      return await client.backups(command.node, command.storage, command.vmid);
+    case 'deleteVolume':
+      return { upid: await client.deleteVolume(command.node, command.storage, command.volid) };
+    case 'restore': {
+      const { type: _type, node, guestType, ...options } = command;
+      return { upid: await client.restore(node, guestType, options) };
+    }
+    case 'taskStatus':
+      return await client.taskStatus(command.upid);
+    case 'snapshotTaskStatus':
+      return await snapshotTaskStatus(client, command);
+    case 'taskOutcome': {
+      // Like taskStatus, but a failed task is thrown as its typed error (for a Catch to read).
+      const status = await client.taskStatus(command.upid);
+      const failure =
+        status.status === 'stopped' ? stoppedTaskFailure(command.upid, status.exitstatus) : undefined;
+      if (failure) throw failure;
+      return { status: status.status, exitstatus: status.exitstatus ?? null };
+    }
+  }
+}
+
+/**
+ * The status of a snapshot task, for the policy run's check loop. Once the task has stopped, the
+ * guest's snapshot list says whether Proxmox stored RAM state (`vmstate`), which the record keeps
+ * instead of what was asked. A status poll that fails (a read: a transient 5xx, for example) is
+ * answered by the snapshot list when it can be: the snapshot is there (taken, or still being
+ * taken while `snapstate` is set), so no guest whose snapshot exists is failed for a failed
+ * poll. When the list cannot tell, the poll's error is thrown: the workflow retries the check
+ * with backoff, and records a failure only when the last look (task and list) still cannot tell.
+ */
+async function snapshotTaskStatus(
+  client: CommandClient,
+  command: { node: string; guestType: 'qemu' | 'lxc'; vmid: number; upid: string; name: string },
+): Promise<SnapshotTaskStatus> {
+  const snapshot = () =>
+    client
+      .snapshots(command.node, command.guestType, command.vmid)
+      .then((entries) => entries.find((entry) => entry.name === command.name) ?? null);
+  let status: Awaited<ReturnType<ProxmoxClient['taskStatus']>>;
+  try {
+    status = await client.taskStatus(command.upid);
+  } catch (error) {
+    const seen = await snapshot().catch(() => null);
+    if (!seen) throw error;
+    if (seen.snapstate) return { upid: command.upid, status: 'running', confirmedBy: 'snapshot-list' };
+    return {
+      upid: command.upid,
+      status: 'stopped',
+      exitstatus: 'OK',
+      vmstate: seen.vmstate,
+      confirmedBy: 'snapshot-list',
+    };
+  }
+  if (status.status !== 'stopped') return { ...status, upid: command.upid };
+  const seen = await snapshot().catch(() => null);
+  return { ...status, upid: command.upid, ...(seen ? { vmstate: seen.vmstate } : {}) };
+}

@@ -1,0 +1,192 @@
+import { z } from 'zod';
+import { GUEST_TYPES } from '#shared/domain/guest.ts';
+import { PROXMOX_SNAPSHOT_NAME } from '#shared/domain/snapshot-name.ts';
+import type { BackupVolume, ProxmoxVersion, ProxmoxVm, SnapshotEntry, TaskStatus } from './types.ts';
+
+/*
+ * The one contract between the service and Proxmox: every command the connector (or an agent)
+ * runs, and what each one answers. Both transports (the connector function, the agent) parse
+ * commands with these schemas and answer with these result types.
+ */
+
+const guest = {
+  node: z.string().regex(/^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$/),
+  guestType: z.enum(GUEST_TYPES),
+  vmid: z.number().int().min(100).max(999_999_999),
+};
+const snapshotName = z.string().max(40).regex(PROXMOX_SNAPSHOT_NAME);
+
+/** Every command the workflows may send to Proxmox; one small typed command per call. */
+export const ConnectorCommandSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('version') }),
+  z.strictObject({ type: z.literal('listGuests') }),
+  z.strictObject({ type: z.literal('nextVmid') }),
+  z.strictObject({ type: z.literal('guestStatus'), ...guest }),
+  z.strictObject({ type: z.literal('listSnapshots'), ...guest }),
+  z.strictObject({
+    type: z.literal('createSnapshot'),
+    ...guest,
+    name: snapshotName,
+    description: z.string().max(8192).optional(),
+    vmstate: z.boolean().optional(),
+  }),
+  z.strictObject({
+    type: z.literal('deleteSnapshot'),
+    ...guest,
+    name: snapshotName,
+    force: z.boolean().optional(),
+  }),
+  z.strictObject({
+    type: z.literal('rollbackSnapshot'),
+    ...guest,
+    name: snapshotName,
+    start: z.boolean().optional(),
+  }),
+  z.strictObject({
+    type: z.literal('updateSnapshotDescription'),
+    ...guest,
+    name: snapshotName,
+    description: z.string().max(8192),
+  }),
+  z.strictObject({ type: z.literal('clearTags'), ...guest }),
+  z.strictObject({ type: z.literal('startGuest'), ...guest }),
+  z.strictObject({ type: z.literal('stopGuest'), ...guest }),
+  z.strictObject({
+    type: z.literal('clone'),
+    ...guest,
+    newid: z.number().int().min(100).max(999_999_999),
+    name: z.string().max(128).optional(),
+    snapname: snapshotName.optional(),
+    full: z.boolean().optional(),
+    target: z.string().optional(),
+    storage: z.string().optional(),
+    pool: z.string().optional(),
+  }),
+  z.strictObject({
+    type: z.literal('vzdump'),
+    node: guest.node,
+    vmid: guest.vmid,
+    storage: z.string().min(1),
+    mode: z.enum(['snapshot', 'suspend', 'stop']).optional(),
+    compress: z.enum(['0', 'gzip', 'lzo', 'zstd']).optional(),
+    notesTemplate: z.string().max(1024).optional(),
+    protected: z.boolean().optional(),
+  }),
+  z.strictObject({
+    type: z.literal('listBackups'),
+    node: guest.node,
+    storage: z.string().min(1),
+    vmid: guest.vmid.optional(),
+  }),
+  z.strictObject({
+    type: z.literal('deleteVolume'),
+    node: guest.node,
+    storage: z.string().min(1),
+    volid: z.string().min(1),
+  }),
+  z.strictObject({
+    type: z.literal('restore'),
+    ...guest,
+    archive: z.string().min(1),
+    storage: z.string().optional(),
+    force: z.boolean().optional(),
+    start: z.boolean().optional(),
+  }),
+  z.strictObject({ type: z.literal('taskStatus'), upid: z.string().startsWith('UPID:') }),
+  z.strictObject({
+    type: z.literal('snapshotTaskStatus'),
+    ...guest,
+    upid: z.string().startsWith('UPID:'),
+    name: snapshotName,
+  }),
+  z.strictObject({ type: z.literal('taskOutcome'), upid: z.string().startsWith('UPID:') }),
+]);
+
+export type ConnectorCommand = z.infer<typeof ConnectorCommandSchema>;
+
+const ClusterRequestSchema = z.strictObject({
+  tenantId: z.string().min(1),
+  clusterId: z.string().min(1),
+  command: ConnectorCommandSchema,
+  /**
+   * A policy run's id: the command is sent only while that run goes on (not cancelled, not
+   * ended); otherwise it fails with a RunStoppedError and nothing reaches Proxmox. Checked
+   * right before the call, so no guest is started after a cancel.
+   */
+  whileRunning: z.string().min(1).optional(),
+});
+
+/** Checks connection details that are not stored yet (registration, changed settings). */
+const ProbeConnectionSchema = z.strictObject({
+  url: z.url(),
+  tokenId: z.string().min(1),
+  secret: z.string().min(1),
+  fingerprint: z.string().optional(),
+  caCertificate: z.string().optional(),
+});
+
+export type ProbeConnection = z.infer<typeof ProbeConnectionSchema>;
+
+const ProbeRequestSchema = z.strictObject({ probe: ProbeConnectionSchema });
+
+export const ConnectorRequestSchema = z.union([ClusterRequestSchema, ProbeRequestSchema]);
+
+export type ConnectorRequest = z.infer<typeof ConnectorRequestSchema>;
+
+/** A task started by a command: its id (UPID). */
+interface StartedTask {
+  readonly upid: string;
+}
+
+/** A snapshot task's status, with what the guest's snapshot list says about its snapshot. */
+export interface SnapshotTaskStatus {
+  readonly upid: string;
+  readonly status: 'running' | 'stopped';
+  readonly exitstatus?: string;
+  /** Whether Proxmox stored RAM state with the snapshot (QEMU only), once it exists. */
+  readonly vmstate?: boolean;
+  /** Set when the task's status could not be read and the snapshot list answered instead. */
+  readonly confirmedBy?: 'snapshot-list';
+}
+
+export interface ProbeResult {
+  readonly version: string;
+  /** Privileges the token holds on `/vms` (or inherited from `/`). */
+  readonly privileges: Record<string, number>;
+}
+
+/** What each command answers. */
+export interface CommandResults {
+  version: ProxmoxVersion;
+  listGuests: ProxmoxVm[];
+  nextVmid: { vmid: number };
+  guestStatus: { readonly status?: string; readonly [field: string]: unknown };
+  listSnapshots: SnapshotEntry[];
+  createSnapshot: StartedTask;
+  deleteSnapshot: StartedTask;
+  rollbackSnapshot: StartedTask;
+  updateSnapshotDescription: Record<string, never>;
+  clearTags: Record<string, never>;
+  startGuest: StartedTask;
+  stopGuest: StartedTask;
+  clone: StartedTask;
+  vzdump: StartedTask;
+  listBackups: BackupVolume[];
+  deleteVolume: { upid: string | null };
+  restore: StartedTask;
+  taskStatus: TaskStatus;
+  snapshotTaskStatus: SnapshotTaskStatus;
+  taskOutcome: { status: 'running' | 'stopped'; exitstatus: string | null };
+}
+
+/** Every command type, in one list (an agent announces the ones it runs). */
+export const COMMAND_TYPES: readonly string[] = ConnectorCommandSchema.options.map(
+  (option) => option.shape.type.value,
+);
+
+/** The answer to a connector request: the command's result, or the probe's. */
+export type ConnectorResult<R extends ConnectorRequest> = R extends { probe: unknown }
+  ? ProbeResult
+  : R extends { command: infer C extends ConnectorCommand }
+    ? CommandResults[C['type']]
+    : never;
