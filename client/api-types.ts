@@ -486,6 +486,231 @@ export interface paths {
     };
     trace?: never;
   };
+  '/v1/clusters/{clusterId}/agent-keys': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List a cluster’s agent keys (never their secrets) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          clusterId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['AgentKeyList'];
+          };
+        };
+        400: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        401: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content?: never;
+        };
+        403: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        404: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Create an agent key for an agent cluster; returned once (admin) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: {
+          /** Retrying with the same key and body replays the first response */
+          'idempotency-key'?: string;
+        };
+        path: {
+          clusterId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: {
+        content: {
+          'application/json': {
+            name?: string;
+          };
+        };
+      };
+      responses: {
+        201: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['CreatedAgentKey'];
+          };
+        };
+        400: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        401: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content?: never;
+        };
+        403: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        404: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        409: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        413: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        415: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        422: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/clusters/{clusterId}/agent-keys/{keyId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Revoke an agent key; an agent connected with it is disconnected at once (admin) */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          clusterId: string;
+          keyId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        204: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content?: never;
+        };
+        400: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        401: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content?: never;
+        };
+        403: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        404: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/clusters/{clusterId}/sync': {
     parameters: {
       query?: never;
@@ -3625,6 +3850,16 @@ export interface paths {
 
 export interface components {
   schemas: {
+    AgentKey: {
+      id: string;
+      clusterId: string;
+      name: string;
+      createdAt: string;
+      revokedAt?: string;
+    };
+    AgentKeyList: {
+      items: components['schemas']['AgentKey'][];
+    };
     AuditEvent: {
       id: string;
       at: string;
@@ -3650,8 +3885,12 @@ export interface components {
     Cluster: {
       id: string;
       name: string;
-      url: string;
-      tokenId: string;
+      /** absent: direct */
+      connection?: 'direct' | 'agent';
+      /** direct clusters only */
+      url?: string;
+      /** direct clusters only */
+      tokenId?: string;
       fingerprint?: string;
       caCertificate?: string;
       createdAt: string;
@@ -3660,10 +3899,12 @@ export interface components {
     };
     ClusterInput: {
       name: string;
-      url: string;
-      tokenId: string;
+      /** `direct` (default): the service calls the cluster's API with the token given here. `agent`: an agent inside the cluster's network connects out to the service and runs its commands with a token only it holds; give no url, token or certificate then, and create an agent key (POST /v1/clusters/{clusterId}/agent-keys). */
+      connection?: 'direct' | 'agent';
+      url?: string;
+      tokenId?: string;
       /** API token secret; stored encrypted, never returned */
-      tokenSecret: string;
+      tokenSecret?: string;
       fingerprint?: string;
       caCertificate?: string;
     };
@@ -3682,6 +3923,10 @@ export interface components {
     };
     ConfirmationInput: {
       code: string;
+    };
+    CreatedAgentKey: components['schemas']['AgentKey'] & {
+      /** The agent key; shown this once (only its hash is stored). Give it to the agent (AGENT_KEY_FILE). */
+      key: string;
     };
     DeliveryList: {
       items: {
@@ -3838,6 +4083,8 @@ export interface components {
         timezone?: string;
         /** After downtime: skip missed ticks, or run once for the latest missed tick */
         missedRuns?: 'skip' | 'run-once';
+        /** Let a run start up to this many minutes after its tick (1-240; default: on the tick), so policies sharing a minute do not all start at once; still one run per tick */
+        startWindowMinutes?: number;
       };
       snapshot?: {
         /** Save RAM state (QEMU VMs only) */
@@ -4057,7 +4304,7 @@ export interface components {
     };
     SubscriptionFilters: {
       /** Only these event types (all when absent or empty) */
-      types?: ('run.succeeded' | 'run.partially_failed' | 'run.failed' | 'run.cancelled' | 'snapshot.created' | 'snapshot.failed' | 'snapshot.deleted' | 'snapshot.missing' | 'restore.succeeded' | 'restore.failed' | 'lock.stuck')[];
+      types?: ('run.succeeded' | 'run.partially_failed' | 'run.failed' | 'run.cancelled' | 'snapshot.created' | 'snapshot.failed' | 'snapshot.deleted' | 'snapshot.missing' | 'restore.succeeded' | 'restore.failed' | 'lock.stuck' | 'agent.offline')[];
       /** Only these outcomes (both when absent or empty) */
       outcomes?: ('success' | 'failure')[];
       /** Only events of these policies (all when absent or empty) */

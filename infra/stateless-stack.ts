@@ -173,6 +173,8 @@ export class StatelessStack extends WiredStack {
         DailySweep: this.dailySweep.function,
         SweepWorker: this.dailySweep.worker,
         ExecutionEnded: this.endedExecutions.function,
+        AgentAuthorizer: this.agentGateway.authorizerFunction,
+        AgentWebSocket: this.agentGateway.routesFunction,
       },
       failingFunctions: {
         Notifier: this.notifications.function,
@@ -180,6 +182,8 @@ export class StatelessStack extends WiredStack {
         SweepWorker: this.dailySweep.worker,
         // A failure here leaves a run or operation `running` for good.
         ExecutionEnded: this.endedExecutions.function,
+        // Failing routes drop agents' answers: their commands then end offline.
+        AgentWebSocket: this.agentGateway.routesFunction,
       },
       connector: this.connector.function,
       stateMachines: {

@@ -4,6 +4,7 @@ import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authoriz
 import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { ENV } from '#shared/config/env-names.ts';
@@ -31,6 +32,10 @@ export interface AgentGatewayProps {
 export class AgentGateway extends Wiring {
   public readonly webSocketApi: WebSocketApi;
   public readonly stage: WebSocketStage;
+  /** The `$connect` authorizer (checks the agent key). */
+  public readonly authorizerFunction: LambdaFunction;
+  /** `$connect`, `$disconnect` and `$default`: the agents' messages. */
+  public readonly routesFunction: LambdaFunction;
 
   constructor(scope: Construct, id: string, props: AgentGatewayProps) {
     super(scope, id);
@@ -45,6 +50,8 @@ export class AgentGateway extends Wiring {
       uses: [tableReadWrite(props.table)],
     });
     const routesFunction = routes.function;
+    this.authorizerFunction = authorizerFunction;
+    this.routesFunction = routesFunction;
 
     const integration = new WebSocketLambdaIntegration('AgentRoutes', routesFunction);
     this.webSocketApi = new WebSocketApi(this, 'AgentApi', {

@@ -27,6 +27,8 @@ const ENTRIES: Record<string, string> = {
   DailySweepFunction: 'functions/workflow/daily-sweep.ts',
   SweepWorkerFunction: 'functions/workflow/sweep-worker.ts',
   ExecutionEndedFunction: 'functions/workflow/execution-ended.ts',
+  AgentAuthorizerFunction: 'functions/agent/agent-authorizer.ts',
+  AgentWebSocketFunction: 'functions/agent/agent-websocket.ts',
 };
 
 let stateless: Template;

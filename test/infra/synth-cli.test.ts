@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -14,9 +14,23 @@ describe('npx cdk synth', () => {
     expect(result.status, result.stderr).toBe(0);
     expect(existsSync(join(outdir, 'PveSnapshotsStateful.template.json'))).toBe(true);
     expect(existsSync(join(outdir, 'PveSnapshotsStateless.template.json'))).toBe(true);
-    const assets = readdirSync(outdir).filter((name) => name.startsWith('asset.'));
-    // API, connector, eight policy-run steps, two guest-operation steps, the daily sweep and the notifier, each bundled from its own entry.
-    expect(assets).toHaveLength(14);
+    // Each of the service's own functions (Node.js 24; CDK's deployment function for the console
+    // files is not one) is bundled from its own entry into an asset of its own.
+    const template = JSON.parse(
+      readFileSync(join(outdir, 'PveSnapshotsStateless.template.json'), 'utf8'),
+    ) as {
+      Resources: Record<
+        string,
+        { Type: string; Properties: { Runtime?: string; Code?: { S3Key?: string } } }
+      >;
+    };
+    const functions = Object.values(template.Resources).filter(
+      (resource) => resource.Type === 'AWS::Lambda::Function' && resource.Properties.Runtime === 'nodejs24.x',
+    );
+    const assets = functions.map((fn) => `asset.${String(fn.Properties.Code?.S3Key).replace(/\.zip$/, '')}`);
+    // API, connector, ten workflow steps, the ended-execution handler, the sweep's planner and
+    // worker, the notifier, the agents' authorizer and WebSocket routes.
+    expect(new Set(assets).size).toBe(18);
     const sizes = assets.map((asset) => statSync(join(outdir, asset, 'index.mjs')).size);
     // Only the connector (undici, the Proxmox client) and the notifier (undici, nodemailer) carry
     // HTTP and SMTP clients: the notifier stays under 1.5 MiB, every other function under 1 MiB.

@@ -168,6 +168,8 @@ describe('grants read from the synthesized templates', () => {
     const own = Object.keys(real.functions).filter((name) => !name.startsWith('CustomCDKBucketDeployment'));
     expect(own.sort()).toEqual(
       [
+        'agent-authorizer',
+        'agent-websocket',
         'api',
         'claim-run',
         'connector',
