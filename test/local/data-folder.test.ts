@@ -48,6 +48,14 @@ describe('the data folder of npm start', () => {
         body: JSON.stringify({ kind: 'email', target: 'me@example.com' }),
       });
       expect(subscribed.status).toBe(201);
+      // A webhook's signing secret lands in the local secret store (the demo cluster's Proxmox
+      // token does not: its agent holds it).
+      const webhook = await fetch(`${url}/v1/subscriptions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ kind: 'webhook', target: 'http://127.0.0.1:9/hook' }),
+      });
+      expect(webhook.status).toBe(201);
       const mailbox = join(dataDir, 'mail');
       await waitFor(
         () => readdirSync(mailbox).filter((f) => f.endsWith('.eml')).length === 2,
@@ -62,6 +70,7 @@ describe('the data folder of npm start', () => {
         /^dynamodb\/.+/,
         /^keys\/jwt-signing\.json$/,
         /^keys\/secrets\.key$/,
+        /^keys\/demo-agent\.key$/,
         /^secrets\/.+\.json$/,
         /^simulator\/state\.json$/,
         /^mail\/.+\.eml$/,
