@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import type { DeliveryStore } from '#shared/adapters/dynamo/delivery-store.ts';
 import type { DomainEvent } from '#shared/domain/notifications/events.ts';
 
@@ -16,7 +17,7 @@ export interface NotificationDispatcher {
  * `intervalMs`); events left by a crash are delivered after the next start.
  */
 export function startNotificationDispatcher(options: {
-  outbox: DeliveryStore;
+  outbox: Pick<DeliveryStore, 'pending' | 'dequeue'>;
   deliver: (event: DomainEvent) => Promise<unknown>;
   onError: (event: DomainEvent, error: unknown) => void;
   concurrency?: number;
@@ -28,7 +29,10 @@ export function startNotificationDispatcher(options: {
   let again = false;
   let stopped = false;
 
-  const pump = (): Promise<void> => {
+  // Bound to the context the dispatcher starts in: a wake from inside a function (the publisher
+  // runs as the step or connector that published) must not make the outbox's own reads and
+  // deletes run as that function. In AWS they are SNS and SQS's, not the publisher's.
+  const pump = AsyncResource.bind((): Promise<void> => {
     if (stopped) return Promise.resolve();
     if (pumping) {
       again = true;
@@ -60,7 +64,7 @@ export function startNotificationDispatcher(options: {
         pumping = undefined;
       });
     return pumping;
-  };
+  });
 
   const timer = setInterval(() => void pump(), options.intervalMs ?? 1000);
   timer.unref();
