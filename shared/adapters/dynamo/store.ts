@@ -4,6 +4,7 @@ import type { Cluster } from '#shared/domain/cluster.ts';
 import type { Policy } from '#shared/domain/policy.ts';
 import { AgentStore } from './agent-store.ts';
 import { AuditStore } from './audit-store.ts';
+import { BackupStore } from './backup-store.ts';
 import { CursorCodec } from './cursor.ts';
 import { DeliveryStore } from './delivery-store.ts';
 import { clusterEntity, clusterNameEntity } from './entities/cluster.ts';
@@ -41,6 +42,7 @@ export interface Store {
   readonly runs: RunStore;
   readonly operations: OperationStore;
   readonly snapshots: SnapshotStore;
+  readonly backups: BackupStore;
   readonly lanes: LaneStore;
   readonly subscriptions: SubscriptionStore;
   readonly deliveries: DeliveryStore;
@@ -70,6 +72,7 @@ export function createStore(options: StoreOptions): Store {
     runs: new RunStore(table),
     operations: new OperationStore(table),
     snapshots: new SnapshotStore(table),
+    backups: new BackupStore(table),
     lanes: new LaneStore(table),
     subscriptions: new SubscriptionStore(table),
     deliveries: new DeliveryStore(table),

@@ -1,5 +1,6 @@
 import { agentAnswerPageEntity, agentCommandEntity, agentConnectionEntity, agentKeyEntity } from './agent.ts';
 import { auditEntity } from './audit.ts';
+import { backupEntity } from './backup.ts';
 import { clusterEntity, clusterNameEntity } from './cluster.ts';
 import { deliveryEntity, outboxEntity } from './delivery.ts';
 import { exclusionEntity } from './exclusion.ts';
@@ -27,6 +28,7 @@ export const ENTITIES = [
   runResultEntity,
   laneEntity,
   snapshotEntity,
+  backupEntity,
   operationEntity,
   subscriptionEntity,
   deliveryEntity,

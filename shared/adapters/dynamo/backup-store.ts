@@ -1,0 +1,70 @@
+import type { BackupRecord, BackupStatus } from '#shared/domain/backup/backup-record.ts';
+import { backupEntity } from './entities/backup.ts';
+import type { Page, TableAccess } from './table-access.ts';
+
+export interface BackupQuery {
+  readonly guestId?: string;
+  readonly policyId?: string;
+  readonly storage?: string;
+  readonly status?: BackupStatus;
+  /** ISO times, both included, on the archive's creation time. */
+  readonly from?: string;
+  readonly to?: string;
+  readonly limit: number;
+  readonly cursor?: string;
+}
+
+/**
+ * The backup catalog: every vzdump archive the service made, found or tried to make, per guest
+ * (retention and restores read a guest's own) and for the tenant by time (the catalog pages).
+ */
+export class BackupStore {
+  readonly #table: TableAccess;
+
+  constructor(table: TableAccess) {
+    this.#table = table;
+  }
+
+  async get(tenantId: string, guestId: string, id: string): Promise<BackupRecord | undefined> {
+    return await this.#table.get(backupEntity.key({ tenantId, guestId, id }), backupEntity.parse);
+  }
+
+  /** A guest's backups, every status (a guest holds a bounded number: retention keeps it so). */
+  async listForGuest(tenantId: string, guestId: string): Promise<BackupRecord[]> {
+    return await this.#table.queryAll(backupEntity.query({ tenantId, guestId }), backupEntity.parse);
+  }
+
+  /** The tenant's catalog, newest first, filtered, one page at a time. */
+  async list(tenantId: string, query: BackupQuery): Promise<Page<BackupRecord>> {
+    const accept = (backup: BackupRecord) =>
+      (query.guestId === undefined || backup.guestId === query.guestId) &&
+      (query.policyId === undefined || backup.policyId === query.policyId) &&
+      (query.storage === undefined || backup.storage === query.storage) &&
+      (query.status === undefined || backup.status === query.status);
+    const filtered = [query.guestId, query.policyId, query.storage, query.status].some(
+      (filter) => filter !== undefined,
+    );
+    return await this.#table.queryPage(
+      {
+        ...backupEntity.queryIndex(
+          'byResource',
+          { tenantId },
+          { from: query.from ?? '0000', to: `${query.to ?? '9999'}~` },
+        ),
+        ScanIndexForward: false,
+      },
+      {
+        scope: `backups:${tenantId}:${JSON.stringify(query, ['guestId', 'policyId', 'storage', 'status', 'from', 'to'])}`,
+        limit: query.limit,
+        ...(query.cursor ? { cursor: query.cursor } : {}),
+        parse: backupEntity.parse,
+        ...(filtered ? { accept } : {}),
+      },
+    );
+  }
+
+  /** Writes a record as it is now (recording is idempotent: the id names the archive). */
+  async put(record: BackupRecord, options: { ttl?: number } = {}): Promise<void> {
+    await this.#table.write(backupEntity.item(record, options.ttl === undefined ? {} : { ttl: options.ttl }));
+  }
+}
