@@ -145,21 +145,27 @@ export class AgentStore {
     );
   }
 
-  /** Stores a whole answer; false when the command is not pending (answered already). */
+  /**
+   * Stores a whole answer from the agent of `clusterId`; false when there is no pending command
+   * of that cluster with this id (answered already, never sent, or another cluster's). One
+   * conditional write: the answer's hot path reads nothing first.
+   */
   async answer(
-    tenantId: string,
-    commandId: string,
+    command: { tenantId: string; clusterId: string; id: string },
     answer: { result: string } | { error: SerializedError },
   ): Promise<boolean> {
-    return await this.#table.updateIf(agentCommandEntity.key({ tenantId, id: commandId }), {
-      set: {
-        state: 'answered',
-        ...('result' in answer ? { result: answer.result } : { error: answer.error }),
+    return await this.#table.updateIf(
+      agentCommandEntity.key({ tenantId: command.tenantId, id: command.id }),
+      {
+        set: {
+          state: 'answered',
+          ...('result' in answer ? { result: answer.result } : { error: answer.error }),
+        },
+        condition: '#state = :pending AND clusterId = :cluster',
+        names: { '#state': 'state' },
+        values: { ':pending': 'pending', ':cluster': command.clusterId },
       },
-      condition: '#state = :pending',
-      names: { '#state': 'state' },
-      values: { ':pending': 'pending' },
-    });
+    );
   }
 
   /**

@@ -37,27 +37,23 @@ export async function sendToAgent(
 ): Promise<unknown> {
   const id = deps.ids.next('cmd');
   const { tenantId } = cluster;
-  await deps.store.agents.putCommand({
-    id,
-    tenantId,
-    clusterId: cluster.id,
-    command,
-    createdAt: new Date(deps.now()).toISOString(),
-    state: 'pending',
-  });
+  // The command is recorded while the connection is read: a fresh command has no answer yet,
+  // so the first table read after it is the one after the first wait.
+  let [, connection] = await Promise.all([
+    deps.store.agents.putCommand({
+      id,
+      tenantId,
+      clusterId: cluster.id,
+      command,
+      createdAt: new Date(deps.now()).toISOString(),
+      state: 'pending',
+    }),
+    deps.store.agents.getConnection(tenantId, cluster.id),
+  ]);
   const deadline = deps.now() + deps.offlineAfterMs;
   const message: CommandMessage = { type: 'command', id, command };
   let sentOn: string | undefined;
-  for (;;) {
-    const record = await deps.store.agents.getCommand(tenantId, id);
-    if (record?.state === 'answered') {
-      if (record.error) throw reviveError(record.error);
-      const text = record.pages
-        ? await deps.store.agents.pagedResult(tenantId, id)
-        : (record.result ?? 'null');
-      return JSON.parse(text) as unknown;
-    }
-    const connection = await deps.store.agents.getConnection(tenantId, cluster.id);
+  for (let waits = 0; ; waits++) {
     if (connection?.connectionId && connection.commands && connection.connectionId !== sentOn) {
       if (!connection.commands.includes(command.type)) {
         throw new AgentOutdatedError(cluster.name, connection.agentVersion ?? 'unknown', command.type);
@@ -74,8 +70,33 @@ export async function sendToAgent(
       await reportOffline(deps, cluster, connection?.connectedAt ?? 'never', since);
       throw new AgentOfflineError(cluster.name, cluster.id, since);
     }
-    await deps.answers.wait(id, Math.min(deps.pollMs ?? 200, Math.max(1, deadline - deps.now())));
+    await deps.answers.wait(
+      id,
+      Math.min(pollDelayMs(waits, deps.pollMs), Math.max(1, deadline - deps.now())),
+    );
+    // The connection is read with the command: an agent that reconnected gets the command again.
+    const [record, current] = await Promise.all([
+      deps.store.agents.getCommand(tenantId, id),
+      deps.store.agents.getConnection(tenantId, cluster.id),
+    ]);
+    if (record?.state === 'answered') {
+      if (record.error) throw reviveError(record.error);
+      const text = record.pages
+        ? await deps.store.agents.pagedResult(tenantId, id)
+        : (record.result ?? 'null');
+      return JSON.parse(text) as unknown;
+    }
+    connection = current;
   }
+}
+
+/**
+ * How long the n-th wait for an answer lasts when nothing signals it (in AWS the answer comes
+ * in another function: the table is polled). Most commands are answered within tens of
+ * milliseconds, so the first looks come soon and later ones back off to the poll interval.
+ */
+function pollDelayMs(waits: number, maxMs = 200): number {
+  return Math.min(maxMs, 10 * 2 ** Math.min(waits, 10));
 }
 
 /** Publishes `agent.offline` once per episode (an episode: the agent's connection since `episode`, or never connected). */

@@ -117,10 +117,13 @@ export async function agentMessage(
       });
       return;
     case 'answer': {
-      const record = await deps.store.agents.getCommand(identity.tenantId, message.id);
-      if (!record || record.clusterId !== identity.clusterId) {
-        await refuse(deps, identity, connectionId, message.id, 'an answer to a command it was never sent');
-        return;
+      const command = { tenantId: identity.tenantId, clusterId: identity.clusterId, id: message.id };
+      if ('page' in message) {
+        // A page is written before it completes the answer: check the command is this agent's first.
+        if (!(await isOwnCommand(deps, command))) {
+          await refuse(deps, identity, connectionId, message.id, 'an answer to a command it was never sent');
+          return;
+        }
       }
       const stored =
         'page' in message
@@ -132,26 +135,31 @@ export async function agentMessage(
               message.chunk,
             )
           : await deps.store.agents.answer(
-              identity.tenantId,
-              message.id,
+              command,
               'error' in message
                 ? { error: message.error }
                 : { result: JSON.stringify(message.result ?? null) },
             );
       if (!stored) {
-        await refuse(
-          deps,
-          identity,
-          connectionId,
-          message.id,
-          'a second answer to a command already answered',
-        );
+        const what = (await isOwnCommand(deps, command))
+          ? 'a second answer to a command already answered'
+          : 'an answer to a command it was never sent';
+        await refuse(deps, identity, connectionId, message.id, what);
         return;
       }
       deps.answers.notify(message.id);
       return;
     }
   }
+}
+
+/** Whether the command exists and was sent to this agent's cluster (its tenant's partition only). */
+async function isOwnCommand(
+  deps: AgentGatewayDeps,
+  command: { tenantId: string; clusterId: string; id: string },
+): Promise<boolean> {
+  const record = await deps.store.agents.getCommand(command.tenantId, command.id);
+  return record !== undefined && record.clusterId === command.clusterId;
 }
 
 async function refuse(
