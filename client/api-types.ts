@@ -3914,6 +3914,8 @@ export interface components {
     };
     ClusterPatch: {
       name?: string;
+      /** Switches how the cluster is reached. To `agent`: give no connection details; the stored token is deleted and commands go through the agent from then on (create an agent key for it: POST /v1/clusters/{clusterId}/agent-keys). To `direct`: give `url`, `tokenId` and `tokenSecret` (checked against the cluster first); agent keys stay until revoked. */
+      connection?: 'direct' | 'agent';
       url?: string;
       tokenId?: string;
       /** API token secret; stored encrypted, never returned */

@@ -18,7 +18,8 @@ export interface ClusterInput {
   readonly caCertificate?: string;
 }
 
-export type ClusterPatch = Partial<Omit<ClusterInput, 'connection'>>;
+/** A change; `connection` switches how the cluster is reached (see {@link updateCluster}). */
+export type ClusterPatch = Partial<ClusterInput>;
 
 /** Connection details an agent cluster must not be given: its agent holds them. */
 const DIRECT_ONLY = ['url', 'tokenId', 'tokenSecret', 'fingerprint', 'caCertificate'] as const;
@@ -181,15 +182,19 @@ async function updateClusterOnce(
   });
   const before = await getCluster(deps, context, clusterId);
   assertVersion('cluster', before.version, expectedVersion);
-  if (before.connection === 'agent') refuseDirectDetails(patch);
-  const { tokenSecret, fingerprint, ...fields } = patch;
-  const after: Cluster = {
+  const from = before.connection ?? 'direct';
+  const to = patch.connection ?? from;
+  if (to === 'agent') refuseDirectDetails(patch);
+  if (from === 'agent' && to === 'direct') requireDirectDetails(patch);
+  const { tokenSecret, fingerprint, connection: _connection, ...fields } = patch;
+  const changed: Cluster = {
     ...before,
     ...fields,
     ...(fingerprint !== undefined ? { fingerprint: normalizeFingerprint(fingerprint) } : {}),
     updatedAt: new Date(deps.now()).toISOString(),
     version: before.version + 1,
   };
+  const after = to === 'agent' ? withoutDirectDetails(changed) : withoutAgentMode(changed);
   // New connection details must work before they replace the old ones.
   if (
     patch.url !== undefined ||
@@ -206,24 +211,68 @@ async function updateClusterOnce(
       ),
     );
   }
-  // The secret is replaced in place (same reference) only after the record update succeeded,
-  // so a rejected update leaves the old secret working.
-  await deps.store.clusters.update(before, after, [
-    deps.store.audit.entry(
-      auditEvent(deps, context, {
-        action: 'cluster.update',
-        resourceType: 'cluster',
-        resourceId: clusterId,
-        before: auditSummary(clusterView(before)),
-        after: {
-          ...auditSummary(clusterView(after)),
-          ...(tokenSecret !== undefined ? { tokenSecret: '[rotated]' } : {}),
-        },
-      }),
-    ),
-  ]);
-  if (tokenSecret !== undefined) await deps.secrets.put(secretName(after), tokenSecret);
-  return after;
+  // Switching to direct stores the token first (as registering does) and removes it again if
+  // the record update fails; rotating replaces it in place only after the update succeeded, so
+  // a rejected update leaves the old secret working.
+  const switchingToDirect = from === 'agent' && to === 'direct' && tokenSecret !== undefined;
+  const stored: Cluster = switchingToDirect
+    ? { ...after, secretRef: await deps.secrets.put(secretName(after), tokenSecret) }
+    : after;
+  try {
+    await deps.store.clusters.update(before, stored, [
+      deps.store.audit.entry(
+        auditEvent(deps, context, {
+          action: 'cluster.update',
+          resourceType: 'cluster',
+          resourceId: clusterId,
+          before: auditSummary(clusterView(before)),
+          after: {
+            ...auditSummary(clusterView(stored)),
+            ...(tokenSecret !== undefined ? { tokenSecret: '[rotated]' } : {}),
+          },
+        }),
+      ),
+    ]);
+  } catch (error) {
+    if (switchingToDirect && stored.secretRef) await deps.secrets.delete(stored.secretRef);
+    throw error;
+  }
+  if (tokenSecret !== undefined && !switchingToDirect)
+    await deps.secrets.put(secretName(stored), tokenSecret);
+  // Reached through its agent from now on: the Proxmox token no longer stays with the service.
+  if (from === 'direct' && to === 'agent' && before.secretRef) await deps.secrets.delete(before.secretRef);
+  return stored;
+}
+
+/** Switching an agent cluster to direct needs what registering a direct cluster needs. */
+function requireDirectDetails(patch: ClusterPatch): void {
+  const missing = (['url', 'tokenId', 'tokenSecret'] as const).filter((field) => patch[field] === undefined);
+  if (missing.length === 0) return;
+  throw new ValidationError(
+    missing.map((field) => ({
+      path: field,
+      rule: 'required',
+      message: 'required to reach the cluster directly (it was reached through its agent)',
+    })),
+  );
+}
+
+function withoutDirectDetails(cluster: Cluster): Cluster {
+  const {
+    url: _url,
+    tokenId: _tokenId,
+    secretRef: _secretRef,
+    fingerprint: _fingerprint,
+    caCertificate: _caCertificate,
+    ...rest
+  } = cluster;
+  return { ...rest, connection: 'agent' };
+}
+
+/** Direct is the default: a direct cluster's record carries no `connection`, as registered ones. */
+function withoutAgentMode(cluster: Cluster): Cluster {
+  const { connection: _connection, ...rest } = cluster;
+  return rest;
 }
 
 /**

@@ -102,6 +102,10 @@ export const ClusterInputSchema = z
 export const ClusterPatchSchema = z
   .strictObject({
     name: fields.name.optional(),
+    connection: z.enum(CLUSTER_CONNECTION_MODES).optional().openapi({
+      description:
+        'Switches how the cluster is reached. To `agent`: give no connection details; the stored token is deleted and commands go through the agent from then on (create an agent key for it: POST /v1/clusters/{clusterId}/agent-keys). To `direct`: give `url`, `tokenId` and `tokenSecret` (checked against the cluster first); agent keys stay until revoked.',
+    }),
     url: fields.url.optional(),
     tokenId: fields.tokenId.optional(),
     tokenSecret: fields.tokenSecret.optional(),
