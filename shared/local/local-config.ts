@@ -40,6 +40,9 @@ const schema = z.object({
   AGENT_PORT: z.coerce.number().int().min(0).max(65_535).default(0),
   DEMO_CLUSTER_CONNECTION: z.enum(['agent', 'direct']).default('agent'),
   AGENT_OFFLINE_AFTER_SECONDS: z.coerce.number().positive().max(600).default(60),
+  // API Gateway's own limits; lower only to test agents against them quickly.
+  AGENT_GATEWAY_IDLE_SECONDS: z.coerce.number().positive().max(600).default(600),
+  AGENT_GATEWAY_MAX_CONNECTION_SECONDS: z.coerce.number().positive().max(7200).default(7200),
   PROXMOX_URL: z.url().optional(),
   PROXMOX_TOKEN_ID: z.string().optional(),
   PROXMOX_TOKEN_SECRET: z.string().optional(),
@@ -84,6 +87,8 @@ export interface LocalConfig {
   readonly agentPort: number;
   /** How long a command for an agent cluster waits for its agent before it fails offline. */
   readonly agentOfflineAfterMs: number;
+  /** The local WebSocket gateway's idle and duration limits (API Gateway's by default). */
+  readonly agentGatewayLimits: { readonly idleMs: number; readonly maxConnectionMs: number };
   /** Which Proxmox cluster the `demo` tenant gets as `lab`. */
   readonly proxmox:
     | {
@@ -157,6 +162,10 @@ export function loadLocalConfig(env: Record<string, string | undefined>): LocalC
     throttle: values.LOCAL_THROTTLE,
     throttleSeed: values.LOCAL_THROTTLE_SEED,
     agentOfflineAfterMs: values.AGENT_OFFLINE_AFTER_SECONDS * 1000,
+    agentGatewayLimits: {
+      idleMs: values.AGENT_GATEWAY_IDLE_SECONDS * 1000,
+      maxConnectionMs: values.AGENT_GATEWAY_MAX_CONNECTION_SECONDS * 1000,
+    },
     agentPort: values.AGENT_PORT,
   };
 }

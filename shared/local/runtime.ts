@@ -245,7 +245,7 @@ export async function startLocalRuntime(
     const ids = createUlidGenerator(now);
     // Agents connect to the local WebSocket gateway (its own port, AGENT_PORT), the way they
     // connect to API Gateway's WebSocket API in AWS.
-    const agentGateway = new LocalWebSocketGateway();
+    const agentGateway = new LocalWebSocketGateway(config.agentGatewayLimits);
     stops.push(() => agentGateway.stop());
     const answers = inProcessAnswers();
     const agents = {

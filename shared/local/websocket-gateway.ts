@@ -17,6 +17,19 @@ export interface WebSocketRoutes {
 /** API Gateway's limit for one WebSocket message. */
 const MAX_FRAME_BYTES = 128 * 1024;
 
+/** API Gateway's WebSocket limits: a connection idle this long, or open this long, is closed. */
+export interface WebSocketLimits {
+  /** No message from the client for this long (API Gateway: 10 minutes; control frames do not count). */
+  readonly idleMs: number;
+  /** Connection duration (API Gateway: 2 hours). */
+  readonly maxConnectionMs: number;
+}
+
+const API_GATEWAY_LIMITS: WebSocketLimits = { idleMs: 10 * 60_000, maxConnectionMs: 2 * 3600_000 };
+
+/** 1001 "going away": how API Gateway ends a connection at its idle or duration limit. */
+const GOING_AWAY = 1001;
+
 /** Where agents connect on the local runtime's HTTP server. */
 export const LOCAL_AGENT_PATH = '/agent';
 
@@ -24,15 +37,22 @@ export const LOCAL_AGENT_PATH = '/agent';
  * Plays API Gateway's WebSocket API locally: the upgrade is authorized like `$connect`'s
  * authorizer (no key, a wrong or revoked key: 401, nothing opens), each connection gets an id,
  * and `$connect`, `$default` and `$disconnect` call the same route code the Lambda functions run.
- * It is also the runtime's {@link AgentConnections} (PostToConnection, DeleteConnection).
+ * It is also the runtime's {@link AgentConnections} (PostToConnection, DeleteConnection). It
+ * ends connections at API Gateway's idle and duration limits, so an agent that forgets to ping
+ * or to reconnect fails here as it would in AWS.
  */
 export class LocalWebSocketGateway implements AgentConnections {
+  readonly #limits: WebSocketLimits;
   readonly #sockets = new Map<string, WebSocket>();
   readonly #server = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   #routes: WebSocketRoutes | undefined;
   #log: (message: string, fields: Record<string, unknown>) => void = () => {};
 
   #http: Server | undefined;
+
+  constructor(limits: Partial<WebSocketLimits> = {}) {
+    this.#limits = { ...API_GATEWAY_LIMITS, ...limits };
+  }
 
   /**
    * Listens for agents on its own port, as API Gateway's WebSocket API has its own endpoint
@@ -78,13 +98,22 @@ export class LocalWebSocketGateway implements AgentConnections {
       // Messages wait for $connect, as API Gateway routes nothing before it succeeded.
       const connected = routes.connect(identity, connectionId);
       let queue = connected;
+      const limit = (reason: string) => () => {
+        this.#log('gateway closed an agent connection', { connectionId, reason });
+        ws.close(GOING_AWAY, reason);
+      };
+      const lifetime = setTimeout(limit('connection duration limit'), this.#limits.maxConnectionMs);
+      const idle = setTimeout(limit('idle timeout'), this.#limits.idleMs);
       ws.on('message', (data) => {
+        idle.refresh();
         const body = data.toString();
         queue = queue
           .then(() => routes.message(identity, connectionId, body))
           .catch((error: unknown) => this.#log('agent message failed', { error: (error as Error).message }));
       });
       ws.on('close', () => {
+        clearTimeout(lifetime);
+        clearTimeout(idle);
         this.#sockets.delete(connectionId);
         void queue
           .then(() => routes.disconnect(identity, connectionId))

@@ -34,6 +34,8 @@ export async function startAgent(
     commands?: readonly string[];
     version?: string;
     start?: boolean;
+    pingMs?: number;
+    maxConnectionMs?: number;
     /** Called after each command ran against Proxmox (tests kill or drop the agent there). */
     onExecuted?: (id: string, count: number) => void;
   } = {},
@@ -66,6 +68,8 @@ export async function startAgent(
     },
     backoffMs: 50,
     maxBackoffMs: 200,
+    ...(options.pingMs !== undefined ? { pingMs: options.pingMs } : {}),
+    ...(options.maxConnectionMs !== undefined ? { maxConnectionMs: options.maxConnectionMs } : {}),
   });
   if (options.start !== false) await agent.start();
   return {
