@@ -3,6 +3,7 @@ import { ApiGatewayAgentConnections } from '#shared/adapters/agent/api-gateway-c
 import { createDocumentClient } from '#shared/adapters/dynamo/client.ts';
 import { createStore } from '#shared/adapters/dynamo/store.ts';
 import { ENV } from '#shared/config/env-names.ts';
+import { AGENT_MESSAGE_LIMITS, MessageRateLimiter } from '#shared/domain/agent/message-rate.ts';
 import { createUlidGenerator } from '#shared/domain/ids.ts';
 import { pollingAnswers } from '#shared/ports/agent-connections.ts';
 import {
@@ -20,6 +21,8 @@ const deps = {
   answers: pollingAnswers,
   ids: createUlidGenerator(),
   now: Date.now,
+  // Per warm instance: a connection's messages may spread over instances; the stage throttle bounds the rest.
+  rate: new MessageRateLimiter(AGENT_MESSAGE_LIMITS, Date.now),
 };
 
 interface WebSocketEvent {

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { parseEnvironment } from '#shared/config/parse-environment.ts';
+import { AGENT_MESSAGE_LIMITS, type MessageRateLimits } from '#shared/domain/agent/message-rate.ts';
 import { LocalRuntimeError } from './errors.ts';
 import type { PortToBind } from './free-port.ts';
 import type { IamMode } from './iam/local-iam.ts';
@@ -43,6 +44,8 @@ const schema = z.object({
   // API Gateway's own limits; lower only to test agents against them quickly.
   AGENT_GATEWAY_IDLE_SECONDS: z.coerce.number().positive().max(600).default(600),
   AGENT_GATEWAY_MAX_CONNECTION_SECONDS: z.coerce.number().positive().max(7200).default(7200),
+  AGENT_MESSAGES_PER_SECOND: z.coerce.number().positive().max(10_000).default(AGENT_MESSAGE_LIMITS.perSecond),
+  AGENT_MESSAGE_BURST: z.coerce.number().int().min(1).max(100_000).default(AGENT_MESSAGE_LIMITS.burst),
   PROXMOX_URL: z.url().optional(),
   PROXMOX_TOKEN_ID: z.string().optional(),
   PROXMOX_TOKEN_SECRET: z.string().optional(),
@@ -89,6 +92,8 @@ export interface LocalConfig {
   readonly agentOfflineAfterMs: number;
   /** The local WebSocket gateway's idle and duration limits (API Gateway's by default). */
   readonly agentGatewayLimits: { readonly idleMs: number; readonly maxConnectionMs: number };
+  /** Messages one agent connection may send (per second, and at once). */
+  readonly agentMessageLimits: MessageRateLimits;
   /** Which Proxmox cluster the `demo` tenant gets as `lab`. */
   readonly proxmox:
     | {
@@ -162,6 +167,7 @@ export function loadLocalConfig(env: Record<string, string | undefined>): LocalC
     throttle: values.LOCAL_THROTTLE,
     throttleSeed: values.LOCAL_THROTTLE_SEED,
     agentOfflineAfterMs: values.AGENT_OFFLINE_AFTER_SECONDS * 1000,
+    agentMessageLimits: { perSecond: values.AGENT_MESSAGES_PER_SECOND, burst: values.AGENT_MESSAGE_BURST },
     agentGatewayLimits: {
       idleMs: values.AGENT_GATEWAY_IDLE_SECONDS * 1000,
       maxConnectionMs: values.AGENT_GATEWAY_MAX_CONNECTION_SECONDS * 1000,

@@ -10,6 +10,7 @@ import { CachedProxmoxConnector } from '#shared/adapters/proxmox/proxmox-connect
 import { LocalSecretStore } from '#shared/adapters/secrets/local-secret-store.ts';
 import { createApiHandler } from '#shared/api/lambda.ts';
 import type { WorkflowStepEntry } from '#shared/config/workflow-steps.ts';
+import { MessageRateLimiter } from '#shared/domain/agent/message-rate.ts';
 import { createUlidGenerator } from '#shared/domain/ids.ts';
 import type { LaneRef } from '#shared/domain/lane.ts';
 import { runIdFor } from '#shared/domain/run.ts';
@@ -320,7 +321,14 @@ export async function startLocalRuntime(
         demo = { clusterId: seeded.clusterId, proxmoxUrl: url, ...(fingerprint ? { fingerprint } : {}) };
     }
 
-    const agentRoutes = { store, connections: agentGateway, answers, ids, now };
+    const agentRoutes = {
+      store,
+      connections: agentGateway,
+      answers,
+      ids,
+      now,
+      rate: new MessageRateLimiter(config.agentMessageLimits, now),
+    };
     const agentPort = await agentGateway.listen(
       config.agentPort,
       config.host,

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { type Caller, startTestApi, type TestApi } from '#test/support/api.ts';
 import { agentCluster, announced, startAgent } from './agent-support.ts';
 
@@ -8,7 +9,12 @@ let admin: Caller;
 // API Gateway's 10-minute idle and 2-hour duration limits, scaled down to seconds.
 beforeAll(async () => {
   api = await startTestApi({
-    env: { AGENT_GATEWAY_IDLE_SECONDS: '1', AGENT_GATEWAY_MAX_CONNECTION_SECONDS: '3' },
+    env: {
+      AGENT_GATEWAY_IDLE_SECONDS: '1',
+      AGENT_GATEWAY_MAX_CONNECTION_SECONDS: '3',
+      AGENT_MESSAGES_PER_SECOND: '5',
+      AGENT_MESSAGE_BURST: '20',
+    },
   });
   admin = await api.as('acme', 'admin');
 });
@@ -56,5 +62,21 @@ describe('the local WebSocket gateway’s limits', () => {
     } finally {
       await agent.stop();
     }
+  });
+
+  it('closes a connection that floods messages beyond its rate limit, and audits it once', {
+    timeout: 30_000,
+  }, async () => {
+    const { key } = await agentCluster(admin, 'lab-flood');
+    const ws = new WebSocket(api.runtime.agentUrl, { headers: { authorization: `Bearer ${key}` } });
+    const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
+    await new Promise((resolve) => ws.on('open', resolve));
+    for (let index = 0; index < 100; index++) ws.send(JSON.stringify({ type: 'ping' }));
+    expect(await closed).toBe(1008);
+    const refusals = (await admin.get('/v1/audit')).body.items.filter(
+      (event: { outcome: string; reason?: string }) =>
+        event.outcome === 'denied' && event.reason?.includes('faster than its rate limit'),
+    );
+    expect(refusals).toHaveLength(1);
   });
 });

@@ -1,5 +1,6 @@
 import type { Store } from '#shared/adapters/dynamo/store.ts';
 import { agentSecretMatches, parseAgentKey } from '#shared/domain/agent/agent-key.ts';
+import type { MessageRateLimiter } from '#shared/domain/agent/message-rate.ts';
 import { AgentMessageSchema, MAX_MESSAGE_BYTES } from '#shared/domain/agent/protocol.ts';
 import type { AuditEvent } from '#shared/domain/audit.ts';
 import type { AgentConnections, AnswerSignal } from '#shared/ports/agent-connections.ts';
@@ -19,6 +20,8 @@ export interface AgentGatewayDeps {
   readonly answers: AnswerSignal;
   readonly ids: IdGenerator;
   readonly now: Clock;
+  /** Messages per connection; one over the limit closes the connection (the agent reconnects with backoff). */
+  readonly rate: MessageRateLimiter;
 }
 
 /**
@@ -85,6 +88,15 @@ export async function agentMessage(
   connectionId: string,
   body: string,
 ): Promise<void> {
+  const rate = deps.rate.take(connectionId);
+  if (rate !== 'within') {
+    // Before any table read: a flood costs one refusal per connection, then nothing.
+    if (rate === 'over') {
+      await refuse(deps, identity, connectionId, 'message', 'messages faster than its rate limit');
+      await deps.connections.close(connectionId).catch(() => undefined);
+    }
+    return;
+  }
   const key = await deps.store.agents.getKey(identity.tenantId, identity.keyId);
   if (!key || key.revokedAt) {
     await deps.connections.close(connectionId).catch(() => undefined);
