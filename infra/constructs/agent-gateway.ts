@@ -74,12 +74,14 @@ export class AgentGateway extends Wiring {
         reason: 'WebSocket routes after $connect run on a connection its key authorizer admitted.',
       });
     }
-    // Rate limits per stage: an agent sends a few messages per command and a ping every 5 minutes.
+    // Rate limits for all agents together (each connection has its own, AGENT_MESSAGE_LIMITS): an
+    // answer per command, a run polling each task in flight every 2 s. Below the account's
+    // 10,000 requests a second that the HTTP API shares.
     this.stage = new WebSocketStage(this, 'AgentStage', {
       webSocketApi: this.webSocketApi,
       stageName: 'agent',
       autoDeploy: true,
-      throttle: { rateLimit: 200, burstLimit: 400 },
+      throttle: { rateLimit: 5000, burstLimit: 10_000 },
     });
     const accessLogs = new LogGroup(this, 'AgentAccessLogs', { retention: RetentionDays.THREE_MONTHS });
     (this.stage.node.defaultChild as CfnStage).accessLogSettings = {

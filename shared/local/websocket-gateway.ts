@@ -97,7 +97,9 @@ export class LocalWebSocketGateway implements AgentConnections {
       this.#sockets.set(connectionId, ws);
       // Messages wait for $connect, as API Gateway routes nothing before it succeeded.
       const connected = routes.connect(identity, connectionId);
-      let queue = connected;
+      // API Gateway invokes the route once per message, concurrently, not one after another:
+      // an agent answering many commands at once is not held up behind its slowest answer.
+      const inFlight = new Set<Promise<void>>();
       const limit = (reason: string) => () => {
         this.#log('gateway closed an agent connection', { connectionId, reason });
         ws.close(GOING_AWAY, reason);
@@ -107,15 +109,17 @@ export class LocalWebSocketGateway implements AgentConnections {
       ws.on('message', (data) => {
         idle.refresh();
         const body = data.toString();
-        queue = queue
+        const handled = connected
           .then(() => routes.message(identity, connectionId, body))
-          .catch((error: unknown) => this.#log('agent message failed', { error: (error as Error).message }));
+          .catch((error: unknown) => this.#log('agent message failed', { error: (error as Error).message }))
+          .finally(() => inFlight.delete(handled));
+        inFlight.add(handled);
       });
       ws.on('close', () => {
         clearTimeout(lifetime);
         clearTimeout(idle);
         this.#sockets.delete(connectionId);
-        void queue
+        void Promise.allSettled([connected, ...inFlight])
           .then(() => routes.disconnect(identity, connectionId))
           .catch((error: unknown) =>
             this.#log('agent disconnect failed', { error: (error as Error).message }),

@@ -7,8 +7,12 @@ export interface MessageRateLimits {
   readonly burst: number;
 }
 
-/** Generous for an agent's traffic (an answer per command, pages of large answers, a ping per 5 min). */
-export const AGENT_MESSAGE_LIMITS: MessageRateLimits = { perSecond: 50, burst: 200 };
+/**
+ * Generous for an agent's traffic: an answer per command (a run polls each task in flight every
+ * 2 s: 200 guests at once on one cluster send ~100 answers a second), pages of large answers, a
+ * ping per 5 minutes. It stops a runaway or hostile agent, not a busy one.
+ */
+export const AGENT_MESSAGE_LIMITS: MessageRateLimits = { perSecond: 500, burst: 1000 };
 
 interface Bucket {
   tokens: number;
