@@ -166,7 +166,10 @@ function guestCompliance(
     records.filter((record) => record.status === 'created').map((record) => Date.parse(record.createdAt));
   const snapshots = existing(own);
   const backups = existing(ownBackups);
-  const first = Math.min(...[...own, ...ownBackups].map((record) => Date.parse(record.createdAt)));
+  // Served since its first tick: the tick a record belongs to, or when it was made.
+  const first = Math.min(
+    ...[...own, ...ownBackups].map((record) => Date.parse(record.scheduledTime ?? record.createdAt)),
+  );
   const since = Number.isFinite(first) ? Math.min(first, input.nowMs) : Date.parse(policy.createdAt);
   const guest = input.guests.get(guestId);
   return {
