@@ -143,9 +143,15 @@ function promisedPoints(
   return decisions.filter((decision) => decision.keep).length;
 }
 
-/** The ticks a retention promise is worked out from: those of the longest report period before `atMs`. */
-const promiseTicks = (policy: Pick<Policy, 'schedule'>, atMs: number) =>
-  ticksInPeriod(policy.schedule, atMs - MAX_REPORT_DAYS * DAY_MS, atMs + 1);
+/**
+ * The ticks a retention promise is worked out from: those of the longest report period before
+ * `atMs`, and no further back than the last {@link PROMISE_TICKS} ticks can reach (a minute-level
+ * schedule would otherwise list every minute of 400 days).
+ */
+function promiseTicks(policy: Pick<Policy, 'schedule'>, atMs: number, intervalMs: number | undefined) {
+  const reach = intervalMs === undefined ? Number.POSITIVE_INFINITY : PROMISE_TICKS * intervalMs;
+  return ticksInPeriod(policy.schedule, atMs - Math.min(MAX_REPORT_DAYS * DAY_MS, reach), atMs + 1);
+}
 
 function guestCompliance(
   input: ComplianceInput,
@@ -210,7 +216,7 @@ function policyCompliance(input: ComplianceInput, policy: Policy): PolicyComplia
   const succeeded = count('succeeded');
   const ended = succeeded + count('partially_failed') + count('failed') + count('cancelled');
   const intervalMs = expectedIntervalMs(policy.schedule, input.fromMs);
-  const promised = promiseTicks(policy, end);
+  const promised = promiseTicks(policy, end, intervalMs);
   return {
     policyId: policy.id,
     policyName: policy.name,
