@@ -4239,9 +4239,9 @@ export interface components {
       restores: {
         operationId: string;
         guestId: string;
-        kind: string;
+        kind: 'snapshot' | 'delete-snapshot' | 'restore-in-place' | 'restore-new-guest';
         snapshotName: string;
-        status: string;
+        status: 'pending' | 'running' | 'succeeded' | 'failed';
         requestedBy: string;
         createdAt: string;
         finishedAt?: string;
@@ -4322,7 +4322,7 @@ export interface components {
         guestId: string;
         delete: {
           name: string;
-          reason: string;
+          reason: 'keep-all' | 'keep-last' | 'keep-within' | 'keep-hourly' | 'keep-daily' | 'keep-weekly' | 'keep-monthly' | 'keep-yearly' | 'protected' | 'manual' | 'last-good' | 'max-age' | 'pruned';
           inThisRun: boolean;
         }[];
       }[];

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { MAX_REPORT_DAYS } from '#shared/domain/insight/compliance.ts';
-import { STAT_BUCKETS } from '#shared/domain/insight/stats.ts';
+import { STAT_BUCKET_NAMES } from '#shared/domain/insight/stats.ts';
+import { OPERATION_KINDS, OPERATION_STATUSES } from '#shared/domain/operation.ts';
 import { RUN_STATUSES } from '#shared/domain/run.ts';
 import { commonErrors, json } from '../schemas.ts';
 
@@ -87,9 +88,9 @@ const ComplianceSchema = z
       z.object({
         operationId: z.string(),
         guestId: z.string(),
-        kind: z.string(),
+        kind: z.enum(OPERATION_KINDS),
         snapshotName: z.string(),
-        status: z.string(),
+        status: z.enum(OPERATION_STATUSES),
         requestedBy: z.string(),
         createdAt: z.string(),
         finishedAt: z.string().optional(),
@@ -134,7 +135,7 @@ export const statsRoute = createRoute({
   request: {
     query: PeriodQuery.extend({
       bucket: z
-        .enum(Object.keys(STAT_BUCKETS) as ['hour', 'day'])
+        .enum(STAT_BUCKET_NAMES)
         .default('day')
         .openapi({ description: 'UTC hours or days; every bucket of the period is present' }),
     }),
@@ -147,7 +148,7 @@ export const statsRoute = createRoute({
           .object({
             from: z.string(),
             to: z.string(),
-            bucket: z.enum(['hour', 'day']),
+            bucket: z.enum(STAT_BUCKET_NAMES),
             runs: z.array(OutcomeBucket),
             taskDurations: z.array(
               z.object({

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { ID_PATTERN } from '#shared/domain/ids.ts';
+import { RETENTION_REASONS } from '#shared/domain/retention.ts';
 import { RUN_STATUSES } from '#shared/domain/run.ts';
 import { NOT_INCLUDED_REASONS } from '#shared/services/policy-targets.ts';
 import {
@@ -179,7 +180,9 @@ const DryRunSchema = z
     retention: z.array(
       z.object({
         guestId: z.string(),
-        delete: z.array(z.object({ name: z.string(), reason: z.string(), inThisRun: z.boolean() })),
+        delete: z.array(
+          z.object({ name: z.string(), reason: z.enum(RETENTION_REASONS), inThisRun: z.boolean() }),
+        ),
       }),
     ),
   })

@@ -1,6 +1,6 @@
 import type { BackupRecord } from '../backup/backup-record.ts';
 import type { Guest } from '../guest.ts';
-import type { Operation } from '../operation.ts';
+import type { Operation, OperationKind, OperationStatus } from '../operation.ts';
 import type { Policy, RetentionRule } from '../policy.ts';
 import { applyRetention } from '../retention.ts';
 import type { Run } from '../run.ts';
@@ -70,9 +70,9 @@ interface PolicyCompliance {
 interface RestoreEntry {
   readonly operationId: string;
   readonly guestId: string;
-  readonly kind: string;
+  readonly kind: OperationKind;
   readonly snapshotName: string;
-  readonly status: string;
+  readonly status: OperationStatus;
   readonly requestedBy: string;
   readonly createdAt: string;
   readonly finishedAt?: string;

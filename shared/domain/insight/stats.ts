@@ -2,8 +2,9 @@ import { parseUpid } from '../proxmox/upid.ts';
 import { RUN_STATUSES, type RunStatus } from '../run.ts';
 import { failureReasonOf } from './failure-reason.ts';
 
-export const STAT_BUCKETS = { hour: 3_600_000, day: 86_400_000 } as const;
-export type StatBucket = keyof typeof STAT_BUCKETS;
+export const STAT_BUCKET_NAMES = ['hour', 'day'] as const;
+export type StatBucket = (typeof STAT_BUCKET_NAMES)[number];
+export const STAT_BUCKETS: Readonly<Record<StatBucket, number>> = { hour: 3_600_000, day: 86_400_000 };
 
 /** The start of every bucket of the period [fromMs, toMs), aligned to UTC hours or days: fixed, so charts line up. */
 export function bucketStarts(fromMs: number, toMs: number, bucket: StatBucket): number[] {

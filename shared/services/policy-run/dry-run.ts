@@ -8,7 +8,7 @@ import type { SnapshotRecord } from '#shared/domain/snapshot-record.ts';
 import { authorize } from '../audit-trail.ts';
 import { getPolicy } from '../policies.ts';
 import { type NOT_INCLUDED_REASONS, policyTargets } from '../policy-targets.ts';
-import { decideGuestRetention } from '../retention/guest-retention.ts';
+import { decideGuestRetention, type SnapshotDecision } from '../retention/guest-retention.ts';
 import type { ServiceDeps } from '../service-deps.ts';
 import { LANE_CHUNK, MAX_DELETIONS_PER_GUEST_IN_RUN } from './work-item.ts';
 
@@ -57,7 +57,11 @@ export interface DryRunPlan {
   /** What retention deletes per guest once the run's snapshot exists, oldest first. */
   readonly retention: Array<{
     readonly guestId: string;
-    readonly delete: Array<{ readonly name: string; readonly reason: string; readonly inThisRun: boolean }>;
+    readonly delete: Array<{
+      readonly name: string;
+      readonly reason: SnapshotDecision['reason'];
+      readonly inThisRun: boolean;
+    }>;
   }>;
 }
 
