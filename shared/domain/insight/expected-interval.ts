@@ -1,10 +1,8 @@
 import { parseCron } from '../schedule/cron.ts';
 import { nextRuns } from '../schedule/next-runs.ts';
-import type { TickSchedule } from './schedule-ticks.ts';
+import { type TickSchedule, ticksInPeriod } from './schedule-ticks.ts';
 
 const YEAR_MS = 366 * 86_400_000;
-/** Enough ticks to see a schedule's weekly pattern even at minute level (a week is 10,080 minutes). */
-const SAMPLE = 12_000;
 
 /**
  * The recovery-point objective a schedule promises: the longest gap between two consecutive
@@ -12,10 +10,9 @@ const SAMPLE = 12_000;
  * day). `undefined` for a schedule that fires at most once in the years ahead.
  */
 export function expectedIntervalMs(schedule: TickSchedule, fromMs: number): number | undefined {
-  const spec = parseCron(schedule.cron);
-  let ticks = nextRuns(spec, schedule.timezone, fromMs, SAMPLE).filter((tick) => tick <= fromMs + YEAR_MS);
+  let ticks = ticksInPeriod(schedule, fromMs, fromMs + YEAR_MS);
   // A yearly schedule: the year holds one tick; the next one tells the gap.
-  if (ticks.length < 2) ticks = nextRuns(spec, schedule.timezone, fromMs, 2);
+  if (ticks.length < 2) ticks = nextRuns(parseCron(schedule.cron), schedule.timezone, fromMs, 2);
   let longest: number | undefined;
   for (let index = 1; index < ticks.length; index++) {
     const gap = (ticks[index] as number) - (ticks[index - 1] as number);

@@ -29,6 +29,27 @@ describe('ticksInPeriod', () => {
     );
   });
 
+  it.each([
+    ['Europe/Berlin', '2026-03-28T12:00:00Z'],
+    ['Europe/Berlin', '2026-10-24T12:00:00Z'],
+    ['America/New_York', '2026-03-07T12:00:00Z'],
+    ['America/New_York', '2026-10-31T12:00:00Z'],
+    // Lord Howe shifts by half an hour, at 02:00 local.
+    ['Australia/Lord_Howe', '2026-04-04T00:00:00Z'],
+    ['Australia/Lord_Howe', '2026-10-03T00:00:00Z'],
+  ])(
+    'agrees with the scheduler minute by minute across a daylight-saving change in %s (%s)',
+    (timezone, start) => {
+      const from = Date.parse(start);
+      for (const cron of ['* * * * *', '*/7 1-3 * * *', '30 2 * * *', '0,59 0-3 * * *']) {
+        const ticks = ticksInPeriod({ cron, timezone }, from, from + 2 * DAY);
+        expect(ticks, cron).toEqual(
+          dueTicks({ cron, timezone, missedRuns: 'skip' }, from - 1, from + 2 * DAY - 1, false),
+        );
+      }
+    },
+  );
+
   it('counts past the scheduler\u2019s catch-up cap: a minute-level schedule over 30 days', () => {
     expect(ticksInPeriod({ cron: '* * * * *', timezone: 'UTC' }, START, START + 30 * DAY)).toHaveLength(
       30 * 1440,
