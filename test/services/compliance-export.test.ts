@@ -32,7 +32,7 @@ const policy: Policy = {
   version: 1,
 };
 
-const report = complianceReport({
+const input: Parameters<typeof complianceReport>[0] = {
   fromMs: NOW - 7 * 86_400_000,
   toMs: NOW,
   nowMs: NOW,
@@ -75,7 +75,8 @@ const report = complianceReport({
       error: `<script>alert("x")</script>`,
     },
   ],
-});
+};
+const report = complianceReport(input);
 
 describe('compliance exports', () => {
   it('escapes every name and text in the HTML page, which loads nothing', () => {
@@ -100,5 +101,33 @@ describe('compliance exports', () => {
     expect(report.policies[0]?.guests[0]?.retention).toEqual({ promised: 2, observed: 0 });
     expect(report.policies[0]?.guests[0]?.rpoShare).toBe(0);
     expect(report.policies[0]?.runs.expected).toBe(7);
+  });
+
+  it('measures the objective from the policy\u2019s creation and promises the points manual runs made too', () => {
+    const created = NOW - 86_400_000;
+    const young = complianceReport({
+      ...input,
+      policies: [{ ...policy, createdAt: new Date(created).toISOString(), retention: { keepLast: 5 } }],
+      operations: [],
+      snapshots: new Map([
+        [
+          'c.100',
+          [0, 1].map((index) => ({
+            tenantId: 't',
+            guestId: 'c.100',
+            name: `m${index}`,
+            policyId: 'pol_1',
+            status: 'created' as const,
+            vmstate: false,
+            createdAt: new Date(created + (index + 1) * 60_000).toISOString(),
+          })),
+        ],
+      ]),
+    });
+    const [guest] = young.policies[0]?.guests ?? [];
+    // Nothing for the first minute of the policy's day, then a point within the objective.
+    expect(guest?.rpoShare).toBeCloseTo((86_400 - 60) / 86_400, 9);
+    // Two manual points and the one tick since (02:00): keepLast 5 keeps all three.
+    expect(guest?.retention).toEqual({ promised: 3, observed: 2 });
   });
 });

@@ -123,21 +123,25 @@ function summarize(times: number[]): PointSummary {
 }
 
 /**
- * How many recovery points the rule keeps at `atMs` for a guest the policy has served since
- * `sinceMs`, had every tick produced one: what the rule promises (with the engine that prunes).
- * `ticks` are the schedule's ticks up to `atMs` (a report works them out once per policy).
+ * How many recovery points the rule keeps at `atMs` of an ideal history: a point at every tick
+ * since the guest was first served (`sinceMs`), plus the points runs now made (each at its tick,
+ * or when it was made). What the rule promises, decided by the engine that prunes.
  */
 function promisedPoints(
   policy: Pick<Policy, 'schedule' | 'retention'>,
   ticks: readonly number[],
+  points: readonly number[],
   sinceMs: number,
   atMs: number,
 ): number {
-  const served = ticks.filter((tick) => tick >= sinceMs && tick <= atMs).slice(-PROMISE_TICKS);
+  const times = new Set([
+    ...ticks.filter((tick) => tick >= sinceMs && tick <= atMs).slice(-PROMISE_TICKS),
+    ...points.filter((point) => point <= atMs),
+  ]);
   const decisions = applyRetention(
     policy.retention,
     policy.schedule.timezone,
-    served.map((time) => ({ id: String(time), time })),
+    [...times].map((time) => ({ id: String(time), time })),
     { now: atMs },
   );
   return decisions.filter((decision) => decision.keep).length;
@@ -172,7 +176,11 @@ function guestCompliance(
     records.filter((record) => record.status === 'created').map((record) => Date.parse(record.createdAt));
   const snapshots = existing(own);
   const backups = existing(ownBackups);
-  // Served since its first tick: the tick a record belongs to, or when it was made.
+  // A point's time for retention: the tick it belongs to, or when it was made.
+  const ticked = [...own, ...ownBackups]
+    .filter((record) => record.status !== 'failed')
+    .map((record) => Date.parse(record.scheduledTime ?? record.createdAt));
+  // Served since its first tick (a failed attempt counts: the policy was serving it).
   const first = Math.min(
     ...[...own, ...ownBackups].map((record) => Date.parse(record.scheduledTime ?? record.createdAt)),
   );
@@ -188,14 +196,15 @@ function guestCompliance(
           : 0
         : rpoShare(
             good,
-            input.fromMs,
+            // No objective before the policy existed.
+            Math.max(input.fromMs, Date.parse(policy.createdAt)),
             Math.min(input.toMs, input.nowMs),
             intervalMs + rpoGraceMs(intervalMs),
           ),
     snapshots: summarize(snapshots),
     backups: summarize(backups),
     retention: {
-      promised: promisedPoints(policy, schedule.ticks, since, Math.min(input.toMs, input.nowMs)),
+      promised: promisedPoints(policy, schedule.ticks, ticked, since, Math.min(input.toMs, input.nowMs)),
       observed: snapshots.length + backups.length,
     },
   };
