@@ -2310,6 +2310,108 @@ export interface paths {
     };
     trace?: never;
   };
+  '/v1/policies/{policyId}/dry-run': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** The plan of a run now, without running it or calling Proxmox (operator): targets and why others are not, lanes, names, expected duration, retention deletions */
+    post: {
+      parameters: {
+        query?: never;
+        header?: {
+          /** Retrying with the same key and body replays the first response */
+          'idempotency-key'?: string;
+        };
+        path: {
+          policyId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['DryRunPlan'];
+          };
+        };
+        400: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        401: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content?: never;
+        };
+        403: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        404: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        409: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        413: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        415: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        422: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/policies/{policyId}/next-runs': {
     parameters: {
       query?: never;
@@ -2576,6 +2678,79 @@ export interface paths {
           };
           content: {
             'application/json': components['schemas']['PolicyTargets'];
+          };
+        };
+        400: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        401: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content?: never;
+        };
+        403: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        404: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/reports/compliance': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Compliance of a period per policy and for the tenant: JSON, CSV (`format=csv` or Accept: text/csv) or a printable HTML page (`format=html` or Accept: text/html) */
+    get: {
+      parameters: {
+        query?: {
+          /** Start of the period (inclusive); default 30 days before `to` */
+          from?: string;
+          /** End of the period (exclusive); default now. At most 400 days after `from` */
+          to?: string;
+          format?: 'json' | 'csv' | 'html';
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ComplianceReport'];
+            'text/csv': string;
+            'text/html': string;
           };
         };
         400: {
@@ -2959,6 +3134,78 @@ export interface paths {
         };
       };
     };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/stats': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Time series for charts: runs by outcome, task durations per node, failure reasons, storage used */
+    get: {
+      parameters: {
+        query?: {
+          /** Start of the period (inclusive); default 30 days before `to` */
+          from?: string;
+          /** End of the period (exclusive); default now. At most 400 days after `from` */
+          to?: string;
+          /** UTC hours or days; every bucket of the period is present */
+          bucket?: 'hour' | 'day';
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Statistics'];
+          };
+        };
+        400: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        401: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content?: never;
+        };
+        403: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        404: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -3923,6 +4170,86 @@ export interface components {
       fingerprint?: string;
       caCertificate?: string;
     };
+    ComplianceReport: {
+      from: string;
+      to: string;
+      generatedAt: string;
+      tenant: {
+        policies: number;
+        runsExpected: number;
+        runsRun: number;
+        successRate?: number;
+        guests: number;
+        /** Guests that met every covering policy’s objective for the whole period */
+        guestsMeetingRpo: number;
+        averageRpoShare?: number;
+        restores: {
+          total: number;
+          succeeded: number;
+          failed: number;
+        };
+      };
+      policies: {
+        policyId: string;
+        policyName: string;
+        enabled: boolean;
+        cron: string;
+        timezone: string;
+        /** The objective: the longest gap between two ticks of the schedule */
+        rpoMinutes?: number;
+        runs: {
+          /** Ticks in the period (none while disabled) */
+          expected: number;
+          /** Ticks served by a scheduled run */
+          run: number;
+          manual: number;
+          succeeded: number;
+          partiallyFailed: number;
+          failed: number;
+          cancelled: number;
+          skipped: number;
+          running: number;
+          successRate?: number;
+        };
+        retention: {
+          [key: string]: number | undefined;
+        };
+        guests: {
+          guestId: string;
+          vmid?: number;
+          name?: string;
+          /** Share (0..1) of the period within the objective */
+          rpoShare: number;
+          snapshots: {
+            count: number;
+            oldest?: string;
+            newest?: string;
+          };
+          backups: {
+            count: number;
+            oldest?: string;
+            newest?: string;
+          };
+          retention: {
+            /** Points the retention rule keeps had every tick run */
+            promised: number;
+            /** Points of the policy that exist */
+            observed: number;
+          };
+        }[];
+      }[];
+      restores: {
+        operationId: string;
+        guestId: string;
+        kind: 'snapshot' | 'delete-snapshot' | 'restore-in-place' | 'restore-new-guest';
+        snapshotName: string;
+        status: 'pending' | 'running' | 'succeeded' | 'failed';
+        requestedBy: string;
+        createdAt: string;
+        finishedAt?: string;
+        error?: string;
+      }[];
+    };
     ConfirmationInput: {
       code: string;
     };
@@ -3949,6 +4276,58 @@ export interface components {
         nextRetryAt?: string;
       }[];
       nextCursor?: string;
+    };
+    DryRunPlan: {
+      policyId: string;
+      policyName: string;
+      enabled: boolean;
+      /** The moment planned for: a run started now */
+      at: string;
+      /** A run now’s snapshot name; its last four characters come from the run’s id */
+      snapshotName: string;
+      /** The next tick and its snapshot name (absent while disabled) */
+      nextScheduled?: {
+        scheduledTime: string;
+        snapshotName: string;
+      };
+      targets: {
+        guestId: string;
+        clusterId: string;
+        node: string;
+        vmid: number;
+        name: string;
+        note?: string;
+      }[];
+      notIncluded: {
+        guestId: string;
+        vmid: number;
+        name: string;
+        reason: 'template' | 'gone' | 'not-selected' | 'excluded-by-selector' | 'excluded' | 'wrong-cluster' | 'cluster-deleted';
+        detail?: string;
+      }[];
+      lanes: {
+        /** `<clusterId>/<node>` */
+        lane: string;
+        clusterId: string;
+        node: string;
+        perNode: number;
+        chunks: number;
+        guests: {
+          guestId: string;
+          vmid: number;
+          vmstate: boolean;
+        }[];
+        expectedSeconds?: number;
+      }[];
+      expectedSeconds?: number;
+      retention: {
+        guestId: string;
+        delete: {
+          name: string;
+          reason: 'keep-all' | 'keep-last' | 'keep-within' | 'keep-hourly' | 'keep-daily' | 'keep-weekly' | 'keep-monthly' | 'keep-yearly' | 'protected' | 'manual' | 'last-good' | 'max-age' | 'pruned';
+          inThisRun: boolean;
+        }[];
+      }[];
     };
     Exclusion: {
       id: string;
@@ -4287,6 +4666,36 @@ export interface components {
       description?: string;
       /** Save RAM state (QEMU VMs only; refused for containers, which Proxmox snapshots without memory). A stopped VM has none to save: the record says what Proxmox stored (`vmstate`) */
       includeMemory?: boolean;
+    };
+    Statistics: {
+      from: string;
+      to: string;
+      bucket: 'hour' | 'day';
+      runs: {
+        start: string;
+        running: number;
+        succeeded: number;
+        partially_failed: number;
+        failed: number;
+        skipped: number;
+        cancelled: number;
+      }[];
+      taskDurations: {
+        node: string;
+        tasks: number;
+        p50Seconds: number;
+        p95Seconds: number;
+      }[];
+      failureReasons: {
+        reason: string;
+        count: number;
+        example: string;
+        errorTypes: string[];
+      }[];
+      storage?: {
+        start: string;
+        bytes: number;
+      }[];
     };
     Subscription: {
       id: string;

@@ -28,6 +28,7 @@ import { registerOperationRoutes } from './operations/operations.handlers.ts';
 import { registerPolicyRoutes } from './policies/policies.handlers.ts';
 import { issuesFromZod, toProblem } from './problem.ts';
 import { isPublicRoute } from './public-routes.ts';
+import { registerReportRoutes } from './reports/reports.handlers.ts';
 import { registerRetentionRoutes } from './retention/retention.handlers.ts';
 import { routeIndex } from './route-index.ts';
 import { registerRunRoutes } from './runs/runs.handlers.ts';
@@ -140,6 +141,7 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   registerExclusionRoutes(app, deps);
   registerRunRoutes(app, deps);
   registerRetentionRoutes(app, deps);
+  registerReportRoutes(app, deps);
   registerSubscriptionRoutes(app, deps);
   registerOperationRoutes(app, deps);
   registerAuditRoutes(app, deps);

@@ -1,4 +1,5 @@
-import type { GuestType } from './guest.ts';
+import type { Guest, GuestType } from './guest.ts';
+import { snapshotsMemory } from './run.ts';
 
 /** What every guest of a lane shares: the run (or the sweep) and the cluster. */
 export interface LaneContext {
@@ -45,4 +46,41 @@ export interface LaneRef {
   /** The run id, or the sweep lane's id. */
   readonly laneSetId: string;
   readonly index: number;
+}
+
+/** One node's share of a run as planned: its guests in chunks of at most the lane size. */
+export interface PlannedLane {
+  /** `<clusterId>/<node>`. */
+  readonly lane: string;
+  readonly clusterId: string;
+  readonly node: string;
+  readonly chunks: LaneGuest[][];
+}
+
+/**
+ * How a run lays out its targets: one lane per node (cluster and node), in the order the nodes
+ * first appear among the targets, each node's guests in chunks of `chunkSize`. The run and its
+ * dry run both plan with this, so the dry run shows the lanes the run will have.
+ */
+export function planLanes(
+  targets: ReadonlyArray<Pick<Guest, 'id' | 'clusterId' | 'node' | 'type' | 'vmid'>>,
+  includeMemory: boolean | undefined,
+  chunkSize: number,
+): PlannedLane[] {
+  return [...Map.groupBy(targets, (target) => `${target.clusterId}/${target.node}`)].map(([lane, onLane]) => {
+    const first = onLane[0] as (typeof onLane)[number];
+    const guests = onLane.map(
+      (target): LaneGuest => ({
+        guestId: target.id,
+        node: target.node,
+        guestType: target.type,
+        vmid: target.vmid,
+        vmstate: snapshotsMemory(includeMemory, target.type),
+      }),
+    );
+    const chunks: LaneGuest[][] = [];
+    for (let start = 0; start < guests.length; start += chunkSize)
+      chunks.push(guests.slice(start, start + chunkSize));
+    return { lane, clusterId: first.clusterId, node: first.node, chunks };
+  });
 }

@@ -14,7 +14,7 @@ const COLUMNS = [
 ] as const;
 
 /** RFC 4180 field: quoted when it holds a comma, quote or line break; formula starts defused. */
-function csvField(value: unknown): string {
+export function csvField(value: unknown): string {
   let text = value === undefined || value === null ? '' : String(value);
   // A leading =, +, - or @ would run as a formula when the export is opened in a spreadsheet,
   // and a leading tab or carriage return can hide one from a check (OWASP's CSV injection list).

@@ -85,6 +85,24 @@ describe('authorization before validation', () => {
     expect(run.body.requiredRole).toBe('operator');
   });
 
+  it('lets a viewer read the compliance report and statistics, and keeps the dry run to operators', async () => {
+    const policy = await admin.post('/v1/policies', policyBody());
+    expect((await viewer.get('/v1/reports/compliance')).status).toBe(200);
+    expect((await viewer.get('/v1/reports/compliance?format=csv')).status).toBe(200);
+    expect((await viewer.get('/v1/stats')).status).toBe(200);
+    const dryRun = await viewer.post(`/v1/policies/${policy.body.id}/dry-run`);
+    expect(dryRun.status).toBe(403);
+    expect(dryRun.body.requiredRole).toBe('operator');
+    expect((await deniedEvents())[0]).toMatchObject({
+      action: 'policy.dry-run',
+      role: 'viewer',
+      outcome: 'denied',
+    });
+    expect(
+      (await (await api.as('acme', 'operator')).post(`/v1/policies/${policy.body.id}/dry-run`)).status,
+    ).toBe(200);
+  });
+
   it('never replays another role\u2019s idempotent response to a viewer', async () => {
     const key = { 'idempotency-key': 'create-webhook-1' };
     const body = { kind: 'webhook', target: 'http://127.0.0.1:9/hook' };

@@ -28,6 +28,7 @@ describe('a second tenant probing the first', () => {
     const probes = [
       intruder.get(`/v1/policies/${ids.policy}`),
       intruder.get(`/v1/policies/${ids.policy}/next-runs`),
+      intruder.post(`/v1/policies/${ids.policy}/dry-run`),
       intruder.patch(`/v1/policies/${ids.policy}`, { description: 'owned' }),
       intruder.delete(`/v1/policies/${ids.policy}`),
       intruder.get(`/v1/clusters/${ids.cluster}`),
@@ -48,6 +49,9 @@ describe('a second tenant probing the first', () => {
       expect(response.status).toBe(200);
       expect(response.body.items).toEqual([]);
     }
+    const compliance = await intruder.get('/v1/reports/compliance');
+    expect(compliance.body.policies).toEqual([]);
+    expect(JSON.stringify(compliance.body)).not.toContain(ids.policy);
     expect((await intruder.get(`/v1/audit?resourceType=policy&resourceId=${ids.policy}`)).body.items).toEqual(
       [],
     );

@@ -1,4 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import { dryRunPolicy } from '#shared/services/policy-run/dry-run.ts';
 import { cancelRun, getRun, type RunDeps, runPolicyNow, runView } from '#shared/services/runs.ts';
 import type { ApiEnv } from '../api-env.ts';
 import { requestContext } from '../request-context.ts';
@@ -9,6 +10,10 @@ export function registerRunRoutes(app: OpenAPIHono<ApiEnv>, deps: RunDeps): void
     const run = await runPolicyNow(deps, requestContext(c), c.req.valid('param').policyId);
     c.header('Location', `/v1/runs/${run.id}`);
     return c.json(runView(run), 202);
+  });
+
+  app.openapi(routes.dryRunPolicyRoute, async (c) => {
+    return c.json(await dryRunPolicy(deps, requestContext(c), c.req.valid('param').policyId), 200);
   });
 
   app.openapi(routes.listRunsRoute, async (c) => {

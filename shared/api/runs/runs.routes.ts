@@ -1,6 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { ID_PATTERN } from '#shared/domain/ids.ts';
+import { RETENTION_REASONS } from '#shared/domain/retention.ts';
 import { RUN_STATUSES } from '#shared/domain/run.ts';
+import { NOT_INCLUDED_REASONS } from '#shared/services/policy-targets.ts';
 import {
   commonErrors,
   IdempotencyHeader,
@@ -129,4 +131,70 @@ export const cancelRunRoute = createRoute({
     ...commonErrors,
     409: { description: 'The run has ended', content: problemContent },
   },
+});
+
+const DryRunSchema = z
+  .object({
+    policyId: z.string(),
+    policyName: z.string(),
+    enabled: z.boolean(),
+    at: z.string().openapi({ description: 'The moment planned for: a run started now' }),
+    snapshotName: z.string().openapi({
+      description: 'A run now\u2019s snapshot name; its last four characters come from the run\u2019s id',
+    }),
+    nextScheduled: z
+      .object({ scheduledTime: z.string(), snapshotName: z.string() })
+      .optional()
+      .openapi({ description: 'The next tick and its snapshot name (absent while disabled)' }),
+    targets: z.array(
+      z.object({
+        guestId: z.string(),
+        clusterId: z.string(),
+        node: z.string(),
+        vmid: z.number().int(),
+        name: z.string(),
+        note: z.string().optional(),
+      }),
+    ),
+    notIncluded: z.array(
+      z.object({
+        guestId: z.string(),
+        vmid: z.number().int(),
+        name: z.string(),
+        reason: z.enum(NOT_INCLUDED_REASONS),
+        detail: z.string().optional(),
+      }),
+    ),
+    lanes: z.array(
+      z.object({
+        lane: z.string().openapi({ description: '`<clusterId>/<node>`' }),
+        clusterId: z.string(),
+        node: z.string(),
+        perNode: z.number().int(),
+        chunks: z.number().int(),
+        guests: z.array(z.object({ guestId: z.string(), vmid: z.number().int(), vmstate: z.boolean() })),
+        expectedSeconds: z.number().optional(),
+      }),
+    ),
+    expectedSeconds: z.number().optional(),
+    retention: z.array(
+      z.object({
+        guestId: z.string(),
+        delete: z.array(
+          z.object({ name: z.string(), reason: z.enum(RETENTION_REASONS), inThisRun: z.boolean() }),
+        ),
+      }),
+    ),
+  })
+  .openapi('DryRunPlan');
+
+export const dryRunPolicyRoute = createRoute({
+  method: 'post',
+  path: '/v1/policies/{policyId}/dry-run',
+  tags: ['Runs'],
+  summary:
+    'The plan of a run now, without running it or calling Proxmox (operator): targets and why others are not, lanes, names, expected duration, retention deletions',
+  ...requires('operator', 'policy.dry-run'),
+  request: { params: z.object({ policyId: idParam('policyId', 'pol') }) },
+  responses: { 200: { description: 'The plan', content: json(DryRunSchema) }, ...commonErrors },
 });

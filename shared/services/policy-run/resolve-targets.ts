@@ -1,14 +1,14 @@
 import { readAllPages } from '#shared/adapters/dynamo/read-all-pages.ts';
 import type { Exclusion } from '#shared/domain/exclusion.ts';
 import type { Guest } from '#shared/domain/guest.ts';
-import { runSnapshotName, snapshotsMemory } from '#shared/domain/run.ts';
+import { planLanes } from '#shared/domain/lane.ts';
+import { runSnapshotName } from '#shared/domain/run.ts';
 import { selectTargets } from '#shared/domain/select-targets.ts';
 import { syncClusterInventory } from '../inventory.ts';
 import type { ServiceDeps } from '../service-deps.ts';
 import {
   LANE_CHUNK,
   type LaneContext,
-  type LaneGuest,
   type LaneSummary,
   type PolicyRunInput,
   systemContext,
@@ -53,45 +53,31 @@ export async function resolveTargets(
     input.trigger,
     input.runId,
   );
-  const guest = (target: Guest): LaneGuest => ({
-    guestId: target.id,
-    node: target.node,
-    guestType: target.type,
-    vmid: target.vmid,
-    vmstate: snapshotsMemory(policy.snapshot.includeMemory, target.type),
-  });
-  const lanes = [...Map.groupBy(targets, (target) => `${target.clusterId}/${target.node}`)];
   const perNode = policy.concurrency?.perNode ?? 2;
   // Each node's guests in chunks of LANE_CHUNK, numbered across the run: one stored lane each.
   let next = 0;
   const summaries: LaneSummary[] = [];
   const writes: Array<Promise<void>> = [];
-  for (const [lane, onLane] of lanes) {
+  for (const planned of planLanes(targets, policy.snapshot.includeMemory, LANE_CHUNK)) {
     const context: LaneContext = {
       tenantId: input.tenantId,
       runId: input.runId,
       policyId: policy.id,
       policyName: policy.name,
       scheduledTime: input.scheduledTime,
-      clusterId: (onLane[0] as Guest).clusterId,
+      clusterId: planned.clusterId,
       snapshotName,
       description: `${policy.name} (${input.trigger}) ${input.scheduledTime}`,
       pruneOnly: false,
       pruneBy: `run ${input.runId}`,
     };
     const chunks: number[] = [];
-    for (let start = 0; start < onLane.length; start += LANE_CHUNK) {
+    for (const guests of planned.chunks) {
       const index = next++;
       chunks.push(index);
-      writes.push(
-        deps.store.lanes.put(input.tenantId, input.runId, index, {
-          context,
-          perNode,
-          guests: onLane.slice(start, start + LANE_CHUNK).map(guest),
-        }),
-      );
+      writes.push(deps.store.lanes.put(input.tenantId, input.runId, index, { context, perNode, guests }));
     }
-    summaries.push({ lane, chunks, guests: onLane.length });
+    summaries.push({ lane: planned.lane, chunks, guests: planned.chunks.flat().length });
   }
   await Promise.all(writes);
   await deps.store.runs.update(input.tenantId, input.runId, { targets: targets.length });

@@ -1,4 +1,4 @@
-export type { LaneContext, LaneGuest, LaneRef, StoredLane } from '#shared/domain/lane.ts';
+export type { LaneContext, LaneRef, StoredLane } from '#shared/domain/lane.ts';
 export type { PolicyRunInput } from '#shared/ports/workflow-starter.ts';
 
 import { type GuestPathLimits, laneSizeFor, worstGuestHistory } from '#shared/domain/history-budget.ts';

@@ -1,0 +1,187 @@
+import type { AuditContext } from '#shared/domain/audit.ts';
+import { durationsByNode, percentile, taskSeconds } from '#shared/domain/insight/stats.ts';
+import { planLanes } from '#shared/domain/lane.ts';
+import { runSnapshotName } from '#shared/domain/run.ts';
+import { parseCron } from '#shared/domain/schedule/cron.ts';
+import { nextRuns } from '#shared/domain/schedule/next-runs.ts';
+import type { SnapshotRecord } from '#shared/domain/snapshot-record.ts';
+import { authorize } from '../audit-trail.ts';
+import { getPolicy } from '../policies.ts';
+import { type NOT_INCLUDED_REASONS, policyTargets } from '../policy-targets.ts';
+import { decideGuestRetention, type SnapshotDecision } from '../retention/guest-retention.ts';
+import type { ServiceDeps } from '../service-deps.ts';
+import { LANE_CHUNK, MAX_DELETIONS_PER_GUEST_IN_RUN } from './work-item.ts';
+
+/** Runs whose task times the expected duration is estimated from (newest first). */
+const HISTORY_RUNS = 20;
+
+export interface DryRunPlan {
+  readonly policyId: string;
+  readonly policyName: string;
+  readonly enabled: boolean;
+  /** The moment planned for: a run started now. */
+  readonly at: string;
+  /** A run now's snapshot name; its last four characters come from the run's id, so they differ. */
+  readonly snapshotName: string;
+  /** The next scheduled tick and its (deterministic) snapshot name; absent while disabled. */
+  readonly nextScheduled?: { readonly scheduledTime: string; readonly snapshotName: string };
+  readonly targets: Array<{
+    readonly guestId: string;
+    readonly clusterId: string;
+    readonly node: string;
+    readonly vmid: number;
+    readonly name: string;
+    readonly note?: string;
+  }>;
+  readonly notIncluded: Array<{
+    readonly guestId: string;
+    readonly vmid: number;
+    readonly name: string;
+    readonly reason: (typeof NOT_INCLUDED_REASONS)[number];
+    readonly detail?: string;
+  }>;
+  readonly lanes: Array<{
+    readonly lane: string;
+    readonly clusterId: string;
+    readonly node: string;
+    /** Snapshots in flight at once on the node. */
+    readonly perNode: number;
+    /** Lane executions the node's guests are split into, run one after another. */
+    readonly chunks: number;
+    readonly guests: Array<{ readonly guestId: string; readonly vmid: number; readonly vmstate: boolean }>;
+    /** From the node's median task time in recent runs (or the tenant's); absent without history. */
+    readonly expectedSeconds?: number;
+  }>;
+  /** The longest lane's (lanes run side by side). */
+  readonly expectedSeconds?: number;
+  /** What retention deletes per guest once the run's snapshot exists, oldest first. */
+  readonly retention: Array<{
+    readonly guestId: string;
+    readonly delete: Array<{
+      readonly name: string;
+      readonly reason: SnapshotDecision['reason'];
+      readonly inThisRun: boolean;
+    }>;
+  }>;
+}
+
+/** Median task seconds per node and over all nodes, from the tenant's recent runs. */
+async function pastTaskTimes(deps: ServiceDeps, tenantId: string) {
+  const runs = await deps.store.runs.list(tenantId, { limit: HISTORY_RUNS });
+  const results = (
+    await Promise.all(runs.items.map((run) => deps.store.runs.results(tenantId, run.id)))
+  ).flat();
+  const byNode = new Map(durationsByNode(results).map((node) => [node.node, node.p50Seconds]));
+  const all = results
+    .filter((result) => result.outcome === 'succeeded')
+    .map(taskSeconds)
+    .filter((seconds) => seconds !== undefined);
+  return { byNode, overall: percentile(all, 0.5) };
+}
+
+/**
+ * The plan of a run of the policy started now, without starting it and without a call to
+ * Proxmox: the targets from the last inventory (a real run syncs it first), the lanes the run
+ * lays out, the names it gives, how long it should take and what its retention deletes. Same
+ * checks as "run now": the operator role and an existing policy of the tenant.
+ */
+export async function dryRunPolicy(
+  deps: ServiceDeps,
+  context: AuditContext,
+  policyId: string,
+): Promise<DryRunPlan> {
+  await authorize(deps, context, 'operate', {
+    action: 'policy.dry-run',
+    resourceType: 'policy',
+    resourceId: policyId,
+  });
+  const policy = await getPolicy(deps, context, policyId);
+  const tenantId = context.principal.tenantId;
+  const nowMs = deps.now();
+  const at = new Date(nowMs).toISOString();
+  const { targets, notIncluded } = await policyTargets(deps, context, policyId);
+  const snapshotName = runSnapshotName(policy.snapshot.namePrefix, at, 'manual', `dry-run ${at}`);
+  const [next] = policy.enabled
+    ? nextRuns(parseCron(policy.schedule.cron), policy.schedule.timezone, nowMs, 1)
+    : [];
+  const perNode = policy.concurrency?.perNode ?? 2;
+  const times = await pastTaskTimes(deps, tenantId);
+  const lanes = planLanes(targets, policy.snapshot.includeMemory, LANE_CHUNK).map((planned) => {
+    const guests = planned.chunks.flat();
+    const median = times.byNode.get(planned.node) ?? times.overall;
+    return {
+      lane: planned.lane,
+      clusterId: planned.clusterId,
+      node: planned.node,
+      perNode,
+      chunks: planned.chunks.length,
+      guests: guests.map(({ guestId, vmid, vmstate }) => ({ guestId, vmid, vmstate })),
+      ...(median !== undefined ? { expectedSeconds: Math.ceil(guests.length / perNode) * median } : {}),
+    };
+  });
+  const estimates = lanes.map((lane) => lane.expectedSeconds).filter((seconds) => seconds !== undefined);
+  const retention = await Promise.all(
+    targets.map(async (guest) => {
+      const taken: SnapshotRecord = {
+        tenantId,
+        guestId: guest.id,
+        name: snapshotName,
+        policyId: policy.id,
+        scheduledTime: at,
+        status: 'created',
+        vmstate: false,
+        createdAt: at,
+      };
+      const records = [...(await deps.store.snapshots.list(tenantId, guest.id)), taken];
+      const deletions = decideGuestRetention(policy, records, nowMs)
+        .filter((decision) => !decision.keep)
+        .reverse();
+      return {
+        guestId: guest.id,
+        delete: deletions.map((decision, index) => ({
+          name: decision.name,
+          reason: decision.reason,
+          inThisRun: index < MAX_DELETIONS_PER_GUEST_IN_RUN,
+        })),
+      };
+    }),
+  );
+  return {
+    policyId: policy.id,
+    policyName: policy.name,
+    enabled: policy.enabled,
+    at,
+    snapshotName,
+    ...(next !== undefined
+      ? {
+          nextScheduled: {
+            scheduledTime: new Date(next).toISOString(),
+            snapshotName: runSnapshotName(
+              policy.snapshot.namePrefix,
+              new Date(next).toISOString(),
+              'schedule',
+              '',
+            ),
+          },
+        }
+      : {}),
+    targets: targets.map((guest) => ({
+      guestId: guest.id,
+      clusterId: guest.clusterId,
+      node: guest.node,
+      vmid: guest.vmid,
+      name: guest.name,
+      ...(guest.note ? { note: guest.note } : {}),
+    })),
+    notIncluded: notIncluded.map((entry) => ({
+      guestId: entry.guest.id,
+      vmid: entry.guest.vmid,
+      name: entry.guest.name,
+      reason: entry.reason,
+      ...(entry.detail ? { detail: entry.detail } : {}),
+    })),
+    lanes,
+    ...(estimates.length > 0 ? { expectedSeconds: Math.max(...estimates) } : {}),
+    retention: retention.filter((guest) => guest.delete.length > 0),
+  };
+}
