@@ -21,14 +21,14 @@ export const COVERAGE_STATES = [
 ] as const;
 export type CoverageState = (typeof COVERAGE_STATES)[number];
 
-export interface CoveringPolicy {
+interface CoveringPolicy {
   readonly id: string;
   readonly name: string;
   readonly kind: RecoveryKind;
   readonly enabled: boolean;
 }
 
-export interface CoverageExclusion {
+interface CoverageExclusion {
   readonly exclusionId: string;
   /** The policy the guest is kept out of; absent: every policy. */
   readonly policyId?: string;
@@ -47,7 +47,7 @@ export interface GuestCoverage {
   readonly overlappingKinds: readonly RecoveryKind[];
 }
 
-export type CoverageCounts = Readonly<Record<CoverageState, number>> & { readonly guests: number };
+type CoverageCounts = Readonly<Record<CoverageState, number>> & { readonly guests: number };
 
 export interface CoverageFilter {
   readonly clusterId?: string;

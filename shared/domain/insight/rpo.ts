@@ -16,7 +16,7 @@ export type RpoState = (typeof RPO_STATES)[number];
  * run that takes a while (a large fleet, a start window) is not late, and a minute-level
  * schedule still turns late within a minute or so.
  */
-export const RPO_GRACE_FRACTION = 0.25;
+const RPO_GRACE_FRACTION = 0.25;
 
 export const graceMs = (intervalMs: number) => Math.round(intervalMs * RPO_GRACE_FRACTION);
 

@@ -9,7 +9,7 @@ import type { SnapshotRecord } from '#shared/domain/snapshot-record.ts';
 export const TREE_ORIGINS = ['policy', 'manual', 'external'] as const;
 type TreeOrigin = (typeof TREE_ORIGINS)[number];
 
-export interface SnapshotTreeNode {
+interface SnapshotTreeNode {
   readonly name: string;
   readonly parent?: string;
   readonly createdAt: string;
