@@ -1194,6 +1194,90 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/guests/{guestId}/snapshot-tree': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Proxmox’s snapshot tree of the guest, each snapshot marked policy, manual or external */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** The guest: a guest id as returned by the API (<clusterId>.<vmid>) or <cluster name>/<vmid>, e.g. `lab%2F101` */
+          guestId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['SnapshotTree'];
+          };
+        };
+        400: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        401: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content?: never;
+        };
+        403: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        404: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        422: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        502: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/guests/{guestId}/snapshots': {
     parameters: {
       query?: never;
@@ -2793,6 +2877,161 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/reports/coverage': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every live guest with the policies that cover it, and the gaps; counts per cluster, node, pool and tag. `Accept: text/csv` or `format=csv`: every guest as CSV */
+    get: {
+      parameters: {
+        query?: {
+          /** Items per page (1-200) */
+          limit?: number;
+          /** The nextCursor of the previous page */
+          cursor?: string;
+          /** The cluster’s id or name (e.g. `lab`) */
+          cluster?: string;
+          node?: string;
+          tag?: string;
+          pool?: string;
+          state?: 'not-covered' | 'only-disabled' | 'excluded' | 'overlapping' | 'covered';
+          /** csv: as `Accept: text/csv` */
+          format?: 'json' | 'csv';
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['CoverageReport'];
+            'text/csv': string;
+          };
+        };
+        400: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        401: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content?: never;
+        };
+        403: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        404: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/reports/rpo': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every guest a policy takes (enabled or not), its newest good snapshot and backup, their age and RPO state; and each policy’s interval and whether it selects anything */
+    get: {
+      parameters: {
+        query?: {
+          /** Items per page (1-200) */
+          limit?: number;
+          /** The nextCursor of the previous page */
+          cursor?: string;
+          /** The cluster’s id or name (e.g. `lab`) */
+          cluster?: string;
+          node?: string;
+          tag?: string;
+          pool?: string;
+          state?: 'ok' | 'late' | 'missed' | 'never';
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['RpoReport'];
+          };
+        };
+        400: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        401: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content?: never;
+        };
+        403: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        404: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/retention/simulate': {
     parameters: {
       query?: never;
@@ -4253,6 +4492,33 @@ export interface components {
     ConfirmationInput: {
       code: string;
     };
+    CoverageCounts: {
+      guests: number;
+      'not-covered': number;
+      'only-disabled': number;
+      excluded: number;
+      overlapping: number;
+      covered: number;
+    };
+    CoverageReport: {
+      evaluatedAt: string;
+      totals: components['schemas']['CoverageCounts'];
+      byCluster: {
+        [key: string]: components['schemas']['CoverageCounts'] | undefined;
+      };
+      /** Keyed `<clusterId>/<node>` */
+      byNode: {
+        [key: string]: components['schemas']['CoverageCounts'] | undefined;
+      };
+      byPool: {
+        [key: string]: components['schemas']['CoverageCounts'] | undefined;
+      };
+      byTag: {
+        [key: string]: components['schemas']['CoverageCounts'] | undefined;
+      };
+      items: components['schemas']['GuestCoverage'][];
+      nextCursor?: string;
+    };
     CreatedAgentKey: components['schemas']['AgentKey'] & {
       /** The agent key; shown this once (only its hash is stored). Give it to the agent (AGENT_KEY_FILE). */
       key: string;
@@ -4373,9 +4639,48 @@ export interface components {
       lastSeenAt: string;
       goneAt?: string;
     };
+    GuestCoverage: {
+      guestId: string;
+      name: string;
+      clusterId: string;
+      vmid: number;
+      node: string;
+      pool?: string;
+      tags: string[];
+      state: 'not-covered' | 'only-disabled' | 'excluded' | 'overlapping' | 'covered';
+      policies: {
+        id: string;
+        name: string;
+        kind: 'snapshot' | 'backup';
+        enabled: boolean;
+      }[];
+      exclusions: {
+        exclusionId: string;
+        /** Absent: excluded from every policy */
+        policyId?: string;
+        reason: string;
+        expiresAt?: string;
+      }[];
+      overlappingKinds: ('snapshot' | 'backup')[];
+    };
     GuestPage: {
       items: components['schemas']['Guest'][];
       nextCursor?: string;
+    };
+    GuestRpo: {
+      guestId: string;
+      name: string;
+      clusterId: string;
+      vmid: number;
+      node: string;
+      pool?: string;
+      tags: string[];
+      snapshot?: components['schemas']['KindRpo'];
+      backup?: components['schemas']['KindRpo'];
+      newest: {
+        snapshot?: string;
+        backup?: string;
+      };
     };
     GuestSnapshot: components['schemas']['SnapshotRecord'] & {
       /** `policy`: taken by a policy run; `manual`: taken through the API (also safety snapshots before a restore); `external`: made outside the service (e.g. in Proxmox), never touched by it */
@@ -4395,6 +4700,15 @@ export interface components {
     Health: {
       status: 'ok';
       version: string;
+    };
+    KindRpo: {
+      state: 'ok' | 'late' | 'missed' | 'never';
+      breached: boolean;
+      expectedMinutes: number;
+      newestAt?: string;
+      ageMinutes?: number;
+      breachedSince?: string;
+      policyIds: string[];
     };
     NextRuns: {
       timezone: string;
@@ -4444,6 +4758,16 @@ export interface components {
       createdAt: string;
       updatedAt: string;
       version: number;
+    };
+    PolicyExpectation: {
+      id: string;
+      name: string;
+      kind: 'snapshot' | 'backup';
+      enabled: boolean;
+      expectedMinutes: number;
+      expectedFrom: 'rpo' | 'schedule';
+      targets: number;
+      selectsNothing: boolean;
     };
     PolicyPage: {
       items: components['schemas']['Policy'][];
@@ -4495,6 +4819,8 @@ export interface components {
         /** Snapshots in flight at once on one Proxmox node */
         perNode?: number;
       };
+      /** Recovery-point objective in minutes (1 to 527040, a leap year): how old a guest’s newest recovery point may get before it is late. Default: the largest gap between two ticks of the schedule */
+      rpo?: number;
     };
     PolicyTargets: {
       targets: (components['schemas']['Guest'] & {
@@ -4584,6 +4910,12 @@ export interface components {
       secret: string;
       previousValidUntil: string;
     };
+    RpoReport: {
+      evaluatedAt: string;
+      items: components['schemas']['GuestRpo'][];
+      policies: components['schemas']['PolicyExpectation'][];
+      nextCursor?: string;
+    };
     Run: {
       id: string;
       policyId: string;
@@ -4667,6 +4999,30 @@ export interface components {
       /** Save RAM state (QEMU VMs only; refused for containers, which Proxmox snapshots without memory). A stopped VM has none to save: the record says what Proxmox stored (`vmstate`) */
       includeMemory?: boolean;
     };
+    SnapshotTree: {
+      guestId: string;
+      roots: string[];
+      current: {
+        parent?: string;
+      };
+      snapshots: components['schemas']['SnapshotTreeNode'][];
+    };
+    SnapshotTreeNode: {
+      name: string;
+      parent?: string;
+      createdAt: string;
+      description?: string;
+      vmstate: boolean;
+      origin: 'policy' | 'manual' | 'external';
+      policyId?: string;
+      protected: boolean;
+      snapstate?: string;
+      children: string[];
+      /** The guest’s present state was made from this snapshot */
+      current: boolean;
+      /** Snapshots after it on its branches */
+      descendants: number;
+    };
     Statistics: {
       from: string;
       to: string;
@@ -4715,7 +5071,7 @@ export interface components {
     };
     SubscriptionFilters: {
       /** Only these event types (all when absent or empty) */
-      types?: ('run.succeeded' | 'run.partially_failed' | 'run.failed' | 'run.cancelled' | 'snapshot.created' | 'snapshot.failed' | 'snapshot.deleted' | 'snapshot.missing' | 'restore.succeeded' | 'restore.failed' | 'lock.stuck' | 'agent.offline')[];
+      types?: ('run.succeeded' | 'run.partially_failed' | 'run.failed' | 'run.cancelled' | 'snapshot.created' | 'snapshot.failed' | 'snapshot.deleted' | 'snapshot.missing' | 'restore.succeeded' | 'restore.failed' | 'lock.stuck' | 'agent.offline' | 'rpo.breached' | 'rpo.recovered')[];
       /** Only these outcomes (both when absent or empty) */
       outcomes?: ('success' | 'failure')[];
       /** Only events of these policies (all when absent or empty) */

@@ -18,6 +18,7 @@ import { OperationalAlarms } from './constructs/operational-alarms.ts';
 import { PolicyRunWorkflow } from './constructs/policy-run-workflow.ts';
 import { PolicySchedules } from './constructs/policy-schedules.ts';
 import { ProxmoxConnector } from './constructs/proxmox-connector.ts';
+import { RpoMonitor } from './constructs/rpo-monitor.ts';
 import { ServiceApi } from './constructs/service-api.ts';
 import { stateMachineLogGroup } from './constructs/state-machine-logs.ts';
 import { WiredStack } from './constructs/wiring.ts';
@@ -68,6 +69,7 @@ export class StatelessStack extends WiredStack {
   public readonly endedExecutions: EndedExecutions;
   public readonly agentGateway: AgentGateway;
   public readonly dailySweep: DailySweep;
+  public readonly rpoMonitor: RpoMonitor;
   public readonly policySchedules: PolicySchedules;
   public readonly notifications: NotificationPipeline;
   public readonly alarms: OperationalAlarms;
@@ -123,6 +125,10 @@ export class StatelessStack extends WiredStack {
       pruneLanes: this.policyRun.laneStateMachine,
       deadLetters: props.scheduleDeadLetters,
     });
+    this.rpoMonitor = new RpoMonitor(this, 'RpoMonitor', {
+      ...stepDependencies,
+      deadLetters: props.scheduleDeadLetters,
+    });
     // "Run now" and manual guest operations start executions from the API.
     this.api.service.use(
       startsExecutions(ENV.operationStateMachineArn, this.guestOperations.stateMachine),
@@ -172,6 +178,8 @@ export class StatelessStack extends WiredStack {
         FinishOperation: steps.finishOperation,
         DailySweep: this.dailySweep.function,
         SweepWorker: this.dailySweep.worker,
+        RpoCheck: this.rpoMonitor.function,
+        RpoCheckWorker: this.rpoMonitor.worker,
         ExecutionEnded: this.endedExecutions.function,
         AgentAuthorizer: this.agentGateway.authorizerFunction,
         AgentWebSocket: this.agentGateway.routesFunction,
@@ -180,6 +188,9 @@ export class StatelessStack extends WiredStack {
         Notifier: this.notifications.function,
         DailySweep: this.dailySweep.function,
         SweepWorker: this.dailySweep.worker,
+        // A failing check is a dead-man's switch that no longer watches.
+        RpoCheck: this.rpoMonitor.function,
+        RpoCheckWorker: this.rpoMonitor.worker,
         // A failure here leaves a run or operation `running` for good.
         ExecutionEnded: this.endedExecutions.function,
         // Failing routes drop agents' answers: their commands then end offline.
@@ -195,6 +206,7 @@ export class StatelessStack extends WiredStack {
         ScheduleDeadLetters: props.scheduleDeadLetters,
         NotifierDeadLetters: this.notifications.deadLetters,
         SweepDeadLetters: this.dailySweep.workerDeadLetters,
+        RpoCheckDeadLetters: this.rpoMonitor.workerDeadLetters,
       },
       table,
     });

@@ -20,6 +20,7 @@ import { withMiddlewareContract } from './contract.ts';
 import { registerExclusionRoutes } from './exclusions/exclusions.handlers.ts';
 import { guestAwarePath } from './guests/guest-path.ts';
 import { registerGuestRoutes } from './guests/guests.handlers.ts';
+import { registerInsightRoutes } from './insight/insight.handlers.ts';
 import { authorizationMiddleware } from './middleware/authorization.ts';
 import { idempotencyMiddleware } from './middleware/idempotency.ts';
 import { jsonBodyMiddleware } from './middleware/json-body.ts';
@@ -145,6 +146,7 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   registerSubscriptionRoutes(app, deps);
   registerOperationRoutes(app, deps);
   registerAuditRoutes(app, deps);
+  registerInsightRoutes(app, deps);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

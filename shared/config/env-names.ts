@@ -12,6 +12,7 @@ export const ENV = {
   operationStateMachineArn: 'OPERATION_STATE_MACHINE_ARN',
   pruneLaneStateMachineArn: 'PRUNE_LANE_STATE_MACHINE_ARN',
   sweepWorkerFunctionName: 'SWEEP_WORKER_FUNCTION_NAME',
+  rpoCheckWorkerFunctionName: 'RPO_CHECK_WORKER_FUNCTION_NAME',
   eventTopicArn: 'EVENT_TOPIC_ARN',
   eventBusName: 'EVENT_BUS_NAME',
   smtpSecretArn: 'SMTP_SECRET_ARN',

@@ -57,6 +57,11 @@ export const FUNCTION_TIMEOUT_SECONDS: Readonly<Record<string, number>> = {
   // One unit: a tenant's guest list, or a chunk of 200 guests reconciled eight at a time; guests
   // that no longer fit before the deadline are enqueued again.
   'functions/workflow/sweep-worker.ts': 300,
+  // The RPO check's planner: as the sweep's, one registry page and ten invocations at a time.
+  'functions/workflow/rpo-check.ts': 300,
+  // One tenant: its inventory, policies and exclusions, then one Query per guest (32 at a time)
+  // and a write per episode opened or closed; 10,000 guests read in well under a minute.
+  'functions/workflow/rpo-check-worker.ts': 300,
 };
 
 /** The timeout of a function's entry file; throws for an entry that has none. */

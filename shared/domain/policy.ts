@@ -64,6 +64,11 @@ export interface PolicySpec {
   readonly selector: Selector;
   readonly notify: NotifyFlags;
   readonly concurrency: ConcurrencyLimits;
+  /**
+   * The recovery-point objective in minutes: how old the newest recovery point of a guest may
+   * get. Absent: the largest gap between two ticks of the schedule.
+   */
+  readonly rpo?: number;
 }
 
 export interface Policy extends PolicySpec {

@@ -29,6 +29,19 @@ function selected(policy: Policy, guest: Guest): boolean {
   );
 }
 
+/** The exclusion record that keeps this guest out of this policy (one for it, or one for every policy). */
+export function exclusionFor(
+  policy: Policy,
+  guest: Guest,
+  activeExclusions: readonly Exclusion[],
+): Exclusion | undefined {
+  return activeExclusions.find(
+    (candidate) =>
+      candidate.guestId === guest.id &&
+      (candidate.policyId === undefined || candidate.policyId === policy.id),
+  );
+}
+
 /**
  * The guests a policy snapshots now, and why each other guest is left out. Templates cannot be
  * snapshotted; gone guests no longer exist; selector exclusions and exclusion records in force
@@ -63,11 +76,7 @@ export function selectTargets(
       left.push({ guest, reason: 'excluded-by-selector' });
       continue;
     }
-    const exclusion = active.find(
-      (candidate) =>
-        candidate.guestId === guest.id &&
-        (candidate.policyId === undefined || candidate.policyId === policy.id),
-    );
+    const exclusion = exclusionFor(policy, guest, active);
     if (exclusion) {
       left.push({ guest, reason: 'excluded', detail: exclusion.reason });
       continue;

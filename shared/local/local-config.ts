@@ -31,6 +31,11 @@ const schema = z.object({
     .positive()
     .max(24 * 7)
     .default(24),
+  RPO_CHECK_MINUTES: z.coerce
+    .number()
+    .positive()
+    .max(24 * 60)
+    .default(15),
   SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
@@ -79,6 +84,8 @@ export interface LocalConfig {
   readonly workflowTimeFactor: number;
   /** How often the local runtime sweeps every tenant's snapshot records against Proxmox. */
   readonly sweepIntervalMs: number;
+  /** How often the local runtime checks every tenant's recovery-point objectives. */
+  readonly rpoCheckIntervalMs: number;
   /** Where email goes: an SMTP server, or absent for the built-in mailbox under the data folder. */
   readonly smtpUrl?: string;
   readonly mailFrom: string;
@@ -159,6 +166,7 @@ export function loadLocalConfig(env: Record<string, string | undefined>): LocalC
     logLevel: values.POWERTOOLS_LOG_LEVEL,
     workflowTimeFactor: values.WORKFLOW_TIME_FACTOR,
     sweepIntervalMs: Math.round(values.SWEEP_INTERVAL_HOURS * 3600_000),
+    rpoCheckIntervalMs: Math.round(values.RPO_CHECK_MINUTES * 60_000),
     ...(values.SMTP_URL ? { smtpUrl: values.SMTP_URL } : {}),
     mailFrom: values.MAIL_FROM,
     webhookPrivateAddresses: values.WEBHOOK_PRIVATE_ADDRESSES === 'allow',

@@ -28,6 +28,8 @@ import {
 import { runConnectorCommand } from '#shared/services/connector-commands.ts';
 import { finishOperation } from '#shared/services/guest-operations/finish-operation.ts';
 import { planOperation } from '#shared/services/guest-operations/plan-operation.ts';
+import type { RpoCheckSummary } from '#shared/services/insight/rpo-check.ts';
+import { runRpoCheckEverywhere } from '#shared/services/insight/rpo-sweep.ts';
 import { deliverEvent } from '#shared/services/notifications/notifier.ts';
 import { claimRun } from '#shared/services/policy-run/claim-run.ts';
 import { finishRun } from '#shared/services/policy-run/finish-run.ts';
@@ -93,6 +95,8 @@ export interface LocalRuntime {
   readonly notifications: NotificationDispatcher;
   /** Runs the daily sweep now, unit by unit (reconciliation, then retention's prune lanes, which it starts but does not await). */
   sweep(): Promise<LocalSweepSummary>;
+  /** Runs the RPO check of every tenant now (publishes `rpo.breached` / `rpo.recovered`). */
+  rpoCheck(): Promise<RpoCheckSummary[]>;
   /** The `demo` tenant's `lab` cluster, when one is configured or simulated. */
   readonly demo?: { readonly clusterId: string; readonly proxmoxUrl: string; readonly fingerprint?: string };
   /** Mints a token the way `npm run token` does. */
@@ -423,6 +427,29 @@ export async function startLocalRuntime(
           logger.warn('daily sweep unit failed', { tenantId: unit.tenantId, error: error as Error }),
         ),
       );
+    const rpoCheck = () =>
+      iam.runAsFunction('rpo-check-worker', () =>
+        runRpoCheckEverywhere(deps, (tenantId, error) =>
+          logger.warn('RPO check failed', { tenantId, error: error as Error }),
+        ),
+      );
+    if (options.scheduler !== false) {
+      // Stands in for the RPO check's EventBridge schedule.
+      let checking: Promise<unknown> = Promise.resolve();
+      const rpoTimer = setInterval(() => {
+        checking = rpoCheck()
+          .then((summaries) => {
+            const changed = summaries.filter((summary) => summary.opened + summary.closed > 0);
+            if (changed.length > 0) logger.info('RPO check', { tenants: changed });
+          })
+          .catch((error: unknown) => logger.warn('RPO check failed', { error: (error as Error).message }));
+      }, config.rpoCheckIntervalMs);
+      rpoTimer.unref();
+      stops.push(async () => {
+        clearInterval(rpoTimer);
+        await checking;
+      });
+    }
     if (options.scheduler !== false) {
       // Stands in for the daily EventBridge schedule of the sweep.
       let sweeping: Promise<unknown> = Promise.resolve();
@@ -542,6 +569,7 @@ export async function startLocalRuntime(
       throttle,
       notifications,
       sweep,
+      rpoCheck,
       ...(demo ? { demo } : {}),
       token: (tenant, role, subject = `${tenant}-${role}`) => mint(tenant, role, subject),
       stop,

@@ -13,7 +13,7 @@ export type SweepUnit =
       readonly guestIds: readonly string[];
     };
 
-/** Where the sweep's units go: an SQS queue in AWS, an in-process queue locally. */
-export interface SweepQueue {
-  enqueue(units: readonly SweepUnit[]): Promise<void>;
+/** Where the sweep's units go (the RPO check's too): asynchronous invocations in AWS, an in-process queue locally. */
+export interface SweepQueue<U = SweepUnit> {
+  enqueue(units: readonly U[]): Promise<void>;
 }

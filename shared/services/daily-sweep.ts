@@ -19,6 +19,16 @@ const TENANT_PAGE = 500;
  * registry, never a Scan) and enqueues one unit per tenant. Cost grows with the tenants only.
  */
 export async function planDailySweep(deps: ServiceDeps, queue: SweepQueue): Promise<{ tenants: number }> {
+  return await forEachTenantPage(deps, (tenantIds) =>
+    queue.enqueue(tenantIds.map((tenantId) => ({ kind: 'tenant', tenantId }))),
+  );
+}
+
+/** Hands every registered tenant to `onPage`, one registry page at a time (a Query, never a Scan). */
+export async function forEachTenantPage(
+  deps: ServiceDeps,
+  onPage: (tenantIds: string[]) => Promise<void>,
+): Promise<{ tenants: number }> {
   let tenants = 0;
   let startAfter: string | undefined;
   do {
@@ -26,7 +36,7 @@ export async function planDailySweep(deps: ServiceDeps, queue: SweepQueue): Prom
       limit: TENANT_PAGE,
       ...(startAfter ? { startAfter } : {}),
     });
-    await queue.enqueue(page.tenantIds.map((tenantId) => ({ kind: 'tenant', tenantId })));
+    await onPage(page.tenantIds);
     tenants += page.tenantIds.length;
     startAfter = page.startAfter;
   } while (startAfter);

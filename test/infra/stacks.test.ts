@@ -103,9 +103,9 @@ describe('the stateless stack', () => {
   it('bundles each function from its own entry point', () => {
     const functions = Object.values(serviceFunctions());
     const keys = functions.map((fn) => JSON.stringify(fn.Properties.Code.S3Key));
-    // API, connector, eight policy-run steps (six incl. LoadLane + two of retention), two guest-operation steps, the daily sweep's planner and worker, the ended-execution handler, the notifier and the agents' authorizer and WebSocket routes.
-    expect(functions).toHaveLength(18);
-    expect(new Set(keys).size).toBe(18);
+    // API, connector, eight policy-run steps (six incl. LoadLane + two of retention), two guest-operation steps, the daily sweep's planner and worker, the RPO check's planner and worker, the ended-execution handler, the notifier and the agents' authorizer and WebSocket routes.
+    expect(functions).toHaveLength(20);
+    expect(new Set(keys).size).toBe(20);
   });
 
   it('runs policies in standard state machines: one per run, one child execution per node lane', () => {

@@ -12,6 +12,7 @@ import { policyEntity, policyNameEntity } from './entities/policy.ts';
 import { ExclusionStore } from './exclusion-store.ts';
 import { GuestStore } from './guest-store.ts';
 import { IdempotencyStore } from './idempotency-store.ts';
+import { InsightStore } from './insight-store.ts';
 import { LaneStore } from './lane-store.ts';
 import { OperationStore } from './operation-store.ts';
 import { RunStore } from './run-store.ts';
@@ -49,6 +50,7 @@ export interface Store {
   readonly audit: AuditStore;
   readonly agents: AgentStore;
   readonly idempotency: IdempotencyStore;
+  readonly insight: InsightStore;
 }
 
 export function createStore(options: StoreOptions): Store {
@@ -79,5 +81,6 @@ export function createStore(options: StoreOptions): Store {
     audit: new AuditStore(table),
     agents: new AgentStore(table),
     idempotency: new IdempotencyStore(table),
+    insight: new InsightStore(table),
   };
 }

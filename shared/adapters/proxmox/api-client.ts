@@ -296,6 +296,18 @@ export class ProxmoxApiClient {
 
   /** The guest's snapshots, without Proxmox's `current` pseudo entry. */
   async snapshots(node: string, type: GuestKind, vmid: number): Promise<SnapshotEntry[]> {
+    return (await this.snapshotTree(node, type, vmid)).snapshots;
+  }
+
+  /**
+   * The guest's snapshots and the parent of Proxmox's `current` pseudo entry: the snapshot the
+   * guest's present state was made from (none: no snapshot lies before it).
+   */
+  async snapshotTree(
+    node: string,
+    type: GuestKind,
+    vmid: number,
+  ): Promise<{ snapshots: SnapshotEntry[]; currentParent: string | null }> {
     const entries = await this.call<Array<Record<string, unknown>>>('GET', [
       'nodes',
       node,
@@ -303,16 +315,20 @@ export class ProxmoxApiClient {
       vmid,
       'snapshot',
     ]);
-    return entries
-      .filter((entry) => entry.name !== 'current')
-      .map((entry) => ({
-        name: String(entry.name),
-        snaptime: Number(entry.snaptime ?? 0),
-        description: String(entry.description ?? ''),
-        vmstate: Number(entry.vmstate ?? 0) === 1,
-        parent: typeof entry.parent === 'string' ? entry.parent : undefined,
-        snapstate: typeof entry.snapstate === 'string' ? entry.snapstate : undefined,
-      }));
+    const current = entries.find((entry) => entry.name === 'current');
+    return {
+      snapshots: entries
+        .filter((entry) => entry.name !== 'current')
+        .map((entry) => ({
+          name: String(entry.name),
+          snaptime: Number(entry.snaptime ?? 0),
+          description: String(entry.description ?? ''),
+          vmstate: Number(entry.vmstate ?? 0) === 1,
+          parent: typeof entry.parent === 'string' ? entry.parent : undefined,
+          snapstate: typeof entry.snapstate === 'string' ? entry.snapstate : undefined,
+        })),
+      currentParent: typeof current?.parent === 'string' ? current.parent : null,
+    };
   }
 
   /** Starts a snapshot task; `vmstate` (RAM) is sent for QEMU only, as LXC does not accept it. */

@@ -14,6 +14,7 @@ export type CommandClient = Pick<
   | 'nextVmid'
   | 'guestStatus'
   | 'snapshots'
+  | 'snapshotTree'
   | 'createSnapshot'
   | 'deleteSnapshot'
   | 'rollbackSnapshot'
@@ -54,6 +55,8 @@ async function execute(client: CommandClient, command: ConnectorCommand): Promis
       return await client.guestStatus(command.node, command.guestType, command.vmid);
     case 'listSnapshots':
       return await client.snapshots(command.node, command.guestType, command.vmid);
+    case 'snapshotTree':
+      return await client.snapshotTree(command.node, command.guestType, command.vmid);
     case 'createSnapshot':
       return {
         upid: await client.createSnapshot(command.node, command.guestType, command.vmid, {

@@ -5,11 +5,11 @@ import type { SweepQueue, SweepUnit } from '#shared/ports/sweep-queue.ts';
 const SEND_CONCURRENCY = 10;
 
 /**
- * The sweep's queue in AWS: each unit is one asynchronous invocation of the sweep worker. Lambda
+ * The sweep's queue in AWS (and the RPO check's): each unit is one asynchronous invocation of the worker. Lambda
  * keeps such events in its own queue, retries a failed one twice, holds it back while the worker's
  * reserved concurrency is used up, and puts what still fails in the worker's dead-letter queue.
  */
-export class AsyncInvokeSweepQueue implements SweepQueue {
+export class AsyncInvokeSweepQueue<U = SweepUnit> implements SweepQueue<U> {
   readonly #client: LambdaClient;
   readonly #workerName: string;
 
@@ -18,7 +18,7 @@ export class AsyncInvokeSweepQueue implements SweepQueue {
     this.#workerName = workerName;
   }
 
-  async enqueue(units: readonly SweepUnit[]): Promise<void> {
+  async enqueue(units: readonly U[]): Promise<void> {
     const pending = [...units];
     await Promise.all(
       Array.from({ length: Math.min(SEND_CONCURRENCY, pending.length) }, async () => {

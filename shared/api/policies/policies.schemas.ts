@@ -105,6 +105,9 @@ const SelectorSchema = z.strictObject({
   exclude: z.strictObject({ guests: list(GuestId), tags: list(Tag) }).prefault({}),
 });
 
+/** A year of minutes (a leap one): a longer objective would never report anything late. */
+const RPO_MAX_MINUTES = 366 * 24 * 60;
+
 const ConcurrencySchema = z.strictObject({
   perNode: z
     .number()
@@ -132,6 +135,10 @@ export const PolicySpecSchema = z
     selector: SelectorSchema,
     notify: NotifySchema.prefault({}),
     concurrency: ConcurrencySchema.prefault({}),
+    rpo: z.number().int().min(1).max(RPO_MAX_MINUTES).optional().openapi({
+      description:
+        'Recovery-point objective in minutes (1 to 527040, a leap year): how old a guest\u2019s newest recovery point may get before it is late. Default: the largest gap between two ticks of the schedule',
+    }),
   })
   .openapi('PolicySpec');
 

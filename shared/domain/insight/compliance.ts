@@ -5,21 +5,14 @@ import type { Policy, RetentionRule } from '../policy.ts';
 import { applyRetention } from '../retention.ts';
 import type { Run } from '../run.ts';
 import type { SnapshotRecord } from '../snapshot-record.ts';
-import { expectedIntervalMs } from './expected-interval.ts';
+import { graceMs, policyIntervalMs } from './rpo.ts';
 import { rpoShare } from './rpo-share.ts';
 import { ticksInPeriod } from './schedule-ticks.ts';
 
 export const MAX_REPORT_DAYS = 400;
 const DAY_MS = 86_400_000;
-const HOUR_MS = 3_600_000;
 /** Ticks the retention promise is worked out from (a minute-level schedule keeps the newest). */
 const PROMISE_TICKS = 5_000;
-
-/**
- * How late a recovery point may be and still meet the objective: a quarter of the interval, at
- * most an hour (a nightly run that takes a few minutes longer than the night before still meets it).
- */
-const rpoGraceMs = (intervalMs: number) => Math.min(intervalMs / 4, HOUR_MS);
 
 export interface PointSummary {
   /** Recovery points that exist now. */
@@ -199,7 +192,7 @@ function guestCompliance(
             // No objective before the policy existed.
             Math.max(input.fromMs, Date.parse(policy.createdAt)),
             Math.min(input.toMs, input.nowMs),
-            intervalMs + rpoGraceMs(intervalMs),
+            intervalMs + graceMs(intervalMs),
           ),
     snapshots: summarize(snapshots),
     backups: summarize(backups),
@@ -224,7 +217,8 @@ function policyCompliance(input: ComplianceInput, policy: Policy): PolicyComplia
   const count = (status: Run['status']) => runs.filter((run) => run.status === status).length;
   const succeeded = count('succeeded');
   const ended = succeeded + count('partially_failed') + count('failed') + count('cancelled');
-  const intervalMs = expectedIntervalMs(policy.schedule, input.fromMs);
+  // The objective the RPO monitor checks (the policy's `rpo`, or its cron's largest gap).
+  const intervalMs = policyIntervalMs(policy, input.fromMs);
   const promised = promiseTicks(policy, end, intervalMs);
   return {
     policyId: policy.id,

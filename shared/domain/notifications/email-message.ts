@@ -156,6 +156,23 @@ export function emailFor(event: DomainEvent, context: EmailContext): EmailConten
           ? { what: 'cluster', path: `/v1/clusters/${encodeURIComponent(d.clusterId)}` }
           : undefined,
       );
+    case 'rpo.breached':
+    case 'rpo.recovered':
+      return render(
+        context,
+        event.type === 'rpo.breached'
+          ? `[pve-snapshots] guest ${guest} ${d.state}: newest ${d.kind} ${d.newestAt ?? 'never made'}`
+          : `[pve-snapshots] guest ${guest} back within its recovery-point objective (${d.kind})`,
+        [
+          event.type === 'rpo.breached'
+            ? `Guest ${guest} has had no good ${d.kind} since ${d.newestAt ?? 'it was first expected'}; its policies promise one every ${d.expectedMinutes} minutes (${d.state} since ${d.breachedAt}).`
+            : `Guest ${guest} has a ${d.kind} from ${d.newestAt} again; the breach since ${d.breachedAt} is over.`,
+        ],
+        [],
+        typeof d.guestId === 'string'
+          ? { what: 'guest', path: `/v1/guests/${encodeURIComponent(d.guestId)}` }
+          : undefined,
+      );
     case 'subscription.confirmation':
       return render(
         context,

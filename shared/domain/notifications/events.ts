@@ -14,6 +14,8 @@ export const EVENT_TYPES = [
   'restore.failed',
   'lock.stuck',
   'agent.offline',
+  'rpo.breached',
+  'rpo.recovered',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -31,6 +33,7 @@ const FAILURES: ReadonlySet<string> = new Set([
   'restore.failed',
   'lock.stuck',
   'agent.offline',
+  'rpo.breached',
 ]);
 
 /** Whether an event reports something that went well or something an operator must look at. */

@@ -23,6 +23,7 @@ export const ConnectorCommandSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('nextVmid') }),
   z.strictObject({ type: z.literal('guestStatus'), ...guest }),
   z.strictObject({ type: z.literal('listSnapshots'), ...guest }),
+  z.strictObject({ type: z.literal('snapshotTree'), ...guest }),
   z.strictObject({
     type: z.literal('createSnapshot'),
     ...guest,
@@ -162,6 +163,8 @@ export interface CommandResults {
   nextVmid: { vmid: number };
   guestStatus: { readonly status?: string; readonly [field: string]: unknown };
   listSnapshots: SnapshotEntry[];
+  /** The snapshots and the parent of Proxmox's `current` entry (where the guest's state stands). */
+  snapshotTree: { snapshots: SnapshotEntry[]; currentParent: string | null };
   createSnapshot: StartedTask;
   deleteSnapshot: StartedTask;
   rollbackSnapshot: StartedTask;

@@ -1,5 +1,5 @@
 import type { ComplianceReport, PointSummary } from '#shared/domain/insight/compliance.ts';
-import { csvField } from '../audit-export.ts';
+import { toCsv } from '../csv.ts';
 
 /**
  * One table for a spreadsheet: a `tenant` row, a row per policy, a row per policy and guest, a
@@ -99,9 +99,5 @@ export function complianceToCsv(report: ComplianceReport): string {
       error: restore.error,
     });
   }
-  const lines = [
-    COMPLIANCE_COLUMNS.join(','),
-    ...rows.map((row) => COMPLIANCE_COLUMNS.map((column) => csvField(row[column])).join(',')),
-  ];
-  return `${lines.join('\r\n')}\r\n`;
+  return toCsv(COMPLIANCE_COLUMNS, rows);
 }

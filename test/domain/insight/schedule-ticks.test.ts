@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { expectedIntervalMs } from '#shared/domain/insight/expected-interval.ts';
 import { ticksInPeriod } from '#shared/domain/insight/schedule-ticks.ts';
 import { dueTicks } from '#shared/domain/schedule/due-ticks.ts';
 
@@ -72,32 +71,6 @@ describe('ticksInPeriod', () => {
           ]).toEqual(whole);
         },
       ),
-      { numRuns: 10 },
-    );
-  });
-});
-
-describe('expectedIntervalMs', () => {
-  it.each([
-    ['0 2 * * *', 'UTC', 24 * 60],
-    ['*/30 * * * *', 'UTC', 30],
-    ['0 2 * * 1-5', 'UTC', 3 * 24 * 60],
-    ['0 0 * * 0', 'UTC', 7 * 24 * 60],
-    // 02:00 does not exist on the spring-forward night: the scheduler skips it, a two-day gap less an hour.
-    ['0 2 * * *', 'Europe/Berlin', 47 * 60],
-    ['0 3 * * *', 'Europe/Berlin', 25 * 60],
-  ])('%s in %s promises a point every %i minutes', (cron, timezone, minutes) => {
-    expect(expectedIntervalMs({ cron, timezone }, START)).toBe(minutes * 60_000);
-  });
-
-  it('is never shorter than any gap between consecutive ticks of the following weeks', () => {
-    fc.assert(
-      fc.property(fc.constantFrom(...CRONS), fc.constantFrom(...ZONES), (cron, timezone) => {
-        const interval = expectedIntervalMs({ cron, timezone }, START) as number;
-        const ticks = ticksInPeriod({ cron, timezone }, START, START + 60 * DAY);
-        for (let i = 1; i < ticks.length; i++)
-          expect((ticks[i] as number) - (ticks[i - 1] as number)).toBeLessThanOrEqual(interval);
-      }),
       { numRuns: 10 },
     );
   });

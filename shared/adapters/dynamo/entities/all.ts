@@ -9,6 +9,7 @@ import { idempotencyEntity } from './idempotency.ts';
 import { laneEntity } from './lane.ts';
 import { operationEntity } from './operation.ts';
 import { policyEntity, policyNameEntity } from './policy.ts';
+import { rpoEpisodeEntity } from './rpo-episode.ts';
 import { runEntity, runResultEntity } from './run.ts';
 import { snapshotEntity } from './snapshot.ts';
 import { subscriptionEntity } from './subscription.ts';
@@ -39,4 +40,5 @@ export const ENTITIES = [
   agentConnectionEntity,
   agentCommandEntity,
   agentAnswerPageEntity,
+  rpoEpisodeEntity,
 ] as const;

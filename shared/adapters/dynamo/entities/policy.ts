@@ -38,6 +38,7 @@ const policySchema: z.ZodType<Policy> = z.object({
   }),
   notify: z.object({ onSuccess: z.boolean(), onFailure: z.boolean() }),
   concurrency: z.object({ perNode: z.number() }),
+  rpo: z.number().optional(),
   schedulerExpression: z.string(),
   createdAt: z.string(),
   updatedAt: z.string(),
