@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { policyBody, startTestApi, type TestApi } from '#test/support/api.ts';
-import { startMailSink } from '#test/support/notification-receivers.ts';
+import { startMailSink, startWebhookReceiver } from '#test/support/notification-receivers.ts';
 
 const PLANS = {
   standard: {
@@ -17,13 +17,16 @@ const PLANS = {
 
 let api: TestApi;
 let mail: Awaited<ReturnType<typeof startMailSink>>;
+let hooks: Awaited<ReturnType<typeof startWebhookReceiver>>;
 
 beforeAll(async () => {
   mail = await startMailSink();
+  hooks = await startWebhookReceiver();
   api = await startTestApi({ env: { SMTP_URL: mail.url, TENANT_PLANS: JSON.stringify(PLANS) } });
 });
 afterAll(async () => {
   await api.stop();
+  await hooks.stop();
   await mail.stop();
 });
 
@@ -145,5 +148,76 @@ describe('tenant settings', () => {
       timezone: 'Asia/Tokyo',
       unprotectedGuestEvents: true,
     });
+  });
+});
+
+describe('guest.unprotected', () => {
+  /** A tenant whose only policy covers `prod` guests, listening for unprotected guests at `path`. */
+  async function tenantWatching(tenant: string, path: string) {
+    const admin = await api.as(tenant, 'admin');
+    for (const policy of (await admin.get('/v1/policies')).body.items)
+      expect((await admin.delete(`/v1/policies/${policy.id}`)).status).toBe(204);
+    expect((await admin.post('/v1/policies', policyBody({ selector: { tags: ['prod'] } }))).status).toBe(201);
+    const subscribed = await admin.post('/v1/subscriptions', {
+      kind: 'webhook',
+      target: hooks.url(path),
+      filters: { types: ['guest.unprotected'] },
+    });
+    expect(subscribed.status).toBe(201);
+    return admin;
+  }
+
+  const received = (path: string) =>
+    hooks.received
+      .filter((hook) => hook.path === path)
+      .map((hook) => JSON.parse(hook.body) as { type: string; data: { vmid: number; guestId: string } });
+
+  /** A guest the cluster did not have, as a user would create it in Proxmox. */
+  function addGuest(vmid: number, tags: string[]) {
+    const { state } = api.simulator.sim;
+    const model = state.guests.find((guest) => !guest.template && guest.type === 'qemu');
+    if (!model) throw new Error('the demo cluster has no QEMU guest');
+    state.guests.push({ ...structuredClone(model), vmid, name: `new-${vmid}`, tags, snapshots: [] });
+  }
+
+  it('is published once for each new guest no enabled policy covers, when the tenant opted in', async () => {
+    const admin = await tenantWatching('watcher', '/watcher');
+    expect((await admin.patch('/v1/settings', { unprotectedGuestEvents: true })).status).toBe(200);
+    const cluster = await admin.post('/v1/clusters', api.clusterBody({ name: 'lab' }));
+    expect(cluster.status).toBe(201);
+    await api.runtime.notifications.idle();
+    const expected = api.simulator.sim.state.guests
+      .filter((guest) => !guest.template && !guest.tags.includes('prod'))
+      .map((guest) => guest.vmid)
+      .sort();
+    expect(expected.length).toBeGreaterThan(0);
+    const first = received('/watcher');
+    expect(first.every((event) => event.type === 'guest.unprotected')).toBe(true);
+    expect(first.map((event) => event.data.vmid).sort()).toEqual(expected);
+
+    // A later sync reports only guests it sees for the first time, and not those a policy covers.
+    addGuest(9001, []);
+    addGuest(9002, ['prod']);
+    expect((await admin.post(`/v1/clusters/${cluster.body.id}/sync`)).status).toBe(200);
+    expect((await admin.post(`/v1/clusters/${cluster.body.id}/sync`)).status).toBe(200);
+    await api.runtime.notifications.idle();
+    const later = received('/watcher').slice(first.length);
+    expect(later.map((event) => event.data.vmid)).toEqual([9001]);
+    expect(later[0]?.data.guestId).toBe(`${cluster.body.id}.9001`);
+  });
+
+  it('is never published when the tenant did not opt in', async () => {
+    const admin = await tenantWatching('quiet', '/quiet');
+    const cluster = await admin.post('/v1/clusters', api.clusterBody({ name: 'lab' }));
+    expect(cluster.status).toBe(201);
+    addGuest(9003, []);
+    expect((await admin.post(`/v1/clusters/${cluster.body.id}/sync`)).status).toBe(200);
+    const webhook = (await admin.get('/v1/subscriptions')).body.items.find(
+      (subscription: { kind: string }) => subscription.kind === 'webhook',
+    );
+    // The subscription works: its test event arrives where no unprotected-guest event did.
+    expect((await admin.post(`/v1/subscriptions/${webhook.id}/test`)).status).toBe(202);
+    await api.runtime.notifications.idle();
+    expect(received('/quiet').map((event) => event.type)).toEqual(['notification.test']);
   });
 });

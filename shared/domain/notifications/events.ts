@@ -14,6 +14,7 @@ export const EVENT_TYPES = [
   'restore.failed',
   'lock.stuck',
   'agent.offline',
+  'guest.unprotected',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -31,6 +32,7 @@ const FAILURES: ReadonlySet<string> = new Set([
   'restore.failed',
   'lock.stuck',
   'agent.offline',
+  'guest.unprotected',
 ]);
 
 /** Whether an event reports something that went well or something an operator must look at. */
