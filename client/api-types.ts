@@ -2057,7 +2057,7 @@ export interface paths {
       };
       requestBody: {
         content: {
-          'application/json': components['schemas']['PolicySpec'];
+          'application/json': components['schemas']['PolicyInput'];
         };
       };
       responses: {
@@ -3377,6 +3377,253 @@ export interface paths {
     options?: never;
     head?: never;
     patch?: never;
+    trace?: never;
+  };
+  '/v1/settings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The tenant’s settings */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: {
+            /** Version of the settings, for If-Match */
+            ETag?: string;
+            [key: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Settings'];
+          };
+        };
+        400: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        401: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content?: never;
+        };
+        403: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        404: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    /** Replace the tenant’s settings (admin) */
+    put: {
+      parameters: {
+        query?: never;
+        header?: {
+          /** ETag of the version you read; the change is refused with 412 if it moved on */
+          'if-match'?: string;
+        };
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['SettingsInput'];
+        };
+      };
+      responses: {
+        200: {
+          headers: {
+            /** Version of the settings, for If-Match */
+            ETag?: string;
+            [key: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Settings'];
+          };
+        };
+        400: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        401: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content?: never;
+        };
+        403: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        404: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        409: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        412: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        413: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        415: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /** Change some of the tenant’s settings (admin) */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: {
+          /** ETag of the version you read; the change is refused with 412 if it moved on */
+          'if-match'?: string;
+        };
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['SettingsPatch'];
+        };
+      };
+      responses: {
+        200: {
+          headers: {
+            /** Version of the settings, for If-Match */
+            ETag?: string;
+            [key: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Settings'];
+          };
+        };
+        400: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        401: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content?: never;
+        };
+        403: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        404: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        409: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        412: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        413: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        415: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
     trace?: never;
   };
   '/v1/stats': {
@@ -4769,6 +5016,18 @@ export interface components {
       targets: number;
       selectsNothing: boolean;
     };
+    PolicyInput: components['schemas']['PolicySpec'] & {
+      schedule?: {
+        /** 5-field crontab(5) expression, evaluated in `timezone`; restrict day-of-month or day-of-week, not both */
+        cron: string;
+        /** IANA time zone, stored as IANA spells it; default: the tenant’s (GET /v1/settings) */
+        timezone?: string;
+        /** After downtime: skip missed ticks, or run once for the latest missed tick */
+        missedRuns?: 'skip' | 'run-once';
+        /** Let a run start up to this many minutes after its tick (1-240; default: on the tick), so policies sharing a minute do not all start at once; still one run per tick */
+        startWindowMinutes?: number;
+      };
+    };
     PolicyPage: {
       items: components['schemas']['Policy'][];
       nextCursor?: string;
@@ -4962,6 +5221,27 @@ export interface components {
     RunWithResults: components['schemas']['Run'] & {
       results: components['schemas']['RunGuestResult'][];
     };
+    Settings: {
+      /** The service plan (set by the operator) */
+      plan: string;
+      timezone: string;
+      unprotectedGuestEvents: boolean;
+      updatedAt: string;
+      version: number;
+    };
+    SettingsInput: {
+      /** IANA time zone given to a policy created without one */
+      timezone: string;
+      /** Publish `guest.unprotected` once for each new guest an inventory sync finds and no enabled policy covers */
+      unprotectedGuestEvents?: boolean;
+    };
+    /** JSON Merge Patch of the settings */
+    SettingsPatch: {
+      /** IANA time zone given to a policy created without one */
+      timezone?: string;
+      /** Publish `guest.unprotected` once for each new guest an inventory sync finds and no enabled policy covers */
+      unprotectedGuestEvents?: boolean;
+    };
     SnapshotPatch: {
       description?: string;
       /** Pinned snapshots are never pruned by retention */
@@ -5071,7 +5351,7 @@ export interface components {
     };
     SubscriptionFilters: {
       /** Only these event types (all when absent or empty) */
-      types?: ('run.succeeded' | 'run.partially_failed' | 'run.failed' | 'run.cancelled' | 'snapshot.created' | 'snapshot.failed' | 'snapshot.deleted' | 'snapshot.missing' | 'restore.succeeded' | 'restore.failed' | 'lock.stuck' | 'agent.offline' | 'rpo.breached' | 'rpo.recovered')[];
+      types?: ('run.succeeded' | 'run.partially_failed' | 'run.failed' | 'run.cancelled' | 'snapshot.created' | 'snapshot.failed' | 'snapshot.deleted' | 'snapshot.missing' | 'restore.succeeded' | 'restore.failed' | 'lock.stuck' | 'agent.offline' | 'rpo.breached' | 'rpo.recovered' | 'guest.unprotected')[];
       /** Only these outcomes (both when absent or empty) */
       outcomes?: ('success' | 'failure')[];
       /** Only events of these policies (all when absent or empty) */

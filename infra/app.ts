@@ -1,7 +1,19 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { parseTenantPlans } from '#shared/api/settings/tenant-plans.ts';
 import { StatefulStack } from './stateful-stack.ts';
 import { StatelessStack } from './stateless-stack.ts';
+
+/**
+ * The operator's plans from the context (an object in cdk.json, a JSON string from `-c`), checked
+ * now so a bad plan fails the synth rather than a tenant's first request.
+ */
+function planContext(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  const json = typeof value === 'string' ? value : JSON.stringify(value);
+  parseTenantPlans(json, 'pve-snapshots:tenantPlans');
+  return json;
+}
 
 /** Builds the service's CDK app; the CLI entry below and the infra tests call the same. */
 export function buildApp(app: App = new App()): {
@@ -36,6 +48,7 @@ export function buildApp(app: App = new App()): {
   const smtpSecretArn = context('smtpSecretArn');
   const mailFrom = context('mailFrom');
   const consoleClientId = context('consoleClientId');
+  const tenantPlans = planContext(app.node.tryGetContext('pve-snapshots:tenantPlans'));
   const stateless = new StatelessStack(app, 'PveSnapshotsStateless', {
     ...(env ? { env } : {}),
     table: stateful.table,
@@ -54,6 +67,7 @@ export function buildApp(app: App = new App()): {
     ...(smtpSecretArn ? { smtpSecretArn } : {}),
     ...(mailFrom ? { mailFrom } : {}),
     ...(consoleClientId ? { consoleClientId } : {}),
+    ...(tenantPlans ? { tenantPlans } : {}),
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stateful, stateless };

@@ -39,6 +39,8 @@ export interface StatelessStackProps extends StackProps {
   readonly jwtAudience: string[];
   /** Claim names carrying the tenant id and role. Default: `tenant`, `role`. */
   readonly claims?: { readonly tenant: string; readonly role: string };
+  /** The operator's plans (JSON, see the README): what a new tenant gets on first use. Default: nothing. */
+  readonly tenantPlans?: string;
   /** Where operational alarms are mailed; none when absent. */
   readonly alarmEmail?: string;
   /** Domain events: the notification topic and the event bus. */
@@ -90,6 +92,7 @@ export class StatelessStack extends WiredStack {
       jwtIssuer: props.jwtIssuer,
       jwtAudience: props.jwtAudience,
       ...(props.claims ? { claims: props.claims } : {}),
+      ...(props.tenantPlans ? { tenantPlans: props.tenantPlans } : {}),
     });
     const api = this.api.function;
 

@@ -17,6 +17,7 @@ import { SecretsManagerStore } from '#shared/adapters/secrets/secrets-manager-st
 import { lazyServiceKey } from '#shared/adapters/secrets/service-key.ts';
 import { SfnWorkflowStarter } from '#shared/adapters/sfn/sfn-workflow-starter.ts';
 import { createApiHandler } from '#shared/api/lambda.ts';
+import { parseTenantPlans } from '#shared/api/settings/tenant-plans.ts';
 import { loadApiConfig } from '#shared/config/api-config.ts';
 import { ENV } from '#shared/config/env-names.ts';
 import { loadEventTargets } from '#shared/config/event-config.ts';
@@ -68,5 +69,6 @@ export const handler = createApiHandler({
     : {}),
   logger,
   claims: config.claims,
+  tenantPlans: parseTenantPlans(config.tenantPlans, ENV.tenantPlans),
   version: config.version,
 });

@@ -20,6 +20,8 @@ export interface ServiceApiProps {
   readonly events: DomainEvents;
   /** Claim names carrying the tenant id and role. Default: `tenant`, `role`. */
   readonly claims?: { readonly tenant: string; readonly role: string };
+  /** The operator's plans as JSON (checked at synth). Default: new tenants start empty. */
+  readonly tenantPlans?: string;
   /** Issuer of accepted JWTs. */
   readonly jwtIssuer: string;
   /** Accepted JWT audiences. */
@@ -45,6 +47,7 @@ export class ServiceApi extends Wiring {
         [ENV.tenantClaim]: props.claims?.tenant ?? 'tenant',
         [ENV.roleClaim]: props.claims?.role ?? 'role',
         POWERTOOLS_SERVICE_NAME: 'pve-snapshots-api',
+        ...(props.tenantPlans ? { [ENV.tenantPlans]: props.tenantPlans } : {}),
       },
       uses: [
         tableReadWrite(props.table),

@@ -58,9 +58,9 @@ export class WorkflowSteps extends Wiring {
     const { reads, writes, callsProxmox, publishes } = stepUses(deps);
     // What each step uses. Planning an operation reads the guest on Proxmox (a restore's
     // snapshot, a free vmid); finishing one lists the guest's snapshots and syncs the inventory
-    // after a clone.
+    // after a clone. Resolving targets syncs the inventory, which may report new unprotected guests.
     const uses: Record<WorkflowStep, readonly Use[]> = {
-      resolveTargets: [writes, callsProxmox],
+      resolveTargets: [writes, callsProxmox, publishes],
       reconcileGuests: [writes, callsProxmox, publishes],
       claimRun: [writes],
       recordResult: [writes, publishes],

@@ -12,6 +12,7 @@ import type { AgentConnections } from '#shared/ports/agent-connections.ts';
 import type { SubscriptionDeps } from '#shared/services/notifications/subscriptions.ts';
 import type { PolicyDeps } from '#shared/services/policies.ts';
 import type { RunDeps } from '#shared/services/runs.ts';
+import { ensureTenant, type TenantPlans } from '#shared/services/tenants/first-use.ts';
 import { registerAgentKeyRoutes } from './agent-keys/agent-keys.handlers.ts';
 import type { ApiEnv } from './api-env.ts';
 import { registerAuditRoutes } from './audit/audit.handlers.ts';
@@ -33,12 +34,15 @@ import { registerReportRoutes } from './reports/reports.handlers.ts';
 import { registerRetentionRoutes } from './retention/retention.handlers.ts';
 import { routeIndex } from './route-index.ts';
 import { registerRunRoutes } from './runs/runs.handlers.ts';
+import { registerSettingsRoutes } from './settings/settings.handlers.ts';
 import { registerSubscriptionRoutes } from './subscriptions/subscriptions.handlers.ts';
 import { DOCS_PAGE } from './system/docs-page.ts';
 import { healthRoute } from './system/system.routes.ts';
 
 export interface ApiDeps extends RunDeps, PolicyDeps, SubscriptionDeps {
   readonly logger: Logger;
+  /** The operator's plans: what a new tenant gets on its first request. */
+  readonly tenantPlans: TenantPlans;
   readonly claims: ClaimNames;
   readonly version: string;
   /** Largest accepted request body. */
@@ -122,7 +126,7 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
 
   app.use('/v1/*', async (c, next) => {
     if (isPublicRoute(c.req.method, c.req.path)) return next();
-    return principalMiddleware(deps.claims, (principal) => deps.store.tenants.ensure(principal.tenantId))(
+    return principalMiddleware(deps.claims, (principal) => ensureTenant(deps, principal, c.get('requestId')))(
       c,
       next,
     );
@@ -147,6 +151,7 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   registerOperationRoutes(app, deps);
   registerAuditRoutes(app, deps);
   registerInsightRoutes(app, deps);
+  registerSettingsRoutes(app, deps);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

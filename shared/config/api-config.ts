@@ -19,6 +19,7 @@ const schema = z.object({
   [ENV.auditRetentionDays]: z.coerce.number().int().min(1).max(3650).default(400),
   [ENV.idempotencyTtlHours]: z.coerce.number().int().min(1).max(720).default(24),
   [ENV.serviceVersion]: z.string().default('0.1.0'),
+  [ENV.tenantPlans]: z.string().optional(),
 });
 
 export interface ApiConfig {
@@ -40,6 +41,8 @@ export interface ApiConfig {
   readonly auditRetentionDays: number;
   readonly idempotencyTtlSeconds: number;
   readonly version: string;
+  /** The operator's plans as JSON (parsed by the API's plan contract), if any. */
+  readonly tenantPlans?: string;
 }
 
 /** Parses the API function's environment once; a bad value throws naming the variable. */
@@ -61,5 +64,6 @@ export function loadApiConfig(env: Record<string, string | undefined>): ApiConfi
     auditRetentionDays: values[ENV.auditRetentionDays],
     idempotencyTtlSeconds: values[ENV.idempotencyTtlHours] * 3600,
     version: values[ENV.serviceVersion],
+    ...(values[ENV.tenantPlans] ? { tenantPlans: values[ENV.tenantPlans] } : {}),
   };
 }

@@ -24,6 +24,7 @@ export const ENV = {
   auditRetentionDays: 'AUDIT_RETENTION_DAYS',
   idempotencyTtlHours: 'IDEMPOTENCY_TTL_HOURS',
   serviceVersion: 'SERVICE_VERSION',
+  tenantPlans: 'TENANT_PLANS',
   logLevel: 'POWERTOOLS_LOG_LEVEL',
   agentConnectionsEndpoint: 'AGENT_CONNECTIONS_ENDPOINT',
   agentOfflineAfterSeconds: 'AGENT_OFFLINE_AFTER_SECONDS',

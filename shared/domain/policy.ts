@@ -91,6 +91,31 @@ export interface Policy extends PolicySpec {
 /** Prefixes of the names the service gives snapshots taken by hand (`manual-…`, `safety-…`). */
 const RESERVED_NAME_PREFIXES: readonly string[] = ['manual', 'safety'];
 
+/**
+ * What is wrong with a time zone a client wrote (policies and the tenant's default zone): it must
+ * be an IANA name, spelled as IANA spells it, since EventBridge Scheduler takes it so.
+ */
+export function timeZoneIssues(zone: string, path: string): FieldIssue[] {
+  const canonicalZone = canonicalTimeZone(zone);
+  if (canonicalZone === undefined)
+    return [
+      {
+        path,
+        rule: 'timezone.iana',
+        message: `'${zone}' is not an IANA time zone name (e.g. Europe/Berlin, UTC)`,
+      },
+    ];
+  if (canonicalZone !== zone)
+    return [
+      {
+        path,
+        rule: 'timezone.canonical',
+        message: `write the time zone as the IANA database spells it: '${canonicalZone}'`,
+      },
+    ];
+  return [];
+}
+
 export function checkPolicySpec(spec: PolicySpec): { schedulerExpression: string } {
   const issues: FieldIssue[] = [];
   let schedulerExpression = '';
@@ -100,22 +125,7 @@ export function checkPolicySpec(spec: PolicySpec): { schedulerExpression: string
     if (!(error instanceof ValidationError)) throw error;
     issues.push(...error.issues);
   }
-  const zone = spec.schedule.timezone;
-  const canonicalZone = canonicalTimeZone(zone);
-  if (canonicalZone === undefined) {
-    issues.push({
-      path: 'schedule.timezone',
-      rule: 'timezone.iana',
-      message: `'${zone}' is not an IANA time zone name (e.g. Europe/Berlin, UTC)`,
-    });
-  } else if (canonicalZone !== zone) {
-    // Stored as EventBridge Scheduler expects it; the API spells it so before it gets here.
-    issues.push({
-      path: 'schedule.timezone',
-      rule: 'timezone.canonical',
-      message: `write the time zone as the IANA database spells it: '${canonicalZone}'`,
-    });
-  }
+  issues.push(...timeZoneIssues(spec.schedule.timezone, 'schedule.timezone'));
   const { selector } = spec;
   const selectsSomething =
     selector.all ||

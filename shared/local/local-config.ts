@@ -1,7 +1,9 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { parseTenantPlans } from '#shared/api/settings/tenant-plans.ts';
 import { parseEnvironment } from '#shared/config/parse-environment.ts';
 import { AGENT_MESSAGE_LIMITS, type MessageRateLimits } from '#shared/domain/agent/message-rate.ts';
+import type { TenantPlans } from '#shared/services/tenants/first-use.ts';
 import { LocalRuntimeError } from './errors.ts';
 import type { PortToBind } from './free-port.ts';
 import type { IamMode } from './iam/local-iam.ts';
@@ -68,6 +70,7 @@ const schema = z.object({
       }
     }),
   LOCAL_THROTTLE_SEED: z.coerce.number().int().default(1),
+  TENANT_PLANS: z.string().optional(),
 });
 
 export interface LocalConfig {
@@ -123,6 +126,8 @@ export interface LocalConfig {
   /** The share of calls to throttle, per target (none by default). */
   readonly throttle: ThrottleRates;
   readonly throttleSeed: number;
+  /** The operator's plans: what a new tenant gets on first use (none unless TENANT_PLANS sets them). */
+  readonly tenantPlans: TenantPlans;
 }
 
 /** Reads the local runtime's settings (all optional; see the README). */
@@ -154,8 +159,15 @@ export function loadLocalConfig(env: Record<string, string | undefined>): LocalC
       connection: values.DEMO_CLUSTER_CONNECTION,
     };
   }
+  let tenantPlans: TenantPlans;
+  try {
+    tenantPlans = parseTenantPlans(values.TENANT_PLANS, 'TENANT_PLANS');
+  } catch (error) {
+    throw new LocalRuntimeError(`invalid setting: ${(error as Error).message}`);
+  }
   return {
     proxmox,
+    tenantPlans,
     port: values.PORT,
     host: values.HOST,
     dataDir: resolve(values.DATA_DIR),

@@ -1,11 +1,12 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Store } from '#shared/adapters/dynamo/store.ts';
 import type { Policy } from '#shared/domain/policy.ts';
 import { dueTicks } from '#shared/domain/schedule/due-ticks.ts';
 import { startOffsetMs } from '#shared/domain/schedule/start-window.ts';
 import type { PolicyScheduler } from '#shared/ports/policy-scheduler.ts';
 import type { PolicyRunInput } from '#shared/ports/workflow-starter.ts';
+import { registeredTenantPolicies } from '#shared/services/registered-policies.ts';
 
 export interface LocalSchedulerOptions {
   readonly store: Store;
@@ -115,23 +116,11 @@ export class LocalScheduler {
     });
   }
 
-  /** Every tenant's enabled policies. A Scan is fine here: a background job of the local runtime only. */
+  /** Every registered tenant's enabled policies (every tenant that made a request is registered). */
   async #enabledPolicies(): Promise<Policy[]> {
-    const { table } = this.#options.store;
-    const policies: Policy[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await table.doc.send(
-        new ScanCommand({
-          TableName: table.tableName,
-          FilterExpression: 'entity = :policy AND enabled = :true',
-          ExpressionAttributeValues: { ':policy': 'policy', ':true': true },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      policies.push(...((page.Items ?? []) as Policy[]));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return policies;
+    const enabled: Policy[] = [];
+    for await (const { policies } of registeredTenantPolicies(this.#options.store))
+      enabled.push(...policies.filter((policy) => policy.enabled));
+    return enabled;
   }
 }

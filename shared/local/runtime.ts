@@ -494,6 +494,7 @@ export async function startLocalRuntime(
       agentConnections: agentGateway,
       logger,
       claims: { tenant: 'tenant', role: 'role' },
+      tenantPlans: config.tenantPlans,
       version: process.env.npm_package_version ?? '0.1.0',
     });
     const mint = (tenant: string, role: string, subject: string) =>

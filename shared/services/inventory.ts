@@ -5,6 +5,7 @@ import { callProxmox } from '#shared/ports/proxmox-gateway.ts';
 import { auditEvent, authorize } from './audit-trail.ts';
 import { getCluster } from './clusters.ts';
 import type { ServiceDeps } from './service-deps.ts';
+import { reportUnprotectedGuests } from './unprotected-guests.ts';
 
 export interface SyncResult {
   readonly clusterId: string;
@@ -45,6 +46,14 @@ export async function syncClusterInventory(
       deps.store.guests.allOfCluster(cluster.tenantId, cluster.id),
     ]);
     const diff = diffInventory(cluster.tenantId, cluster.id, stored, observed, syncedAt);
+    // Before the write: a sync retried after a failed write still finds the guests new, and the
+    // events' ids (from the guest) make a second publication the same event.
+    const known = new Set(stored.map((guest) => guest.id));
+    await reportUnprotectedGuests(
+      deps,
+      cluster.tenantId,
+      diff.writes.filter((guest) => !known.has(guest.id)),
+    );
     await deps.store.guests.putMany(diff.writes);
     // The daily sweep finds the tenant through the registry (no Scan of the table).
     await registerTenant(deps.store.table, cluster.tenantId);

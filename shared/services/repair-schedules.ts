@@ -1,7 +1,6 @@
 import type { Store } from '#shared/adapters/dynamo/store.ts';
-import { listRegisteredTenants } from '#shared/adapters/dynamo/tenant-registry.ts';
-import type { Policy } from '#shared/domain/policy.ts';
 import type { PolicyScheduler } from '#shared/ports/policy-scheduler.ts';
+import { registeredTenantPolicies } from './registered-policies.ts';
 
 export interface ScheduleRepair {
   readonly tenants: number;
@@ -26,35 +25,19 @@ export async function repairSchedules(deps: {
   let tenants = 0;
   let written = 0;
   let removed = 0;
-  let startAfter: string | undefined;
-  do {
-    const page = await listRegisteredTenants(deps.store.table, {
-      limit: 500,
-      ...(startAfter ? { startAfter } : {}),
-    });
-    for (const tenantId of page.tenantIds) {
-      tenants++;
-      let cursor: string | undefined;
-      do {
-        const policies = await deps.store.policies.list(tenantId, {
-          limit: 200,
-          ...(cursor ? { cursor } : {}),
-        });
-        for (const policy of policies.items as Policy[]) {
-          known.add(policy.id);
-          if (policy.enabled) {
-            await deps.schedules.put(policy);
-            written++;
-          } else {
-            await deps.schedules.remove(policy);
-            removed++;
-          }
-        }
-        cursor = policies.nextCursor;
-      } while (cursor);
+  for await (const { policies } of registeredTenantPolicies(deps.store)) {
+    tenants++;
+    for (const policy of policies) {
+      known.add(policy.id);
+      if (policy.enabled) {
+        await deps.schedules.put(policy);
+        written++;
+      } else {
+        await deps.schedules.remove(policy);
+        removed++;
+      }
     }
-    startAfter = page.startAfter;
-  } while (startAfter);
+  }
   for (const id of await deps.schedules.scheduledPolicyIds()) {
     if (known.has(id)) continue;
     await deps.schedules.remove({ id });

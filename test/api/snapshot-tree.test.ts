@@ -65,20 +65,25 @@ describe('snapshot tree', () => {
     const final = await tree();
     expect(final.roots).toEqual(['s1']);
     expect(final.current).toEqual({ parent: 'outside' });
+    // Listed by creation time; `s3` and `outside` may share a second, so compared by name here.
+    const byName = (a: Record<string, unknown>, b: Record<string, unknown>) =>
+      String(a.name).localeCompare(String(b.name));
     expect(
-      final.snapshots.map((node: Record<string, unknown>) => [
-        node.name,
-        node.parent,
-        node.origin,
-        node.children,
-        node.descendants,
-        node.current,
-        node.protected,
-      ]),
+      [...final.snapshots]
+        .sort(byName)
+        .map((node: Record<string, unknown>) => [
+          node.name,
+          node.parent,
+          node.origin,
+          node.children,
+          node.descendants,
+          node.current,
+          node.protected,
+        ]),
     ).toEqual([
+      ['outside', 's3', 'external', [], 0, true, false],
       ['s1', undefined, 'manual', ['s3'], 2, false, true],
       ['s3', 's1', 'manual', ['outside'], 1, false, false],
-      ['outside', 's3', 'external', [], 0, true, false],
     ]);
   });
 

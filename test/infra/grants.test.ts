@@ -21,6 +21,7 @@ const SETTINGS = new Set([
   'AUDIT_RETENTION_DAYS',
   'IDEMPOTENCY_TTL_HOURS',
   'SERVICE_VERSION',
+  'TENANT_PLANS',
   // Handed to EventBridge Scheduler in each schedule it writes; the scheduler's role sends to it.
   'SCHEDULE_DEAD_LETTER_ARN',
 ]);

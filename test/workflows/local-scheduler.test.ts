@@ -80,6 +80,8 @@ describe('after downtime', () => {
     await store.policies.create(policy('pol_01JD0000000000000000000001', 'skip'), []);
     await store.policies.create(policy('pol_01JD0000000000000000000002', 'run-once'), []);
     await store.policies.create(policy('pol_01JD0000000000000000000003', 'run-once', false), []);
+    // As the tenant's first request does: the scheduler finds tenants through the registry.
+    await store.tenants.ensure('acme');
     const started: PolicyRunInput[] = [];
     const scheduler = new LocalScheduler({
       store,
@@ -109,6 +111,7 @@ describe('a policy with a start window', () => {
       schedule: { cron: '0 2 * * *', timezone: 'UTC', missedRuns: 'skip', startWindowMinutes: 30 },
     });
     await store.policies.create(policy, []);
+    await store.tenants.ensure(policy.tenantId);
     const startsAt = tick + startOffsetMs(policy.id, tick, 30);
     let now = tick - 60_000;
     await store.table.doc.send(

@@ -6,9 +6,22 @@ import { registerTenant } from './tenant-registry.ts';
 export interface TenantProfile {
   readonly id: string;
   readonly plan: string;
+  /** The tenant's default time zone: a policy created without one gets it. */
   readonly timezone: string;
+  /** Whether an inventory sync publishes `guest.unprotected` for a new guest no enabled policy covers. */
+  readonly unprotectedGuestEvents: boolean;
   readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly version: number;
 }
+
+/** What a new tenant's profile starts with (the operator's plan for new tenants). */
+export interface NewTenantDefaults {
+  readonly plan: string;
+  readonly timezone: string;
+}
+
+const STANDARD: NewTenantDefaults = { plan: 'standard', timezone: 'UTC' };
 
 /** Tenant profiles; a tenant comes into being the first time one of its tokens is used. */
 export class TenantStore {
@@ -25,19 +38,37 @@ export class TenantStore {
     return await this.#table.get(tenantEntity.key({ id: tenantId }), tenantEntity.parse);
   }
 
-  /** Creates the profile if it does not exist yet and registers the tenant; remembered per container to cost two writes. */
-  async ensure(tenantId: string): Promise<void> {
-    if (this.#known.get(tenantId)) return;
+  /**
+   * Creates the profile if it does not exist yet and registers the tenant; remembered per
+   * container to cost two writes. True only for the one call whose conditional write created the
+   * profile, however many first requests race: that call applies the tenant's first-use defaults.
+   */
+  async ensure(tenantId: string, defaults: NewTenantDefaults = STANDARD): Promise<boolean> {
+    if (this.#known.get(tenantId)) return false;
+    const at = new Date(this.#table.now()).toISOString();
     const profile: TenantProfile = {
       id: tenantId,
-      plan: 'standard',
-      timezone: 'UTC',
-      createdAt: new Date(this.#table.now()).toISOString(),
+      plan: defaults.plan,
+      timezone: defaults.timezone,
+      unprotectedGuestEvents: false,
+      createdAt: at,
+      updatedAt: at,
+      version: 1,
     };
     // An existing profile is kept as it is.
-    await this.#table.writeIf(tenantEntity.item(profile), IS_NEW);
+    const created = await this.#table.writeIf(tenantEntity.item(profile), IS_NEW);
     // Listed for the daily sweep and the schedule repair (also tenants from before the registry).
     await registerTenant(this.#table, tenantId);
     this.#known.set(tenantId, true);
+    return created;
+  }
+
+  /** Replaces the profile if it is still at `expectedVersion`: false when another change came first. */
+  async replace(profile: TenantProfile, expectedVersion: number): Promise<boolean> {
+    return await this.#table.writeIf(tenantEntity.item(profile), {
+      expression: '#version = :expected',
+      names: { '#version': 'version' },
+      values: { ':expected': expectedVersion },
+    });
   }
 }

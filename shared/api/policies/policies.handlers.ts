@@ -14,6 +14,7 @@ import {
 } from '#shared/services/policies.ts';
 import { policyTargets } from '#shared/services/policy-targets.ts';
 import { retentionPreview } from '#shared/services/retention/retention-preview.ts';
+import { getSettings } from '#shared/services/tenants/tenant-settings.ts';
 
 import type { ApiEnv } from '../api-env.ts';
 import { etagOf, expectedVersion } from '../etag.ts';
@@ -31,7 +32,10 @@ function parseSpec(value: unknown): PolicySpec {
 
 export function registerPolicyRoutes(app: OpenAPIHono<ApiEnv>, deps: PolicyDeps): void {
   app.openapi(routes.createPolicyRoute, async (c) => {
-    const policy = await createPolicy(deps, requestContext(c), c.req.valid('json'));
+    const context = requestContext(c);
+    const input = c.req.valid('json');
+    const timezone = input.schedule.timezone ?? (await getSettings(deps, context)).timezone;
+    const policy = await createPolicy(deps, context, { ...input, schedule: { ...input.schedule, timezone } });
     c.header('Location', `/v1/policies/${policy.id}`);
     c.header('ETag', etagOf(policy.version));
     return c.json(policyView(policy), 201);

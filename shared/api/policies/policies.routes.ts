@@ -14,7 +14,7 @@ import {
   requires,
   staleVersionError,
 } from '../schemas.ts';
-import { NextRunsSchema, PolicyPatchSchema, PolicySchema, PolicySpecSchema } from './policies.schemas.ts';
+import { NextRunsSchema, PolicyInputSchema, PolicyPatchSchema, PolicySchema } from './policies.schemas.ts';
 
 const tags = ['Policies'];
 
@@ -29,7 +29,7 @@ export const createPolicyRoute = createRoute({
   tags,
   summary: 'Create a policy (admin)',
   ...requires('admin', 'policy.create'),
-  request: { headers: IdempotencyHeader, body: { content: json(PolicySpecSchema), required: true } },
+  request: { headers: IdempotencyHeader, body: { content: json(PolicyInputSchema), required: true } },
   responses: {
     201: { description: 'Created', content: json(PolicySchema), headers: etagHeader('policy') },
     ...commonErrors,

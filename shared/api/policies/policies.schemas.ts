@@ -142,6 +142,16 @@ export const PolicySpecSchema = z
   })
   .openapi('PolicySpec');
 
+/** A new policy (POST body): without `schedule.timezone` it runs in the tenant's default time zone. */
+export const PolicyInputSchema = PolicySpecSchema.extend({
+  schedule: ScheduleSchema.extend({
+    timezone: ScheduleSchema.shape.timezone.unwrap().optional().openapi({
+      description: 'IANA time zone, stored as IANA spells it; default: the tenant\u2019s (GET /v1/settings)',
+      example: 'Europe/Berlin',
+    }),
+  }),
+}).openapi('PolicyInput');
+
 export const PolicySchema = PolicySpecSchema.extend({
   id: z.string(),
   schedulerExpression: z

@@ -58,7 +58,7 @@ const WebhookInput = z.strictObject({
   description: safeText(z.string().max(500)).optional(),
   filters: FiltersSchema.optional(),
 });
-const SubscriptionInputSchema = z
+export const SubscriptionInputSchema = z
   .discriminatedUnion('kind', [EmailInput, WebhookInput])
   .openapi('SubscriptionInput');
 

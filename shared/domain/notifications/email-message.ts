@@ -173,6 +173,18 @@ export function emailFor(event: DomainEvent, context: EmailContext): EmailConten
           ? { what: 'guest', path: `/v1/guests/${encodeURIComponent(d.guestId)}` }
           : undefined,
       );
+    case 'guest.unprotected':
+      return render(
+        context,
+        `[pve-snapshots] new guest ${guest} is covered by no policy`,
+        [
+          `Guest ${guest} (${d.type} on ${d.node}) appeared in the inventory and no enabled policy snapshots it. Tag it, add it to a policy's selector, or leave it out on purpose (an exclusion).`,
+        ],
+        [],
+        typeof d.guestId === 'string'
+          ? { what: 'guest', path: `/v1/guests/${encodeURIComponent(d.guestId)}` }
+          : undefined,
+      );
     case 'subscription.confirmation':
       return render(
         context,

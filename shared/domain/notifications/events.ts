@@ -16,6 +16,7 @@ export const EVENT_TYPES = [
   'agent.offline',
   'rpo.breached',
   'rpo.recovered',
+  'guest.unprotected',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -34,6 +35,7 @@ const FAILURES: ReadonlySet<string> = new Set([
   'lock.stuck',
   'agent.offline',
   'rpo.breached',
+  'guest.unprotected',
 ]);
 
 /** Whether an event reports something that went well or something an operator must look at. */

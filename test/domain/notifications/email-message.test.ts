@@ -85,4 +85,20 @@ describe('notification emails', () => {
     expect(restore.subject).toBe('[pve-snapshots] restore failed on guest db01 (102)');
     expect(restore.text).toContain('https://snapshots.example.com/v1/operations/op_1');
   });
+
+  it('say which new guest no policy covers, and how to read it', () => {
+    const mail = emailFor(
+      domainEvent({
+        tenantId: 'acme',
+        type: 'guest.unprotected',
+        subject: `${CLUSTER}.101`,
+        time: 0,
+        data: { guestId: `${CLUSTER}.101`, vmid: 101, node: 'pve1', type: 'qemu' },
+      }),
+      context,
+    );
+    expect(mail.subject).toBe('[pve-snapshots] new guest web01 (101) is covered by no policy');
+    expect(mail.text).toContain('qemu on pve1');
+    expect(mail.text).toContain(`https://snapshots.example.com/v1/guests/${CLUSTER}.101`);
+  });
 });

@@ -3,9 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { ServiceApi } from '#infra/constructs/service-api.ts';
 import { actionsOf, constructFixture, functionId, statementsOf } from './construct-fixture.ts';
 
-function build() {
+function build(extra: { tenantPlans?: string } = {}) {
   const f = constructFixture();
-  new ServiceApi(f.stack, 'Api', { ...f, jwtIssuer: 'https://issuer.example/', jwtAudience: ['aud'] });
+  new ServiceApi(f.stack, 'Api', {
+    ...f,
+    jwtIssuer: 'https://issuer.example/',
+    jwtAudience: ['aud'],
+    ...extra,
+  });
   return Template.fromStack(f.stack);
 }
 
@@ -30,5 +35,13 @@ describe('the service API', () => {
       AuthorizationType: 'JWT',
     });
     template.resourceCountIs('AWS::Lambda::Function', 1);
+  });
+
+  it('hands the operator\u2019s plans to the API function only when they are configured', () => {
+    const plans = JSON.stringify({ standard: { timezone: 'Europe/Berlin' } });
+    const variablesOf = (template: Template) =>
+      Object.values(template.findResources('AWS::Lambda::Function'))[0]?.Properties.Environment.Variables;
+    expect(variablesOf(build({ tenantPlans: plans }))).toMatchObject({ TENANT_PLANS: plans });
+    expect(variablesOf(build())).not.toHaveProperty('TENANT_PLANS');
   });
 });

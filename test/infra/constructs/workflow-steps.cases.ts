@@ -7,7 +7,8 @@ import { actionsOf, constructFixture, functionId, statementsOf } from './constru
 /** What each step function is expected to use, from what its service does. */
 const EXPECTED: Record<string, { table: 'read' | 'write'; connector: boolean; events: boolean }> = {
   ClaimRunFunction: { table: 'write', connector: false, events: false },
-  ResolveTargetsFunction: { table: 'write', connector: true, events: false },
+  // Resolving targets syncs the inventory, which reports new unprotected guests (guest.unprotected).
+  ResolveTargetsFunction: { table: 'write', connector: true, events: true },
   LoadLaneFunction: { table: 'read', connector: false, events: false },
   RecordResultFunction: { table: 'write', connector: false, events: true },
   PlanPruneFunction: { table: 'read', connector: false, events: false },

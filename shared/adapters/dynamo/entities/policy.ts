@@ -16,6 +16,7 @@ const policySchema: z.ZodType<Policy> = z.object({
     cron: z.string(),
     timezone: z.string(),
     missedRuns: z.enum(['skip', 'run-once']),
+    startWindowMinutes: z.number().int().optional(),
   }),
   snapshot: z.object({ includeMemory: z.boolean(), quiesce: z.boolean(), namePrefix: z.string() }),
   retention: z.object({

@@ -2,12 +2,18 @@ import { z } from 'zod';
 import { defineEntity, tenantPartition } from '../entity.ts';
 import type { TenantProfile } from '../tenant-store.ts';
 
-const tenantSchema: z.ZodType<TenantProfile> = z.object({
-  id: z.string(),
-  plan: z.string(),
-  timezone: z.string(),
-  createdAt: z.string(),
-});
+// Profiles from before tenant settings lack the settings fields: they read as the defaults.
+const tenantSchema = z
+  .object({
+    id: z.string(),
+    plan: z.string(),
+    timezone: z.string(),
+    unprotectedGuestEvents: z.boolean().default(false),
+    createdAt: z.string(),
+    updatedAt: z.string().optional(),
+    version: z.number().int().default(1),
+  })
+  .transform((profile): TenantProfile => ({ ...profile, updatedAt: profile.updatedAt ?? profile.createdAt }));
 
 /** A tenant's profile, created on the first request of one of its tokens. */
 export const tenantEntity = defineEntity({
