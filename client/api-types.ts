@@ -3882,6 +3882,18 @@ export interface components {
       items: components['schemas']['AuditEvent'][];
       nextCursor?: string;
     };
+    BackupOptions: {
+      /** Target storage: content 'backup' on every node of the selected guests */
+      storage: string;
+      /** vzdump's mode */
+      mode?: 'snapshot' | 'suspend' | 'stop';
+      compress?: 'zstd' | 'lzo' | 'gzip' | 'none';
+      /** vzdump's notes-template: {{guestname}}, {{vmid}}, {{node}}, {{cluster}} */
+      notesTemplate?: string;
+      /** Mark each new archive protected */
+      protected?: boolean;
+      bwlimitKiBps?: number;
+    };
     Cluster: {
       id: string;
       name: string;
@@ -4086,6 +4098,8 @@ export interface components {
         /** Let a run start up to this many minutes after its tick (1-240; default: on the tick), so policies sharing a minute do not all start at once; still one run per tick */
         startWindowMinutes?: number;
       };
+      /** 'snapshot' (default) or 'backup' (vzdump archives; needs `backup`) */
+      kind?: 'snapshot' | 'backup';
       snapshot?: {
         /** Save RAM state (QEMU VMs only) */
         includeMemory?: boolean;
@@ -4094,6 +4108,7 @@ export interface components {
         /** Start of snapshot names: <prefix>-<yyyymmdd>-<hhmm> (at most 26 characters) */
         namePrefix?: string;
       };
+      backup?: components['schemas']['BackupOptions'];
       retention?: components['schemas']['Retention'];
       selector: {
         guests?: string[];
@@ -4111,7 +4126,7 @@ export interface components {
         onFailure?: boolean;
       };
       concurrency?: {
-        /** Snapshots in flight at once on one Proxmox node */
+        /** Snapshots (or backups) in flight at once on one Proxmox node; default 2 for a snapshot policy, 1 for a backup policy */
         perNode?: number;
       };
     };
@@ -4304,7 +4319,7 @@ export interface components {
     };
     SubscriptionFilters: {
       /** Only these event types (all when absent or empty) */
-      types?: ('run.succeeded' | 'run.partially_failed' | 'run.failed' | 'run.cancelled' | 'snapshot.created' | 'snapshot.failed' | 'snapshot.deleted' | 'snapshot.missing' | 'restore.succeeded' | 'restore.failed' | 'lock.stuck' | 'agent.offline')[];
+      types?: ('run.succeeded' | 'run.partially_failed' | 'run.failed' | 'run.cancelled' | 'snapshot.created' | 'snapshot.failed' | 'snapshot.deleted' | 'snapshot.missing' | 'backup.succeeded' | 'backup.failed' | 'restore.succeeded' | 'restore.failed' | 'lock.stuck' | 'agent.offline')[];
       /** Only these outcomes (both when absent or empty) */
       outcomes?: ('success' | 'failure')[];
       /** Only events of these policies (all when absent or empty) */

@@ -1,4 +1,4 @@
-import { archiveFileFromLog, logTail } from '#shared/domain/backup/vzdump-log.ts';
+import { archiveFileFromLog, guestFailureFromLog, logTail } from '#shared/domain/backup/vzdump-log.ts';
 import type {
   BackupTaskStatus,
   CommandResults,
@@ -189,7 +189,13 @@ async function backupTaskStatus(
   const status = await client.taskStatus(command.upid);
   if (status.status !== 'stopped') return { upid: command.upid, status: status.status };
   const lines = (await client.taskLog(command.upid, 0, TASK_LOG_LIMIT)).map((line) => line.t);
-  const base = { upid: command.upid, status: status.status, exitstatus: status.exitstatus ?? '' };
+  const error = guestFailureFromLog(lines);
+  const base = {
+    upid: command.upid,
+    status: status.status,
+    exitstatus: status.exitstatus ?? '',
+    ...(error ? { error } : {}),
+  };
   const file = archiveFileFromLog(lines);
   const volumes = file ? await client.backups(command.node, command.storage, command.vmid) : [];
   const volume = volumes.find((entry) => entry.volid.endsWith(`/${file}`));

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { GUEST_REFERENCE_HINT, parseGuestReference } from '#shared/domain/guest-id.ts';
+import { BACKUP_COMPRESS, BACKUP_MODES, POLICY_KINDS, perNodeLimit } from '#shared/domain/policy.ts';
 import { MAX_START_WINDOW_MINUTES } from '#shared/domain/schedule/start-window.ts';
 import { NAME_PREFIX_MAX, NAME_PREFIX_PATTERN } from '#shared/domain/snapshot-name.ts';
 import { spellTimeZone } from '#shared/domain/time-zone.ts';
@@ -106,14 +107,30 @@ const SelectorSchema = z.strictObject({
 });
 
 const ConcurrencySchema = z.strictObject({
-  perNode: z
-    .number()
-    .int()
-    .min(1)
-    .max(10)
-    .default(2)
-    .openapi({ description: 'Snapshots in flight at once on one Proxmox node' }),
+  perNode: z.number().int().min(1).max(10).optional().openapi({
+    description:
+      'Snapshots (or backups) in flight at once on one Proxmox node; default 2 for a snapshot policy, 1 for a backup policy',
+  }),
 });
+
+const STORAGE_ID = /^[a-z][a-z0-9\-_.]*[a-z0-9]$/i;
+
+const BackupOptionsSchema = z
+  .strictObject({
+    storage: z
+      .string()
+      .max(100)
+      .regex(STORAGE_ID, 'must be a Proxmox storage id')
+      .openapi({ description: "Target storage: content 'backup' on every node of the selected guests" }),
+    mode: z.enum(BACKUP_MODES).default('snapshot').openapi({ description: "vzdump's mode" }),
+    compress: z.enum(BACKUP_COMPRESS).default('zstd'),
+    notesTemplate: safeText(z.string().max(1024))
+      .optional()
+      .openapi({ description: "vzdump's notes-template: {{guestname}}, {{vmid}}, {{node}}, {{cluster}}" }),
+    protected: z.boolean().default(false).openapi({ description: 'Mark each new archive protected' }),
+    bwlimitKiBps: z.number().int().min(1).max(100_000_000).optional(),
+  })
+  .openapi('BackupOptions');
 
 const NotifySchema = z.strictObject({
   onSuccess: z.boolean().default(false),
@@ -127,12 +144,18 @@ export const PolicySpecSchema = z
     description: safeText(z.string().max(2000)).default(''),
     enabled: z.boolean().default(true),
     schedule: ScheduleSchema,
+    kind: z.enum(POLICY_KINDS).optional().openapi({
+      description: "'snapshot' (default) or 'backup' (vzdump archives; needs `backup`)",
+    }),
     snapshot: SnapshotOptionsSchema.prefault({}),
+    backup: BackupOptionsSchema.optional(),
     retention: RetentionSchema.prefault({}),
     selector: SelectorSchema,
     notify: NotifySchema.prefault({}),
     concurrency: ConcurrencySchema.prefault({}),
   })
+  // The per-node cap's default depends on the kind: 2 snapshots, 1 backup.
+  .overwrite((spec) => ({ ...spec, concurrency: { ...spec.concurrency, perNode: perNodeLimit(spec) } }))
   .openapi('PolicySpec');
 
 export const PolicySchema = PolicySpecSchema.extend({

@@ -16,8 +16,22 @@ export function archiveFileFromLog(lines: readonly string[]): string | undefined
 }
 
 /** Lines kept with a failed backup's record: enough to read why, bounded for the item size. */
-export const LOG_TAIL_LINES = 20;
+const LOG_TAIL_LINES = 20;
 
 export function logTail(lines: readonly string[]): string[] {
   return lines.slice(-LOG_TAIL_LINES).map((line) => line.slice(0, 500));
+}
+
+const GUEST_FAILED = /^ERROR: Backup of VM \d+ failed - (.*)$/;
+
+/**
+ * Why the guest's backup failed, as vzdump logs it: the task itself only ends with `job errors`,
+ * the reason (a lock, a full storage) is on the guest's `ERROR: Backup of VM ... failed - ` line.
+ */
+export function guestFailureFromLog(lines: readonly string[]): string | undefined {
+  for (const line of lines) {
+    const match = GUEST_FAILED.exec(line);
+    if (match?.[1]) return match[1];
+  }
+  return undefined;
 }

@@ -176,6 +176,8 @@ export interface BackupTaskStatus {
   readonly status: 'running' | 'stopped';
   readonly exitstatus?: string;
   readonly archive?: WrittenArchive;
+  /** A failed guest's reason from the log (`VM is locked (snapshot)`, `... No space left on device`). */
+  readonly error?: string;
   readonly logTail?: readonly string[];
 }
 

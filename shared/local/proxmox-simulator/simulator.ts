@@ -681,7 +681,14 @@ export class ProxmoxSimulator {
     }
     const guest = this.state.guests.find((g) => g.vmid === vmid);
     if (guest && guest.node !== node) return 'OK';
-    const started = this.#now();
+    // A real vzdump of a guest takes longer than a second, so two archives of one guest never
+    // share a stamp; the simulated one may be faster, so it moves on to the next free second.
+    let started = this.#now();
+    const taken = (at: number) =>
+      this.state.volumes.some(
+        (v) => v.vmid === vmid && v.volid.includes(`-${vmid}-${vzdumpStamp(new Date(at))}.`),
+      );
+    while (taken(started)) started += 1000;
     const stamp = vzdumpStamp(new Date(started));
     const extension = { '0': '', '1': '.lzo', lzo: '.lzo', gzip: '.gz', zstd: '.zst' }[compress] ?? '';
     const options = ['storage', 'mode', 'compress', 'bwlimit', 'protected']

@@ -1,8 +1,10 @@
 import { readAllPages } from '#shared/adapters/dynamo/read-all-pages.ts';
 import type { Exclusion } from '#shared/domain/exclusion.ts';
 import type { Guest } from '#shared/domain/guest.ts';
+import { perNodeLimit } from '#shared/domain/policy.ts';
 import { runSnapshotName, snapshotsMemory } from '#shared/domain/run.ts';
 import { selectTargets } from '#shared/domain/select-targets.ts';
+import { vzdumpOptions } from '../backup-policy/vzdump-options.ts';
 import { syncClusterInventory } from '../inventory.ts';
 import type { ServiceDeps } from '../service-deps.ts';
 import {
@@ -61,7 +63,7 @@ export async function resolveTargets(
     vmstate: snapshotsMemory(policy.snapshot.includeMemory, target.type),
   });
   const lanes = [...Map.groupBy(targets, (target) => `${target.clusterId}/${target.node}`)];
-  const perNode = policy.concurrency?.perNode ?? 2;
+  const perNode = perNodeLimit(policy);
   // Each node's guests in chunks of LANE_CHUNK, numbered across the run: one stored lane each.
   let next = 0;
   const summaries: LaneSummary[] = [];
@@ -76,6 +78,8 @@ export async function resolveTargets(
       clusterId: (onLane[0] as Guest).clusterId,
       snapshotName,
       description: `${policy.name} (${input.trigger}) ${input.scheduledTime}`,
+      kind: policy.kind ?? 'snapshot',
+      vzdump: vzdumpOptions(policy),
       pruneOnly: false,
       pruneBy: `run ${input.runId}`,
     };
