@@ -4246,6 +4246,10 @@ export interface components {
       node: string;
       snapshotName: string;
       outcome: 'succeeded' | 'failed';
+      /** A backup policy’s archive (Proxmox volume id) */
+      volid?: string;
+      /** The archive’s size in bytes */
+      size?: number;
       /** Proxmox’s own text */
       error?: string;
       /** e.g. `ProxmoxLockedError`, `ProxmoxTaskFailedError` */

@@ -103,6 +103,10 @@ describe('a nightly backup policy', () => {
     for (const day of days) runs.push(await tick(policy.id, `${day}T03:00:00.000Z`));
     const first = await admin.get(`/v1/runs/${runs[0]}`);
     expect(first.body).toMatchObject({ status: 'succeeded', targets: 2, succeeded: 2 });
+    for (const result of first.body.results) {
+      expect(result.volid).toMatch(/^backup-nfs:backup\/vzdump-/);
+      expect(result.size).toBeGreaterThan(0);
+    }
 
     // keep-last 1 keeps the 6th, keep-daily 2 then the 5th and 4th: three archives per guest.
     for (const vmid of [100, 200]) {
