@@ -113,7 +113,8 @@ const ConcurrencySchema = z.strictObject({
   }),
 });
 
-const STORAGE_ID = /^[a-z][a-z0-9\-_.]*[a-z0-9]$/i;
+/** A Proxmox storage id (pve-storage-id), spelled without the `i` flag for OpenAPI. */
+const STORAGE_ID = /^[A-Za-z][A-Za-z0-9._-]*[A-Za-z0-9]$/;
 
 const BackupOptionsSchema = z
   .strictObject({
