@@ -4615,6 +4615,18 @@ export interface components {
       items: components['schemas']['AuditEvent'][];
       nextCursor?: string;
     };
+    BackupOptions: {
+      /** Target storage: content 'backup' on every node of the selected guests */
+      storage: string;
+      /** vzdump's mode */
+      mode?: 'snapshot' | 'suspend' | 'stop';
+      compress?: 'zstd' | 'lzo' | 'gzip' | 'none';
+      /** vzdump's notes-template: {{guestname}}, {{vmid}}, {{node}}, {{cluster}} */
+      notesTemplate?: string;
+      /** Mark each new archive protected */
+      protected?: boolean;
+      bwlimitKiBps?: number;
+    };
     Cluster: {
       id: string;
       name: string;
@@ -4998,45 +5010,7 @@ export interface components {
       items: components['schemas']['Operation'][];
       nextCursor?: string;
     };
-    Policy: components['schemas']['PolicySpec'] & {
-      id: string;
-      /** The schedule in EventBridge Scheduler form */
-      schedulerExpression: string;
-      createdAt: string;
-      updatedAt: string;
-      version: number;
-    };
-    PolicyExpectation: {
-      id: string;
-      name: string;
-      kind: 'snapshot' | 'backup';
-      enabled: boolean;
-      expectedMinutes: number;
-      expectedFrom: 'rpo' | 'schedule';
-      targets: number;
-      selectsNothing: boolean;
-    };
-    PolicyInput: components['schemas']['PolicySpec'] & {
-      schedule?: {
-        /** 5-field crontab(5) expression, evaluated in `timezone`; restrict day-of-month or day-of-week, not both */
-        cron: string;
-        /** IANA time zone, stored as IANA spells it; default: the tenant’s (GET /v1/settings) */
-        timezone?: string;
-        /** After downtime: skip missed ticks, or run once for the latest missed tick */
-        missedRuns?: 'skip' | 'run-once';
-        /** Let a run start up to this many minutes after its tick (1-240; default: on the tick), so policies sharing a minute do not all start at once; still one run per tick */
-        startWindowMinutes?: number;
-      };
-    };
-    PolicyPage: {
-      items: components['schemas']['Policy'][];
-      nextCursor?: string;
-    };
-    /** JSON Merge Patch of a PolicySpec; the merged result must be a valid PolicySpec */
-    PolicyPatch: {
-      [key: string]: unknown;
-    };
-    PolicySpec: {
+    Policy: {
       name: string;
       description?: string;
       enabled?: boolean;
@@ -5050,6 +5024,8 @@ export interface components {
         /** Let a run start up to this many minutes after its tick (1-240; default: on the tick), so policies sharing a minute do not all start at once; still one run per tick */
         startWindowMinutes?: number;
       };
+      /** 'snapshot' (default) or 'backup' (vzdump archives; needs `backup`) */
+      kind?: 'snapshot' | 'backup';
       snapshot?: {
         /** Save RAM state (QEMU VMs only) */
         includeMemory?: boolean;
@@ -5058,6 +5034,7 @@ export interface components {
         /** Start of snapshot names: <prefix>-<yyyymmdd>-<hhmm> (at most 26 characters) */
         namePrefix?: string;
       };
+      backup?: components['schemas']['BackupOptions'];
       retention?: components['schemas']['Retention'];
       selector: {
         guests?: string[];
@@ -5075,11 +5052,83 @@ export interface components {
         onFailure?: boolean;
       };
       concurrency?: {
-        /** Snapshots in flight at once on one Proxmox node */
+        /** Snapshots (or backups) in flight at once on one Proxmox node; default 2 for a snapshot policy, 1 for a backup policy */
         perNode?: number;
       };
       /** Recovery-point objective in minutes (1 to 527040, a leap year): how old a guest’s newest recovery point may get before it is late. Default: the largest gap between two ticks of the schedule */
       rpo?: number;
+      id: string;
+      /** The schedule in EventBridge Scheduler form */
+      schedulerExpression: string;
+      createdAt: string;
+      updatedAt: string;
+      version: number;
+    };
+    PolicyExpectation: {
+      id: string;
+      name: string;
+      kind: 'snapshot' | 'backup';
+      enabled: boolean;
+      expectedMinutes: number;
+      expectedFrom: 'rpo' | 'schedule';
+      targets: number;
+      selectsNothing: boolean;
+    };
+    PolicyInput: {
+      name: string;
+      description?: string;
+      enabled?: boolean;
+      schedule: {
+        /** 5-field crontab(5) expression, evaluated in `timezone`; restrict day-of-month or day-of-week, not both */
+        cron: string;
+        /** IANA time zone, stored as IANA spells it; default: the tenant’s (GET /v1/settings) */
+        timezone?: string;
+        /** After downtime: skip missed ticks, or run once for the latest missed tick */
+        missedRuns?: 'skip' | 'run-once';
+        /** Let a run start up to this many minutes after its tick (1-240; default: on the tick), so policies sharing a minute do not all start at once; still one run per tick */
+        startWindowMinutes?: number;
+      };
+      /** 'snapshot' (default) or 'backup' (vzdump archives; needs `backup`) */
+      kind?: 'snapshot' | 'backup';
+      snapshot?: {
+        /** Save RAM state (QEMU VMs only) */
+        includeMemory?: boolean;
+        /** Freeze file systems via the QEMU guest agent */
+        quiesce?: boolean;
+        /** Start of snapshot names: <prefix>-<yyyymmdd>-<hhmm> (at most 26 characters) */
+        namePrefix?: string;
+      };
+      backup?: components['schemas']['BackupOptions'];
+      retention?: components['schemas']['Retention'];
+      selector: {
+        guests?: string[];
+        tags?: string[];
+        pools?: string[];
+        nodes?: string[];
+        all?: boolean;
+        exclude?: {
+          guests?: string[];
+          tags?: string[];
+        };
+      };
+      notify?: {
+        onSuccess?: boolean;
+        onFailure?: boolean;
+      };
+      concurrency?: {
+        /** Snapshots (or backups) in flight at once on one Proxmox node; default 2 for a snapshot policy, 1 for a backup policy */
+        perNode?: number;
+      };
+      /** Recovery-point objective in minutes (1 to 527040, a leap year): how old a guest’s newest recovery point may get before it is late. Default: the largest gap between two ticks of the schedule */
+      rpo?: number;
+    };
+    PolicyPage: {
+      items: components['schemas']['Policy'][];
+      nextCursor?: string;
+    };
+    /** JSON Merge Patch of a PolicySpec; the merged result must be a valid PolicySpec */
+    PolicyPatch: {
+      [key: string]: unknown;
     };
     PolicyTargets: {
       targets: (components['schemas']['Guest'] & {
@@ -5203,6 +5252,10 @@ export interface components {
       node: string;
       snapshotName: string;
       outcome: 'succeeded' | 'failed';
+      /** A backup policy’s archive (Proxmox volume id) */
+      volid?: string;
+      /** The archive’s size in bytes */
+      size?: number;
       /** Proxmox’s own text */
       error?: string;
       /** e.g. `ProxmoxLockedError`, `ProxmoxTaskFailedError` */
@@ -5351,7 +5404,7 @@ export interface components {
     };
     SubscriptionFilters: {
       /** Only these event types (all when absent or empty) */
-      types?: ('run.succeeded' | 'run.partially_failed' | 'run.failed' | 'run.cancelled' | 'snapshot.created' | 'snapshot.failed' | 'snapshot.deleted' | 'snapshot.missing' | 'restore.succeeded' | 'restore.failed' | 'lock.stuck' | 'agent.offline' | 'rpo.breached' | 'rpo.recovered' | 'guest.unprotected')[];
+      types?: ('run.succeeded' | 'run.partially_failed' | 'run.failed' | 'run.cancelled' | 'snapshot.created' | 'snapshot.failed' | 'snapshot.deleted' | 'snapshot.missing' | 'backup.succeeded' | 'backup.failed' | 'restore.succeeded' | 'restore.failed' | 'lock.stuck' | 'agent.offline' | 'rpo.breached' | 'rpo.recovered' | 'guest.unprotected')[];
       /** Only these outcomes (both when absent or empty) */
       outcomes?: ('success' | 'failure')[];
       /** Only events of these policies (all when absent or empty) */

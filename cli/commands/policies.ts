@@ -141,7 +141,7 @@ export function registerPolicyCommands(program: Command, context: CliContext): v
       ),
   ).action(
     act<SpecOptions>(context, async (session, _args, options) => {
-      const body = (await specFrom(session.context, options)) as Schemas['PolicySpec'];
+      const body = (await specFrom(session.context, options)) as Schemas['PolicyInput'];
       session.print((await unwrap(session.client.POST('/v1/policies', { body }))).data);
     }),
   );

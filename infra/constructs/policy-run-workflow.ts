@@ -76,6 +76,8 @@ const LANE_FIELDS = [
   'clusterId',
   'snapshotName',
   'description',
+  'kind',
+  'vzdump',
   'pruneOnly',
   'pruneBy',
 ] as const;
@@ -246,6 +248,7 @@ export class PolicyRunWorkflow extends Construct {
     perGuest.itemProcessor(
       new Choice(this, 'PruneOnly?')
         .when(Condition.booleanEquals('$.item.pruneOnly', true), prune.planned)
+        .when(Condition.stringEquals('$.item.kind', 'backup'), this.backupGuest(prune.recorded))
         .otherwise(this.snapshotGuest(prune.recorded)),
     );
     return perGuest;
@@ -295,7 +298,7 @@ export class PolicyRunWorkflow extends Construct {
       time: WaitTime.duration(Duration.seconds(3)),
     });
     const waitForTask = new Wait(this, 'WaitForTask', { time: WaitTime.duration(Duration.seconds(2)) });
-    const locked = this.waitOutLock(createSnapshot, record.failed);
+    const locked = this.waitOutLock('', createSnapshot, record.failed);
 
     // A cancelled (or ended) run starts no further guest: it ends here, without a result.
     createSnapshot.addCatch(new Succeed(this, 'GuestNotStarted'), {
@@ -327,12 +330,104 @@ export class PolicyRunWorkflow extends Construct {
   }
 
   /**
+   * One guest's backup: `StartBackup` (vzdump of this one guest, sent only while the run goes on)
+   * → `WaitForBackupStart` → `CheckBackup` ⇄ `WaitForBackup` until the task stops (vzdump takes
+   * minutes to hours: the looks are 15 s apart), then `RecordBackupSucceeded` with the archive
+   * the task wrote, or `RecordBackupFailed` with the guest's error from the log. A guest locked by
+   * a snapshot (vzdump logs `VM is locked (snapshot)`) is waited out as a snapshot waits out a
+   * backup.
+   */
+  private backupGuest(pruneRecorded: IChainable): Pass {
+    const fn = this.props.recordResult;
+    const succeeded = this.serviceStep('RecordBackupSucceeded', fn, {
+      payload: TaskInput.fromObject({
+        'item.$': '$.item',
+        outcome: 'succeeded',
+        'upid.$': '$.task.value.upid',
+        'taskStatus.$': '$.status.value',
+      }),
+      resultSelector: { 'deletions.$': '$.Payload.deletions' },
+      resultPath: '$.prune',
+    });
+    const failed = this.serviceStep('RecordBackupFailed', fn, {
+      payload: TaskInput.fromObject({
+        'item.$': '$.item',
+        outcome: 'failed',
+        'error.$': '$.error',
+        'taskStatus.$': '$.status.value',
+        'attempt.$': '$.attempt',
+      }),
+      resultPath: JsonPath.DISCARD,
+    });
+    const notRecorded = new Pass(this, 'BackupResultNotRecorded', { resultPath: JsonPath.DISCARD });
+    for (const step of [succeeded, failed])
+      step.addCatch(notRecorded, { errors: ['States.ALL'], resultPath: '$.recordError' });
+    succeeded.next(pruneRecorded);
+
+    // The connector's vzdump command: the lane's options with this guest's node and id.
+    const target = new Pass(this, 'BackupTarget', {
+      parameters: { type: 'vzdump', 'node.$': '$.item.node', 'vmid.$': '$.item.vmid' },
+      resultPath: '$.target',
+    });
+    const startBackup = this.connectorCall(
+      'StartBackup',
+      'States.JsonMerge($.item.vzdump, $.target, false)',
+      '$.task',
+      '$.item',
+      { 'whileRunning.$': '$.item.runId' },
+    );
+    const checkBackup = this.connectorCall(
+      'CheckBackup',
+      {
+        type: 'backupTaskStatus',
+        'node.$': '$.item.node',
+        'vmid.$': '$.item.vmid',
+        'storage.$': '$.item.vzdump.storage',
+        'upid.$': '$.task.value.upid',
+      },
+      '$.status',
+    );
+    this.retryRead(checkBackup);
+    const waitForBackupStart = new Wait(this, 'WaitForBackupStart', {
+      time: WaitTime.duration(Duration.seconds(15)),
+    });
+    const waitForBackup = new Wait(this, 'WaitForBackup', { time: WaitTime.duration(Duration.seconds(15)) });
+    const locked = this.waitOutLock('Backup', target, failed);
+    startBackup.addCatch(new Succeed(this, 'BackupNotStarted'), {
+      errors: ['RunStoppedError'],
+      resultPath: '$.error',
+    });
+    startBackup.addCatch(locked, { errors: ['ProxmoxLockedError'], resultPath: '$.error' });
+    startBackup.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.error' });
+    checkBackup.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.error' });
+    const backupFinished = new Choice(this, 'BackupFinished?')
+      .when(Condition.stringEquals('$.status.value.status', 'running'), waitForBackup)
+      .when(taskSucceeded, succeeded)
+      .when(
+        Condition.and(
+          Condition.isPresent('$.status.value.error'),
+          Condition.stringMatches('$.status.value.error', '*is locked (*'),
+        ),
+        locked,
+      )
+      .otherwise(failed);
+    target.next(startBackup);
+    startBackup.next(waitForBackupStart);
+    waitForBackupStart.next(checkBackup);
+    waitForBackup.next(checkBackup);
+    checkBackup.next(backupFinished);
+    return target;
+  }
+
+  /**
    * A locked guest (`VM is locked (backup)`): counted, and sent again after 30 s, up to
    * `lockRetries` times; then its result is recorded as failed. Returns the state that counts.
    */
-  private waitOutLock(createSnapshot: IChainable, recordFailed: IChainable): Pass {
-    const waitForLock = new Wait(this, 'WaitForLock', { time: WaitTime.duration(Duration.seconds(30)) });
-    const countLockAttempt = new Pass(this, 'CountLockAttempt', {
+  private waitOutLock(prefix: '' | 'Backup', createSnapshot: IChainable, recordFailed: IChainable): Pass {
+    const waitForLock = new Wait(this, `WaitFor${prefix}Lock`, {
+      time: WaitTime.duration(Duration.seconds(30)),
+    });
+    const countLockAttempt = new Pass(this, `Count${prefix}LockAttempt`, {
       parameters: {
         'item.$': '$.item',
         'attempt.$': 'States.MathAdd($.attempt, 1)',
@@ -340,7 +435,7 @@ export class PolicyRunWorkflow extends Construct {
         'status.$': '$.status',
       },
     });
-    const lockedTooLong = new Choice(this, 'LockedTooLong?')
+    const lockedTooLong = new Choice(this, `${prefix}LockedTooLong?`)
       .when(Condition.numberGreaterThanEquals('$.attempt', this.props.lockRetries ?? 10), recordFailed)
       .otherwise(waitForLock);
     countLockAttempt.next(lockedTooLong);
@@ -416,7 +511,11 @@ export class PolicyRunWorkflow extends Construct {
       itemSelector: { 'deletion.$': '$$.Map.Item.Value', error: {}, status: { value: {} } },
       resultPath: JsonPath.DISCARD,
     });
-    pruneSnapshots.itemProcessor(this.deleteSnapshot());
+    pruneSnapshots.itemProcessor(
+      new Choice(this, 'Archive?')
+        .when(Condition.isPresent('$.deletion.volid'), this.deleteArchive())
+        .otherwise(this.deleteSnapshot()),
+    );
     pruneSnapshots.addCatch(pruneSkipped, { errors: ['States.ALL'], resultPath: '$.pruneError' });
     // Most guests have nothing to delete on most ticks: no Map then (fewer transitions).
     const anythingToPrune = new Choice(this, 'AnythingToPrune?')
@@ -488,6 +587,64 @@ export class PolicyRunWorkflow extends Construct {
     return deleteSnapshot;
   }
 
+  /**
+   * Retention's deletion of a backup policy's archive: `DeleteArchive` (the storage content's
+   * DELETE, a short `imgdel` task) → `WaitForArchiveDelete` ⇄ `CheckArchiveDelete`, recorded as
+   * deleted, gone (the storage no longer has it) or failed, like a snapshot's.
+   */
+  private deleteArchive(): LambdaInvoke {
+    const recordPrune = (name: string, outcome: 'deleted' | 'gone' | 'failed') =>
+      this.serviceStep(name, this.props.recordPrune, {
+        payload: TaskInput.fromObject({
+          'deletion.$': '$.deletion',
+          outcome,
+          ...(outcome === 'failed' ? { 'error.$': '$.error', 'taskStatus.$': '$.status.value' } : {}),
+        }),
+        resultPath: JsonPath.DISCARD,
+      });
+    const recorded = recordPrune('RecordArchivePruned', 'deleted');
+    const gone = recordPrune('RecordArchiveGone', 'gone');
+    const failed = recordPrune('RecordArchivePruneFailed', 'failed');
+    const deleteArchive = this.connectorCall(
+      'DeleteArchive',
+      {
+        type: 'deleteVolume',
+        'node.$': '$.deletion.node',
+        'storage.$': '$.deletion.storage',
+        'volid.$': '$.deletion.volid',
+      },
+      '$.task',
+      '$.deletion',
+    );
+    deleteArchive.addCatch(gone, { errors: ['ProxmoxNotFoundError'], resultPath: '$.error' });
+    deleteArchive.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.error' });
+    const checkDelete = this.connectorCall(
+      'CheckArchiveDelete',
+      { type: 'taskStatus', 'upid.$': '$.task.value.upid' },
+      '$.status',
+      '$.deletion',
+    );
+    this.retryRead(checkDelete);
+    checkDelete.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.error' });
+    const waitForDelete = new Wait(this, 'WaitForArchiveDelete', {
+      time: WaitTime.duration(Duration.seconds(2)),
+    });
+    // Some storages delete at once and answer without a task.
+    deleteArchive.next(
+      new Choice(this, 'ArchiveDeleteTask?')
+        .when(Condition.isString('$.task.value.upid'), waitForDelete)
+        .otherwise(recorded),
+    );
+    waitForDelete.next(checkDelete);
+    checkDelete.next(
+      new Choice(this, 'ArchiveDeleteFinished?')
+        .when(Condition.stringEquals('$.status.value.status', 'running'), waitForDelete)
+        .when(taskSucceeded, recorded)
+        .otherwise(failed),
+    );
+    return deleteArchive;
+  }
+
   /** 4. `FinishRun`: the run's status from its counts, written once, and its event published. */
   private finishRun(): LambdaInvoke {
     return this.serviceStep('FinishRun', this.props.finishRun, {
@@ -544,7 +701,8 @@ export class PolicyRunWorkflow extends Construct {
   /** One command to the connector for the cluster of `on` (a guest's item or a deletion). */
   private connectorCall(
     name: string,
-    command: Record<string, unknown>,
+    /** The command, or an expression that builds it (an intrinsic function). */
+    command: Record<string, unknown> | string,
     resultPath: string,
     on: '$.item' | '$.deletion' = '$.item',
     extra: Record<string, unknown> = {},
@@ -554,7 +712,7 @@ export class PolicyRunWorkflow extends Construct {
       payload: TaskInput.fromObject({
         'tenantId.$': `${on}.tenantId`,
         'clusterId.$': `${on}.clusterId`,
-        command,
+        ...(typeof command === 'string' ? { 'command.$': command } : { command }),
         ...extra,
       }),
       resultSelector: { 'value.$': '$.Payload' },

@@ -1,5 +1,17 @@
 import type { Guest, GuestType } from './guest.ts';
+import type { PolicyKind } from './policy.ts';
 import { snapshotsMemory } from './run.ts';
+
+/** vzdump's options for each guest of a backup lane: the connector's `vzdump` command without node and guest. */
+export interface VzdumpOptions {
+  readonly type: 'vzdump';
+  readonly storage: string;
+  readonly mode: 'snapshot' | 'suspend' | 'stop';
+  readonly compress: '0' | 'gzip' | 'lzo' | 'zstd';
+  readonly protected: boolean;
+  readonly notesTemplate?: string;
+  readonly bwlimit?: number;
+}
 
 /** What every guest of a lane shares: the run (or the sweep) and the cluster. */
 export interface LaneContext {
@@ -13,6 +25,10 @@ export interface LaneContext {
   readonly clusterId: string;
   readonly snapshotName: string;
   readonly description: string;
+  /** What each guest gets: a snapshot, or a vzdump backup with {@link vzdump}'s options. */
+  readonly kind: PolicyKind;
+  /** Set for a backup lane, null otherwise (present either way: the lane's definition reads it). */
+  readonly vzdump: VzdumpOptions | null;
   /** Sweep lanes take no snapshot and only prune. */
   readonly pruneOnly: boolean;
   /** Who prunes, for the records and the audit trail: `run <runId>` or `sweep <date>`. */

@@ -23,6 +23,27 @@ interface SnapshotOptions {
   readonly namePrefix: string;
 }
 
+/** What a policy takes: snapshots (absent on every policy written before backups) or vzdump backups. */
+export const POLICY_KINDS = ['snapshot', 'backup'] as const;
+export type PolicyKind = (typeof POLICY_KINDS)[number];
+
+export const BACKUP_MODES = ['snapshot', 'suspend', 'stop'] as const;
+/** As the API names them; `none` is vzdump's `compress=0`. */
+export const BACKUP_COMPRESS = ['zstd', 'lzo', 'gzip', 'none'] as const;
+
+/** vzdump's options for a backup policy's archives (one guest per task). */
+interface BackupOptions {
+  /** A storage with content `backup` on every node of the selected guests. */
+  readonly storage: string;
+  readonly mode: (typeof BACKUP_MODES)[number];
+  readonly compress: (typeof BACKUP_COMPRESS)[number];
+  /** vzdump's `notes-template` ({{guestname}}, {{vmid}}, {{node}}, {{cluster}}). */
+  readonly notesTemplate?: string;
+  /** Mark each new archive protected (Proxmox refuses to delete it; retention never touches it). */
+  readonly protected: boolean;
+  readonly bwlimitKiBps?: number;
+}
+
 export interface RetentionRule {
   readonly keepLast?: number;
   readonly keepHourly?: number;
@@ -44,8 +65,13 @@ interface Selector {
 }
 
 interface ConcurrencyLimits {
-  /** Snapshots in flight at once on one Proxmox node. */
-  readonly perNode: number;
+  /** Snapshots (or backups) in flight at once on one Proxmox node; see {@link perNodeLimit}. */
+  readonly perNode?: number;
+}
+
+/** The per-node cap a run uses: as set, else 2 snapshots or 1 backup (vzdump loads the node). */
+export function perNodeLimit(policy: Pick<PolicySpec, 'kind' | 'concurrency'>): number {
+  return policy.concurrency?.perNode ?? (policy.kind === 'backup' ? 1 : 2);
 }
 
 export interface NotifyFlags {
@@ -59,7 +85,12 @@ export interface PolicySpec {
   readonly description: string;
   readonly enabled: boolean;
   readonly schedule: PolicySchedule;
+  /** Absent: `snapshot`. */
+  readonly kind?: PolicyKind;
+  /** Snapshot options; a backup policy keeps their defaults and they do not apply to it. */
   readonly snapshot: SnapshotOptions;
+  /** Required for (and only for) a backup policy. */
+  readonly backup?: BackupOptions;
   readonly retention: RetentionRule;
   readonly selector: Selector;
   readonly notify: NotifyFlags;
@@ -138,6 +169,20 @@ export function checkPolicySpec(spec: PolicySpec): { schedulerExpression: string
       path: 'selector',
       rule: 'selector.empty',
       message: 'a selector must name guests, tags, pools or nodes, or set all: true',
+    });
+  }
+  if (spec.kind === 'backup' && !spec.backup) {
+    issues.push({
+      path: 'backup',
+      rule: 'backup.required',
+      message: "a backup policy needs backup options (at least 'storage')",
+    });
+  }
+  if (spec.kind !== 'backup' && spec.backup) {
+    issues.push({
+      path: 'backup',
+      rule: 'backup.kind',
+      message: "backup options belong to a policy of kind 'backup'",
     });
   }
   if (RESERVED_NAME_PREFIXES.includes(spec.snapshot.namePrefix)) {

@@ -73,6 +73,9 @@ export interface RunGuestResult {
   /** The lock's kind (`backup`, `snapshot`, ...) when a lock outlived its retries. */
   readonly lock?: string;
   readonly upid?: string;
+  /** A backup policy's archive, as the storage lists it. */
+  readonly volid?: string;
+  readonly size?: number;
   readonly finishedAt: string;
   /** Recorded after the run had ended (its lane was given up): shown, not counted. */
   readonly late?: boolean;

@@ -1,11 +1,12 @@
 import { type AuditContext, auditSummary } from '#shared/domain/audit.ts';
 import { assertVersion, NotFoundError, ScheduleWriteError } from '#shared/domain/errors.ts';
-import { checkPolicySpec, type Policy, type PolicySpec } from '#shared/domain/policy.ts';
+import { checkPolicySpec, type Policy, type PolicySpec, perNodeLimit } from '#shared/domain/policy.ts';
 import { parseCron } from '#shared/domain/schedule/cron.ts';
 import { nextRuns } from '#shared/domain/schedule/next-runs.ts';
 import { formatInZone } from '#shared/domain/time-zone.ts';
 import type { PolicyScheduler } from '#shared/ports/policy-scheduler.ts';
 import { auditEvent, authorize } from './audit-trail.ts';
+import { checkBackupStorage } from './backup-policy/check-backup-storage.ts';
 import { canonicalGuestIds } from './guest-reference.ts';
 import { retryStaleWrites } from './retry-stale-writes.ts';
 import type { ServiceDeps } from './service-deps.ts';
@@ -110,6 +111,7 @@ export async function createPolicy(
     updatedAt: at,
     version: 1,
   };
+  await checkBackupStorage(deps, policy);
   await changeScheduleThenPolicy(
     () => deps.schedules.put(policy),
     () =>
@@ -172,6 +174,7 @@ async function updatePolicyOnce(
     updatedAt: new Date(deps.now()).toISOString(),
     version: before.version + 1,
   };
+  await checkBackupStorage(deps, after);
   await changeScheduleThenPolicy(
     () => deps.schedules.put(after),
     () =>
@@ -241,11 +244,14 @@ function policySpecOf(policy: Policy): PolicySpec {
     description,
     enabled,
     schedule,
+    // A backup policy stays one through a patch that does not name its kind.
+    ...(policy.kind ? { kind: policy.kind } : {}),
     snapshot,
+    ...(policy.backup ? { backup: policy.backup } : {}),
     retention,
     selector,
     notify,
-    concurrency: policy.concurrency ?? { perNode: 2 },
+    concurrency: policy.concurrency ?? { perNode: perNodeLimit(policy) },
   };
 }
 

@@ -89,6 +89,7 @@ describe('the OpenAPI document', () => {
       '^[A-Za-z0-9_-]+$': ['prod-pool', 'Pool_1'],
       '^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$': ['pve1', 'node-a', 'x'],
       '^[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?$': ['web-restored', 'db1.example'],
+      '^[A-Za-z][A-Za-z0-9._-]*[A-Za-z0-9]$': ['backup-nfs', 'local', 'PBS_store.2'],
       '^[a-zA-Z][a-zA-Z0-9_-]*$': ['auto', 'nightly_db-1'],
       '^[\\x21-\\x7e]+$': ['6f1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b', 'retry-2025-01-31#1'],
       '^[^\\s:/@!]+@[A-Za-z][A-Za-z0-9.\\-_]+![A-Za-z][A-Za-z0-9.\\-_]+$': [

@@ -5,6 +5,7 @@
  */
 import { runAgentBench } from './agent-bench.ts';
 import { runApiBench, runBundleBench } from './api-bench.ts';
+import { runBackupBench } from './backup-bench.ts';
 import { runInsightBench } from './insight-bench.ts';
 import { runNotificationsBench } from './notifications-bench.ts';
 import { runProxmoxBench } from './proxmox-bench.ts';
@@ -16,6 +17,7 @@ const benches: Record<string, (log: (line: string) => void) => Promise<void>> = 
   bundle: runBundleBench,
   proxmox: runProxmoxBench,
   workflow: runWorkflowBench,
+  backup: runBackupBench,
   retention: runRetentionBench,
   notifications: runNotificationsBench,
   agent: runAgentBench,

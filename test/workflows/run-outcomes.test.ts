@@ -243,6 +243,8 @@ describe('a run that has ended', () => {
         clusterId,
         snapshotName: run.results[0].snapshotName,
         description: '',
+        kind: 'snapshot',
+        vzdump: null,
         pruneOnly: false,
         pruneBy: `run ${run.id}`,
         guestId: `${clusterId}.101`,

@@ -134,7 +134,7 @@ export function PolicyEditorScreen({ policyId }: { policyId?: string }) {
                 }),
               )
             : answer(
-                api.POST('/v1/policies', { body: policyBody(form) as unknown as Schemas['PolicySpec'] }),
+                api.POST('/v1/policies', { body: policyBody(form) as unknown as Schemas['PolicyInput'] }),
               );
           request
             .then((policy) => navigate(`/policies/${encodeURIComponent(policy.id)}`), setError)

@@ -1,3 +1,4 @@
+import type { BackupRecord } from '#shared/domain/backup/backup-record.ts';
 import {
   type Run,
   type RunCounts,
@@ -6,6 +7,7 @@ import {
   UNFINISHED_STORED_STATUSES,
 } from '#shared/domain/run.ts';
 import type { SnapshotRecord } from '#shared/domain/snapshot-record.ts';
+import { backupEntity } from './entities/backup.ts';
 import { runEntity, runResultEntity, type StoredRun } from './entities/run.ts';
 import { snapshotEntity } from './entities/snapshot.ts';
 import type { ItemKey } from './entity.ts';
@@ -230,7 +232,7 @@ export class RunStore {
   async recordResult(
     tenantId: string,
     result: RunGuestResult,
-    snapshot: SnapshotRecord,
+    record: SnapshotRecord | { readonly backup: BackupRecord },
   ): Promise<RecordOutcome> {
     const counter = result.outcome === 'succeeded' ? 'succeeded' : 'failed';
     const lifetimes = this.#table.lifetimes();
@@ -240,7 +242,8 @@ export class RunStore {
         runResultEntity.item({ tenantId, ...result, ...(late ? { late: true } : {}) }, { lifetimes }),
         'attribute_not_exists(pk)',
       ),
-      this.#table.put(snapshotEntity.item(snapshot)),
+      // The guest's snapshot record, or its backup record for a backup policy's run.
+      this.#table.put('backup' in record ? backupEntity.item(record.backup) : snapshotEntity.item(record)),
       this.#table.update(
         run,
         late ? { add: { late: 1 }, condition: EXISTS } : whileUnfinished({ add: { [counter]: 1 } }),

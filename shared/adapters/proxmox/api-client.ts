@@ -410,6 +410,7 @@ export class ProxmoxApiClient {
       compress?: '0' | 'gzip' | 'lzo' | 'zstd';
       notesTemplate?: string;
       protected?: boolean;
+      bwlimit?: number;
     },
   ): Promise<string> {
     return this.call('POST', ['nodes', node, 'vzdump'], {
@@ -419,6 +420,7 @@ export class ProxmoxApiClient {
       compress: options.compress ?? 'zstd',
       'notes-template': options.notesTemplate,
       protected: options.protected,
+      bwlimit: options.bwlimit,
       // The service prunes backups itself; Proxmox's own pruning stays off.
       remove: false,
     });

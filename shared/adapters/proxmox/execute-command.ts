@@ -1,4 +1,6 @@
+import { archiveFileFromLog, guestFailureFromLog, logTail } from '#shared/domain/backup/vzdump-log.ts';
 import type {
+  BackupTaskStatus,
   CommandResults,
   ConnectorCommand,
   SnapshotTaskStatus,
@@ -28,6 +30,8 @@ export type CommandClient = Pick<
   | 'deleteVolume'
   | 'restore'
   | 'taskStatus'
+  | 'taskLog'
+  | 'storages'
 >;
 
 /**
@@ -109,6 +113,10 @@ async function execute(client: CommandClient, command: ConnectorCommand): Promis
       const { type: _type, node, ...options } = command;
       return { upid: await client.vzdump(node, options) };
     }
+    case 'listStorages':
+      return await client.storages(command.node, command.content);
+    case 'backupTaskStatus':
+      return await backupTaskStatus(client, command);
     case 'listBackups':
       return await client.backups(command.node, command.storage, command.vmid);
     case 'deleteVolume':
@@ -167,4 +175,44 @@ async function snapshotTaskStatus(
   if (status.status !== 'stopped') return { ...status, upid: command.upid };
   const seen = await snapshot().catch(() => null);
   return { ...status, upid: command.upid, ...(seen ? { vmstate: seen.vmstate } : {}) };
+}
+
+/** Lines of a task log read at most: a one-guest vzdump log is far shorter. */
+const TASK_LOG_LIMIT = 500;
+
+/**
+ * The status of a vzdump task of one guest, for the policy run's check loop. Once the task has
+ * stopped, its log names the archive (`creating vzdump archive '...'`) and the storage content
+ * gives its volume id, size, format and ctime; a failed task brings its log's last lines.
+ */
+async function backupTaskStatus(
+  client: CommandClient,
+  command: { node: string; vmid: number; storage: string; upid: string },
+): Promise<BackupTaskStatus> {
+  const status = await client.taskStatus(command.upid);
+  if (status.status !== 'stopped') return { upid: command.upid, status: status.status };
+  const lines = (await client.taskLog(command.upid, 0, TASK_LOG_LIMIT)).map((line) => line.t);
+  const error = guestFailureFromLog(lines);
+  const base = {
+    upid: command.upid,
+    status: status.status,
+    exitstatus: status.exitstatus ?? '',
+    ...(error ? { error } : {}),
+  };
+  const file = archiveFileFromLog(lines);
+  const volumes = file ? await client.backups(command.node, command.storage, command.vmid) : [];
+  const volume = volumes.find((entry) => entry.volid.endsWith(`/${file}`));
+  if (!volume) return { ...base, logTail: logTail(lines) };
+  return {
+    ...base,
+    archive: {
+      volid: volume.volid,
+      format: volume.format,
+      size: volume.size,
+      ctime: volume.ctime,
+      ...(volume.notes ? { notes: volume.notes } : {}),
+      ...(volume.protected ? { protected: true } : {}),
+    },
+    ...(base.exitstatus === 'OK' ? {} : { logTail: logTail(lines) }),
+  };
 }

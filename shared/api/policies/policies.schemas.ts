@@ -1,5 +1,12 @@
 import { z } from '@hono/zod-openapi';
 import { GUEST_REFERENCE_HINT, parseGuestReference } from '#shared/domain/guest-id.ts';
+import {
+  BACKUP_COMPRESS,
+  BACKUP_MODES,
+  POLICY_KINDS,
+  type PolicyKind,
+  perNodeLimit,
+} from '#shared/domain/policy.ts';
 import { MAX_START_WINDOW_MINUTES } from '#shared/domain/schedule/start-window.ts';
 import { NAME_PREFIX_MAX, NAME_PREFIX_PATTERN } from '#shared/domain/snapshot-name.ts';
 import { spellTimeZone } from '#shared/domain/time-zone.ts';
@@ -109,50 +116,82 @@ const SelectorSchema = z.strictObject({
 const RPO_MAX_MINUTES = 366 * 24 * 60;
 
 const ConcurrencySchema = z.strictObject({
-  perNode: z
-    .number()
-    .int()
-    .min(1)
-    .max(10)
-    .default(2)
-    .openapi({ description: 'Snapshots in flight at once on one Proxmox node' }),
+  perNode: z.number().int().min(1).max(10).optional().openapi({
+    description:
+      'Snapshots (or backups) in flight at once on one Proxmox node; default 2 for a snapshot policy, 1 for a backup policy',
+  }),
 });
+
+/** A Proxmox storage id (pve-storage-id), spelled without the `i` flag for OpenAPI. */
+const STORAGE_ID = /^[A-Za-z][A-Za-z0-9._-]*[A-Za-z0-9]$/;
+
+const BackupOptionsSchema = z
+  .strictObject({
+    storage: z
+      .string()
+      .max(100)
+      .regex(STORAGE_ID, 'must be a Proxmox storage id')
+      .openapi({ description: "Target storage: content 'backup' on every node of the selected guests" }),
+    mode: z.enum(BACKUP_MODES).default('snapshot').openapi({ description: "vzdump's mode" }),
+    compress: z.enum(BACKUP_COMPRESS).default('zstd'),
+    notesTemplate: safeText(z.string().max(1024))
+      .optional()
+      .openapi({ description: "vzdump's notes-template: {{guestname}}, {{vmid}}, {{node}}, {{cluster}}" }),
+    protected: z.boolean().default(false).openapi({ description: 'Mark each new archive protected' }),
+    bwlimitKiBps: z.number().int().min(1).max(100_000_000).optional(),
+  })
+  .openapi('BackupOptions');
 
 const NotifySchema = z.strictObject({
   onSuccess: z.boolean().default(false),
   onFailure: z.boolean().default(true),
 });
 
+/** The fields of a policy as clients write them, before the kind's defaults are filled in. */
+const PolicySpecFields = z.strictObject({
+  name: safeText(z.string().trim().min(1).max(100)),
+  description: safeText(z.string().max(2000)).default(''),
+  enabled: z.boolean().default(true),
+  schedule: ScheduleSchema,
+  kind: z.enum(POLICY_KINDS).optional().openapi({
+    description: "'snapshot' (default) or 'backup' (vzdump archives; needs `backup`)",
+  }),
+  snapshot: SnapshotOptionsSchema.prefault({}),
+  backup: BackupOptionsSchema.optional(),
+  retention: RetentionSchema.prefault({}),
+  selector: SelectorSchema,
+  notify: NotifySchema.prefault({}),
+  concurrency: ConcurrencySchema.prefault({}),
+  rpo: z.number().int().min(1).max(RPO_MAX_MINUTES).optional().openapi({
+    description:
+      'Recovery-point objective in minutes (1 to 527040, a leap year): how old a guest\u2019s newest recovery point may get before it is late. Default: the largest gap between two ticks of the schedule',
+  }),
+});
+
+/** The per-node cap's default depends on the kind: 2 snapshots, 1 backup. */
+const withKindDefaults = <T extends { kind?: PolicyKind; concurrency: { perNode?: number } }>(
+  spec: T,
+): T => ({
+  ...spec,
+  concurrency: { ...spec.concurrency, perNode: perNodeLimit(spec) },
+});
+
 /** A policy as clients write it (POST body; a PATCH is merged into the stored spec, then checked against this). */
-export const PolicySpecSchema = z
-  .strictObject({
-    name: safeText(z.string().trim().min(1).max(100)),
-    description: safeText(z.string().max(2000)).default(''),
-    enabled: z.boolean().default(true),
-    schedule: ScheduleSchema,
-    snapshot: SnapshotOptionsSchema.prefault({}),
-    retention: RetentionSchema.prefault({}),
-    selector: SelectorSchema,
-    notify: NotifySchema.prefault({}),
-    concurrency: ConcurrencySchema.prefault({}),
-    rpo: z.number().int().min(1).max(RPO_MAX_MINUTES).optional().openapi({
-      description:
-        'Recovery-point objective in minutes (1 to 527040, a leap year): how old a guest\u2019s newest recovery point may get before it is late. Default: the largest gap between two ticks of the schedule',
-    }),
-  })
-  .openapi('PolicySpec');
+export const PolicySpecSchema = PolicySpecFields.overwrite(withKindDefaults).openapi('PolicySpec');
 
 /** A new policy (POST body): without `schedule.timezone` it runs in the tenant's default time zone. */
-export const PolicyInputSchema = PolicySpecSchema.extend({
+export const PolicyInputSchema = PolicySpecFields.extend({
   schedule: ScheduleSchema.extend({
     timezone: ScheduleSchema.shape.timezone.unwrap().optional().openapi({
       description: 'IANA time zone, stored as IANA spells it; default: the tenant\u2019s (GET /v1/settings)',
       example: 'Europe/Berlin',
     }),
   }),
-}).openapi('PolicyInput');
+})
+  .overwrite(withKindDefaults)
+  .openapi('PolicyInput');
 
-export const PolicySchema = PolicySpecSchema.extend({
+export const PolicySchema = PolicySpecFields.extend({
   id: z.string(),
   schedulerExpression: z
     .string()

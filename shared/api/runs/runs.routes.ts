@@ -53,6 +53,8 @@ const ResultSchema = z
     node: z.string(),
     snapshotName: z.string(),
     outcome: z.enum(['succeeded', 'failed']),
+    volid: z.string().optional().openapi({ description: 'A backup policy’s archive (Proxmox volume id)' }),
+    size: z.number().int().optional().openapi({ description: 'The archive’s size in bytes' }),
     error: z.string().optional().openapi({ description: 'Proxmox\u2019s own text' }),
     errorType: z
       .string()

@@ -1,7 +1,14 @@
 import { z } from 'zod';
 import { GUEST_TYPES } from '#shared/domain/guest.ts';
 import { PROXMOX_SNAPSHOT_NAME } from '#shared/domain/snapshot-name.ts';
-import type { BackupVolume, ProxmoxVersion, ProxmoxVm, SnapshotEntry, TaskStatus } from './types.ts';
+import type {
+  BackupVolume,
+  ProxmoxStorage,
+  ProxmoxVersion,
+  ProxmoxVm,
+  SnapshotEntry,
+  TaskStatus,
+} from './types.ts';
 
 /*
  * The one contract between the service and Proxmox: every command the connector (or an agent)
@@ -72,6 +79,20 @@ export const ConnectorCommandSchema = z.discriminatedUnion('type', [
     compress: z.enum(['0', 'gzip', 'lzo', 'zstd']).optional(),
     notesTemplate: z.string().max(1024).optional(),
     protected: z.boolean().optional(),
+    /** KiB/s, as vzdump's `bwlimit`. */
+    bwlimit: z.number().int().min(1).optional(),
+  }),
+  z.strictObject({
+    type: z.literal('listStorages'),
+    node: guest.node,
+    content: z.enum(['backup', 'images', 'rootdir']).optional(),
+  }),
+  z.strictObject({
+    type: z.literal('backupTaskStatus'),
+    node: guest.node,
+    vmid: guest.vmid,
+    storage: z.string().min(1),
+    upid: z.string().startsWith('UPID:'),
   }),
   z.strictObject({
     type: z.literal('listBackups'),
@@ -139,6 +160,28 @@ interface StartedTask {
   readonly upid: string;
 }
 
+/** The archive a finished vzdump task wrote, as the storage content lists it. */
+export interface WrittenArchive {
+  readonly volid: string;
+  readonly format: string;
+  readonly size: number;
+  /** Seconds since the epoch. */
+  readonly ctime: number;
+  readonly notes?: string;
+  readonly protected?: boolean;
+}
+
+/** A vzdump task's status; once stopped, the archive it wrote and the last lines of its log. */
+export interface BackupTaskStatus {
+  readonly upid: string;
+  readonly status: 'running' | 'stopped';
+  readonly exitstatus?: string;
+  readonly archive?: WrittenArchive;
+  /** A failed guest's reason from the log (`VM is locked (snapshot)`, `... No space left on device`). */
+  readonly error?: string;
+  readonly logTail?: readonly string[];
+}
+
 /** A snapshot task's status, with what the guest's snapshot list says about its snapshot. */
 export interface SnapshotTaskStatus {
   readonly upid: string;
@@ -175,6 +218,8 @@ export interface CommandResults {
   clone: StartedTask;
   vzdump: StartedTask;
   listBackups: BackupVolume[];
+  listStorages: ProxmoxStorage[];
+  backupTaskStatus: BackupTaskStatus;
   deleteVolume: { upid: string | null };
   restore: StartedTask;
   taskStatus: TaskStatus;

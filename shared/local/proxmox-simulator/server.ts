@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:https';
 import { generate } from 'selfsigned';
 import type { GuestType } from './model.ts';
 import { SimError } from './sim-error.ts';
-import type { ProxmoxSimulator } from './simulator.ts';
+import { type ProxmoxSimulator, TaskLogPage } from './simulator.ts';
 
 export interface SimulatorCertificate {
   readonly key: string;
@@ -424,7 +424,10 @@ export async function startSimulatorServer(options: SimulatorServerOptions): Pro
       const match = pattern.exec(decodedPath);
       if (!match) continue;
       try {
-        return send(res, 200, 'OK', { data: handler([...match] as string[], context) ?? null });
+        const data = handler([...match] as string[], context) ?? null;
+        // A task log is a page: Proxmox puts the line count beside `data` in the envelope.
+        if (data instanceof TaskLogPage) return send(res, 200, 'OK', { data: data.lines, total: data.total });
+        return send(res, 200, 'OK', { data });
       } catch (error) {
         if (error instanceof SimError) return sendError(res, error);
         return sendError(res, SimError.die((error as Error).message));

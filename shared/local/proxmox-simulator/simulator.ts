@@ -34,20 +34,49 @@ interface TaskFault {
 
 interface TaskSteps {
   /** Checks and effects at the start of the worker; throwing fails the task. */
-  begin(): void;
+  begin(log: string[]): void;
   /** Effects when the task's time is up. */
-  end(): void;
+  end(log: string[]): void;
   /** Undoes `begin` when the task fails. */
   abort?(): void;
+  /** The task's exit status for a failure (logging what the worker logs); the failure's text by default. */
+  fail?(message: string, log: string[]): string;
 }
 
 const SNAPSHOT_NAME = /^[a-z][a-z0-9_-]+$/i;
 const VMID = /^[1-9][0-9]{2,8}$/;
 
+const pad2 = (n: number) => String(n).padStart(2, '0');
+/** The archive name's stamp (the node's local time; the simulated nodes run on UTC). */
+const vzdumpStamp = (t: Date) =>
+  `${t.getUTCFullYear()}_${pad2(t.getUTCMonth() + 1)}_${pad2(t.getUTCDate())}-${pad2(t.getUTCHours())}_${pad2(t.getUTCMinutes())}_${pad2(t.getUTCSeconds())}`;
+const isoLocal = (t: Date) => t.toISOString().slice(0, 19).replace('T', ' ');
+const duration = (seconds: number) =>
+  `${pad2(Math.floor(seconds / 3600))}:${pad2(Math.floor(seconds / 60) % 60)}:${pad2(seconds % 60)}`;
+/** vzdump's `format_size`: GiB, MiB or KiB with two decimals, spelled GB/MB/KB. */
+function humanSize(bytes: number): string {
+  const kb = bytes / 1024;
+  if (kb < 1024) return `${kb.toFixed(0)}KB`;
+  const mb = kb / 1024;
+  if (mb < 1024) return `${mb.toFixed(2)}MB`;
+  return `${(mb / 1024).toFixed(2)}GB`;
+}
+
 const typeLabel = (type: GuestType) => (type === 'qemu' ? 'VM' : 'CT');
 const configPath = (node: string, type: GuestType, vmid: number) =>
   `nodes/${node}/${type === 'qemu' ? 'qemu-server' : 'lxc'}/${vmid}.conf`;
 const taskPrefix = (type: GuestType) => (type === 'qemu' ? 'qm' : 'vz');
+
+/** One page of a task's log: `data` is the lines, `total` (beside it in the envelope) counts them all. */
+export class TaskLogPage {
+  readonly lines: Array<{ n: number; t: string }>;
+  readonly total: number;
+
+  constructor(lines: Array<{ n: number; t: string }>, total: number) {
+    this.lines = lines;
+    this.total = total;
+  }
+}
 
 /**
  * A Proxmox VE cluster in memory, following Proxmox's own rules for snapshots, locks, tasks,
@@ -623,6 +652,13 @@ export class ProxmoxSimulator {
       }));
   }
 
+  /**
+   * `POST /nodes/{node}/vzdump` for one guest, as PVE::VZDump runs it: the guest's config holds
+   * the `backup` lock for the whole task; the archive is written as
+   * `vzdump-{qemu|lxc}-{vmid}-{stamp}.{vma|tar}[.zst|.lzo|.gz]` and its size counts on the
+   * storage's usage. A guest that fails is logged as `ERROR: Backup of VM {vmid} failed - ...`
+   * and the job ends with `job errors` (the one exit status vzdump gives a failed guest).
+   */
   vzdump(user: string, node: string, params: Record<string, string>): string {
     if (!params.vmid) throw SimError.params({ vmid: 'property is missing and it is not optional' });
     const vmid = Number(params.vmid);
@@ -637,28 +673,56 @@ export class ProxmoxSimulator {
         mode: `value '${mode}' does not have a value in the enumeration 'snapshot, suspend, stop'`,
       });
     }
+    const compress = params.compress ?? '0';
+    if (!['0', '1', 'gzip', 'lzo', 'zstd'].includes(compress)) {
+      throw SimError.params({
+        compress: `value '${compress}' does not have a value in the enumeration '0, 1, gzip, lzo, zstd'`,
+      });
+    }
     const guest = this.state.guests.find((g) => g.vmid === vmid);
     if (guest && guest.node !== node) return 'OK';
-    let volume: SimVolume | undefined;
+    // A real vzdump of a guest takes longer than a second, so two archives of one guest never
+    // share a stamp; the simulated one may be faster, so it moves on to the next free second.
+    let started = this.#now();
+    const taken = (at: number) =>
+      this.state.volumes.some(
+        (v) => v.vmid === vmid && v.volid.includes(`-${vmid}-${vzdumpStamp(new Date(at))}.`),
+      );
+    while (taken(started)) started += 1000;
+    const stamp = vzdumpStamp(new Date(started));
+    const extension = { '0': '', '1': '.lzo', lzo: '.lzo', gzip: '.gz', zstd: '.zst' }[compress] ?? '';
+    const options = ['storage', 'mode', 'compress', 'bwlimit', 'protected']
+      .filter((key) => params[key] !== undefined)
+      .map((key) => ` --${key} ${params[key]}`)
+      .join('');
     return this.#startTask(user, node, 'vzdump', String(vmid), 'vzdump', {
-      begin: () => {
+      begin: (log) => {
+        log.push(`INFO: starting new backup job: vzdump ${vmid}${options}`);
         if (!guest) throw new Error(`unable to find VM '${vmid}'`);
+        log.push(`INFO: Starting Backup of VM ${vmid} (${guest.type})`);
+        log.push(`INFO: Backup started at ${isoLocal(new Date(started))}`);
         this.#checkLock(guest);
         guest.lock = 'backup';
+        log.push(`INFO: backup mode: ${mode}`);
+        if (params.bwlimit) log.push(`INFO: bandwidth limit: ${params.bwlimit} KiB/s`);
+        const base = guest.type === 'qemu' ? 'vma' : 'tar';
+        log.push(
+          `INFO: creating vzdump archive '${storageId === 'local' ? '/var/lib/vz' : `/mnt/pve/${storageId}`}/dump/vzdump-${guest.type}-${vmid}-${stamp}.${base}${extension}'`,
+        );
       },
-      end: () => {
+      end: (log) => {
         const target = guest as SimGuest;
         delete target.lock;
-        const time = new Date(this.#now());
-        const pad = (n: number) => String(n).padStart(2, '0');
-        const stamp = `${time.getUTCFullYear()}_${pad(time.getUTCMonth() + 1)}_${pad(time.getUTCDate())}-${pad(time.getUTCHours())}_${pad(time.getUTCMinutes())}_${pad(time.getUTCSeconds())}`;
-        const compress = params.compress ?? '0';
-        const extension = { '0': '', '1': '.lzo', lzo: '.lzo', gzip: '.gz', zstd: '.zst' }[compress] ?? '';
         const base = target.type === 'qemu' ? 'vma' : 'tar';
         const size = Math.round(target.maxdisk * (compress === '0' ? 0.4 : 0.15));
-        if (storage.used + size > storage.total)
-          throw new Error(`vzdump: not enough space on storage '${storageId}'`);
-        volume = {
+        if (storage.used + size > storage.total) {
+          throw new Error(
+            target.type === 'qemu'
+              ? 'vma_queue_write: write error - No space left on device'
+              : 'tar: -: Cannot write: No space left on device',
+          );
+        }
+        const volume: SimVolume = {
           volid: `${storageId}:backup/vzdump-${target.type}-${vmid}-${stamp}.${base}${extension}`,
           node,
           storage: storageId,
@@ -666,7 +730,7 @@ export class ProxmoxSimulator {
           subtype: target.type,
           format: `${base}${extension}`,
           size,
-          ctime: Math.floor(time.getTime() / 1000),
+          ctime: Math.floor(started / 1000),
           ...(params['notes-template']
             ? {
                 notes: params['notes-template']
@@ -680,9 +744,19 @@ export class ProxmoxSimulator {
         };
         this.state.volumes.push(volume);
         storage.used += size;
+        const seconds = Math.max(1, Math.round((this.#now() - started) / 1000));
+        log.push(`INFO: archive file size: ${humanSize(size)}`);
+        log.push(`INFO: Finished Backup of VM ${vmid} (${duration(seconds)})`);
+        log.push(`INFO: Backup finished at ${isoLocal(new Date(this.#now()))}`);
+        log.push('INFO: Backup job finished successfully');
       },
       abort: () => {
         if (guest?.lock === 'backup') delete guest.lock;
+      },
+      fail: (message, log) => {
+        log.push(`ERROR: Backup of VM ${vmid} failed - ${message}`);
+        log.push(`INFO: Failed at ${isoLocal(new Date(this.#now()))}`);
+        return 'job errors';
       },
     });
   }
@@ -782,13 +856,13 @@ export class ProxmoxSimulator {
     };
   }
 
-  taskLog(node: string, upid: string, start: number, limit: number) {
+  taskLog(node: string, upid: string, start: number, limit: number): TaskLogPage {
     const lines = this.task(node, upid).log;
     const all = lines.length > 0 ? lines : ['no content'];
-    return {
-      lines: all.slice(start, start + limit).map((t, index) => ({ n: start + index + 1, t })),
-      total: all.length,
-    };
+    return new TaskLogPage(
+      all.slice(start, start + limit).map((t, index) => ({ n: start + index + 1, t })),
+      all.length,
+    );
   }
 
   // ---- faults ----
@@ -850,8 +924,8 @@ export class ProxmoxSimulator {
     this.state.tasks.push(task);
     this.#steps.set(upid, steps);
     try {
-      steps.begin();
-      task.log.push(`${type} started for ${id}`);
+      steps.begin(task.log);
+      if (kind !== 'vzdump') task.log.push(`${type} started for ${id}`);
     } catch (error) {
       // Errors at the start of the worker still end the task, shortly after it began.
       this.#finish(
@@ -892,7 +966,7 @@ export class ProxmoxSimulator {
         steps?.abort?.();
       } else {
         try {
-          steps?.end();
+          steps?.end(task.log);
         } catch (error) {
           failure = (error as Error).message;
           steps?.abort?.();
@@ -901,6 +975,7 @@ export class ProxmoxSimulator {
     }
     task.status = 'stopped';
     task.endtime = Math.floor(this.#now() / 1000);
+    if (failure !== undefined && steps?.fail) failure = steps.fail(failure, task.log);
     task.exitstatus = failure === undefined ? 'OK' : failure.replace(/\n$/, '').replaceAll('\n', ' ');
     task.log.push(failure === undefined ? 'TASK OK' : `TASK ERROR: ${task.exitstatus}`);
     this.#changed();

@@ -1,6 +1,7 @@
 import type { AuditContext } from '#shared/domain/audit.ts';
 import { durationsByNode, percentile, taskSeconds } from '#shared/domain/insight/stats.ts';
 import { planLanes } from '#shared/domain/lane.ts';
+import { perNodeLimit } from '#shared/domain/policy.ts';
 import { runSnapshotName } from '#shared/domain/run.ts';
 import { parseCron } from '#shared/domain/schedule/cron.ts';
 import { nextRuns } from '#shared/domain/schedule/next-runs.ts';
@@ -104,7 +105,7 @@ export async function dryRunPolicy(
   const [next] = policy.enabled
     ? nextRuns(parseCron(policy.schedule.cron), policy.schedule.timezone, nowMs, 1)
     : [];
-  const perNode = policy.concurrency?.perNode ?? 2;
+  const perNode = perNodeLimit(policy);
   const times = await pastTaskTimes(deps, tenantId);
   const lanes = planLanes(targets, policy.snapshot.includeMemory, LANE_CHUNK).map((planned) => {
     const guests = planned.chunks.flat();

@@ -1,6 +1,8 @@
 import { fromStepCause } from '#shared/domain/error-registry.ts';
 import { domainEvent } from '#shared/domain/notifications/events.ts';
+import type { WrittenArchive } from '#shared/domain/proxmox/commands.ts';
 import { mapTaskFailure } from '#shared/domain/proxmox/task-outcome.ts';
+import { recordBackupResult } from '../backup-policy/record-backup.ts';
 import { planPrune } from '../retention/plan-prune.ts';
 import type { SnapshotDeletion } from '../retention/prune-work.ts';
 import type { ServiceDeps } from '../service-deps.ts';
@@ -17,7 +19,15 @@ export interface GuestOutcome {
    * The last task status: the task's exit status when the task itself failed; after a snapshot,
    * whether Proxmox stored RAM state with it (`vmstate`, from the guest's snapshot list).
    */
-  readonly taskStatus?: { readonly exitstatus?: string; readonly upid?: string; readonly vmstate?: boolean };
+  readonly taskStatus?: {
+    readonly exitstatus?: string;
+    readonly upid?: string;
+    readonly vmstate?: boolean;
+    /** A backup's: the archive it wrote, the guest's failure from the log, the log's last lines. */
+    readonly archive?: WrittenArchive;
+    readonly error?: string;
+    readonly logTail?: readonly string[];
+  };
   readonly attempt?: number;
 }
 
@@ -49,8 +59,9 @@ export function errorText(error: GuestOutcome['error']): FailureText {
  * met inside the task is a `ProxmoxLockedError` with its kind, not a task failure), and a lock
  * that outlived every retry says how many attempts it outlived.
  */
-function failureOf(outcome: GuestOutcome): FailureText {
-  const exitstatus = outcome.taskStatus?.exitstatus;
+export function failureOf(outcome: GuestOutcome): FailureText {
+  // vzdump ends a failed guest's task with `job errors`; the reason is on the guest's log line.
+  const exitstatus = outcome.taskStatus?.error ?? outcome.taskStatus?.exitstatus;
   let failure: FailureText;
   if (exitstatus) {
     const mapped = mapTaskFailure(outcome.taskStatus?.upid ?? outcome.upid ?? '', exitstatus);
@@ -84,6 +95,7 @@ export async function recordGuestResult(
   outcome: GuestOutcome,
 ): Promise<{ recorded: boolean; late: boolean; deletions: SnapshotDeletion[] }> {
   const { item } = outcome;
+  if (item.kind === 'backup') return await recordBackupResult(deps, outcome);
   const finishedAt = new Date(deps.now()).toISOString();
   const failure = outcome.outcome === 'failed' ? failureOf(outcome) : undefined;
   const upid = outcome.upid ?? outcome.taskStatus?.upid;

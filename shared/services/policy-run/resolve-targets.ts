@@ -2,8 +2,10 @@ import { readAllPages } from '#shared/adapters/dynamo/read-all-pages.ts';
 import type { Exclusion } from '#shared/domain/exclusion.ts';
 import type { Guest } from '#shared/domain/guest.ts';
 import { planLanes } from '#shared/domain/lane.ts';
+import { perNodeLimit } from '#shared/domain/policy.ts';
 import { runSnapshotName } from '#shared/domain/run.ts';
 import { selectTargets } from '#shared/domain/select-targets.ts';
+import { vzdumpOptions } from '../backup-policy/vzdump-options.ts';
 import { syncClusterInventory } from '../inventory.ts';
 import type { ServiceDeps } from '../service-deps.ts';
 import {
@@ -53,7 +55,7 @@ export async function resolveTargets(
     input.trigger,
     input.runId,
   );
-  const perNode = policy.concurrency?.perNode ?? 2;
+  const perNode = perNodeLimit(policy);
   // Each node's guests in chunks of LANE_CHUNK, numbered across the run: one stored lane each.
   let next = 0;
   const summaries: LaneSummary[] = [];
@@ -68,6 +70,8 @@ export async function resolveTargets(
       clusterId: planned.clusterId,
       snapshotName,
       description: `${policy.name} (${input.trigger}) ${input.scheduledTime}`,
+      kind: policy.kind ?? 'snapshot',
+      vzdump: vzdumpOptions(policy),
       pruneOnly: false,
       pruneBy: `run ${input.runId}`,
     };

@@ -1,6 +1,7 @@
+import { decideBackupRetention } from '../backup-policy/backup-retention.ts';
 import { MAX_DELETIONS_PER_GUEST_IN_RUN } from '../policy-run/work-item.ts';
 import type { ServiceDeps } from '../service-deps.ts';
-import { decideGuestRetention } from './guest-retention.ts';
+import { decideGuestRetention, type SnapshotDecision } from './guest-retention.ts';
 import { MAX_DELETIONS_PER_GUEST, type PruneTarget, type SnapshotDeletion } from './prune-work.ts';
 
 /**
@@ -15,8 +16,19 @@ export async function planPrune(
   const { item } = input;
   const policy = await deps.store.policies.get(item.tenantId, item.policyId);
   if (!policy) return { deletions: [] };
-  const records = await deps.store.snapshots.list(item.tenantId, item.guestId);
-  const deletions = decideGuestRetention(policy, records, deps.now())
+  const decisions: Array<SnapshotDecision & { storage?: string }> =
+    policy.kind === 'backup'
+      ? decideBackupRetention(
+          policy,
+          await deps.store.backups.listForGuest(item.tenantId, item.guestId),
+          deps.now(),
+        )
+      : decideGuestRetention(
+          policy,
+          await deps.store.snapshots.list(item.tenantId, item.guestId),
+          deps.now(),
+        );
+  const deletions = decisions
     .filter((decision) => !decision.keep)
     .reverse()
     .slice(0, item.pruneOnly ? MAX_DELETIONS_PER_GUEST : MAX_DELETIONS_PER_GUEST_IN_RUN)
@@ -31,6 +43,7 @@ export async function planPrune(
         vmid: item.vmid,
         ...(item.runId ? { runId: item.runId } : {}),
         name: decision.name,
+        ...(decision.storage ? { volid: decision.name, storage: decision.storage } : {}),
         reason: decision.reason === 'max-age' ? 'max-age' : 'pruned',
         by: item.pruneBy,
       }),

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { parseGuestId } from '#shared/domain/guest-id.ts';
 import type { LaneGuest, LaneRef, StoredLane } from '#shared/domain/lane.ts';
 import type { Policy } from '#shared/domain/policy.ts';
+import { perNodeLimit } from '#shared/domain/policy.ts';
+import { decideBackupRetention } from '../backup-policy/backup-retention.ts';
 import type { ServiceDeps } from '../service-deps.ts';
 import { decideGuestRetention } from './guest-retention.ts';
 import { SWEEP_LANE_CHUNK } from './prune-work.ts';
@@ -45,7 +47,11 @@ export async function pruneSweep(
   };
   for (const guestId of guestIds) {
     const records = await deps.store.snapshots.list(tenantId, guestId);
-    const policyIds = new Set(records.flatMap((record) => (record.policyId ? [record.policyId] : [])));
+    // A backup policy's archives are its candidates (see decideBackupRetention).
+    const archives = await deps.store.backups.listForGuest(tenantId, guestId);
+    const policyIds = new Set(
+      [...records, ...archives].flatMap((record) => (record.policyId ? [record.policyId] : [])),
+    );
     const ref = parseGuestId(guestId);
     const guest =
       ref && policyIds.size > 0 ? await deps.store.guests.get(tenantId, ref.clusterId, ref.vmid) : undefined;
@@ -54,7 +60,11 @@ export async function pruneSweep(
     for (const policyId of policyIds) {
       const policy = await policyOf(policyId);
       if (!policy?.enabled) continue;
-      const pruned = decideGuestRetention(policy, records, deps.now()).filter((d) => !d.keep).length;
+      const decisions =
+        policy.kind === 'backup'
+          ? decideBackupRetention(policy, archives, deps.now())
+          : decideGuestRetention(policy, records, deps.now());
+      const pruned = decisions.filter((d) => !d.keep).length;
       if (pruned === 0) continue;
       deletions += pruned;
       if (!counted) guests++;
@@ -78,10 +88,12 @@ export async function pruneSweep(
             clusterId: guest.clusterId,
             snapshotName: '',
             description: '',
+            kind: policy.kind ?? 'snapshot',
+            vzdump: null,
             pruneOnly: true,
             pruneBy: `sweep ${day}`,
           },
-          perNode: policy.concurrency?.perNode ?? 2,
+          perNode: perNodeLimit(policy),
           guests: [],
         };
         nodeLanes.push(lane);

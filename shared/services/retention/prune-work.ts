@@ -13,7 +13,11 @@ export type PruneTarget = Pick<
 
 /** One snapshot retention deletes, as it travels through the delete step. */
 export interface SnapshotDeletion extends Omit<PruneTarget, 'pruneBy' | 'pruneOnly'> {
+  /** The snapshot's name; for a backup policy's archive, its volume id. */
   readonly name: string;
+  /** Set for an archive (a backup policy): deleted through the storage's content, not as a snapshot. */
+  readonly volid?: string;
+  readonly storage?: string;
   /** The retention decision: `pruned` (no rule keeps it) or `max-age`. */
   readonly reason: SnapshotDeleteReason;
   /** Who deletes it, for the record and the audit trail: `run <id>` or `sweep <date>`. */

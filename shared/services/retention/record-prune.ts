@@ -1,12 +1,13 @@
 import { auditSummary } from '#shared/domain/audit.ts';
 import { domainEvent } from '#shared/domain/notifications/events.ts';
 import { auditEvent } from '../audit-trail.ts';
+import { recordBackupPrune } from '../backup-policy/record-backup-prune.ts';
 import { errorText, type GuestOutcome } from '../policy-run/record-result.ts';
 import type { ServiceDeps } from '../service-deps.ts';
 import type { SnapshotDeletion } from './prune-work.ts';
 
 /** How long the record of a deleted snapshot stays in the guest's timeline (the audit trail keeps the event longer). */
-const DELETED_RECORD_DAYS = 90;
+export const DELETED_RECORD_DAYS = 90;
 
 /** What the state machine knows when a retention deletion ends. */
 export interface PruneOutcome {
@@ -25,6 +26,7 @@ export interface PruneOutcome {
  */
 export async function recordPrune(deps: ServiceDeps, input: PruneOutcome): Promise<{ recorded: boolean }> {
   const { deletion } = input;
+  if (deletion.volid) return await recordBackupPrune(deps, input);
   // The same event id every time: a retried step re-publishes what its first attempt may not have.
   const publishDeleted = () =>
     deps.events.publish([

@@ -1,4 +1,5 @@
 import type { AuditContext } from '#shared/domain/audit.ts';
+import { decideBackupRetention } from '../backup-policy/backup-retention.ts';
 import { requireGuest } from '../guest-reference.ts';
 import { getPolicy } from '../policies.ts';
 import { policyTargets } from '../policy-targets.ts';
@@ -27,8 +28,13 @@ export async function retentionPreview(
     : (await policyTargets(deps, context, policyId)).targets.map((guest) => guest.id);
   const previews: GuestRetentionPreview[] = [];
   for (const id of guestIds) {
-    const records = await deps.store.snapshots.list(context.principal.tenantId, id);
-    previews.push({ guestId: id, decisions: decideGuestRetention(policy, records, deps.now()) });
+    const tenantId = context.principal.tenantId;
+    // A backup policy's decisions are on its archives (named by volume id), per storage.
+    const decisions =
+      policy.kind === 'backup'
+        ? decideBackupRetention(policy, await deps.store.backups.listForGuest(tenantId, id), deps.now())
+        : decideGuestRetention(policy, await deps.store.snapshots.list(tenantId, id), deps.now());
+    previews.push({ guestId: id, decisions });
   }
   return previews;
 }

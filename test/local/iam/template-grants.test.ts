@@ -185,6 +185,8 @@ describe('grants read from the synthesized templates', () => {
         'record-result',
         'reconcile-guests',
         'resolve-targets',
+        'rpo-check',
+        'rpo-check-worker',
         'sweep-worker',
       ].sort(),
     );

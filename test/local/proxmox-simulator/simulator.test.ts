@@ -272,6 +272,50 @@ describe('cluster resources and storage', () => {
     expect(backup?.volid).toMatch(/^local:backup\/vzdump-lxc-200-.*\.tar\.zst$/);
     expect((after?.used ?? 0) - (before?.used ?? 0)).toBe(backup?.size);
   });
+
+  it('logs a vzdump task as vzdump does and holds the backup lock while it runs', async () => {
+    const client = simulator.client();
+    const upid = await client.vzdump('pve1', { vmid: 100, storage: 'local', compress: 'lzo', bwlimit: 1024 });
+    expect(simulator.sim.state.guests.find((g) => g.vmid === 100)?.lock).toBe('backup');
+    await client.waitForTask(upid, { initialIntervalMs: 5 });
+    const log = (await client.taskLog(upid, 0, 100)).map((line) => line.t);
+    const [archive] = (await client.backups('pve1', 'local', 100)).slice(-1);
+    const file = archive?.volid.split('/')[1] ?? 'none';
+    expect(file).toMatch(/^vzdump-qemu-100-\d{4}_\d{2}_\d{2}-\d{2}_\d{2}_\d{2}\.vma\.lzo$/);
+    expect(log).toContain(`INFO: creating vzdump archive '/var/lib/vz/dump/${file}'`);
+    expect(log.some((line) => /^INFO: Finished Backup of VM 100 \(\d{2}:\d{2}:\d{2}\)$/.test(line))).toBe(
+      true,
+    );
+    expect(log).toContain('INFO: bandwidth limit: 1024 KiB/s');
+    expect(log.at(-2)).toBe('INFO: Backup job finished successfully');
+    expect(log.at(-1)).toBe('TASK OK');
+    expect(simulator.sim.state.guests.find((g) => g.vmid === 100)?.lock).toBeUndefined();
+  });
+
+  it('fails a backup on a full storage with "job errors" and the reason in the log, writing nothing', async () => {
+    const client = simulator.client();
+    const storage = simulator.sim.state.storages.find((s) => s.storage === 'local') as {
+      used: number;
+      total: number;
+    };
+    const used = storage.used;
+    storage.used = storage.total - 1;
+    try {
+      const upid = await client.vzdump('pve1', { vmid: 101, storage: 'local' });
+      await expect(client.waitForTask(upid, { initialIntervalMs: 5 })).rejects.toMatchObject({
+        proxmoxText: 'job errors',
+      });
+      const log = (await client.taskLog(upid, 0, 100)).map((line) => line.t);
+      expect(log).toContain(
+        'ERROR: Backup of VM 101 failed - vma_queue_write: write error - No space left on device',
+      );
+      expect(await client.backups('pve1', 'local', 101)).toEqual([]);
+      expect(storage.used).toBe(storage.total - 1);
+      expect(simulator.sim.state.guests.find((g) => g.vmid === 101)?.lock).toBeUndefined();
+    } finally {
+      storage.used = used;
+    }
+  });
 });
 
 describe('guest config and clones', () => {

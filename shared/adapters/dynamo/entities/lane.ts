@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { BACKUP_COMPRESSIONS } from '#shared/domain/backup/archive-name.ts';
 import { GUEST_TYPES } from '#shared/domain/guest.ts';
 import type { StoredLane } from '#shared/domain/lane.ts';
+import { BACKUP_MODES, POLICY_KINDS } from '#shared/domain/policy.ts';
 import { defineEntity, tenantPartition } from '../entity.ts';
 
 /** Lanes outlive the longest execution (12 h) with room for a resumed run. */
@@ -16,6 +18,20 @@ const laneSchema: z.ZodType<StoredLane> = z.object({
     clusterId: z.string(),
     snapshotName: z.string(),
     description: z.string(),
+    // Lanes stored before backups were snapshot lanes.
+    kind: z.enum(POLICY_KINDS).default('snapshot'),
+    vzdump: z
+      .object({
+        type: z.literal('vzdump'),
+        storage: z.string(),
+        mode: z.enum(BACKUP_MODES),
+        compress: z.enum(BACKUP_COMPRESSIONS),
+        protected: z.boolean(),
+        notesTemplate: z.string().optional(),
+        bwlimit: z.number().optional(),
+      })
+      .nullable()
+      .default(null),
     pruneOnly: z.boolean(),
     pruneBy: z.string(),
   }),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Policy } from '#shared/domain/policy.ts';
+import { BACKUP_COMPRESS, BACKUP_MODES, POLICY_KINDS, type Policy } from '#shared/domain/policy.ts';
 import { byIdInTenant, defineEntity } from '../entity.ts';
 import { defineNameReservation } from './name-reservation.ts';
 
@@ -18,7 +18,18 @@ const policySchema: z.ZodType<Policy> = z.object({
     missedRuns: z.enum(['skip', 'run-once']),
     startWindowMinutes: z.number().int().optional(),
   }),
+  kind: z.enum(POLICY_KINDS).optional(),
   snapshot: z.object({ includeMemory: z.boolean(), quiesce: z.boolean(), namePrefix: z.string() }),
+  backup: z
+    .object({
+      storage: z.string(),
+      mode: z.enum(BACKUP_MODES),
+      compress: z.enum(BACKUP_COMPRESS),
+      notesTemplate: z.string().optional(),
+      protected: z.boolean(),
+      bwlimitKiBps: z.number().optional(),
+    })
+    .optional(),
   retention: z.object({
     keepLast: count,
     keepHourly: count,
@@ -38,7 +49,7 @@ const policySchema: z.ZodType<Policy> = z.object({
     exclude: z.object({ guests: strings, tags: strings }),
   }),
   notify: z.object({ onSuccess: z.boolean(), onFailure: z.boolean() }),
-  concurrency: z.object({ perNode: z.number() }),
+  concurrency: z.object({ perNode: z.number().optional() }),
   rpo: z.number().optional(),
   schedulerExpression: z.string(),
   createdAt: z.string(),
@@ -46,7 +57,7 @@ const policySchema: z.ZodType<Policy> = z.object({
   version: z.number(),
 });
 
-/** A snapshot policy, with the `schedulerExpression` derived from its cron; `version` for optimistic updates. */
+/** A snapshot or backup policy, with the `schedulerExpression` derived from its cron; `version` for optimistic updates. */
 export const policyEntity = defineEntity({
   name: 'policy',
   schema: policySchema,

@@ -68,6 +68,8 @@ const runResultSchema: z.ZodType<StoredRunResult> = z.object({
   errorType: z.string().optional(),
   lock: z.string().optional(),
   upid: z.string().optional(),
+  volid: z.string().optional(),
+  size: z.number().optional(),
   finishedAt: z.string(),
   late: z.boolean().optional(),
 });
