@@ -15,6 +15,7 @@ import type { RunDeps } from '#shared/services/runs.ts';
 import { registerAgentKeyRoutes } from './agent-keys/agent-keys.handlers.ts';
 import type { ApiEnv } from './api-env.ts';
 import { registerAuditRoutes } from './audit/audit.handlers.ts';
+import { registerBackupRoutes } from './backups/backups.handlers.ts';
 import { registerClusterRoutes } from './clusters/clusters.handlers.ts';
 import { withMiddlewareContract } from './contract.ts';
 import { registerExclusionRoutes } from './exclusions/exclusions.handlers.ts';
@@ -142,6 +143,7 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   registerRetentionRoutes(app, deps);
   registerSubscriptionRoutes(app, deps);
   registerOperationRoutes(app, deps);
+  registerBackupRoutes(app, deps);
   registerAuditRoutes(app, deps);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {

@@ -18,23 +18,34 @@ import {
   safeText,
 } from '../schemas.ts';
 
-const OperationSchema = z
+export const OperationSchema = z
   .object({
     id: z.string(),
     kind: z.enum(OPERATION_KINDS),
     guestId: z.string(),
-    snapshotName: z.string(),
+    snapshotName: z
+      .string()
+      .openapi({ description: 'The snapshot; for a restore from a backup, the archive’s file name' }),
     status: z.enum(OPERATION_STATUSES),
     request: z.record(z.string(), z.unknown()),
     steps: z.array(z.string()).optional().openapi({ description: 'The Proxmox steps planned, in order' }),
+    backupId: z.string().optional().openapi({ description: 'A restore from a backup: the backup' }),
     planned: z
-      .object({ newGuestId: z.string().optional(), safetySnapshot: z.string().optional() })
+      .object({
+        newGuestId: z.string().optional(),
+        safetySnapshot: z.string().optional(),
+        safetyBackupStorage: z.string().optional(),
+      })
       .optional()
       .openapi({
         description: 'What the plan will make: the clone\u2019s guest id, the safety snapshot\u2019s name',
       }),
     result: z
-      .object({ newGuestId: z.string().optional(), safetySnapshot: z.string().optional() })
+      .object({
+        newGuestId: z.string().optional(),
+        safetySnapshot: z.string().optional(),
+        safetyBackupId: z.string().optional(),
+      })
       .optional()
       .openapi({
         description:

@@ -1,7 +1,14 @@
 import { z } from 'zod';
 import { GUEST_TYPES } from '#shared/domain/guest.ts';
 import { PROXMOX_SNAPSHOT_NAME } from '#shared/domain/snapshot-name.ts';
-import type { BackupVolume, ProxmoxVersion, ProxmoxVm, SnapshotEntry, TaskStatus } from './types.ts';
+import type {
+  BackupVolume,
+  ProxmoxStorage,
+  ProxmoxVersion,
+  ProxmoxVm,
+  SnapshotEntry,
+  TaskStatus,
+} from './types.ts';
 
 /*
  * The one contract between the service and Proxmox: every command the connector (or an agent)
@@ -49,6 +56,14 @@ export const ConnectorCommandSchema = z.discriminatedUnion('type', [
     description: z.string().max(8192),
   }),
   z.strictObject({ type: z.literal('clearTags'), ...guest }),
+  z.strictObject({
+    type: z.literal('renameGuest'),
+    ...guest,
+    name: z
+      .string()
+      .max(128)
+      .regex(/^[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?$/),
+  }),
   z.strictObject({ type: z.literal('startGuest'), ...guest }),
   z.strictObject({ type: z.literal('stopGuest'), ...guest }),
   z.strictObject({
@@ -79,10 +94,25 @@ export const ConnectorCommandSchema = z.discriminatedUnion('type', [
     vmid: guest.vmid.optional(),
   }),
   z.strictObject({
+    type: z.literal('listStorages'),
+    node: guest.node,
+    content: z.literal('backup').optional(),
+  }),
+  z.strictObject({
     type: z.literal('deleteVolume'),
     node: guest.node,
     storage: z.string().min(1),
     volid: z.string().min(1),
+    /** Seconds Proxmox waits for the deletion: finished in time, it answers null or dies with the task's error. */
+    delay: z.number().int().min(1).max(30).optional(),
+  }),
+  z.strictObject({
+    type: z.literal('updateVolume'),
+    node: guest.node,
+    storage: z.string().min(1),
+    volid: z.string().min(1),
+    notes: z.string().max(8192).optional(),
+    protected: z.boolean().optional(),
   }),
   z.strictObject({
     type: z.literal('restore'),
@@ -167,12 +197,15 @@ export interface CommandResults {
   rollbackSnapshot: StartedTask;
   updateSnapshotDescription: Record<string, never>;
   clearTags: Record<string, never>;
+  renameGuest: Record<string, never>;
   startGuest: StartedTask;
   stopGuest: StartedTask;
   clone: StartedTask;
   vzdump: StartedTask;
   listBackups: BackupVolume[];
+  listStorages: ProxmoxStorage[];
   deleteVolume: { upid: string | null };
+  updateVolume: Record<string, never>;
   restore: StartedTask;
   taskStatus: TaskStatus;
   snapshotTaskStatus: SnapshotTaskStatus;
