@@ -318,3 +318,14 @@ describe('restore from backup', () => {
     expect((await operator.post(`/v1/backups/${gone.id}/restore`, {})).status).toBe(409);
   });
 });
+
+describe('discovery at an operator\u2019s sync', () => {
+  it('lists an archive made outside the service right after POST /v1/clusters/{id}/sync', async () => {
+    const foreign = await archive('pve3', 202, 'local');
+    expect((await operator.post(`/v1/clusters/${clusterId}/sync`)).status).toBe(200);
+    const listed = (await viewer.get(`/v1/backups?guest=lab%2F202`)).body.items as BackupRecord[];
+    expect(listed).toEqual([
+      expect.objectContaining({ volid: foreign, origin: 'external', node: 'pve3', storage: 'local' }),
+    ]);
+  });
+});

@@ -5,6 +5,7 @@
  */
 import { runAgentBench } from './agent-bench.ts';
 import { runApiBench, runBundleBench } from './api-bench.ts';
+import { runCatalogBench } from './catalog-bench.ts';
 import { runNotificationsBench } from './notifications-bench.ts';
 import { runProxmoxBench } from './proxmox-bench.ts';
 import { runRetentionBench } from './retention-bench.ts';
@@ -18,6 +19,7 @@ const benches: Record<string, (log: (line: string) => void) => Promise<void>> = 
   retention: runRetentionBench,
   notifications: runNotificationsBench,
   agent: runAgentBench,
+  catalog: runCatalogBench,
 };
 
 const selected = process.argv.slice(2).filter((name) => !name.startsWith('-'));
