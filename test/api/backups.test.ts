@@ -109,6 +109,20 @@ describe('backup catalog', () => {
     const guestPage = await viewer.get(`/v1/guests/lab%2F101/backups?limit=2`);
     expect(guestPage.body.items.map((item: { vmid: number }) => item.vmid)).toEqual([101, 101]);
     expect(guestPage.body.nextCursor).toBeDefined();
+    const guestTimes: string[] = [];
+    let guestCursor: string | undefined;
+    do {
+      const next = await viewer.get(
+        `/v1/guests/lab%2F101/backups?limit=4${guestCursor ? `&cursor=${encodeURIComponent(guestCursor)}` : ''}`,
+      );
+      guestTimes.push(...next.body.items.map((item: { createdAt: string }) => item.createdAt));
+      guestCursor = next.body.nextCursor;
+    } while (guestCursor);
+    expect(guestTimes).toEqual([11, 9, 7, 5, 3, 1].map(day));
+    const foreignCursor = await viewer.get(
+      `/v1/backups?guest=lab%2F100&cursor=${encodeURIComponent(guestPage.body.nextCursor)}`,
+    );
+    expect(foreignCursor.status).toBe(400);
     expect((await viewer.get('/v1/guests/lab%2F999/backups')).status).toBe(404);
 
     const failed = seeded.find((item) => item.status === 'failed') as BackupRecord;

@@ -34,9 +34,9 @@ export async function listBackups(
   const tenantId = context.principal.tenantId;
   const guest = query.guest === undefined ? undefined : await guestFilter(deps, tenantId, query.guest);
   if (guest && 'unknown' in guest) return { items: [] };
+  if (guest) return await guestPage(deps, tenantId, guest.guestId, query);
   return await deps.store.backups.list(tenantId, {
     limit: query.limit,
-    ...(guest ? { guestId: guest.guestId } : {}),
     ...(query.policy ? { policyId: query.policy } : {}),
     ...(query.storage ? { storage: query.storage } : {}),
     ...(query.status ? { status: query.status } : {}),
@@ -44,6 +44,41 @@ export async function listBackups(
     ...(query.to ? { to: query.to } : {}),
     ...(query.cursor ? { cursor: query.cursor } : {}),
   });
+}
+
+/**
+ * One guest's page, read from the guest's own partition (bounded: retention keeps it so) rather
+ * than filtered out of the tenant's whole catalog: newest first, cut after the cursor's position
+ * (time and id, signed and bound to the tenant, guest and filters).
+ */
+async function guestPage(
+  deps: ServiceDeps,
+  tenantId: string,
+  guestId: string,
+  query: CatalogQuery,
+): Promise<Page<BackupRecord>> {
+  const scope = `guest-backups:${tenantId}:${guestId}:${JSON.stringify(query, ['policy', 'storage', 'status', 'from', 'to'])}`;
+  const after = query.cursor ? deps.store.table.cursors.decode(scope, query.cursor) : undefined;
+  const position = (record: BackupRecord) => `${record.createdAt}#${record.id}`;
+  const matching = (await deps.store.backups.listForGuest(tenantId, guestId))
+    .filter(
+      (record) =>
+        (query.policy === undefined || record.policyId === query.policy) &&
+        (query.storage === undefined || record.storage === query.storage) &&
+        (query.status === undefined || record.status === query.status) &&
+        (query.from === undefined || record.createdAt >= query.from) &&
+        (query.to === undefined || record.createdAt <= query.to) &&
+        (after === undefined || position(record) < String(after.p)),
+    )
+    .sort((a, b) => (position(a) < position(b) ? 1 : -1));
+  const items = matching.slice(0, query.limit);
+  const last = items.at(-1);
+  return {
+    items,
+    ...(matching.length > query.limit && last
+      ? { nextCursor: deps.store.table.cursors.encode(scope, { p: position(last) }) }
+      : {}),
+  };
 }
 
 /** One guest's backups (404 for an unknown guest), newest first. */
