@@ -323,6 +323,24 @@ describe('restore from backup', () => {
     ).toBe(400);
   });
 
+  it('fails the operation with Proxmox’s text when the restore task fails, reporting no new guest', async () => {
+    const volid = await archive('pve2', 201, 'backup-nfs');
+    const mine = record(201, volid);
+    await api.runtime.store.backups.put(mine);
+    const failure = "command 'lzop -d -c' failed: exit code 1";
+    api.simulator.sim.failTasks({ message: failure, type: 'restore', count: 1 });
+    const op = await finished(
+      await operator.post(`/v1/backups/${mine.id}/restore`, { newGuest: { vmid: 779 } }),
+    );
+    expect(op).toMatchObject({
+      status: 'failed',
+      error: failure,
+      planned: { newGuestId: `${clusterId}.779` },
+    });
+    expect(op.result?.newGuestId).toBeUndefined();
+    expect(simGuest(779)).toBeUndefined();
+  });
+
   it('answers 404 at once for an archive that is no longer on its storage, and 409 for a deleted one', async () => {
     const gone = record(101, 'backup-nfs:backup/vzdump-qemu-101-2025_01_01-00_00_00.vma.zst');
     await api.runtime.store.backups.put(gone);

@@ -158,6 +158,7 @@ async function publishRestoreOutcome(deps: ServiceDeps, operation: Operation, er
         kind: operation.kind,
         guestId: operation.guestId,
         snapshotName: operation.snapshotName,
+        ...(operation.backupId ? { backupId: operation.backupId } : {}),
         requestedBy: operation.requestedBy,
         ...(operation.result ? { result: operation.result } : {}),
         ...(error !== undefined ? { error } : {}),
