@@ -4440,13 +4440,11 @@ export interface components {
       safetyBackup?: boolean;
       /** Start the guest afterwards (overwrite default: if it was running) */
       start?: boolean;
+      /** The new guest: `vmid` (default: the next free one), `name` (default: the archive’s), `node` (default: the archive’s), `storage` for its disks */
       newGuest?: {
-        /** Default: the next free vmid */
         vmid?: number;
         name?: string;
-        /** Default: the archive’s node */
         node?: string;
-        /** Where the disks go */
         storage?: string;
         /** Keep the tags the archive’s config brings (default false: removed, so the copy joins no tag-selected policy) */
         copyTags?: boolean;

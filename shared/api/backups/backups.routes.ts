@@ -7,7 +7,7 @@ import {
 } from '#shared/domain/backup/backup-record.ts';
 import { GUEST_TYPES } from '#shared/domain/guest.ts';
 import { GuestReference, GuestReferenceParam, proxmoxErrors } from '../guests/guests.routes.ts';
-import { OperationSchema } from '../operations/operations.routes.ts';
+import { newGuestFields, OperationSchema } from '../operations/operations.routes.ts';
 import {
   commonErrors,
   IdempotencyHeader,
@@ -187,26 +187,17 @@ export const restoreBackupRoute = createRoute({
               .openapi({ description: 'Start the guest afterwards (overwrite default: if it was running)' }),
             newGuest: z
               .strictObject({
-                vmid: z.number().int().min(100).max(999_999_999).optional().openapi({
-                  description: 'Default: the next free vmid',
-                }),
-                name: z
-                  .string()
-                  .max(128)
-                  .regex(/^[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?$/, 'must be a DNS name')
-                  .optional(),
-                node: z
-                  .string()
-                  .max(63)
-                  .optional()
-                  .openapi({ description: 'Default: the archive\u2019s node' }),
-                storage: z.string().max(64).optional().openapi({ description: 'Where the disks go' }),
+                ...newGuestFields,
                 copyTags: z.boolean().optional().openapi({
                   description:
                     'Keep the tags the archive\u2019s config brings (default false: removed, so the copy joins no tag-selected policy)',
                 }),
               })
-              .optional(),
+              .optional()
+              .openapi({
+                description:
+                  'The new guest: `vmid` (default: the next free one), `name` (default: the archive\u2019s), `node` (default: the archive\u2019s), `storage` for its disks',
+              }),
           })
           .openapi('BackupRestoreRequest'),
       ),

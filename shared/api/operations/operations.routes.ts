@@ -60,6 +60,18 @@ export const OperationSchema = z
   })
   .openapi('Operation');
 
+/** Where a restore puts a new guest: its vmid (default: the next free one), name, node, storage. */
+export const newGuestFields = {
+  vmid: z.number().int().min(100).max(999_999_999).optional(),
+  name: z
+    .string()
+    .max(128)
+    .regex(/^[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?$/, 'must be a DNS name')
+    .optional(),
+  node: z.string().max(63).optional(),
+  storage: z.string().max(64).optional(),
+};
+
 const GuestParam = GuestReferenceParam;
 const SnapshotParam = z
   .string()
@@ -137,14 +149,7 @@ export const restoreSnapshotRoute = createRoute({
               .openapi({ description: 'Start the guest afterwards (in_place default: if it was running)' }),
             newGuest: z
               .strictObject({
-                vmid: z.number().int().min(100).max(999_999_999).optional(),
-                name: z
-                  .string()
-                  .max(128)
-                  .regex(/^[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?$/, 'must be a DNS name')
-                  .optional(),
-                node: z.string().max(63).optional(),
-                storage: z.string().max(64).optional(),
+                ...newGuestFields,
                 pool: z.string().max(64).optional(),
                 copyTags: z.boolean().optional().openapi({
                   description:

@@ -7,9 +7,9 @@ import { formatGuestId } from '#shared/domain/guest-id.ts';
 import type { Operation, OperationRequest } from '#shared/domain/operation.ts';
 import type { ConnectorCommand } from '#shared/domain/proxmox/commands.ts';
 import { callProxmox } from '#shared/ports/proxmox-gateway.ts';
-import { auditEvent, authorize } from '../audit-trail.ts';
+import { authorize } from '../audit-trail.ts';
 import type { OperationStep } from '../guest-operations/plan-operation.ts';
-import type { OperationDeps } from '../guest-operations/request-operation.ts';
+import { type OperationDeps, startOperation } from '../guest-operations/request-operation.ts';
 import type { ServiceDeps } from '../service-deps.ts';
 import { getBackup } from './catalog.ts';
 
@@ -88,17 +88,11 @@ export async function requestBackupRestore(
     requestedBy: context.principal.subject,
     createdAt: new Date(deps.now()).toISOString(),
   };
-  await deps.store.operations.create(operation);
-  await deps.store.audit.record(
-    auditEvent(deps, context, {
-      action: OPERATION_ACTIONS[kind],
-      resourceType: 'backup',
-      resourceId: backup.id,
-      after: { operationId: id, volid: backup.volid, overwrite: request.overwrite },
-    }),
-  );
-  await deps.workflows.startGuestOperation(id, { tenantId: backup.tenantId, operationId: id });
-  return operation;
+  return await startOperation(deps, context, operation, {
+    resourceType: 'backup',
+    resourceId: backup.id,
+    after: { operationId: id, volid: backup.volid, overwrite: request.overwrite },
+  });
 }
 
 const archiveFile = (volid: string) => volid.slice(volid.lastIndexOf('/') + 1);
