@@ -143,6 +143,8 @@ describe('backup catalog', () => {
     const other = await api.as('globex', 'admin');
     expect((await other.get('/v1/backups')).body.items).toEqual([]);
     expect((await other.get(`/v1/backups/${mine.id}`)).status).toBe(404);
+    expect((await other.get(`/v1/guests/${clusterId}.101/backups`)).status).toBe(404);
+    expect((await other.get(`/v1/backups?guest=${clusterId}.101`)).body.items).toEqual([]);
     expect((await other.patch(`/v1/backups/${mine.id}`, { notes: 'x' })).status).toBe(404);
     expect((await other.delete(`/v1/backups/${mine.id}`)).status).toBe(404);
     expect((await other.post(`/v1/backups/${mine.id}/restore`, {})).status).toBe(404);
