@@ -81,6 +81,436 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/backups': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The backup catalog, newest first */
+    get: {
+      parameters: {
+        query?: {
+          /** Items per page (1-200) */
+          limit?: number;
+          /** The nextCursor of the previous page */
+          cursor?: string;
+          /** Only this guest’s (id or `<cluster>/<vmid>`) */
+          guest?: string;
+          policy?: string;
+          storage?: string;
+          status?: 'created' | 'failed' | 'missing' | 'deleted';
+          /** Written at or after (ISO time) */
+          from?: string;
+          /** Written at or before (ISO time) */
+          to?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['BackupPage'];
+          };
+        };
+        400: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        401: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content?: never;
+        };
+        403: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        404: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/backups/{backupId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One backup: archive, size, format, notes, protection, and the task’s log tail when it failed */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          backupId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Backup'];
+          };
+        };
+        400: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        401: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content?: never;
+        };
+        403: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        404: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    /** Delete the archive on Proxmox; the record stays as `deleted` (operator) */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          backupId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Backup'];
+          };
+        };
+        400: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        401: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content?: never;
+        };
+        403: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        404: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        409: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        422: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        502: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    /** Change a backup’s notes or protection, on Proxmox and in the catalog (operator) */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          backupId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['BackupPatch'];
+        };
+      };
+      responses: {
+        200: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Backup'];
+          };
+        };
+        400: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        401: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content?: never;
+        };
+        403: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        404: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        409: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        413: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        415: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        422: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        502: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    trace?: never;
+  };
+  '/v1/backups/{backupId}/restore': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Restore a backup to a new guest, or over the original guest with `overwrite: true` (operator) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: {
+          /** Retrying with the same key and body replays the first response */
+          'idempotency-key'?: string;
+        };
+        path: {
+          backupId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: {
+        content: {
+          'application/json': components['schemas']['BackupRestoreRequest'];
+        };
+      };
+      responses: {
+        202: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Operation'];
+          };
+        };
+        400: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        401: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content?: never;
+        };
+        403: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        404: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        409: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        413: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        415: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        422: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        502: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/clusters': {
     parameters: {
       query?: never;
@@ -1194,6 +1624,79 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/guests/{guestId}/backups': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A guest’s backups, newest first */
+    get: {
+      parameters: {
+        query?: {
+          /** Items per page (1-200) */
+          limit?: number;
+          /** The nextCursor of the previous page */
+          cursor?: string;
+        };
+        header?: never;
+        path: {
+          /** The guest: a guest id as returned by the API (<clusterId>.<vmid>) or <cluster name>/<vmid>, e.g. `lab%2F101` */
+          guestId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['BackupPage'];
+          };
+        };
+        400: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        401: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content?: never;
+        };
+        403: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        404: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/guests/{guestId}/snapshot-tree': {
     parameters: {
       query?: never;
@@ -1857,7 +2360,7 @@ export interface paths {
           cursor?: string;
           /** Only this guest’s (id or `<cluster>/<vmid>`) */
           guest?: string;
-          kind?: 'snapshot' | 'delete-snapshot' | 'restore-in-place' | 'restore-new-guest';
+          kind?: 'snapshot' | 'delete-snapshot' | 'restore-in-place' | 'restore-new-guest' | 'restore-backup-new-guest' | 'restore-backup-in-place';
           status?: 'pending' | 'running' | 'succeeded' | 'failed';
         };
         header?: never;
@@ -4615,6 +5118,45 @@ export interface components {
       items: components['schemas']['AuditEvent'][];
       nextCursor?: string;
     };
+    Backup: {
+      /** Names the guest and the archive; stable for the archive */
+      id: string;
+      guestId: string;
+      clusterId: string;
+      /** The node the archive was written from (or found on) */
+      node: string;
+      guestType: 'qemu' | 'lxc';
+      vmid: number;
+      storage: string;
+      /** Proxmox’s volume id; absent for a failed backup */
+      volid?: string;
+      format?: string;
+      compression?: '0' | 'gzip' | 'lzo' | 'zstd';
+      /** Bytes */
+      size?: number;
+      /** When the archive was written (its ctime) */
+      createdAt: string;
+      notes?: string;
+      /** Proxmox refuses to delete it; never pruned */
+      protected?: boolean;
+      status: 'created' | 'failed' | 'missing' | 'deleted';
+      /** `policy`/`manual`: made by the service; `external`: found on a storage, made by someone else (never pruned, restorable) */
+      origin: 'policy' | 'manual' | 'external';
+      policyId?: string;
+      runId?: string;
+      scheduledTime?: string;
+      upid?: string;
+      /** Proxmox’s text when the backup failed */
+      error?: string;
+      /** The failed task’s last log lines */
+      logTail?: string[];
+      missingSince?: string;
+      deletedAt?: string;
+      deletedBy?: string;
+      deleteReason?: 'pruned' | 'max-age' | 'operator';
+      pruneError?: string;
+      pruneAttempts?: number;
+    };
     BackupOptions: {
       /** Target storage: content 'backup' on every node of the selected guests */
       storage: string;
@@ -4626,6 +5168,32 @@ export interface components {
       /** Mark each new archive protected */
       protected?: boolean;
       bwlimitKiBps?: number;
+    };
+    BackupPage: {
+      items: components['schemas']['Backup'][];
+      nextCursor?: string;
+    };
+    BackupPatch: {
+      notes?: string;
+      /** Proxmox refuses to delete a protected archive; retention skips it */
+      protected?: boolean;
+    };
+    BackupRestoreRequest: {
+      /** Restore over the original guest (stopped first). Without it, the backup becomes a new guest */
+      overwrite?: boolean;
+      /** overwrite: back the guest up to the archive’s storage first (a snapshot would not survive the restore) */
+      safetyBackup?: boolean;
+      /** Start the guest afterwards (overwrite default: if it was running) */
+      start?: boolean;
+      /** The new guest: `vmid` (default: the next free one), `name` (default: the archive’s), `node` (default: the archive’s), `storage` for its disks */
+      newGuest?: {
+        vmid?: number;
+        name?: string;
+        node?: string;
+        storage?: string;
+        /** Keep the tags the archive’s config brings (default false: removed, so the copy joins no tag-selected policy) */
+        copyTags?: boolean;
+      };
     };
     Cluster: {
       id: string;
@@ -4739,7 +5307,7 @@ export interface components {
       restores: {
         operationId: string;
         guestId: string;
-        kind: 'snapshot' | 'delete-snapshot' | 'restore-in-place' | 'restore-new-guest';
+        kind: 'snapshot' | 'delete-snapshot' | 'restore-in-place' | 'restore-new-guest' | 'restore-backup-new-guest' | 'restore-backup-in-place';
         snapshotName: string;
         status: 'pending' | 'running' | 'succeeded' | 'failed';
         requestedBy: string;
@@ -4979,8 +5547,9 @@ export interface components {
     };
     Operation: {
       id: string;
-      kind: 'snapshot' | 'delete-snapshot' | 'restore-in-place' | 'restore-new-guest';
+      kind: 'snapshot' | 'delete-snapshot' | 'restore-in-place' | 'restore-new-guest' | 'restore-backup-new-guest' | 'restore-backup-in-place';
       guestId: string;
+      /** The snapshot; for a restore from a backup, the archive’s file name */
       snapshotName: string;
       status: 'pending' | 'running' | 'succeeded' | 'failed';
       request: {
@@ -4988,15 +5557,19 @@ export interface components {
       };
       /** The Proxmox steps planned, in order */
       steps?: string[];
+      /** A restore from a backup: the backup */
+      backupId?: string;
       /** What the plan will make: the clone’s guest id, the safety snapshot’s name */
       planned?: {
         newGuestId?: string;
         safetySnapshot?: string;
+        safetyBackupStorage?: string;
       };
       /** What exists once it ended: the new guest (already in the inventory), the safety snapshot (already recorded, also when a later step failed); absent when it was not made */
       result?: {
         newGuestId?: string;
         safetySnapshot?: string;
+        safetyBackupId?: string;
       };
       /** Proxmox’s own text when it failed */
       error?: string;

@@ -16,6 +16,7 @@ import { ensureTenant, type TenantPlans } from '#shared/services/tenants/first-u
 import { registerAgentKeyRoutes } from './agent-keys/agent-keys.handlers.ts';
 import type { ApiEnv } from './api-env.ts';
 import { registerAuditRoutes } from './audit/audit.handlers.ts';
+import { registerBackupRoutes } from './backups/backups.handlers.ts';
 import { registerClusterRoutes } from './clusters/clusters.handlers.ts';
 import { withMiddlewareContract } from './contract.ts';
 import { registerExclusionRoutes } from './exclusions/exclusions.handlers.ts';
@@ -149,6 +150,7 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   registerReportRoutes(app, deps);
   registerSubscriptionRoutes(app, deps);
   registerOperationRoutes(app, deps);
+  registerBackupRoutes(app, deps);
   registerAuditRoutes(app, deps);
   registerInsightRoutes(app, deps);
   registerSettingsRoutes(app, deps);

@@ -32,6 +32,8 @@ export const OPERATION_ACTIONS = {
   'delete-snapshot': 'snapshot.delete',
   'restore-in-place': 'snapshot.restore',
   'restore-new-guest': 'snapshot.restore',
+  'restore-backup-new-guest': 'backup.restore',
+  'restore-backup-in-place': 'backup.restore',
 } as const satisfies Record<OperationKind, string>;
 
 export interface AuditContext {

@@ -3,6 +3,8 @@ export const OPERATION_KINDS = [
   'delete-snapshot',
   'restore-in-place',
   'restore-new-guest',
+  'restore-backup-new-guest',
+  'restore-backup-in-place',
 ] as const;
 export const OPERATION_STATUSES = ['pending', 'running', 'succeeded', 'failed'] as const;
 export type OperationKind = (typeof OPERATION_KINDS)[number];
@@ -14,6 +16,11 @@ export interface OperationRequest {
   readonly includeMemory?: boolean;
   /** restore-in-place: take a safety snapshot first (default true). */
   readonly safetySnapshot?: boolean;
+  /**
+   * restore-backup-in-place: back the guest up first to the archive's storage (default true).
+   * A backup, not a snapshot: restoring over a guest destroys its disks, snapshots included.
+   */
+  readonly safetyBackup?: boolean;
   /** restore: start the guest afterwards (in place: default = it was running). */
   readonly start?: boolean;
   /** restore-new-guest options. */
@@ -37,18 +44,31 @@ export interface Operation {
   readonly tenantId: string;
   readonly kind: OperationKind;
   readonly guestId: string;
+  /** The snapshot it concerns; for a restore from a backup, the archive's file name. */
   readonly snapshotName: string;
+  /** A restore from a backup: the backup's catalog id. */
+  readonly backupId?: string;
   readonly status: OperationStatus;
   readonly request: OperationRequest;
   /** The Proxmox steps planned, in order (e.g. safety snapshot, stop, rollback, start). */
   readonly steps?: readonly string[];
   /** What the plan will make (the clone's id, the safety snapshot's name), known before it runs. */
-  readonly planned?: { readonly newGuestId?: string; readonly safetySnapshot?: string };
+  readonly planned?: {
+    readonly newGuestId?: string;
+    readonly safetySnapshot?: string;
+    /** The storage the safety backup goes to. */
+    readonly safetyBackupStorage?: string;
+  };
   /**
    * What exists once it ended: the safety snapshot (recorded, also when a later step failed)
    * and the new guest (in the inventory); absent when it was never made.
    */
-  readonly result?: { readonly newGuestId?: string; readonly safetySnapshot?: string };
+  readonly result?: {
+    readonly newGuestId?: string;
+    readonly safetySnapshot?: string;
+    /** The safety backup's catalog id. */
+    readonly safetyBackupId?: string;
+  };
   readonly error?: string;
   readonly errorType?: string;
   readonly requestedBy: string;

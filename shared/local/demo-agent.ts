@@ -71,7 +71,7 @@ export async function startDemoAgent(
     if ((await deps.store.agents.getConnection(DEMO_TENANT, cluster.id))?.commands) break;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  await syncClusterInventory(deps, context, cluster.id);
+  await syncClusterInventory(deps, context, cluster.id, { backups: true });
   return {
     clusterId: cluster.id,
     stop: async () => {

@@ -35,6 +35,6 @@ export async function seedDemoTenant(
     await updateCluster(deps, context, existing.id, connection);
   }
   if (!clusterId) throw new Error('unreachable: the demo cluster has no id');
-  await syncClusterInventory(deps, context, clusterId);
+  await syncClusterInventory(deps, context, clusterId, { backups: true });
   return { clusterId, created: existing === undefined };
 }

@@ -2,6 +2,7 @@ import { listRegisteredTenants } from '#shared/adapters/dynamo/tenant-registry.t
 import type { Guest } from '#shared/domain/guest.ts';
 import type { LaneRef } from '#shared/domain/lane.ts';
 import type { SweepQueue, SweepUnit } from '#shared/ports/sweep-queue.ts';
+import { type BackupReconcileSummary, reconcileGuestBackups } from './backups/reconcile-backups.ts';
 import { type ReconcileLimits, type ReconcileSummary, reconcileGuests } from './reconcile-guests.ts';
 import { type PruneSweepSummary, pruneSweep } from './retention/prune-sweep.ts';
 import type { ServiceDeps } from './service-deps.ts';
@@ -49,6 +50,7 @@ export interface SweepUnitResult {
   readonly enqueued: number;
   readonly reconciled?: Omit<ReconcileSummary, 'deferred'> & { readonly deferred: number };
   readonly pruned?: PruneSweepSummary;
+  readonly backups?: BackupReconcileSummary;
 }
 
 export interface SweepUnitPorts {
@@ -63,7 +65,8 @@ export interface SweepUnitPorts {
  * 1. A tenant: read its live guests (a Query within the tenant), enqueue them in chunks of
  *    {@link SWEEP_CHUNK_GUESTS}.
  * 2. A chunk: reconcile its guests' records against Proxmox (so retention decides on what really
- *    exists), enqueue what the deadline left over, then start prune-only lanes for the rest.
+ *    exists), enqueue what the deadline left over, reconcile the rest's backup records with
+ *    their storages, then start prune-only lanes for them.
  */
 export async function sweepUnit(
   deps: ServiceDeps,
@@ -95,6 +98,11 @@ export async function sweepUnit(
       { kind: 'guests', tenantId: unit.tenantId, chunk: `${unit.chunk}.rest`, guestIds: [...deferred] },
     ]);
   }
+  // The chunk's backup storages, listed once per node: external archives adopted, vanished ones missing.
+  const backups = await reconcileGuestBackups(deps, {
+    tenantId: unit.tenantId,
+    guestIds: unit.guestIds.filter((id) => !deferred.has(id)),
+  });
   const pruned = await pruneSweep(
     deps,
     {
@@ -109,6 +117,7 @@ export async function sweepUnit(
     enqueued: deferred.size > 0 ? 1 : 0,
     reconciled: { ...reconciled, deferred: deferred.size },
     pruned,
+    backups,
   };
 }
 

@@ -3,6 +3,7 @@ import type { AuditContext } from '#shared/domain/audit.ts';
 import { diffInventory } from '#shared/domain/guest.ts';
 import { callProxmox } from '#shared/ports/proxmox-gateway.ts';
 import { auditEvent, authorize } from './audit-trail.ts';
+import { reconcileGuestBackups } from './backups/reconcile-backups.ts';
 import { getCluster } from './clusters.ts';
 import type { ServiceDeps } from './service-deps.ts';
 import { reportUnprotectedGuests } from './unprotected-guests.ts';
@@ -22,12 +23,16 @@ export interface SyncResult {
  * 1. read what the cluster reports and what is stored,
  * 2. compute the difference (new, changed, gone),
  * 3. write only the changed records, register the tenant for the daily sweep, and audit the
- *    sync with its counts (or its failure).
+ *    sync with its counts (or its failure);
+ * 4. with `backups` (an operator's sync, the demo cluster's first one), bring the live guests'
+ *    backup records in line with their storages: archives made elsewhere listed as `external`,
+ *    vanished ones `missing` (policy runs and restores sync without it: the daily sweep does it).
  */
 export async function syncClusterInventory(
   deps: ServiceDeps,
   context: AuditContext,
   clusterId: string,
+  options: { backups?: boolean } = {},
 ): Promise<SyncResult> {
   await authorize(deps, context, 'operate', {
     action: 'cluster.sync',
@@ -74,6 +79,11 @@ export async function syncClusterInventory(
         after: { ...result },
       }),
     );
+    if (options.backups) {
+      // Reads each guest as just written: gone ones are left out there.
+      const guestIds = [...stored, ...diff.writes].map((guest) => guest.id);
+      await reconcileGuestBackups(deps, { tenantId: cluster.tenantId, guestIds });
+    }
     return result;
   } catch (error) {
     await deps.store.audit.record(

@@ -1,5 +1,6 @@
 import { compileErrors, validate } from '@readme/openapi-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatBackupId } from '#shared/domain/backup/backup-record.ts';
 import { type Caller, policyBody, startTestApi, type TestApi } from '#test/support/api.ts';
 
 /**
@@ -100,6 +101,7 @@ describe('the OpenAPI document', () => {
         '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----\n',
       ],
       '^\\d{6}$': ['042917'],
+      '^bk_[A-Za-z0-9_-]+$': [formatBackupId('cl_01JD7W3M4Q8ZC5N2R6T9V0X1Y2.100', 'local:backup/x.vma')],
     };
     const found = patterns(doc);
     expect(found.length).toBeGreaterThan(10);

@@ -6,6 +6,7 @@
 import { runAgentBench } from './agent-bench.ts';
 import { runApiBench, runBundleBench } from './api-bench.ts';
 import { runBackupBench } from './backup-bench.ts';
+import { runCatalogBench } from './catalog-bench.ts';
 import { runInsightBench } from './insight-bench.ts';
 import { runNotificationsBench } from './notifications-bench.ts';
 import { runProxmoxBench } from './proxmox-bench.ts';
@@ -22,6 +23,7 @@ const benches: Record<string, (log: (line: string) => void) => Promise<void>> = 
   notifications: runNotificationsBench,
   agent: runAgentBench,
   insight: runInsightBench,
+  catalog: runCatalogBench,
 };
 
 const selected = process.argv.slice(2).filter((name) => !name.startsWith('-'));

@@ -51,7 +51,12 @@ describe('the reconciliation sweep', () => {
       // A deliberate fake of Proxmox: beta's guest has an unrecorded manual snapshot.
       proxmox: {
         call: async (request) => {
-          const { tenantId, command } = request as { tenantId: string; command: { vmid: number } };
+          const { tenantId, command } = request as {
+            tenantId: string;
+            command: { type: string; vmid: number };
+          };
+          // The sweep also reads backup storages: none here.
+          if (command.type !== 'listSnapshots') return [];
           listed.push(`${tenantId}/${command.vmid}`);
           return tenantId === 'beta'
             ? [{ name: 'manual-20260501-101010', snaptime: 1_777_000_000, vmstate: false }]

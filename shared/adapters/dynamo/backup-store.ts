@@ -1,6 +1,6 @@
 import type { BackupRecord, BackupStatus } from '#shared/domain/backup/backup-record.ts';
 import { backupEntity } from './entities/backup.ts';
-import type { Page, TableAccess } from './table-access.ts';
+import { IS_NEW, type Page, type TableAccess } from './table-access.ts';
 
 export interface BackupQuery {
   readonly guestId?: string;
@@ -65,6 +65,31 @@ export class BackupStore {
 
   /** Writes a record as it is now (recording is idempotent: the id names the archive). */
   async put(record: BackupRecord, options: { ttl?: number } = {}): Promise<void> {
-    await this.#table.write(backupEntity.item(record, options.ttl === undefined ? {} : { ttl: options.ttl }));
+    await this.#table.write(
+      backupEntity.item(record, {
+        lifetimes: this.#table.lifetimes(),
+        ...(options.ttl === undefined ? {} : { ttl: options.ttl }),
+      }),
+    );
+  }
+
+  /**
+   * Writes a record only when none exists for its archive: what reconciliation finds never
+   * overwrites what a run recorded meanwhile. False when one existed.
+   */
+  async putIfNew(record: BackupRecord): Promise<boolean> {
+    return await this.#table.writeIf(
+      backupEntity.item(record, { lifetimes: this.#table.lifetimes() }),
+      IS_NEW,
+    );
+  }
+
+  /** Writes a record only while the stored one still has `status`: false when it changed meanwhile. */
+  async putIfStatus(record: BackupRecord, status: BackupStatus): Promise<boolean> {
+    return await this.#table.writeIf(backupEntity.item(record, { lifetimes: this.#table.lifetimes() }), {
+      expression: '#status = :status',
+      names: { '#status': 'status' },
+      values: { ':status': status },
+    });
   }
 }

@@ -243,7 +243,9 @@ export class RunStore {
         'attribute_not_exists(pk)',
       ),
       // The guest's snapshot record, or its backup record for a backup policy's run.
-      this.#table.put('backup' in record ? backupEntity.item(record.backup) : snapshotEntity.item(record)),
+      this.#table.put(
+        'backup' in record ? backupEntity.item(record.backup, { lifetimes }) : snapshotEntity.item(record),
+      ),
       this.#table.update(
         run,
         late ? { add: { late: 1 }, condition: EXISTS } : whileUnfinished({ add: { [counter]: 1 } }),

@@ -284,6 +284,15 @@ export class ProxmoxApiClient {
     await this.call('PUT', ['nodes', node, type, vmid, 'config'], { delete: 'tags' });
   }
 
+  /** Renames a guest: QEMU's `name`, LXC's `hostname` (PUT `/config`, synchronous). */
+  async renameGuest(node: string, type: GuestKind, vmid: number, name: string): Promise<void> {
+    await this.call(
+      'PUT',
+      ['nodes', node, type, vmid, 'config'],
+      type === 'qemu' ? { name } : { hostname: name },
+    );
+  }
+
   startGuest(node: string, type: GuestKind, vmid: number): Promise<string> {
     return this.call('POST', ['nodes', node, type, vmid, 'status', 'start']);
   }
@@ -434,8 +443,22 @@ export class ProxmoxApiClient {
     return this.call('GET', ['nodes', node, 'storage', storage, 'content'], { content: 'backup', vmid });
   }
 
-  deleteVolume(node: string, storage: string, volid: string): Promise<string | null> {
-    return this.call('DELETE', ['nodes', node, 'storage', storage, 'content', volid]);
+  /**
+   * Deletes a volume. With `delay`, Proxmox waits up to that many seconds for its `imgdel` task:
+   * finished, it answers null or fails with the task's own error (e.g. a protected archive).
+   */
+  deleteVolume(node: string, storage: string, volid: string, delay?: number): Promise<string | null> {
+    return this.call('DELETE', ['nodes', node, 'storage', storage, 'content', volid], delay ? { delay } : {});
+  }
+
+  /** Sets a backup archive's notes and protection (`PUT .../content/{volume}`). */
+  async updateVolume(
+    node: string,
+    storage: string,
+    volid: string,
+    attributes: { notes?: string; protected?: boolean },
+  ): Promise<void> {
+    await this.call('PUT', ['nodes', node, 'storage', storage, 'content', volid], attributes);
   }
 
   restore(

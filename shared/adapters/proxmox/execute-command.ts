@@ -22,12 +22,15 @@ export type CommandClient = Pick<
   | 'rollbackSnapshot'
   | 'updateSnapshotDescription'
   | 'clearTags'
+  | 'renameGuest'
   | 'startGuest'
   | 'stopGuest'
   | 'clone'
   | 'vzdump'
   | 'backups'
+  | 'storages'
   | 'deleteVolume'
+  | 'updateVolume'
   | 'restore'
   | 'taskStatus'
   | 'taskLog'
@@ -103,6 +106,9 @@ async function execute(client: CommandClient, command: ConnectorCommand): Promis
       return {};
     case 'startGuest':
       return { upid: await client.startGuest(command.node, command.guestType, command.vmid) };
+    case 'renameGuest':
+      await client.renameGuest(command.node, command.guestType, command.vmid, command.name);
+      return {};
     case 'stopGuest':
       return { upid: await client.stopGuest(command.node, command.guestType, command.vmid) };
     case 'clone': {
@@ -120,7 +126,14 @@ async function execute(client: CommandClient, command: ConnectorCommand): Promis
     case 'listBackups':
       return await client.backups(command.node, command.storage, command.vmid);
     case 'deleteVolume':
-      return { upid: await client.deleteVolume(command.node, command.storage, command.volid) };
+      return {
+        upid: await client.deleteVolume(command.node, command.storage, command.volid, command.delay),
+      };
+    case 'updateVolume': {
+      const { type: _type, node, storage, volid, ...attributes } = command;
+      await client.updateVolume(node, storage, volid, attributes);
+      return {};
+    }
     case 'restore': {
       const { type: _type, node, guestType, ...options } = command;
       return { upid: await client.restore(node, guestType, options) };

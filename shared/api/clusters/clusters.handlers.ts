@@ -71,6 +71,7 @@ export function registerClusterRoutes(app: OpenAPIHono<ApiEnv>, deps: ServiceDep
   });
 
   app.openapi(routes.syncClusterRoute, async (c) => {
-    return c.json(await syncClusterInventory(deps, requestContext(c), c.req.valid('param').clusterId), 200);
+    const clusterId = c.req.valid('param').clusterId;
+    return c.json(await syncClusterInventory(deps, requestContext(c), clusterId, { backups: true }), 200);
   });
 }

@@ -18,23 +18,34 @@ import {
   safeText,
 } from '../schemas.ts';
 
-const OperationSchema = z
+export const OperationSchema = z
   .object({
     id: z.string(),
     kind: z.enum(OPERATION_KINDS),
     guestId: z.string(),
-    snapshotName: z.string(),
+    snapshotName: z
+      .string()
+      .openapi({ description: 'The snapshot; for a restore from a backup, the archive’s file name' }),
     status: z.enum(OPERATION_STATUSES),
     request: z.record(z.string(), z.unknown()),
     steps: z.array(z.string()).optional().openapi({ description: 'The Proxmox steps planned, in order' }),
+    backupId: z.string().optional().openapi({ description: 'A restore from a backup: the backup' }),
     planned: z
-      .object({ newGuestId: z.string().optional(), safetySnapshot: z.string().optional() })
+      .object({
+        newGuestId: z.string().optional(),
+        safetySnapshot: z.string().optional(),
+        safetyBackupStorage: z.string().optional(),
+      })
       .optional()
       .openapi({
         description: 'What the plan will make: the clone\u2019s guest id, the safety snapshot\u2019s name',
       }),
     result: z
-      .object({ newGuestId: z.string().optional(), safetySnapshot: z.string().optional() })
+      .object({
+        newGuestId: z.string().optional(),
+        safetySnapshot: z.string().optional(),
+        safetyBackupId: z.string().optional(),
+      })
       .optional()
       .openapi({
         description:
@@ -48,6 +59,18 @@ const OperationSchema = z
     finishedAt: z.string().optional(),
   })
   .openapi('Operation');
+
+/** Where a restore puts a new guest: its vmid (default: the next free one), name, node, storage. */
+export const newGuestFields = {
+  vmid: z.number().int().min(100).max(999_999_999).optional(),
+  name: z
+    .string()
+    .max(128)
+    .regex(/^[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?$/, 'must be a DNS name')
+    .optional(),
+  node: z.string().max(63).optional(),
+  storage: z.string().max(64).optional(),
+};
 
 const GuestParam = GuestReferenceParam;
 const SnapshotParam = z
@@ -126,14 +149,7 @@ export const restoreSnapshotRoute = createRoute({
               .openapi({ description: 'Start the guest afterwards (in_place default: if it was running)' }),
             newGuest: z
               .strictObject({
-                vmid: z.number().int().min(100).max(999_999_999).optional(),
-                name: z
-                  .string()
-                  .max(128)
-                  .regex(/^[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?$/, 'must be a DNS name')
-                  .optional(),
-                node: z.string().max(63).optional(),
-                storage: z.string().max(64).optional(),
+                ...newGuestFields,
                 pool: z.string().max(64).optional(),
                 copyTags: z.boolean().optional().openapi({
                   description:

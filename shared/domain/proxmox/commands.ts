@@ -57,6 +57,14 @@ export const ConnectorCommandSchema = z.discriminatedUnion('type', [
     description: z.string().max(8192),
   }),
   z.strictObject({ type: z.literal('clearTags'), ...guest }),
+  z.strictObject({
+    type: z.literal('renameGuest'),
+    ...guest,
+    name: z
+      .string()
+      .max(128)
+      .regex(/^[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?$/),
+  }),
   z.strictObject({ type: z.literal('startGuest'), ...guest }),
   z.strictObject({ type: z.literal('stopGuest'), ...guest }),
   z.strictObject({
@@ -105,6 +113,16 @@ export const ConnectorCommandSchema = z.discriminatedUnion('type', [
     node: guest.node,
     storage: z.string().min(1),
     volid: z.string().min(1),
+    /** Seconds Proxmox waits for the deletion: finished in time, it answers null or dies with the task's error. */
+    delay: z.number().int().min(1).max(30).optional(),
+  }),
+  z.strictObject({
+    type: z.literal('updateVolume'),
+    node: guest.node,
+    storage: z.string().min(1),
+    volid: z.string().min(1),
+    notes: z.string().max(8192).optional(),
+    protected: z.boolean().optional(),
   }),
   z.strictObject({
     type: z.literal('restore'),
@@ -213,6 +231,7 @@ export interface CommandResults {
   rollbackSnapshot: StartedTask;
   updateSnapshotDescription: Record<string, never>;
   clearTags: Record<string, never>;
+  renameGuest: Record<string, never>;
   startGuest: StartedTask;
   stopGuest: StartedTask;
   clone: StartedTask;
@@ -221,6 +240,7 @@ export interface CommandResults {
   listStorages: ProxmoxStorage[];
   backupTaskStatus: BackupTaskStatus;
   deleteVolume: { upid: string | null };
+  updateVolume: Record<string, never>;
   restore: StartedTask;
   taskStatus: TaskStatus;
   snapshotTaskStatus: SnapshotTaskStatus;

@@ -56,6 +56,8 @@ export interface SimVolume {
   ctime: number;
   notes?: string;
   protected?: boolean;
+  /** The guest's configuration the archive holds (a restore brings it back, name and tags included). */
+  config?: Pick<SimGuest, 'name' | 'tags' | 'maxdisk' | 'maxmem' | 'cores' | 'storage'>;
 }
 
 export interface SimTask {

@@ -284,7 +284,18 @@ export async function startSimulatorServer(options: SimulatorServerOptions): Pro
       /^\/nodes\/([^/]+)\/storage\/([^/]+)\/content\/(.+)$/,
       (m, c) => {
         c.check(`/storage/${m[2]}`, 'Datastore.AllocateSpace');
-        return sim.deleteVolume(c.user, m[1] as string, m[2] as string, m[3] as string);
+        const upid = sim.deleteVolume(c.user, m[1] as string, m[2] as string, m[3] as string);
+        const delay = Number(c.params.delay ?? 0);
+        return delay > 0 ? sim.awaitTask(m[1] as string, upid, delay * 1000) : upid;
+      },
+    ],
+    [
+      'PUT',
+      /^\/nodes\/([^/]+)\/storage\/([^/]+)\/content\/(.+)$/,
+      (m, c) => {
+        c.check(`/storage/${m[2]}`, 'Datastore.AllocateSpace');
+        sim.updateVolume(m[1] as string, m[2] as string, m[3] as string, c.params);
+        return null;
       },
     ],
   ];
@@ -424,7 +435,7 @@ export async function startSimulatorServer(options: SimulatorServerOptions): Pro
       const match = pattern.exec(decodedPath);
       if (!match) continue;
       try {
-        const data = handler([...match] as string[], context) ?? null;
+        const data = (await handler([...match] as string[], context)) ?? null;
         // A task log is a page: Proxmox puts the line count beside `data` in the envelope.
         if (data instanceof TaskLogPage) return send(res, 200, 'OK', { data: data.lines, total: data.total });
         return send(res, 200, 'OK', { data });

@@ -258,10 +258,21 @@ export class ProxmoxSimulator {
    */
   updateConfig(node: string, type: GuestType, vmid: number, params: Record<string, string>): null {
     const guest = this.guest(node, type, vmid);
-    const unsupported = Object.keys(params).filter((key) => !['tags', 'delete', 'digest'].includes(key));
+    // QEMU names a guest `name`, LXC `hostname`; each refuses the other's (unknown property).
+    const nameKey = type === 'qemu' ? 'name' : 'hostname';
+    const unsupported = Object.keys(params).filter(
+      (key) => !['tags', 'delete', 'digest', nameKey].includes(key),
+    );
     if (unsupported.length > 0)
       throw SimError.params(
-        Object.fromEntries(unsupported.map((key) => [key, 'not simulated: only tags and delete are'])),
+        Object.fromEntries(
+          unsupported.map((key) => [
+            key,
+            key === 'name' || key === 'hostname'
+              ? 'property is not defined in schema and the schema does not allow additional properties'
+              : 'not simulated: only tags, the name and delete are',
+          ]),
+        ),
       );
     const deleted = (params.delete ?? '').split(/[,;\s]+/).filter(Boolean);
     if (params.digest !== undefined && params.digest !== guest.digest)
@@ -270,6 +281,8 @@ export class ProxmoxSimulator {
     if (params.tags !== undefined)
       guest.tags = [...new Set(params.tags.split(/[,;\s]+/).filter(Boolean))].sort();
     if (deleted.includes('tags')) guest.tags = [];
+    const name = params[nameKey];
+    if (name !== undefined) guest.name = name;
     this.#touch(guest);
     this.#changed();
     return null;
@@ -741,7 +754,21 @@ export class ProxmoxSimulator {
               }
             : {}),
           ...(params.protected === '1' ? { protected: true } : {}),
+          config: {
+            name: target.name,
+            tags: [...target.tags],
+            maxdisk: target.maxdisk,
+            maxmem: target.maxmem,
+            cores: target.cores,
+            storage: target.storage,
+          },
         };
+        // Names go by the second: a second archive within it replaces the first, as vzdump's rename does.
+        const replaced = this.state.volumes.find((v) => v.volid === volume?.volid);
+        if (replaced) {
+          this.state.volumes = this.state.volumes.filter((v) => v !== replaced);
+          storage.used -= replaced.size;
+        }
         this.state.volumes.push(volume);
         storage.used += size;
         const seconds = Math.max(1, Math.round((this.#now() - started) / 1000));
@@ -762,11 +789,9 @@ export class ProxmoxSimulator {
   }
 
   deleteVolume(user: string, node: string, storageId: string, volume: string): string {
-    const storage = this.#storage(node, storageId);
-    if (!storage) throw SimError.die(`storage '${storageId}' does not exist`);
-    const volid = volume.includes(':') ? volume : `${storageId}:${volume}`;
-    const found = this.state.volumes.find((v) => v.volid === volid);
-    if (!found) throw SimError.die(`volume '${volid}' does not exist`);
+    const storage = this.#storage(node, storageId) as SimStorage;
+    const found = this.#volume(node, storageId, volume);
+    const volid = found.volid;
     return this.#startTask(user, node, 'imgdel', volid.replaceAll(/[:/]/g, '_'), 'imgdel', {
       begin: () => {
         if (found.protected)
@@ -779,6 +804,48 @@ export class ProxmoxSimulator {
         storage.used -= found.size;
       },
     });
+  }
+
+  /**
+   * `PUT /nodes/{node}/storage/{storage}/content/{volume}`: a backup's notes and protection
+   * (pve-storage `updateattributes`; answers null).
+   */
+  updateVolume(node: string, storageId: string, volume: string, params: Record<string, string>): void {
+    const found = this.#volume(node, storageId, volume);
+    if (params.notes !== undefined) {
+      if (params.notes === '') delete found.notes;
+      else found.notes = params.notes;
+    }
+    if (params.protected !== undefined) {
+      if (params.protected === '1' || params.protected === 'true') found.protected = true;
+      else delete found.protected;
+    }
+    this.#changed();
+  }
+
+  #volume(node: string, storageId: string, volume: string): SimVolume {
+    if (!this.#storage(node, storageId)) throw SimError.die(`storage '${storageId}' does not exist`);
+    const volid = volume.includes(':') ? volume : `${storageId}:${volume}`;
+    const found = this.state.volumes.find((v) => v.volid === volid);
+    if (!found) throw SimError.die(`volume '${volid}' does not exist`);
+    return found;
+  }
+
+  /**
+   * How Proxmox answers a DELETE of a volume with `delay`: it waits up to that long for the task;
+   * finished, it answers null or dies with the task's exit status; still running, the UPID.
+   */
+  async awaitTask(node: string, upid: string, waitMs: number): Promise<string | null> {
+    const until = Date.now() + waitMs;
+    let task = this.task(node, upid);
+    while (task.status === 'running' && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      task = this.task(node, upid);
+    }
+    if (task.status === 'running') return upid;
+    const status = task.exitstatus ?? 'unexpected status';
+    if (status === 'OK' || /^WARNINGS: \d+$/.test(status)) return null;
+    throw SimError.die(status);
   }
 
   restore(user: string, node: string, type: GuestType, params: Record<string, string>): string {
@@ -802,19 +869,21 @@ export class ProxmoxSimulator {
       begin: () => {
         if (existing) this.#checkLock(existing);
         this.state.guests = this.state.guests.filter((g) => g !== existing);
+        // The configuration comes from the archive (qmrestore / pct restore), not from the guest it replaces.
+        const config = volume.config;
         created = {
           vmid,
           type,
           node,
-          name: existing?.name ?? `restored-${vmid}`,
+          name: config?.name ?? existing?.name ?? `restored-${vmid}`,
           status: 'stopped',
           template: false,
-          tags: existing?.tags ?? [],
+          tags: [...(config?.tags ?? existing?.tags ?? [])],
           lock: 'create',
-          maxdisk: existing?.maxdisk ?? 32 * 1024 ** 3,
-          maxmem: existing?.maxmem ?? 2 * 1024 ** 3,
-          cores: existing?.cores ?? 2,
-          storage: params.storage ?? existing?.storage ?? 'local-lvm',
+          maxdisk: config?.maxdisk ?? existing?.maxdisk ?? 32 * 1024 ** 3,
+          maxmem: config?.maxmem ?? existing?.maxmem ?? 2 * 1024 ** 3,
+          cores: config?.cores ?? existing?.cores ?? 2,
+          storage: params.storage ?? config?.storage ?? existing?.storage ?? 'local-lvm',
           snapshots: [],
           digest: '0'.repeat(40),
         };

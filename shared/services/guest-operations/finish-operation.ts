@@ -5,6 +5,7 @@ import { parseGuestId } from '#shared/domain/guest-id.ts';
 import { domainEvent } from '#shared/domain/notifications/events.ts';
 import type { Operation } from '#shared/domain/operation.ts';
 import type { SnapshotRecord } from '#shared/domain/snapshot-record.ts';
+import { recordSafetyBackup } from '../backups/restore-backup.ts';
 import { syncClusterInventory } from '../inventory.ts';
 import { errorText, type GuestOutcome } from '../policy-run/record-result.ts';
 import type { ServiceDeps } from '../service-deps.ts';
@@ -82,6 +83,13 @@ async function recordResults(
       const recorded = await recordHandSnapshot(deps, operation, guest, safety, outcome === 'failed');
       return recorded ? { safetySnapshot: safety } : {};
     }
+    case 'restore-backup-in-place': {
+      // The restored config (name, tags, disks) shows in the inventory at once.
+      await syncClusterInventory(deps, systemContext(operation), guest.clusterId).catch(() => undefined);
+      const safetyBackupId = await recordSafetyBackup(deps, operation, guest);
+      return safetyBackupId ? { safetyBackupId } : {};
+    }
+    case 'restore-backup-new-guest':
     case 'restore-new-guest': {
       const planned = operation.planned?.newGuestId ? parseGuestId(operation.planned.newGuestId) : undefined;
       if (!planned) return {};
@@ -138,7 +146,7 @@ const systemContext = (operation: Operation): AuditContext => ({
 
 /** Restores report `restore.succeeded` / `restore.failed`; other operations publish nothing. */
 async function publishRestoreOutcome(deps: ServiceDeps, operation: Operation, error?: string): Promise<void> {
-  if (operation.kind !== 'restore-in-place' && operation.kind !== 'restore-new-guest') return;
+  if (operation.kind === 'snapshot' || operation.kind === 'delete-snapshot') return;
   await deps.events.publish([
     domainEvent({
       tenantId: operation.tenantId,
@@ -150,6 +158,7 @@ async function publishRestoreOutcome(deps: ServiceDeps, operation: Operation, er
         kind: operation.kind,
         guestId: operation.guestId,
         snapshotName: operation.snapshotName,
+        ...(operation.backupId ? { backupId: operation.backupId } : {}),
         requestedBy: operation.requestedBy,
         ...(operation.result ? { result: operation.result } : {}),
         ...(error !== undefined ? { error } : {}),

@@ -1,9 +1,10 @@
 import { NotFoundError } from '#shared/domain/errors.ts';
 import { formatGuestId, parseGuestId } from '#shared/domain/guest-id.ts';
-import { operationNameSuffix } from '#shared/domain/operation.ts';
+import { type Operation, operationNameSuffix } from '#shared/domain/operation.ts';
 import type { ConnectorCommand } from '#shared/domain/proxmox/commands.ts';
 import { handSnapshotName } from '#shared/domain/snapshot-name.ts';
 import { callProxmox } from '#shared/ports/proxmox-gateway.ts';
+import { planBackupRestore } from '../backups/restore-backup.ts';
 import type { ServiceDeps } from '../service-deps.ts';
 
 export interface OperationStep {
@@ -22,6 +23,7 @@ export interface OperationStep {
  *   snapshot has no RAM state, roll back, start it again if asked (default: if it was running).
  * - restore-new-guest: clone the snapshot into the next free (or the given) vmid, remove the
  *   tags Proxmox copied from the source (unless `newGuest.copyTags`), start it if asked.
+ * - restore-backup-new-guest / restore-backup-in-place: see {@link planBackupRestore}.
  */
 export async function planOperation(
   deps: ServiceDeps,
@@ -29,6 +31,12 @@ export async function planOperation(
 ): Promise<{ steps: OperationStep[] }> {
   const operation = await deps.store.operations.get(input.tenantId, input.operationId);
   if (!operation) throw new NotFoundError('operation', input.operationId);
+  if (operation.kind === 'restore-backup-new-guest' || operation.kind === 'restore-backup-in-place') {
+    // The guest of a backup may be gone (its archive restores all the same): planned apart.
+    const plan = await planBackupRestore(deps, operation);
+    await markRunning(deps, input, plan.steps, plan.planned);
+    return { steps: plan.steps };
+  }
   const ref = parseGuestId(operation.guestId);
   const guest = ref ? await deps.store.guests.get(input.tenantId, ref.clusterId, ref.vmid) : undefined;
   if (!guest) throw new NotFoundError('guest', operation.guestId);
@@ -42,7 +50,7 @@ export async function planOperation(
     command,
   });
   const steps: OperationStep[] = [];
-  let planned: { newGuestId?: string; safetySnapshot?: string } = {};
+  let planned: NonNullable<Operation['planned']> = {};
   const { request } = operation;
   switch (operation.kind) {
     case 'snapshot':
@@ -129,11 +137,20 @@ export async function planOperation(
       break;
     }
   }
+  await markRunning(deps, input, steps, planned);
+  return { steps };
+}
+
+async function markRunning(
+  deps: ServiceDeps,
+  input: { tenantId: string; operationId: string },
+  steps: readonly OperationStep[],
+  planned: NonNullable<Operation['planned']>,
+): Promise<void> {
   await deps.store.operations.update(input.tenantId, input.operationId, {
     status: 'running',
     steps: steps.map((entry) => entry.label),
     startedAt: new Date(deps.now()).toISOString(),
     ...(Object.keys(planned).length > 0 ? { planned } : {}),
   });
-  return { steps };
 }

@@ -124,16 +124,28 @@ export async function requestOperation(
     requestedBy: context.principal.subject,
     createdAt: new Date(deps.now()).toISOString(),
   };
+  return await startOperation(deps, context, operation, {
+    resourceType: 'guest',
+    resourceId: guest.id,
+    after: { operationId: id, snapshotName: name },
+  });
+}
+
+/** Records a checked request as a pending operation, audits it, and starts its workflow. */
+export async function startOperation(
+  deps: OperationDeps,
+  context: AuditContext,
+  operation: Operation,
+  audit: { resourceType: string; resourceId: string; after: Record<string, unknown> },
+): Promise<Operation> {
   await deps.store.operations.create(operation);
   await deps.store.audit.record(
-    auditEvent(deps, context, {
-      action: OPERATION_ACTIONS[kind],
-      resourceType: 'guest',
-      resourceId: guest.id,
-      after: { operationId: id, snapshotName: name },
-    }),
+    auditEvent(deps, context, { action: OPERATION_ACTIONS[operation.kind], ...audit }),
   );
-  await deps.workflows.startGuestOperation(id, { tenantId: guest.tenantId, operationId: id });
+  await deps.workflows.startGuestOperation(operation.id, {
+    tenantId: operation.tenantId,
+    operationId: operation.id,
+  });
   return operation;
 }
 

@@ -7,7 +7,7 @@ import {
   type BackupRecord,
 } from '#shared/domain/backup/backup-record.ts';
 import { GUEST_TYPES } from '#shared/domain/guest.ts';
-import { defineEntity, tenantPartition } from '../entity.ts';
+import { daysAfter, defineEntity, tenantPartition } from '../entity.ts';
 
 const backupSchema: z.ZodType<BackupRecord> = z.object({
   tenantId: z.string(),
@@ -61,6 +61,11 @@ export const backupEntity = defineEntity({
     pk: guestPartition(guest),
     skPrefix: 'BACKUP#',
   }),
+  // A deleted archive's record is history: kept as long as runs and the audit trail.
+  ttl: (backup, lifetimes) =>
+    backup.status === 'deleted' && backup.deletedAt
+      ? daysAfter(backup.deletedAt, lifetimes.historyDays)
+      : undefined,
   indexes: {
     byResource: {
       partition: (backups: { tenantId: string }) => `${tenantPartition(backups.tenantId)}#BACKUPS`,

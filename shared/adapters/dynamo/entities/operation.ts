@@ -2,7 +2,12 @@ import { z } from 'zod';
 import { OPERATION_KINDS, OPERATION_STATUSES, type Operation } from '#shared/domain/operation.ts';
 import { byIdInTenant, daysAfter, defineEntity, tenantPartition } from '../entity.ts';
 
-const made = z.object({ newGuestId: z.string().optional(), safetySnapshot: z.string().optional() });
+const made = z.object({
+  newGuestId: z.string().optional(),
+  safetySnapshot: z.string().optional(),
+  safetyBackupStorage: z.string().optional(),
+  safetyBackupId: z.string().optional(),
+});
 
 const operationSchema: z.ZodType<Operation> = z.object({
   id: z.string(),
@@ -10,11 +15,13 @@ const operationSchema: z.ZodType<Operation> = z.object({
   kind: z.enum(OPERATION_KINDS),
   guestId: z.string(),
   snapshotName: z.string(),
+  backupId: z.string().optional(),
   status: z.enum(OPERATION_STATUSES),
   request: z.object({
     description: z.string().optional(),
     includeMemory: z.boolean().optional(),
     safetySnapshot: z.boolean().optional(),
+    safetyBackup: z.boolean().optional(),
     start: z.boolean().optional(),
     newGuest: z
       .object({
