@@ -5703,6 +5703,54 @@ export interface components {
     PolicyPatch: {
       [key: string]: unknown;
     };
+    PolicySpec: {
+      name: string;
+      description?: string;
+      enabled?: boolean;
+      schedule: {
+        /** 5-field crontab(5) expression, evaluated in `timezone`; restrict day-of-month or day-of-week, not both */
+        cron: string;
+        /** IANA time zone, stored as IANA spells it */
+        timezone?: string;
+        /** After downtime: skip missed ticks, or run once for the latest missed tick */
+        missedRuns?: 'skip' | 'run-once';
+        /** Let a run start up to this many minutes after its tick (1-240; default: on the tick), so policies sharing a minute do not all start at once; still one run per tick */
+        startWindowMinutes?: number;
+      };
+      /** 'snapshot' (default) or 'backup' (vzdump archives; needs `backup`) */
+      kind?: 'snapshot' | 'backup';
+      snapshot?: {
+        /** Save RAM state (QEMU VMs only) */
+        includeMemory?: boolean;
+        /** Freeze file systems via the QEMU guest agent */
+        quiesce?: boolean;
+        /** Start of snapshot names: <prefix>-<yyyymmdd>-<hhmm> (at most 26 characters) */
+        namePrefix?: string;
+      };
+      backup?: components['schemas']['BackupOptions'];
+      retention?: components['schemas']['Retention'];
+      selector: {
+        guests?: string[];
+        tags?: string[];
+        pools?: string[];
+        nodes?: string[];
+        all?: boolean;
+        exclude?: {
+          guests?: string[];
+          tags?: string[];
+        };
+      };
+      notify?: {
+        onSuccess?: boolean;
+        onFailure?: boolean;
+      };
+      concurrency?: {
+        /** Snapshots (or backups) in flight at once on one Proxmox node; default 2 for a snapshot policy, 1 for a backup policy */
+        perNode?: number;
+      };
+      /** Recovery-point objective in minutes (1 to 527040, a leap year): how old a guest’s newest recovery point may get before it is late. Default: the largest gap between two ticks of the schedule */
+      rpo?: number;
+    };
     PolicyTargets: {
       targets: (components['schemas']['Guest'] & {
         /** Where the policy does not apply as written, e.g. includeMemory on a container */

@@ -18,7 +18,8 @@ afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 describe('the bundled API function', () => {
   it('starts from its environment and answers API Gateway events as deployed', async () => {
     const { bytes } = await bundleFunction(join(process.cwd(), 'functions/api/http-api.ts'), outdir);
-    expect(bytes).toBeLessThan(500 * 1024);
+    // 340 KB before backups, reports and settings; 520 KB with them (2026-11-30).
+    expect(bytes).toBeLessThan(600 * 1024);
     const endpoint = inject('dynamoEndpoint');
     const tableName = `bundle-${randomUUID()}`;
     const client = new DynamoDBClient(localClientConfig(endpoint));

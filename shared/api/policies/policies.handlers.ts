@@ -31,6 +31,8 @@ function parseSpec(value: unknown): PolicySpec {
 }
 
 export function registerPolicyRoutes(app: OpenAPIHono<ApiEnv>, deps: PolicyDeps): void {
+  // No route takes it as its body, but the contract names it: a PATCH's merged result must be one.
+  app.openAPIRegistry.register('PolicySpec', PolicySpecSchema);
   app.openapi(routes.createPolicyRoute, async (c) => {
     const context = requestContext(c);
     const input = c.req.valid('json');
