@@ -64,7 +64,8 @@ export async function startDemoAgent(
     client,
     version: '1.0.0',
     commands: COMMAND_TYPES,
-    log: (level, message, fields = {}) => options.log(`agent: ${message}`, { level, ...fields }),
+    // `level` is the logger's own key: the agent's level travels as `agentLevel`.
+    log: (level, message, fields = {}) => options.log(`agent: ${message}`, { agentLevel: level, ...fields }),
   });
   await agent.start();
   for (let attempt = 0; attempt < 100; attempt++) {
