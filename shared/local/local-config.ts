@@ -8,6 +8,10 @@ import { LocalRuntimeError } from './errors.ts';
 import type { PortToBind } from './free-port.ts';
 import type { IamMode } from './iam/local-iam.ts';
 import { parseThrottleRates, type ThrottleRates } from './throttling/throttle-injector.ts';
+import { API_GATEWAY_LIMITS } from './websocket-limits.ts';
+
+const GATEWAY_IDLE_SECONDS = API_GATEWAY_LIMITS.idleMs / 1000;
+const GATEWAY_MAX_CONNECTION_SECONDS = API_GATEWAY_LIMITS.maxConnectionMs / 1000;
 
 const DEFAULT_DATA_DIR = '.data';
 
@@ -49,8 +53,16 @@ const schema = z.object({
   DEMO_CLUSTER_CONNECTION: z.enum(['agent', 'direct']).default('agent'),
   AGENT_OFFLINE_AFTER_SECONDS: z.coerce.number().positive().max(600).default(60),
   // API Gateway's own limits; lower only to test agents against them quickly.
-  AGENT_GATEWAY_IDLE_SECONDS: z.coerce.number().positive().max(600).default(600),
-  AGENT_GATEWAY_MAX_CONNECTION_SECONDS: z.coerce.number().positive().max(7200).default(7200),
+  AGENT_GATEWAY_IDLE_SECONDS: z.coerce
+    .number()
+    .positive()
+    .max(GATEWAY_IDLE_SECONDS)
+    .default(GATEWAY_IDLE_SECONDS),
+  AGENT_GATEWAY_MAX_CONNECTION_SECONDS: z.coerce
+    .number()
+    .positive()
+    .max(GATEWAY_MAX_CONNECTION_SECONDS)
+    .default(GATEWAY_MAX_CONNECTION_SECONDS),
   AGENT_MESSAGES_PER_SECOND: z.coerce.number().positive().max(10_000).default(AGENT_MESSAGE_LIMITS.perSecond),
   AGENT_MESSAGE_BURST: z.coerce.number().int().min(1).max(100_000).default(AGENT_MESSAGE_LIMITS.burst),
   PROXMOX_URL: z.url().optional(),

@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { AgentConnections } from '#shared/ports/agent-connections.ts';
 import type { AgentIdentity } from '#shared/services/agents/agent-gateway.ts';
+import { API_GATEWAY_LIMITS, type WebSocketLimits } from './websocket-limits.ts';
 
 /** The routes of the WebSocket API, as API Gateway calls them (the same code in both). */
 export interface WebSocketRoutes {
@@ -16,16 +17,6 @@ export interface WebSocketRoutes {
 
 /** API Gateway's limit for one WebSocket message. */
 const MAX_FRAME_BYTES = 128 * 1024;
-
-/** API Gateway's WebSocket limits: a connection idle this long, or open this long, is closed. */
-export interface WebSocketLimits {
-  /** No message from the client for this long (API Gateway: 10 minutes; control frames do not count). */
-  readonly idleMs: number;
-  /** Connection duration (API Gateway: 2 hours). */
-  readonly maxConnectionMs: number;
-}
-
-const API_GATEWAY_LIMITS: WebSocketLimits = { idleMs: 10 * 60_000, maxConnectionMs: 2 * 3600_000 };
 
 /** 1001 "going away": how API Gateway ends a connection at its idle or duration limit. */
 const GOING_AWAY = 1001;
@@ -50,8 +41,8 @@ export class LocalWebSocketGateway implements AgentConnections {
 
   #http: Server | undefined;
 
-  constructor(limits: Partial<WebSocketLimits> = {}) {
-    this.#limits = { ...API_GATEWAY_LIMITS, ...limits };
+  constructor(limits: WebSocketLimits = API_GATEWAY_LIMITS) {
+    this.#limits = limits;
   }
 
   /**

@@ -76,17 +76,10 @@ export async function registerCluster(
     resourceId: id,
   });
   if (input.connection === 'agent') return await registerAgentCluster(deps, context, id, input);
-  if (input.url === undefined || input.tokenId === undefined || input.tokenSecret === undefined) {
-    throw new ValidationError(
-      (['url', 'tokenId', 'tokenSecret'] as const)
-        .filter((field) => input[field] === undefined)
-        .map((field) => ({ path: field, rule: 'required', message: 'required for a direct cluster' })),
-    );
-  }
-  const tokenSecret = input.tokenSecret;
+  const { url, tokenId, tokenSecret } = requireDirectDetails(input, 'required for a direct cluster');
   const endpoint = {
-    url: input.url,
-    tokenId: input.tokenId,
+    url,
+    tokenId,
     ...(input.fingerprint ? { fingerprint: normalizeFingerprint(input.fingerprint) } : {}),
     ...(input.caCertificate ? { caCertificate: input.caCertificate } : {}),
   };
@@ -185,7 +178,9 @@ async function updateClusterOnce(
   const from = before.connection ?? 'direct';
   const to = patch.connection ?? from;
   if (to === 'agent') refuseDirectDetails(patch);
-  if (from === 'agent' && to === 'direct') requireDirectDetails(patch);
+  if (from === 'agent' && to === 'direct') {
+    requireDirectDetails(patch, 'required to reach the cluster directly (it was reached through its agent)');
+  }
   const { tokenSecret, fingerprint, connection: _connection, ...fields } = patch;
   const changed: Cluster = {
     ...before,
@@ -244,16 +239,18 @@ async function updateClusterOnce(
   return stored;
 }
 
-/** Switching an agent cluster to direct needs what registering a direct cluster needs. */
-function requireDirectDetails(patch: ClusterPatch): void {
-  const missing = (['url', 'tokenId', 'tokenSecret'] as const).filter((field) => patch[field] === undefined);
-  if (missing.length === 0) return;
+/** What reaching a cluster directly needs (registering it, or switching it from its agent). */
+function requireDirectDetails(
+  input: ClusterPatch,
+  message: string,
+): { url: string; tokenId: string; tokenSecret: string } {
+  const { url, tokenId, tokenSecret } = input;
+  if (url !== undefined && tokenId !== undefined && tokenSecret !== undefined)
+    return { url, tokenId, tokenSecret };
   throw new ValidationError(
-    missing.map((field) => ({
-      path: field,
-      rule: 'required',
-      message: 'required to reach the cluster directly (it was reached through its agent)',
-    })),
+    (['url', 'tokenId', 'tokenSecret'] as const)
+      .filter((field) => input[field] === undefined)
+      .map((field) => ({ path: field, rule: 'required', message })),
   );
 }
 

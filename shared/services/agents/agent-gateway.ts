@@ -130,28 +130,26 @@ export async function agentMessage(
       return;
     case 'answer': {
       const command = { tenantId: identity.tenantId, clusterId: identity.clusterId, id: message.id };
+      let stored: boolean;
       if ('page' in message) {
         // A page is written before it completes the answer: check the command is this agent's first.
         if (!(await isOwnCommand(deps, command))) {
           await refuse(deps, identity, connectionId, message.id, 'an answer to a command it was never sent');
           return;
         }
+        stored = await deps.store.agents.answerPage(
+          identity.tenantId,
+          message.id,
+          message.page,
+          message.pages,
+          message.chunk,
+        );
+      } else {
+        stored = await deps.store.agents.answer(
+          command,
+          'error' in message ? { error: message.error } : { result: JSON.stringify(message.result ?? null) },
+        );
       }
-      const stored =
-        'page' in message
-          ? await deps.store.agents.answerPage(
-              identity.tenantId,
-              message.id,
-              message.page,
-              message.pages,
-              message.chunk,
-            )
-          : await deps.store.agents.answer(
-              command,
-              'error' in message
-                ? { error: message.error }
-                : { result: JSON.stringify(message.result ?? null) },
-            );
       if (!stored) {
         const what = (await isOwnCommand(deps, command))
           ? 'a second answer to a command already answered'
