@@ -88,8 +88,10 @@ export async function listGuestBackups(
   reference: string,
   page: { limit: number; cursor?: string },
 ): Promise<Page<BackupRecord>> {
-  const guest = await requireGuest(deps, context.principal.tenantId, reference);
-  return await listBackups(deps, context, { ...page, guest: guest.id });
+  const tenantId = context.principal.tenantId;
+  const guest = await requireGuest(deps, tenantId, reference);
+  // Resolved once: straight to the guest's own page, not through the catalog's guest filter again.
+  return await guestPage(deps, tenantId, guest.id, { ...page, guest: guest.id });
 }
 
 /** A backup by its id; another tenant's id, or a malformed one, is not found. */

@@ -86,25 +86,21 @@ export async function reconcileGuestBackups(
   let missing = 0;
   let updated = 0;
   for (const guest of guests) {
-    const listings = (listingsOf.get(guest.clusterId) ?? []).map((listing) => ({
-      ...listing,
-      volumes: listing.volumes.filter((volume) => volume.vmid === guest.vmid),
-    }));
+    const own = records.get(guest.id) ?? [];
+    const recordedOn = new Set(own.map((record) => record.node));
     // A guest's archives are on the storages it reaches: shared ones, its node's, and those of
-    // the nodes its recorded archives were written on (before a migration).
-    const visible = listings.filter(
-      (listing) =>
-        listing.shared ||
-        listing.node === guest.node ||
-        (records.get(guest.id) ?? []).some((record) => record.node === listing.node),
+    // the nodes its recorded archives were written on (before a migration). Other guests'
+    // volumes in a listing are skipped by reconcileBackups (it matches vmids and volids).
+    const visible = (listingsOf.get(guest.clusterId) ?? []).filter(
+      (listing) => listing.shared || listing.node === guest.node || recordedOn.has(listing.node),
     );
-    const result = reconcileBackups(guest, records.get(guest.id) ?? [], visible, nowIso);
+    const result = reconcileBackups(guest, own, visible, nowIso);
     for (const record of result.adopt) if (await deps.store.backups.putIfNew(record)) adopted++;
     for (const record of result.missing)
       if (await deps.store.backups.putIfStatus(record, 'created')) missing++;
+    const statusOf = new Map(own.map((record) => [record.id, record.status]));
     for (const record of result.updated) {
-      const was = (records.get(guest.id) ?? []).find((entry) => entry.id === record.id)?.status ?? 'created';
-      if (await deps.store.backups.putIfStatus(record, was)) updated++;
+      if (await deps.store.backups.putIfStatus(record, statusOf.get(record.id) ?? 'created')) updated++;
     }
   }
   return { guests: guests.length, adopted, missing, updated, unreadable };
