@@ -8,6 +8,7 @@ import { defineConfig } from 'vitest/config';
 const PROCESS_TESTS = [
   'test/local/npm-start.test.ts',
   'test/local/crash-restart.test.ts',
+  'test/local/crash-restart-restore-test.test.ts',
   'test/local/token-command.test.ts',
   'test/local/data-folder.test.ts',
   'test/infra/synth-cli.test.ts',

@@ -3,6 +3,7 @@ import { type CommandClient, executeCommand } from '#shared/adapters/proxmox/exe
 import { type CommandMessage, PAGE_CHARS, pagesOf } from '#shared/domain/agent/protocol.ts';
 import { serializeError } from '#shared/domain/error-registry.ts';
 import type { ConnectorCommand } from '#shared/domain/proxmox/commands.ts';
+import { followTask } from './task-follower.ts';
 
 export type AgentLog = (
   level: 'INFO' | 'WARN' | 'ERROR',
@@ -45,6 +46,12 @@ export class ProxmoxAgent {
   #attempt = 0;
   #timers: NodeJS.Timeout[] = [];
   #connected: (() => void) | undefined;
+  /** Ends of followed tasks that found no open connection; sent on the next one. */
+  #unsentReports: string[] = [];
+  /** Stops the tasks being followed when the agent stops. */
+  readonly #following = new AbortController();
+  /** Ids of the followTask commands whose task has not ended yet. */
+  readonly #followed = new Set<string>();
 
   constructor(options: AgentOptions) {
     this.#options = options;
@@ -61,9 +68,17 @@ export class ProxmoxAgent {
 
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#following.abort();
     for (const timer of this.#timers) clearTimeout(timer);
     const socket = this.#socket;
     if (!socket || socket.readyState === WebSocket.CLOSED) return;
+    // Tasks still followed are handed back at once: the service polls them itself instead of
+    // waiting for heartbeats that will not come.
+    for (const id of this.#followed) {
+      const error = { name: 'AgentStoppedError', message: 'the agent stopped before the task ended' };
+      this.#send(socket, { type: 'taskEnded', id, error });
+    }
+    this.#followed.clear();
     await new Promise<void>((resolve) => {
       socket.once('close', () => resolve());
       socket.close(1000, 'agent stopping');
@@ -88,6 +103,7 @@ export class ProxmoxAgent {
       this.#attempt = 0;
       log('INFO', 'connected to the service', { url: this.#options.serviceUrl });
       this.#send(socket, { type: 'hello', version: this.#options.version, commands: this.#options.commands });
+      for (const report of this.#unsentReports.splice(0)) this.#send(socket, report);
       timers.push(
         setInterval(() => this.#send(socket, { type: 'ping' }), this.#options.pingMs ?? 300_000),
         // A fresh connection before API Gateway ends this one at 2 hours.
@@ -147,6 +163,10 @@ export class ProxmoxAgent {
   }
 
   async #run(id: string, command: ConnectorCommand): Promise<string[]> {
+    if (command.type === 'followTask') {
+      this.#follow(id, command);
+      return [JSON.stringify({ type: 'answer', id, result: { following: true } })];
+    }
     const started = Date.now();
     try {
       const result = await executeCommand(this.#options.client, command);
@@ -162,6 +182,40 @@ export class ProxmoxAgent {
       this.#options.log('WARN', 'command failed', { id, type: command.type, error: serialized.name });
       return [JSON.stringify({ type: 'answer', id, error: serialized })];
     }
+  }
+
+  /**
+   * Follows a task to its end in the background and reports the end by the command's id (the
+   * service holds the workflow's token); a repeated command id is answered from memory, so a task
+   * is followed once however often its command comes.
+   */
+  #follow(id: string, command: Extract<ConnectorCommand, { type: 'followTask' }>): void {
+    const { log } = this.#options;
+    const started = Date.now();
+    this.#followed.add(id);
+    const report = (message: object) => {
+      if (!this.#followed.delete(id)) return;
+      const text = JSON.stringify(message);
+      const socket = this.#socket;
+      // The end must arrive: kept until a connection is open again.
+      if (socket?.readyState === WebSocket.OPEN) socket.send(text);
+      else this.#unsentReports.push(text);
+    };
+    followTask(this.#options.client, command, {
+      heartbeat: () => this.#socket && this.#send(this.#socket, { type: 'taskHeartbeat', id }),
+      signal: this.#following.signal,
+    }).then(
+      (result) => {
+        log('INFO', 'followed task ended', { id, type: command.until.type, ms: Date.now() - started });
+        report({ type: 'taskEnded', id, result });
+      },
+      (error: unknown) => {
+        if (this.#stopped) return;
+        const serialized = serializeError(error);
+        log('WARN', 'could not follow a task to its end', { id, error: serialized.name });
+        report({ type: 'taskEnded', id, error: serialized });
+      },
+    );
   }
 
   #send(socket: WebSocket, message: object | string): void {

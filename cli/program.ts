@@ -1,14 +1,19 @@
 import { Command, Option } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
 import { registerAuditCommands } from './commands/audit.ts';
+import { registerBackupCommands } from './commands/backups.ts';
 import { registerClusterCommands } from './commands/clusters.ts';
 import { registerCompletionCommands } from './commands/completion.ts';
 import { registerExclusionCommands } from './commands/exclusions.ts';
 import { registerGuestCommands } from './commands/guests.ts';
 import { registerLoginCommands } from './commands/login.ts';
 import { registerOperationCommands } from './commands/operations.ts';
+import { registerPlanCommands } from './commands/plan.ts';
 import { registerPolicyCommands } from './commands/policies.ts';
+import { registerReportCommands } from './commands/reports.ts';
+import { registerRestoreTestCommands } from './commands/restore-tests.ts';
 import { registerRunCommands } from './commands/runs.ts';
+import { registerSettingsCommands } from './commands/settings.ts';
 import { registerSnapshotCommands } from './commands/snapshots.ts';
 import { registerSubscriptionCommands } from './commands/subscriptions.ts';
 import type { CliContext } from './context.ts';
@@ -46,12 +51,17 @@ export function buildProgram(context: CliContext): Command {
   registerClusterCommands(program, context);
   registerGuestCommands(program, context);
   registerSnapshotCommands(program, context);
+  registerBackupCommands(program, context);
   registerPolicyCommands(program, context);
   registerRunCommands(program, context);
   registerOperationCommands(program, context);
   registerExclusionCommands(program, context);
   registerAuditCommands(program, context);
   registerSubscriptionCommands(program, context);
+  registerRestoreTestCommands(program, context);
+  registerReportCommands(program, context);
+  registerSettingsCommands(program, context);
+  registerPlanCommands(program, context);
   registerCompletionCommands(program, context);
   return program;
 }

@@ -55,6 +55,16 @@ export function resolvePolicy(client: ApiClient, reference: string): Promise<str
   );
 }
 
+export function resolveRestoreTest(client: ApiClient, reference: string): Promise<string> {
+  return byIdOrName(
+    'restore test',
+    reference,
+    () =>
+      listAll(async (query) => (await unwrap(client.GET('/v1/restore-tests', { params: { query } }))).data),
+    (test) => [test.name],
+  );
+}
+
 export function resolveCluster(client: ApiClient, reference: string): Promise<string> {
   return byIdOrName(
     'cluster',
@@ -74,3 +84,54 @@ export function resolveSubscription(client: ApiClient, reference: string): Promi
     (subscription) => [subscription.target],
   );
 }
+
+/**
+ * A backup by its id (`bk_…`), or by Proxmox's volid (`backup-nfs:backup/vzdump-qemu-101-….vma.zst`),
+ * looked up among that storage's backups.
+ */
+export async function resolveBackup(client: ApiClient, reference: string): Promise<string> {
+  if (reference.startsWith('bk_')) return reference;
+  const colon = reference.indexOf(':');
+  if (colon <= 0)
+    throw new CliError(`not a backup id (bk_…) or volid (storage:backup/…): ${reference}`, ExitCode.usage);
+  const storage = reference.slice(0, colon);
+  const matches = (
+    await listAll(
+      async (query) =>
+        (
+          await unwrap(client.GET('/v1/backups', { params: { query: { ...query, storage } } }))
+        ).data,
+    )
+  ).filter((backup) => backup.volid === reference);
+  const [any] = matches;
+  if (!any) throw new CliError(`no backup with volid ${reference}`, ExitCode.notFound);
+  // Deleted records keep their volid; an archive written again under the same name is the live one.
+  return (matches.find((backup) => backup.status !== 'deleted') ?? any).id;
+}
+
+/** Cluster names by id, so guests show as `lab/101`, the way they can be named back. */
+export async function clusterNames(client: ApiClient): Promise<Map<string, string>> {
+  const clusters = await listAll(
+    async (query) => (await unwrap(client.GET('/v1/clusters', { params: { query } }))).data,
+  );
+  return new Map(clusters.map((cluster) => [cluster.id, cluster.name]));
+}
+
+/** A guest as `<cluster name>/<vmid>` (`lab/101`), or its id when the cluster is unknown. */
+export const guestName = (
+  names: ReadonlyMap<string, string>,
+  guest: { guestId: string; clusterId: string; vmid: number },
+): string => {
+  const cluster = names.get(guest.clusterId);
+  return cluster ? `${cluster}/${guest.vmid}` : guest.guestId;
+};
+
+/** A guest id (`<cluster id>.<vmid>`) as `lab/101`, or the id itself when its cluster is unknown. */
+export const guestLabel = (names: ReadonlyMap<string, string>, guestId: string): string => {
+  const dot = guestId.lastIndexOf('.');
+  return guestName(names, {
+    guestId,
+    clusterId: guestId.slice(0, dot),
+    vmid: Number(guestId.slice(dot + 1)),
+  });
+};

@@ -12,6 +12,9 @@ function describe(error: unknown): string {
   const lines = [`pvesnap: ${error.message} (HTTP ${error.status}${error.slug ? ` ${error.slug}` : ''})`];
   for (const issue of problem?.errors ?? []) lines.push(`  ${issue.path || '(body)'}: ${issue.message}`);
   if (problem?.requiredRole) lines.push(`  needs role: ${problem.requiredRole}`);
+  // Tokens expire (12 hours from npm run token by default): say how to get going again.
+  if (error.status === 401)
+    lines.push('  the token was refused (expired, or made for another service): run pvesnap login again');
   if (problem?.requestId) lines.push(`  request id: ${problem.requestId}`);
   return lines.join('\n');
 }

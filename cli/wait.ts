@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { type Schemas, unwrap } from '../client/api-client.ts';
 import type { Session, TextSink } from './context.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
+import { clusterNames, guestLabel } from './resolve.ts';
 
 /** `--interval` and `--timeout`, and `--wait` for commands that start a run or an operation. */
 export function withWaitOptions(command: Command, waitFlag = true): Command {
@@ -76,13 +77,40 @@ async function poll<T>(
 type Run = Schemas['RunWithResults'];
 type Operation = Schemas['Operation'];
 
-const runLine = (run: Run): string => {
+export const runLine = (run: Run): string => {
+  // Before its targets are known a run has none: say what it is doing rather than 0/0.
+  if (run.status === 'running' && run.targets === 0)
+    return `run ${run.id} (${run.policyName}): running, finding its guests`;
   const done = run.succeeded + run.failed;
   return `run ${run.id} (${run.policyName}): ${run.status}, ${done}/${run.targets} guests done, ${run.succeeded} succeeded, ${run.failed} failed`;
 };
 
-const operationLine = (operation: Operation): string =>
-  `operation ${operation.id} (${operation.kind} ${operation.guestId} ${operation.snapshotName}): ${operation.status}${operation.error ? `: ${operation.error}` : ''}`;
+const operationLine = (names: ReadonlyMap<string, string>) => (operation: Operation) =>
+  `operation ${operation.id} (${operation.kind} ${guestLabel(names, operation.guestId)} ${operation.snapshotName}): ${operation.status}${operation.error ? `: ${operation.error}` : ''}`;
+
+/**
+ * A run as people read it (table output): each guest's result by `lab/101`, with its snapshot or
+ * archive and Proxmox's words, without the ids scripts use; JSON and YAML get the run as it is.
+ */
+export async function printRun(session: Session, run: Run): Promise<void> {
+  if (session.output !== 'table' || run.results.length === 0) return session.print(run);
+  const names = await clusterNames(session.client);
+  const { results, ...rest } = run;
+  session.print({
+    ...rest,
+    results: results.map((result) => ({
+      guest: guestLabel(names, result.guestId),
+      node: result.node,
+      outcome: result.outcome,
+      made: result.volid ?? result.snapshotName,
+      finishedAt: result.finishedAt,
+      ...(result.late ? { late: 'yes, not counted' } : {}),
+      ...(result.reason ? { reason: result.reason } : {}),
+      ...(result.warning ? { warning: result.warning } : {}),
+      ...(result.error ? { proxmoxSaid: result.error } : {}),
+    })),
+  });
+}
 
 /**
  * Waits for the run to end and prints it; a run that ends other than `expected` (by default:
@@ -101,10 +129,43 @@ export async function waitForRun(
     runLine,
     (value) => value.status !== 'running',
   );
-  session.print(run);
+  await printRun(session, run);
   if (!expected.includes(run.status))
     throw new CliError(
       `run ${run.id} ended ${run.status}${run.reason ? `: ${run.reason}` : ''}`,
+      ExitCode.failed,
+    );
+}
+
+type RestoreTestRun = Schemas['RestoreTestRun'];
+
+const restoreTestRunLine = (run: RestoreTestRun): string => {
+  const items = run.items ?? [];
+  const proven = items.filter((item) => item.outcome === 'succeeded').length;
+  const failed = items.filter((item) => item.outcome === 'failed').length;
+  const current = items.find((item) => item.outcome === undefined);
+  return `restore-test run ${run.id} (${run.testName}): ${run.status}, ${proven + failed}/${items.length} guests done, ${proven} proven, ${failed} failed${current ? `; ${current.guestName}: ${current.phase}` : ''}`;
+};
+
+/** Waits for a restore-test run to end and prints it; a run that did not prove every guest is exit code 6. */
+export async function waitForRestoreTestRun(
+  session: Session,
+  runId: string,
+  settings: WaitSettings,
+): Promise<void> {
+  const run = await poll(
+    session,
+    settings,
+    async () =>
+      (await unwrap(session.client.GET('/v1/restore-test-runs/{runId}', { params: { path: { runId } } })))
+        .data,
+    restoreTestRunLine,
+    (value) => value.status !== 'running',
+  );
+  session.print(run);
+  if (run.status !== 'succeeded')
+    throw new CliError(
+      `restore-test run ${run.id} ended ${run.status}${run.reason ? `: ${run.reason}` : ''}`,
       ExitCode.failed,
     );
 }
@@ -115,6 +176,7 @@ export async function waitForOperation(
   operationId: string,
   settings: WaitSettings,
 ): Promise<void> {
+  const names = await clusterNames(session.client);
   const operation = await poll(
     session,
     settings,
@@ -124,10 +186,16 @@ export async function waitForOperation(
           session.client.GET('/v1/operations/{operationId}', { params: { path: { operationId } } }),
         )
       ).data,
-    operationLine,
+    operationLine(names),
     (value) => value.status === 'succeeded' || value.status === 'failed',
   );
   session.print(operation);
+  // The new guest as it can be named back in the next command.
+  const newGuest = operation.result?.newGuestId;
+  if (newGuest)
+    session.note(
+      `new guest ${guestLabel(names, newGuest)}: pvesnap guests get ${guestLabel(names, newGuest)}`,
+    );
   if (operation.status !== 'succeeded')
     throw new CliError(
       `operation ${operation.id} failed${operation.error ? `: ${operation.error}` : ''}`,

@@ -2,6 +2,144 @@
 // Do not edit: change the API contract and run the script again (test/client checks it is current).
 
 export interface paths {
+  '/operator/tenants/{tenantId}/plan': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A tenant’s plan (service operator: scope pve-snapshots/operator) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          tenantId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['TenantPlan'];
+          };
+        };
+        400: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        401: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content?: never;
+        };
+        403: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        404: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    /** Put a tenant on a plan (service operator: scope pve-snapshots/operator) */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          tenantId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['PlanChange'];
+        };
+      };
+      responses: {
+        200: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['PlanChanged'];
+          };
+        };
+        400: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        401: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content?: never;
+        };
+        403: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        404: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        413: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        415: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/audit': {
     parameters: {
       query?: never;
@@ -1136,6 +1274,149 @@ export interface paths {
         };
       };
     };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/clusters/{clusterId}/storages': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A cluster’s storages per node, as the last inventory sync saw them, with the service’s usage */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          clusterId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: components['schemas']['Storage'][];
+            };
+          };
+        };
+        400: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        401: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content?: never;
+        };
+        403: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        404: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/clusters/{clusterId}/storages/{storage}/trend': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A storage’s daily figures (the day’s last sync) over up to 90 days, oldest first */
+    get: {
+      parameters: {
+        query?: {
+          /** Days back (1-90) */
+          days?: number;
+        };
+        header?: never;
+        path: {
+          clusterId: string;
+          storage: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              storage: string;
+              points: components['schemas']['StorageTrendPoint'][];
+            };
+          };
+        };
+        400: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        401: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content?: never;
+        };
+        403: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        404: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
     options?: never;
     head?: never;
     patch?: never;
@@ -2343,6 +2624,95 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/hook-callbacks/{token}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** A hook receiver’s answer to a call it accepted with 202 (no token: the one-time URL and the hook signature are the credentials) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          token: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['HookCallback'];
+        };
+      };
+      responses: {
+        200: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['HookCallbackRecorded'];
+          };
+        };
+        400: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        401: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        404: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        409: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        413: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        415: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/operations': {
     parameters: {
       query?: never;
@@ -2999,6 +3369,108 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/policies/{policyId}/hook-secret': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** A new signing secret for the policy’s HTTPS hooks, shown once; replaces the previous one (admin) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: {
+          /** Retrying with the same key and body replays the first response */
+          'idempotency-key'?: string;
+        };
+        path: {
+          policyId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        201: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['HookSecret'];
+          };
+        };
+        400: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        401: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content?: never;
+        };
+        403: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        404: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        409: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        413: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        415: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        422: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/policies/{policyId}/next-runs': {
     parameters: {
       query?: never;
@@ -3307,6 +3779,112 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/policies/validate': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Check a policy as it would be created, writing nothing, and answer its next runs (for editors that check as you type) */
+    post: {
+      parameters: {
+        query?: {
+          count?: number;
+        };
+        header?: {
+          /** Retrying with the same key and body replays the first response */
+          'idempotency-key'?: string;
+        };
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['PolicyInput'];
+        };
+      };
+      responses: {
+        200: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['NextRuns'];
+          };
+        };
+        400: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        401: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content?: never;
+        };
+        403: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        404: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        409: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        413: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        415: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        422: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/reports/compliance': {
     parameters: {
       query?: never;
@@ -3535,6 +4113,660 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/restore-test-runs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Restore-test runs, newest first */
+    get: {
+      parameters: {
+        query?: {
+          /** Items per page (1-200) */
+          limit?: number;
+          /** The nextCursor of the previous page */
+          cursor?: string;
+          /** Only this restore test’s runs */
+          restoreTest?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['RestoreTestRunPage'];
+          };
+        };
+        400: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        401: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content?: never;
+        };
+        403: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        404: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/restore-test-runs/{runId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One restore-test run with every guest’s result */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          runId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['RestoreTestRun'];
+          };
+        };
+        400: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        401: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content?: never;
+        };
+        403: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        404: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/restore-tests': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List restore tests */
+    get: {
+      parameters: {
+        query?: {
+          /** Items per page (1-200) */
+          limit?: number;
+          /** The nextCursor of the previous page */
+          cursor?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['RestoreTestPage'];
+          };
+        };
+        400: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        401: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content?: never;
+        };
+        403: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        404: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Create a restore test (admin) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: {
+          /** Retrying with the same key and body replays the first response */
+          'idempotency-key'?: string;
+        };
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['RestoreTestSpec'];
+        };
+      };
+      responses: {
+        201: {
+          headers: {
+            /** Version of the restore test, for If-Match */
+            ETag?: string;
+            [key: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['RestoreTest'];
+          };
+        };
+        400: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        401: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content?: never;
+        };
+        403: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        404: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        409: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        413: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        415: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        422: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        502: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/restore-tests/{restoreTestId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One restore test */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          restoreTestId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: {
+            /** Version of the restore test, for If-Match */
+            ETag?: string;
+            [key: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['RestoreTest'];
+          };
+        };
+        400: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        401: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content?: never;
+        };
+        403: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        404: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    /** Delete a restore test and its schedule (admin); its runs stay in the history */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: {
+          /** ETag of the version you read; the change is refused with 412 if it moved on */
+          'if-match'?: string;
+        };
+        path: {
+          restoreTestId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        204: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content?: never;
+        };
+        400: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        401: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content?: never;
+        };
+        403: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        404: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        412: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        502: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    /** Change a restore test with a JSON Merge Patch (admin) */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: {
+          /** ETag of the version you read; the change is refused with 412 if it moved on */
+          'if-match'?: string;
+        };
+        path: {
+          restoreTestId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['RestoreTestPatch'];
+        };
+      };
+      responses: {
+        200: {
+          headers: {
+            /** Version of the restore test, for If-Match */
+            ETag?: string;
+            [key: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['RestoreTest'];
+          };
+        };
+        400: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        401: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content?: never;
+        };
+        403: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        404: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        409: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        412: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        413: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        415: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        422: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        502: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    trace?: never;
+  };
+  '/v1/restore-tests/{restoreTestId}/run': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Run a restore test now (operator); 202 with the run */
+    post: {
+      parameters: {
+        query?: never;
+        header?: {
+          /** Retrying with the same key and body replays the first response */
+          'idempotency-key'?: string;
+        };
+        path: {
+          restoreTestId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        202: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['RestoreTestRun'];
+          };
+        };
+        400: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        401: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content?: never;
+        };
+        403: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        404: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        409: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        413: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        415: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        422: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/retention/simulate': {
     parameters: {
       query?: never;
@@ -3544,7 +4776,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** What a retention rule keeps of a list of snapshot times, and why (changes nothing) */
+    /** What a retention rule keeps of a list of snapshot (or archive) times, and why (changes nothing) */
     post: {
       parameters: {
         query?: never;
@@ -3876,6 +5108,75 @@ export interface paths {
         };
       };
     };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/runs/{runId}/hook-calls': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The pre and post hook calls of a run: status, latency, the answer’s first bytes */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          runId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: components['schemas']['HookCall'][];
+            };
+          };
+        };
+        400: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        401: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content?: never;
+        };
+        403: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        404: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -5082,6 +6383,71 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/usage': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The tenant’s plan and its use of each quota */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Usage'];
+          };
+        };
+        400: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        401: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content?: never;
+        };
+        403: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        404: {
+          headers: {
+            [key: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 
 export interface components {
@@ -5168,6 +6534,10 @@ export interface components {
       /** Mark each new archive protected */
       protected?: boolean;
       bwlimitKiBps?: number;
+      /** When the storage would not fit the next archive (the guard threshold, else 100 %), delete first the guest’s own archives the retention would delete once it exists (never protected ones or the newest) */
+      pruneBeforeBackup?: boolean;
+      /** Off-site copy: the id of the backup policy whose guests this policy backs up a second time, to its own (another) storage, on its own schedule and retention */
+      copyOf?: string;
     };
     BackupPage: {
       items: components['schemas']['Backup'][];
@@ -5252,6 +6622,12 @@ export interface components {
         restores: {
           total: number;
           succeeded: number;
+          failed: number;
+        };
+        /** Distinct recovery points restore tests tried in the period; proven: restored and seen alive at least once */
+        restoreTests: {
+          tested: number;
+          proven: number;
           failed: number;
         };
       };
@@ -5395,7 +6771,7 @@ export interface components {
         guestId: string;
         vmid: number;
         name: string;
-        reason: 'template' | 'gone' | 'not-selected' | 'excluded-by-selector' | 'excluded' | 'wrong-cluster' | 'cluster-deleted';
+        reason: 'template' | 'gone' | 'not-selected' | 'excluded-by-selector' | 'excluded' | 'wrong-cluster' | 'restore-test' | 'cluster-deleted';
         detail?: string;
       }[];
       lanes: {
@@ -5416,8 +6792,11 @@ export interface components {
       retention: {
         guestId: string;
         delete: {
+          /** The snapshot, or for a backup policy the archive’s volume id */
           name: string;
-          reason: 'keep-all' | 'keep-last' | 'keep-within' | 'keep-hourly' | 'keep-daily' | 'keep-weekly' | 'keep-monthly' | 'keep-yearly' | 'protected' | 'manual' | 'last-good' | 'max-age' | 'pruned';
+          /** A backup policy’s: the archive’s storage */
+          storage?: string;
+          reason: 'keep-all' | 'keep-last' | 'keep-within' | 'keep-hourly' | 'keep-daily' | 'keep-weekly' | 'keep-monthly' | 'keep-yearly' | 'protected' | 'manual' | 'external' | 'last-good' | 'max-age' | 'pruned';
           inThisRun: boolean;
         }[];
       }[];
@@ -5478,7 +6857,7 @@ export interface components {
       policies: {
         id: string;
         name: string;
-        kind: 'snapshot' | 'backup';
+        kind: 'snapshot' | 'backup' | 'offsite';
         enabled: boolean;
       }[];
       exclusions: {
@@ -5488,7 +6867,15 @@ export interface components {
         reason: string;
         expiresAt?: string;
       }[];
-      overlappingKinds: ('snapshot' | 'backup')[];
+      overlappingKinds: ('snapshot' | 'backup' | 'offsite')[];
+      /** Present when an enabled off-site copy policy (`backup.copyOf`) takes the guest */
+      offsite?: {
+        /** The newest off-site copy is younger than the copy policies’ interval */
+        protected: boolean;
+        expectedMinutes: number;
+        newestAt?: string;
+        policyIds: string[];
+      };
     };
     GuestPage: {
       items: components['schemas']['Guest'][];
@@ -5504,9 +6891,11 @@ export interface components {
       tags: string[];
       snapshot?: components['schemas']['KindRpo'];
       backup?: components['schemas']['KindRpo'];
+      offsite?: components['schemas']['KindRpo'];
       newest: {
         snapshot?: string;
         backup?: string;
+        offsite?: string;
       };
     };
     GuestSnapshot: components['schemas']['SnapshotRecord'] & {
@@ -5527,6 +6916,37 @@ export interface components {
     Health: {
       status: 'ok';
       version: string;
+    };
+    HookCall: {
+      guestId: string;
+      phase: 'pre' | 'post';
+      kind: 'https' | 'agent';
+      /** The URL, or the guest-agent command line */
+      target: string;
+      onFailure: 'abort' | 'continue';
+      status: 'calling' | 'running' | 'awaiting' | 'succeeded' | 'failed' | 'timed-out';
+      startedAt: string;
+      finishedAt?: string;
+      latencyMs?: number;
+      httpStatus?: number;
+      exitCode?: number;
+      /** The first 256 bytes of the answer or output */
+      responseHead?: string;
+      error?: string;
+      /** What an asynchronous receiver called back */
+      callbackOutcome?: 'continue' | 'abort';
+    };
+    HookCallback: {
+      /** `continue`: the hook succeeded; `abort`: it failed (the hook’s `onFailure` decides what the guest does) */
+      outcome: 'continue' | 'abort';
+      /** Kept with the call (first 256 bytes) */
+      message?: string;
+    };
+    HookCallbackRecorded: {
+      status: 'calling' | 'running' | 'awaiting' | 'succeeded' | 'failed' | 'timed-out';
+    };
+    HookSecret: {
+      secret: string;
     };
     KindRpo: {
       state: 'ok' | 'late' | 'missed' | 'never';
@@ -5583,6 +7003,14 @@ export interface components {
       items: components['schemas']['Operation'][];
       nextCursor?: string;
     };
+    PlanChange: {
+      plan: string;
+    };
+    PlanChanged: {
+      tenantId: string;
+      plan: string;
+      previous: string;
+    };
     Policy: {
       name: string;
       description?: string;
@@ -5630,6 +7058,63 @@ export interface components {
       };
       /** Recovery-point objective in minutes (1 to 527040, a leap year): how old a guest’s newest recovery point may get before it is late. Default: the largest gap between two ticks of the schedule */
       rpo?: number;
+      storageGuard?: components['schemas']['StorageGuard'];
+      /** Pre/post hooks around each guest’s snapshot or backup: an HTTPS call signed like webhooks, or a QEMU guest-agent command from `allowedCommands`; `overrides` by guest id (README "Hooks") */
+      hooks?: {
+        pre?: {
+          kind: 'https';
+          url: string;
+          timeoutSeconds?: number;
+          onFailure?: 'abort' | 'continue';
+        } | {
+          kind: 'agent';
+          command: string[];
+          inputData?: string;
+          timeoutSeconds?: number;
+          onFailure?: 'abort' | 'continue';
+        };
+        post?: {
+          kind: 'https';
+          url: string;
+          timeoutSeconds?: number;
+          onFailure?: 'abort' | 'continue';
+        } | {
+          kind: 'agent';
+          command: string[];
+          inputData?: string;
+          timeoutSeconds?: number;
+          onFailure?: 'abort' | 'continue';
+        };
+        allowedCommands?: string[];
+        overrides?: {
+          [key: string]: {
+            pre?: {
+              kind: 'https';
+              url: string;
+              timeoutSeconds?: number;
+              onFailure?: 'abort' | 'continue';
+            } | {
+              kind: 'agent';
+              command: string[];
+              inputData?: string;
+              timeoutSeconds?: number;
+              onFailure?: 'abort' | 'continue';
+            } | null;
+            post?: {
+              kind: 'https';
+              url: string;
+              timeoutSeconds?: number;
+              onFailure?: 'abort' | 'continue';
+            } | {
+              kind: 'agent';
+              command: string[];
+              inputData?: string;
+              timeoutSeconds?: number;
+              onFailure?: 'abort' | 'continue';
+            } | null;
+          } | undefined;
+        };
+      };
       id: string;
       /** The schedule in EventBridge Scheduler form */
       schedulerExpression: string;
@@ -5640,7 +7125,7 @@ export interface components {
     PolicyExpectation: {
       id: string;
       name: string;
-      kind: 'snapshot' | 'backup';
+      kind: 'snapshot' | 'backup' | 'offsite';
       enabled: boolean;
       expectedMinutes: number;
       expectedFrom: 'rpo' | 'schedule';
@@ -5694,6 +7179,63 @@ export interface components {
       };
       /** Recovery-point objective in minutes (1 to 527040, a leap year): how old a guest’s newest recovery point may get before it is late. Default: the largest gap between two ticks of the schedule */
       rpo?: number;
+      storageGuard?: components['schemas']['StorageGuard'];
+      /** Pre/post hooks around each guest’s snapshot or backup: an HTTPS call signed like webhooks, or a QEMU guest-agent command from `allowedCommands`; `overrides` by guest id (README "Hooks") */
+      hooks?: {
+        pre?: {
+          kind: 'https';
+          url: string;
+          timeoutSeconds?: number;
+          onFailure?: 'abort' | 'continue';
+        } | {
+          kind: 'agent';
+          command: string[];
+          inputData?: string;
+          timeoutSeconds?: number;
+          onFailure?: 'abort' | 'continue';
+        };
+        post?: {
+          kind: 'https';
+          url: string;
+          timeoutSeconds?: number;
+          onFailure?: 'abort' | 'continue';
+        } | {
+          kind: 'agent';
+          command: string[];
+          inputData?: string;
+          timeoutSeconds?: number;
+          onFailure?: 'abort' | 'continue';
+        };
+        allowedCommands?: string[];
+        overrides?: {
+          [key: string]: {
+            pre?: {
+              kind: 'https';
+              url: string;
+              timeoutSeconds?: number;
+              onFailure?: 'abort' | 'continue';
+            } | {
+              kind: 'agent';
+              command: string[];
+              inputData?: string;
+              timeoutSeconds?: number;
+              onFailure?: 'abort' | 'continue';
+            } | null;
+            post?: {
+              kind: 'https';
+              url: string;
+              timeoutSeconds?: number;
+              onFailure?: 'abort' | 'continue';
+            } | {
+              kind: 'agent';
+              command: string[];
+              inputData?: string;
+              timeoutSeconds?: number;
+              onFailure?: 'abort' | 'continue';
+            } | null;
+          } | undefined;
+        };
+      };
     };
     PolicyPage: {
       items: components['schemas']['Policy'][];
@@ -5750,6 +7292,63 @@ export interface components {
       };
       /** Recovery-point objective in minutes (1 to 527040, a leap year): how old a guest’s newest recovery point may get before it is late. Default: the largest gap between two ticks of the schedule */
       rpo?: number;
+      storageGuard?: components['schemas']['StorageGuard'];
+      /** Pre/post hooks around each guest’s snapshot or backup: an HTTPS call signed like webhooks, or a QEMU guest-agent command from `allowedCommands`; `overrides` by guest id (README "Hooks") */
+      hooks?: {
+        pre?: {
+          kind: 'https';
+          url: string;
+          timeoutSeconds?: number;
+          onFailure?: 'abort' | 'continue';
+        } | {
+          kind: 'agent';
+          command: string[];
+          inputData?: string;
+          timeoutSeconds?: number;
+          onFailure?: 'abort' | 'continue';
+        };
+        post?: {
+          kind: 'https';
+          url: string;
+          timeoutSeconds?: number;
+          onFailure?: 'abort' | 'continue';
+        } | {
+          kind: 'agent';
+          command: string[];
+          inputData?: string;
+          timeoutSeconds?: number;
+          onFailure?: 'abort' | 'continue';
+        };
+        allowedCommands?: string[];
+        overrides?: {
+          [key: string]: {
+            pre?: {
+              kind: 'https';
+              url: string;
+              timeoutSeconds?: number;
+              onFailure?: 'abort' | 'continue';
+            } | {
+              kind: 'agent';
+              command: string[];
+              inputData?: string;
+              timeoutSeconds?: number;
+              onFailure?: 'abort' | 'continue';
+            } | null;
+            post?: {
+              kind: 'https';
+              url: string;
+              timeoutSeconds?: number;
+              onFailure?: 'abort' | 'continue';
+            } | {
+              kind: 'agent';
+              command: string[];
+              inputData?: string;
+              timeoutSeconds?: number;
+              onFailure?: 'abort' | 'continue';
+            } | null;
+          } | undefined;
+        };
+      };
     };
     PolicyTargets: {
       targets: (components['schemas']['Guest'] & {
@@ -5758,7 +7357,7 @@ export interface components {
       })[];
       notIncluded: {
         guest: components['schemas']['Guest'];
-        reason: 'template' | 'gone' | 'not-selected' | 'excluded-by-selector' | 'excluded' | 'wrong-cluster' | 'cluster-deleted';
+        reason: 'template' | 'gone' | 'not-selected' | 'excluded-by-selector' | 'excluded' | 'wrong-cluster' | 'restore-test' | 'cluster-deleted';
         detail?: string;
       }[];
     };
@@ -5777,6 +7376,23 @@ export interface components {
       }[];
       /** For 403s caused by the role: the least role the action needs */
       requiredRole?: 'viewer' | 'operator' | 'admin';
+      /** For plan and quota refusals: the tenant’s plan */
+      plan?: string;
+      /** For `plan-feature-missing`: the feature or rule the plan lacks */
+      feature?: string;
+      /** For `quota-exceeded`: the quota the write would exceed */
+      quota?: string;
+      /** For `quota-exceeded`: the plan’s limit */
+      limit?: number;
+    };
+    QuotaUsage: {
+      used: number;
+      /** null: unlimited */
+      limit: number | null;
+      /** Over the limit (after a downgrade): nothing is deleted, new work of this kind is refused */
+      exceeded: boolean;
+      /** The guest or storage with the most, for a per-guest or per-storage quota */
+      where?: string;
     };
     RestoreRequest: {
       mode: 'in_place' | 'new_guest';
@@ -5793,6 +7409,117 @@ export interface components {
         /** Keep the tags Proxmox copies from the snapshot (default false: the service removes them, so the copy joins no tag-selected policy; it joins no pool unless `pool` is given, but policies selecting by node or `all` include it) */
         copyTags?: boolean;
       };
+    };
+    RestoreTest: components['schemas']['RestoreTestSpec'] & {
+      id: string;
+      schedulerExpression: string;
+      createdAt: string;
+      updatedAt: string;
+      version: number;
+    };
+    RestoreTestItem: {
+      guestId: string;
+      clusterId: string;
+      guestName: string;
+      guestType: 'qemu' | 'lxc';
+      node: string;
+      vmid: number;
+      /** The recovery point tested */
+      point?: {
+        kind: 'snapshot';
+        name: string;
+        createdAt: string;
+      } | {
+        kind: 'backup';
+        backupId: string;
+        volid: string;
+        storage: string;
+        createdAt: string;
+      };
+      phase: 'pending' | 'restoring' | 'isolating' | 'starting' | 'checking' | 'stopping' | 'destroying' | 'done';
+      /** The isolated test guest */
+      testVmid?: number;
+      testNode?: string;
+      upid?: string;
+      startedAt?: string;
+      restoredAt?: string;
+      bootStartedAt?: string;
+      looksLeft?: number;
+      aliveAt?: string;
+      outcome?: 'succeeded' | 'failed';
+      /** Why the test failed (Proxmox’s text, or the missing proof of life) */
+      reason?: string;
+      /** What the proof of life answered */
+      checkOutput?: string;
+      /** The network devices as written before the start, each with link_down=1 */
+      isolation?: {
+        [key: string]: string | undefined;
+      };
+      restoreSeconds?: number;
+      bootSeconds?: number;
+      destroyed?: boolean;
+      destroyError?: string;
+      endedAt?: string;
+    };
+    RestoreTestPage: {
+      items: components['schemas']['RestoreTest'][];
+      nextCursor?: string;
+    };
+    /** JSON Merge Patch of a RestoreTestSpec; the merged result must be a valid RestoreTestSpec */
+    RestoreTestPatch: {
+      [key: string]: unknown;
+    };
+    RestoreTestRun: {
+      id: string;
+      testId: string;
+      testName: string;
+      trigger: 'schedule' | 'manual';
+      scheduledTime: string;
+      status: 'running' | 'succeeded' | 'partially_failed' | 'failed' | 'skipped';
+      startedAt: string;
+      endedAt?: string;
+      items?: components['schemas']['RestoreTestItem'][];
+      /** Test guests of earlier runs this run found and destroyed first */
+      leftoversRemoved?: number[];
+      reason?: string;
+    };
+    RestoreTestRunPage: {
+      items: components['schemas']['RestoreTestRun'][];
+      nextCursor?: string;
+    };
+    RestoreTestSpec: {
+      name: string;
+      description?: string;
+      enabled?: boolean;
+      schedule: {
+        /** 5-field crontab(5) expression, evaluated in `timezone`; restrict day-of-month or day-of-week, not both */
+        cron: string;
+        /** IANA time zone, stored as IANA spells it */
+        timezone?: string;
+      };
+      /** 'snapshot': clone the guest's newest good snapshot; 'backup': restore its newest backup archive */
+      source?: 'snapshot' | 'backup';
+      selector: {
+        guests?: string[];
+        tags?: string[];
+        pools?: string[];
+        nodes?: string[];
+        all?: boolean;
+        exclude?: {
+          guests?: string[];
+          tags?: string[];
+        };
+      };
+      /** Test a random sample of this many selected guests per run (default: all selected, at most 10, a random 10 when more) */
+      sample?: number;
+      target?: {
+        /** Node of the test guest (default: the guest's own; another node needs shared storage) */
+        node?: string;
+        /** Storage of the test guest's disks (default: as the clone or the archive has it) */
+        storage?: string;
+      };
+      /** How long a started test guest has to show a proof of life */
+      bootTimeoutSeconds?: number;
     };
     /** Proxmox Backup Server prune options. With no keep option above 0, everything is kept. */
     Retention: {
@@ -5825,6 +7552,12 @@ export interface components {
         id: string;
         time: string;
         protected?: boolean;
+        /** An archive’s storage: archives are decided per guest and storage, as a backup policy’s retention does (protected ones kept, the newest of each guest and storage never pruned) */
+        storage?: string;
+        /** The guest an archive is of: archives of different guests are decided apart */
+        guestId?: string;
+        /** Made outside the service: never a candidate (kept, reason `external`) */
+        external?: boolean;
       }[];
     };
     RetentionSimulationResult: {
@@ -5832,7 +7565,9 @@ export interface components {
         id: string;
         time: string;
         keep: boolean;
-        reason: 'keep-all' | 'keep-last' | 'keep-within' | 'keep-hourly' | 'keep-daily' | 'keep-weekly' | 'keep-monthly' | 'keep-yearly' | 'protected' | 'manual' | 'last-good' | 'max-age' | 'pruned';
+        reason: 'keep-all' | 'keep-last' | 'keep-within' | 'keep-hourly' | 'keep-daily' | 'keep-weekly' | 'keep-monthly' | 'keep-yearly' | 'protected' | 'manual' | 'external' | 'last-good' | 'max-age' | 'pruned';
+        storage?: string;
+        guestId?: string;
       }[];
     };
     RotatedSecret: {
@@ -5860,6 +7595,8 @@ export interface components {
       notStarted?: number;
       /** Results recorded after the run had ended: listed, not counted */
       late?: number;
+      /** Guests the service skipped (also counted in `failed`), e.g. for a quota */
+      skipped?: number;
       createdAt: string;
       startedAt?: string;
       finishedAt?: string;
@@ -5887,12 +7624,22 @@ export interface components {
       finishedAt: string;
       /** Arrived after the run had ended (its lane was given up); not counted */
       late?: boolean;
+      /** The run did not start the guest (counted as failed); `reason` says why */
+      skipped?: true;
+      /** Why the guest was skipped, e.g. `storage-guard` */
+      reason?: string;
+      /** A pre hook failed under `onFailure: continue`: which one, and why */
+      warning?: string;
     };
     RunPage: {
       items: components['schemas']['Run'][];
       nextCursor?: string;
     };
     RunWithResults: components['schemas']['Run'] & {
+      /** Guests the run did not start, by reason (e.g. `{"storage-guard": 2}`); counted in `failed` */
+      skippedGuests?: {
+        [key: string]: number | undefined;
+      };
       results: components['schemas']['RunGuestResult'][];
     };
     Settings: {
@@ -5900,6 +7647,7 @@ export interface components {
       plan: string;
       timezone: string;
       unprotectedGuestEvents: boolean;
+      storageGuardPercent?: number;
       updatedAt: string;
       version: number;
     };
@@ -5908,6 +7656,8 @@ export interface components {
       timezone: string;
       /** Publish `guest.unprotected` once for each new guest an inventory sync finds and no enabled policy covers */
       unprotectedGuestEvents?: boolean;
+      /** The storage guard’s threshold (percent of a storage’s capacity) for policies that set none; absent: no guard unless a policy sets one */
+      storageGuardPercent?: number;
     };
     /** JSON Merge Patch of the settings */
     SettingsPatch: {
@@ -5915,6 +7665,8 @@ export interface components {
       timezone?: string;
       /** Publish `guest.unprotected` once for each new guest an inventory sync finds and no enabled policy covers */
       unprotectedGuestEvents?: boolean;
+      /** The storage guard’s threshold (percent of a storage’s capacity) for policies that set none; absent: no guard unless a policy sets one */
+      storageGuardPercent?: number | null;
     };
     SnapshotPatch: {
       description?: string;
@@ -5935,6 +7687,9 @@ export interface components {
       description?: string;
       protected?: boolean;
       vmstate: boolean;
+      /** Bytes of the RAM state volume as its storage lists it (recorded by the inventory sync) */
+      vmstateSize?: number;
+      vmstateStorage?: string;
       createdAt: string;
       error?: string;
       deletedAt?: string;
@@ -6007,6 +7762,59 @@ export interface components {
         bytes: number;
       }[];
     };
+    Storage: {
+      clusterId: string;
+      storage: string;
+      /** The node, or `*` for a shared storage (listed once) */
+      node: string;
+      /** The nodes that list the storage */
+      nodes: string[];
+      type: string;
+      content: string[];
+      shared: boolean;
+      enabled: boolean;
+      /** Bytes, as Proxmox reports them (0 while inactive) */
+      total: number;
+      used: number;
+      avail: number;
+      /** false while Proxmox cannot reach the storage */
+      active: boolean;
+      usedPercent?: number;
+      /** The inventory sync that saw these figures */
+      syncedAt: string;
+      /** The service’s own archives on the storage (never external ones) and the RAM state volumes of its snapshots there */
+      serviceUsage: {
+        backupBytes: number;
+        backups: number;
+        vmstateBytes: number;
+        vmstates: number;
+      };
+      /** Open storage-guard episode: `storage.threshold` was published */
+      guard?: {
+        thresholdPercent: number;
+        since: string;
+        runId: string;
+      };
+    };
+    /** Skip a guest (reason storage-guard) rather than fill a storage past the threshold: checked before each backup and each RAM snapshot */
+    StorageGuard: {
+      /** Fill (percent of capacity) a run may bring a target storage to; default: the tenant’s */
+      thresholdPercent?: number;
+      /** A threshold per target storage id (a backup storage, or where RAM state goes) */
+      storages?: {
+        [key: string]: number | undefined;
+      };
+    };
+    StorageTrendPoint: {
+      day: string;
+      node: string;
+      /** Bytes, as Proxmox reports them (0 while inactive) */
+      total: number;
+      used: number;
+      avail: number;
+      /** false while Proxmox cannot reach the storage */
+      active: boolean;
+    };
     Subscription: {
       id: string;
       kind: 'email' | 'webhook';
@@ -6025,7 +7833,7 @@ export interface components {
     };
     SubscriptionFilters: {
       /** Only these event types (all when absent or empty) */
-      types?: ('run.succeeded' | 'run.partially_failed' | 'run.failed' | 'run.cancelled' | 'snapshot.created' | 'snapshot.failed' | 'snapshot.deleted' | 'snapshot.missing' | 'backup.succeeded' | 'backup.failed' | 'restore.succeeded' | 'restore.failed' | 'lock.stuck' | 'agent.offline' | 'rpo.breached' | 'rpo.recovered' | 'guest.unprotected')[];
+      types?: ('run.succeeded' | 'run.partially_failed' | 'run.failed' | 'run.cancelled' | 'snapshot.created' | 'snapshot.failed' | 'snapshot.deleted' | 'snapshot.missing' | 'backup.succeeded' | 'backup.failed' | 'restore.succeeded' | 'restore.failed' | 'lock.stuck' | 'agent.offline' | 'rpo.breached' | 'rpo.recovered' | 'guest.unprotected' | 'storage.threshold' | 'storage.recovered' | 'restore_test.succeeded' | 'restore_test.failed')[];
       /** Only these outcomes (both when absent or empty) */
       outcomes?: ('success' | 'failure')[];
       /** Only events of these policies (all when absent or empty) */
@@ -6061,8 +7869,35 @@ export interface components {
       unchanged: number;
       syncedAt: string;
     };
+    TenantPlan: {
+      tenantId: string;
+      plan: string;
+    };
     TestEventSent: {
       eventId: string;
+    };
+    Usage: {
+      plan: string;
+      features: {
+        backups: boolean;
+        ramSnapshots: boolean;
+        hooks: boolean;
+        restoreTests: boolean;
+      };
+      minScheduleIntervalMinutes: number;
+      maxRetention: number | null;
+      quotas: {
+        clusters: components['schemas']['QuotaUsage'];
+        policies: components['schemas']['QuotaUsage'];
+        guestsCovered: components['schemas']['QuotaUsage'];
+        snapshotsPerGuest: components['schemas']['QuotaUsage'];
+        backupBytes: components['schemas']['QuotaUsage'];
+        backupBytesPerStorage: components['schemas']['QuotaUsage'];
+      };
+      backupBytesByStorage: {
+        storage: string;
+        bytes: number;
+      }[];
     };
   };
 }

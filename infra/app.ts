@@ -1,6 +1,7 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { parseTenantPlans } from '#shared/api/settings/tenant-plans.ts';
+import { parseDefaultPlan, parsePlanTable } from '#shared/config/plan-config.ts';
 import { StatefulStack } from './stateful-stack.ts';
 import { StatelessStack } from './stateless-stack.ts';
 
@@ -13,6 +14,14 @@ function planContext(value: unknown): string | undefined {
   const json = typeof value === 'string' ? value : JSON.stringify(value);
   parseTenantPlans(json, 'pve-snapshots:tenantPlans');
   return json;
+}
+
+/** The plan new tenants start on, checked at synth against the plans (the built-in ones and the context's). */
+function defaultPlanContext(value: unknown, tenantPlans: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const setting = 'pve-snapshots:defaultPlan';
+  if (typeof value !== 'string') throw new Error(`${setting} must be a plan name (a string)`);
+  return parseDefaultPlan(value, parsePlanTable(tenantPlans, 'pve-snapshots:tenantPlans'), setting);
 }
 
 /** Builds the service's CDK app; the CLI entry below and the infra tests call the same. */
@@ -29,6 +38,9 @@ export function buildApp(app: App = new App()): {
       'set the context values pve-snapshots:jwtIssuer and pve-snapshots:jwtAudience (cdk.json or -c)',
     );
   }
+  // Checked before any stack is built: a bad plan fails the synth at once.
+  const tenantPlans = planContext(app.node.tryGetContext('pve-snapshots:tenantPlans'));
+  const defaultPlan = defaultPlanContext(app.node.tryGetContext('pve-snapshots:defaultPlan'), tenantPlans);
   // A table replica needs the stacks bound to a region (a global table is not region-agnostic).
   const replicaRegion = context('replicaRegion');
   const region = context('region') ?? process.env.CDK_DEFAULT_REGION;
@@ -48,12 +60,12 @@ export function buildApp(app: App = new App()): {
   const smtpSecretArn = context('smtpSecretArn');
   const mailFrom = context('mailFrom');
   const consoleClientId = context('consoleClientId');
-  const tenantPlans = planContext(app.node.tryGetContext('pve-snapshots:tenantPlans'));
   const stateless = new StatelessStack(app, 'PveSnapshotsStateless', {
     ...(env ? { env } : {}),
     table: stateful.table,
     cursorKey: stateful.cursorKey,
     confirmationKey: stateful.confirmationKey,
+    agentCommandKey: stateful.agentCommandKey,
     clusterSecretPrefix: stateful.clusterSecretPrefix,
     webhookSecretPrefix: stateful.webhookSecretPrefix,
     scheduleGroup: stateful.scheduleGroup,
@@ -68,6 +80,7 @@ export function buildApp(app: App = new App()): {
     ...(mailFrom ? { mailFrom } : {}),
     ...(consoleClientId ? { consoleClientId } : {}),
     ...(tenantPlans ? { tenantPlans } : {}),
+    ...(defaultPlan ? { defaultPlan } : {}),
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stateful, stateless };

@@ -24,6 +24,8 @@ export class StatefulStack extends Stack {
   public readonly cursorKey: Secret;
   /** Random key material under which emailed confirmation codes are MAC-ed (never stored plain or hashed). */
   public readonly confirmationKey: Secret;
+  /** Random key material that signs the ids of commands sent to agents (their answers are checked against it). */
+  public readonly agentCommandKey: Secret;
   /** Name prefix of the per-cluster Proxmox token secrets the service creates at run time. */
   public readonly clusterSecretPrefix = 'pve-snapshots/clusters';
   /** Name prefix of the webhook signing secrets, apart from the tokens: the notifier may read only these. */
@@ -69,6 +71,15 @@ export class StatefulStack extends Stack {
       id: 'AwsSolutions-SMG4',
       reason:
         'Only MACs confirmation codes that live 24 hours; replacing the value merely invalidates codes in flight (a new one can be asked for), so no rotation function is needed.',
+    });
+    this.agentCommandKey = new Secret(this, 'AgentCommandKey', {
+      description: 'MACs the ids of commands sent to agents (HMAC-SHA-256)',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+    Validations.of(this.agentCommandKey).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Only MACs command ids valid for about a minute, never stored; replacing the value refuses answers (their commands fail as agent-offline) until the warm connector and WebSocket function instances, which keep the key they read, are replaced (deploy them after replacing it), so no rotation function is needed.',
     });
   }
 }

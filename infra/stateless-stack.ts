@@ -11,13 +11,14 @@ import { AgentGateway } from './constructs/agent-gateway.ts';
 import { ConsoleSite } from './constructs/console-site.ts';
 import { DailySweep } from './constructs/daily-sweep.ts';
 import { EndedExecutions } from './constructs/ended-executions.ts';
-import { invokes, startsExecutions } from './constructs/function-uses.ts';
+import { answersTasksOf, invokes, startsExecutions } from './constructs/function-uses.ts';
 import { GuestOperationWorkflow } from './constructs/guest-operation-workflow.ts';
 import { NotificationPipeline } from './constructs/notification-pipeline.ts';
 import { OperationalAlarms } from './constructs/operational-alarms.ts';
 import { PolicyRunWorkflow } from './constructs/policy-run-workflow.ts';
 import { PolicySchedules } from './constructs/policy-schedules.ts';
 import { ProxmoxConnector } from './constructs/proxmox-connector.ts';
+import { RestoreTestWorkflow } from './constructs/restore-test-workflow.ts';
 import { RpoMonitor } from './constructs/rpo-monitor.ts';
 import { ServiceApi } from './constructs/service-api.ts';
 import { stateMachineLogGroup } from './constructs/state-machine-logs.ts';
@@ -29,6 +30,8 @@ export interface StatelessStackProps extends StackProps {
   readonly cursorKey: ISecret;
   /** The key confirmation codes are MAC-ed with: the notifier makes them, the API checks them. */
   readonly confirmationKey: ISecret;
+  /** The key agent command ids are signed with: the connector signs them, the WebSocket function checks answers. */
+  readonly agentCommandKey: ISecret;
   readonly clusterSecretPrefix: string;
   readonly webhookSecretPrefix: string;
   readonly scheduleGroup: IScheduleGroup;
@@ -41,6 +44,8 @@ export interface StatelessStackProps extends StackProps {
   readonly claims?: { readonly tenant: string; readonly role: string };
   /** The operator's plans (JSON, see the README): what a new tenant gets on first use. Default: nothing. */
   readonly tenantPlans?: string;
+  /** The plan new tenants start on (checked at synth against the plans). Default: `standard`. */
+  readonly defaultPlan?: string;
   /** Where operational alarms are mailed; none when absent. */
   readonly alarmEmail?: string;
   /** Domain events: the notification topic and the event bus. */
@@ -67,6 +72,8 @@ export class StatelessStack extends WiredStack {
   public readonly policyRun: PolicyRunWorkflow;
   /** Manual snapshots, deletes and restores. */
   public readonly guestOperations: GuestOperationWorkflow;
+  /** Restore tests: restore, boot, prove and destroy a copy of a recovery point. */
+  public readonly restoreTests: RestoreTestWorkflow;
   /** Finishes runs and operations whose execution failed, timed out or was stopped. */
   public readonly endedExecutions: EndedExecutions;
   public readonly agentGateway: AgentGateway;
@@ -93,10 +100,16 @@ export class StatelessStack extends WiredStack {
       jwtAudience: props.jwtAudience,
       ...(props.claims ? { claims: props.claims } : {}),
       ...(props.tenantPlans ? { tenantPlans: props.tenantPlans } : {}),
+      ...(props.defaultPlan ? { defaultPlan: props.defaultPlan } : {}),
     });
     const api = this.api.function;
 
-    this.connector = new ProxmoxConnector(this, 'Connector', { table, clusterSecretPrefix });
+    this.connector = new ProxmoxConnector(this, 'Connector', {
+      table,
+      clusterSecretPrefix,
+      ...(props.tenantPlans ? { tenantPlans: props.tenantPlans } : {}),
+      ...(props.defaultPlan ? { defaultPlan: props.defaultPlan } : {}),
+    });
     // The API reaches Proxmox only through the connector.
     this.api.service.use(invokes(this.connector.function));
 
@@ -105,23 +118,37 @@ export class StatelessStack extends WiredStack {
       events,
       connector: this.connector.service,
       api: this.api.service,
+      commandKey: props.agentCommandKey,
     });
-    const stepDependencies = { table, connector: this.connector, events };
-    this.steps = new WorkflowSteps(this, 'WorkflowSteps', stepDependencies);
+    const stepDependencies = { table, connector: this.connector, events, webhookSecretPrefix };
+    this.steps = new WorkflowSteps(this, 'WorkflowSteps', {
+      ...stepDependencies,
+      publicApiUrl: this.api.httpApi.api.apiEndpoint,
+    });
     this.policyRun = new PolicyRunWorkflow(this, 'PolicyRun', {
       ...this.steps.functions,
       connector: this.connector.function,
       logGroup: stateMachineLogGroup(this, 'PolicyRunLogs', 'policy-run'),
     });
+    // Agents follow the lanes' and the guest operations' Proxmox tasks and report their ends to the
+    // waiting task; a hook receiver's callback (a public route of the API) ends the task that waits for it.
+    this.agentGateway.answersTasksOf(this.policyRun.laneStateMachine);
+    this.api.service.use(answersTasksOf(this.policyRun.laneStateMachine));
     this.guestOperations = new GuestOperationWorkflow(this, 'GuestOperation', {
       ...this.steps.functions,
       connector: this.connector.function,
       logGroup: stateMachineLogGroup(this, 'GuestOperationLogs', 'guest-operation'),
     });
+    this.agentGateway.answersTasksOf(this.guestOperations.stateMachine);
+    this.restoreTests = new RestoreTestWorkflow(this, 'RestoreTest', {
+      ...this.steps.functions,
+      logGroup: stateMachineLogGroup(this, 'RestoreTestLogs', 'restore-test'),
+    });
     this.endedExecutions = new EndedExecutions(this, 'EndedExecutions', {
       ...stepDependencies,
       policyRun: this.policyRun.stateMachine,
       guestOperation: this.guestOperations.stateMachine,
+      restoreTest: this.restoreTests.stateMachine,
     });
     this.dailySweep = new DailySweep(this, 'DailySweep', {
       ...stepDependencies,
@@ -136,10 +163,12 @@ export class StatelessStack extends WiredStack {
     this.api.service.use(
       startsExecutions(ENV.operationStateMachineArn, this.guestOperations.stateMachine),
       startsExecutions(ENV.policyRunStateMachineArn, this.policyRun.stateMachine),
+      startsExecutions(ENV.restoreTestStateMachineArn, this.restoreTests.stateMachine),
     );
     this.policySchedules = new PolicySchedules(this, 'PolicySchedules', {
       writer: api,
       policyRun: this.policyRun.stateMachine,
+      restoreTest: this.restoreTests.stateMachine,
       scheduleGroup: props.scheduleGroup,
       deadLetters: props.scheduleDeadLetters,
     });
@@ -179,6 +208,8 @@ export class StatelessStack extends WiredStack {
         ReconcileGuests: steps.reconcileGuests,
         PlanOperation: steps.planOperation,
         FinishOperation: steps.finishOperation,
+        RestoreTestStep: steps.restoreTestStep,
+        RunHook: steps.runHook,
         DailySweep: this.dailySweep.function,
         SweepWorker: this.dailySweep.worker,
         RpoCheck: this.rpoMonitor.function,
@@ -204,6 +235,7 @@ export class StatelessStack extends WiredStack {
         PolicyRun: this.policyRun.stateMachine,
         Lane: this.policyRun.laneStateMachine,
         GuestOperation: this.guestOperations.stateMachine,
+        RestoreTest: this.restoreTests.stateMachine,
       },
       deadLetterQueues: {
         ScheduleDeadLetters: props.scheduleDeadLetters,

@@ -1,19 +1,11 @@
 import type { Command } from 'commander';
-import { type ApiClient, type Schemas, unwrap } from '../../client/api-client.ts';
+import { type Schemas, unwrap } from '../../client/api-client.ts';
 import type { paths } from '../../client/api-types.ts';
 import type { CliContext } from '../context.ts';
 import { integer } from '../input.ts';
 import type { Column } from '../output.ts';
-import { listAll } from '../resolve.ts';
+import { clusterNames, listAll } from '../resolve.ts';
 import { act, first } from './action.ts';
-
-/** Cluster names by id, so guests show as `lab/101`, the way they can be named back. */
-async function clusterNames(client: ApiClient): Promise<Map<string, string>> {
-  const clusters = await listAll(
-    async (query) => (await unwrap(client.GET('/v1/clusters', { params: { query } }))).data,
-  );
-  return new Map(clusters.map((cluster) => [cluster.id, cluster.name]));
-}
 
 function columns(names: Map<string, string>): Column<Schemas['Guest']>[] {
   return [

@@ -2,15 +2,22 @@ import type { Command } from 'commander';
 import { type Schemas, unwrap } from '../../client/api-client.ts';
 import type { CliContext } from '../context.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
-import { integer, readDocument } from '../input.ts';
+import { integer } from '../input.ts';
 import type { Column } from '../output.ts';
 import { listAll, resolvePolicy } from '../resolve.ts';
+import {
+  type ScheduledSpecOptions,
+  scheduledSpecFrom,
+  scheduledSpecOptions,
+  specPart,
+} from '../spec-options.ts';
 import { type WaitSettings, waitForRun, withWaitOptions } from '../wait.ts';
-import { act, collect, first } from './action.ts';
+import { act, first } from './action.ts';
 
 const COLUMNS: Column<Schemas['Policy']>[] = [
   { header: 'ID', value: (policy) => policy.id },
   { header: 'NAME', value: (policy) => policy.name },
+  { header: 'KIND', value: (policy) => policy.kind ?? 'snapshot' },
   { header: 'ENABLED', value: (policy) => (policy.enabled === false ? 'no' : 'yes') },
   { header: 'CRON', value: (policy) => policy.schedule.cron },
   { header: 'TIMEZONE', value: (policy) => policy.schedule.timezone },
@@ -18,25 +25,22 @@ const COLUMNS: Column<Schemas['Policy']>[] = [
   { header: 'RETENTION', value: (policy) => policy.retention },
 ];
 
-interface SpecOptions {
-  file?: string;
-  name?: string;
-  description?: string;
-  cron?: string;
-  timezone?: string;
-  tag?: string[];
-  guest?: string[];
-  pool?: string[];
-  node?: string[];
-  all?: boolean;
+interface SpecOptions extends ScheduledSpecOptions {
   keepLast?: number;
   keepHourly?: number;
   keepDaily?: number;
   keepWeekly?: number;
   keepMonthly?: number;
   keepYearly?: number;
-  enable?: boolean;
-  disable?: boolean;
+  kind?: string;
+  storage?: string;
+  mode?: string;
+  compress?: string;
+  notesTemplate?: string;
+  protectArchives?: boolean;
+  bwlimit?: number;
+  perNode?: number;
+  rpo?: number;
 }
 
 const RETENTION_FLAGS = [
@@ -49,52 +53,55 @@ const RETENTION_FLAGS = [
 ] as const;
 
 function specOptions(command: Command): Command {
-  command
-    .option('-f, --file <path>', 'the policy as JSON or YAML (- for stdin); the options below change it')
-    .option('--name <name>', 'policy name')
-    .option('--description <text>', 'description')
-    .option('--cron <expression>', '5-field crontab schedule, e.g. "0 2 * * *"')
-    .option('--timezone <zone>', 'IANA time zone of the schedule, e.g. Europe/Berlin')
-    .option('--tag <tag>', 'select guests with this tag (repeatable)', collect)
-    .option('--guest <guest>', 'select this guest, lab/101 or id (repeatable)', collect)
-    .option('--pool <pool>', 'select guests of this pool (repeatable)', collect)
-    .option('--node <node>', 'select guests on this node (repeatable)', collect)
-    .option('--all', 'select every guest');
+  scheduledSpecOptions(command, 'policy');
   for (const flag of RETENTION_FLAGS) {
     const name = flag.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
     command.option(`--${name} <n>`, `retention: ${name.replace('keep-', 'keep ')} snapshots`, integer);
   }
-  return command.option('--enable', 'enable the schedule').option('--disable', 'disable the schedule');
+  return command
+    .option('--kind <kind>', 'snapshot (default) or backup (vzdump archives; needs --storage)')
+    .option('--storage <storage>', 'backup: target storage with content backup, e.g. backup-nfs')
+    .option('--mode <mode>', 'backup: snapshot (default), suspend or stop')
+    .option('--compress <compress>', 'backup: zstd (default), lzo, gzip or none')
+    .option('--notes-template <template>', 'backup: archive notes, e.g. "{{guestname}} on {{node}}"')
+    .option('--protect-archives', 'backup: mark each new archive protected')
+    .option('--bwlimit <KiBps>', 'backup: bandwidth limit in KiB/s', integer)
+    .option('--per-node <n>', 'at most this many guests at once per node (default 2, backups 1)', integer)
+    .option(
+      '--rpo <minutes>',
+      'recovery-point objective in minutes (default: the longest gap of the schedule)',
+      integer,
+    );
+}
+
+/** The backup options given as flags (any of them makes the policy a backup policy unless --kind says). */
+function backupOptions(options: SpecOptions): Record<string, unknown> {
+  return {
+    ...(options.storage !== undefined ? { storage: options.storage } : {}),
+    ...(options.mode !== undefined ? { mode: options.mode } : {}),
+    ...(options.compress !== undefined ? { compress: options.compress } : {}),
+    ...(options.notesTemplate !== undefined ? { notesTemplate: options.notesTemplate } : {}),
+    ...(options.protectArchives ? { protected: true } : {}),
+    ...(options.bwlimit !== undefined ? { bwlimitKiBps: options.bwlimit } : {}),
+  };
 }
 
 /** The file's document with the flags laid over it (as a merge patch: only what was given). */
 async function specFrom(context: CliContext, options: SpecOptions): Promise<Record<string, unknown>> {
-  if (options.enable && options.disable)
-    throw new CliError('--enable or --disable, not both', ExitCode.usage);
-  const base = options.file ? await readDocument(context, options.file) : {};
-  const spec: Record<string, unknown> = { ...base };
-  const part = (name: string) => ({ ...((spec[name] as Record<string, unknown> | undefined) ?? {}) });
-  if (options.name !== undefined) spec.name = options.name;
-  if (options.description !== undefined) spec.description = options.description;
-  if (options.enable || options.disable) spec.enabled = Boolean(options.enable);
-  if (options.cron !== undefined || options.timezone !== undefined)
-    spec.schedule = {
-      ...part('schedule'),
-      ...(options.cron !== undefined ? { cron: options.cron } : {}),
-      ...(options.timezone !== undefined ? { timezone: options.timezone } : {}),
-    };
-  const selector = {
-    ...(options.tag ? { tags: options.tag } : {}),
-    ...(options.guest ? { guests: options.guest } : {}),
-    ...(options.pool ? { pools: options.pool } : {}),
-    ...(options.node ? { nodes: options.node } : {}),
-    ...(options.all ? { all: true } : {}),
-  };
-  if (Object.keys(selector).length > 0) spec.selector = { ...part('selector'), ...selector };
+  const spec = await scheduledSpecFrom(context, options);
+  const part = (name: string) => specPart(spec, name);
   const retention = Object.fromEntries(
     RETENTION_FLAGS.filter((flag) => options[flag] !== undefined).map((flag) => [flag, options[flag]]),
   );
   if (Object.keys(retention).length > 0) spec.retention = { ...part('retention'), ...retention };
+  if (options.kind !== undefined) spec.kind = options.kind;
+  const backup = backupOptions(options);
+  if (Object.keys(backup).length > 0) {
+    spec.backup = { ...part('backup'), ...backup };
+    spec.kind ??= 'backup';
+  }
+  if (options.perNode !== undefined) spec.concurrency = { ...part('concurrency'), perNode: options.perNode };
+  if (options.rpo !== undefined) spec.rpo = options.rpo;
   return spec;
 }
 
@@ -102,7 +109,7 @@ export function registerPolicyCommands(program: Command, context: CliContext): v
   const policies = program
     .command('policies')
     .alias('policy')
-    .description('snapshot policies: schedule, guest selection, retention; run now');
+    .description('snapshot and backup policies: schedule, guest selection, retention; run now, dry run');
 
   policies
     .command('list')
@@ -137,7 +144,7 @@ export function registerPolicyCommands(program: Command, context: CliContext): v
       .description('create a policy from a file and/or options (admin)')
       .addHelpText(
         'after',
-        '\nExample:\n  pvesnap policies create --name nightly --cron "0 2 * * *" --timezone Europe/Berlin --tag prod --keep-daily 7',
+        '\nExamples:\n  pvesnap policies create --name nightly --cron "0 2 * * *" --timezone Europe/Berlin --tag prod --keep-daily 7\n  pvesnap policies create --name nightly-backup --kind backup --storage backup-nfs --cron "0 3 * * *" --tag prod --keep-daily 7',
       ),
   ).action(
     act<SpecOptions>(context, async (session, _args, options) => {
@@ -256,4 +263,42 @@ export function registerPolicyCommands(program: Command, context: CliContext): v
         );
       }),
     );
+
+  policies
+    .command('dry-run')
+    .description(
+      'the plan of a run now, without running it: targets, lanes per node, expected time, what retention would delete (operator)',
+    )
+    .argument('<policy>', 'name or id')
+    .action(
+      act(context, async (session, args) => {
+        const policyId = await resolvePolicy(session.client, first(args));
+        const { data } = await unwrap(
+          session.client.POST('/v1/policies/{policyId}/dry-run', { params: { path: { policyId } } }),
+        );
+        if (session.output !== 'table') return session.print(data);
+        session.context.stdout.write(describePlan(data));
+        session.printList(data.lanes, [
+          { header: 'NODE', value: (lane) => lane.node },
+          { header: 'AT ONCE', value: (lane) => lane.perNode },
+          { header: 'GUESTS', value: (lane) => lane.guests.map((guest) => guest.vmid) },
+          { header: 'EXPECTED', value: (lane) => seconds(lane.expectedSeconds) },
+        ]);
+      }),
+    );
+}
+
+const seconds = (value: number | undefined) => (value === undefined ? 'unknown' : `${Math.round(value)} s`);
+
+/** A dry run in sentences: what a run now would take, and what retention would then delete. */
+function describePlan(plan: Schemas['DryRunPlan']): string {
+  const left = new Map<string, number>();
+  for (const guest of plan.notIncluded) left.set(guest.reason, (left.get(guest.reason) ?? 0) + 1);
+  const deletions = plan.retention.flatMap((guest) => guest.delete);
+  return [
+    `a run of ${plan.policyName} now would take ${plan.targets.length} guest(s) (${plan.targets.map((target) => target.vmid).join(', ') || 'none'}) in ${plan.lanes.length} lane(s), expected ${seconds(plan.expectedSeconds)}`,
+    `left out: ${[...left].map(([reason, count]) => `${count} ${reason}`).join(', ') || 'none'}`,
+    `retention would delete: ${deletions.map((item) => `${item.name} (${item.reason}${item.inThisRun ? '' : ', by the sweep'})`).join(', ') || 'nothing'}`,
+    '',
+  ].join('\n');
 }

@@ -4,7 +4,7 @@ import type { CliContext } from '../context.ts';
 import { integer } from '../input.ts';
 import type { Column } from '../output.ts';
 import { listAll, resolvePolicy } from '../resolve.ts';
-import { type WaitSettings, waitForRun, withWaitOptions } from '../wait.ts';
+import { printRun, type WaitSettings, waitForRun, withWaitOptions } from '../wait.ts';
 import { act, first } from './action.ts';
 
 const COLUMNS: Column<Schemas['Run']>[] = [
@@ -64,7 +64,8 @@ export function registerRunCommands(program: Command, context: CliContext): void
     .argument('<run>', 'run id')
     .action(
       act(context, async (session, args) => {
-        session.print(
+        await printRun(
+          session,
           (await unwrap(session.client.GET('/v1/runs/{runId}', { params: { path: { runId: first(args) } } })))
             .data,
         );

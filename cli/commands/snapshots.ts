@@ -216,4 +216,41 @@ export function registerSnapshotCommands(program: Command, context: CliContext):
       await startedOperation(session, data, options);
     }),
   );
+
+  snapshots
+    .command('tree')
+    .description(
+      "the guest's snapshots as Proxmox links them (parents first), and where its present state stands",
+    )
+    .argument('<guest>', 'cluster/vmid (lab/101) or id')
+    .action(
+      act(context, async (session, args) => {
+        const { data } = await unwrap(
+          session.client.GET('/v1/guests/{guestId}/snapshot-tree', {
+            params: { path: { guestId: first(args) } },
+          }),
+        );
+        if (session.output !== 'table') return session.print(data);
+        session.context.stdout.write(drawTree(data));
+      }),
+    );
+}
+
+/** The tree as indented lines, Proxmox's "NOW" where the guest's present state hangs. */
+function drawTree(tree: Schemas['SnapshotTree']): string {
+  const byName = new Map(tree.snapshots.map((node) => [node.name, node]));
+  const lines: string[] = [];
+  const visit = (name: string, depth: number) => {
+    const node = byName.get(name);
+    if (!node) return;
+    const marks = [node.origin, node.vmstate ? 'RAM' : '', node.protected ? 'protected' : '']
+      .filter(Boolean)
+      .join(', ');
+    lines.push(`${'  '.repeat(depth)}${node.name}  ${node.createdAt}  (${marks})`);
+    for (const child of node.children) visit(child, depth + 1);
+    if (node.current) lines.push(`${'  '.repeat(depth + 1)}NOW (the guest's present state)`);
+  };
+  for (const root of tree.roots) visit(root, 0);
+  if (tree.snapshots.length === 0) lines.push('no snapshots; NOW');
+  return `${lines.join('\n')}\n`;
 }

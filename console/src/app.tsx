@@ -19,16 +19,33 @@ import { SettingsScreen } from './screens/settings.tsx';
 import { SubscriptionsScreen } from './screens/subscriptions.tsx';
 import { type Session, SessionContext } from './session-context.ts';
 import { ErrorMessage, Loading } from './ui/components.tsx';
+import { lazyScreen } from './ui/lazy.tsx';
 
 const NAV = [
   { href: '/', label: 'Dashboard' },
   { href: '/guests', label: 'Guests' },
   { href: '/policies', label: 'Policies' },
   { href: '/runs', label: 'Runs' },
+  { href: '/restore-tests', label: 'Restore tests' },
+  { href: '/storage', label: 'Storage' },
   { href: '/audit', label: 'Audit trail' },
   { href: '/subscriptions', label: 'Subscriptions' },
   { href: '/settings', label: 'Settings' },
 ];
+
+// Screens added after the first-load budget was set come in their own chunks, loaded when first shown.
+const RestoreTestsScreen = lazyScreen(
+  'restore tests',
+  async () => (await import('./screens/restore-tests.tsx')).RestoreTestsScreen,
+);
+const RestoreTestScreen = lazyScreen(
+  'the restore test',
+  async () => (await import('./screens/restore-test.tsx')).RestoreTestScreen,
+);
+const StorageScreen = lazyScreen(
+  'storage',
+  async () => (await import('./screens/storage.tsx')).StorageScreen,
+);
 
 /** Client routes, first match wins; the service answers each of them with index.html. */
 const ROUTES: Array<[string, (params: Record<string, string>) => JSX.Element]> = [
@@ -41,6 +58,9 @@ const ROUTES: Array<[string, (params: Record<string, string>) => JSX.Element]> =
   ['/policies/:id', (params) => <PolicyScreen policyId={params.id as string} />],
   ['/runs', () => <RunsScreen />],
   ['/runs/:id', (params) => <RunScreen runId={params.id as string} />],
+  ['/restore-tests', () => <RestoreTestsScreen />],
+  ['/restore-tests/:id', (params) => <RestoreTestScreen testId={params.id as string} />],
+  ['/storage', () => <StorageScreen />],
   ['/audit', () => <AuditScreen />],
   ['/subscriptions', () => <SubscriptionsScreen />],
   ['/settings', () => <SettingsScreen />],
@@ -90,18 +110,28 @@ export function App() {
       if (!signedIn) throw new Error('the token names no tenant or role this console knows');
       tokenStore.write(token);
       setUser(signedIn);
+      setSignIns((count) => count + 1);
       navigate('/', { replace: true });
     }, setCallbackError);
   }, [config, path, query, claims]);
 
-  // A new screen moves focus to its heading, so a screen reader announces where the user is.
+  // A new screen moves focus to its heading, so a screen reader announces where the user is;
+  // signing in or out is a new screen too, though the address stays. A page just loaded keeps
+  // the browser's own start, where the skip link is the first stop.
+  const [signIns, setSignIns] = useState(0);
+  const loaded = useRef(false);
   useEffect(() => {
+    if (!loaded.current) {
+      loaded.current = true;
+      return;
+    }
     mainRef.current?.querySelector<HTMLElement>('h1')?.focus();
-  }, [path]);
+  }, [path, signIns]);
 
   const signOut = () => {
     tokenStore.clear();
     setUser(undefined);
+    setSignIns((count) => count + 1);
   };
   const session = useMemo<Session | undefined>(() => {
     if (!user) return undefined;
@@ -123,6 +153,7 @@ export function App() {
             if (!signedIn) return false;
             tokenStore.write(token);
             setUser(signedIn);
+            setSignIns((count) => count + 1);
             return true;
           }}
         />

@@ -1,7 +1,12 @@
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { ApiGatewayAgentConnections } from '#shared/adapters/agent/api-gateway-connections.ts';
 import { createDocumentClient } from '#shared/adapters/dynamo/client.ts';
 import { createStore } from '#shared/adapters/dynamo/store.ts';
+import { SecretsManagerStore } from '#shared/adapters/secrets/secrets-manager-store.ts';
+import { lazyServiceKey } from '#shared/adapters/secrets/service-key.ts';
+import { SfnTaskCallbacks } from '#shared/adapters/sfn/sfn-task-callbacks.ts';
 import { ENV } from '#shared/config/env-names.ts';
 import { AGENT_MESSAGE_LIMITS, MessageRateLimiter } from '#shared/domain/agent/message-rate.ts';
 import { createUlidGenerator } from '#shared/domain/ids.ts';
@@ -15,6 +20,11 @@ import {
 
 const deps = {
   store: createStore({ doc: createDocumentClient(), tableName: process.env[ENV.tableName] ?? '' }),
+  // Reads the one key by its ARN (the store's name prefix is for secrets it creates: none here).
+  commandKey: lazyServiceKey(
+    new SecretsManagerStore(new SecretsManagerClient({}), ''),
+    process.env[ENV.agentCommandKeySecretArn] ?? '',
+  ),
   connections: new ApiGatewayAgentConnections(
     new ApiGatewayManagementApiClient({ endpoint: process.env[ENV.agentConnectionsEndpoint] ?? '' }),
   ),
@@ -23,6 +33,7 @@ const deps = {
   now: Date.now,
   // Per warm instance: a connection's messages may spread over instances; the stage throttle bounds the rest.
   rate: new MessageRateLimiter(AGENT_MESSAGE_LIMITS, Date.now),
+  callbacks: new SfnTaskCallbacks(new SFNClient({})),
 };
 
 interface WebSocketEvent {

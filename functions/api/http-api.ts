@@ -13,18 +13,23 @@ import { createStore } from '#shared/adapters/dynamo/store.ts';
 import { AwsEventPublisher } from '#shared/adapters/notifications/aws-event-publisher.ts';
 import { LambdaProxmoxGateway } from '#shared/adapters/proxmox/lambda-gateway.ts';
 import { EventBridgePolicyScheduler } from '#shared/adapters/scheduler/eventbridge-policy-scheduler.ts';
+import { EventBridgeRestoreTestScheduler } from '#shared/adapters/scheduler/eventbridge-restore-test-scheduler.ts';
 import { SecretsManagerStore } from '#shared/adapters/secrets/secrets-manager-store.ts';
 import { lazyServiceKey } from '#shared/adapters/secrets/service-key.ts';
+import { SfnTaskCallbacks } from '#shared/adapters/sfn/sfn-task-callbacks.ts';
 import { SfnWorkflowStarter } from '#shared/adapters/sfn/sfn-workflow-starter.ts';
 import { createApiHandler } from '#shared/api/lambda.ts';
 import { parseTenantPlans } from '#shared/api/settings/tenant-plans.ts';
 import { loadApiConfig } from '#shared/config/api-config.ts';
 import { ENV } from '#shared/config/env-names.ts';
 import { loadEventTargets } from '#shared/config/event-config.ts';
+import { parseDefaultPlan, parsePlanTable } from '#shared/config/plan-config.ts';
 import { createUlidGenerator } from '#shared/domain/ids.ts';
 
 // Composition root of the API function: built once per cold start.
 const config = loadApiConfig(process.env);
+// Checked at cold start: a default plan no plan has stops the function naming DEFAULT_PLAN.
+const plans = parsePlanTable(config.tenantPlans, ENV.tenantPlans);
 const logger = new Logger({ serviceName: 'pve-snapshots-api' });
 const secrets = new SecretsManagerStore(new SecretsManagerClient({}), config.secretPrefix);
 const cursorKey = createHash('sha256')
@@ -45,6 +50,13 @@ export const handler = createApiHandler({
   workflows: new SfnWorkflowStarter(new SFNClient({}), {
     policyRun: config.policyRunStateMachineArn,
     operation: config.operationStateMachineArn,
+    restoreTest: config.restoreTestStateMachineArn,
+  }),
+  restoreTestSchedules: new EventBridgeRestoreTestScheduler(new SchedulerClient({}), {
+    groupName: config.scheduleGroupName,
+    targetArn: config.restoreTestStateMachineArn,
+    roleArn: config.schedulerRoleArn,
+    deadLetterArn: config.scheduleDeadLetterArn,
   }),
   schedules: new EventBridgePolicyScheduler(new SchedulerClient({}), {
     groupName: config.scheduleGroupName,
@@ -52,6 +64,8 @@ export const handler = createApiHandler({
     roleArn: config.schedulerRoleArn,
     deadLetterArn: config.scheduleDeadLetterArn,
   }),
+  // A hook receiver's callback answers the lane's task that waits for it.
+  taskCallbacks: new SfnTaskCallbacks(new SFNClient({})),
   ids: createUlidGenerator(),
   now: Date.now,
   events: new AwsEventPublisher(new SNSClient({}), new EventBridgeClient({}), loadEventTargets(process.env)),
@@ -70,5 +84,7 @@ export const handler = createApiHandler({
   logger,
   claims: config.claims,
   tenantPlans: parseTenantPlans(config.tenantPlans, ENV.tenantPlans),
+  plans,
+  defaultPlan: parseDefaultPlan(config.defaultPlan, plans, ENV.defaultPlan),
   version: config.version,
 });

@@ -8,9 +8,12 @@ import { createStore } from '#shared/adapters/dynamo/store.ts';
 import { AwsEventPublisher } from '#shared/adapters/notifications/aws-event-publisher.ts';
 import { CachedProxmoxConnector } from '#shared/adapters/proxmox/proxmox-connector.ts';
 import { SecretsManagerStore } from '#shared/adapters/secrets/secrets-manager-store.ts';
+import { lazyServiceKey } from '#shared/adapters/secrets/service-key.ts';
 import { loadConnectorConfig } from '#shared/config/connector-config.ts';
 import { loadEventTargets } from '#shared/config/event-config.ts';
 import { PROXMOX_CALL_DEADLINE_MS } from '#shared/config/time-budgets.ts';
+import { AnswerLatency } from '#shared/domain/agent/answer-polls.ts';
+import { KnownConnections } from '#shared/domain/agent/known-connections.ts';
 import { toWireFailure } from '#shared/domain/error-registry.ts';
 import { createUlidGenerator } from '#shared/domain/ids.ts';
 import { instrument } from '#shared/observability/instrument.ts';
@@ -26,9 +29,13 @@ const secrets = new SecretsManagerStore(new SecretsManagerClient({}), config.sec
 const deps = {
   store: createStore({ doc: createDocumentClient(), tableName: config.tableName }),
   proxmox: new CachedProxmoxConnector(secrets),
-  // Agent clusters: commands are pushed to the agent's WebSocket connection; the answer arrives
-  // in the WebSocket function and is read back from the table.
-  ...(config.agentConnectionsEndpoint
+  plans: config.plans,
+  defaultPlan: config.defaultPlan,
+  ids: createUlidGenerator(),
+  now: Date.now,
+  // Agent clusters: commands are pushed to the agent's WebSocket connection with signed ids; the
+  // answer arrives in the WebSocket function, which checks the id, and is read back from the table.
+  ...(config.agentConnectionsEndpoint && config.agentCommandKeySecretArn
     ? {
         agents: {
           connections: new ApiGatewayAgentConnections(
@@ -43,6 +50,9 @@ const deps = {
             loadEventTargets(process.env),
           ),
           offlineAfterMs: config.agentOfflineAfterMs,
+          latency: new AnswerLatency(),
+          known: new KnownConnections(),
+          commandKey: lazyServiceKey(secrets, config.agentCommandKeySecretArn),
         },
       }
     : {}),

@@ -6,11 +6,20 @@ import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { ENV } from '#shared/config/env-names.ts';
 import { ServiceFunction } from './api-function.ts';
 import type { DomainEvents } from './domain-events.ts';
-import { publishesEvents, tableReadOnly, tableReadWrite, type Use } from './function-uses.ts';
+import {
+  answersTasksOf,
+  publishesEvents,
+  readsSecret,
+  tableReadOnly,
+  tableReadWrite,
+  type Use,
+} from './function-uses.ts';
 import { acknowledgeWildcard } from './nag-acknowledgements.ts';
 import { Wiring } from './wiring.ts';
 
@@ -21,6 +30,8 @@ export interface AgentGatewayProps {
   readonly connector: ServiceFunction;
   /** The API function: closes a revoked key's connection. */
   readonly api: ServiceFunction;
+  /** The key command ids are signed with (the connector) and answers checked against (the routes). */
+  readonly commandKey: ISecret;
 }
 
 /**
@@ -36,6 +47,7 @@ export class AgentGateway extends Wiring {
   public readonly authorizerFunction: LambdaFunction;
   /** `$connect`, `$disconnect` and `$default`: the agents' messages. */
   public readonly routesFunction: LambdaFunction;
+  readonly #routes: ServiceFunction;
 
   constructor(scope: Construct, id: string, props: AgentGatewayProps) {
     super(scope, id);
@@ -50,6 +62,7 @@ export class AgentGateway extends Wiring {
       uses: [tableReadWrite(props.table)],
     });
     const routesFunction = routes.function;
+    this.#routes = routes;
     this.authorizerFunction = authorizerFunction;
     this.routesFunction = routesFunction;
 
@@ -116,11 +129,17 @@ export class AgentGateway extends Wiring {
         );
       },
     };
-    routes.use(managesConnections);
+    const signsCommands = readsSecret(ENV.agentCommandKeySecretArn, props.commandKey);
+    routes.use(managesConnections, signsCommands);
     props.api.use(managesConnections);
-    // The connector records the commands it sends agents (and an offline episode's report) and
+    // The connector records a followed task's workflow token (and an offline episode's report) and
     // publishes `agent.offline`; it reads the answers. It never deletes: put and update only.
-    props.connector.use(managesConnections, publishesEvents(props.events));
+    props.connector.use(managesConnections, publishesEvents(props.events), signsCommands);
     props.table.grant(props.connector.function, 'dynamodb:PutItem', 'dynamodb:UpdateItem');
+  }
+
+  /** An agent's reports of the tasks it follows answer the waiting tasks of `stateMachine`. */
+  answersTasksOf(stateMachine: IStateMachine): void {
+    this.#routes.use(answersTasksOf(stateMachine));
   }
 }

@@ -10,6 +10,7 @@ import { stepUses, type WorkflowStepDependencies, workflowStep } from './workflo
 export interface EndedExecutionsProps extends WorkflowStepDependencies {
   readonly policyRun: IStateMachine;
   readonly guestOperation: IStateMachine;
+  readonly restoreTest: IStateMachine;
 }
 
 /** The statuses of an execution that ended before its last step could record the outcome. */
@@ -36,6 +37,7 @@ export class EndedExecutions extends Wiring {
     const workflows: Array<[string, EndedExecution['workflow'], IStateMachine]> = [
       ['PolicyRunEndedRule', 'policy-run', props.policyRun],
       ['GuestOperationEndedRule', 'guest-operation', props.guestOperation],
+      ['RestoreTestEndedRule', 'restore-test', props.restoreTest],
     ];
     for (const [ruleId, workflow, stateMachine] of workflows) {
       new Rule(this, ruleId, {

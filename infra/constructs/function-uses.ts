@@ -36,6 +36,26 @@ function tableUse(table: ITable, access: 'read' | 'readWrite'): Use {
 /** The table, read only: gets, queries and scans, nothing written. */
 export const tableReadOnly = (table: ITable): Use => tableUse(table, 'read');
 
+/**
+ * The table read, plus puts and updates but no deletes: the connector's pre-flight keeps the
+ * storage guard's per-run counters (conditional writes).
+ */
+export function tableReadAndUpdate(table: ITable): Use {
+  const read = tableReadOnly(table);
+  return {
+    environment: read.environment,
+    grant(fn) {
+      read.grant(fn);
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+          resources: [table.tableArn],
+        }),
+      );
+    },
+  };
+}
+
 /** The table, read and write. */
 export const tableReadWrite = (table: ITable): Use => tableUse(table, 'readWrite');
 
@@ -57,6 +77,14 @@ export function invokesFunction(variable: string, target: LambdaFunction, reason
       acknowledgeInvoke(fn, target, reason);
     },
   };
+}
+
+/**
+ * Answering the tasks of `stateMachine` that wait for their token (SendTaskSuccess, Failure,
+ * Heartbeat): the token names the execution, so the function needs no name of it.
+ */
+export function answersTasksOf(stateMachine: IStateMachine): Use {
+  return { environment: {}, grant: (fn) => stateMachine.grantTaskResponse(fn) };
 }
 
 /** Publishing domain events: the topic and the bus. */

@@ -6,6 +6,7 @@ import {
   Condition,
   DefinitionBody,
   Fail,
+  IntegrationPattern,
   JitterType,
   JsonPath,
   LogLevel,
@@ -20,6 +21,7 @@ import {
   WaitTime,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { FOLLOW_HEARTBEAT_SECONDS } from './policy-run-workflow.ts';
 import { acknowledgeStateMachineRole } from './state-machine-role-acknowledgements.ts';
 import { lambdaTask } from './task-retries.ts';
 import { CONNECTOR_TASK_TIMEOUT, STEP_TASK_TIMEOUT } from './task-timeouts.ts';
@@ -32,10 +34,14 @@ export interface GuestOperationWorkflowProps {
   readonly logGroup?: ILogGroup;
 }
 
+/** How long an operation may run; a followed task's wait is bounded by it too. */
+const OPERATION_TIMEOUT = Duration.hours(6);
+
 /**
  * A guest operation (manual snapshot, delete, restore in place, restore to a new guest): plan the
  * Proxmox steps from the guest's current state, run them one after another (each task awaited
- * in a Wait loop, a lock at the call waited out), and record how it ended.
+ * in a Wait loop, or followed by the cluster's agent, a lock at the call waited out), and record
+ * how it ended.
  */
 export class GuestOperationWorkflow extends Construct {
   public readonly stateMachine: StateMachine;
@@ -136,21 +142,53 @@ export class GuestOperationWorkflow extends Construct {
       time: WaitTime.duration(Duration.seconds(3)),
     });
     const waitForStep = new Wait(this, 'WaitForStep', { time: WaitTime.duration(Duration.seconds(2)) });
+    const stepFinished = new Choice(this, 'StepFinished?')
+      .when(Condition.stringEquals('$.outcome.value.status', 'running'), waitForStep)
+      .otherwise(stepDone);
+    // On an agent's cluster the agent follows the task inside the tenant's network and reports its
+    // end: one callback however long a clone or restore runs. Whenever it cannot (too old for
+    // followTask, offline, three heartbeats missed, stopping), or the task failed, the task is
+    // looked at from CheckStep on, as on a direct cluster (a failed task fails there with its error).
+    const followStep = lambdaTask(this, 'FollowStep', {
+      lambdaFunction: props.connector,
+      integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+      payload: TaskInput.fromObject({
+        'tenantId.$': '$.step.tenantId',
+        'clusterId.$': '$.step.clusterId',
+        command: {
+          type: 'followTask',
+          until: { type: 'taskOutcome', 'upid.$': '$.task.value.upid' },
+          everySeconds: 1,
+          heartbeatSeconds: FOLLOW_HEARTBEAT_SECONDS,
+        },
+        taskToken: JsonPath.taskToken,
+      }),
+      resultSelector: { 'value.$': '$' },
+      resultPath: '$.outcome',
+      heartbeatTimeout: Timeout.duration(Duration.seconds(FOLLOW_HEARTBEAT_SECONDS * 3)),
+      taskTimeout: Timeout.duration(OPERATION_TIMEOUT),
+    });
+    followStep.addCatch(checkStep, { errors: ['States.ALL'], resultPath: JsonPath.DISCARD });
+    followStep.next(stepFinished);
     runStep.next(
       new Choice(this, 'StartedATask?')
         .when(
           Condition.and(Condition.isPresent('$.task.value.upid'), Condition.isString('$.task.value.upid')),
-          waitForStepStart,
+          new Choice(this, 'StepFollowedByAgent?')
+            .when(
+              Condition.and(
+                Condition.isPresent('$.step.followTasks'),
+                Condition.booleanEquals('$.step.followTasks', true),
+              ),
+              followStep,
+            )
+            .otherwise(waitForStepStart),
         )
         .otherwise(stepDone),
     );
     waitForStepStart.next(checkStep);
     waitForStep.next(checkStep);
-    checkStep.next(
-      new Choice(this, 'StepFinished?')
-        .when(Condition.stringEquals('$.outcome.value.status', 'running'), waitForStep)
-        .otherwise(stepDone),
-    );
+    checkStep.next(stepFinished);
 
     const runSteps = new MapState(this, 'RunSteps', {
       itemsPath: '$.plan.steps',
@@ -165,7 +203,7 @@ export class GuestOperationWorkflow extends Construct {
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       definitionBody: DefinitionBody.fromChainable(plan.next(runSteps).next(completeOperation)),
       stateMachineType: StateMachineType.STANDARD,
-      timeout: Duration.hours(6),
+      timeout: OPERATION_TIMEOUT,
       tracingEnabled: true,
       ...(props.logGroup
         ? { logs: { destination: props.logGroup, level: LogLevel.ALL, includeExecutionData: false } }

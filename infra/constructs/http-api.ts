@@ -5,6 +5,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { OPERATOR_PREFIX, OPERATOR_SCOPE } from '#shared/api/plans/operator-scope.ts';
 import { PUBLIC_ROUTES } from '#shared/api/public-routes.ts';
 
 export interface ServiceHttpApiProps {
@@ -37,12 +38,13 @@ export class ServiceHttpApi extends Construct {
     for (const route of PUBLIC_ROUTES) {
       const publicRoute = new HttpRoute(this, `Public${route.path.replaceAll(/[^A-Za-z0-9]/g, '')}`, {
         httpApi: this.api,
-        routeKey: HttpRouteKey.with(route.path, HttpMethod.GET),
+        routeKey: HttpRouteKey.with(route.path, HttpMethod[route.method]),
         integration,
       });
       Validations.of(publicRoute).acknowledge({
         id: 'AwsSolutions-APIG4',
-        reason: 'Health and the API documentation are public by design; they reveal no tenant data.',
+        reason:
+          'Health and the API documentation are public by design and reveal no tenant data; a hook callback is authenticated by its one-time token and the policy\u2019s hook signature, which the route checks.',
       });
     }
     new HttpRoute(this, 'Protected', {
@@ -50,6 +52,15 @@ export class ServiceHttpApi extends Construct {
       routeKey: HttpRouteKey.with('/{proxy+}', HttpMethod.ANY),
       integration,
       authorizer,
+    });
+    // The service operator's routes: API Gateway lets only tokens with the operator scope in
+    // (the app checks again), so no tenant token reaches them.
+    new HttpRoute(this, 'Operator', {
+      httpApi: this.api,
+      routeKey: HttpRouteKey.with(`${OPERATOR_PREFIX}/{proxy+}`, HttpMethod.ANY),
+      integration,
+      authorizer,
+      authorizationScopes: [OPERATOR_SCOPE],
     });
 
     this.accessLogs = new LogGroup(this, 'AccessLogs', {

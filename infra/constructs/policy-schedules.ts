@@ -14,6 +14,8 @@ export interface PolicySchedulesProps {
   readonly writer: LambdaFunction;
   /** The policy-run state machine each schedule starts. */
   readonly policyRun: IStateMachine;
+  /** The restore-test state machine each restore test's schedule starts. */
+  readonly restoreTest?: IStateMachine;
   readonly scheduleGroup: IScheduleGroup;
   /** Where Scheduler puts ticks it could not deliver after its retries. */
   readonly deadLetters: IQueue;
@@ -36,6 +38,7 @@ export class PolicySchedules extends Wiring {
       description: 'Lets EventBridge Scheduler start policy runs',
     });
     props.policyRun.grantStartExecution(this.role);
+    props.restoreTest?.grantStartExecution(this.role);
     props.deadLetters.grantSendMessages(this.role);
     const schedules = Stack.of(this).formatArn({
       service: 'scheduler',

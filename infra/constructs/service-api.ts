@@ -22,6 +22,8 @@ export interface ServiceApiProps {
   readonly claims?: { readonly tenant: string; readonly role: string };
   /** The operator's plans as JSON (checked at synth). Default: new tenants start empty. */
   readonly tenantPlans?: string;
+  /** The plan new tenants start on (`DEFAULT_PLAN`). Default: `standard`. */
+  readonly defaultPlan?: string;
   /** Issuer of accepted JWTs. */
   readonly jwtIssuer: string;
   /** Accepted JWT audiences. */
@@ -48,6 +50,7 @@ export class ServiceApi extends Wiring {
         [ENV.roleClaim]: props.claims?.role ?? 'role',
         POWERTOOLS_SERVICE_NAME: 'pve-snapshots-api',
         ...(props.tenantPlans ? { [ENV.tenantPlans]: props.tenantPlans } : {}),
+        ...(props.defaultPlan ? { [ENV.defaultPlan]: props.defaultPlan } : {}),
       },
       uses: [
         tableReadWrite(props.table),

@@ -10,3 +10,5 @@ import { Duration } from 'aws-cdk-lib';
  */
 export const STEP_TASK_TIMEOUT = Duration.seconds(60);
 export const CONNECTOR_TASK_TIMEOUT = Duration.minutes(2);
+/** Limit of one hook step: an HTTPS hook is waited for in the step, up to the longest hook timeout (10 min). */
+export const HOOK_TASK_TIMEOUT = Duration.minutes(11);

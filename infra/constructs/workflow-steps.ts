@@ -1,10 +1,18 @@
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
+import { ENV } from '#shared/config/env-names.ts';
 import { forEachStep, type WorkflowStep } from '#shared/config/workflow-steps.ts';
 import { ServiceFunction } from './api-function.ts';
 import type { DomainEvents } from './domain-events.ts';
-import { invokes, publishesEvents, tableReadOnly, tableReadWrite, type Use } from './function-uses.ts';
+import {
+  invokes,
+  publishesEvents,
+  secretsUnder,
+  tableReadOnly,
+  tableReadWrite,
+  type Use,
+} from './function-uses.ts';
 import type { ProxmoxConnector } from './proxmox-connector.ts';
 import { Wiring } from './wiring.ts';
 
@@ -13,6 +21,10 @@ export interface WorkflowStepDependencies {
   readonly table: TableV2;
   readonly connector: ProxmoxConnector;
   readonly events: DomainEvents;
+  /** Where webhook and hook signing secrets live; the hook step reads them. */
+  readonly webhookSecretPrefix: string;
+  /** The API's public URL: the hook step sends receivers their callback URL under it. */
+  readonly publicApiUrl?: string;
 }
 
 /**
@@ -39,6 +51,17 @@ export function stepUses(deps: WorkflowStepDependencies) {
     writes: tableReadWrite(deps.table),
     callsProxmox: invokes(deps.connector.function),
     publishes: publishesEvents(deps.events),
+    readsHookSecrets: secretsUnder(
+      ENV.webhookSecretPrefix,
+      deps.webhookSecretPrefix,
+      'read',
+      'Hook signing secrets are created at run time, one per policy, under the webhook secret prefix.',
+    ),
+    // Only an address: calling back is the receiver's doing, through the public route.
+    knowsApiUrl: {
+      environment: Object.fromEntries(deps.publicApiUrl ? [[ENV.publicApiUrl, deps.publicApiUrl]] : []),
+      grant: () => {},
+    } satisfies Use,
   };
 }
 
@@ -55,7 +78,7 @@ export class WorkflowSteps extends Wiring {
 
   constructor(scope: Construct, id: string, deps: WorkflowStepDependencies) {
     super(scope, id);
-    const { reads, writes, callsProxmox, publishes } = stepUses(deps);
+    const { reads, writes, callsProxmox, publishes, readsHookSecrets, knowsApiUrl } = stepUses(deps);
     // What each step uses. Planning an operation reads the guest on Proxmox (a restore's
     // snapshot, a free vmid); finishing one lists the guest's snapshots and syncs the inventory
     // after a clone. Resolving targets syncs the inventory, which may report new unprotected guests.
@@ -70,6 +93,11 @@ export class WorkflowSteps extends Wiring {
       recordPrune: [writes, publishes],
       planOperation: [writes, callsProxmox],
       finishOperation: [writes, callsProxmox, publishes],
+      // Restores, isolates, starts, checks and destroys a test guest, one call per step.
+      restoreTestStep: [writes, callsProxmox, publishes],
+      // A hook: its call record, the guest agent through the connector, the policy's hook secret,
+      // and the URL its receiver calls back.
+      runHook: [writes, callsProxmox, readsHookSecrets, knowsApiUrl],
     };
     this.functions = forEachStep((step, entry) =>
       workflowStep(this, `${step[0]?.toUpperCase()}${step.slice(1)}Function`, entry, uses[step]),

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { loadWorkflowDefinitions } from '#shared/local/workflows/definition-cache.ts';
+import { runLaneChunk } from '#shared/services/policy-run/work-item.ts';
 import { ASSUMPTIONS, type CostReport, estimateCost, type Fleet } from './cost-model.ts';
 import { PRICES_DATE } from './prices.ts';
 import { countWorkflow } from './workflow-counts.ts';
@@ -57,6 +58,7 @@ if (import.meta.main) {
     .option('--polls <n>', 'task polls after the first check per snapshot', positive, 2)
     .option('--deletions <n>', 'retention deletions per guest snapshot', positive, 1)
     .option('--snapshot-seconds <n>', 'seconds one snapshot takes', positive, 7)
+    .option('--standard-only', 'every guest on the Standard lane, as before the fast lanes')
     .parse();
   const options = program.opts();
   const fleet: Fleet = {
@@ -70,12 +72,17 @@ if (import.meta.main) {
     polls: options.polls,
     deletions: options.deletions,
     snapshotSeconds: options.snapshotSeconds,
+    guestsPerFastLane: runLaneChunk(
+      { kind: 'snapshot', concurrency: { perNode: options.perNode } },
+      options.guests,
+    ),
     daysPerMonth: 30,
   };
   const workflows = await loadWorkflowDefinitions();
   const counts = countWorkflow(
     workflows.definitions[workflows.policyRunArn],
     workflows.definitions[workflows.laneArn],
+    options.standardOnly ? undefined : workflows.definitions[workflows.fastLaneArn],
   );
   process.stdout.write(`${formatReport(estimateCost(fleet, counts), fleet)}\n`);
   process.stdout.write(`Counts per part (transitions / invocations): ${JSON.stringify(counts)}\n`);

@@ -20,6 +20,8 @@ export interface Fleet {
   readonly deletions: number;
   /** Seconds one guest snapshot takes (for the per-tenant burst). */
   readonly snapshotSeconds: number;
+  /** Guests per fast lane (one Express request each); see `runLaneChunk`. */
+  readonly guestsPerFastLane?: number;
   readonly daysPerMonth: number;
 }
 
@@ -35,6 +37,17 @@ export interface WorkflowCounts {
   readonly run: Count;
   /** One lane: the parent's iteration and the child execution's own states. */
   readonly lane: Count;
+  /**
+   * The fast path (Express lanes), when the definitions have it: `lane` is the parent's Standard
+   * iteration per fast lane; `guest`, `poll` and `deletion` are the Express lane's transitions
+   * (billed per request and duration, not per transition) and invocations.
+   */
+  readonly fast?: {
+    readonly lane: Count;
+    readonly guest: Count;
+    readonly poll: Count;
+    readonly deletion: Count;
+  };
 }
 
 export interface Count {
@@ -95,11 +108,28 @@ const add = (a: Count, b: Count, times = 1): Count => ({
 export function estimateCost(fleet: Fleet, counts: WorkflowCounts, a = ASSUMPTIONS): CostReport {
   const runsPerDay = fleet.tenants * fleet.policiesPerTenant * fleet.runsPerDay;
   const snapshotsPerDay = runsPerDay * fleet.guestsPerPolicy;
-  const lanesPerRun = fleet.nodesPerTenant;
-  const perGuest = add(add(counts.guest, counts.poll, fleet.polls), counts.deletion, fleet.deletions);
-  const perRun = add(add(counts.run, counts.lane, lanesPerRun), perGuest, fleet.guestsPerPolicy);
   const days = fleet.daysPerMonth;
+  const onePath = (path: Pick<WorkflowCounts, 'guest' | 'poll' | 'deletion'>) =>
+    add(add(path.guest, path.poll, fleet.polls), path.deletion, fleet.deletions);
+  const { fast } = counts;
+  // The fast path: a node's guests in lanes of `guestsPerFastLane`, each one Express request whose
+  // duration is its guests' snapshots, `perNode` at a time; nothing per guest in Standard.
+  const guestsPerNode = fleet.guestsPerPolicy / fleet.nodesPerTenant;
+  const lanesPerRun = fast
+    ? fleet.nodesPerTenant * Math.ceil(guestsPerNode / (fleet.guestsPerFastLane ?? guestsPerNode))
+    : fleet.nodesPerTenant;
+  const perGuest = fast ? { transitions: 0, invocations: onePath(fast).invocations } : onePath(counts);
+  const perRun = add(
+    add(counts.run, fast ? fast.lane : counts.lane, lanesPerRun),
+    perGuest,
+    fleet.guestsPerPolicy,
+  );
   const transitions = perRun.transitions * runsPerDay * days;
+  const expressRequests = fast ? lanesPerRun * runsPerDay * days : 0;
+  const laneSeconds =
+    (Math.min(guestsPerNode, fleet.guestsPerFastLane ?? guestsPerNode) / fleet.perNode) *
+    fleet.snapshotSeconds;
+  const expressGbSeconds = expressRequests * laneSeconds * price.SFN_EXPRESS_BILLED_GB;
   // Each run reconciles its guests, and the daily sweep reads every guest once more.
   const reconcileCalls = snapshotsPerDay * (1 + 1 / fleet.runsPerDay) * days;
   const invocations =
@@ -123,6 +153,22 @@ export function estimateCost(fleet: Fleet, counts: WorkflowCounts, a = ASSUMPTIO
       quantity: transitions,
       monthlyUsd: transitions * price.SFN_STANDARD_PER_TRANSITION,
     },
+    ...(fast
+      ? [
+          {
+            service: 'Step Functions',
+            item: 'Express requests (fast lanes)',
+            quantity: expressRequests,
+            monthlyUsd: expressRequests * price.SFN_EXPRESS_PER_REQUEST,
+          },
+          {
+            service: 'Step Functions',
+            item: 'Express GB-seconds (64 MB)',
+            quantity: expressGbSeconds,
+            monthlyUsd: expressGbSeconds * price.SFN_EXPRESS_PER_GB_SECOND,
+          },
+        ]
+      : []),
     {
       service: 'Lambda',
       item: 'requests',

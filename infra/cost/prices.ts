@@ -6,7 +6,11 @@ export const PRICES_DATE = '2026-11-30';
 
 /** Step Functions Standard: per state transition ($0.025 per 1,000). */
 export const SFN_STANDARD_PER_TRANSITION = 0.025 / 1_000;
-// Step Functions Express ($1.00 per million requests, $0.00001667 per GB-second) is not used yet.
+/** Step Functions Express: per request ($1.00 per million) and per GB-second ($0.00001667, first tier). */
+export const SFN_EXPRESS_PER_REQUEST = 1 / 1_000_000;
+export const SFN_EXPRESS_PER_GB_SECOND = 0.00001667;
+/** Express bills memory in 64 MB steps; a fast lane's state (a few KB) takes the first. */
+export const SFN_EXPRESS_BILLED_GB = 64 / 1024;
 /** Lambda on arm64: per request ($0.20 per million) and per GB-second ($0.0000133334, first tier). */
 export const LAMBDA_PER_REQUEST = 0.2 / 1_000_000;
 export const LAMBDA_ARM_PER_GB_SECOND = 0.0000133334;

@@ -42,6 +42,36 @@ const PATHS = {
   lane: { parent: ['RunChunks', 'RunLane'], lane: ['LoadLane', 'SnapshotGuests'] },
 } as const;
 
+/** The same parts on the fast path: the parent's Standard iteration per fast lane, the rest Express. */
+const FAST_PATHS = {
+  lane: { parent: ['RunChunks', 'FastLane?', 'RunFastLane', 'HandedBack?', 'FastLaneDone'] },
+  guest: {
+    fast: [
+      'FastCreateSnapshot',
+      'FastWaitForTaskStart',
+      'FastCheckTask',
+      'FastTaskFinished?',
+      'FastRecordSucceeded',
+      'FastAnythingToPrune?',
+      'FastNothingToPrune',
+    ],
+  },
+  poll: {
+    fast: ['FastCountLook', 'FastLookedEnough?', 'FastWaitForTask', 'FastCheckTask', 'FastTaskFinished?'],
+  },
+  deletion: {
+    fast: [
+      'FastPruneSnapshots',
+      'FastDeleteSnapshot',
+      'FastWaitForDeleteStart',
+      'FastCheckDelete',
+      'FastDeleteFinished?',
+      'FastRecordPruned',
+    ],
+    instead: ['FastNothingToPrune'],
+  },
+} as const;
+
 function statesOf(definition: Definition): Map<string, State> {
   const all = new Map<string, State>();
   for (const [name, state] of Object.entries(definition.States)) {
@@ -72,11 +102,32 @@ const sum = (...counts: Count[]): Count => ({
   invocations: counts.reduce((total, c) => total + c.invocations, 0),
 });
 
-/** Transitions and invocations per part of a run, counted on the synthesized policy-run and lane definitions. */
-export function countWorkflow(parentDefinition: unknown, laneDefinition: unknown): WorkflowCounts {
+/**
+ * Transitions and invocations per part of a run, counted on the synthesized policy-run and lane
+ * definitions, and on the fast lane's when given.
+ */
+export function countWorkflow(
+  parentDefinition: unknown,
+  laneDefinition: unknown,
+  fastLaneDefinition?: unknown,
+): WorkflowCounts {
   const parent = statesOf(parentDefinition as Definition);
   const lane = statesOf(laneDefinition as Definition);
+  const fast = fastLaneDefinition ? statesOf(fastLaneDefinition as Definition) : undefined;
   return {
+    ...(fast
+      ? {
+          fast: {
+            lane: count(parent, FAST_PATHS.lane.parent),
+            guest: count(fast, FAST_PATHS.guest.fast),
+            poll: count(fast, FAST_PATHS.poll.fast),
+            deletion: sum(
+              count(fast, FAST_PATHS.deletion.fast),
+              count(fast, FAST_PATHS.deletion.instead, -1),
+            ),
+          },
+        }
+      : {}),
     guest: count(lane, PATHS.guest.lane),
     poll: count(lane, PATHS.poll.lane),
     deletion: sum(count(lane, PATHS.deletion.lane), count(lane, PATHS.deletion.instead, -1)),

@@ -10,5 +10,7 @@ export interface ApiEnv {
     logger: Logger;
     /** Set by the auth middleware on every route that needs a token. */
     principal: Principal;
+    /** Set on the operator routes: the service operator credential's subject. */
+    operator: string;
   };
 }

@@ -9,8 +9,10 @@ import {
   ValidationError,
 } from '#shared/domain/errors.ts';
 import type { AgentConnections } from '#shared/ports/agent-connections.ts';
+import type { TaskCallbacks } from '#shared/ports/task-callbacks.ts';
 import type { SubscriptionDeps } from '#shared/services/notifications/subscriptions.ts';
 import type { PolicyDeps } from '#shared/services/policies.ts';
+import type { RestoreTestDeps } from '#shared/services/restore-tests/restore-tests.ts';
 import type { RunDeps } from '#shared/services/runs.ts';
 import { ensureTenant, type TenantPlans } from '#shared/services/tenants/first-use.ts';
 import { registerAgentKeyRoutes } from './agent-keys/agent-keys.handlers.ts';
@@ -22,25 +24,29 @@ import { withMiddlewareContract } from './contract.ts';
 import { registerExclusionRoutes } from './exclusions/exclusions.handlers.ts';
 import { guestAwarePath } from './guests/guest-path.ts';
 import { registerGuestRoutes } from './guests/guests.handlers.ts';
+import { registerHookRoutes } from './hooks/hooks.handlers.ts';
 import { registerInsightRoutes } from './insight/insight.handlers.ts';
 import { authorizationMiddleware } from './middleware/authorization.ts';
 import { idempotencyMiddleware } from './middleware/idempotency.ts';
 import { jsonBodyMiddleware } from './middleware/json-body.ts';
 import { type ClaimNames, principalMiddleware } from './middleware/principal.ts';
 import { registerOperationRoutes } from './operations/operations.handlers.ts';
+import { registerPlanRoutes } from './plans/plans.handlers.ts';
 import { registerPolicyRoutes } from './policies/policies.handlers.ts';
 import { issuesFromZod, toProblem } from './problem.ts';
 import { isPublicRoute } from './public-routes.ts';
 import { registerReportRoutes } from './reports/reports.handlers.ts';
+import { registerRestoreTestRoutes } from './restore-tests/restore-tests.handlers.ts';
 import { registerRetentionRoutes } from './retention/retention.handlers.ts';
 import { routeIndex } from './route-index.ts';
 import { registerRunRoutes } from './runs/runs.handlers.ts';
 import { registerSettingsRoutes } from './settings/settings.handlers.ts';
+import { registerStorageRoutes } from './storages/storages.handlers.ts';
 import { registerSubscriptionRoutes } from './subscriptions/subscriptions.handlers.ts';
 import { DOCS_PAGE } from './system/docs-page.ts';
 import { healthRoute } from './system/system.routes.ts';
 
-export interface ApiDeps extends RunDeps, PolicyDeps, SubscriptionDeps {
+export interface ApiDeps extends RunDeps, PolicyDeps, SubscriptionDeps, RestoreTestDeps {
   readonly logger: Logger;
   /** The operator's plans: what a new tenant gets on its first request. */
   readonly tenantPlans: TenantPlans;
@@ -50,6 +56,8 @@ export interface ApiDeps extends RunDeps, PolicyDeps, SubscriptionDeps {
   readonly maxBodyBytes?: number;
   /** Closes an agent's connection when its key is revoked. */
   readonly agentConnections?: AgentConnections;
+  /** Answers the policy run's task that waits for a hook receiver's callback. */
+  readonly taskCallbacks: TaskCallbacks;
 }
 
 const LOCATION_PREFIX: Record<string, string> = { json: '', query: 'query', param: 'path', header: 'header' };
@@ -137,7 +145,11 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
     isPublicRoute(c.req.method, c.req.path) ? next() : authorizationMiddleware(routes, deps)(c, next),
   );
   app.use('/v1/*', jsonBodyMiddleware(deps.maxBodyBytes ?? 1024 * 1024, routes));
-  app.use('/v1/*', idempotencyMiddleware(deps.store.idempotency));
+  // Idempotency keys are kept per tenant; a public route has none (a hook callback is one-time anyway).
+  const idempotency = idempotencyMiddleware(deps.store.idempotency);
+  app.use('/v1/*', async (c, next) =>
+    isPublicRoute(c.req.method, c.req.path) ? next() : idempotency(c, next),
+  );
 
   app.openapi(healthRoute, (c) => c.json({ status: 'ok' as const, version: deps.version }, 200));
   registerClusterRoutes(app, deps);
@@ -146,6 +158,7 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   registerPolicyRoutes(app, deps);
   registerExclusionRoutes(app, deps);
   registerRunRoutes(app, deps);
+  registerHookRoutes(app, deps);
   registerRetentionRoutes(app, deps);
   registerReportRoutes(app, deps);
   registerSubscriptionRoutes(app, deps);
@@ -154,6 +167,9 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   registerAuditRoutes(app, deps);
   registerInsightRoutes(app, deps);
   registerSettingsRoutes(app, deps);
+  registerStorageRoutes(app, deps);
+  registerRestoreTestRoutes(app, deps);
+  registerPlanRoutes(app, deps);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

@@ -40,7 +40,8 @@ function middlewareResponses(method: string, operation: Operation): Record<strin
     responses[413] = { description: 'The body is larger than 1 MiB', content: PROBLEM };
     responses[415] = { description: 'The body is not JSON', content: PROBLEM };
   }
-  if (method === 'post') {
+  // Idempotency keys are kept per tenant: public routes (a hook callback) do not take them.
+  if (method === 'post' && isProtected) {
     responses[409] = {
       description: 'A request with the same Idempotency-Key is still running',
       content: PROBLEM,
@@ -85,6 +86,7 @@ export function withMiddlewareContract(document: Document): Document {
       }
       if (
         method === 'post' &&
+        !(Array.isArray(operation.security) && operation.security.length === 0) &&
         !operation.parameters?.some(
           (parameter) => parameter.in === 'header' && parameter.name === 'idempotency-key',
         )

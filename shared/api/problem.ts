@@ -10,6 +10,7 @@ import {
   UnsupportedMediaTypeError,
   ValidationError,
 } from '#shared/domain/errors.ts';
+import { PlanFeatureError, QuotaExceededError } from '#shared/domain/plans/plan.ts';
 
 /** Stable problem `type` URIs: clients switch on them, so they never change. */
 const problemType = (slug: string) => `urn:pve-snapshots:problem:${slug}`;
@@ -39,8 +40,11 @@ export const PROBLEM_STATUS = {
   'proxmox-tls-failed': 422,
   'proxmox-unsupported': 422,
   'proxmox-error': 502,
+  'proxmox-guest-agent-unavailable': 422,
   'agent-offline': 503,
   'agent-outdated': 422,
+  'plan-feature-missing': 403,
+  'quota-exceeded': 409,
 } as const satisfies Record<ErrorType, number>;
 
 /** The status the API answers an error of the service's tree with. */
@@ -56,6 +60,11 @@ export interface ProblemDocument {
   readonly errors?: readonly FieldIssue[];
   /** For 403s caused by the role: the least role the action needs. */
   readonly requiredRole?: string;
+  /** For plan and quota refusals: the plan, and the feature or quota it lacks. */
+  readonly plan?: string;
+  readonly feature?: string;
+  readonly quota?: string;
+  readonly limit?: number;
 }
 
 type ZodIssue = ZodError['issues'][number];
@@ -168,6 +177,14 @@ function fromHttpException(error: HTTPException): AppError | undefined {
   return undefined;
 }
 
+/** What a plan or quota refusal adds to its problem document, so a client need not parse the detail. */
+function planFields(error: AppError): Pick<ProblemDocument, 'plan' | 'feature' | 'quota' | 'limit'> {
+  if (error instanceof PlanFeatureError) return { plan: error.plan, feature: error.feature };
+  if (error instanceof QuotaExceededError)
+    return { plan: error.plan, quota: error.quota, limit: error.limit };
+  return {};
+}
+
 /**
  * Maps any error to a problem document. Errors of the service's tree keep their status and
  * message; anything else becomes a 500 that reveals nothing about the inside.
@@ -186,6 +203,7 @@ export function toProblem(error: unknown, instance: string, requestId: string): 
         ? { errors: known.issues }
         : {}),
       ...(known instanceof ForbiddenError && known.requiredRole ? { requiredRole: known.requiredRole } : {}),
+      ...planFields(known),
     };
   }
   return {

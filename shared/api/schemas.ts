@@ -21,6 +21,19 @@ const ProblemSchema = z
       .enum(['viewer', 'operator', 'admin'])
       .optional()
       .openapi({ description: 'For 403s caused by the role: the least role the action needs' }),
+    plan: z
+      .string()
+      .optional()
+      .openapi({ description: 'For plan and quota refusals: the tenant\u2019s plan' }),
+    feature: z
+      .string()
+      .optional()
+      .openapi({ description: 'For `plan-feature-missing`: the feature or rule the plan lacks' }),
+    quota: z
+      .string()
+      .optional()
+      .openapi({ description: 'For `quota-exceeded`: the quota the write would exceed' }),
+    limit: z.number().optional().openapi({ description: 'For `quota-exceeded`: the plan\u2019s limit' }),
   })
   .openapi('Problem');
 

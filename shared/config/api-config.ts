@@ -13,6 +13,7 @@ const schema = z.object({
   [ENV.connectorFunctionName]: z.string().min(1),
   [ENV.policyRunStateMachineArn]: z.string().min(1),
   [ENV.operationStateMachineArn]: z.string().min(1),
+  [ENV.restoreTestStateMachineArn]: z.string().min(1),
   [ENV.scheduleGroupName]: z.string().min(1),
   [ENV.schedulerRoleArn]: z.string().min(1),
   [ENV.scheduleDeadLetterArn]: z.string().min(1),
@@ -20,6 +21,7 @@ const schema = z.object({
   [ENV.idempotencyTtlHours]: z.coerce.number().int().min(1).max(720).default(24),
   [ENV.serviceVersion]: z.string().default('0.1.0'),
   [ENV.tenantPlans]: z.string().optional(),
+  [ENV.defaultPlan]: z.string().optional(),
 });
 
 export interface ApiConfig {
@@ -35,6 +37,7 @@ export interface ApiConfig {
   readonly connectorFunctionName: string;
   readonly policyRunStateMachineArn: string;
   readonly operationStateMachineArn: string;
+  readonly restoreTestStateMachineArn: string;
   readonly scheduleGroupName: string;
   readonly schedulerRoleArn: string;
   readonly scheduleDeadLetterArn: string;
@@ -43,6 +46,8 @@ export interface ApiConfig {
   readonly version: string;
   /** The operator's plans as JSON (parsed by the API's plan contract), if any. */
   readonly tenantPlans?: string;
+  /** The plan new tenants start on, as set (checked against the plans by the entry). */
+  readonly defaultPlan?: string;
 }
 
 /** Parses the API function's environment once; a bad value throws naming the variable. */
@@ -58,6 +63,7 @@ export function loadApiConfig(env: Record<string, string | undefined>): ApiConfi
     connectorFunctionName: values[ENV.connectorFunctionName],
     policyRunStateMachineArn: values[ENV.policyRunStateMachineArn],
     operationStateMachineArn: values[ENV.operationStateMachineArn],
+    restoreTestStateMachineArn: values[ENV.restoreTestStateMachineArn],
     scheduleGroupName: values[ENV.scheduleGroupName],
     schedulerRoleArn: values[ENV.schedulerRoleArn],
     scheduleDeadLetterArn: values[ENV.scheduleDeadLetterArn],
@@ -65,5 +71,6 @@ export function loadApiConfig(env: Record<string, string | undefined>): ApiConfi
     idempotencyTtlSeconds: values[ENV.idempotencyTtlHours] * 3600,
     version: values[ENV.serviceVersion],
     ...(values[ENV.tenantPlans] ? { tenantPlans: values[ENV.tenantPlans] } : {}),
+    ...(values[ENV.defaultPlan] ? { defaultPlan: values[ENV.defaultPlan] } : {}),
   };
 }

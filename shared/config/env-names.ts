@@ -10,6 +10,7 @@ export const ENV = {
   connectorFunctionName: 'CONNECTOR_FUNCTION_NAME',
   policyRunStateMachineArn: 'POLICY_RUN_STATE_MACHINE_ARN',
   operationStateMachineArn: 'OPERATION_STATE_MACHINE_ARN',
+  restoreTestStateMachineArn: 'RESTORE_TEST_STATE_MACHINE_ARN',
   pruneLaneStateMachineArn: 'PRUNE_LANE_STATE_MACHINE_ARN',
   sweepWorkerFunctionName: 'SWEEP_WORKER_FUNCTION_NAME',
   rpoCheckWorkerFunctionName: 'RPO_CHECK_WORKER_FUNCTION_NAME',
@@ -25,7 +26,9 @@ export const ENV = {
   idempotencyTtlHours: 'IDEMPOTENCY_TTL_HOURS',
   serviceVersion: 'SERVICE_VERSION',
   tenantPlans: 'TENANT_PLANS',
+  defaultPlan: 'DEFAULT_PLAN',
   logLevel: 'POWERTOOLS_LOG_LEVEL',
   agentConnectionsEndpoint: 'AGENT_CONNECTIONS_ENDPOINT',
   agentOfflineAfterSeconds: 'AGENT_OFFLINE_AFTER_SECONDS',
+  agentCommandKeySecretArn: 'AGENT_COMMAND_KEY_SECRET_ARN',
 } as const;

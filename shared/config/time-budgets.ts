@@ -42,6 +42,9 @@ export const FUNCTION_TIMEOUT_SECONDS: Readonly<Record<string, number>> = {
   'functions/workflow/plan-operation.ts': 55,
   // Lists the guest's snapshots and syncs the inventory after an operation.
   'functions/workflow/finish-operation.ts': 55,
+  // One step of a restore test: a Proxmox call or two, or at a run's start the removal of one
+  // leftover test guest (a stop and a destroy, each waited for at most 15 s).
+  'functions/workflow/restore-test-step.ts': 55,
   // Finishes a run or an operation whose execution failed, timed out or was stopped (the
   // operation's finish may look at Proxmox, as finish-operation does).
   'functions/workflow/execution-ended.ts': 55,
@@ -52,6 +55,9 @@ export const FUNCTION_TIMEOUT_SECONDS: Readonly<Record<string, number>> = {
   'functions/workflow/finish-run.ts': 30,
   'functions/workflow/plan-prune.ts': 30,
   'functions/workflow/record-prune.ts': 30,
+  // A hook step: an HTTPS hook's call is waited for here, up to the longest hook timeout (600 s);
+  // a guest-agent hook only starts or looks at its command (the workflow waits between looks).
+  'functions/workflow/run-hook.ts': 630,
   // The sweep's planner: one registry query page and ten invocations at a time per 500 tenants.
   'functions/workflow/daily-sweep.ts': 300,
   // One unit: a tenant's guest list, or a chunk of 200 guests reconciled eight at a time; guests

@@ -7,6 +7,8 @@ const schema = z.object({
   [ENV.connectorFunctionName]: z.string().min(1).optional(),
   [ENV.eventTopicArn]: z.string().min(1).optional(),
   [ENV.eventBusName]: z.string().min(1).optional(),
+  [ENV.webhookSecretPrefix]: z.string().min(1).optional(),
+  [ENV.publicApiUrl]: z.url().optional(),
 });
 
 /**
@@ -18,6 +20,10 @@ export interface WorkflowConfig {
   readonly tableName: string;
   readonly connectorFunctionName?: string;
   readonly events?: { readonly topicArn: string; readonly busName: string };
+  /** Where hook signing secrets live (the hook step only). */
+  readonly webhookSecretPrefix?: string;
+  /** The API's public URL, where hook receivers call back (the hook step only). */
+  readonly publicApiUrl?: string;
 }
 
 /** Parses a workflow step function's environment once; a bad value throws naming the variable. */
@@ -26,11 +32,14 @@ export function loadWorkflowConfig(env: Record<string, string | undefined>): Wor
   const connector = values[ENV.connectorFunctionName];
   const topicArn = values[ENV.eventTopicArn];
   const busName = values[ENV.eventBusName];
+  const apiUrl = values[ENV.publicApiUrl];
   if ((topicArn === undefined) !== (busName === undefined))
     throw new Error(`invalid configuration: ${ENV.eventTopicArn} and ${ENV.eventBusName} are set together`);
   return {
     tableName: values[ENV.tableName],
     ...(connector ? { connectorFunctionName: connector } : {}),
     ...(topicArn && busName ? { events: { topicArn, busName } } : {}),
+    ...(values[ENV.webhookSecretPrefix] ? { webhookSecretPrefix: values[ENV.webhookSecretPrefix] } : {}),
+    ...(apiUrl ? { publicApiUrl: apiUrl.replace(/\/$/, '') } : {}),
   };
 }

@@ -15,6 +15,8 @@ const WORKFLOW_STEPS = {
   reconcileGuests: 'reconcile-guests',
   planOperation: 'plan-operation',
   finishOperation: 'finish-operation',
+  restoreTestStep: 'restore-test-step',
+  runHook: 'run-hook',
 } as const;
 
 export type WorkflowStep = keyof typeof WORKFLOW_STEPS;

@@ -31,6 +31,10 @@ export class BoundedCache<K, V> {
     return value;
   }
 
+  delete(key: K): boolean {
+    return this.#entries.delete(key);
+  }
+
   set(key: K, value: V): this {
     this.#entries.delete(key);
     this.#entries.set(key, value);

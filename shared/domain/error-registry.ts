@@ -1,8 +1,10 @@
 import { AgentOfflineError, AgentOutdatedError } from './agent/agent-errors.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors.ts';
 import {
+  type GuestAgentProblem,
   ProxmoxAlreadyExistsError,
   ProxmoxAuthError,
+  ProxmoxGuestAgentError,
   ProxmoxInvalidParameterError,
   ProxmoxLockedError,
   ProxmoxNotFoundError,
@@ -35,6 +37,8 @@ const FIELDS = [
   'clusterId',
   'offlineSince',
   'command',
+  'storageGuard',
+  'agentProblem',
 ];
 
 /** Turns an error into plain data that can be sent as JSON and rebuilt by {@link reviveError}. */
@@ -77,6 +81,8 @@ const REVIVERS: Record<string, Reviver> = {
     new ProxmoxTlsError(m, text(f), f.expected as string | undefined, f.actual as string | undefined),
   ProxmoxUnsupportedError: (m, f) => new ProxmoxUnsupportedError(m, text(f)),
   ProxmoxServerError: (m, f) => new ProxmoxServerError(m, text(f)),
+  ProxmoxGuestAgentError: (m, f) =>
+    new ProxmoxGuestAgentError(m, text(f), (f.agentProblem as GuestAgentProblem) ?? 'command-failed'),
   ValidationError: (m, f) =>
     new ValidationError((f.issues as never) ?? [{ path: '', rule: 'invalid', message: m }], m),
   NotFoundError: (m) => Object.assign(new NotFoundError('resource', ''), { message: m }),

@@ -42,8 +42,11 @@ const ERROR_TYPES = [
   'proxmox-tls-failed',
   'proxmox-unsupported',
   'proxmox-error',
+  'proxmox-guest-agent-unavailable',
   'agent-offline',
   'agent-outdated',
+  'plan-feature-missing',
+  'quota-exceeded',
 ] as const;
 export type ErrorType = (typeof ERROR_TYPES)[number];
 

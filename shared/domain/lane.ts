@@ -33,6 +33,13 @@ export interface LaneContext {
   readonly pruneOnly: boolean;
   /** Who prunes, for the records and the audit trail: `run <runId>` or `sweep <date>`. */
   readonly pruneBy: string;
+  /**
+   * The cluster is reached through its agent, which follows a Proxmox task to its end and reports
+   * once: the lane waits on that callback instead of polling (and polls if the agent cannot).
+   */
+  readonly followTasks: boolean;
+  /** The policy has hooks: the lane runs each guest's pre and post hook steps (README "Hooks"). */
+  readonly hooks: boolean;
 }
 
 /** One guest of a lane, as compact as the state machine's 256 KiB payload limit asks. */

@@ -1,6 +1,9 @@
 import { type FieldIssue, ValidationError } from './errors.ts';
+import type { PolicyHooks } from './hooks/hook-spec.ts';
+import { hookIssues } from './hooks/resolve-hook.ts';
 import { parseCron } from './schedule/cron.ts';
 import { cronToScheduler } from './schedule/cron-to-scheduler.ts';
+import type { StorageGuardSettings } from './storage/storage-guard.ts';
 import { canonicalTimeZone } from './time-zone.ts';
 
 interface PolicySchedule {
@@ -42,6 +45,18 @@ interface BackupOptions {
   /** Mark each new archive protected (Proxmox refuses to delete it; retention never touches it). */
   readonly protected: boolean;
   readonly bwlimitKiBps?: number;
+  /**
+   * Makes this policy the off-site copy of another backup policy (its id): a second vzdump of
+   * the guests to this policy's storage, on its own schedule and retention, reported as kind
+   * `offsite` by coverage and the RPO monitor.
+   */
+  readonly copyOf?: string;
+  /**
+   * When the storage would not fit the guest's next archive (its guard threshold, else 100 %):
+   * the guest's own archives that retention would delete once the new one exists are deleted
+   * first (see "Storage").
+   */
+  readonly pruneBeforeBackup?: boolean;
 }
 
 export interface RetentionRule {
@@ -100,6 +115,10 @@ export interface PolicySpec {
    * get. Absent: the largest gap between two ticks of the schedule.
    */
   readonly rpo?: number;
+  /** The storage guard's thresholds (absent: the tenant's default, if any). */
+  readonly storageGuard?: StorageGuardSettings;
+  /** Pre/post hooks around each guest's snapshot or backup (README "Hooks"). */
+  readonly hooks?: PolicyHooks;
 }
 
 export interface Policy extends PolicySpec {
@@ -193,6 +212,7 @@ export function checkPolicySpec(spec: PolicySpec): { schedulerExpression: string
       message: `'${spec.snapshot.namePrefix}' is reserved for snapshots taken by hand: choose another prefix`,
     });
   }
+  issues.push(...hookIssues(spec.hooks));
   if (issues.length > 0) throw new ValidationError(issues);
   return { schedulerExpression };
 }

@@ -117,3 +117,21 @@ export class ProxmoxServerError extends ProxmoxError {
   readonly type = 'proxmox-error';
   readonly title = 'The Proxmox cluster reported an error';
 }
+
+/** Why a guest-agent call could not run, as Proxmox says it (qemu-server `QemuServer/Agent.pm`). */
+export type GuestAgentProblem = 'not-configured' | 'not-running' | 'guest-stopped' | 'command-failed';
+
+/**
+ * A QEMU guest-agent call failed: no agent configured, the agent does not answer, the VM is not
+ * running, or the agent refused the command (`VM 100 qga command 'guest-exec' failed - ...`).
+ */
+export class ProxmoxGuestAgentError extends ProxmoxError {
+  readonly type = 'proxmox-guest-agent-unavailable';
+  readonly title = 'The QEMU guest agent could not run the command';
+  readonly agentProblem: GuestAgentProblem;
+
+  constructor(message: string, proxmoxText: string, agentProblem: GuestAgentProblem) {
+    super(message, proxmoxText);
+    this.agentProblem = agentProblem;
+  }
+}

@@ -12,6 +12,7 @@ export const RETENTION_REASONS = [
   'keep-yearly',
   'protected',
   'manual',
+  'external',
   'last-good',
   'max-age',
   'pruned',

@@ -50,6 +50,8 @@ export interface Run {
   readonly notStarted?: number;
   /** Results that arrived after the run had ended: listed, never counted. */
   readonly late?: number;
+  /** Guests the run chose not to start (counted in `failed` too): see run-skip.ts. */
+  readonly skipped?: number;
   readonly createdAt: string;
   readonly startedAt?: string;
   readonly finishedAt?: string;
@@ -79,6 +81,11 @@ export interface RunGuestResult {
   readonly finishedAt: string;
   /** Recorded after the run had ended (its lane was given up): shown, not counted. */
   readonly late?: boolean;
+  /** The run chose not to start the guest (counted as failed); {@link reason} says why, e.g. `storage-guard`. */
+  readonly skipped?: true;
+  readonly reason?: string;
+  /** A hook failed with `onFailure: continue` (README "Hooks"): which one, and why. */
+  readonly warning?: string;
 }
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';

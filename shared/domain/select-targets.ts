@@ -1,6 +1,10 @@
 import { type Exclusion, isExclusionActive } from './exclusion.ts';
 import type { Guest } from './guest.ts';
 import type { Policy } from './policy.ts';
+import { isRestoreTestGuest } from './restore-test/isolation.ts';
+
+/** What selection reads of a policy (restore tests select guests the same way). */
+type Selecting = Pick<Policy, 'id' | 'selector'>;
 
 export const EXCLUSION_REASONS = [
   'template',
@@ -9,6 +13,7 @@ export const EXCLUSION_REASONS = [
   'excluded-by-selector',
   'excluded',
   'wrong-cluster',
+  'restore-test',
 ] as const;
 type ExclusionReason = (typeof EXCLUSION_REASONS)[number];
 
@@ -18,7 +23,7 @@ export interface TargetSelection {
 }
 
 /** Whether the selector names this guest by id, tag, pool, node or `all`. */
-function selected(policy: Policy, guest: Guest): boolean {
+function selected(policy: Selecting, guest: Guest): boolean {
   const { selector } = policy;
   return (
     selector.all ||
@@ -31,7 +36,7 @@ function selected(policy: Policy, guest: Guest): boolean {
 
 /** The exclusion record that keeps this guest out of this policy (one for it, or one for every policy). */
 export function exclusionFor(
-  policy: Policy,
+  policy: Pick<Policy, 'id'>,
   guest: Guest,
   activeExclusions: readonly Exclusion[],
 ): Exclusion | undefined {
@@ -48,7 +53,7 @@ export function exclusionFor(
  * (for this policy or for all) win over every inclusion.
  */
 export function selectTargets(
-  policy: Policy,
+  policy: Selecting,
   guests: readonly Guest[],
   exclusions: readonly Exclusion[],
   nowMs: number,
@@ -67,6 +72,11 @@ export function selectTargets(
     }
     if (guest.template) {
       left.push({ guest, reason: 'template' });
+      continue;
+    }
+    // A restore test's short-lived copy is never a target: it is destroyed minutes later.
+    if (isRestoreTestGuest(guest.tags)) {
+      left.push({ guest, reason: 'restore-test' });
       continue;
     }
     if (

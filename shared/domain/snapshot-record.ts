@@ -25,6 +25,12 @@ export interface SnapshotRecord {
   /** When the snapshot was first found gone from Proxmox. */
   readonly missingSince?: string;
   readonly vmstate: boolean;
+  /**
+   * Bytes of the RAM state volume (`vm-<vmid>-state-<name>`) as its storage lists it, and where:
+   * recorded by the inventory sync (Proxmox's snapshot list carries no size).
+   */
+  readonly vmstateSize?: number;
+  readonly vmstateStorage?: string;
   readonly createdAt: string;
   readonly error?: string;
   /** Set when retention deleted it: when, by whom (the run or the sweep) and under which rule. */

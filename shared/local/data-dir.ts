@@ -14,6 +14,7 @@ export const dataPaths = (dataDir: string) => ({
   cursorKey: join(dataDir, 'keys', 'cursor.key'),
   secretsKey: join(dataDir, 'keys', 'secrets.key'),
   confirmationKey: join(dataDir, 'keys', 'confirmation.key'),
+  agentCommandKey: join(dataDir, 'keys', 'agent-command.key'),
 });
 
 /** Owner-only modes: the data folder holds keys, token secrets, the table and mail. */

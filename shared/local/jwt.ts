@@ -1,6 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, type JWK, type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import { OPERATOR_SCOPE } from '#shared/api/plans/operator-scope.ts';
 
 /** Issuer and audience of local tokens; the local server checks both, as API Gateway's JWT authorizer does. */
 export const LOCAL_ISSUER = 'urn:pve-snapshots:local';
@@ -63,6 +64,24 @@ export async function mintToken(key: SigningKey, request: TokenRequest): Promise
     .setProtectedHeader({ alg: 'ES256', kid: key.privateJwk.kid ?? 'local-1', typ: 'JWT' })
     .setIssuer(LOCAL_ISSUER)
     .setAudience(request.audience ?? LOCAL_AUDIENCE)
+    .setSubject(request.subject)
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(Date.now() / 1000) + request.ttlSeconds)
+    .sign(await importJWK(key.privateJwk, 'ES256'));
+}
+
+/**
+ * The service operator's token: the operator scope and a subject, no tenant and no role, so no
+ * tenant route accepts it and only it passes the operator routes.
+ */
+export async function mintOperatorToken(
+  key: SigningKey,
+  request: { readonly subject: string; readonly ttlSeconds: number },
+): Promise<string> {
+  return await new SignJWT({ scope: OPERATOR_SCOPE })
+    .setProtectedHeader({ alg: 'ES256', kid: key.privateJwk.kid ?? 'local-1', typ: 'JWT' })
+    .setIssuer(LOCAL_ISSUER)
+    .setAudience(LOCAL_AUDIENCE)
     .setSubject(request.subject)
     .setIssuedAt()
     .setExpirationTime(Math.floor(Date.now() / 1000) + request.ttlSeconds)

@@ -2,7 +2,9 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { parseTenantPlans } from '#shared/api/settings/tenant-plans.ts';
 import { parseEnvironment } from '#shared/config/parse-environment.ts';
+import { parseDefaultPlan, parsePlanTable } from '#shared/config/plan-config.ts';
 import { AGENT_MESSAGE_LIMITS, type MessageRateLimits } from '#shared/domain/agent/message-rate.ts';
+import type { PlanTable } from '#shared/domain/plans/plan.ts';
 import type { TenantPlans } from '#shared/services/tenants/first-use.ts';
 import { LocalRuntimeError } from './errors.ts';
 import type { PortToBind } from './free-port.ts';
@@ -83,6 +85,7 @@ const schema = z.object({
     }),
   LOCAL_THROTTLE_SEED: z.coerce.number().int().default(1),
   TENANT_PLANS: z.string().optional(),
+  DEFAULT_PLAN: z.string().optional(),
 });
 
 export interface LocalConfig {
@@ -140,6 +143,10 @@ export interface LocalConfig {
   readonly throttleSeed: number;
   /** The operator's plans: what a new tenant gets on first use (none unless TENANT_PLANS sets them). */
   readonly tenantPlans: TenantPlans;
+  /** Every plan: the built-in ones with the operator's changes from TENANT_PLANS. */
+  readonly plans: PlanTable;
+  /** The plan new tenants start on (DEFAULT_PLAN; default `standard`). */
+  readonly defaultPlan: string;
 }
 
 /** Reads the local runtime's settings (all optional; see the README). */
@@ -172,14 +179,20 @@ export function loadLocalConfig(env: Record<string, string | undefined>): LocalC
     };
   }
   let tenantPlans: TenantPlans;
+  let plans: PlanTable;
+  let defaultPlan: string;
   try {
     tenantPlans = parseTenantPlans(values.TENANT_PLANS, 'TENANT_PLANS');
+    plans = parsePlanTable(values.TENANT_PLANS, 'TENANT_PLANS');
+    defaultPlan = parseDefaultPlan(values.DEFAULT_PLAN, plans, 'DEFAULT_PLAN');
   } catch (error) {
     throw new LocalRuntimeError(`invalid setting: ${(error as Error).message}`);
   }
   return {
     proxmox,
     tenantPlans,
+    plans,
+    defaultPlan,
     port: values.PORT,
     host: values.HOST,
     dataDir: resolve(values.DATA_DIR),

@@ -5,12 +5,18 @@ import type { Policy } from '#shared/domain/policy.ts';
 import { dueTicks } from '#shared/domain/schedule/due-ticks.ts';
 import { startOffsetMs } from '#shared/domain/schedule/start-window.ts';
 import type { PolicyScheduler } from '#shared/ports/policy-scheduler.ts';
-import type { PolicyRunInput } from '#shared/ports/workflow-starter.ts';
-import { registeredTenantPolicies } from '#shared/services/registered-policies.ts';
+import type { RestoreTestScheduler } from '#shared/ports/restore-test-scheduler.ts';
+import type { PolicyRunInput, RestoreTestRunInput } from '#shared/ports/workflow-starter.ts';
+import {
+  registeredTenantPolicies,
+  registeredTenantRestoreTests,
+} from '#shared/services/registered-policies.ts';
 
 export interface LocalSchedulerOptions {
   readonly store: Store;
   readonly start: (input: PolicyRunInput) => void;
+  /** Starts a restore test's run for a tick (restore tests have schedules of their own). */
+  readonly startRestoreTest?: (input: RestoreTestRunInput) => void;
   readonly logger: Logger;
   readonly now?: () => number;
   /** How often due ticks are looked for. Default 1 s (Scheduler's own precision is a minute). */
@@ -25,6 +31,12 @@ export const policiesAreTheSchedule: PolicyScheduler = {
   put: async () => undefined,
   remove: async () => undefined,
   scheduledPolicyIds: async () => [],
+};
+
+/** Likewise for restore tests: the scheduler reads them from the table. */
+export const restoreTestsAreTheSchedule: RestoreTestScheduler = {
+  put: async () => undefined,
+  remove: async () => undefined,
 };
 
 const STATE_KEY = { pk: 'LOCAL#SCHEDULER', sk: 'STATE' };
@@ -89,6 +101,21 @@ export class LocalScheduler {
             scheduledTime,
             trigger: 'schedule',
           });
+        }
+      }
+    }
+    if (toMs > fromMs && this.#options.startRestoreTest) {
+      for await (const { restoreTests } of registeredTenantRestoreTests(this.#options.store)) {
+        for (const test of restoreTests.filter((candidate) => candidate.enabled)) {
+          // A restore test never catches up: a missed tick's proof would be no fresher than the next one.
+          for (const tick of dueTicks({ ...test.schedule, missedRuns: 'skip' }, fromMs, toMs, catchingUp)) {
+            this.#options.startRestoreTest({
+              tenantId: test.tenantId,
+              restoreTestId: test.id,
+              scheduledTime: new Date(tick).toISOString(),
+              trigger: 'schedule',
+            });
+          }
         }
       }
     }

@@ -3,6 +3,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDocumentClient, localClientConfig } from '#shared/adapters/dynamo/client.ts';
 import { createStore, type Store } from '#shared/adapters/dynamo/store.ts';
+import { UndiciHookCaller } from '#shared/adapters/notifications/hook-caller.ts';
 import { OutboxEventPublisher } from '#shared/adapters/notifications/outbox-event-publisher.ts';
 import { SmtpMailer } from '#shared/adapters/notifications/smtp-mailer.ts';
 import { UndiciWebhookSender } from '#shared/adapters/notifications/webhook-sender.ts';
@@ -10,6 +11,8 @@ import { CachedProxmoxConnector } from '#shared/adapters/proxmox/proxmox-connect
 import { LocalSecretStore } from '#shared/adapters/secrets/local-secret-store.ts';
 import { createApiHandler } from '#shared/api/lambda.ts';
 import type { WorkflowStepEntry } from '#shared/config/workflow-steps.ts';
+import { AnswerLatency } from '#shared/domain/agent/answer-polls.ts';
+import { KnownConnections } from '#shared/domain/agent/known-connections.ts';
 import { MessageRateLimiter } from '#shared/domain/agent/message-rate.ts';
 import { createUlidGenerator } from '#shared/domain/ids.ts';
 import type { LaneRef } from '#shared/domain/lane.ts';
@@ -18,7 +21,7 @@ import { instrumentSteps } from '#shared/observability/instrument.ts';
 import { measureFinishedRun, measureGuestResult } from '#shared/observability/step-metrics.ts';
 import { createTelemetry } from '#shared/observability/telemetry.ts';
 import { inProcessAnswers } from '#shared/ports/agent-connections.ts';
-import type { PolicyRunInput } from '#shared/ports/workflow-starter.ts';
+import type { PolicyRunInput, RestoreTestRunInput } from '#shared/ports/workflow-starter.ts';
 import {
   agentConnected,
   agentDisconnected,
@@ -28,6 +31,7 @@ import {
 import { runConnectorCommand } from '#shared/services/connector-commands.ts';
 import { finishOperation } from '#shared/services/guest-operations/finish-operation.ts';
 import { planOperation } from '#shared/services/guest-operations/plan-operation.ts';
+import { runHookStep } from '#shared/services/hooks/run-hook.ts';
 import type { RpoCheckSummary } from '#shared/services/insight/rpo-check.ts';
 import { runRpoCheckEverywhere } from '#shared/services/insight/rpo-sweep.ts';
 import { deliverEvent } from '#shared/services/notifications/notifier.ts';
@@ -37,6 +41,9 @@ import { loadLane } from '#shared/services/policy-run/load-lane.ts';
 import { recordGuestResult } from '#shared/services/policy-run/record-result.ts';
 import { resolveTargets } from '#shared/services/policy-run/resolve-targets.ts';
 import { reconcileGuests } from '#shared/services/reconcile-guests.ts';
+import { endInterruptedRestoreTests } from '#shared/services/restore-tests/interrupted.ts';
+import { restoreTestRunIdFor } from '#shared/services/restore-tests/restore-tests.ts';
+import { restoreTestStep } from '#shared/services/restore-tests/run-step.ts';
 import { planPrune } from '#shared/services/retention/plan-prune.ts';
 import { recordPrune } from '#shared/services/retention/record-prune.ts';
 import { CONSOLE_DIST } from './console/build-console.ts';
@@ -61,10 +68,10 @@ import {
 import { LocalIam } from './iam/local-iam.ts';
 import type { LocalGrants } from './iam/template-grants.ts';
 import { InProcessProxmoxGateway } from './in-process-gateway.ts';
-import { createTokenVerifier, loadOrCreateSigningKey, mintToken } from './jwt.ts';
+import { createTokenVerifier, loadOrCreateSigningKey, mintOperatorToken, mintToken } from './jwt.ts';
 import { type LocalConfig, portsToBind } from './local-config.ts';
 import { startLocalMailbox } from './local-mailbox.ts';
-import { LocalScheduler, policiesAreTheSchedule } from './local-scheduler.ts';
+import { LocalScheduler, policiesAreTheSchedule, restoreTestsAreTheSchedule } from './local-scheduler.ts';
 import { type LocalSweepSummary, runLocalSweep } from './local-sweep.ts';
 import { type NotificationDispatcher, startNotificationDispatcher } from './notification-dispatcher.ts';
 import { startHostedSimulator } from './simulator-host.ts';
@@ -74,6 +81,7 @@ import { startTtlSweeper } from './ttl-sweeper.ts';
 import { LOCAL_AGENT_PATH, LocalWebSocketGateway } from './websocket-gateway.ts';
 import { loadWorkflowDefinitions } from './workflows/definition-cache.ts';
 import { endedExecutionHandler } from './workflows/ended-executions.ts';
+import { localTaskCallbacks } from './workflows/local-task-callbacks.ts';
 import { type LocalFunction, LocalWorkflowRunner } from './workflows/local-workflow-runner.ts';
 import { scaledWaits } from './workflows/scaled-waits.ts';
 
@@ -101,6 +109,8 @@ export interface LocalRuntime {
   readonly demo?: { readonly clusterId: string; readonly proxmoxUrl: string; readonly fingerprint?: string };
   /** Mints a token the way `npm run token` does. */
   token(tenant: string, role: string, subject?: string): Promise<string>;
+  /** Mints the service operator's token, as `npm run token -- --operator` does. */
+  operatorToken(subject?: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -109,10 +119,14 @@ export interface LocalRuntimeOptions {
   readonly now?: () => number;
   /** Milliseconds for the workflows' Wait states, by state name (tests run them fast). */
   readonly workflowWaitOverrides?: Record<string, number>;
+  /** PEM certificates HTTPS hooks also trust (tests: their self-signed receiver). */
+  readonly hookCertificates?: readonly string[];
   /** Receives every workflow execution event (benchmarks count state transitions). */
   readonly onWorkflowEvent?: (
     execution: string,
     event: { type: string; state?: { name: string; type?: string } },
+    /** The execution's state machine type (Standard and Express transitions are billed apart). */
+    machineType: 'STANDARD' | 'EXPRESS',
   ) => void;
   /** Receives each workflow execution's history event count when it ends (benchmarks: the largest execution). */
   readonly onWorkflowHistory?: (execution: string, events: number) => void;
@@ -120,6 +134,8 @@ export interface LocalRuntimeOptions {
   readonly scheduler?: boolean;
   /** Grants to enforce instead of the synthesized template's (tests remove one to see a call fail). */
   readonly grants?: LocalGrants;
+  /** How long an Express execution may run, instead of Step Functions' 5 minutes (tests fail a fast lane). */
+  readonly expressLimitMs?: number;
   /** The built console to serve at `/`. Default: console/dist (built by `npm start`). */
   readonly consoleDir?: string;
 }
@@ -190,6 +206,9 @@ export async function startLocalRuntime(
   const secretsKey = await loadOrCreateKey(paths.secretsKey);
   const confirmationKeyBytes = await loadOrCreateKey(paths.confirmationKey);
   const confirmationKey = async () => confirmationKeyBytes;
+  // Signs agent command ids (the connector) and checks answers' (the WebSocket routes).
+  const agentCommandKeyBytes = await loadOrCreateKey(paths.agentCommandKey);
+  const agentCommandKey = async () => agentCommandKeyBytes;
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const step of stops.reverse()) await step().catch(() => undefined);
@@ -260,11 +279,31 @@ export async function startLocalRuntime(
       now,
       events,
       offlineAfterMs: config.agentOfflineAfterMs,
+      latency: new AnswerLatency(),
+      known: new KnownConnections(),
+      commandKey: agentCommandKey,
     };
-    const connectorDeps = { store, proxmox: connector, agents };
+    const connectorDeps = {
+      store,
+      proxmox: connector,
+      agents,
+      plans: config.plans,
+      defaultPlan: config.defaultPlan,
+      ids,
+      now,
+    };
     // Locally the connector's code runs in-process; in AWS the API invokes the connector function.
     const proxmox = guardProxmoxGateway(iam, new InProcessProxmoxGateway(connectorDeps));
-    const deps = { store, secrets, proxmox, ids, now, events };
+    const deps = {
+      store,
+      secrets,
+      proxmox,
+      ids,
+      now,
+      events,
+      plans: config.plans,
+      defaultPlan: config.defaultPlan,
+    };
     let smtpUrl = config.smtpUrl;
     if (!smtpUrl) {
       const mailbox = await startLocalMailbox(paths.mail, (file, to) =>
@@ -278,6 +317,9 @@ export async function startLocalRuntime(
     const webhookAddresses = { allowPrivate: config.webhookPrivateAddresses };
     const webhooks = new UndiciWebhookSender(webhookAddresses);
     stops.push(() => webhooks.close());
+    // Hooks follow the webhooks' address rules; tests may add a certificate their receiver uses.
+    const hookCaller = new UndiciHookCaller(webhookAddresses, { ca: options.hookCertificates ?? [] });
+    stops.push(() => hookCaller.close());
 
     let demo: LocalRuntime['demo'];
     let seedThroughAgent: ((agentUrl: string) => Promise<void>) | undefined;
@@ -325,22 +367,34 @@ export async function startLocalRuntime(
         demo = { clusterId: seeded.clusterId, proxmoxUrl: url, ...(fingerprint ? { fingerprint } : {}) };
     }
 
+    // The runner is made below (it runs the connector, which needs the agents); the routes answer
+    // its waiting tasks once it exists.
+    let runner: LocalWorkflowRunner | undefined;
+    // The API's URL, once it listens: hook receivers call back there (the runner starts before).
+    let url = '';
     const agentRoutes = {
       store,
+      commandKey: agentCommandKey,
       connections: agentGateway,
       answers,
       ids,
       now,
       rate: new MessageRateLimiter(config.agentMessageLimits, now),
+      callbacks: localTaskCallbacks(() => runner, iam),
     };
     const agentPort = await agentGateway.listen(
       config.agentPort,
       config.host,
       {
-        authorize: (authorization) => authorizeAgentKey(store, authorization),
-        connect: (identity, connectionId) => agentConnected(agentRoutes, identity, connectionId),
-        disconnect: (identity, connectionId) => agentDisconnected(agentRoutes, identity, connectionId),
-        message: (identity, connectionId, body) => agentMessage(agentRoutes, identity, connectionId, body),
+        // Each route runs as its function in AWS, with that function's grants.
+        authorize: (authorization) =>
+          iam.runAsFunction('agent-authorizer', () => authorizeAgentKey(store, authorization)),
+        connect: (identity, connectionId) =>
+          iam.runAsFunction('agent-websocket', () => agentConnected(agentRoutes, identity, connectionId)),
+        disconnect: (identity, connectionId) =>
+          iam.runAsFunction('agent-websocket', () => agentDisconnected(agentRoutes, identity, connectionId)),
+        message: (identity, connectionId, body) =>
+          iam.runAsFunction('agent-websocket', () => agentMessage(agentRoutes, identity, connectionId, body)),
       },
       (message, fields) => logger.info(message, fields),
     );
@@ -349,7 +403,7 @@ export async function startLocalRuntime(
     await seedThroughAgent?.(agentUrl);
     // Read from the cache keyed by the definitions' sources; CDK synthesizes only after a change.
     const workflowDefinitions = await loadWorkflowDefinitions();
-    const runner = new LocalWorkflowRunner(
+    runner = new LocalWorkflowRunner(
       workflowDefinitions.definitions,
       workflowDefinitions.policyRunArn,
       // The same instrumentation as the step functions in AWS; metrics stay quiet unless asked for.
@@ -369,6 +423,17 @@ export async function startLocalRuntime(
           'reconcile-guests': (input) => reconcileGuests(deps, input as never),
           'plan-operation': (input) => planOperation(deps, input as never),
           'finish-operation': (input) => finishOperation(deps, input as never),
+          'restore-test-step': (input) => restoreTestStep(deps, input as never),
+          'run-hook': (input) =>
+            runHookStep(
+              {
+                ...deps,
+                hookSecrets: webhookSecrets,
+                hookCaller,
+                callbackUrl: (token) => `${url}/v1/hook-callbacks/${token}`,
+              },
+              input as never,
+            ),
           connector: (input) => runConnectorCommand(connectorDeps, input),
         } satisfies Record<WorkflowStepEntry | 'connector', LocalFunction>,
         (step) => createTelemetry(`pve-snapshots-${step}`, { quietMetrics: true }),
@@ -385,6 +450,8 @@ export async function startLocalRuntime(
         onExecutionError: (name, error) =>
           logger.error('workflow execution failed', { execution: name, error: error as Error }),
         onExecutionEnded: endedExecutionHandler(deps, workflowDefinitions, logger),
+        stateMachineTypes: workflowDefinitions.types,
+        ...(options.expressLimitMs !== undefined ? { expressLimitMs: options.expressLimitMs } : {}),
         iam,
         throttle,
         functionTimeouts: Object.fromEntries(
@@ -415,6 +482,14 @@ export async function startLocalRuntime(
         startPruneLane: async (name: string, lane: LaneRef) => {
           logger.info('retention prune lane started', { execution: name, tenantId: lane.tenantId });
           void runner.start(name, lane, workflowDefinitions.laneArn);
+        },
+        startRestoreTest: async (runId: string, input: RestoreTestRunInput) => {
+          logger.info('restore test started', {
+            runId,
+            restoreTestId: input.restoreTestId,
+            tenantId: input.tenantId,
+          });
+          void runner.start(runId, input, workflowDefinitions.restoreTestArn);
         },
       },
       workflowDefinitions,
@@ -473,12 +548,25 @@ export async function startLocalRuntime(
       finishOperation: (input) => finishOperation(deps, input),
       logger,
     });
+    // Restore tests interrupted by the crash end failed; the test guests they left are removed.
+    void endInterruptedRestoreTests(deps)
+      .then((removed) => {
+        if (removed.length > 0) logger.info('restore-test leftovers removed', { vmids: removed });
+      })
+      .catch((error: unknown) =>
+        logger.warn('restore-test leftovers not removed', { error: (error as Error).message }),
+      );
     if (options.scheduler !== false) {
       const scheduler = new LocalScheduler({
         store,
         logger,
         now,
         start: (input) => void workflows.startPolicyRun(runIdFor(input.policyId, input.scheduledTime), input),
+        startRestoreTest: (input) =>
+          void workflows.startRestoreTest(
+            restoreTestRunIdFor(input.restoreTestId, input.scheduledTime),
+            input,
+          ),
       });
       await scheduler.start();
       stops.push(() => scheduler.stop());
@@ -491,7 +579,9 @@ export async function startLocalRuntime(
       confirmationKey,
       workflows,
       schedules: policiesAreTheSchedule,
+      restoreTestSchedules: restoreTestsAreTheSchedule,
       agentConnections: agentGateway,
+      taskCallbacks: localTaskCallbacks(() => runner, iam),
       logger,
       claims: { tenant: 'tenant', role: 'role' },
       tenantPlans: config.tenantPlans,
@@ -528,7 +618,7 @@ export async function startLocalRuntime(
       }),
     );
     const authority = `${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-    const url = `http://${authority}`;
+    url = `http://${authority}`;
     const notifications = startNotificationDispatcher({
       outbox: store.deliveries,
       deliver: (event) =>
@@ -573,6 +663,8 @@ export async function startLocalRuntime(
       rpoCheck,
       ...(demo ? { demo } : {}),
       token: (tenant, role, subject = `${tenant}-${role}`) => mint(tenant, role, subject),
+      operatorToken: (subject = 'operator') =>
+        mintOperatorToken(signingKey, { subject, ttlSeconds: config.tokenTtlSeconds }),
       stop,
     };
   } catch (error) {

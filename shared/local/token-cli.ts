@@ -1,12 +1,14 @@
 /**
  * `npm run --silent token -- --tenant <id> --role <viewer|operator|admin> [--subject <name>] [--port <port>]`
- * prints a bearer token for the local runtime and nothing else. `--help` explains the options.
+ * prints a bearer token for the local runtime and nothing else; `--operator` instead prints the
+ * service operator's token (for `/operator/...`). `--help` explains the options.
  */
 import { parseArgs } from 'node:util';
+import { OPERATOR_SCOPE } from '#shared/api/plans/operator-scope.ts';
 import { isRole } from '#shared/domain/roles.ts';
 import { dataPaths } from './data-dir.ts';
 import { LocalRuntimeError } from './errors.ts';
-import { mintToken, readSigningKey } from './jwt.ts';
+import { mintOperatorToken, mintToken, readSigningKey } from './jwt.ts';
 import { loadTokenSettings } from './local-config.ts';
 import { registryDir, runningServices } from './service-registry.ts';
 import { chooseTokenTarget, missingKeyMessage } from './token-target.ts';
@@ -16,6 +18,7 @@ const TENANT_ID = /^[a-z0-9][a-z0-9-]{1,62}$/;
 const SUBJECT = /^[\x21-\x7e][\x20-\x7e]{0,127}$/;
 
 const USAGE = `usage: npm run --silent token -- --tenant <id> --role <viewer|operator|admin> [--subject <name>] [--port <port>]
+       npm run --silent token -- --operator [--subject <name>] [--port <port>]
 
 Prints a bearer token (JWT, ES256) for the local API and nothing else, signed with the key of
 the service that will check it.
@@ -24,7 +27,10 @@ options:
   --tenant <id>      the tenant (required): 2-63 lower-case letters, digits or -, starting with a
                      letter or digit; a new tenant comes into being on its first request
   --role <role>      viewer, operator or admin (required)
-  --subject <name>   the token's subject, the actor in the audit trail (default <tenant>-<role>)
+  --operator         the service operator's token instead (scope ${OPERATOR_SCOPE}, no tenant):
+                     only the operator routes (PUT /operator/tenants/<id>/plan) accept it
+  --subject <name>   the token's subject, the actor in the audit trail (default <tenant>-<role>,
+                     for --operator: operator)
   --port <port>      sign for the running service whose API listens on this port
   -h, --help         print this help
 
@@ -52,6 +58,7 @@ function parseCommandLine(args: string[]) {
       args,
       options: {
         tenant: { type: 'string' },
+        operator: { type: 'boolean' },
         role: { type: 'string' },
         subject: { type: 'string' },
         port: { type: 'string' },
@@ -71,12 +78,15 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
-  if (!values.tenant || !TENANT_ID.test(values.tenant)) {
+  if (values.operator && (values.tenant !== undefined || values.role !== undefined))
+    throw new UsageError('--operator takes no --tenant or --role: the operator acts on every tenant');
+  if (!values.operator && (!values.tenant || !TENANT_ID.test(values.tenant))) {
     throw new UsageError(
       '--tenant <id> is required: 2-63 lower-case letters, digits or -, starting with a letter or digit',
     );
   }
-  if (!isRole(values.role)) throw new UsageError('--role must be viewer, operator or admin');
+  if (!values.operator && !isRole(values.role))
+    throw new UsageError('--role must be viewer, operator or admin');
   if (values.subject !== undefined && !SUBJECT.test(values.subject)) {
     throw new UsageError('--subject must be 1-128 printable ASCII characters, not starting with a space');
   }
@@ -98,12 +108,17 @@ async function main(): Promise<void> {
   const keyFile = dataPaths(target.dataDir).jwtKey;
   const key = await readSigningKey(keyFile);
   if (!key) throw new LocalRuntimeError(missingKeyMessage(target, keyFile, services));
-  const token = await mintToken(key, {
-    tenant: values.tenant,
-    role: values.role,
-    subject: values.subject ?? `${values.tenant}-${values.role}`,
-    ttlSeconds: settings.tokenTtlSeconds,
-  });
+  const token = values.operator
+    ? await mintOperatorToken(key, {
+        subject: values.subject ?? 'operator',
+        ttlSeconds: settings.tokenTtlSeconds,
+      })
+    : await mintToken(key, {
+        tenant: values.tenant ?? '',
+        role: values.role ?? '',
+        subject: values.subject ?? `${values.tenant}-${values.role}`,
+        ttlSeconds: settings.tokenTtlSeconds,
+      });
   process.stdout.write(`${token}\n`);
 }
 

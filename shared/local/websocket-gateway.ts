@@ -124,7 +124,12 @@ export class LocalWebSocketGateway implements AgentConnections {
   async send(connectionId: string, message: object): Promise<boolean> {
     const ws = this.#sockets.get(connectionId);
     if (!ws || ws.readyState !== WebSocket.OPEN) return false;
-    return await new Promise((resolve) => ws.send(JSON.stringify(message), (error) => resolve(!error)));
+    // Taken once queued on an open connection, as PostToConnection answers once API Gateway has the
+    // message, not once the agent read it: waiting for the flush cost a turn of the event loop per
+    // command. A write that fails later closes the connection; a waiting command then goes again
+    // on the agent's next one.
+    ws.send(JSON.stringify(message));
+    return true;
   }
 
   async close(connectionId: string): Promise<void> {

@@ -16,6 +16,17 @@ export interface PolicyRunInput {
   readonly resume?: boolean;
 }
 
+/** The input of a restore-test run (from its schedule or from "run now"). */
+export interface RestoreTestRunInput {
+  readonly tenantId: string;
+  readonly restoreTestId: string;
+  /** The tick, ISO 8601 in UTC. */
+  readonly scheduledTime: string;
+  readonly trigger: 'schedule' | 'manual';
+  /** A "run now"'s own id; a tick's is derived from test and time. */
+  readonly runId?: string;
+}
+
 /** Starts workflows: Step Functions in AWS, aws-local-stepfunctions in the local runtime. */
 export interface WorkflowStarter {
   /** Starts the policy run for a tick; the execution is named after the run, so a duplicate start is a no-op. */
@@ -24,4 +35,6 @@ export interface WorkflowStarter {
   startGuestOperation(operationId: string, input: { tenantId: string; operationId: string }): Promise<void>;
   /** Starts a stored prune-only lane (the policy run's lane state machine) for the daily sweep; a duplicate name is a no-op. */
   startPruneLane(name: string, lane: LaneRef): Promise<void>;
+  /** Starts the restore-test workflow for a run (named after it, so a duplicate start is a no-op). */
+  startRestoreTest(runId: string, input: RestoreTestRunInput): Promise<void>;
 }

@@ -4,6 +4,7 @@ import { type Cluster, type ClusterConnectionMode, normalizeFingerprint } from '
 import { assertVersion, NotFoundError, ValidationError } from '#shared/domain/errors.ts';
 import { auditEvent, authorize } from './audit-trail.ts';
 import { probeCluster } from './cluster-probe.ts';
+import { checkClusterWrite } from './plans/plan-checks.ts';
 import { retryStaleWrites } from './retry-stale-writes.ts';
 import type { ServiceDeps } from './service-deps.ts';
 
@@ -75,6 +76,7 @@ export async function registerCluster(
     resourceType: 'cluster',
     resourceId: id,
   });
+  await checkClusterWrite(deps, context.principal.tenantId);
   if (input.connection === 'agent') return await registerAgentCluster(deps, context, id, input);
   const { url, tokenId, tokenSecret } = requireDirectDetails(input, 'required for a direct cluster');
   const endpoint = {

@@ -3,6 +3,7 @@ import { executeCommand } from '#shared/adapters/proxmox/execute-command.ts';
 import type { ProxmoxConnector } from '#shared/adapters/proxmox/proxmox-connector.ts';
 import { AgentOfflineError } from '#shared/domain/agent/agent-errors.ts';
 import { NotFoundError, ValidationError } from '#shared/domain/errors.ts';
+import type { PlanTable } from '#shared/domain/plans/plan.ts';
 import {
   type ConnectorRequest,
   ConnectorRequestSchema,
@@ -11,13 +12,24 @@ import {
   type ProbeResult,
 } from '#shared/domain/proxmox/commands.ts';
 import { RunStoppedError } from '#shared/domain/run.ts';
+import type { Clock } from '#shared/ports/clock.ts';
+import type { IdGenerator } from '#shared/ports/ids.ts';
 import { type AgentChannelDeps, sendToAgent } from './agents/agent-channel.ts';
+import { refuseOverPlan } from './plans/run-guest-check.ts';
+import { guardStorage } from './storage/guard-storage.ts';
 
 export interface ConnectorDeps {
   readonly store: Store;
   readonly proxmox: ProxmoxConnector;
   /** How commands reach agent clusters; without it, an agent cluster's commands fail offline. */
   readonly agents?: Omit<AgentChannelDeps, 'store'>;
+  /** The plans a run's guest is checked against before its command is sent; absent: the built-in ones. */
+  readonly plans?: PlanTable | undefined;
+  /** The plan a tenant without a profile yet is checked against; absent: `standard`. */
+  readonly defaultPlan?: string | undefined;
+  /** Ids and time of the audit events the pre-flight writes (archives pruned before a backup). */
+  readonly ids?: IdGenerator | undefined;
+  readonly now?: Clock | undefined;
 }
 
 /**
@@ -43,17 +55,49 @@ export async function runConnectorCommand(deps: ConnectorDeps, input: unknown): 
     );
   }
   if ('probe' in parsed.data) return await probe(deps, parsed.data.probe);
-  const { tenantId, clusterId, command, whileRunning } = parsed.data;
+  const { tenantId, clusterId, command, whileRunning, taskToken } = parsed.data;
+  if (command.type === 'followTask' && !taskToken) {
+    throw new ValidationError([
+      {
+        path: 'taskToken',
+        rule: 'required',
+        message: 'followTask needs the token of the task that waits for it',
+      },
+    ]);
+  }
+  // The cluster is read alongside the run's checks (a run's guest waits for each of its reads).
+  const clusterRead = deps.store.clusters.get(tenantId, clusterId);
+  clusterRead.catch(() => undefined);
   if (whileRunning !== undefined) {
     const run = await deps.store.runs.get(tenantId, whileRunning);
     const state = run?.cancelRequestedAt ? 'cancelled' : (run?.status ?? 'gone');
     if (state !== 'running') throw new RunStoppedError(whileRunning, state);
+    // Right before a write of the run: the plan, then the storage guard may keep the guest from it.
+    // The plan only reads; the guard reserves space and may prune before a backup, so it runs
+    // only for a guest the plan lets through (a refused guest must not lose archives).
+    await refuseOverPlan(deps, tenantId, clusterId, command);
+    if (run)
+      await guardStorage(
+        {
+          store: deps.store,
+          call: (c) => runConnectorCommand(deps, { tenantId, clusterId, command: c }),
+          ids: deps.ids,
+          now: deps.now,
+        },
+        parsed.data,
+        run,
+      );
   }
-  const cluster = await deps.store.clusters.get(tenantId, clusterId);
+  const cluster = await clusterRead;
   if (!cluster) throw new NotFoundError('cluster', clusterId);
   if (cluster.connection === 'agent') {
     if (!deps.agents) throw new AgentOfflineError(cluster.name, cluster.id);
-    return await sendToAgent({ ...deps.agents, store: deps.store }, cluster, command);
+    return await sendToAgent(
+      { ...deps.agents, store: deps.store },
+      cluster,
+      command,
+      taskToken ? { taskToken } : {},
+    );
   }
   const client = await deps.proxmox.forCluster(cluster);
   return await executeCommand(client, command);

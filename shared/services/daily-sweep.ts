@@ -3,7 +3,9 @@ import type { Guest } from '#shared/domain/guest.ts';
 import type { LaneRef } from '#shared/domain/lane.ts';
 import type { SweepQueue, SweepUnit } from '#shared/ports/sweep-queue.ts';
 import { type BackupReconcileSummary, reconcileGuestBackups } from './backups/reconcile-backups.ts';
+import { reconcileUsageCounter } from './plans/tenant-usage.ts';
 import { type ReconcileLimits, type ReconcileSummary, reconcileGuests } from './reconcile-guests.ts';
+import { removeLeftovers } from './restore-tests/leftovers.ts';
 import { type PruneSweepSummary, pruneSweep } from './retention/prune-sweep.ts';
 import type { ServiceDeps } from './service-deps.ts';
 
@@ -74,6 +76,10 @@ export async function sweepUnit(
   ports: SweepUnitPorts,
 ): Promise<SweepUnitResult> {
   if (unit.kind === 'tenant') {
+    // Restore tests' leftover guests (a crash, a failed teardown) go first; a failure waits for tomorrow.
+    await removeLeftovers(deps, unit.tenantId).catch(() => undefined);
+    // The usage counter the byte quotas read, set again from the catalog.
+    await reconcileUsageCounter(deps, unit.tenantId);
     const guestIds = await liveGuestIds(deps, unit.tenantId);
     const chunks: SweepUnit[] = [];
     for (let start = 0; start < guestIds.length; start += SWEEP_CHUNK_GUESTS) {

@@ -1,6 +1,9 @@
 import { runIdFor } from '#shared/domain/run.ts';
 import { finishOperation } from './guest-operations/finish-operation.ts';
 import { finishRun } from './policy-run/finish-run.ts';
+import { endLostRestoreTestRun } from './restore-tests/interrupted.ts';
+import { removeLeftovers } from './restore-tests/leftovers.ts';
+import { restoreTestRunIdFor } from './restore-tests/restore-tests.ts';
 import type { ServiceDeps } from './service-deps.ts';
 
 /** How Step Functions says an execution ended without reaching its last step. */
@@ -8,7 +11,7 @@ type EndedStatus = 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
 /** An execution of one of the service's workflows that ended that way. */
 export interface EndedExecution {
-  readonly workflow: 'policy-run' | 'guest-operation';
+  readonly workflow: 'policy-run' | 'guest-operation' | 'restore-test';
   readonly status: EndedStatus;
   /** The execution's input, as it was started. */
   readonly input: unknown;
@@ -64,6 +67,7 @@ export async function finishEndedExecution(deps: ServiceDeps, ended: EndedExecut
     });
     return `run ${runId} ${finished.status}`;
   }
+  if (ended.workflow === 'restore-test') return await finishRestoreTest(deps, input, tenantId, reason);
   const operationId = text(input.operationId);
   if (!operationId) return 'ignored: no operation in the execution input';
   const operation = await deps.store.operations.get(tenantId, operationId);
@@ -76,4 +80,27 @@ export async function finishEndedExecution(deps: ServiceDeps, ended: EndedExecut
     error: { Error: ended.error ?? `Execution${ended.status}`, Cause: reason },
   });
   return `operation ${operationId} failed`;
+}
+
+/**
+ * 4. A restore-test run still `running` ends: its unfinished guests fail with the reason, and the
+ *    reconciliation removes the test guests it left at once (they would otherwise wait for the
+ *    next run of the tenant's tests or the daily sweep).
+ */
+async function finishRestoreTest(
+  deps: ServiceDeps,
+  input: Record<string, unknown>,
+  tenantId: string,
+  reason: string,
+): Promise<string> {
+  const testId = text(input.restoreTestId);
+  const scheduledTime = text(input.scheduledTime);
+  const runId =
+    text(input.runId) ?? (testId && scheduledTime ? restoreTestRunIdFor(testId, scheduledTime) : undefined);
+  if (!runId) return 'ignored: no restore-test run in the execution input';
+  const run = await deps.store.restoreTestRuns.get(tenantId, runId);
+  if (run?.status !== 'running') return `ignored: restore-test run ${runId} is ${run?.status ?? 'unknown'}`;
+  await endLostRestoreTestRun(deps, run, reason, reason);
+  const removed = await removeLeftovers(deps, tenantId).catch(() => []);
+  return `restore-test run ${runId} ended; test guests removed: ${removed.length}`;
 }

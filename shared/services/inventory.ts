@@ -6,6 +6,7 @@ import { auditEvent, authorize } from './audit-trail.ts';
 import { reconcileGuestBackups } from './backups/reconcile-backups.ts';
 import { getCluster } from './clusters.ts';
 import type { ServiceDeps } from './service-deps.ts';
+import { syncClusterStorages } from './storage/storage-inventory.ts';
 import { reportUnprotectedGuests } from './unprotected-guests.ts';
 
 export interface SyncResult {
@@ -62,6 +63,7 @@ export async function syncClusterInventory(
     await deps.store.guests.putMany(diff.writes);
     // The daily sweep finds the tenant through the registry (no Scan of the table).
     await registerTenant(deps.store.table, cluster.tenantId);
+    await syncClusterStorages(deps, cluster, syncedAt);
     const result: SyncResult = {
       clusterId,
       total: observed.length,

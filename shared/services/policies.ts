@@ -1,43 +1,18 @@
-import { type AuditContext, auditSummary } from '#shared/domain/audit.ts';
-import { assertVersion, NotFoundError, ScheduleWriteError } from '#shared/domain/errors.ts';
+import type { AuditContext } from '#shared/domain/audit.ts';
+import { policyRefusal } from '#shared/domain/plans/quota.ts';
 import { checkPolicySpec, type Policy, type PolicySpec, perNodeLimit } from '#shared/domain/policy.ts';
 import { parseCron } from '#shared/domain/schedule/cron.ts';
 import { nextRuns } from '#shared/domain/schedule/next-runs.ts';
 import { formatInZone } from '#shared/domain/time-zone.ts';
 import type { PolicyScheduler } from '#shared/ports/policy-scheduler.ts';
-import { auditEvent, authorize } from './audit-trail.ts';
 import { checkBackupStorage } from './backup-policy/check-backup-storage.ts';
-import { canonicalGuestIds } from './guest-reference.ts';
-import { retryStaleWrites } from './retry-stale-writes.ts';
+import { checkPolicyWrite } from './plans/plan-checks.ts';
+import { tenantPlan } from './plans/tenant-plan.ts';
+import { scheduledResources } from './scheduled-resources.ts';
 import type { ServiceDeps } from './service-deps.ts';
 
 export interface PolicyDeps extends ServiceDeps {
   readonly schedules: PolicyScheduler;
-}
-
-/**
- * Writes the schedule first, then the policy; if the policy write fails, the schedule is put
- * back as it was. A schedule that cannot be written stops the change before anything is
- * stored. Either way the stored policy and its schedule agree.
- */
-async function changeScheduleThenPolicy(
-  apply: () => Promise<void>,
-  write: () => Promise<void>,
-  undo: () => Promise<void>,
-): Promise<void> {
-  try {
-    await apply();
-  } catch (error) {
-    throw new ScheduleWriteError(`the policy's schedule could not be written: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-  try {
-    await write();
-  } catch (error) {
-    await undo().catch(() => undefined);
-    throw error;
-  }
 }
 
 export type PolicyView = Omit<Policy, 'tenantId'>;
@@ -47,87 +22,51 @@ export function policyView(policy: Policy): PolicyView {
   return view;
 }
 
-export async function getPolicy(deps: ServiceDeps, context: AuditContext, policyId: string): Promise<Policy> {
-  const policy = await deps.store.policies.get(context.principal.tenantId, policyId);
-  if (!policy) throw new NotFoundError('policy', policyId);
-  return policy;
-}
+const policies = scheduledResources<PolicySpec, PolicyDeps>({
+  noun: 'policy',
+  resourceType: 'policy',
+  idPrefix: 'pol',
+  records: (deps) => deps.store.policies,
+  schedules: (deps) => deps.schedules,
+  check: checkPolicySpec,
+  specOf: policySpecOf,
+  view: policyView,
+  // Guests the stored version names may have left the inventory since: that must not block an unrelated change.
+  trustStoredGuests: true,
+  beforeWrite: async (deps, after, before) => {
+    await checkPolicyWrite(deps, after, before);
+    await checkBackupStorage(deps, after);
+  },
+});
 
-/**
- * The spec with every guest its selector names (`guests`, `exclude.guests`; by id or
- * `<cluster>/<vmid>`) as its canonical id; a guest the inventory does not know is a 422 naming
- * it. Guests the stored version already names pass unchecked (they may have left the
- * inventory since, which must not block an unrelated change).
- */
-async function withCanonicalGuests(
-  deps: ServiceDeps,
-  context: AuditContext,
-  spec: PolicySpec,
-  before?: PolicySpec,
-): Promise<PolicySpec> {
-  const { guests, exclude } = spec.selector;
-  if (guests.length === 0 && exclude.guests.length === 0) return spec;
-  const known = new Set([...(before?.selector.guests ?? []), ...(before?.selector.exclude.guests ?? [])]);
-  const ids = await canonicalGuestIds(
-    deps,
-    context.principal.tenantId,
-    [
-      ...guests.map((value, index) => ({ path: `selector.guests.${index}`, value })),
-      ...exclude.guests.map((value, index) => ({ path: `selector.exclude.guests.${index}`, value })),
-    ],
-    known,
-  );
-  return {
-    ...spec,
-    selector: {
-      ...spec.selector,
-      guests: ids.slice(0, guests.length),
-      exclude: { ...exclude, guests: ids.slice(guests.length) },
-    },
-  };
+export function getPolicy(deps: ServiceDeps, context: AuditContext, policyId: string): Promise<Policy> {
+  return policies.get(deps, context.principal.tenantId, policyId);
 }
 
 /** Creates a policy after checking its schedule, zone and selector; audited in the same write. */
-export async function createPolicy(
+export function createPolicy(deps: PolicyDeps, context: AuditContext, input: PolicySpec): Promise<Policy> {
+  return policies.create(deps, context, input);
+}
+
+/**
+ * What saving a policy draft would be refused for, with nothing written, and its next runs: for
+ * an editor that checks as the user types. Checks in order: schedule, time zone, selector and
+ * backup options (400), what the tenant's plan allows (403), the guests the selector names
+ * (422). A name taken, the quotas and a backup storage's nodes are checked when it is saved.
+ */
+export async function checkPolicyDraft(
   deps: PolicyDeps,
   context: AuditContext,
-  input: PolicySpec,
-): Promise<Policy> {
-  const id = deps.ids.next('pol');
-  await authorize(deps, context, 'manage', {
-    action: 'policy.create',
-    resourceType: 'policy',
-    resourceId: id,
-  });
-  const { schedulerExpression } = checkPolicySpec(input);
-  const spec = await withCanonicalGuests(deps, context, input);
-  const at = new Date(deps.now()).toISOString();
-  const policy: Policy = {
-    ...spec,
-    id,
-    tenantId: context.principal.tenantId,
-    schedulerExpression,
-    createdAt: at,
-    updatedAt: at,
-    version: 1,
-  };
-  await checkBackupStorage(deps, policy);
-  await changeScheduleThenPolicy(
-    () => deps.schedules.put(policy),
-    () =>
-      deps.store.policies.create(policy, [
-        deps.store.audit.entry(
-          auditEvent(deps, context, {
-            action: 'policy.create',
-            resourceType: 'policy',
-            resourceId: id,
-            after: auditSummary(policyView(policy)),
-          }),
-        ),
-      ]),
-    () => deps.schedules.remove(policy),
-  );
-  return policy;
+  draft: PolicySpec,
+  count: number,
+): Promise<{ timezone: string; enabled: boolean; runs: UpcomingRun[] }> {
+  checkPolicySpec(draft);
+  const tenantId = context.principal.tenantId;
+  const { name, plan } = await tenantPlan(deps, tenantId);
+  const refused = policyRefusal(name, plan, draft);
+  if (refused) throw refused;
+  await policies.canonicalGuests(deps, tenantId, draft);
+  return scheduleOf(deps, draft, count);
 }
 
 /**
@@ -143,55 +82,7 @@ export function updatePolicy(
   buildSpec: (current: PolicySpec) => PolicySpec,
   expectedVersion?: number,
 ): Promise<Policy> {
-  const once = () => updatePolicyOnce(deps, context, policyId, buildSpec, expectedVersion);
-  return expectedVersion === undefined ? retryStaleWrites(once) : once();
-}
-
-async function updatePolicyOnce(
-  deps: PolicyDeps,
-  context: AuditContext,
-  policyId: string,
-  buildSpec: (current: PolicySpec) => PolicySpec,
-  expectedVersion?: number,
-): Promise<Policy> {
-  await authorize(deps, context, 'manage', {
-    action: 'policy.update',
-    resourceType: 'policy',
-    resourceId: policyId,
-  });
-  const before = await getPolicy(deps, context, policyId);
-  assertVersion('policy', before.version, expectedVersion);
-  const current = policySpecOf(before);
-  const built = buildSpec(current);
-  const { schedulerExpression } = checkPolicySpec(built);
-  const spec = await withCanonicalGuests(deps, context, built, current);
-  const after: Policy = {
-    ...spec,
-    id: before.id,
-    tenantId: before.tenantId,
-    schedulerExpression,
-    createdAt: before.createdAt,
-    updatedAt: new Date(deps.now()).toISOString(),
-    version: before.version + 1,
-  };
-  await checkBackupStorage(deps, after);
-  await changeScheduleThenPolicy(
-    () => deps.schedules.put(after),
-    () =>
-      deps.store.policies.update(before, after, [
-        deps.store.audit.entry(
-          auditEvent(deps, context, {
-            action: 'policy.update',
-            resourceType: 'policy',
-            resourceId: policyId,
-            before: auditSummary(policyView(before)),
-            after: auditSummary(policyView(after)),
-          }),
-        ),
-      ]),
-    () => deps.schedules.put(before),
-  );
-  return after;
+  return policies.update(deps, context, policyId, buildSpec, expectedVersion);
 }
 
 /** Deletes a policy; without `expectedVersion` (no If-Match) a concurrent change does not stop it. */
@@ -201,58 +92,24 @@ export function deletePolicy(
   policyId: string,
   expectedVersion?: number,
 ): Promise<void> {
-  const once = () => deletePolicyOnce(deps, context, policyId, expectedVersion);
-  return expectedVersion === undefined ? retryStaleWrites(once) : once();
+  return policies.remove(deps, context, policyId, expectedVersion);
 }
 
-async function deletePolicyOnce(
-  deps: PolicyDeps,
-  context: AuditContext,
-  policyId: string,
-  expectedVersion?: number,
-): Promise<void> {
-  await authorize(deps, context, 'manage', {
-    action: 'policy.delete',
-    resourceType: 'policy',
-    resourceId: policyId,
-  });
-  const policy = await getPolicy(deps, context, policyId);
-  assertVersion('policy', policy.version, expectedVersion);
-  await changeScheduleThenPolicy(
-    () => deps.schedules.remove(policy),
-    () =>
-      deps.store.policies.remove(policy, [
-        deps.store.audit.entry(
-          auditEvent(deps, context, {
-            action: 'policy.delete',
-            resourceType: 'policy',
-            resourceId: policyId,
-            before: auditSummary(policyView(policy)),
-          }),
-        ),
-      ]),
-    () => deps.schedules.put(policy),
-  );
-}
-
-/** The client-written part of a stored policy. */
-function policySpecOf(policy: Policy): PolicySpec {
-  const { name, description, enabled, schedule, snapshot, retention, selector, notify } = policy;
+/**
+ * The client-written part of a stored policy: everything but what the service adds, so a merge
+ * patch keeps every field it does not name (the RPO, the storage guard, hooks, ...).
+ */
+function policySpecOf({
+  id: _id,
+  tenantId: _tenantId,
+  schedulerExpression: _schedulerExpression,
+  createdAt: _createdAt,
+  updatedAt: _updatedAt,
+  version: _version,
+  ...spec
+}: Policy): PolicySpec {
   // Policies stored before per-node concurrency existed get its default.
-  return {
-    name,
-    description,
-    enabled,
-    schedule,
-    // A backup policy stays one through a patch that does not name its kind.
-    ...(policy.kind ? { kind: policy.kind } : {}),
-    snapshot,
-    ...(policy.backup ? { backup: policy.backup } : {}),
-    retention,
-    selector,
-    notify,
-    concurrency: policy.concurrency ?? { perNode: perNodeLimit(policy) },
-  };
+  return { ...spec, concurrency: spec.concurrency ?? { perNode: perNodeLimit(spec) } };
 }
 
 export interface UpcomingRun {
@@ -269,7 +126,10 @@ export async function upcomingRuns(
   policyId: string,
   count: number,
 ): Promise<{ timezone: string; enabled: boolean; runs: UpcomingRun[] }> {
-  const policy = await getPolicy(deps, context, policyId);
+  return scheduleOf(deps, await getPolicy(deps, context, policyId), count);
+}
+
+function scheduleOf(deps: ServiceDeps, policy: Pick<PolicySpec, 'schedule' | 'enabled'>, count: number) {
   const { timezone } = policy.schedule;
   const runs = policy.enabled ? nextRuns(parseCron(policy.schedule.cron), timezone, deps.now(), count) : [];
   return {

@@ -1,5 +1,6 @@
 import { compileErrors, validate } from '@readme/openapi-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OPERATOR_SCOPE } from '#shared/api/plans/operator-scope.ts';
 import { formatBackupId } from '#shared/domain/backup/backup-record.ts';
 import { type Caller, policyBody, startTestApi, type TestApi } from '#test/support/api.ts';
 
@@ -101,6 +102,7 @@ describe('the OpenAPI document', () => {
         '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----\n',
       ],
       '^\\d{6}$': ['042917'],
+      '^[a-z0-9][a-z0-9-]{1,62}$': ['demo', 'acme-2'],
       '^bk_[A-Za-z0-9_-]+$': [formatBackupId('cl_01JD7W3M4Q8ZC5N2R6T9V0X1Y2.100', 'local:backup/x.vma')],
     };
     const found = patterns(doc);
@@ -125,8 +127,11 @@ describe('the OpenAPI document', () => {
     );
     expect(changing.length).toBeGreaterThan(15);
     for (const { path, method, operation } of changing) {
-      expect(['viewer', 'operator', 'admin'], `${method} ${path}`).toContain(operation['x-required-role']);
-      expect(operation['x-audit-action'], `${method} ${path}`).toMatch(/^[a-z]+\.[a-z-]+$/);
+      // The service operator's routes need the operator's credential, no tenant role.
+      if (path.startsWith('/operator/')) expect(operation['x-required-scope']).toBe(OPERATOR_SCOPE);
+      else
+        expect(['viewer', 'operator', 'admin'], `${method} ${path}`).toContain(operation['x-required-role']);
+      expect(operation['x-audit-action'], `${method} ${path}`).toMatch(/^[a-z]+(-[a-z]+)*\.[a-z-]+$/);
     }
   });
 

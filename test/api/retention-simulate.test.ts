@@ -32,6 +32,24 @@ describe('POST /v1/retention/simulate', () => {
     ]);
   });
 
+  it('decides archives per storage, as a backup policy\u2019s retention does', async () => {
+    const response = await viewer.post('/v1/retention/simulate', {
+      retention: { keepLast: 1 },
+      snapshots: [
+        { id: 'nfs-1', time: '2024-01-01T03:00:00Z', storage: 'nfs' },
+        { id: 'nfs-2', time: '2024-01-02T03:00:00Z', storage: 'nfs' },
+        { id: 'pbs-1', time: '2024-01-01T04:00:00Z', storage: 'pbs' },
+      ],
+    });
+    expect(response.status).toBe(200);
+    expect(response.body.snapshots.map((d: { id: string; keep: boolean }) => [d.id, d.keep])).toEqual([
+      ['nfs-2', true],
+      ['pbs-1', true],
+      ['nfs-1', false],
+    ]);
+    expect(response.body.snapshots[1]).toMatchObject({ storage: 'pbs', reason: 'keep-last' });
+  });
+
   it.each([
     [
       'an unknown option',

@@ -5,22 +5,110 @@
  * of the built agent (one file, run with the system's Node 20) after carrying 1,000 guests.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { type WebSocket, WebSocketServer } from 'ws';
+import type { Store } from '#shared/adapters/dynamo/store.ts';
+import { executeCommand } from '#shared/adapters/proxmox/execute-command.ts';
+import type { ConnectorCommand } from '#shared/domain/proxmox/commands.ts';
 import { startDynamoDbLocal } from '#shared/local/dynamodb-local.ts';
 import { loadLocalConfig } from '#shared/local/local-config.ts';
 import { largeClusterState, type SimState } from '#shared/local/proxmox-simulator/model.ts';
 import { startLocalRuntime } from '#shared/local/runtime.ts';
 import { startTestSimulator, TOKEN_ID, TOKEN_SECRET } from '#test/support/simulator.ts';
 import { buildAgent } from '../../agent/build.ts';
-import { compare, report } from './stats.ts';
+import { compare, percentile, report, timeOnce } from './stats.ts';
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 200);
 const GUESTS = 1_000;
 const RUN_NODES = 20;
 const RUN_TASK_MS = Number(process.env.BENCH_TASK_MS ?? 400);
+
+/**
+ * Where the agent's p50 goes beyond the direct p50, each part timed alone on the same machine:
+ * the agent's own round trip (a bare WebSocket server in this process pushes the command to the
+ * built agent, which calls the simulator and answers) against the same Proxmox call made directly
+ * (the service's client, in this process); the table call left on the answer's path (the
+ * answer's conditional PutItem; locally the answer is handed to the waiting connector in-process)
+ * and the read AWS adds (the connector's GetItem of the answer). What remains is the service's
+ * own handling: signing and pushing, the `$default` route, the wake-up.
+ */
+async function whereTheTimeGoes(
+  store: Store,
+  scope: { tenantId: string; clusterId: string },
+  samples: { baseline: number[]; subject: number[] },
+  roundTrip: { agent: number[]; direct: number[] },
+): Promise<string> {
+  const put: number[] = [];
+  const get: number[] = [];
+  const result = JSON.stringify([{ name: 'current', description: 'You are here!', running: 0 }]);
+  for (let index = 0; index < ITERATIONS; index++) {
+    const command = { ...scope, id: `cmd-bench-${Date.now()}-${index}` };
+    put.push(await timeOnce(() => store.agents.answer(command, { result }, new Date().toISOString())));
+    get.push(await timeOnce(() => store.agents.getAnswer(scope.tenantId, command.id)));
+  }
+  const [w, g, r, p, direct, viaAgent] = [
+    put,
+    get,
+    roundTrip.agent,
+    roundTrip.direct,
+    samples.baseline,
+    samples.subject,
+  ].map((xs) => percentile(xs, 50)) as [number, number, number, number, number, number];
+  const rest = viaAgent - direct - (r - p) - w;
+  const ms = (value: number) => `${value.toFixed(2)} ms`;
+  return (
+    `where the agent's ${ms(viaAgent - direct)} beyond direct go, p50: the agent's round trip ${ms(r)} ` +
+    `(WebSocket out, the agent's process and its Proxmox call, WebSocket back) vs the same call made directly ${ms(p)}: ` +
+    `${ms(r - p)}; the answer's conditional PutItem ${ms(w)}; the service's own handling (sign, push, $default ` +
+    `route, wake-up) ${ms(rest)}. AWS adds the connector's GetItem of the answer (${ms(g)} here). ` +
+    `Floor without the agent's process and hops: ${((direct + w) / direct).toFixed(2)}x`
+  );
+}
+
+/**
+ * The built agent's own round trip: a bare WebSocket server in this process (no service code)
+ * pushes `command` with a fresh id and times until the agent's answer arrives; and the same
+ * command run directly with the service's Proxmox client, alternately.
+ */
+async function agentRoundTrips(
+  file: string,
+  folder: string,
+  simulator: Awaited<ReturnType<typeof startTestSimulator>>,
+  command: ConnectorCommand,
+): Promise<{ agent: number[]; direct: number[] }> {
+  const server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+  await once(server, 'listening');
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const connected = once(server, 'connection') as Promise<[WebSocket]>;
+  const agent = spawnAgent(file, folder, `ws://127.0.0.1:${port}/agent`, 'pvea_bench_roundtrip', simulator);
+  const client = simulator.client();
+  try {
+    const [socket] = await connected;
+    let next = 0;
+    const ask = () =>
+      new Promise<void>((resolve) => {
+        const id = `cmd_roundtrip_${next++}`;
+        const onMessage = (data: Buffer) => {
+          if ((JSON.parse(data.toString()) as { id?: string }).id !== id) return;
+          socket.off('message', onMessage);
+          resolve();
+        };
+        socket.on('message', onMessage);
+        socket.send(JSON.stringify({ type: 'command', id, command }));
+      });
+    const samples = await compare(ITERATIONS, () => executeCommand(client, command), ask);
+    return { agent: samples.subject, direct: samples.baseline };
+  } finally {
+    // The client is closed with the simulator.
+    agent.kill('SIGTERM');
+    server.close();
+  }
+}
 
 /** A cluster of 1,000 guests on 20 nodes, every guest tagged `tag` (each policy selects its own cluster). */
 function runState(tag: string): SimState {
@@ -54,6 +142,8 @@ function spawnAgent(
 }
 
 export async function runAgentBench(log: (line: string) => void): Promise<void> {
+  // State transitions (states entered), the unit Step Functions Standard bills.
+  let transitions = 0;
   const dynamo = await startDynamoDbLocal();
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-agent-'));
   const runtime = await startLocalRuntime(
@@ -69,6 +159,9 @@ export async function runAgentBench(log: (line: string) => void): Promise<void> 
       scheduler: false,
       // As the workflow bench: the first look at a task when it should be done, then every 100 ms.
       workflowWaitOverrides: { WaitForTaskStart: RUN_TASK_MS, WaitForTask: 100, WaitForLock: 100 },
+      onWorkflowEvent: (_execution, event) => {
+        if (event.type === 'StateEntered') transitions++;
+      },
     },
   );
   const simulator = await startTestSimulator({ state: largeClusterState(2, GUESTS) });
@@ -120,13 +213,26 @@ export async function runAgentBench(log: (line: string) => void): Promise<void> 
     );
     await call('POST', `/v1/clusters/${direct.id}/sync`);
 
-    const vmid = simulator.sim.state.guests[0]?.vmid;
+    const guest = simulator.sim.state.guests[0];
+    if (!guest) throw new Error('the simulator has no guest');
+    const { vmid } = guest;
     const samples = await compare(
       ITERATIONS,
       () => call('GET', `/v1/guests/${direct.id}.${vmid}/snapshots`),
       () => call('GET', `/v1/guests/${viaAgent.id}.${vmid}/snapshots`),
     );
     log(report(`GET a guest's snapshots (listSnapshots), via agent vs direct, ${ITERATIONS} calls`, samples));
+    const listSnapshots = { type: 'listSnapshots', node: guest.node, guestType: guest.type, vmid } as const;
+    const roundTrip = await agentRoundTrips(file, folder, simulator, listSnapshots);
+    log(
+      await whereTheTimeGoes(
+        runtime.store,
+        { tenantId: 'bench', clusterId: viaAgent.id as string },
+        samples,
+        roundTrip,
+      ),
+    );
+    if (process.env.BENCH_AGENT_RUN === 'off') return;
 
     // The same 1,000-guest run, directly and through one agent, one after the other.
     const runClusters = {
@@ -143,12 +249,13 @@ export async function runAgentBench(log: (line: string) => void): Promise<void> 
         concurrency: { perNode: 2 },
       });
       const started = Date.now();
+      transitions = 0;
       const run = await call('POST', `/v1/policies/${policy.id}/runs`);
       await runtime.workflows.drain();
       const finished = await call('GET', `/v1/runs/${run.id}`);
       walls[tag] = Date.parse(finished.finishedAt) - started;
       log(
-        `${tag}: ${finished.status}, ${finished.succeeded} of ${finished.targets} guests in ${(walls[tag] / 1000).toFixed(1)} s`,
+        `${tag}: ${finished.status}, ${finished.succeeded} of ${finished.targets} guests in ${(walls[tag] / 1000).toFixed(1)} s, ${(transitions / finished.targets).toFixed(1)} state transitions per guest`,
       );
     }
     const ratio = (walls['via-agent'] ?? 0) / (walls.direct ?? 1);

@@ -7,10 +7,13 @@ import { runAgentBench } from './agent-bench.ts';
 import { runApiBench, runBundleBench } from './api-bench.ts';
 import { runBackupBench } from './backup-bench.ts';
 import { runCatalogBench } from './catalog-bench.ts';
+import { runHooksBench } from './hooks-bench.ts';
 import { runInsightBench } from './insight-bench.ts';
 import { runNotificationsBench } from './notifications-bench.ts';
+import { runPlansBench } from './plans-bench.ts';
 import { runProxmoxBench } from './proxmox-bench.ts';
 import { runRetentionBench } from './retention-bench.ts';
+import { runStorageGuardBench } from './storage-guard-bench.ts';
 import { runWorkflowBench } from './workflow-bench.ts';
 
 const benches: Record<string, (log: (line: string) => void) => Promise<void>> = {
@@ -24,6 +27,9 @@ const benches: Record<string, (log: (line: string) => void) => Promise<void>> = 
   agent: runAgentBench,
   insight: runInsightBench,
   catalog: runCatalogBench,
+  'storage-guard': runStorageGuardBench,
+  hooks: runHooksBench,
+  plans: runPlansBench,
 };
 
 const selected = process.argv.slice(2).filter((name) => !name.startsWith('-'));

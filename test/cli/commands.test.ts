@@ -70,7 +70,7 @@ describe('pvesnap clusters', () => {
   it('prints a table with a header and one row per cluster', async () => {
     const table = await cli(['clusters', 'list']);
     const lines = table.stdout.trim().split('\n');
-    expect(lines[0]).toMatch(/^ID\s+NAME\s+URL/);
+    expect(lines[0]).toMatch(/^ID\s+NAME\s+CONNECTION\s+URL/);
     expect(lines.some((line) => line.includes(clusterId) && line.includes('lab'))).toBe(true);
   });
 });
@@ -118,7 +118,8 @@ describe('pvesnap snapshots and operations', () => {
       status: 'succeeded',
       snapshotName: 'before-upgrade',
     });
-    expect(taken.stderr).toMatch(/operation \S+ \(snapshot \S+\.100 before-upgrade\): succeeded/);
+    // The guest as it can be named back.
+    expect(taken.stderr).toMatch(/operation \S+ \(snapshot lab\/100 before-upgrade\): succeeded/);
 
     const list = await cli(['snapshots', 'list', 'lab/100', '-o', 'json']);
     expect(list.json<Array<{ name: string }>>().map((snapshot) => snapshot.name)).toContain('before-upgrade');
@@ -152,6 +153,7 @@ describe('pvesnap snapshots and operations', () => {
     expect(copy.json()).toMatchObject({ kind: 'restore-new-guest', status: 'succeeded' });
     const newGuest = await cli(['guests', 'get', copy.json().result.newGuestId, '-o', 'json']);
     expect(newGuest.json().name).toBe('db-copy');
+    expect(copy.stderr).toContain(`new guest lab/${newGuest.json().vmid}: pvesnap guests get lab/`);
   });
 
   it('starts an operation without --wait, then follows it with operations wait and lists it', async () => {
@@ -290,6 +292,10 @@ describe('pvesnap policies and runs', () => {
     const table = await cli(['runs', 'get', run.json().id]);
     expect(table.stdout).toMatch(/^status:\s+succeeded$/m);
     expect(table.stdout).toMatch(/^results:$/m);
+    // Each guest's result by the name it is called back with, without the ids scripts read.
+    expect(table.stdout).toMatch(/^outcome\s+guest\s+node\s+made\s+finishedAt\s*$/m);
+    expect(table.stdout).toMatch(/^succeeded\s+lab\/100\s+pve1\s+auto-/m);
+    expect(table.stdout).not.toContain('upid');
   });
 
   it('answers 409 (exit 3) to cancelling a run that has ended', async () => {

@@ -117,7 +117,9 @@ describe('exit codes', () => {
 
   it('4 on 401 and on 403 (naming the role needed)', async () => {
     const { run } = cliRunner({ env: { PVESNAP_URL: api.url } });
-    expect((await run(['clusters', 'list', '--token', 'not-a-token'])).code).toBe(4);
+    const refused = await run(['clusters', 'list', '--token', 'not-a-token']);
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toContain('run pvesnap login again');
     const viewer = await api.runtime.token('session', 'viewer');
     const forbidden = await run(['clusters', 'sync', 'lab', '--token', viewer]);
     expect(forbidden.code).toBe(4);

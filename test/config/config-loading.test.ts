@@ -13,11 +13,16 @@ describe('loading configuration from the environment', () => {
   });
 
   it('applies the defaults when the optional variables are absent', () => {
-    expect(loadConnectorConfig({ TABLE_NAME: 'pve-snapshots' })).toEqual({
+    const config = loadConnectorConfig({ TABLE_NAME: 'pve-snapshots' });
+    expect(config).toEqual({
       tableName: 'pve-snapshots',
       secretPrefix: 'pve-snapshots/clusters',
       agentOfflineAfterMs: 20_000,
+      plans: expect.any(Map),
+      defaultPlan: 'standard',
     });
+    // Without TENANT_PLANS: the built-in plans as they are.
+    expect([...config.plans.keys()]).toEqual(['free', 'standard', 'dedicated']);
   });
 
   it('gives a workflow step the connector and event targets only when its environment names them', () => {

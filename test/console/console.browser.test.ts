@@ -3,7 +3,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureConsoleBuilt } from '#shared/local/console/build-console.ts';
 import { startTestApi, type TestApi } from '#test/support/api.ts';
-import { launchChromium, screenshot } from './chromium.ts';
+import { launchChromium, nav, screenshot, signInAsDemo } from './chromium.ts';
 
 /**
  * The console in a real browser against the whole local runtime over HTTP: what a new user
@@ -30,19 +30,10 @@ afterAll(async () => {
 });
 
 async function signedIn(role: 'admin' | 'operator' | 'viewer'): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-  contexts.push(context);
-  const page = await context.newPage();
-  await page.goto(`${api.url}/`);
-  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-  await page.getByRole('radio', { name: new RegExp(`^${role}:`) }).check();
-  await page.getByRole('button', { name: `Sign in as demo ${role}` }).click();
-  await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+  const page = await signInAsDemo(browser, api.url, role, { acceptDownloads: true });
+  contexts.push(page.context());
   return page;
 }
-
-const nav = (page: Page, name: string) =>
-  page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click();
 
 describe('the console in Chromium', () => {
   it('lets an admin sign in, create a policy, run it, watch it finish, restore a snapshot and read the audit trail', async () => {
@@ -50,35 +41,53 @@ describe('the console in Chromium', () => {
     expect(await page.getByTestId('role').textContent()).toBe('admin');
     await screenshot(page, 'sign-in-dashboard-empty');
 
-    // A policy, first with a mistake the API names on its field.
+    // A policy, first with a mistake the API names on its field as it is typed, before saving.
     await nav(page, 'Policies');
     await page.getByRole('link', { name: 'New policy' }).click();
     await page.getByRole('heading', { name: 'New policy' }).waitFor();
     await page.getByLabel('Name', { exact: true }).fill('browser-nightly');
-    await page.getByLabel('Cron', { exact: true }).fill('0 0 31 2 *');
     await page.getByLabel('Time zone', { exact: true }).fill('Europe/Berlin');
     await page.getByLabel('Tags', { exact: true }).fill('web');
     await page.getByLabel('Daily', { exact: true }).fill('7');
     await page.getByLabel('Name prefix', { exact: true }).fill('browser');
-    await page.getByRole('button', { name: 'Create policy' }).click();
     const cron = page.getByLabel('Cron', { exact: true });
+    await cron.fill('0 0 31 2 *');
     await expect.poll(() => cron.getAttribute('aria-invalid')).toBe('true');
     expect(await page.locator('.field.invalid').first().textContent()).toContain('February');
     await screenshot(page, 'policy-editor-validation');
     await cron.fill('0 2 * * *');
+    await expect.poll(() => cron.getAttribute('aria-invalid')).not.toBe('true');
+    // The next runs of what is typed, in its zone, before it is saved.
+    const nextRuns = page.getByTestId('live-next-runs');
+    await expect
+      .poll(() => nextRuns.textContent())
+      .toMatch(/^Next runs: \w{3} \d+ \w{3} \d{4}, 02:00 \(UTC\+0[12]:00\); /);
     await page.getByRole('button', { name: 'Create policy' }).click();
     await page.getByRole('heading', { name: 'Policy browser-nightly' }).waitFor();
     await page.getByRole('heading', { name: 'Next runs' }).waitFor();
     await page.getByRole('cell', { name: 'yes' }).first().waitFor();
     await screenshot(page, 'policy');
 
-    // Run it now and watch the run finish.
+    // Run it now and watch the run move and finish (a slow Proxmox keeps it running a while).
+    api.simulator.server.setLatency(200);
     await page.getByRole('button', { name: 'Run now' }).click();
     await page.getByRole('heading', { name: 'Run of browser-nightly' }).waitFor();
     const status = page.getByTestId('run-status');
+    try {
+      await status.getByText('running').waitFor();
+      const progress = page.getByRole('progressbar', { name: 'Guests done' });
+      await expect.poll(() => progress.getAttribute('max'), { timeout: 30_000 }).toBe('2');
+      await screenshot(page, 'run-running');
+    } finally {
+      api.simulator.server.setLatency(0);
+    }
     await status.getByText('succeeded').waitFor({ timeout: 60_000 });
+    expect(await page.getByRole('progressbar', { name: 'Guests done' }).getAttribute('value')).toBe('2');
     // The simulated cluster has two guests tagged web: web-01 and web-02.
     expect(await page.getByRole('row').filter({ hasText: 'succeeded' }).count()).toBe(2);
+    // Each guest by the name Proxmox shows, with its VMID.
+    for (const guest of ['web-01 (100)', 'web-02 (101)'])
+      await page.getByRole('link', { name: guest }).waitFor();
     await screenshot(page, 'run-finished');
 
     // Restore the snapshot the run took, after reading what will happen.
@@ -115,7 +124,18 @@ describe('the console in Chromium', () => {
     await nav(page, 'Dashboard');
     await page.getByRole('heading', { name: 'Last runs' }).waitFor();
     await page.getByRole('link', { name: 'browser-nightly' }).first().waitFor();
+    // The fullest storage first: the simulator's small shared one, 44 of 64 GiB.
+    const fullest = page.getByTestId('storage-summary').getByRole('row').nth(1);
+    await fullest.getByRole('rowheader', { name: 'backup-small' }).waitFor();
+    expect(await fullest.getByRole('img').getAttribute('aria-label')).toBe(
+      '69 % used: 44.0 GiB of 64.0 GiB, 20.0 GiB free',
+    );
     await screenshot(page, 'dashboard');
+    await fullest.getByRole('link', { name: 'backup-small' }).click();
+    await page
+      .getByTestId('storage-trend')
+      .getByText(/^backup-small: used and capacity/)
+      .waitFor();
   }, 180_000);
 
   it("shows a failed guest on the dashboard with Proxmox's own text", async () => {
@@ -137,7 +157,27 @@ describe('the console in Chromium', () => {
       .filter({ hasText: 'out of space' });
     await failure.waitFor();
     expect(await failure.textContent()).toContain('zfs error: out of space');
+    await failure.getByRole('link', { name: 'staging-app (104)' }).waitFor();
     await screenshot(page, 'dashboard-failure');
+  }, 120_000);
+
+  it('filters the audit trail by outcome and action, and loads the pages after the first', async () => {
+    // 101 refused creations, each audited as denied.
+    const viewer = await api.as('demo', 'viewer');
+    for (let attempt = 0; attempt < 101; attempt += 1)
+      expect((await viewer.post('/v1/policies', { name: `no-${attempt}` })).status).toBe(403);
+
+    const page = await signedIn('operator');
+    await nav(page, 'Audit trail');
+    await page.getByLabel('Outcome', { exact: true }).selectOption('denied');
+    await page.getByLabel('Action', { exact: true }).fill('policy.create');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    const rows = page.getByRole('row').filter({ hasText: 'policy.create' });
+    await expect.poll(() => rows.count()).toBe(100);
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await expect.poll(() => rows.count()).toBe(101);
+    expect(await page.getByRole('row').filter({ hasText: 'success' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Load more' }).count()).toBe(0);
   }, 120_000);
 
   it('shows a viewer no button it cannot use', async () => {
@@ -158,13 +198,18 @@ describe('the console in Chromium', () => {
     await nav(page, 'Policies');
     await page.getByRole('link', { name: 'viewer-sees' }).click();
     await page.getByRole('heading', { name: 'Policy viewer-sees' }).waitFor();
-    await page.getByRole('caption').filter({ hasText: '.102' }).waitFor();
+    await page.getByRole('caption').filter({ hasText: 'db-01 (102)' }).waitFor();
     expect(await buttons()).toEqual(['Sign out']);
     await nav(page, 'Policies');
     await page.getByRole('heading', { name: 'Policies' }).waitFor();
     expect(await page.getByRole('link', { name: 'New policy' }).count()).toBe(0);
 
+    // The inventory filtered by tag, the filter kept in the address.
     await nav(page, 'Guests');
+    await page.getByLabel('Tag', { exact: true }).fill('db');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await expect.poll(() => new URL(page.url()).searchParams.get('tag')).toBe('db');
+    await expect.poll(() => page.getByRole('row').count()).toBe(2);
     await page.getByRole('link', { name: 'db-01' }).click();
     await page.getByRole('heading', { name: 'Snapshots' }).waitFor();
     await page
@@ -178,7 +223,9 @@ describe('the console in Chromium', () => {
     for (const screen of ['Runs', 'Settings', 'Subscriptions', 'Audit trail', 'Dashboard']) {
       await nav(page, screen);
       await page.getByRole('heading', { level: 1 }).waitFor();
-      await page.getByRole('status').waitFor({ state: 'detached' });
+      // A screen may load several things at once (Settings: settings and clusters), each with
+      // its own status line; the buttons are final only when every one of them has gone.
+      await page.getByRole('status').first().waitFor({ state: 'detached' });
       for (const name of await buttons()) expect(readOnly, `${screen}: ${name}`).toContain(name);
     }
   }, 120_000);

@@ -1,6 +1,10 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CONNECTOR_TASK_TIMEOUT, STEP_TASK_TIMEOUT } from '#infra/constructs/task-timeouts.ts';
+import {
+  CONNECTOR_TASK_TIMEOUT,
+  HOOK_TASK_TIMEOUT,
+  STEP_TASK_TIMEOUT,
+} from '#infra/constructs/task-timeouts.ts';
 import {
   CONNECTOR_CALL_BUDGET_MS,
   CONNECTOR_TIMEOUT_SECONDS,
@@ -24,6 +28,8 @@ const ENTRIES: Record<string, string> = {
   PlanPruneFunction: 'functions/workflow/plan-prune.ts',
   RecordPruneFunction: 'functions/workflow/record-prune.ts',
   FinishOperationFunction: 'functions/workflow/finish-operation.ts',
+  RestoreTestStepFunction: 'functions/workflow/restore-test-step.ts',
+  RunHookFunction: 'functions/workflow/run-hook.ts',
   DailySweepFunction: 'functions/workflow/daily-sweep.ts',
   SweepWorkerFunction: 'functions/workflow/sweep-worker.ts',
   RpoCheckFunction: 'functions/workflow/rpo-check.ts',
@@ -100,7 +106,9 @@ describe('function timeouts', () => {
       'RpoCheckFunction',
       'RpoCheckWorkerFunction',
     ];
-    for (const prefix of steps.filter((p) => !unscheduled.includes(p))) {
+    // The hook step waits for an HTTPS hook (up to 10 min) under its own, longer task limit.
+    expect(timeoutOf('RunHookFunction')).toBeLessThan(HOOK_TASK_TIMEOUT.toSeconds());
+    for (const prefix of steps.filter((p) => !unscheduled.includes(p) && p !== 'RunHookFunction')) {
       expect({ prefix, inside: timeoutOf(prefix) < STEP_TASK_TIMEOUT.toSeconds() }).toEqual({
         prefix,
         inside: true,

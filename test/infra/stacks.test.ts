@@ -8,6 +8,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '#infra/app.ts';
 import { TABLE_SCHEMA } from '#shared/adapters/dynamo/table-schema.ts';
+import { OPERATOR_SCOPE } from '#shared/api/plans/operator-scope.ts';
 import { PUBLIC_ROUTES } from '#shared/api/public-routes.ts';
 import { synthesizePolicyRunDefinitions } from '#shared/local/workflows/synthesized-definition.ts';
 
@@ -71,7 +72,14 @@ describe('the stateful stack', () => {
       Description: Match.stringLikeRegexp('confirmation codes'),
       GenerateSecretString: Match.objectLike({ PasswordLength: 64 }),
     });
-    stateful.resourceCountIs('AWS::SecretsManager::Secret', 2);
+    stateful.resourceCountIs('AWS::SecretsManager::Secret', 3);
+  });
+
+  it('keeps a generated key for agent command ids, apart from the others', () => {
+    stateful.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Description: Match.stringLikeRegexp('commands sent to agents'),
+      GenerateSecretString: Match.objectLike({ PasswordLength: 64 }),
+    });
   });
 });
 
@@ -103,15 +111,15 @@ describe('the stateless stack', () => {
   it('bundles each function from its own entry point', () => {
     const functions = Object.values(serviceFunctions());
     const keys = functions.map((fn) => JSON.stringify(fn.Properties.Code.S3Key));
-    // API, connector, eight policy-run steps (six incl. LoadLane + two of retention), two guest-operation steps, the daily sweep's planner and worker, the RPO check's planner and worker, the ended-execution handler, the notifier and the agents' authorizer and WebSocket routes.
-    expect(functions).toHaveLength(20);
-    expect(new Set(keys).size).toBe(20);
+    // API, connector, nine policy-run steps (six incl. LoadLane + two of retention + the hook step), two guest-operation steps, the restore-test step, the daily sweep's planner and worker, the RPO check's planner and worker, the ended-execution handler, the notifier and the agents' authorizer and WebSocket routes.
+    expect(functions).toHaveLength(22);
+    expect(new Set(keys).size).toBe(22);
   });
 
   it('runs policies in standard state machines: one per run, one child execution per node lane', () => {
     const machines = Object.values(stateless.findResources('AWS::StepFunctions::StateMachine'));
-    // Policy run, its node lanes, and guest operations.
-    expect(machines).toHaveLength(3);
+    // Policy run, its node lanes (Standard and Express fast lanes), guest operations and restore tests.
+    expect(machines).toHaveLength(5);
     const all = JSON.stringify(machines.map((machine) => machine.Properties.DefinitionString));
     for (const needle of [
       'ClaimRun',
@@ -273,9 +281,17 @@ describe('the stateless stack', () => {
         .map((route) => [route.Properties.RouteKey, route.Properties]),
     );
     expect(Object.keys(byKey).sort()).toEqual(
-      [...PUBLIC_ROUTES.map((r) => `${r.method} ${r.path}`), 'ANY /{proxy+}'].sort(),
+      [
+        ...PUBLIC_ROUTES.map((r) => `${r.method} ${r.path}`),
+        'ANY /{proxy+}',
+        'ANY /operator/{proxy+}',
+      ].sort(),
     );
     expect(byKey['ANY /{proxy+}'].AuthorizationType).toBe('JWT');
+    expect(byKey['ANY /operator/{proxy+}']).toMatchObject({
+      AuthorizationType: 'JWT',
+      AuthorizationScopes: [OPERATOR_SCOPE],
+    });
     for (const route of PUBLIC_ROUTES)
       expect(byKey[`${route.method} ${route.path}`].AuthorizationType).toBe('NONE');
   });
@@ -319,7 +335,8 @@ describe('the stateless stack', () => {
     );
   });
 
-  it('gives the confirmation key to the API, which checks codes, and the notifier, which makes them, to read only', () => {
+  /** The functions given the key in `variable` (by logical id without its hash); each may only read it. */
+  const readersOfKey = (variable: string): string[] => {
     const functions = stateless.findResources('AWS::Lambda::Function');
     const policies = Object.values(stateless.findResources('AWS::IAM::Policy'));
     const readersOf = (secretArn: unknown) =>
@@ -331,18 +348,12 @@ describe('the stateless stack', () => {
         )
         .flatMap((policy) => (policy.Properties.Roles as Array<{ Ref: string }>).map((role) => role.Ref));
     const withKey = Object.entries(functions).filter(
-      ([, fn]) => fn.Properties.Environment?.Variables?.CONFIRMATION_KEY_SECRET_ARN !== undefined,
+      ([, fn]) => fn.Properties.Environment?.Variables?.[variable] !== undefined,
     );
-    expect(withKey.map(([id]) => id.replace(/[A-F0-9]{8}$/, '')).sort()).toEqual([
-      'ApiFunction',
-      'NotifierFunction',
-    ]);
-    const keyArn = withKey[0]?.[1].Properties.Environment.Variables.CONFIRMATION_KEY_SECRET_ARN;
+    const keyArn = withKey[0]?.[1].Properties.Environment.Variables[variable];
     expect(
       withKey.every(
-        ([, fn]) =>
-          JSON.stringify(fn.Properties.Environment.Variables.CONFIRMATION_KEY_SECRET_ARN) ===
-          JSON.stringify(keyArn),
+        ([, fn]) => JSON.stringify(fn.Properties.Environment.Variables[variable]) === JSON.stringify(keyArn),
       ),
     ).toBe(true);
     const roles = withKey.map(
@@ -358,6 +369,18 @@ describe('the stateless stack', () => {
         'secretsmanager:GetSecretValue',
         'secretsmanager:DescribeSecret',
       ]);
+    return withKey.map(([id]) => id.replace(/[A-F0-9]{8}$/, '')).sort();
+  };
+
+  it('gives the confirmation key to the API, which checks codes, and the notifier, which makes them, to read only', () => {
+    expect(readersOfKey('CONFIRMATION_KEY_SECRET_ARN')).toEqual(['ApiFunction', 'NotifierFunction']);
+  });
+
+  it('gives the agent command key to the connector, which signs command ids, and the WebSocket function, which checks answers, to read only', () => {
+    expect(readersOfKey('AGENT_COMMAND_KEY_SECRET_ARN')).toEqual([
+      'AgentWebSocketFunction',
+      'ConnectorFunction',
+    ]);
   });
 
   it('gives the Proxmox connector no delete on the table (it records agent commands) and only GetSecretValue on cluster secrets', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { FOLLOW_HEARTBEAT_SECONDS } from '#infra/constructs/policy-run-workflow.ts';
 import { synthesizePolicyRunDefinitions } from '#shared/local/workflows/synthesized-definition.ts';
 
 type State = {
@@ -7,6 +8,7 @@ type State = {
   Parameters?: { Payload?: { command?: { type?: string } } };
   Resource?: string;
   TimeoutSeconds?: number;
+  TimeoutSecondsPath?: string;
   HeartbeatSeconds?: number;
   ItemProcessor?: Definition;
 };
@@ -22,13 +24,36 @@ describe('the workflows\u2019 task limits', () => {
   const workflows = synthesizePolicyRunDefinitions();
   const all = Object.values(workflows.definitions) as unknown as Definition[];
 
-  it('gives every task an explicit timeout and no heartbeat, so AWS and the local runner end tasks alike', () => {
+  it('gives every task an explicit timeout, and heartbeats only to tasks that wait for their token (the local runner enforces those)', () => {
     const found = all.flatMap(tasks);
     expect(found.length).toBeGreaterThan(10);
+    // A hook's wait for its receiver's callback ends at the hook's deadline, read from the input.
+    const awaitsCallback = (name: string) => /^Await(Pre|Post)HookCallback$/.test(name);
     for (const [name, state] of found) {
-      expect({ name, timeout: state.TimeoutSeconds }).toEqual({ name, timeout: expect.any(Number) });
-      expect({ name, heartbeat: state.HeartbeatSeconds }).toEqual({ name, heartbeat: undefined });
+      if (awaitsCallback(name))
+        expect({ name, timeout: state.TimeoutSecondsPath }).toEqual({
+          name,
+          timeout: '$.hook.value.waitSeconds',
+        });
+      else expect({ name, timeout: state.TimeoutSeconds }).toEqual({ name, timeout: expect.any(Number) });
+      if (state.Resource?.endsWith('.waitForTaskToken') && !awaitsCallback(name))
+        expect({ name, heartbeat: state.HeartbeatSeconds }).toEqual({ name, heartbeat: 60 });
+      else expect({ name, heartbeat: state.HeartbeatSeconds }).toEqual({ name, heartbeat: undefined });
     }
+    // The agent beats three times within the heartbeat timeout; a callback is one answer, no beats.
+    expect(
+      found
+        .filter(([, state]) => state.Resource?.endsWith('.waitForTaskToken'))
+        .map(([name]) => name)
+        .sort(),
+    ).toEqual([
+      'AwaitPostHookCallback',
+      'AwaitPreHookCallback',
+      'FollowBackupTask',
+      'FollowStep',
+      'FollowTask',
+    ]);
+    expect(FOLLOW_HEARTBEAT_SECONDS * 3).toBe(60);
   });
 
   it('waits for a lane as long as the lane may run, never the minute the local library would impose', () => {
@@ -41,7 +66,10 @@ describe('the workflows\u2019 task limits', () => {
   });
 
   it('lets each Lambda task outlast its function\u2019s own timeout (30 s steps, 90 s connector)', () => {
-    for (const [name, state] of all.flatMap(tasks).filter(([, s]) => s.Resource?.includes('lambda:invoke'))) {
+    // The hook's await step only stores its task token; its task lasts as long as the hook may.
+    for (const [name, state] of all
+      .flatMap(tasks)
+      .filter(([, s]) => s.Resource?.includes('lambda:invoke') && s.TimeoutSecondsPath === undefined)) {
       const connector = JSON.stringify(state).includes('function:connector');
       expect({ name, longer: (state.TimeoutSeconds ?? 0) > (connector ? 90 : 30) }).toEqual({
         name,

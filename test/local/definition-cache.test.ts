@@ -67,9 +67,12 @@ function countingSynthesis() {
       const arn = `arn:aws:states:local:000000000000:stateMachine:Run${calls}`;
       return {
         definitions: { [arn]: { StartAt: 'A', States: {} } },
+        types: { [arn]: 'STANDARD' },
         policyRunArn: arn,
         operationArn: arn,
         laneArn: arn,
+        fastLaneArn: arn,
+        restoreTestArn: arn,
       };
     },
   };
@@ -174,6 +177,6 @@ describe('the workflow definition cache', () => {
     const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
       encoding: 'utf8',
     });
-    expect(JSON.parse(stdout)).toEqual({ machines: 3, cdkLoaded: false });
+    expect(JSON.parse(stdout)).toEqual({ machines: 5, cdkLoaded: false });
   });
 });

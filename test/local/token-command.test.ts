@@ -78,6 +78,23 @@ describe('npm run token with a service started with its own DATA_DIR', () => {
     expect(await guestsStatus(url, result.stdout.trim())).toBe(200);
   });
 
+  it('gives with --operator the service operator\u2019s token: the operator route takes it, tenant routes refuse it', async () => {
+    const result = await runToken(['--operator', '--subject', 'ops-bob'], { XDG_RUNTIME_DIR: runtimeDir });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const token = result.stdout.trim();
+    const changed = await fetch(`${url}/operator/tenants/demo/plan`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ plan: 'dedicated' }),
+    });
+    expect(changed.status).toBe(200);
+    expect(await changed.json()).toMatchObject({ tenantId: 'demo', plan: 'dedicated' });
+    expect(await guestsStatus(url, token)).toBe(403);
+    const mixed = await runToken(['--operator', '--tenant', 'demo'], { XDG_RUNTIME_DIR: runtimeDir });
+    expect(mixed.status).toBe(2);
+  });
+
   it('tells, at start, that another service runs and which --port picks this one', () => {
     expect(banner).toContain(
       `(services on ports 1 run too: add --port ${new URL(url).port} to sign for this one)`,

@@ -35,7 +35,7 @@ const archive = (day: number, overrides: Partial<BackupRecord> = {}): BackupReco
 const NOW = Date.parse('2026-12-01T00:00:00Z');
 
 describe('backup retention', () => {
-  it('decides only on the policy\u2019s own existing, unprotected archives', () => {
+  it('decides only on the policy\u2019s own existing archives', () => {
     const decisions = decideBackupRetention(
       policy,
       [
@@ -50,8 +50,25 @@ describe('backup retention', () => {
       NOW,
     );
     expect(decisions.map((d) => [d.name, d.keep, d.reason])).toEqual([
+      ['nfs:backup/vzdump-qemu-100-2026_11_03-03_00_00.vma.zst', true, 'protected'],
       ['nfs:backup/vzdump-qemu-100-2026_11_02-03_00_00.vma.zst', true, 'keep-last'],
       ['nfs:backup/vzdump-qemu-100-2026_11_01-03_00_00.vma.zst', false, 'pruned'],
+    ]);
+  });
+
+  it('keeps a protected archive as protected, listed, and covering no period of the rule (as PBS)', () => {
+    const decisions = decideBackupRetention(
+      { ...policy, retention: { keepDaily: 2 } },
+      [archive(1), archive(2), archive(3), archive(4, { protected: true }), archive(5, { protected: true })],
+      NOW,
+    );
+    // The two protected days neither vanish from the decision nor use up keep-daily's two days.
+    expect(decisions.map((d) => [d.name.slice(27, 37), d.keep, d.reason])).toEqual([
+      ['2026_11_05', true, 'protected'],
+      ['2026_11_04', true, 'protected'],
+      ['2026_11_03', true, 'keep-daily'],
+      ['2026_11_02', true, 'keep-daily'],
+      ['2026_11_01', false, 'pruned'],
     ]);
   });
 

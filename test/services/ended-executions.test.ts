@@ -103,3 +103,54 @@ describe('finishing a run whose execution ended early', () => {
     expect(published).toEqual([]);
   });
 });
+
+describe('finishing a restore-test run whose execution ended early', () => {
+  it('fails its unfinished guests with the reason and ends the run; a finished guest keeps its outcome', async () => {
+    const { deps, store } = await setUp();
+    const guest = {
+      clusterId: 'cl_01JD7W3M4Q8ZC5N2R6T9V0X1Y2',
+      guestName: 'web',
+      guestType: 'qemu' as const,
+      node: 'pve1',
+    };
+    await store.restoreTestRuns.save({
+      id: 'rtr_01JD7W3M4Q8ZC5N2R6T9V0X1Y2',
+      tenantId: 'acme',
+      testId: 'rt_01JD7W3M4Q8ZC5N2R6T9V0X1Y2',
+      testName: 'prove',
+      trigger: 'manual',
+      scheduledTime: '2026-06-03T03:00:00.000Z',
+      status: 'running',
+      startedAt: '2026-06-03T03:00:00.000Z',
+      items: [
+        { ...guest, guestId: `${guest.clusterId}.101`, vmid: 101, phase: 'done', outcome: 'succeeded' },
+        { ...guest, guestId: `${guest.clusterId}.102`, vmid: 102, phase: 'checking', testVmid: 900 },
+      ],
+    });
+    const input = {
+      tenantId: 'acme',
+      restoreTestId: 'rt_01JD7W3M4Q8ZC5N2R6T9V0X1Y2',
+      scheduledTime: '2026-06-03T03:00:00.000Z',
+      trigger: 'manual',
+      runId: 'rtr_01JD7W3M4Q8ZC5N2R6T9V0X1Y2',
+    };
+    expect(
+      await finishEndedExecution(deps, { workflow: 'restore-test', status: 'TIMED_OUT', input }),
+    ).toMatch(/^restore-test run rtr_\w+ ended/);
+    const ended = await store.restoreTestRuns.get('acme', 'rtr_01JD7W3M4Q8ZC5N2R6T9V0X1Y2');
+    expect(ended).toMatchObject({
+      status: 'partially_failed',
+      reason: 'the restore-test execution timed out (TIMED_OUT)',
+      endedAt: expect.any(String),
+    });
+    expect(ended?.items?.map((item) => [item.vmid, item.outcome, item.phase])).toEqual([
+      [101, 'succeeded', 'done'],
+      [102, 'failed', 'done'],
+    ]);
+    expect(ended?.items?.[1]?.reason).toBe('the restore-test execution timed out (TIMED_OUT)');
+    // A second status change finds the run ended.
+    expect(await finishEndedExecution(deps, { workflow: 'restore-test', status: 'FAILED', input })).toMatch(
+      /^ignored/,
+    );
+  });
+});

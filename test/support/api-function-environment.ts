@@ -16,6 +16,7 @@ export function apiFunctionEnvironment(options: {
     POLICY_RUN_STATE_MACHINE_ARN: 'arn:aws:states:eu-central-1:123456789012:stateMachine:policy-run',
     SCHEDULE_GROUP_NAME: 'pve-snapshots',
     OPERATION_STATE_MACHINE_ARN: 'arn:aws:states:eu-central-1:123456789012:stateMachine:operation',
+    RESTORE_TEST_STATE_MACHINE_ARN: 'arn:aws:states:eu-central-1:123456789012:stateMachine:restore-test',
     SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/scheduler',
     SCHEDULE_DEAD_LETTER_ARN: 'arn:aws:sqs:eu-central-1:123456789012:dlq',
     EVENT_TOPIC_ARN: 'arn:aws:sns:eu-central-1:123456789012:events',

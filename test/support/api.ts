@@ -6,6 +6,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { inject } from 'vitest';
 import { loadLocalConfig } from '#shared/local/local-config.ts';
 import type { SimState } from '#shared/local/proxmox-simulator/model.ts';
+import type { SimulatorOptions } from '#shared/local/proxmox-simulator/simulator.ts';
 import { type LocalRuntime, type LocalRuntimeOptions, startLocalRuntime } from '#shared/local/runtime.ts';
 import { startTestSimulator, type TestSimulator, TOKEN_ID, TOKEN_SECRET } from './simulator.ts';
 
@@ -36,6 +37,8 @@ export interface TestApi {
   readonly logs: string[];
   /** A caller holding a real token for the tenant and role. */
   as(tenant: string, role: 'viewer' | 'operator' | 'admin'): Promise<Caller>;
+  /** A caller holding the service operator's token (scope pve-snapshots/operator, no tenant). */
+  asOperator(subject?: string): Promise<Caller>;
   /** A caller sending exactly the given Authorization header (or none). */
   raw(authorization?: string): Caller;
   /** The simulated Proxmox cluster the tests register. */
@@ -94,8 +97,18 @@ export async function startTestApi(
     scheduler?: boolean;
     env?: Record<string, string>;
     simulatorState?: SimState;
+    /** The simulator's options (task durations, time factor). */
+    simulator?: SimulatorOptions;
     /** Runtime options: grants to enforce instead of the synthesized template's, a history listener. */
-    runtime?: Pick<LocalRuntimeOptions, 'grants' | 'onWorkflowHistory'>;
+    runtime?: Pick<
+      LocalRuntimeOptions,
+      | 'grants'
+      | 'onWorkflowHistory'
+      | 'onWorkflowEvent'
+      | 'hookCertificates'
+      | 'expressLimitMs'
+      | 'workflowWaitOverrides'
+    >;
   } = {},
 ): Promise<TestApi> {
   const logs: string[] = [];
@@ -132,7 +145,10 @@ export async function startTestApi(
     scheduler: options.scheduler ?? false,
     ...options.runtime,
   });
-  const simulator = await startTestSimulator(options.simulatorState ? { state: options.simulatorState } : {});
+  const simulator = await startTestSimulator({
+    ...(options.simulatorState ? { state: options.simulatorState } : {}),
+    ...(options.simulator ? { simulator: options.simulator } : {}),
+  });
   return {
     runtime,
     simulator,
@@ -147,6 +163,7 @@ export async function startTestApi(
     url: runtime.url,
     logs,
     as: async (tenant, role) => caller(runtime.url, `Bearer ${await runtime.token(tenant, role)}`),
+    asOperator: async (subject) => caller(runtime.url, `Bearer ${await runtime.operatorToken(subject)}`),
     raw: (authorization) => caller(runtime.url, authorization),
     setNow: (ms) => {
       offset = ms - Date.now();

@@ -70,10 +70,13 @@ export async function startServiceProcess(
     await waitFor(
       async () => {
         if (service.child.exitCode !== null) throw new Error(`service exited:\n${service.output()}`);
+        // Health answers as soon as the runtime is up; the banner follows once the console is
+        // built and the service announced, and callers read it.
+        if (!service.output().includes('Ctrl-C stops everything.')) return false;
         return (await fetch(`${url}/v1/health`).catch(() => undefined))?.ok === true;
       },
       60_000,
-      'the service to answer',
+      'the service to answer and print where it is',
     );
   } catch (error) {
     // A service that never answered must not outlive the test (with its DynamoDB Local).

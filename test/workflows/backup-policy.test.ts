@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runIdFor } from '#shared/domain/run.ts';
 import { recordGuestResult } from '#shared/services/policy-run/record-result.ts';
 import type { ServiceDeps } from '#shared/services/service-deps.ts';
 import { type Caller, policyBody, startTestApi, type TestApi } from '#test/support/api.ts';
+import { archivesOn as archivesOnStorage, runTick } from '#test/support/scheduled-ticks.ts';
 
 let api: TestApi;
 let admin: Caller;
@@ -15,26 +15,9 @@ beforeAll(async () => {
 });
 afterAll(() => api.stop());
 
-/** Runs one scheduled tick to its end with the service's clock a minute after the tick. */
-async function tick(policyId: string, scheduledTime: string): Promise<string> {
-  api.setNow(Date.parse(scheduledTime) + 60_000);
-  const runId = runIdFor(policyId, scheduledTime);
-  await api.runtime.workflows.start(runId, {
-    tenantId: 'acme',
-    policyId,
-    scheduledTime,
-    trigger: 'schedule',
-  });
-  await api.runtime.workflows.drain();
-  return runId;
-}
+const tick = (policyId: string, scheduledTime: string) => runTick(api, 'acme', policyId, scheduledTime);
 
-/** The guest's archives on the storage, as Proxmox lists them. */
-const archivesOn = (storage: string, vmid: number) =>
-  api.simulator.sim.state.volumes
-    .filter((volume) => volume.storage === storage && volume.vmid === vmid)
-    .map((volume) => volume.volid)
-    .sort();
+const archivesOn = (storage: string, vmid: number) => archivesOnStorage(api, storage, vmid);
 
 const backupsOf = async (vmid: number) =>
   await api.runtime.store.backups.listForGuest('acme', `${clusterId}.${vmid}`);
@@ -164,6 +147,15 @@ describe('a nightly backup policy', () => {
     }>;
     expect(decisions.map((d) => d.name).sort()).toEqual(before);
     expect(decisions.filter((d) => d.keep)).toEqual([expect.objectContaining({ reason: 'keep-last' })]);
+    expect(archivesOn('backup-nfs', 100)).toEqual(before);
+    // A dry run plans on the archives too: once its own archive exists, keep-last 1 leaves none of them.
+    const dryRun = await admin.post(`/v1/policies/${policy.id}/dry-run`);
+    expect(dryRun.status).toBe(200);
+    const planned = dryRun.body.retention.find(
+      (guest: { guestId: string }) => guest.guestId === `${clusterId}.100`,
+    );
+    expect(planned.delete.map((entry: { name: string }) => entry.name).sort()).toEqual(before);
+    expect(planned.delete.every((entry: { storage: string }) => entry.storage === 'backup-nfs')).toBe(true);
     expect(archivesOn('backup-nfs', 100)).toEqual(before);
     await api.runtime.sweep();
     await api.runtime.workflows.drain();

@@ -247,6 +247,8 @@ describe('a run that has ended', () => {
         vzdump: null,
         pruneOnly: false,
         pruneBy: `run ${run.id}`,
+        followTasks: false,
+        hooks: false,
         guestId: `${clusterId}.101`,
         node: 'pve1',
         guestType: 'qemu',

@@ -4,6 +4,7 @@ import type { paths } from '../../../client/api-types.ts';
 import { type ApiClient, ApiError, data as answer, present } from '../api/client.ts';
 import { useSession } from '../session-context.ts';
 import { ErrorMessage, Field, Loading, StatusBadge, Time } from '../ui/components.tsx';
+import { useGuestNames } from '../ui/guest-names.ts';
 import { useLoad } from '../ui/use-load.ts';
 
 const FIELDS = [
@@ -67,14 +68,22 @@ export function AuditScreen() {
   const [draft, setDraft] = useState<Filters>(EMPTY);
   const [filters, setFilters] = useState<Filters>(EMPTY);
   const [error, setError] = useState<unknown>();
-  const events = useLoad(
-    async () =>
-      // The route answers JSON or CSV by Accept; this asks for JSON.
-      (await answer(
-        api.GET('/v1/audit', { params: { query: { ...queryOf(filters), limit: 100 } } }),
-      )) as Schemas['AuditPage'],
-    JSON.stringify(filters),
-  );
+  const guestName = useGuestNames();
+  // Pages after the first, appended by "Load more"; a new filter starts from the first page again.
+  const [more, setMore] = useState<{ items: Schemas['AuditPage']['items']; cursor?: string }>({ items: [] });
+  const page = (cursor?: string) =>
+    // The route answers JSON or CSV by Accept; this asks for JSON.
+    answer(
+      api.GET('/v1/audit', {
+        params: { query: { ...queryOf(filters), limit: 100, ...(cursor ? { cursor } : {}) } },
+      }),
+    ) as Promise<Schemas['AuditPage']>;
+  const events = useLoad(async () => {
+    const first = await page();
+    setMore({ items: [], ...(first.nextCursor ? { cursor: first.nextCursor } : {}) });
+    return first;
+  }, JSON.stringify(filters));
+  const items = [...(events.data?.items ?? []), ...more.items];
   const input = (
     key: keyof Filters,
     label: string,
@@ -129,42 +138,65 @@ export function AuditScreen() {
       <ErrorMessage error={events.error ?? error} />
       {!events.data ? (
         <Loading what="the audit trail" />
-      ) : events.data.items.length === 0 ? (
+      ) : items.length === 0 ? (
         <p>No events match.</p>
       ) : (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Actor</th>
-              <th scope="col">Action</th>
-              <th scope="col">Resource</th>
-              <th scope="col">Outcome</th>
-            </tr>
-          </thead>
-          <tbody>
-            {events.data.items.map((event) => (
-              <tr key={event.id}>
-                <td>
-                  <Time at={event.at} />
-                </td>
-                <td>
-                  {event.actor} <small class="muted">({event.role})</small>
-                </td>
-                <td>
-                  <code>{event.action}</code>
-                </td>
-                <td>
-                  {event.resourceType} {event.resourceId}
-                </td>
-                <td>
-                  <StatusBadge status={event.outcome} />
-                  {event.reason ? <div class="muted">{event.reason}</div> : null}
-                </td>
+        <>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Actor</th>
+                <th scope="col">Action</th>
+                <th scope="col">Resource</th>
+                <th scope="col">Outcome</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {items.map((event) => (
+                <tr key={event.id}>
+                  <td>
+                    <Time at={event.at} />
+                  </td>
+                  <td>
+                    {event.actor} <small class="muted">({event.role})</small>
+                  </td>
+                  <td>
+                    <code>{event.action}</code>
+                  </td>
+                  <td>
+                    {event.resourceType}{' '}
+                    {event.resourceType === 'guest' && event.resourceId
+                      ? guestName(event.resourceId)
+                      : event.resourceId}
+                  </td>
+                  <td>
+                    <StatusBadge status={event.outcome} />
+                    {event.reason ? <div class="muted">{event.reason}</div> : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {more.cursor ? (
+            <button
+              type="button"
+              class="secondary"
+              onClick={() =>
+                page(more.cursor).then(
+                  (next) =>
+                    setMore({
+                      items: [...more.items, ...next.items],
+                      ...(next.nextCursor ? { cursor: next.nextCursor } : {}),
+                    }),
+                  setError,
+                )
+              }
+            >
+              Load more
+            </button>
+          ) : null}
+        </>
       )}
     </section>
   );

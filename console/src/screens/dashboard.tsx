@@ -3,8 +3,11 @@ import type { Operation, Run, RunWithResults } from '../api/types.ts';
 import { Link } from '../router.tsx';
 import { useSession } from '../session-context.ts';
 import { ErrorMessage, Loading, StatusBadge, Time } from '../ui/components.tsx';
+import { useGuestNames } from '../ui/guest-names.ts';
 import { useLoad } from '../ui/use-load.ts';
+import { ProtectionOverview } from './protection-overview.tsx';
 import { RunsTable } from './runs.tsx';
+import { StorageSummary } from './storage-summary.tsx';
 
 const FAILED = new Set(['failed', 'partially_failed']);
 
@@ -47,6 +50,7 @@ export function DashboardScreen() {
     'dashboard',
     { pollMs: 3000, poll: (data) => data.runs.some((run) => run.status === 'running') },
   );
+  const guestName = useGuestNames();
   const data = overview.data;
   return (
     <section>
@@ -79,6 +83,8 @@ export function DashboardScreen() {
               progress
             </li>
           </ul>
+          <ProtectionOverview />
+          <StorageSummary />
           <h2>Last runs</h2>
           {data.runs.length === 0 ? (
             <p>
@@ -109,7 +115,9 @@ export function DashboardScreen() {
                       <StatusBadge status={run.status} />
                     </td>
                     <td>
-                      <Link href={`/guests/${encodeURIComponent(result.guestId)}`}>{result.guestId}</Link>
+                      <Link href={`/guests/${encodeURIComponent(result.guestId)}`}>
+                        {guestName(result.guestId)}
+                      </Link>
                     </td>
                     <td>
                       <Time at={result.finishedAt} />
@@ -124,7 +132,7 @@ export function DashboardScreen() {
                     </td>
                     <td>
                       <Link href={`/guests/${encodeURIComponent(operation.guestId)}`}>
-                        {operation.guestId}
+                        {guestName(operation.guestId)}
                       </Link>
                     </td>
                     <td>

@@ -4,6 +4,7 @@ import type { Guest, GuestSnapshot, Operation } from '../api/types.ts';
 import { useSession } from '../session-context.ts';
 import { ConfirmDialog, ErrorMessage, Field, Loading, StatusBadge, Time } from '../ui/components.tsx';
 import { useLoad } from '../ui/use-load.ts';
+import { GuestBackups } from './guest-backups.tsx';
 import { OperationStatus } from './operation-status.tsx';
 import { RestoreDialog } from './restore-dialog.tsx';
 
@@ -92,10 +93,19 @@ export function GuestScreen({ guestId }: { guestId: string }) {
     () => answer(api.GET('/v1/operations', { params: { query: { guest: guestId, limit: 10 } } })),
     guestId,
   );
+  // Proxmox's tree says which snapshot the guest's present state descends from ("NOW" in its GUI).
+  const tree = useLoad(
+    () => answer(api.GET('/v1/guests/{guestId}/snapshot-tree', { params: { path } })).catch(() => undefined),
+    guestId,
+  );
+  const [version, setVersion] = useState(0);
   const refresh = () => {
     snapshots.reload();
     operations.reload();
+    tree.reload();
+    setVersion(version + 1);
   };
+  const nowAfter = tree.data?.current.parent;
   const start = (operation: Operation) => setStarted([operation, ...started]);
   const data = guest.data;
   const items = snapshots.data?.items ?? [];
@@ -159,6 +169,17 @@ export function GuestScreen({ guestId }: { guestId: string }) {
                     <td style={{ paddingInlineStart: `${0.5 + depthOf(snapshot, items) * 1}rem` }}>
                       {snapshot.name}
                       {snapshot.protected ? <small class="muted"> pinned</small> : null}
+                      {snapshot.name === nowAfter ? (
+                        <>
+                          {' '}
+                          <small
+                            class="badge busy"
+                            title="The guest's present state was made from this snapshot"
+                          >
+                            ← now
+                          </small>
+                        </>
+                      ) : null}
                       {snapshot.description ? <div class="muted">{snapshot.description}</div> : null}
                     </td>
                     <td>{snapshot.origin}</td>
@@ -201,6 +222,7 @@ export function GuestScreen({ guestId }: { guestId: string }) {
               </tbody>
             </table>
           )}
+          <GuestBackups guest={data} onStarted={start} version={version} />
           <h2>Recent operations</h2>
           {operations.data?.items.length ? (
             <table>

@@ -3,7 +3,7 @@ import { data as answer, present } from '../api/client.ts';
 import type { Guest } from '../api/types.ts';
 import { Link, navigate, useLocation } from '../router.tsx';
 import { useSession } from '../session-context.ts';
-import { ErrorMessage, Field, Loading, StatusBadge } from '../ui/components.tsx';
+import { ClusterOptions, ErrorMessage, Field, Loading, StatusBadge } from '../ui/components.tsx';
 import { useLoad } from '../ui/use-load.ts';
 
 const FILTERS = ['cluster', 'node', 'tag', 'pool'] as const;
@@ -73,11 +73,7 @@ export function GuestsScreen() {
               onChange={(event) => setDraft({ ...draft, cluster: event.currentTarget.value })}
             >
               <option value="">all</option>
-              {clusters.data?.items.map((cluster) => (
-                <option key={cluster.id} value={cluster.id}>
-                  {cluster.name}
-                </option>
-              ))}
+              <ClusterOptions clusters={clusters.data?.items} />
             </select>
           )}
         </Field>

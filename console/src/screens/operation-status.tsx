@@ -1,5 +1,6 @@
 import { data as answer } from '../api/client.ts';
 import type { Operation } from '../api/types.ts';
+import { Link } from '../router.tsx';
 import { useSession } from '../session-context.ts';
 import { ErrorMessage, StatusBadge } from '../ui/components.tsx';
 import { useLoad } from '../ui/use-load.ts';
@@ -30,7 +31,13 @@ export function OperationStatus({ operation, onEnded }: { operation: Operation; 
       </p>
       {current.steps?.length ? <p class="muted">Steps: {current.steps.join(' → ')}</p> : null}
       {result.safetySnapshot ? <p>Safety snapshot taken: {result.safetySnapshot}</p> : null}
-      {result.newGuestId ? <p>New guest: {result.newGuestId}</p> : null}
+      {result.safetyBackupId ? <p>Safety backup taken: {result.safetyBackupId}</p> : null}
+      {result.newGuestId ? (
+        <p>
+          New guest:{' '}
+          <Link href={`/guests/${encodeURIComponent(result.newGuestId)}`}>{result.newGuestId}</Link>
+        </p>
+      ) : null}
       {current.error ? <p class="proxmox-text">Proxmox said: {current.error}</p> : null}
       <ErrorMessage error={live.error} />
     </div>

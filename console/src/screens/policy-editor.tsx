@@ -5,13 +5,16 @@ import { navigate } from '../router.tsx';
 import { useSession } from '../session-context.ts';
 import { ErrorMessage, Field, Loading } from '../ui/components.tsx';
 import { useLoad } from '../ui/use-load.ts';
+import { wallClock } from '../ui/zone-time.ts';
 import {
   emptyForm,
   formFromPolicy,
+  liveCheckBody,
   type PolicyForm,
   policyBody,
   RETENTION_FIELDS,
   retentionOf,
+  withKind,
 } from './policy-form.ts';
 
 interface Simulated {
@@ -41,14 +44,42 @@ export function PolicyEditorScreen({ policyId }: { policyId?: string }) {
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
   const [simulated, setSimulated] = useState<Simulated>();
-  const [retentionError, setRetentionError] = useState<ApiError>();
+  const [live, setLive] = useState<{ error?: ApiError; nextRuns?: Schemas['NextRuns'] }>({});
+  // Fields the user has changed: the live check names only their mistakes, saving names them all.
+  const [touched, setTouched] = useState<ReadonlySet<string>>(new Set());
 
   useEffect(() => {
     if (existing.loading) return;
     setForm(existing.data ? formFromPolicy(existing.data) : emptyForm());
   }, [existing.data, existing.loading]);
 
-  // Live: the API checks the retention rules and time zone as they are typed (POST /v1/retention/simulate changes nothing).
+  // Live: the API checks the whole draft as it is typed (POST /v1/policies/validate writes nothing)
+  // and answers its next runs. It checks the schedule only once every field has its shape, so a
+  // name or selector not given yet has a stand-in until the user goes there.
+  const liveDraft = form ? liveCheckBody(form, touched) : undefined;
+  const draftKey = JSON.stringify(liveDraft ?? null);
+  useEffect(() => {
+    if (!liveDraft) return;
+    let current = true;
+    const timer = setTimeout(() => {
+      answer(
+        api.POST('/v1/policies/validate', {
+          params: { query: { count: 3 } },
+          body: liveDraft as unknown as Schemas['PolicyInput'],
+        }),
+      ).then(
+        // An answer about a draft typed over since is dropped.
+        (nextRuns) => current && setLive({ nextRuns }),
+        (failure: unknown) => current && failure instanceof ApiError && setLive({ error: failure }),
+      );
+    }, 400);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [draftKey]);
+
+  // What the retention rules typed so far keep of a month of daily snapshots (POST /v1/retention/simulate).
   const retentionKey = form ? JSON.stringify([retentionOf(form), form.timezone]) : '';
   useEffect(() => {
     if (!form) return;
@@ -56,19 +87,12 @@ export function PolicyEditorScreen({ policyId }: { policyId?: string }) {
       answer(
         api.POST('/v1/retention/simulate', {
           body: {
-            // As typed: the API's rules name what is wrong with it.
             retention: retentionOf(form) as Schemas['Retention'],
             timezone: form.timezone.trim() || 'UTC',
             snapshots: sampleSnapshots(),
           },
         }),
-      ).then(
-        (result) => {
-          setSimulated(result);
-          setRetentionError(undefined);
-        },
-        (failure: unknown) => failure instanceof ApiError && setRetentionError(failure),
-      );
+      ).then(setSimulated, () => setSimulated(undefined));
     }, 400);
     return () => clearTimeout(timer);
   }, [retentionKey]);
@@ -77,14 +101,15 @@ export function PolicyEditorScreen({ policyId }: { policyId?: string }) {
   if (existing.error) return <ErrorMessage error={existing.error} />;
   if (!form) return <Loading what="the policy" />;
 
-  const errorsFor = (path: string) => [
-    ...fieldErrors(error, path),
-    ...(path.startsWith('retention.') || path === 'schedule.timezone'
-      ? (retentionError?.problem?.errors ?? [])
-          .filter((item) => item.path === path || (path === 'schedule.timezone' && item.path === 'timezone'))
-          .map((item) => item.message)
-      : []),
-  ];
+  // A field's mistakes: the live check's once the user changed it since saving, else the save's.
+  const errorsFor = (path: string) => {
+    const changed =
+      path === 'selector' ? [...touched].some((item) => item.startsWith('selector.')) : touched.has(path);
+    return changed ? fieldErrors(live.error, path) : fieldErrors(error, path);
+  };
+  const touch = (path: string) => {
+    if (!touched.has(path)) setTouched(new Set([...touched, path]));
+  };
   const set = (patch: Partial<PolicyForm>) => setForm({ ...form, ...patch });
   const text = (key: Exclude<keyof PolicyForm, 'retention'>, label: string, path: string, hint?: string) => (
     <Field label={label} errors={errorsFor(path)} {...(hint ? { hint } : {})}>
@@ -95,18 +120,27 @@ export function PolicyEditorScreen({ policyId }: { policyId?: string }) {
           aria-describedby={describedBy}
           aria-invalid={invalid}
           value={form[key] as string}
-          onInput={(event) => set({ [key]: event.currentTarget.value })}
+          onInput={(event) => {
+            touch(path);
+            set({ [key]: event.currentTarget.value });
+          }}
         />
       )}
     </Field>
   );
-  const check = (key: 'enabled' | 'includeMemory' | 'all' | 'onSuccess' | 'onFailure', label: string) => (
+  const check = (
+    key: 'enabled' | 'includeMemory' | 'all' | 'onSuccess' | 'onFailure' | 'protectArchives',
+    label: string,
+  ) => (
     <label class="choice">
       <input
         type="checkbox"
         name={key}
         checked={form[key]}
-        onChange={(event) => set({ [key]: event.currentTarget.checked })}
+        onChange={(event) => {
+          if (key === 'all') touch('selector.all');
+          set({ [key]: event.currentTarget.checked });
+        }}
       />
       {label}
     </label>
@@ -122,6 +156,7 @@ export function PolicyEditorScreen({ policyId }: { policyId?: string }) {
           event.preventDefault();
           setBusy(true);
           setError(undefined);
+          setTouched(new Set());
           const request = existing.data
             ? answer(
                 api.PATCH('/v1/policies/{policyId}', {
@@ -141,6 +176,30 @@ export function PolicyEditorScreen({ policyId }: { policyId?: string }) {
             .finally(() => setBusy(false));
         }}
       >
+        <fieldset>
+          <legend>What it makes</legend>
+          <label class="choice">
+            <input
+              type="radio"
+              name="kind"
+              value="snapshot"
+              checked={form.kind === 'snapshot'}
+              onChange={() => setForm(withKind(form, 'snapshot'))}
+            />
+            Snapshots (on the guest's own storage; quick, not a backup)
+          </label>
+          <label class="choice">
+            <input
+              type="radio"
+              name="kind"
+              value="backup"
+              checked={form.kind === 'backup'}
+              onChange={() => setForm(withKind(form, 'backup'))}
+            />
+            Backups (vzdump archives on a backup storage)
+          </label>
+          {errorsFor('kind').length ? <p class="field-error">{errorsFor('kind').join('; ')}</p> : null}
+        </fieldset>
         <fieldset>
           <legend>Policy</legend>
           {text('name', 'Name', 'name')}
@@ -170,6 +229,13 @@ export function PolicyEditorScreen({ policyId }: { policyId?: string }) {
               </select>
             )}
           </Field>
+          <p class="muted" aria-live="polite" data-testid="live-next-runs">
+            {live.nextRuns && !live.error
+              ? live.nextRuns.enabled
+                ? `Next runs: ${live.nextRuns.runs.map((run) => wallClock(run.local)).join('; ')}`
+                : 'Disabled: no scheduled runs.'
+              : ''}
+          </p>
         </fieldset>
         <fieldset>
           <legend>Guests</legend>
@@ -184,12 +250,65 @@ export function PolicyEditorScreen({ policyId }: { policyId?: string }) {
             <p class="field-error">{errorsFor('selector').join('; ')}</p>
           ) : null}
         </fieldset>
-        <fieldset>
-          <legend>Snapshots</legend>
-          {text('namePrefix', 'Name prefix', 'snapshot.namePrefix')}
-          {check('includeMemory', 'Include RAM state (running VMs)')}
-          {text('perNode', 'At once per node', 'concurrency.perNode', '1-10')}
-        </fieldset>
+        {form.kind === 'snapshot' ? (
+          <fieldset>
+            <legend>Snapshots</legend>
+            {text('namePrefix', 'Name prefix', 'snapshot.namePrefix')}
+            {check('includeMemory', 'Include RAM state (running VMs)')}
+            {text('perNode', 'At once per node', 'concurrency.perNode', '1-10')}
+          </fieldset>
+        ) : (
+          <fieldset>
+            <legend>Backups</legend>
+            {text(
+              'storage',
+              'Backup storage',
+              'backup.storage',
+              "a storage with content 'backup' on every node of the guests, e.g. backup-nfs",
+            )}
+            <div class="grid">
+              <Field label="Mode" errors={errorsFor('backup.mode')}>
+                {({ id }) => (
+                  <select
+                    id={id}
+                    name="mode"
+                    value={form.mode}
+                    onChange={(event) => set({ mode: event.currentTarget.value as PolicyForm['mode'] })}
+                  >
+                    <option value="snapshot">snapshot (guest keeps running)</option>
+                    <option value="suspend">suspend</option>
+                    <option value="stop">stop</option>
+                  </select>
+                )}
+              </Field>
+              <Field label="Compression" errors={errorsFor('backup.compress')}>
+                {({ id }) => (
+                  <select
+                    id={id}
+                    name="compress"
+                    value={form.compress}
+                    onChange={(event) =>
+                      set({ compress: event.currentTarget.value as PolicyForm['compress'] })
+                    }
+                  >
+                    <option value="zstd">zstd</option>
+                    <option value="lzo">lzo</option>
+                    <option value="gzip">gzip</option>
+                    <option value="none">none</option>
+                  </select>
+                )}
+              </Field>
+            </div>
+            {text(
+              'notesTemplate',
+              'Archive notes',
+              'backup.notesTemplate',
+              '{{guestname}}, {{vmid}}, {{node}}, {{cluster}}',
+            )}
+            {check('protectArchives', 'Protect each new archive (Proxmox refuses to delete it)')}
+            {text('perNode', 'At once per node', 'concurrency.perNode', '1-10 (default 1)')}
+          </fieldset>
+        )}
         <fieldset>
           <legend>Retention</legend>
           <div class="grid">
@@ -203,9 +322,10 @@ export function PolicyEditorScreen({ policyId }: { policyId?: string }) {
                     aria-describedby={describedBy}
                     aria-invalid={invalid}
                     value={form.retention[key]}
-                    onInput={(event) =>
-                      set({ retention: { ...form.retention, [key]: event.currentTarget.value } })
-                    }
+                    onInput={(event) => {
+                      touch(`retention.${key}`);
+                      set({ retention: { ...form.retention, [key]: event.currentTarget.value } });
+                    }}
                   />
                 )}
               </Field>

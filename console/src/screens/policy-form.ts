@@ -1,7 +1,9 @@
+import type { Schemas } from '../../../client/api-client.ts';
 import type { Policy, PolicySpec, Retention } from '../api/types.ts';
 
 /** The editor's fields as the user typed them; lists are comma-separated. */
 export interface PolicyForm {
+  kind: 'snapshot' | 'backup';
   name: string;
   description: string;
   enabled: boolean;
@@ -21,7 +23,15 @@ export interface PolicyForm {
   onSuccess: boolean;
   onFailure: boolean;
   perNode: string;
+  /** Backup policies: vzdump's options. */
+  storage: string;
+  mode: BackupOptions['mode'] & string;
+  compress: BackupOptions['compress'] & string;
+  notesTemplate: string;
+  protectArchives: boolean;
 }
+
+type BackupOptions = Schemas['BackupOptions'];
 
 export const RETENTION_FIELDS: Array<[keyof Retention, string]> = [
   ['keepLast', 'Keep last'],
@@ -43,6 +53,7 @@ const joined = (items: string[] | undefined) => (items ?? []).join(', ');
 
 export function emptyForm(): PolicyForm {
   return {
+    kind: 'snapshot',
     name: '',
     description: '',
     enabled: true,
@@ -62,7 +73,21 @@ export function emptyForm(): PolicyForm {
     onSuccess: false,
     onFailure: true,
     perNode: '2',
+    storage: '',
+    mode: 'snapshot',
+    compress: 'zstd',
+    notesTemplate: '{{guestname}}',
+    protectArchives: false,
   };
+}
+
+/** The default of `concurrency.perNode` per kind: vzdump loads a node, so a backup policy runs one at a time. */
+const DEFAULT_PER_NODE = { snapshot: '2', backup: '1' } as const;
+
+/** Switching the kind keeps what was typed, but an untouched per-node default follows the kind. */
+export function withKind(form: PolicyForm, kind: PolicyForm['kind']): PolicyForm {
+  const perNode = form.perNode === DEFAULT_PER_NODE[form.kind] ? DEFAULT_PER_NODE[kind] : form.perNode;
+  return { ...form, kind, perNode };
 }
 
 export function formFromPolicy(policy: Policy): PolicyForm {
@@ -73,6 +98,7 @@ export function formFromPolicy(policy: Policy): PolicyForm {
     ]),
   ) as PolicyForm['retention'];
   return {
+    kind: policy.kind ?? 'snapshot',
     name: policy.name,
     description: policy.description ?? '',
     enabled: policy.enabled !== false,
@@ -91,7 +117,12 @@ export function formFromPolicy(policy: Policy): PolicyForm {
     excludeGuests: joined(policy.selector.exclude?.guests),
     onSuccess: policy.notify?.onSuccess ?? false,
     onFailure: policy.notify?.onFailure ?? true,
-    perNode: String(policy.concurrency?.perNode ?? 2),
+    perNode: String(policy.concurrency?.perNode ?? DEFAULT_PER_NODE[policy.kind ?? 'snapshot']),
+    storage: policy.backup?.storage ?? '',
+    mode: policy.backup?.mode ?? 'snapshot',
+    compress: policy.backup?.compress ?? 'zstd',
+    notesTemplate: policy.backup?.notesTemplate ?? '',
+    protectArchives: policy.backup?.protected ?? false,
   };
 }
 
@@ -123,7 +154,7 @@ export function policyBody(form: PolicyForm, forPatch = false): Record<string, u
     name: form.name.trim(),
     enabled: form.enabled,
     schedule: { cron: form.cron.trim(), timezone: form.timezone.trim(), missedRuns: form.missedRuns },
-    snapshot: { namePrefix: form.namePrefix.trim(), includeMemory: form.includeMemory },
+    kind: form.kind,
     retention: retentionOf(form, forPatch),
     selector: {
       all: form.all,
@@ -136,7 +167,62 @@ export function policyBody(form: PolicyForm, forPatch = false): Record<string, u
     notify: { onSuccess: form.onSuccess, onFailure: form.onFailure },
     concurrency: { perNode: count(form.perNode) },
   };
+  if (form.kind === 'snapshot') {
+    body.snapshot = { namePrefix: form.namePrefix.trim(), includeMemory: form.includeMemory };
+    // A policy that was a backup policy keeps no backup options (the API refuses them on a snapshot policy).
+    if (forPatch) body.backup = null;
+  } else {
+    body.backup = {
+      storage: form.storage.trim(),
+      mode: form.mode,
+      compress: form.compress,
+      protected: form.protectArchives,
+      ...(form.notesTemplate.trim()
+        ? { notesTemplate: form.notesTemplate.trim() }
+        : forPatch
+          ? { notesTemplate: null }
+          : {}),
+    };
+  }
   if (form.description.trim()) body.description = form.description.trim();
   else if (forPatch) body.description = null;
   return body satisfies Partial<Record<keyof PolicySpec, unknown>>;
+}
+
+/**
+ * The draft the editor's live check sends (`POST /v1/policies/validate`). The API checks the
+ * schedule only once every field has its shape, so an empty name or an empty selector the user
+ * has not gone to yet (no path of it in `touched`) gets a stand-in: the schedule's errors and next
+ * runs show from the first keystroke, and a field's own mistake once the user has been there.
+ */
+export function liveCheckBody(form: PolicyForm, touched: ReadonlySet<string>): Record<string, unknown> {
+  const body = policyBody(form);
+  const selects =
+    form.all || [form.tags, form.pools, form.nodes, form.guests].some((text) => list(text).length > 0);
+  const selectorTouched = [...touched].some((path) => path.startsWith('selector.'));
+  return {
+    ...body,
+    ...(!body.name && !touched.has('name') ? { name: 'draft' } : {}),
+    ...(!selects && !selectorTouched ? { selector: { ...(body.selector as object), all: true } } : {}),
+  };
+}
+
+const RETENTION_WORDS: Record<keyof Retention, (count: number) => string> = {
+  keepLast: (count) => `the last ${count}`,
+  keepHourly: (count) => `${count} hourly`,
+  keepDaily: (count) => `${count} daily`,
+  keepWeekly: (count) => `${count} weekly`,
+  keepMonthly: (count) => `${count} monthly`,
+  keepYearly: (count) => `${count} yearly`,
+  keepWithinDays: (count) => `all within ${count} days`,
+  maxAgeDays: (count) => `none older than ${count} days`,
+};
+
+/** A policy's retention in words (`7 daily, 4 weekly`), in the editor's order. */
+export function describeRetention(retention: Retention | undefined): string {
+  const parts = RETENTION_FIELDS.flatMap(([key]) => {
+    const count = retention?.[key];
+    return count ? [RETENTION_WORDS[key](count)] : [];
+  });
+  return parts.length ? `keeps ${parts.join(', ')}` : 'keeps everything';
 }

@@ -3,8 +3,12 @@ import { data as answer } from '../api/client.ts';
 import { Link, navigate } from '../router.tsx';
 import { useSession } from '../session-context.ts';
 import { ConfirmDialog, ErrorMessage, Loading, Time } from '../ui/components.tsx';
+import { useGuestNames } from '../ui/guest-names.ts';
 import { useLoad } from '../ui/use-load.ts';
+import { wallClock } from '../ui/zone-time.ts';
+import { DryRunPanel } from './dry-run-panel.tsx';
 import { describeSelector } from './policies.tsx';
+import { describeRetention } from './policy-form.ts';
 
 const REASONS: Record<string, string> = {
   'not-selected': 'not selected by the policy',
@@ -35,6 +39,7 @@ export function PolicyScreen({ policyId }: { policyId: string }) {
     () => answer(api.GET('/v1/policies/{policyId}/retention-preview', { params: { path } })),
     policyId,
   );
+  const guestName = useGuestNames();
   const data = policy.data;
   return (
     <section>
@@ -71,6 +76,12 @@ export function PolicyScreen({ policyId }: { policyId: string }) {
             ) : null}
           </div>
           <dl class="facts">
+            <dt>Makes</dt>
+            <dd>
+              {data.kind === 'backup' && data.backup
+                ? `backups to ${data.backup.storage} (${data.backup.mode ?? 'snapshot'} mode, ${data.backup.compress ?? 'zstd'}${data.backup.protected ? ', protected' : ''})`
+                : 'snapshots'}
+            </dd>
             <dt>Schedule</dt>
             <dd>
               <code>{data.schedule.cron}</code> in {data.schedule.timezone ?? 'UTC'}
@@ -79,12 +90,7 @@ export function PolicyScreen({ policyId }: { policyId: string }) {
             <dt>Selects</dt>
             <dd>{describeSelector(data.selector)}</dd>
             <dt>Retention</dt>
-            <dd>
-              {Object.entries(data.retention ?? {})
-                .filter(([, value]) => value)
-                .map(([key, value]) => `${key} ${value}`)
-                .join(', ') || 'keeps everything'}
-            </dd>
+            <dd>{describeRetention(data.retention)}</dd>
             {data.description ? (
               <>
                 <dt>Description</dt>
@@ -92,6 +98,7 @@ export function PolicyScreen({ policyId }: { policyId: string }) {
               </>
             ) : null}
           </dl>
+          {can('operator') ? <DryRunPanel policyId={policyId} /> : null}
           <h2>Next runs</h2>
           <ErrorMessage error={nextRuns.error} />
           {nextRuns.data ? (
@@ -99,7 +106,7 @@ export function PolicyScreen({ policyId }: { policyId: string }) {
               <ol>
                 {nextRuns.data.runs.map((run) => (
                   <li key={run.at}>
-                    {run.local} <small class="muted">({run.at} UTC)</small>
+                    <time dateTime={run.at}>{wallClock(run.local)}</time>
                   </li>
                 ))}
               </ol>
@@ -159,34 +166,36 @@ export function PolicyScreen({ policyId }: { policyId: string }) {
           <h2>Retention preview</h2>
           <ErrorMessage error={retention.error} />
           {retention.data ? (
-            retention.data.guests.length === 0 ? (
+            retention.data.guests.every((guest) => guest.snapshots.length === 0) ? (
               <p>The policy has taken no snapshots yet.</p>
             ) : (
-              retention.data.guests.map((guest) => (
-                <table key={guest.guestId}>
-                  <caption>{guest.guestId}</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">Snapshot</th>
-                      <th scope="col">Taken</th>
-                      <th scope="col">Decision</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {guest.snapshots.map((snapshot) => (
-                      <tr key={snapshot.name}>
-                        <td>{snapshot.name}</td>
-                        <td>
-                          <Time at={snapshot.time} />
-                        </td>
-                        <td>
-                          {snapshot.keep ? 'kept' : 'pruned'}: {snapshot.reason}
-                        </td>
+              retention.data.guests
+                .filter((guest) => guest.snapshots.length > 0)
+                .map((guest) => (
+                  <table key={guest.guestId}>
+                    <caption>{guestName(guest.guestId)}</caption>
+                    <thead>
+                      <tr>
+                        <th scope="col">Snapshot</th>
+                        <th scope="col">Taken</th>
+                        <th scope="col">Decision</th>
                       </tr>
-                    ))}
-                  </tbody>
-                </table>
-              ))
+                    </thead>
+                    <tbody>
+                      {guest.snapshots.map((snapshot) => (
+                        <tr key={snapshot.name}>
+                          <td>{snapshot.name}</td>
+                          <td>
+                            <Time at={snapshot.time} />
+                          </td>
+                          <td>
+                            {snapshot.keep ? 'kept' : 'pruned'}: {snapshot.reason}
+                          </td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                ))
             )
           ) : (
             <Loading what="the retention preview" />

@@ -41,11 +41,7 @@ export function describeRestore(guest: Guest, snapshot: GuestSnapshot, choices: 
         ? `The snapshot holds RAM state: ${what} resumes exactly where the snapshot was taken.`
         : `If ${what} is running it is stopped first (the snapshot holds no RAM state).`,
       `Proxmox rolls ${what} back to "${snapshot.name}": everything written since then is lost${choices.safetySnapshot ? ' (except in the safety snapshot)' : ''}.`,
-      choices.start === 'default'
-        ? 'It is started again if it was running.'
-        : choices.start === 'yes'
-          ? 'It is started afterwards.'
-          : 'It stays stopped afterwards.',
+      startLine(choices.start),
     ];
   }
   const target = choices.vmid.trim() ? `VMID ${choices.vmid.trim()}` : 'the next free VMID';
@@ -58,4 +54,13 @@ export function describeRestore(guest: Guest, snapshot: GuestSnapshot, choices: 
     choices.pool.trim() ? `It is added to pool ${choices.pool.trim()}.` : 'It joins no pool.',
     choices.start === 'yes' ? 'It is started once cloned.' : 'It stays stopped.',
   ];
+}
+
+/** The sentence about starting the guest once a restore that replaces it is done. */
+export function startLine(start: Start): string {
+  return start === 'default'
+    ? 'It is started again if it was running.'
+    : start === 'yes'
+      ? 'It is started afterwards.'
+      : 'It stays stopped afterwards.';
 }

@@ -3,6 +3,7 @@ import { data as answer } from '../api/client.ts';
 import { Link } from '../router.tsx';
 import { useSession } from '../session-context.ts';
 import { ErrorMessage, Loading, Progress, StatusBadge, Time } from '../ui/components.tsx';
+import { useGuestNames } from '../ui/guest-names.ts';
 import { useLoad } from '../ui/use-load.ts';
 
 /** One run: its counts move while it runs (polled every second), then each guest's result. */
@@ -14,6 +15,7 @@ export function RunScreen({ runId }: { runId: string }) {
     pollMs: 1000,
     poll: (data) => data.status === 'running',
   });
+  const guestName = useGuestNames();
   const data = run.data;
   return (
     <section>
@@ -46,8 +48,9 @@ export function RunScreen({ runId }: { runId: string }) {
             <dt>Progress</dt>
             <dd>
               <Progress done={data.succeeded + data.failed} total={data.targets} label="Guests done" />{' '}
-              {data.succeeded} succeeded, {data.failed} failed of {data.targets}
-              {data.notStarted ? `, ${data.notStarted} not started` : ''}
+              {data.status === 'running' && data.targets === 0
+                ? 'finding its guests…'
+                : `${data.succeeded} succeeded, ${data.failed} failed of ${data.targets}${data.notStarted ? `, ${data.notStarted} not started` : ''}`}
             </dd>
           </dl>
           {data.status === 'running' && can('operator') ? (
@@ -80,7 +83,9 @@ export function RunScreen({ runId }: { runId: string }) {
                 {data.results.map((result) => (
                   <tr key={result.guestId}>
                     <td>
-                      <Link href={`/guests/${encodeURIComponent(result.guestId)}`}>{result.guestId}</Link>
+                      <Link href={`/guests/${encodeURIComponent(result.guestId)}`}>
+                        {guestName(result.guestId)}
+                      </Link>
                     </td>
                     <td>{result.node}</td>
                     <td>{result.snapshotName}</td>

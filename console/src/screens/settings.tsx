@@ -4,6 +4,8 @@ import { data as answer, fieldErrors } from '../api/client.ts';
 import { useSession } from '../session-context.ts';
 import { ErrorMessage, Field, Loading, Time } from '../ui/components.tsx';
 import { useLoad } from '../ui/use-load.ts';
+import { AgentKeys } from './agent-keys.tsx';
+import { TenantSettings } from './tenant-settings.tsx';
 
 const NEW_CLUSTER = { name: '', url: 'https://', tokenId: '', tokenSecret: '', fingerprint: '' };
 
@@ -12,6 +14,8 @@ function AddCluster({ onAdded }: { onAdded: () => void }) {
   const [form, setForm] = useState(NEW_CLUSTER);
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
+  // A cluster on a private network: its agent connects out and holds the Proxmox token itself.
+  const [viaAgent, setViaAgent] = useState(false);
   const input = (
     key: keyof typeof NEW_CLUSTER,
     label: string,
@@ -43,7 +47,9 @@ function AddCluster({ onAdded }: { onAdded: () => void }) {
         const { fingerprint, ...rest } = form;
         answer(
           api.POST('/v1/clusters', {
-            body: { ...rest, ...(fingerprint.trim() ? { fingerprint: fingerprint.trim() } : {}) },
+            body: viaAgent
+              ? { name: form.name, connection: 'agent' }
+              : { ...rest, ...(fingerprint.trim() ? { fingerprint: fingerprint.trim() } : {}) },
           }),
         )
           .then(() => {
@@ -54,12 +60,24 @@ function AddCluster({ onAdded }: { onAdded: () => void }) {
       }}
     >
       <h2>Register a cluster</h2>
+      <label class="choice">
+        <input
+          type="checkbox"
+          checked={viaAgent}
+          onChange={(event) => setViaAgent(event.currentTarget.checked)}
+        />
+        Reached through an agent inside its network (then create a key for the agent)
+      </label>
       <div class="grid">
         {input('name', 'Name')}
-        {input('url', 'URL', 'https://pve.example.com:8006')}
-        {input('tokenId', 'API token id', 'user@realm!token')}
-        {input('tokenSecret', 'API token secret', 'stored encrypted, never shown again', 'password')}
-        {input('fingerprint', 'Certificate fingerprint', 'SHA-256, AA:BB:…; empty: the system CAs')}
+        {viaAgent ? null : (
+          <>
+            {input('url', 'URL', 'https://pve.example.com:8006')}
+            {input('tokenId', 'API token id', 'user@realm!token')}
+            {input('tokenSecret', 'API token secret', 'stored encrypted, never shown again', 'password')}
+            {input('fingerprint', 'Certificate fingerprint', 'SHA-256, AA:BB:…; empty: the system CAs')}
+          </>
+        )}
       </div>
       <ErrorMessage error={error} />
       <button type="submit" disabled={busy}>
@@ -80,6 +98,8 @@ export function SettingsScreen() {
   return (
     <section>
       <h1 tabIndex={-1}>Settings</h1>
+      <h2>Tenant</h2>
+      <TenantSettings />
       <h2>Clusters</h2>
       <ErrorMessage error={clusters.error ?? error} />
       {!clusters.data ? (
@@ -104,10 +124,16 @@ export function SettingsScreen() {
               return (
                 <tr key={cluster.id}>
                   <td>{cluster.name}</td>
-                  <td>{cluster.url}</td>
+                  <td>{cluster.connection === 'agent' ? 'through its agent' : cluster.url}</td>
                   <td>{cluster.tokenId}</td>
                   <td>
-                    {cluster.fingerprint ? <code class="wrap">{cluster.fingerprint}</code> : 'system CAs'}
+                    {cluster.connection === 'agent' ? (
+                      '–'
+                    ) : cluster.fingerprint ? (
+                      <code class="wrap">{cluster.fingerprint}</code>
+                    ) : (
+                      'system CAs'
+                    )}
                   </td>
                   <td>
                     <Time at={cluster.createdAt} />
@@ -164,6 +190,11 @@ export function SettingsScreen() {
           </tbody>
         </table>
       )}
+      {clusters.data?.items
+        .filter((cluster) => cluster.connection === 'agent')
+        .map((cluster) => (
+          <AgentKeys key={cluster.id} cluster={cluster} />
+        ))}
       {can('admin') ? <AddCluster onAdded={clusters.reload} /> : null}
     </section>
   );

@@ -2,40 +2,15 @@ import { useState } from 'preact/hooks';
 import { data as answer, fieldErrors } from '../api/client.ts';
 import type { Subscription } from '../api/types.ts';
 import { useSession } from '../session-context.ts';
-import { ErrorMessage, Field, Loading, StatusBadge, Time } from '../ui/components.tsx';
+import { ConfirmDialog, ErrorMessage, Field, Loading, StatusBadge, Time } from '../ui/components.tsx';
+import { SecretOnce } from '../ui/secret-once.tsx';
 import { useLoad } from '../ui/use-load.ts';
 
-/** The webhook's signing secret, shown once: the API never returns it again. */
-function SecretOnce({ secret, onDone }: { secret: string; onDone: () => void }) {
-  const [copied, setCopied] = useState(false);
-  return (
-    <section class="secret" aria-label="Signing secret">
-      <p>
-        <strong>Copy the signing secret now: it is not shown again.</strong>
-      </p>
-      <code data-testid="webhook-secret">{secret}</code>
-      <div class="actions">
-        <button
-          type="button"
-          onClick={() =>
-            navigator.clipboard.writeText(secret).then(
-              () => setCopied(true),
-              () => setCopied(false),
-            )
-          }
-        >
-          Copy secret
-        </button>
-        <button type="button" class="secondary" onClick={onDone}>
-          Done
-        </button>
-        <span aria-live="polite">{copied ? 'Copied.' : ''}</span>
-      </div>
-    </section>
-  );
-}
-
-function Deliveries({ subscription }: { subscription: Subscription }) {
+/**
+ * The subscription's deliveries, newest first; followed every second while one is still being
+ * delivered or the test event just sent (`awaiting`) has not reached the log yet.
+ */
+function Deliveries({ subscription, awaiting }: { subscription: Subscription; awaiting?: string }) {
   const { api } = useSession();
   const deliveries = useLoad(
     () =>
@@ -44,7 +19,13 @@ function Deliveries({ subscription }: { subscription: Subscription }) {
           params: { path: { subscriptionId: subscription.id }, query: { limit: 20 } },
         }),
       ),
-    subscription.id,
+    `${subscription.id}:${awaiting ?? ''}`,
+    {
+      pollMs: 1000,
+      poll: (data) =>
+        data.items.some((delivery) => delivery.status === 'delivering') ||
+        (awaiting !== undefined && !data.items.some((delivery) => delivery.eventId === awaiting)),
+    },
   );
   if (deliveries.error) return <ErrorMessage error={deliveries.error} />;
   if (!deliveries.data) return <Loading what="deliveries" />;
@@ -149,6 +130,9 @@ export function SubscriptionsScreen() {
   const [secret, setSecret] = useState<string>();
   const [error, setError] = useState<unknown>();
   const [open, setOpen] = useState<string>();
+  // Per subscription, the test event last sent from here: its deliveries log follows it.
+  const [tested, setTested] = useState<Record<string, string>>({});
+  const [deleting, setDeleting] = useState<Subscription>();
   const list = useLoad(
     () => answer(api.GET('/v1/subscriptions', { params: { query: { limit: 100 } } })),
     'subscriptions',
@@ -157,7 +141,14 @@ export function SubscriptionsScreen() {
   return (
     <section>
       <h1 tabIndex={-1}>Subscriptions</h1>
-      {secret ? <SecretOnce secret={secret} onDone={() => setSecret(undefined)} /> : null}
+      {secret ? (
+        <SecretOnce
+          what="signing secret"
+          testId="webhook-secret"
+          secret={secret}
+          onDone={() => setSecret(undefined)}
+        />
+      ) : null}
       {isAdmin ? (
         <form
           class="inline-form"
@@ -252,7 +243,10 @@ export function SubscriptionsScreen() {
                         api.POST('/v1/subscriptions/{subscriptionId}/test', {
                           params: { path: { subscriptionId: subscription.id } },
                         }),
-                      ).then(() => setOpen(subscription.id), setError)
+                      ).then(({ eventId }) => {
+                        setTested({ ...tested, [subscription.id]: eventId });
+                        setOpen(subscription.id);
+                      }, setError)
                     }
                   >
                     Send test event
@@ -262,23 +256,41 @@ export function SubscriptionsScreen() {
                   <button
                     type="button"
                     class="danger"
-                    onClick={() =>
-                      answer(
-                        api.DELETE('/v1/subscriptions/{subscriptionId}', {
-                          params: { path: { subscriptionId: subscription.id } },
-                        }),
-                      ).then(list.reload, setError)
-                    }
+                    aria-label={`Delete ${subscription.target}`}
+                    onClick={() => setDeleting(subscription)}
                   >
-                    Delete
+                    Delete…
                   </button>
                 ) : null}
               </div>
-              {open === subscription.id ? <Deliveries subscription={subscription} /> : null}
+              {open === subscription.id ? (
+                <Deliveries
+                  subscription={subscription}
+                  {...(tested[subscription.id] ? { awaiting: tested[subscription.id] } : {})}
+                />
+              ) : null}
             </li>
           ))}
         </ul>
       )}
+      <ConfirmDialog
+        title={`Delete the subscription ${deleting?.target ?? ''}`}
+        open={deleting !== undefined}
+        confirm="Delete subscription"
+        onClose={() => setDeleting(undefined)}
+        onConfirm={() => {
+          if (!deleting) return;
+          answer(
+            api.DELETE('/v1/subscriptions/{subscriptionId}', {
+              params: { path: { subscriptionId: deleting.id } },
+            }),
+          ).then(list.reload, setError);
+        }}
+      >
+        Nothing more is sent to {deleting?.target}
+        {deleting?.kind === 'webhook' ? ', and its signing secret is deleted' : ''}. Its deliveries log goes
+        with it.
+      </ConfirmDialog>
     </section>
   );
 }

@@ -160,3 +160,20 @@ export function Progress({ done, total, label }: { done: number; total: number; 
     </progress>
   );
 }
+
+/** The options of a cluster picker: each cluster by name, its id as the value. */
+export function ClusterOptions({
+  clusters,
+}: {
+  clusters: readonly { id: string; name: string }[] | undefined;
+}) {
+  return (
+    <>
+      {clusters?.map((cluster) => (
+        <option key={cluster.id} value={cluster.id}>
+          {cluster.name}
+        </option>
+      ))}
+    </>
+  );
+}

@@ -1,32 +1,23 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { AgentCommandRecord, AgentConnection } from '#shared/domain/agent/agent-connection.ts';
+import type {
+  AgentAnswerRecord,
+  AgentConnection,
+  FollowedTask,
+} from '#shared/domain/agent/agent-connection.ts';
 import type { AgentKey } from '#shared/domain/agent/agent-key.ts';
 import type { SerializedError } from '#shared/domain/error-registry.ts';
 import {
   agentAnswerPageEntity,
   agentCommandEntity,
   agentConnectionEntity,
+  agentFollowEntity,
   agentKeyEntity,
 } from './entities/agent.ts';
-import { ConditionFailed, IS_NEW, type TableAccess, type TransactItem } from './table-access.ts';
-
-const isConditionFailure = (error: unknown) =>
-  error instanceof ConditionFailed || (error as Error)?.name === 'ConditionalCheckFailedException';
-
-/** False instead of DynamoDB's condition failure. */
-async function unlessConditionFails(write: Promise<unknown>): Promise<boolean> {
-  try {
-    await write;
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
-}
+import { IS_NEW, type ItemUpdate, type TableAccess, type TransactItem } from './table-access.ts';
+import { TABLE_SCHEMA } from './table-schema.ts';
 
 /**
  * What the service keeps about agents: their keys (hashes only), the connection of each
- * cluster's agent and the commands sent to agents with their answers.
+ * cluster's agent, their answers to commands and the workflow tasks waiting for followed tasks.
  */
 export class AgentStore {
   readonly #table: TableAccess;
@@ -78,27 +69,17 @@ export class AgentStore {
     connectionId: string,
     announced: { agentVersion: string; commands: readonly string[] },
   ): Promise<boolean> {
-    return await this.#updateIfCurrent(
-      tenantId,
-      clusterId,
-      connectionId,
-      'SET agentVersion = :v, commands = :c',
-      {
-        ':v': announced.agentVersion,
-        ':c': announced.commands,
-      },
-    );
+    return await this.#updateIfCurrent(tenantId, clusterId, connectionId, {
+      set: { agentVersion: announced.agentVersion, commands: announced.commands },
+    });
   }
 
   /** Marks the agent gone, if this connection is still the cluster's (a newer one may have replaced it). */
   async disconnect(tenantId: string, clusterId: string, connectionId: string, at: string): Promise<boolean> {
-    return await this.#updateIfCurrent(
-      tenantId,
-      clusterId,
-      connectionId,
-      'SET offlineSince = :at REMOVE connectionId',
-      { ':at': at },
-    );
+    return await this.#updateIfCurrent(tenantId, clusterId, connectionId, {
+      set: { offlineSince: at },
+      remove: ['connectionId'],
+    });
   }
 
   /** Claims the report of an offline episode: true once per `offlineSince` value. */
@@ -115,30 +96,35 @@ export class AgentStore {
     tenantId: string,
     clusterId: string,
     connectionId: string,
-    expression: string,
-    values: Record<string, unknown>,
+    update: Pick<ItemUpdate, 'set' | 'remove'>,
   ): Promise<boolean> {
-    // A REMOVE clause, which ItemUpdate does not build: the update written out.
-    return await unlessConditionFails(
-      this.#table.doc.send(
-        new UpdateCommand({
-          TableName: this.#table.tableName,
-          Key: agentConnectionEntity.key({ tenantId, clusterId }),
-          UpdateExpression: expression,
-          ConditionExpression: 'connectionId = :id',
-          ExpressionAttributeValues: { ...values, ':id': connectionId },
-        }),
-      ),
+    return await this.#table.updateIf(agentConnectionEntity.key({ tenantId, clusterId }), {
+      ...update,
+      condition: 'connectionId = :id',
+      values: { ':id': connectionId },
+    });
+  }
+
+  // ---- answers ----
+
+  /**
+   * Stores a whole answer to a command whose signed id was checked: false when the command has
+   * an answer (or pages of one) already. One conditional write: the answer's hot path reads nothing.
+   */
+  async answer(
+    command: { tenantId: string; clusterId: string; id: string },
+    answer: { result: string } | { error: SerializedError },
+    answeredAt: string,
+  ): Promise<AgentAnswerRecord | undefined> {
+    const record: AgentAnswerRecord = { ...command, state: 'answered', answeredAt, ...answer };
+    const stored = await this.#table.writeIf(
+      agentCommandEntity.item(record, { lifetimes: this.#table.lifetimes() }),
+      IS_NEW,
     );
+    return stored ? record : undefined;
   }
 
-  // ---- commands ----
-
-  async putCommand(record: AgentCommandRecord): Promise<void> {
-    await this.#table.write(agentCommandEntity.item(record, { lifetimes: this.#table.lifetimes() }), IS_NEW);
-  }
-
-  async getCommand(tenantId: string, commandId: string): Promise<AgentCommandRecord | undefined> {
+  async getAnswer(tenantId: string, commandId: string): Promise<AgentAnswerRecord | undefined> {
     return await this.#table.get(
       agentCommandEntity.key({ tenantId, id: commandId }),
       agentCommandEntity.parse,
@@ -146,62 +132,43 @@ export class AgentStore {
   }
 
   /**
-   * Stores a whole answer from the agent of `clusterId`; false when there is no pending command
-   * of that cluster with this id (answered already, never sent, or another cluster's). One
-   * conditional write: the answer's hot path reads nothing first.
-   */
-  async answer(
-    command: { tenantId: string; clusterId: string; id: string },
-    answer: { result: string } | { error: SerializedError },
-  ): Promise<boolean> {
-    return await this.#table.updateIf(
-      agentCommandEntity.key({ tenantId: command.tenantId, id: command.id }),
-      {
-        set: {
-          state: 'answered',
-          ...('result' in answer ? { result: answer.result } : { error: answer.error }),
-        },
-        condition: '#state = :pending AND clusterId = :cluster',
-        names: { '#state': 'state' },
-        values: { ':pending': 'pending', ':cluster': command.clusterId },
-      },
-    );
-  }
-
-  /**
-   * Stores one page of a paged answer; the page that completes it marks the command answered.
-   * False when the command is not pending or the page came already.
+   * Stores one page of a paged answer to a command whose signed id was checked; the first page
+   * creates the answer's record, the page that completes it marks it answered. False when the
+   * command was answered already or the page came already.
    */
   async answerPage(
-    tenantId: string,
-    commandId: string,
-    page: number,
-    pages: number,
-    chunk: string,
+    command: { tenantId: string; clusterId: string; id: string },
+    page: { page: number; pages: number; chunk: string },
+    answeredAt: string,
   ): Promise<boolean> {
+    const { tenantId, id } = command;
     const stored = await this.#table.writeIf(
       agentAnswerPageEntity.item(
-        { chunk },
-        { key: { tenantId, id: commandId, page }, lifetimes: this.#table.lifetimes() },
+        { chunk: page.chunk },
+        { key: { tenantId, id, page: page.page }, lifetimes: this.#table.lifetimes() },
       ),
       IS_NEW,
     );
     if (!stored) return false;
-    const key = agentCommandEntity.key({ tenantId, id: commandId });
-    const updated = await this.#table.doc.send(
-      new UpdateCommand({
-        TableName: this.#table.tableName,
-        Key: key,
-        UpdateExpression: 'ADD received :one SET pages = :pages',
-        ConditionExpression: '#state = :pending',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':one': 1, ':pages': pages, ':pending': 'pending' },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    if (Number(updated.Attributes?.received) < pages) return true;
+    const key = agentCommandEntity.key({ tenantId, id });
+    // The first page to arrive creates the record agentCommandEntity.item would write.
+    const {
+      [TABLE_SCHEMA.partitionKey]: _pk,
+      [TABLE_SCHEMA.sortKey]: _sk,
+      ...created
+    } = agentCommandEntity.item({ ...command, state: 'pending' }, { lifetimes: this.#table.lifetimes() });
+    const updated = await this.#table.updateReturning(key, {
+      add: { received: 1 },
+      set: { pages: page.pages },
+      setIfAbsent: created,
+      condition: `attribute_not_exists(${TABLE_SCHEMA.partitionKey}) OR #state = :pending`,
+      names: { '#state': 'state' },
+      values: { ':pending': 'pending' },
+    });
+    if (!updated) return false;
+    if (Number(updated.received) < page.pages) return true;
     // The whole answer may exceed an item's 400 KB: it stays in its pages, read by pagedResult.
-    await this.#table.setFields(key, { state: 'answered' });
+    await this.#table.setFields(key, { state: 'answered', answeredAt });
     return true;
   }
 
@@ -212,5 +179,15 @@ export class AgentStore {
       agentAnswerPageEntity.parse,
     );
     return pages.map((page) => page.chunk).join('');
+  }
+
+  // ---- followed tasks ----
+
+  async putFollow(follow: FollowedTask): Promise<void> {
+    await this.#table.write(agentFollowEntity.item(follow, { lifetimes: this.#table.lifetimes() }), IS_NEW);
+  }
+
+  async getFollow(tenantId: string, commandId: string): Promise<FollowedTask | undefined> {
+    return await this.#table.get(agentFollowEntity.key({ tenantId, id: commandId }), agentFollowEntity.parse);
   }
 }

@@ -1,6 +1,16 @@
 import type { BackupRecord, BackupStatus } from '#shared/domain/backup/backup-record.ts';
+import { usageDelta } from '#shared/domain/plans/usage-counter.ts';
 import { backupEntity } from './entities/backup.ts';
-import { IS_NEW, type Page, type TableAccess } from './table-access.ts';
+import { markDeletedOnce } from './mark-deleted.ts';
+import {
+  ConditionFailed,
+  IS_NEW,
+  type Page,
+  type TableAccess,
+  type TransactItem,
+  type WriteCondition,
+} from './table-access.ts';
+import { usageUpdates } from './usage-store.ts';
 
 export interface BackupQuery {
   readonly guestId?: string;
@@ -78,18 +88,66 @@ export class BackupStore {
    * overwrites what a run recorded meanwhile. False when one existed.
    */
   async putIfNew(record: BackupRecord): Promise<boolean> {
-    return await this.#table.writeIf(
-      backupEntity.item(record, { lifetimes: this.#table.lifetimes() }),
-      IS_NEW,
-    );
+    return await this.#writeCounted(record, undefined, IS_NEW);
   }
 
   /** Writes a record only while the stored one still has `status`: false when it changed meanwhile. */
   async putIfStatus(record: BackupRecord, status: BackupStatus): Promise<boolean> {
-    return await this.#table.writeIf(backupEntity.item(record, { lifetimes: this.#table.lifetimes() }), {
-      expression: '#status = :status',
-      names: { '#status': 'status' },
-      values: { ':status': status },
-    });
+    return await this.#writeCounted(
+      record,
+      { ...record, status },
+      { expression: '#status = :status', names: { '#status': 'status' }, values: { ':status': status } },
+    );
+  }
+
+  /** A conditional write with the usage counter's change from `before` in the same transaction. */
+  async #writeCounted(
+    record: BackupRecord,
+    before: BackupRecord | undefined,
+    condition: WriteCondition,
+  ): Promise<boolean> {
+    const item = backupEntity.item(record, { lifetimes: this.#table.lifetimes() });
+    const counted = usageUpdates(this.#table, record.tenantId, usageDelta(before, record));
+    if (counted.length === 0) return await this.#table.writeIf(item, condition);
+    try {
+      await this.#table.transact([
+        {
+          Put: {
+            TableName: this.#table.tableName,
+            Item: item,
+            ConditionExpression: condition.expression,
+            ...(condition.names ? { ExpressionAttributeNames: condition.names } : {}),
+            ...(condition.values ? { ExpressionAttributeValues: condition.values } : {}),
+          },
+        },
+        ...counted,
+      ]);
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionFailed && error.index === 0) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Marks a backup deleted (by retention or an operator) in the same transaction as its audit
+   * event, with the record's TTL. A record already marked deleted (a retried step, two operators
+   * at once) is left as it is: returns false and the audit event is not written. An archive
+   * that counted is marked only while its status is still the one read, so it leaves the counter once.
+   */
+  async markDeleted(
+    record: BackupRecord,
+    audit: TransactItem,
+    ttl: number,
+    /** The record as the caller read it: an archive that counted leaves the usage counter. */
+    before: BackupRecord,
+  ): Promise<boolean> {
+    const also = usageUpdates(this.#table, record.tenantId, usageDelta(before, undefined));
+    return await markDeletedOnce(
+      this.#table,
+      backupEntity.item({ ...record, status: 'deleted' }, { ttl }),
+      audit,
+      also.length > 0 ? { also, whileStatus: before.status } : undefined,
+    );
   }
 }

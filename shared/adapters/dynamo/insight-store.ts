@@ -12,6 +12,7 @@ const goodPoint = z.object({
   [TABLE_SCHEMA.entityAttribute]: z.enum([snapshotEntity.name, backupEntity.name]),
   status: z.literal('created'),
   createdAt: z.string(),
+  policyId: z.string().optional(),
 });
 
 /** What the coverage and RPO reports read beyond the other stores: recovery points and open episodes. */
@@ -24,7 +25,7 @@ export class InsightStore {
 
   /**
    * A guest's good recovery points (snapshot and backup records with status `created`), in one
-   * Query: both live in the guest's own partition. Only three attributes come back.
+   * Query: both live in the guest's own partition. Only four attributes come back.
    */
   async recoveryPoints(tenantId: string, guestId: string): Promise<RecoveryPoint[]> {
     const { pk } = snapshotEntity.key({ tenantId, guestId, name: '' });
@@ -32,7 +33,7 @@ export class InsightStore {
       {
         KeyConditionExpression: `${TABLE_SCHEMA.partitionKey} = :pk`,
         FilterExpression: '#status = :created',
-        ProjectionExpression: '#entity, #status, createdAt',
+        ProjectionExpression: '#entity, #status, createdAt, policyId',
         ExpressionAttributeNames: { '#status': 'status', '#entity': TABLE_SCHEMA.entityAttribute },
         ExpressionAttributeValues: { ':pk': pk, ':created': 'created' },
       },
@@ -47,6 +48,7 @@ export class InsightStore {
                   ? ('snapshot' as const)
                   : ('backup' as const),
               createdMs: Date.parse(parsed.data.createdAt),
+              ...(parsed.data.policyId !== undefined ? { policyId: parsed.data.policyId } : {}),
             },
           ]
         : [],

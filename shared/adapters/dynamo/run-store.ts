@@ -1,4 +1,5 @@
 import type { BackupRecord } from '#shared/domain/backup/backup-record.ts';
+import { usageDelta } from '#shared/domain/plans/usage-counter.ts';
 import {
   type Run,
   type RunCounts,
@@ -19,6 +20,7 @@ import {
   type TableAccess,
   type TransactItem,
 } from './table-access.ts';
+import { usageUpdates } from './usage-store.ts';
 
 export interface RunQuery {
   readonly policyId?: string;
@@ -248,8 +250,15 @@ export class RunStore {
       ),
       this.#table.update(
         run,
-        late ? { add: { late: 1 }, condition: EXISTS } : whileUnfinished({ add: { [counter]: 1 } }),
+        late
+          ? { add: { late: 1 }, condition: EXISTS }
+          : whileUnfinished({ add: { [counter]: 1, ...(result.skipped ? { skipped: 1 } : {}) } }),
       ),
+      // After the run's counter (index 2, whose condition says the run ended): a new archive
+      // adds to the tenant's usage counter; a snapshot record adds nothing.
+      ...('backup' in record
+        ? usageUpdates(this.#table, tenantId, usageDelta(undefined, record.backup))
+        : []),
     ];
     try {
       await this.#table.transact(writes(false));
@@ -265,6 +274,17 @@ export class RunStore {
       if (error instanceof ConditionFailed && error.index === 0) return 'duplicate';
       throw error;
     }
+  }
+
+  /** One guest's result in a run, once recorded. */
+  async result(tenantId: string, runId: string, guestId: string): Promise<RunGuestResult | undefined> {
+    const stored = await this.#table.get(
+      runResultEntity.key({ tenantId, runId, guestId }),
+      runResultEntity.parse,
+    );
+    if (!stored) return undefined;
+    const { tenantId: _tenantId, ...result } = stored;
+    return result;
   }
 
   async results(tenantId: string, runId: string): Promise<RunGuestResult[]> {

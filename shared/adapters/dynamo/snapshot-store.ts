@@ -1,7 +1,8 @@
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import type { SnapshotRecord } from '#shared/domain/snapshot-record.ts';
 import { snapshotEntity } from './entities/snapshot.ts';
-import { ConditionFailed, type TableAccess, type TransactItem } from './table-access.ts';
+import { markDeletedOnce } from './mark-deleted.ts';
+import type { TableAccess, TransactItem } from './table-access.ts';
 
 /**
  * The records of the snapshots the service took (or tried to take), per guest. A policy run
@@ -31,24 +32,11 @@ export class SnapshotStore {
    * record already marked deleted (a retried step) is left as it is: returns false.
    */
   async markDeleted(record: SnapshotRecord, audit: TransactItem, ttl: number): Promise<boolean> {
-    try {
-      await this.#table.transact([
-        {
-          Put: {
-            TableName: this.#table.tableName,
-            Item: snapshotEntity.item({ ...record, status: 'deleted' }, { ttl }),
-            ConditionExpression: 'attribute_not_exists(pk) OR #status <> :deleted',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':deleted': 'deleted' },
-          },
-        },
-        audit,
-      ]);
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionFailed && error.index === 0) return false;
-      throw error;
-    }
+    return await markDeletedOnce(
+      this.#table,
+      snapshotEntity.item({ ...record, status: 'deleted' }, { ttl }),
+      audit,
+    );
   }
 
   async delete(tenantId: string, guestId: string, name: string): Promise<void> {

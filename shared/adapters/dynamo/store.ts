@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Cluster } from '#shared/domain/cluster.ts';
 import type { Policy } from '#shared/domain/policy.ts';
+import type { RestoreTest } from '#shared/domain/restore-test/restore-test.ts';
 import { AgentStore } from './agent-store.ts';
 import { AuditStore } from './audit-store.ts';
 import { BackupStore } from './backup-store.ts';
@@ -9,17 +10,22 @@ import { CursorCodec } from './cursor.ts';
 import { DeliveryStore } from './delivery-store.ts';
 import { clusterEntity, clusterNameEntity } from './entities/cluster.ts';
 import { policyEntity, policyNameEntity } from './entities/policy.ts';
+import { restoreTestEntity, restoreTestNameEntity } from './entities/restore-test.ts';
 import { ExclusionStore } from './exclusion-store.ts';
 import { GuestStore } from './guest-store.ts';
+import { HookCallStore } from './hook-call-store.ts';
 import { IdempotencyStore } from './idempotency-store.ts';
 import { InsightStore } from './insight-store.ts';
 import { LaneStore } from './lane-store.ts';
 import { OperationStore } from './operation-store.ts';
+import { RestoreTestRunStore } from './restore-test-run-store.ts';
 import { RunStore } from './run-store.ts';
 import { SnapshotStore } from './snapshot-store.ts';
+import { StorageStore } from './storage-store.ts';
 import { SubscriptionStore } from './subscription-store.ts';
 import { TableAccess } from './table-access.ts';
 import { TenantStore } from './tenant-store.ts';
+import { UsageStore } from './usage-store.ts';
 import { VersionedStore } from './versioned-store.ts';
 
 export interface StoreOptions {
@@ -51,6 +57,12 @@ export interface Store {
   readonly agents: AgentStore;
   readonly idempotency: IdempotencyStore;
   readonly insight: InsightStore;
+  readonly storages: StorageStore;
+  /** The tenant's usage counters (bytes and archives per storage) the byte quotas read. */
+  readonly usage: UsageStore;
+  readonly restoreTests: VersionedStore<RestoreTest>;
+  readonly restoreTestRuns: RestoreTestRunStore;
+  readonly hookCalls: HookCallStore;
 }
 
 export function createStore(options: StoreOptions): Store {
@@ -82,5 +94,10 @@ export function createStore(options: StoreOptions): Store {
     agents: new AgentStore(table),
     idempotency: new IdempotencyStore(table),
     insight: new InsightStore(table),
+    storages: new StorageStore(table),
+    usage: new UsageStore(table),
+    restoreTests: new VersionedStore<RestoreTest>(table, restoreTestEntity, restoreTestNameEntity),
+    restoreTestRuns: new RestoreTestRunStore(table),
+    hookCalls: new HookCallStore(table),
   };
 }

@@ -41,13 +41,15 @@ export class ConditionFailed extends Error {
 }
 
 /**
- * An UpdateItem: fields to set, to set only where absent, and counters to add to, under an
+ * An UpdateItem: fields to set, to set only where absent, counters to add to and fields to
+ * remove, under an
  * optional condition (whose `#names` and `:values` come in `names` and `values`).
  */
 export interface ItemUpdate {
   readonly set?: Readonly<Record<string, unknown>>;
   readonly setIfAbsent?: Readonly<Record<string, unknown>>;
   readonly add?: Readonly<Record<string, number>>;
+  readonly remove?: readonly string[];
   readonly condition?: string;
   readonly names?: Readonly<Record<string, string>>;
   readonly values?: Readonly<Record<string, unknown>>;
@@ -202,6 +204,24 @@ export class TableAccess {
     return await falseWhenConditionFails(
       this.doc.send(new UpdateCommand({ TableName: this.tableName, Key: key, ...updateExpression(update) })),
     );
+  }
+
+  /** Updates one item and returns it as it is afterwards; undefined when the update's condition did not hold. */
+  async updateReturning(key: ItemKey, update: ItemUpdate): Promise<Item | undefined> {
+    try {
+      const result = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          ...updateExpression(update),
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return result.Attributes;
+    } catch (error) {
+      if (isConditionalCheckFailure(error)) return undefined;
+      throw error;
+    }
   }
 
   /** Sets the given fields of an existing item (refuses to create it). */
@@ -364,10 +384,16 @@ function updateExpression(update: ItemUpdate) {
     const [name, placeholder] = placeholders(field, value);
     return `${name} ${placeholder}`;
   });
+  const removes = (update.remove ?? []).map((field) => {
+    const name = `#u${next++}`;
+    names[name] = field;
+    return name;
+  });
   return {
     UpdateExpression: [
       sets.length ? `SET ${sets.join(', ')}` : '',
       adds.length ? `ADD ${adds.join(', ')}` : '',
+      removes.length ? `REMOVE ${removes.join(', ')}` : '',
     ]
       .filter(Boolean)
       .join(' '),
@@ -382,9 +408,20 @@ async function falseWhenConditionFails(write: Promise<unknown>): Promise<boolean
     await write;
     return true;
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
+    if (isConditionalCheckFailure(error)) return false;
     throw error;
   }
+}
+
+/**
+ * DynamoDB refused a single write's condition. Checked by name as well as class: a client built
+ * from another copy of the SDK (a bundled function handed a client) throws its own class.
+ */
+function isConditionalCheckFailure(error: unknown): boolean {
+  return (
+    error instanceof ConditionalCheckFailedException ||
+    (error instanceof Error && error.name === 'ConditionalCheckFailedException')
+  );
 }
 
 /** Another transaction on the same items was in flight: DynamoDB cancelled this one with `TransactionConflict`. */

@@ -10,6 +10,8 @@ export interface TenantProfile {
   readonly timezone: string;
   /** Whether an inventory sync publishes `guest.unprotected` for a new guest no enabled policy covers. */
   readonly unprotectedGuestEvents: boolean;
+  /** The storage guard's threshold (percent) for policies that set none; absent: no guard by default. */
+  readonly storageGuardPercent?: number;
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly version: number;

@@ -1,5 +1,6 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import type { LookupFunction } from 'node:net';
+import { rootCertificates } from 'node:tls';
 import { Agent, request } from 'undici';
 import type { WebhookPost, WebhookSender } from '#shared/ports/webhook-sender.ts';
 import {
@@ -9,6 +10,35 @@ import {
   resolveAll,
   type WebhookAddressPolicy,
 } from './webhook-address.ts';
+
+/**
+ * An undici agent whose connections refuse every address the policy does not allow, checked on
+ * the addresses the connection itself resolves (so DNS rebinding after the URL check is refused
+ * too). `ca` adds certificates to trust (the local runtime's own receivers in tests).
+ */
+export function guardedAgent(policy: WebhookAddressPolicy, timeoutMs: number, ca?: readonly string[]): Agent {
+  const guarded: LookupFunction = (hostname, lookupOptions, callback) => {
+    dnsLookup(hostname, { ...lookupOptions, all: true }, (error, addresses: LookupAddress[]) => {
+      if (error) return callback(error, '', 0);
+      try {
+        for (const entry of addresses) checkAddress(entry.address, policy);
+      } catch (refused) {
+        return callback(refused as NodeJS.ErrnoException, '', 0);
+      }
+      if (lookupOptions.all)
+        return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
+      const first = addresses[0] as LookupAddress;
+      return callback(null, first.address, first.family);
+    });
+  };
+  return new Agent({
+    connect: {
+      lookup: guarded,
+      timeout: timeoutMs,
+      ...(ca && ca.length > 0 ? { ca: [...rootCertificates, ...ca] } : {}),
+    },
+  });
+}
 
 /**
  * Webhooks over undici. The URL is checked before each post (DNS may have changed since the
@@ -25,21 +55,7 @@ export class UndiciWebhookSender implements WebhookSender {
     this.#policy = policy;
     this.#resolve = options.resolve ?? resolveAll;
     this.#timeoutMs = options.timeoutMs ?? 10_000;
-    const guarded: LookupFunction = (hostname, lookupOptions, callback) => {
-      dnsLookup(hostname, { ...lookupOptions, all: true }, (error, addresses: LookupAddress[]) => {
-        if (error) return callback(error, '', 0);
-        try {
-          for (const entry of addresses) checkAddress(entry.address, policy);
-        } catch (refused) {
-          return callback(refused as NodeJS.ErrnoException, '', 0);
-        }
-        if (lookupOptions.all)
-          return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
-        const first = addresses[0] as LookupAddress;
-        return callback(null, first.address, first.family);
-      });
-    };
-    this.#agent = new Agent({ connect: { lookup: guarded, timeout: this.#timeoutMs } });
+    this.#agent = guardedAgent(policy, this.#timeoutMs);
   }
 
   async post(post: WebhookPost): Promise<{ status: number }> {

@@ -1,3 +1,4 @@
+import type { AgentExecStatus, ContainerInterface } from '#shared/domain/proxmox/commands.ts';
 import { stoppedTaskFailure } from '#shared/domain/proxmox/task-outcome.ts';
 import type {
   BackupVolume,
@@ -44,7 +45,7 @@ export interface ProxmoxClientOptions {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-type Params = Record<string, string | number | boolean | undefined>;
+type Params = Record<string, string | number | boolean | readonly string[] | undefined>;
 
 export interface WaitOptions {
   /** Give up (ProxmoxUnreachableError-free: a plain timeout) after this many ms. Default 10 min. */
@@ -96,6 +97,11 @@ function formEncode(params: Params): string {
   const form = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) {
     if (value === undefined) continue;
+    // An array parameter (the agent's `command`) is sent as the key repeated, once per item.
+    if (Array.isArray(value)) {
+      for (const item of value) form.append(key, item);
+      continue;
+    }
     form.set(key, typeof value === 'boolean' ? (value ? '1' : '0') : String(value));
   }
   return form.toString();
@@ -258,6 +264,26 @@ export class ProxmoxApiClient {
       }));
   }
 
+  /** Storages per node (`type=storage` of /cluster/resources): figures only where pvestatd has them. */
+  async storageResources(): Promise<ProxmoxStorage[]> {
+    const entries = await this.call<Array<Record<string, unknown>>>('GET', ['cluster', 'resources'], {
+      type: 'storage',
+    });
+    return entries
+      .filter((entry) => entry.type === 'storage')
+      .map((entry) => ({
+        storage: String(entry.storage),
+        node: String(entry.node),
+        type: String(entry.plugintype ?? ''),
+        content: String(entry.content ?? ''),
+        shared: Number(entry.shared ?? 0),
+        active: entry.status === 'available' ? 1 : 0,
+        ...(typeof entry.maxdisk === 'number' && typeof entry.disk === 'number'
+          ? { total: entry.maxdisk, used: entry.disk, avail: entry.maxdisk - entry.disk }
+          : {}),
+      }));
+  }
+
   permissions(): Promise<ProxmoxPermissions> {
     return this.call('GET', ['access', 'permissions']);
   }
@@ -291,6 +317,28 @@ export class ProxmoxApiClient {
       ['nodes', node, type, vmid, 'config'],
       type === 'qemu' ? { name } : { hostname: name },
     );
+  }
+
+  /** PUT `/config` with the given options (synchronous; `digest` refuses a config changed meanwhile). */
+  async updateGuestConfig(
+    node: string,
+    type: GuestKind,
+    vmid: number,
+    options: Record<string, string>,
+  ): Promise<void> {
+    await this.call('PUT', ['nodes', node, type, vmid, 'config'], options);
+  }
+
+  /**
+   * Destroys a stopped guest (DELETE `/nodes/{node}/{type}/{vmid}`, task `qmdestroy`/`vzdestroy`),
+   * with its disks (`destroy-unreferenced-disks`) and its entries in backup, replication and HA
+   * jobs (`purge`). Needs VM.Allocate.
+   */
+  destroyGuest(node: string, type: GuestKind, vmid: number): Promise<string> {
+    return this.call('DELETE', ['nodes', node, type, vmid], {
+      purge: 1,
+      'destroy-unreferenced-disks': 1,
+    });
   }
 
   startGuest(node: string, type: GuestKind, vmid: number): Promise<string> {
@@ -443,6 +491,11 @@ export class ProxmoxApiClient {
     return this.call('GET', ['nodes', node, 'storage', storage, 'content'], { content: 'backup', vmid });
   }
 
+  /** A storage's disk images (`content=images`), where RAM state volumes are listed. */
+  images(node: string, storage: string): Promise<Array<{ volid: string; size?: number }>> {
+    return this.call('GET', ['nodes', node, 'storage', storage, 'content'], { content: 'images' });
+  }
+
   /**
    * Deletes a volume. With `delay`, Proxmox waits up to that many seconds for its `imgdel` task:
    * finished, it answers null or fails with the task's own error (e.g. a protected archive).
@@ -481,6 +534,59 @@ export class ProxmoxApiClient {
       unique: options.unique,
       start: options.start,
     });
+  }
+
+  /**
+   * `GET /nodes/{node}/lxc/{vmid}/interfaces`: the container's interfaces as its network namespace
+   * has them; Proxmox answers no data when the container has no init process.
+   */
+  async containerInterfaces(node: string, vmid: number): Promise<ContainerInterface[]> {
+    return (
+      (await this.call<ContainerInterface[] | null>('GET', ['nodes', node, 'lxc', vmid, 'interfaces'])) ?? []
+    );
+  }
+
+  // ---- QEMU guest agent ----
+
+  /** `POST .../agent/ping`: resolves when the agent answers (Proxmox: `{result: {}}`). */
+  async agentPing(node: string, vmid: number): Promise<void> {
+    await this.call('POST', ['nodes', node, 'qemu', vmid, 'agent', 'ping']);
+  }
+
+  /** `POST .../agent/exec`: starts a process in the guest (no shell) and answers its pid. */
+  async agentExec(
+    node: string,
+    vmid: number,
+    command: readonly string[],
+    inputData?: string,
+  ): Promise<number> {
+    const started = await this.call<{ pid: number }>('POST', ['nodes', node, 'qemu', vmid, 'agent', 'exec'], {
+      command,
+      'input-data': inputData,
+    });
+    return Number(started.pid);
+  }
+
+  /** `GET .../agent/exec-status?pid=`: Proxmox sends booleans as 1/0 and the output decoded. */
+  async agentExecStatus(node: string, vmid: number, pid: number): Promise<AgentExecStatus> {
+    const raw = await this.call<Record<string, unknown>>(
+      'GET',
+      ['nodes', node, 'qemu', vmid, 'agent', 'exec-status'],
+      { pid },
+    );
+    const flag = (value: unknown) => value === true || Number(value) === 1;
+    const number = (value: unknown) => (value === undefined || value === null ? undefined : Number(value));
+    const exitcode = number(raw.exitcode);
+    const signal = number(raw.signal);
+    return {
+      exited: flag(raw.exited),
+      ...(exitcode !== undefined ? { exitcode } : {}),
+      ...(signal !== undefined ? { signal } : {}),
+      ...(typeof raw['out-data'] === 'string' ? { outData: raw['out-data'] } : {}),
+      ...(typeof raw['err-data'] === 'string' ? { errData: raw['err-data'] } : {}),
+      ...(raw['out-truncated'] !== undefined ? { outTruncated: flag(raw['out-truncated']) } : {}),
+      ...(raw['err-truncated'] !== undefined ? { errTruncated: flag(raw['err-truncated']) } : {}),
+    };
   }
 
   // ---- tasks ----

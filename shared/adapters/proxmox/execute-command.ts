@@ -5,7 +5,13 @@ import type {
   ConnectorCommand,
   SnapshotTaskStatus,
 } from '#shared/domain/proxmox/commands.ts';
+import { asGuestAgentError } from '#shared/domain/proxmox/guest-agent.ts';
 import { stoppedTaskFailure } from '#shared/domain/proxmox/task-outcome.ts';
+import type { ProxmoxStorage } from '#shared/domain/proxmox/types.ts';
+import { vmstateTarget } from '#shared/domain/proxmox/vmstate-target.ts';
+import { vmstateVolumes } from '#shared/domain/proxmox/vmstate-volume.ts';
+import { ProxmoxUnsupportedError } from '#shared/domain/proxmox-errors.ts';
+import { isolationOptions } from '#shared/domain/restore-test/isolation.ts';
 import type { ProxmoxApiClient as ProxmoxClient } from './api-client.ts';
 
 /** The subset of the client the commands use (the agent's client has the same methods). */
@@ -15,6 +21,9 @@ export type CommandClient = Pick<
   | 'guests'
   | 'nextVmid'
   | 'guestStatus'
+  | 'guestConfig'
+  | 'updateGuestConfig'
+  | 'destroyGuest'
   | 'snapshots'
   | 'snapshotTree'
   | 'createSnapshot'
@@ -28,13 +37,20 @@ export type CommandClient = Pick<
   | 'clone'
   | 'vzdump'
   | 'backups'
+  | 'images'
   | 'storages'
   | 'deleteVolume'
   | 'updateVolume'
   | 'restore'
   | 'taskStatus'
   | 'taskLog'
+  | 'storageResources'
+  | 'guestConfig'
   | 'storages'
+  | 'agentPing'
+  | 'agentExec'
+  | 'agentExecStatus'
+  | 'containerInterfaces'
 >;
 
 /**
@@ -104,6 +120,22 @@ async function execute(client: CommandClient, command: ConnectorCommand): Promis
     case 'clearTags':
       await client.clearTags(command.node, command.guestType, command.vmid);
       return {};
+    case 'guestConfig':
+      return await client.guestConfig(command.node, command.guestType, command.vmid);
+    case 'isolateGuest': {
+      const config = await client.guestConfig(command.node, command.guestType, command.vmid);
+      const options = isolationOptions(config);
+      // The digest makes Proxmox refuse the write if the config changed since it was read.
+      const digest: Record<string, string> =
+        typeof config.digest === 'string' ? { digest: config.digest } : {};
+      await client.updateGuestConfig(command.node, command.guestType, command.vmid, {
+        ...options,
+        ...digest,
+      });
+      return { options };
+    }
+    case 'destroyGuest':
+      return { upid: await client.destroyGuest(command.node, command.guestType, command.vmid) };
     case 'startGuest':
       return { upid: await client.startGuest(command.node, command.guestType, command.vmid) };
     case 'renameGuest':
@@ -120,11 +152,22 @@ async function execute(client: CommandClient, command: ConnectorCommand): Promis
       return { upid: await client.vzdump(node, options) };
     }
     case 'listStorages':
-      return await client.storages(command.node, command.content);
+      return command.node
+        ? await client.storages(command.node, command.content)
+        : await clusterStorages(client, command.content);
+    case 'vmstateTarget': {
+      const [config, storages] = await Promise.all([
+        client.guestConfig(command.node, 'qemu', command.vmid),
+        client.storages(command.node),
+      ]);
+      return vmstateTarget(config, storages);
+    }
     case 'backupTaskStatus':
       return await backupTaskStatus(client, command);
     case 'listBackups':
       return await client.backups(command.node, command.storage, command.vmid);
+    case 'listVmstates':
+      return vmstateVolumes(await client.images(command.node, command.storage));
     case 'deleteVolume':
       return {
         upid: await client.deleteVolume(command.node, command.storage, command.volid, command.delay),
@@ -142,6 +185,13 @@ async function execute(client: CommandClient, command: ConnectorCommand): Promis
       return await client.taskStatus(command.upid);
     case 'snapshotTaskStatus':
       return await snapshotTaskStatus(client, command);
+    case 'followTask':
+      // Following needs someone who stays: the agent does it (see agent/task-follower.ts); a
+      // function answering a direct cluster's command ends with its answer.
+      throw new ProxmoxUnsupportedError(
+        'following a task to its end is done by an agent; direct clusters are polled',
+        'followTask',
+      );
     case 'taskOutcome': {
       // Like taskStatus, but a failed task is thrown as its typed error (for a Catch to read).
       const status = await client.taskStatus(command.upid);
@@ -150,8 +200,25 @@ async function execute(client: CommandClient, command: ConnectorCommand): Promis
       if (failure) throw failure;
       return { status: status.status, exitstatus: status.exitstatus ?? null };
     }
+    case 'agentPing':
+      await client.agentPing(command.node, command.vmid).catch(rethrowAsAgentError);
+      return {};
+    case 'containerInterfaces':
+      return await client.containerInterfaces(command.node, command.vmid);
+    case 'agentExec':
+      return {
+        pid: await client
+          .agentExec(command.node, command.vmid, command.command, command.inputData)
+          .catch(rethrowAsAgentError),
+      };
+    case 'agentExecStatus':
+      return await client.agentExecStatus(command.node, command.vmid, command.pid).catch(rethrowAsAgentError);
   }
 }
+
+const rethrowAsAgentError = (error: unknown): never => {
+  throw asGuestAgentError(error);
+};
 
 /**
  * The status of a snapshot task, for the policy run's check loop. Once the task has stopped, the
@@ -204,6 +271,10 @@ async function backupTaskStatus(
 ): Promise<BackupTaskStatus> {
   const status = await client.taskStatus(command.upid);
   if (status.status !== 'stopped') return { upid: command.upid, status: status.status };
+  // Both reads at once: the storage's list is only used when the log names an archive (a
+  // failed task's log may not, and then neither the list nor its error matters).
+  const listed = client.backups(command.node, command.storage, command.vmid);
+  listed.catch(() => undefined);
   const lines = (await client.taskLog(command.upid, 0, TASK_LOG_LIMIT)).map((line) => line.t);
   const error = guestFailureFromLog(lines);
   const base = {
@@ -213,7 +284,7 @@ async function backupTaskStatus(
     ...(error ? { error } : {}),
   };
   const file = archiveFileFromLog(lines);
-  const volumes = file ? await client.backups(command.node, command.storage, command.vmid) : [];
+  const volumes = file ? await listed : [];
   const volume = volumes.find((entry) => entry.volid.endsWith(`/${file}`));
   if (!volume) return { ...base, logTail: logTail(lines) };
   return {
@@ -228,4 +299,30 @@ async function backupTaskStatus(
     },
     ...(base.exitstatus === 'OK' ? {} : { logTail: logTail(lines) }),
   };
+}
+
+/**
+ * Every node's storages: the nodes from `/cluster/resources?type=storage`, then each node's own
+ * `/nodes/{node}/storage` (which alone says enabled, active and avail). A node that cannot be
+ * asked (offline, 595) keeps the cluster's entries for it, which have no figures then.
+ */
+async function clusterStorages(
+  client: CommandClient,
+  content: string | undefined,
+): Promise<ProxmoxStorage[]> {
+  const resources = await client.storageResources();
+  const nodes = [...new Set(resources.map((entry) => entry.node ?? ''))].filter(Boolean);
+  const perNode = await Promise.all(
+    nodes.map(async (node) => {
+      try {
+        return (await client.storages(node, content)).map((entry) => ({ ...entry, node }));
+      } catch {
+        return resources.filter(
+          (entry) =>
+            entry.node === node && (content === undefined || entry.content.split(',').includes(content)),
+        );
+      }
+    }),
+  );
+  return perNode.flat();
 }

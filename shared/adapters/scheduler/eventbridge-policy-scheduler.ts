@@ -22,6 +22,64 @@ export interface EventBridgeSchedulerSettings {
   readonly deadLetterArn: string;
 }
 
+/** One schedule as the service writes them: a `cron()` in a zone, starting a state machine with an input. */
+export interface ScheduleSpec {
+  readonly name: string;
+  readonly description: string;
+  readonly expression: string;
+  readonly timezone: string;
+  readonly enabled: boolean;
+  readonly windowMinutes?: number;
+  readonly input: Readonly<Record<string, unknown>>;
+}
+
+/** Creates or replaces a schedule in the group (update first: most writes change an existing one). */
+export async function putSchedule(
+  client: SchedulerClient,
+  settings: EventBridgeSchedulerSettings,
+  spec: ScheduleSpec,
+): Promise<void> {
+  const input = {
+    Name: spec.name,
+    GroupName: settings.groupName,
+    Description: spec.description.slice(0, 512),
+    ScheduleExpression: spec.expression,
+    ScheduleExpressionTimezone: spec.timezone,
+    State: spec.enabled ? ScheduleState.ENABLED : ScheduleState.DISABLED,
+    // A window spreads starts; the target still gets the tick as its scheduled time (one run per tick).
+    FlexibleTimeWindow: spec.windowMinutes
+      ? { Mode: FlexibleTimeWindowMode.FLEXIBLE, MaximumWindowInMinutes: spec.windowMinutes }
+      : { Mode: FlexibleTimeWindowMode.OFF },
+    ActionAfterCompletion: ActionAfterCompletion.NONE,
+    Target: {
+      Arn: settings.targetArn,
+      RoleArn: settings.roleArn,
+      Input: JSON.stringify(spec.input),
+      RetryPolicy: { MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 20 },
+      DeadLetterConfig: { Arn: settings.deadLetterArn },
+    },
+  };
+  try {
+    await client.send(new UpdateScheduleCommand(input));
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+    await client.send(new CreateScheduleCommand(input));
+  }
+}
+
+/** Deletes a schedule of the group; a missing one is fine. */
+export async function removeSchedule(
+  client: SchedulerClient,
+  groupName: string,
+  name: string,
+): Promise<void> {
+  try {
+    await client.send(new DeleteScheduleCommand({ Name: name, GroupName: groupName }));
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+  }
+}
+
 /** Schedule names are unique per group; policy ids are globally unique and short enough (64 max). */
 const SCHEDULE_PREFIX = 'policy-';
 const scheduleNameOf = (policy: Pick<Policy, 'id'>) => `${SCHEDULE_PREFIX}${policy.id}`;
@@ -41,51 +99,25 @@ export class EventBridgePolicyScheduler implements PolicyScheduler {
   }
 
   async put(policy: Policy): Promise<void> {
-    const input = {
-      Name: scheduleNameOf(policy),
-      GroupName: this.#settings.groupName,
-      Description: `${policy.tenantId}: ${policy.name}`.slice(0, 512),
-      ScheduleExpression: policy.schedulerExpression,
-      ScheduleExpressionTimezone: policy.schedule.timezone,
-      State: policy.enabled ? ScheduleState.ENABLED : ScheduleState.DISABLED,
-      // A window spreads starts; the target still gets the tick as its scheduled time (one run per tick).
-      FlexibleTimeWindow: policy.schedule.startWindowMinutes
-        ? {
-            Mode: FlexibleTimeWindowMode.FLEXIBLE,
-            MaximumWindowInMinutes: policy.schedule.startWindowMinutes,
-          }
-        : { Mode: FlexibleTimeWindowMode.OFF },
-      ActionAfterCompletion: ActionAfterCompletion.NONE,
-      Target: {
-        Arn: this.#settings.targetArn,
-        RoleArn: this.#settings.roleArn,
-        // Scheduler substitutes the tick's time; the run is claimed per (policy, scheduled time).
-        Input: JSON.stringify({
-          tenantId: policy.tenantId,
-          policyId: policy.id,
-          scheduledTime: '<aws.scheduler.scheduled-time>',
-          trigger: 'schedule',
-        }),
-        RetryPolicy: { MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 20 },
-        DeadLetterConfig: { Arn: this.#settings.deadLetterArn },
+    await putSchedule(this.#client, this.#settings, {
+      name: scheduleNameOf(policy),
+      description: `${policy.tenantId}: ${policy.name}`,
+      expression: policy.schedulerExpression,
+      timezone: policy.schedule.timezone,
+      enabled: policy.enabled,
+      ...(policy.schedule.startWindowMinutes ? { windowMinutes: policy.schedule.startWindowMinutes } : {}),
+      // Scheduler substitutes the tick's time; the run is claimed per (policy, scheduled time).
+      input: {
+        tenantId: policy.tenantId,
+        policyId: policy.id,
+        scheduledTime: '<aws.scheduler.scheduled-time>',
+        trigger: 'schedule',
       },
-    };
-    try {
-      await this.#client.send(new UpdateScheduleCommand(input));
-    } catch (error) {
-      if (!(error instanceof ResourceNotFoundException)) throw error;
-      await this.#client.send(new CreateScheduleCommand(input));
-    }
+    });
   }
 
   async remove(policy: Pick<Policy, 'id'>): Promise<void> {
-    try {
-      await this.#client.send(
-        new DeleteScheduleCommand({ Name: scheduleNameOf(policy), GroupName: this.#settings.groupName }),
-      );
-    } catch (error) {
-      if (!(error instanceof ResourceNotFoundException)) throw error;
-    }
+    await removeSchedule(this.#client, this.#settings.groupName, scheduleNameOf(policy));
   }
 
   async scheduledPolicyIds(): Promise<string[]> {

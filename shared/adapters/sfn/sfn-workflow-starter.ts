@@ -1,6 +1,6 @@
 import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { LaneRef } from '#shared/domain/lane.ts';
-import type { PolicyRunInput, WorkflowStarter } from '#shared/ports/workflow-starter.ts';
+import type { PolicyRunInput, RestoreTestRunInput, WorkflowStarter } from '#shared/ports/workflow-starter.ts';
 
 /** The state machines a function may start (each function is granted only its own). */
 export interface StateMachineArns {
@@ -8,6 +8,7 @@ export interface StateMachineArns {
   readonly operation?: string;
   /** The policy run's lane state machine; only the daily sweep starts it directly. */
   readonly pruneLane?: string;
+  readonly restoreTest?: string;
 }
 
 /** Starts workflows on Step Functions; execution names are run or operation ids, so AWS refuses duplicates. */
@@ -33,6 +34,10 @@ export class SfnWorkflowStarter implements WorkflowStarter {
 
   async startPruneLane(name: string, lane: LaneRef): Promise<void> {
     await this.#start('pruneLane', name, lane);
+  }
+
+  async startRestoreTest(runId: string, input: RestoreTestRunInput): Promise<void> {
+    await this.#start('restoreTest', runId, input);
   }
 
   async #start(kind: keyof StateMachineArns, name: string, input: unknown): Promise<void> {

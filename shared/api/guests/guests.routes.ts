@@ -118,6 +118,10 @@ export const SnapshotRecordSchema = z
     description: z.string().optional(),
     protected: z.boolean().optional(),
     vmstate: z.boolean(),
+    vmstateSize: z.number().optional().openapi({
+      description: 'Bytes of the RAM state volume as its storage lists it (recorded by the inventory sync)',
+    }),
+    vmstateStorage: z.string().optional(),
     createdAt: z.string(),
     error: z.string().optional(),
     deletedAt: z.string().optional(),

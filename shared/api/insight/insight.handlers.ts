@@ -68,6 +68,7 @@ const rpoItem = (row: GuestRpo) => ({
   ...guestFacts(row.coverage),
   ...(row.kinds.snapshot ? { snapshot: kindRpo(row.kinds.snapshot) } : {}),
   ...(row.kinds.backup ? { backup: kindRpo(row.kinds.backup) } : {}),
+  ...(row.kinds.offsite ? { offsite: kindRpo(row.kinds.offsite) } : {}),
   newest: Object.fromEntries(
     Object.entries(row.newest).map(([kind, ms]) => [kind, new Date(ms).toISOString()]),
   ),
@@ -131,6 +132,18 @@ export function registerInsightRoutes(app: OpenAPIHono<ApiEnv>, deps: ServiceDep
           policies: [...entry.policies],
           exclusions: [...entry.exclusions],
           overlappingKinds: [...entry.overlappingKinds],
+          ...(entry.offsite
+            ? {
+                offsite: {
+                  protected: entry.offsite.protected,
+                  expectedMinutes: Math.round(entry.offsite.intervalMs / 60_000),
+                  ...(entry.offsite.newestMs !== undefined
+                    ? { newestAt: new Date(entry.offsite.newestMs).toISOString() }
+                    : {}),
+                  policyIds: [...entry.offsite.policyIds],
+                },
+              }
+            : {}),
         })),
         ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
       },

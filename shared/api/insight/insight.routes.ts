@@ -51,6 +51,19 @@ const CoverageItem = z
       }),
     ),
     overlappingKinds: z.array(z.enum(RECOVERY_KINDS)),
+    offsite: z
+      .object({
+        protected: z.boolean().openapi({
+          description: 'The newest off-site copy is younger than the copy policies\u2019 interval',
+        }),
+        expectedMinutes: z.number().int(),
+        newestAt: z.string().optional(),
+        policyIds: z.array(z.string()),
+      })
+      .optional()
+      .openapi({
+        description: 'Present when an enabled off-site copy policy (`backup.copyOf`) takes the guest',
+      }),
   })
   .openapi('GuestCoverage');
 
@@ -124,7 +137,12 @@ export const rpoRoute = createRoute({
                   ...GuestFacts,
                   snapshot: KindRpo.optional(),
                   backup: KindRpo.optional(),
-                  newest: z.object({ snapshot: z.string().optional(), backup: z.string().optional() }),
+                  offsite: KindRpo.optional(),
+                  newest: z.object({
+                    snapshot: z.string().optional(),
+                    backup: z.string().optional(),
+                    offsite: z.string().optional(),
+                  }),
                 })
                 .openapi('GuestRpo'),
             ),

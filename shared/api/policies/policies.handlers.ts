@@ -1,9 +1,8 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { ValidationError } from '#shared/domain/errors.ts';
 import type { Guest } from '#shared/domain/guest.ts';
-import { applyMergePatch } from '#shared/domain/merge-patch.ts';
 import type { PolicySpec } from '#shared/domain/policy.ts';
 import {
+  checkPolicyDraft,
   createPolicy,
   deletePolicy,
   getPolicy,
@@ -18,17 +17,10 @@ import { getSettings } from '#shared/services/tenants/tenant-settings.ts';
 
 import type { ApiEnv } from '../api-env.ts';
 import { etagOf, expectedVersion } from '../etag.ts';
-import { issuesFromZod } from '../problem.ts';
 import { requestContext } from '../request-context.ts';
+import { mergePatchOnto } from '../scheduled-resource.ts';
 import * as routes from './policies.routes.ts';
 import { PolicySpecSchema } from './policies.schemas.ts';
-
-/** Validates a merged policy spec with the same contract as a POST body. */
-function parseSpec(value: unknown): PolicySpec {
-  const parsed = PolicySpecSchema.safeParse(value);
-  if (!parsed.success) throw new ValidationError(issuesFromZod(parsed.error, '', value));
-  return parsed.data;
-}
 
 export function registerPolicyRoutes(app: OpenAPIHono<ApiEnv>, deps: PolicyDeps): void {
   // No route takes it as its body, but the contract names it: a PATCH's merged result must be one.
@@ -41,6 +33,14 @@ export function registerPolicyRoutes(app: OpenAPIHono<ApiEnv>, deps: PolicyDeps)
     c.header('Location', `/v1/policies/${policy.id}`);
     c.header('ETag', etagOf(policy.version));
     return c.json(policyView(policy), 201);
+  });
+
+  app.openapi(routes.checkPolicyRoute, async (c) => {
+    const context = requestContext(c);
+    const input = c.req.valid('json');
+    const timezone = input.schedule.timezone ?? (await getSettings(deps, context)).timezone;
+    const draft = { ...input, schedule: { ...input.schedule, timezone } };
+    return c.json(await checkPolicyDraft(deps, context, draft, c.req.valid('query').count), 200);
   });
 
   app.openapi(routes.listPoliciesRoute, async (c) => {
@@ -67,7 +67,7 @@ export function registerPolicyRoutes(app: OpenAPIHono<ApiEnv>, deps: PolicyDeps)
       deps,
       requestContext(c),
       c.req.valid('param').policyId,
-      (current) => parseSpec(applyMergePatch(current, patch)),
+      mergePatchOnto<PolicySpec>(PolicySpecSchema, patch),
       expectedVersion(c.req.valid('header')['if-match']),
     );
     c.header('ETag', etagOf(policy.version));

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { NOT_INCLUDED_REASONS } from '#shared/services/policy-targets.ts';
 import { GuestSchema } from '../guests/guests.routes.ts';
+import { scheduleWriteError } from '../scheduled-resource.ts';
 import {
   commonErrors,
   etagHeader,
@@ -18,10 +19,8 @@ import { NextRunsSchema, PolicyInputSchema, PolicyPatchSchema, PolicySchema } fr
 
 const tags = ['Policies'];
 
-const scheduleWriteError = {
-  502: { description: 'The schedule could not be written; nothing was changed', content: problemContent },
-} as const;
 const PolicyParams = z.object({ policyId: idParam('policyId', 'pol') });
+const NextRunsQuery = z.object({ count: z.coerce.number().int().min(1).max(100).default(5) });
 
 export const createPolicyRoute = createRoute({
   method: 'post',
@@ -114,9 +113,24 @@ export const nextRunsRoute = createRoute({
   summary: 'The next scheduled times, in the policy\u2019s time zone and in UTC',
   request: {
     params: PolicyParams,
-    query: z.object({ count: z.coerce.number().int().min(1).max(100).default(5) }),
+    query: NextRunsQuery,
   },
   responses: { 200: { description: 'Upcoming runs', content: json(NextRunsSchema) }, ...commonErrors },
+});
+
+export const checkPolicyRoute = createRoute({
+  method: 'post',
+  path: '/v1/policies/validate',
+  tags,
+  summary:
+    'Check a policy as it would be created, writing nothing, and answer its next runs (for editors that check as you type)',
+  ...requires('viewer', 'policy.validate'),
+  request: { query: NextRunsQuery, body: { content: json(PolicyInputSchema), required: true } },
+  responses: {
+    200: { description: 'The draft passes; its next scheduled times', content: json(NextRunsSchema) },
+    ...commonErrors,
+    422: { description: 'The selector names a guest the inventory does not know', content: problemContent },
+  },
 });
 
 export const policyTargetsRoute = createRoute({

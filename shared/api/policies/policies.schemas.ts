@@ -1,5 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { GUEST_REFERENCE_HINT, parseGuestReference } from '#shared/domain/guest-id.ts';
+import { PolicyHooksSchema } from '#shared/domain/hooks/hook-spec.ts';
+import { ID_PATTERN } from '#shared/domain/ids.ts';
 import {
   BACKUP_COMPRESS,
   BACKUP_MODES,
@@ -39,7 +41,7 @@ const list = <T extends z.ZodType>(item: T) => z.array(item).max(MAX_SELECTOR_EN
 const count = z.number().int().min(0).max(100_000);
 const days = z.number().int().min(1).max(36_500);
 
-const ScheduleSchema = z.strictObject({
+export const ScheduleSchema = z.strictObject({
   cron: z.string().min(1).max(200).openapi({
     description:
       '5-field crontab(5) expression, evaluated in `timezone`; restrict day-of-month or day-of-week, not both',
@@ -103,7 +105,7 @@ export const RetentionSchema = z
     description: 'Proxmox Backup Server prune options. With no keep option above 0, everything is kept.',
   });
 
-const SelectorSchema = z.strictObject({
+export const SelectorSchema = z.strictObject({
   guests: list(GuestId),
   tags: list(Tag),
   pools: list(z.string().max(64).regex(POOL, 'must be a Proxmox pool id')),
@@ -139,8 +141,33 @@ const BackupOptionsSchema = z
       .openapi({ description: "vzdump's notes-template: {{guestname}}, {{vmid}}, {{node}}, {{cluster}}" }),
     protected: z.boolean().default(false).openapi({ description: 'Mark each new archive protected' }),
     bwlimitKiBps: z.number().int().min(1).max(100_000_000).optional(),
+    pruneBeforeBackup: z.boolean().optional().openapi({
+      description:
+        'When the storage would not fit the next archive (the guard threshold, else 100 %), delete first the guest\u2019s own archives the retention would delete once it exists (never protected ones or the newest)',
+    }),
+    copyOf: z.string().regex(ID_PATTERN, 'must be a policy id as returned by the API').optional().openapi({
+      description:
+        'Off-site copy: the id of the backup policy whose guests this policy backs up a second time, to its own (another) storage, on its own schedule and retention',
+    }),
   })
   .openapi('BackupOptions');
+
+const GUARD_PERCENT = z.number().int().min(1).max(100);
+
+const StorageGuardSchema = z
+  .strictObject({
+    thresholdPercent: GUARD_PERCENT.optional().openapi({
+      description:
+        'Fill (percent of capacity) a run may bring a target storage to; default: the tenant\u2019s',
+    }),
+    storages: z
+      .record(z.string().max(100).regex(STORAGE_ID, 'must be a Proxmox storage id'), GUARD_PERCENT)
+      .optional()
+      .openapi({
+        description: 'A threshold per target storage id (a backup storage, or where RAM state goes)',
+      }),
+  })
+  .openapi('StorageGuard');
 
 const NotifySchema = z.strictObject({
   onSuccess: z.boolean().default(false),
@@ -165,6 +192,14 @@ const PolicySpecFields = z.strictObject({
   rpo: z.number().int().min(1).max(RPO_MAX_MINUTES).optional().openapi({
     description:
       'Recovery-point objective in minutes (1 to 527040, a leap year): how old a guest\u2019s newest recovery point may get before it is late. Default: the largest gap between two ticks of the schedule',
+  }),
+  storageGuard: StorageGuardSchema.optional().openapi({
+    description:
+      'Skip a guest (reason storage-guard) rather than fill a storage past the threshold: checked before each backup and each RAM snapshot',
+  }),
+  hooks: PolicyHooksSchema.optional().openapi({
+    description:
+      'Pre/post hooks around each guest\u2019s snapshot or backup: an HTTPS call signed like webhooks, or a QEMU guest-agent command from `allowedCommands`; `overrides` by guest id (README "Hooks")',
   }),
 });
 

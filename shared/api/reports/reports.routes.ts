@@ -40,6 +40,12 @@ const ComplianceSchema = z
       }),
       averageRpoShare: z.number().optional(),
       restores: z.object({ total: z.number().int(), succeeded: z.number().int(), failed: z.number().int() }),
+      restoreTests: z
+        .object({ tested: z.number().int(), proven: z.number().int(), failed: z.number().int() })
+        .openapi({
+          description:
+            'Distinct recovery points restore tests tried in the period; proven: restored and seen alive at least once',
+        }),
     }),
     policies: z.array(
       z.object({

@@ -1,5 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { applyRetention } from '#shared/domain/retention.ts';
+import { simulateRetention } from '#shared/services/retention/simulate-retention.ts';
 import type { ServiceDeps } from '#shared/services/service-deps.ts';
 import type { ApiEnv } from '../api-env.ts';
 import * as routes from './retention.routes.ts';
@@ -7,15 +7,11 @@ import * as routes from './retention.routes.ts';
 export function registerRetentionRoutes(app: OpenAPIHono<ApiEnv>, deps: ServiceDeps): void {
   app.openapi(routes.simulateRoute, (c) => {
     const { retention, timezone, snapshots } = c.req.valid('json');
-    const decisions = applyRetention(
+    const decisions = simulateRetention(
       retention,
       timezone,
-      snapshots.map((snapshot) => ({
-        id: snapshot.id,
-        time: Date.parse(snapshot.time),
-        ...(snapshot.protected ? { protected: true } : {}),
-      })),
-      { now: deps.now() },
+      snapshots.map((snapshot) => ({ ...snapshot, time: Date.parse(snapshot.time) })),
+      deps.now(),
     );
     return c.json(
       {

@@ -23,6 +23,16 @@ const SimulateRequestSchema = z
           id: z.string().min(1).max(200),
           time: z.iso.datetime({ offset: true }),
           protected: z.boolean().optional(),
+          storage: z.string().min(1).max(100).optional().openapi({
+            description:
+              'An archive\u2019s storage: archives are decided per guest and storage, as a backup policy\u2019s retention does (protected ones kept, the newest of each guest and storage never pruned)',
+          }),
+          guestId: z.string().min(1).max(200).optional().openapi({
+            description: 'The guest an archive is of: archives of different guests are decided apart',
+          }),
+          external: z.boolean().optional().openapi({
+            description: 'Made outside the service: never a candidate (kept, reason `external`)',
+          }),
         }),
       )
       .max(MAX_SIMULATED_SNAPSHOTS),
@@ -34,13 +44,15 @@ const DecisionSchema = z.object({
   time: z.string(),
   keep: z.boolean(),
   reason: z.enum(RETENTION_REASONS),
+  storage: z.string().optional(),
+  guestId: z.string().optional(),
 });
 
 export const simulateRoute = createRoute({
   method: 'post',
   path: '/v1/retention/simulate',
   tags: ['Retention'],
-  summary: 'What a retention rule keeps of a list of snapshot times, and why (changes nothing)',
+  summary: 'What a retention rule keeps of a list of snapshot (or archive) times, and why (changes nothing)',
   ...requires('viewer', 'retention.simulate'),
   request: { body: { content: json(SimulateRequestSchema), required: true } },
   responses: {

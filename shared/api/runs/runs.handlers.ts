@@ -1,4 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import { skippedByReason } from '#shared/domain/run-skip.ts';
 import { dryRunPolicy } from '#shared/services/policy-run/dry-run.ts';
 import { cancelRun, getRun, type RunDeps, runPolicyNow, runView } from '#shared/services/runs.ts';
 import type { ApiEnv } from '../api-env.ts';
@@ -39,6 +40,10 @@ export function registerRunRoutes(app: OpenAPIHono<ApiEnv>, deps: RunDeps): void
 
   app.openapi(routes.getRunRoute, async (c) => {
     const { run, results } = await getRun(deps, requestContext(c), c.req.valid('param').runId);
-    return c.json({ ...runView(run), results }, 200);
+    const skipped = skippedByReason(results);
+    return c.json(
+      { ...runView(run), ...(Object.keys(skipped).length ? { skippedGuests: skipped } : {}), results },
+      200,
+    );
   });
 }

@@ -37,6 +37,11 @@ const RunSchema = z
       .int()
       .optional()
       .openapi({ description: 'Results recorded after the run had ended: listed, not counted' }),
+    skipped: z
+      .number()
+      .int()
+      .optional()
+      .openapi({ description: 'Guests the service skipped (also counted in `failed`), e.g. for a quota' }),
     createdAt: z.string(),
     startedAt: z.string().optional(),
     finishedAt: z.string().optional(),
@@ -70,6 +75,15 @@ const ResultSchema = z
       .boolean()
       .optional()
       .openapi({ description: 'Arrived after the run had ended (its lane was given up); not counted' }),
+    skipped: z
+      .literal(true)
+      .optional()
+      .openapi({ description: 'The run did not start the guest (counted as failed); `reason` says why' }),
+    reason: z.string().optional().openapi({ description: 'Why the guest was skipped, e.g. `storage-guard`' }),
+    warning: z
+      .string()
+      .optional()
+      .openapi({ description: 'A pre hook failed under `onFailure: continue`: which one, and why' }),
   })
   .openapi('RunGuestResult');
 
@@ -111,7 +125,15 @@ export const getRunRoute = createRoute({
   responses: {
     200: {
       description: 'The run',
-      content: json(RunSchema.extend({ results: z.array(ResultSchema) }).openapi('RunWithResults')),
+      content: json(
+        RunSchema.extend({
+          skippedGuests: z.record(z.string(), z.number().int()).optional().openapi({
+            description:
+              'Guests the run did not start, by reason (e.g. `{"storage-guard": 2}`); counted in `failed`',
+          }),
+          results: z.array(ResultSchema),
+        }).openapi('RunWithResults'),
+      ),
     },
     ...commonErrors,
   },
@@ -183,7 +205,17 @@ const DryRunSchema = z
       z.object({
         guestId: z.string(),
         delete: z.array(
-          z.object({ name: z.string(), reason: z.enum(RETENTION_REASONS), inThisRun: z.boolean() }),
+          z.object({
+            name: z
+              .string()
+              .openapi({ description: 'The snapshot, or for a backup policy the archive\u2019s volume id' }),
+            storage: z
+              .string()
+              .optional()
+              .openapi({ description: 'A backup policy\u2019s: the archive\u2019s storage' }),
+            reason: z.enum(RETENTION_REASONS),
+            inThisRun: z.boolean(),
+          }),
         ),
       }),
     ),

@@ -21,12 +21,25 @@ const unprotectedGuestEvents = z.boolean().openapi({
     'Publish `guest.unprotected` once for each new guest an inventory sync finds and no enabled policy covers',
 });
 
+const storageGuardPercent = z.number().int().min(1).max(100).openapi({
+  description:
+    'The storage guard\u2019s threshold (percent of a storage\u2019s capacity) for policies that set none; absent: no guard unless a policy sets one',
+});
+
 const SettingsInputSchema = z
-  .strictObject({ timezone, unprotectedGuestEvents: unprotectedGuestEvents.default(false) })
+  .strictObject({
+    timezone,
+    unprotectedGuestEvents: unprotectedGuestEvents.default(false),
+    storageGuardPercent: storageGuardPercent.optional(),
+  })
   .openapi('SettingsInput');
 
 const SettingsPatchSchema = z
-  .strictObject({ timezone: timezone.optional(), unprotectedGuestEvents: unprotectedGuestEvents.optional() })
+  .strictObject({
+    timezone: timezone.optional(),
+    unprotectedGuestEvents: unprotectedGuestEvents.optional(),
+    storageGuardPercent: storageGuardPercent.nullable().optional(),
+  })
   .openapi('SettingsPatch', { description: 'JSON Merge Patch of the settings' });
 
 const SettingsSchema = z
@@ -34,6 +47,7 @@ const SettingsSchema = z
     plan: z.string().openapi({ description: 'The service plan (set by the operator)' }),
     timezone: z.string(),
     unprotectedGuestEvents: z.boolean(),
+    storageGuardPercent: z.number().int().optional(),
     updatedAt: z.string(),
     version: z.number().int(),
   })

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PLAN_NAME, planLimitFields } from '#shared/config/plan-config.ts';
 import { ValidationError } from '#shared/domain/errors.ts';
 import { checkPolicySpec, timeZoneIssues } from '#shared/domain/policy.ts';
 import type { TenantPlan, TenantPlans } from '#shared/services/tenants/first-use.ts';
@@ -7,14 +8,12 @@ import { SubscriptionInputSchema } from '../subscriptions/subscriptions.routes.t
 
 // The plan's policy and subscriptions are written as a client would POST them, and checked so.
 const PlanSchema = z.strictObject({
+  ...planLimitFields,
   timezone: z.string().min(1).max(64).default('UTC'),
   policy: PolicyInputSchema.optional(),
   subscriptions: z.array(SubscriptionInputSchema).max(10).default([]),
 });
-const PlansSchema = z.record(
-  z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'must be a plan name'),
-  PlanSchema,
-);
+const PlansSchema = z.record(z.string().regex(PLAN_NAME, 'must be a plan name'), PlanSchema);
 
 /**
  * The operator's plans from their JSON (an environment variable), checked at cold start: a bad

@@ -1,4 +1,3 @@
-import type { ConnectorCommand } from '#shared/domain/proxmox/commands.ts';
 import type { SerializedError } from '../error-registry.ts';
 
 /** The connection of a cluster's agent, as the service knows it (one per cluster at a time). */
@@ -18,17 +17,34 @@ export interface AgentConnection {
   readonly offlineReported?: string;
 }
 
-/** One command sent to an agent and, once it came, its answer. */
-export interface AgentCommandRecord {
+/**
+ * An agent's answer to one command, written by the WebSocket function when it comes (a command
+ * sent has no record: its signed id is its proof, see signed-command-id.ts). `pending` only while
+ * the pages of a paged answer come in.
+ */
+export interface AgentAnswerRecord {
   readonly id: string;
   readonly tenantId: string;
   readonly clusterId: string;
-  readonly command: ConnectorCommand;
-  readonly createdAt: string;
   readonly state: 'pending' | 'answered';
   /** The answer: the result as JSON text (assembled from its pages), or the error. */
   readonly result?: string;
   readonly error?: SerializedError;
   /** For a paged answer: how many pages make the result. */
   readonly pages?: number;
+  /** When the answer was stored (the WebSocket function's clock): how long agents take to answer. */
+  readonly answeredAt?: string;
+}
+
+/**
+ * A `followTask` command's waiting workflow task, recorded before the command goes out. The token
+ * stays here: the agent reports by command id, so it never holds a token it could replay against
+ * another tenant's workflow.
+ */
+export interface FollowedTask {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly clusterId: string;
+  readonly taskToken: string;
+  readonly createdAt: string;
 }

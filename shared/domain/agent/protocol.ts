@@ -28,6 +28,10 @@ export const AgentMessageSchema = z.union([
   z.strictObject({ type: z.literal('ping') }),
   z.strictObject({ type: z.literal('answer'), id, result: z.unknown() }),
   z.strictObject({ type: z.literal('answer'), id, error: SerializedErrorSchema }),
+  // A followed task's progress and end (`followTask`), reported by the command's id.
+  z.strictObject({ type: z.literal('taskHeartbeat'), id }),
+  z.strictObject({ type: z.literal('taskEnded'), id, result: z.unknown() }),
+  z.strictObject({ type: z.literal('taskEnded'), id, error: SerializedErrorSchema }),
   z.strictObject({
     type: z.literal('answer'),
     id,

@@ -2,9 +2,11 @@ import type { BackupRecord } from '../backup/backup-record.ts';
 import type { Guest } from '../guest.ts';
 import type { Operation, OperationKind, OperationStatus } from '../operation.ts';
 import type { Policy, RetentionRule } from '../policy.ts';
+import type { RestoreTestRun } from '../restore-test/restore-test.ts';
 import { applyRetention } from '../retention.ts';
 import type { Run } from '../run.ts';
 import type { SnapshotRecord } from '../snapshot-record.ts';
+import { type ProvenPoints, provenPoints } from './proven-points.ts';
 import { graceMs, policyIntervalMs } from './rpo.ts';
 import { rpoShare } from './rpo-share.ts';
 import { ticksInPeriod } from './schedule-ticks.ts';
@@ -87,6 +89,8 @@ export interface ComplianceReport {
     /** Mean share over every policy and guest pair. */
     readonly averageRpoShare?: number;
     readonly restores: { readonly total: number; readonly succeeded: number; readonly failed: number };
+    /** Recovery points restore tests tried in the period, and how many they proved. */
+    readonly restoreTests: ProvenPoints;
   };
   readonly policies: PolicyCompliance[];
   readonly restores: RestoreEntry[];
@@ -105,6 +109,8 @@ export interface ComplianceInput {
   readonly snapshots: ReadonlyMap<string, readonly SnapshotRecord[]>;
   readonly backups: ReadonlyMap<string, readonly BackupRecord[]>;
   readonly operations: readonly Operation[];
+  /** Restore-test runs (any time; those started in the period count). */
+  readonly restoreTestRuns?: readonly RestoreTestRun[];
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -296,6 +302,7 @@ export function complianceReport(input: ComplianceInput): ComplianceReport {
         succeeded: restores.filter((restore) => restore.status === 'succeeded').length,
         failed: restores.filter((restore) => restore.status === 'failed').length,
       },
+      restoreTests: provenPoints(input.restoreTestRuns ?? [], input.fromMs, input.toMs),
     },
     policies,
     restores,

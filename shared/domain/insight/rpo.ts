@@ -80,6 +80,8 @@ export function rpoStatus(input: {
 export interface RecoveryPoint {
   readonly kind: RecoveryKind;
   readonly createdMs: number;
+  /** The policy that made it (a backup's, to tell an off-site copy's archives from backups). */
+  readonly policyId?: string;
 }
 
 export interface GuestRpo {

@@ -185,6 +185,23 @@ export function emailFor(event: DomainEvent, context: EmailContext): EmailConten
           ? { what: 'guest', path: `/v1/guests/${encodeURIComponent(d.guestId)}` }
           : undefined,
       );
+    case 'storage.threshold':
+    case 'storage.recovered':
+      return render(
+        context,
+        event.type === 'storage.threshold'
+          ? `[pve-snapshots] storage ${d.storage} reached its guard threshold (${d.thresholdPercent}%)`
+          : `[pve-snapshots] storage ${d.storage} below its guard threshold again`,
+        [
+          event.type === 'storage.threshold'
+            ? `A run skipped guests rather than fill storage ${d.storage} (${d.node === '*' ? 'shared' : `node ${d.node}`}) past ${d.thresholdPercent}%: ${d.error}. Free space (retention, a larger storage) or raise the policy's storageGuard threshold.`
+            : `Storage ${d.storage} is at ${d.percent} of its capacity, below the threshold of ${d.thresholdPercent}% since ${d.openedAt}; runs write to it again.`,
+        ],
+        [],
+        typeof d.clusterId === 'string'
+          ? { what: 'storages', path: `/v1/clusters/${encodeURIComponent(d.clusterId)}/storages` }
+          : undefined,
+      );
     case 'subscription.confirmation':
       return render(
         context,

@@ -19,6 +19,10 @@ export const EVENT_TYPES = [
   'rpo.breached',
   'rpo.recovered',
   'guest.unprotected',
+  'storage.threshold',
+  'storage.recovered',
+  'restore_test.succeeded',
+  'restore_test.failed',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -39,6 +43,8 @@ const FAILURES: ReadonlySet<string> = new Set([
   'agent.offline',
   'rpo.breached',
   'guest.unprotected',
+  'storage.threshold',
+  'restore_test.failed',
 ]);
 
 /** Whether an event reports something that went well or something an operator must look at. */

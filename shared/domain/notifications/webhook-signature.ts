@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { WebhookSecrets } from './subscription.ts';
 
 const PREFIX = 'whsec_';
@@ -31,4 +31,26 @@ export function signatureHeader(
   if (secrets.previous && secrets.previousUntil && Date.parse(secrets.previousUntil) > now)
     signatures.push(signWebhook(secrets.previous, id, timestampSeconds, body));
   return signatures.join(' ');
+}
+
+/**
+ * Whether a `webhook-signature` header (one or more space-separated `v1,<base64>`) carries a
+ * valid signature of `<id>.<timestamp>.<body>` by one of the secrets (the current one, or the
+ * previous one while its grace period lasts); compared in constant time.
+ */
+export function signatureMatches(
+  secrets: WebhookSecrets,
+  now: number,
+  header: string,
+  id: string,
+  timestampSeconds: number,
+  body: string,
+): boolean {
+  const expected = signatureHeader(secrets, now, id, timestampSeconds, body)
+    .split(' ')
+    .map((signature) => Buffer.from(signature));
+  return header.split(' ').some((given) => {
+    const bytes = Buffer.from(given);
+    return expected.some((want) => want.length === bytes.length && timingSafeEqual(want, bytes));
+  });
 }

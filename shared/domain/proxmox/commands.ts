@@ -9,6 +9,7 @@ import type {
   SnapshotEntry,
   TaskStatus,
 } from './types.ts';
+import type { VmstateVolume } from './vmstate-volume.ts';
 
 /*
  * The one contract between the service and Proxmox: every command the connector (or an agent)
@@ -22,6 +23,24 @@ const guest = {
   vmid: z.number().int().min(100).max(999_999_999),
 };
 const snapshotName = z.string().max(40).regex(PROXMOX_SNAPSHOT_NAME);
+
+const upid = z.string().startsWith('UPID:');
+const TaskStatusCommand = z.strictObject({ type: z.literal('taskStatus'), upid });
+const SnapshotTaskStatusCommand = z.strictObject({
+  type: z.literal('snapshotTaskStatus'),
+  ...guest,
+  upid,
+  name: snapshotName,
+});
+/** A task's status; a task that stopped with an error is thrown as its typed error. */
+const TaskOutcomeCommand = z.strictObject({ type: z.literal('taskOutcome'), upid });
+const BackupTaskStatusCommand = z.strictObject({
+  type: z.literal('backupTaskStatus'),
+  node: guest.node,
+  vmid: guest.vmid,
+  storage: z.string().min(1),
+  upid,
+});
 
 /** Every command the workflows may send to Proxmox; one small typed command per call. */
 export const ConnectorCommandSchema = z.discriminatedUnion('type', [
@@ -65,6 +84,10 @@ export const ConnectorCommandSchema = z.discriminatedUnion('type', [
       .max(128)
       .regex(/^[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?$/),
   }),
+  z.strictObject({ type: z.literal('guestConfig'), ...guest }),
+  /** Restore testing: every network link down and the service's tag only (see restore-test/isolation.ts). */
+  z.strictObject({ type: z.literal('isolateGuest'), ...guest }),
+  z.strictObject({ type: z.literal('destroyGuest'), ...guest }),
   z.strictObject({ type: z.literal('startGuest'), ...guest }),
   z.strictObject({ type: z.literal('stopGuest'), ...guest }),
   z.strictObject({
@@ -92,22 +115,21 @@ export const ConnectorCommandSchema = z.discriminatedUnion('type', [
   }),
   z.strictObject({
     type: z.literal('listStorages'),
-    node: guest.node,
+    /** Without a node: every node's storages, each entry naming its node. */
+    node: guest.node.optional(),
     content: z.enum(['backup', 'images', 'rootdir']).optional(),
   }),
-  z.strictObject({
-    type: z.literal('backupTaskStatus'),
-    node: guest.node,
-    vmid: guest.vmid,
-    storage: z.string().min(1),
-    upid: z.string().startsWith('UPID:'),
-  }),
+  /** Where a RAM snapshot of the VM would write its state, and how much (the storage guard's estimate). */
+  z.strictObject({ type: z.literal('vmstateTarget'), node: guest.node, vmid: guest.vmid }),
+  BackupTaskStatusCommand,
   z.strictObject({
     type: z.literal('listBackups'),
     node: guest.node,
     storage: z.string().min(1),
     vmid: guest.vmid.optional(),
   }),
+  /** The RAM state volumes on a storage (its `images` content), with their sizes. */
+  z.strictObject({ type: z.literal('listVmstates'), node: guest.node, storage: z.string().min(1) }),
   z.strictObject({
     type: z.literal('deleteVolume'),
     node: guest.node,
@@ -132,14 +154,45 @@ export const ConnectorCommandSchema = z.discriminatedUnion('type', [
     force: z.boolean().optional(),
     start: z.boolean().optional(),
   }),
-  z.strictObject({ type: z.literal('taskStatus'), upid: z.string().startsWith('UPID:') }),
+  TaskStatusCommand,
+  SnapshotTaskStatusCommand,
   z.strictObject({
-    type: z.literal('snapshotTaskStatus'),
-    ...guest,
-    upid: z.string().startsWith('UPID:'),
-    name: snapshotName,
+    type: z.literal('followTask'),
+    /** The status command that reports the task; run by the agent until it says `stopped`. */
+    until: z.discriminatedUnion('type', [
+      TaskStatusCommand,
+      SnapshotTaskStatusCommand,
+      BackupTaskStatusCommand,
+      TaskOutcomeCommand,
+    ]),
+    /** Seconds between the agent's looks at the task (inside the tenant's network: cheap). */
+    everySeconds: z.number().int().min(1).max(60),
+    /** Seconds between heartbeats; the waiting task's HeartbeatSeconds is larger. */
+    heartbeatSeconds: z.number().int().min(5).max(300),
   }),
-  z.strictObject({ type: z.literal('taskOutcome'), upid: z.string().startsWith('UPID:') }),
+  TaskOutcomeCommand,
+  // QEMU guest agent (qemu-server API2/Qemu/Agent.pm): QEMU guests only.
+  z.strictObject({ type: z.literal('agentPing'), node: guest.node, vmid: guest.vmid }),
+  // A running container's interfaces, read in its network namespace (pve-container 5.0.6+).
+  z.strictObject({ type: z.literal('containerInterfaces'), node: guest.node, vmid: guest.vmid }),
+  z.strictObject({
+    type: z.literal('agentExec'),
+    node: guest.node,
+    vmid: guest.vmid,
+    /** Program and arguments, as Proxmox's `command` array (no shell). */
+    command: z.array(z.string().min(1).max(4096)).min(1).max(64),
+    /** Given to the process as standard input; Proxmox allows 64 KiB. */
+    inputData: z
+      .string()
+      .max(64 * 1024)
+      .optional(),
+  }),
+  z.strictObject({
+    type: z.literal('agentExecStatus'),
+    node: guest.node,
+    vmid: guest.vmid,
+    pid: z.number().int().min(0),
+  }),
 ]);
 
 export type ConnectorCommand = z.infer<typeof ConnectorCommandSchema>;
@@ -154,6 +207,11 @@ const ClusterRequestSchema = z.strictObject({
    * right before the call, so no guest is started after a cancel.
    */
   whileRunning: z.string().min(1).optional(),
+  /**
+   * The token of the Step Functions task that waits for this command's outcome
+   * (`.waitForTaskToken`): `followTask` answers it when the task it follows has stopped.
+   */
+  taskToken: z.string().min(1).max(2048).optional(),
 });
 
 /** Checks connection details that are not stored yet (registration, changed settings). */
@@ -211,10 +269,33 @@ export interface SnapshotTaskStatus {
   readonly confirmedBy?: 'snapshot-list';
 }
 
+/** What the guest agent knows of a process it started (`agent/exec-status`). */
+export interface AgentExecStatus {
+  readonly exited: boolean;
+  readonly exitcode?: number;
+  /** The signal that ended the process abnormally. */
+  readonly signal?: number;
+  readonly outData?: string;
+  readonly errData?: string;
+  readonly outTruncated?: boolean;
+  readonly errTruncated?: boolean;
+}
+
 export interface ProbeResult {
   readonly version: string;
   /** Privileges the token holds on `/vms` (or inherited from `/`). */
   readonly privileges: Record<string, number>;
+}
+
+/**
+ * One interface of a running container as pve-container's `GET …/lxc/{vmid}/interfaces` lists it
+ * (`ip --json a` in the container's network namespace): its name and MAC, and its addresses.
+ */
+export interface ContainerInterface {
+  readonly name: string;
+  readonly hwaddr?: string;
+  readonly inet?: string;
+  readonly inet6?: string;
 }
 
 /** What each command answers. */
@@ -232,12 +313,18 @@ export interface CommandResults {
   updateSnapshotDescription: Record<string, never>;
   clearTags: Record<string, never>;
   renameGuest: Record<string, never>;
+  guestConfig: Record<string, unknown>;
+  /** The options written: each network device as it now reads (with `link_down=1`) and the tag. */
+  isolateGuest: { options: Record<string, string> };
+  destroyGuest: StartedTask;
   startGuest: StartedTask;
   stopGuest: StartedTask;
   clone: StartedTask;
   vzdump: StartedTask;
   listBackups: BackupVolume[];
+  listVmstates: VmstateVolume[];
   listStorages: ProxmoxStorage[];
+  vmstateTarget: { storage: string; bytes: number };
   backupTaskStatus: BackupTaskStatus;
   deleteVolume: { upid: string | null };
   updateVolume: Record<string, never>;
@@ -245,6 +332,13 @@ export interface CommandResults {
   taskStatus: TaskStatus;
   snapshotTaskStatus: SnapshotTaskStatus;
   taskOutcome: { status: 'running' | 'stopped'; exitstatus: string | null };
+  /** The agent took the task to follow; its outcome comes later, through the task token. */
+  followTask: { following: true };
+  agentPing: Record<string, never>;
+  /** Empty when the container runs no init process (Proxmox answers no data then). */
+  containerInterfaces: ContainerInterface[];
+  agentExec: { pid: number };
+  agentExecStatus: AgentExecStatus;
 }
 
 /** Every command type, in one list (an agent announces the ones it runs). */

@@ -50,9 +50,17 @@ export interface ProxmoxStorage {
   readonly type: string;
   readonly content: string;
   readonly shared: number;
+  /** 0 when the storage is disabled in storage.cfg. */
+  readonly enabled?: number;
+  /** 0 when the storage cannot be reached (an NFS server gone); its figures are then 0. */
+  readonly active?: number;
   readonly total?: number;
   readonly used?: number;
   readonly avail?: number;
+  /** used / total, only while total is known. */
+  readonly used_fraction?: number;
+  /** The node it was listed on, when listed for the whole cluster. */
+  readonly node?: string;
 }
 
 export interface BackupVolume {

@@ -6,6 +6,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
+import { OPERATOR_PREFIX } from '#shared/api/plans/operator-scope.ts';
 import { isPublicRoute } from '#shared/api/public-routes.ts';
 import { type LocalSignIn, SIGN_IN_PATH } from './local-sign-in.ts';
 
@@ -61,7 +62,12 @@ Build it with <code>npm run build:console</code>, then reload this page.</p>
 
 /** Paths that belong to the API (or its public documents), never to the console's folder. */
 function isApiPath(method: string, path: string): boolean {
-  return path === '/v1' || path.startsWith('/v1/') || isPublicRoute(method === 'HEAD' ? 'GET' : method, path);
+  return (
+    path === '/v1' ||
+    path.startsWith('/v1/') ||
+    path.startsWith(`${OPERATOR_PREFIX}/`) ||
+    isPublicRoute(method === 'HEAD' ? 'GET' : method, path)
+  );
 }
 
 export interface ConsoleSiteOptions {

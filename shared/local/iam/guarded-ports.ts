@@ -85,6 +85,7 @@ export interface StarterTargets {
   readonly policyRunArn: string;
   readonly operationArn: string;
   readonly laneArn: string;
+  readonly restoreTestArn: string;
 }
 
 /** Starting an execution needs `states:StartExecution` on its state machine. */
@@ -105,6 +106,10 @@ export function guardWorkflowStarter(
     startPruneLane: async (name, lane) => {
       iam.authorize('states:StartExecution', targets.laneArn);
       await starter.startPruneLane(name, lane);
+    },
+    startRestoreTest: async (runId, input) => {
+      iam.authorize('states:StartExecution', targets.restoreTestArn);
+      await starter.startRestoreTest(runId, input);
     },
   };
 }

@@ -7,6 +7,8 @@ export interface SimSnapshot {
   snaptime: number;
   description: string;
   vmstate: boolean;
+  /** Bytes of the RAM state volume (`vm-<vmid>-state-<name>`) on the guest's storage, while it exists. */
+  vmstateSize?: number;
   parent?: string;
   snapstate?: 'prepare' | 'delete';
   /** The guest config at snapshot time, restored by rollback. */
@@ -32,6 +34,14 @@ export interface SimGuest {
   parent?: string;
   snapshots: SimSnapshot[];
   digest: string;
+  /** Network devices (`net0`, ...) as Proxmox writes them; absent: one default device on vmbr0. */
+  nets?: Record<string, string>;
+  /** Fault: the guest does not boot (a QEMU VM runs without an OS answering, a container fails to start). Clones inherit it. */
+  noBoot?: boolean;
+  /** The config's `agent` property string (`1`, `enabled=1,fstrim_cloned_disks=1`); none: no agent. */
+  agent?: string;
+  /** The agent is configured but does not answer (not installed, or hung). */
+  agentUnresponsive?: boolean;
 }
 
 export interface SimStorage {
@@ -43,6 +53,8 @@ export interface SimStorage {
   used: number;
   /** Present on one node only unless shared. */
   nodes: string[];
+  /** False while the storage is offline (an NFS server gone): Proxmox lists it with `active: 0`. */
+  active?: boolean;
 }
 
 export interface SimVolume {
@@ -128,6 +140,7 @@ export function demoClusterState(): SimState {
       guest({
         vmid: 100,
         type: 'qemu',
+        agent: '1',
         node: 'pve1',
         name: 'web-01',
         tags: ['prod', 'web'],
@@ -136,6 +149,7 @@ export function demoClusterState(): SimState {
       guest({
         vmid: 101,
         type: 'qemu',
+        agent: '1',
         node: 'pve1',
         name: 'web-02',
         tags: ['prod', 'web'],
@@ -144,16 +158,26 @@ export function demoClusterState(): SimState {
       guest({
         vmid: 102,
         type: 'qemu',
+        agent: '1',
         node: 'pve2',
         name: 'db-01',
         tags: ['db', 'prod'],
         pool: 'production',
         maxmem: 16 * GIB,
       }),
-      guest({ vmid: 103, type: 'qemu', node: 'pve2', name: 'build-runner', tags: ['ci'], status: 'stopped' }),
+      guest({
+        vmid: 103,
+        type: 'qemu',
+        node: 'pve2',
+        name: 'build-runner',
+        tags: ['ci'],
+        status: 'stopped',
+        agent: '1',
+      }),
       guest({
         vmid: 104,
         type: 'qemu',
+        agent: '1',
         node: 'pve3',
         name: 'staging-app',
         tags: ['staging'],
@@ -214,6 +238,16 @@ export function demoClusterState(): SimState {
         shared: true,
         total: 4096 * GIB,
         used: 512 * GIB,
+        nodes,
+      },
+      // A small shared backup storage, to watch the storage guard trip.
+      {
+        storage: 'backup-small',
+        type: 'nfs',
+        content: ['backup'],
+        shared: true,
+        total: 64 * GIB,
+        used: 44 * GIB,
         nodes,
       },
     ],

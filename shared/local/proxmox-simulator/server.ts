@@ -82,6 +82,8 @@ const PRIVILEGES = [
   'VM.Backup',
   'VM.PowerMgmt',
   'VM.Config.Options',
+  'VM.GuestAgent.Audit',
+  'VM.GuestAgent.Unrestricted',
   'Datastore.Audit',
   'Datastore.AllocateSpace',
   'Datastore.Allocate',
@@ -92,28 +94,41 @@ type Params = Record<string, string>;
 interface Context {
   readonly user: string;
   readonly params: Params;
+  /** Every value of each parameter: an array parameter (the agent's `command`) repeats its key. */
+  readonly lists: Record<string, string[]>;
   check(path: string, ...anyOf: string[]): void;
 }
 type Handler = (match: string[], context: Context) => unknown;
 
-async function readParams(req: IncomingMessage, url: URL): Promise<Params> {
+async function readParams(
+  req: IncomingMessage,
+  url: URL,
+): Promise<{ params: Params; lists: Record<string, string[]> }> {
   const params: Params = {};
+  const lists: Record<string, string[]> = {};
   if (req.method === 'POST' || req.method === 'PUT') {
     let body = '';
     for await (const chunk of req) body += chunk;
     if (body) {
       if ((req.headers['content-type'] ?? '').includes('application/json')) {
         for (const [key, value] of Object.entries(JSON.parse(body) as Record<string, unknown>)) {
+          if (Array.isArray(value)) lists[key] = value.map(String);
           params[key] = typeof value === 'boolean' ? (value ? '1' : '0') : String(value);
         }
       } else {
-        for (const [key, value] of new URLSearchParams(body)) params[key] = value;
+        for (const [key, value] of new URLSearchParams(body)) {
+          params[key] = value;
+          lists[key] = [...(lists[key] ?? []), value];
+        }
       }
     }
   }
   // Query parameters are merged in and win, as in pve-http-server's extract_params.
-  for (const [key, value] of url.searchParams) params[key] = value;
-  return params;
+  for (const [key, value] of url.searchParams) {
+    params[key] = value;
+    lists[key] = [value];
+  }
+  return { params, lists };
 }
 
 const TOKEN_HEADER = /(?:^|\s)PVEAPIToken(?:=| )([^;]*)/;
@@ -216,11 +231,52 @@ export async function startSimulatorServer(options: SimulatorServerOptions): Pro
         },
       ],
       [
+        'DELETE',
+        new RegExp(`^${prefix}$`),
+        (m, c) => {
+          c.check(`/vms/${m[3]}`, 'VM.Allocate');
+          return sim.destroyGuest(c.user, ...g(m));
+        },
+      ],
+      [
         'POST',
         new RegExp(`^${prefix}/clone$`),
         (m, c) => {
           c.check(`/vms/${m[3]}`, 'VM.Clone');
           return sim.clone(c.user, ...g(m), c.params);
+        },
+      ],
+    ];
+  };
+
+  // qemu-server API2/Qemu/Agent.pm: QEMU only; exec and exec-status need VM.GuestAgent.Unrestricted.
+  const agentRoutes = (): Array<[string, RegExp, Handler]> => {
+    const prefix = '/nodes/([^/]+)/qemu/(\\d+)/agent';
+    return [
+      [
+        'POST',
+        new RegExp(`^${prefix}/ping$`),
+        (m, c) => {
+          c.check(`/vms/${m[2]}`, 'VM.GuestAgent.Audit', 'VM.GuestAgent.Unrestricted');
+          return sim.agentPing(m[1] as string, Number(m[2]));
+        },
+      ],
+      [
+        'POST',
+        new RegExp(`^${prefix}/exec$`),
+        (m, c) => {
+          c.check(`/vms/${m[2]}`, 'VM.GuestAgent.Unrestricted');
+          return sim.agentExec(m[1] as string, Number(m[2]), c.lists.command ?? [], c.params['input-data']);
+        },
+      ],
+      [
+        'GET',
+        new RegExp(`^${prefix}/exec-status$`),
+        (m, c) => {
+          c.check(`/vms/${m[2]}`, 'VM.GuestAgent.Unrestricted');
+          if (c.params.pid === undefined)
+            throw SimError.params({ pid: 'property is missing and it is not optional' });
+          return sim.agentExecStatus(m[1] as string, Number(m[2]), Number(c.params.pid));
         },
       ],
     ];
@@ -233,6 +289,16 @@ export async function startSimulatorServer(options: SimulatorServerOptions): Pro
     ['GET', /^\/cluster\/nextid$/, (_m, c) => sim.nextId(c.params.vmid)],
     ['GET', /^\/access\/permissions$/, (_m, c) => permissionsOf(c.user)],
     ...guestRoutes('/nodes/([^/]+)/(qemu|lxc)/(\\d+)'),
+    ...agentRoutes(),
+    [
+      'GET',
+      /^\/nodes\/([^/]+)\/lxc\/(\d+)\/interfaces$/,
+      (m, c) => {
+        // pve-container API2/LXC.pm (`ip`): VM.Audit on the guest.
+        c.check(`/vms/${m[2]}`, 'VM.Audit');
+        return sim.containerInterfaces(m[1] as string, Number(m[2]));
+      },
+    ],
     [
       'POST',
       /^\/nodes\/([^/]+)\/(qemu|lxc)$/,
@@ -319,7 +385,9 @@ export async function startSimulatorServer(options: SimulatorServerOptions): Pro
   };
   const sendError = (res: ServerResponse, error: SimError) => {
     // The reason phrase is the message's first line (pve-http-server AnyEvent.pm `response`).
-    const reason = error.message.split('\n')[0] ?? '';
+    // pveproxy writes the UTF-8 bytes of the text (glib's agent errors quote with “”); Node takes
+    // a reason phrase as latin1, so the bytes are passed through one character each.
+    const reason = Buffer.from(error.message.split('\n')[0] ?? '', 'utf8').toString('latin1');
     send(res, error.status, reason, {
       data: null,
       ...(error.errors ? { errors: error.errors } : {}),
@@ -346,6 +414,15 @@ export async function startSimulatorServer(options: SimulatorServerOptions): Pro
         return ok();
       case 'POST /_simulator/hold-lock':
         sim.holdLock(Number(input.vmid), String(input.lock ?? 'backup'));
+        return ok();
+      case 'POST /_simulator/storage':
+        sim.setStorage(input as { storage: string; active?: boolean; total?: number; used?: number });
+        return ok();
+      case 'POST /_simulator/no-boot':
+        sim.setNoBoot(Number(input.vmid), input.noBoot !== false);
+        return ok();
+      case 'POST /_simulator/guest-agent':
+        sim.setGuestAgent(Number(input.vmid), input.agent as 'running' | 'unresponsive' | 'missing');
         return ok();
       case 'POST /_simulator/release-lock':
         sim.releaseLock(Number(input.vmid));
@@ -416,11 +493,12 @@ export async function startSimulatorServer(options: SimulatorServerOptions): Pro
       return send(res, unreachableStatus, reason, undefined);
     }
 
-    const params = await readParams(req, url);
+    const { params, lists } = await readParams(req, url);
     const denied = new Set(options.deniedPrivileges?.[user] ?? []);
     const context: Context = {
       user,
       params,
+      lists,
       check: (aclPath, ...anyOf) => {
         if (anyOf.every((privilege) => denied.has(privilege)))
           throw SimError.permission(aclPath, anyOf.join('|'));

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { formatUpid } from '#shared/domain/proxmox/upid.ts';
+import { vmstateBytes } from '#shared/domain/proxmox/vmstate-target.ts';
+import { SimGuestAgents } from './guest-agent.ts';
 import type { GuestType, SimGuest, SimSnapshot, SimState, SimStorage, SimTask, SimVolume } from './model.ts';
 import { SimError } from './sim-error.ts';
 
@@ -13,6 +15,7 @@ const DEFAULT_TASK_DURATIONS: Record<string, number> = {
   restore: 8000,
   start: 1000,
   stop: 1000,
+  destroy: 1000,
   imgdel: 300,
 };
 
@@ -21,6 +24,8 @@ export interface SimulatorOptions {
   /** Multiplies every task duration (0.01 makes a 2 s snapshot take 20 ms). */
   readonly timeFactor?: number;
   readonly taskDurations?: Partial<Record<string, number>>;
+  /** One task's duration in milliseconds, before `timeFactor` (benchmarks: vzdumps of different lengths); undefined: by kind. */
+  readonly taskDuration?: (kind: string, id: string) => number | undefined;
   /** Called after every change of state (the local runtime saves it). */
   readonly onChange?: (state: SimState) => void;
 }
@@ -44,6 +49,10 @@ interface TaskSteps {
 }
 
 const SNAPSHOT_NAME = /^[a-z][a-z0-9_-]+$/i;
+
+/** vzdump's job-init error for a storage that cannot be activated (pve-storage `activate_storage`). */
+const notOnline = (storage: string) =>
+  `could not activate storage '${storage}': storage '${storage}' is not online`;
 const VMID = /^[1-9][0-9]{2,8}$/;
 
 const pad2 = (n: number) => String(n).padStart(2, '0');
@@ -61,6 +70,22 @@ function humanSize(bytes: number): string {
   if (mb < 1024) return `${mb.toFixed(2)}MB`;
   return `${(mb / 1024).toFixed(2)}GB`;
 }
+
+const NET_KEY = /^net\d+$/;
+/** A guest's network devices; one on vmbr0 unless set (QEMU `model=MAC`, LXC `name=eth0,...`). */
+function netsOf(guest: SimGuest): Record<string, string> {
+  if (guest.nets) return guest.nets;
+  const mac = `BC:24:11:00:${pad2(Math.floor(guest.vmid / 100) % 100)}:${pad2(guest.vmid % 100)}`;
+  return {
+    net0:
+      guest.type === 'qemu'
+        ? `virtio=${mac},bridge=vmbr0,firewall=1`
+        : `name=eth0,bridge=vmbr0,hwaddr=${mac},ip=dhcp,type=veth`,
+  };
+}
+
+/** A stable process id per guest on the simulated node. */
+const simulatedPid = (vmid: number) => 100_000 + vmid;
 
 const typeLabel = (type: GuestType) => (type === 'qemu' ? 'VM' : 'CT');
 const configPath = (node: string, type: GuestType, vmid: number) =>
@@ -87,18 +112,24 @@ export class ProxmoxSimulator {
   readonly state: SimState;
   readonly #now: () => number;
   readonly #timeFactor: number;
+  readonly #taskDuration: SimulatorOptions['taskDuration'];
   readonly #durations: Record<string, number>;
   readonly #onChange: ((state: SimState) => void) | undefined;
   readonly #timers = new Set<NodeJS.Timeout>();
   readonly #taskFaults: TaskFault[] = [];
   readonly #steps = new Map<string, TaskSteps>();
+  readonly #agents: SimGuestAgents;
+  /** Per vmid, when its last vzdump started: archive stamps only ever move forward. */
+  readonly #lastVzdump = new Map<number, number>();
 
   constructor(state: SimState, options: SimulatorOptions = {}) {
     this.state = state;
     this.#now = options.now ?? Date.now;
     this.#timeFactor = options.timeFactor ?? 1;
     this.#durations = { ...DEFAULT_TASK_DURATIONS, ...options.taskDurations } as Record<string, number>;
+    this.#taskDuration = options.taskDuration;
     this.#onChange = options.onChange;
+    this.#agents = new SimGuestAgents({ now: this.#now, timeFactor: this.#timeFactor });
     this.#recoverInterruptedTasks();
   }
 
@@ -155,11 +186,12 @@ export class ProxmoxSimulator {
             node,
             type: 'storage',
             plugintype: storage.type,
-            status: this.#node(node)?.online ? 'available' : 'unknown',
             shared: storage.shared ? 1 : 0,
             content: storage.content.join(','),
-            maxdisk: storage.total,
-            disk: storage.used,
+            // pvestatd reports only active storages; without its figures the entry is `unknown`.
+            ...(this.#node(node)?.online && storage.active !== false
+              ? { status: 'available', maxdisk: storage.total, disk: storage.used }
+              : { status: 'unknown' }),
           });
         }
       }
@@ -231,6 +263,8 @@ export class ProxmoxSimulator {
       name: guest.name,
       status: guest.status,
       uptime: guest.status === 'running' ? 3600 : 0,
+      // The QEMU process, or a container's init process, as seen on the node.
+      ...(guest.status === 'running' ? { pid: simulatedPid(guest.vmid) } : {}),
       maxmem: guest.maxmem,
       maxdisk: guest.maxdisk,
       cpus: guest.cores,
@@ -261,7 +295,7 @@ export class ProxmoxSimulator {
     // QEMU names a guest `name`, LXC `hostname`; each refuses the other's (unknown property).
     const nameKey = type === 'qemu' ? 'name' : 'hostname';
     const unsupported = Object.keys(params).filter(
-      (key) => !['tags', 'delete', 'digest', nameKey].includes(key),
+      (key) => !['tags', 'delete', 'digest', nameKey].includes(key) && !NET_KEY.test(key),
     );
     if (unsupported.length > 0)
       throw SimError.params(
@@ -283,6 +317,8 @@ export class ProxmoxSimulator {
     if (deleted.includes('tags')) guest.tags = [];
     const name = params[nameKey];
     if (name !== undefined) guest.name = name;
+    const nets = Object.entries(params).filter(([key]) => NET_KEY.test(key));
+    if (nets.length > 0) guest.nets = { ...netsOf(guest), ...Object.fromEntries(nets) };
     this.#touch(guest);
     this.#changed();
     return null;
@@ -296,6 +332,8 @@ export class ProxmoxSimulator {
           cores: guest.cores,
           memory: Math.round(guest.maxmem / 1024 ** 2),
           scsi0: disk,
+          ...netsOf(guest),
+          ...(guest.agent !== undefined ? { agent: guest.agent } : {}),
           ...(guest.tags.length ? { tags: guest.tags.join(';') } : {}),
           ...(guest.template ? { template: 1 } : {}),
         }
@@ -304,6 +342,7 @@ export class ProxmoxSimulator {
           cores: guest.cores,
           memory: Math.round(guest.maxmem / 1024 ** 2),
           rootfs: disk,
+          ...netsOf(guest),
           ...(guest.tags.length ? { tags: guest.tags.join(';') } : {}),
           ...(guest.template ? { template: 1 } : {}),
         };
@@ -391,6 +430,7 @@ export class ProxmoxSimulator {
           running: target.status === 'running',
         };
         target.snapshots.push(snapshot);
+        if (snapshot.vmstate) this.#allocateVmstate(node, target, snapshot);
       },
       end: () => {
         const target = this.guest(node, type, vmid);
@@ -402,10 +442,26 @@ export class ProxmoxSimulator {
       abort: () => {
         const target = this.state.guests.find((g) => g.vmid === vmid);
         if (!target || !snapshot) return;
+        this.#freeVmstate(target, snapshot);
         target.snapshots = target.snapshots.filter((existing) => existing !== snapshot);
         if (target.lock === 'snapshot') delete target.lock;
       },
     });
+  }
+
+  /** The RAM state volume goes on the guest's disk storage (qemu-server's `find_vmstate_storage`) and counts there. */
+  #allocateVmstate(node: string, guest: SimGuest, snapshot: SimSnapshot): void {
+    const storage = this.#storage(node, guest.storage);
+    if (!storage) return;
+    snapshot.vmstateSize = vmstateBytes(guest.maxmem);
+    storage.used += snapshot.vmstateSize;
+  }
+
+  #freeVmstate(guest: SimGuest, snapshot: SimSnapshot): void {
+    if (!snapshot.vmstateSize) return;
+    const storage = this.#storage(guest.node, guest.storage);
+    if (storage) storage.used = Math.max(0, storage.used - snapshot.vmstateSize);
+    delete snapshot.vmstateSize;
   }
 
   snapshotConfig(node: string, type: GuestType, vmid: number, snapname: string) {
@@ -461,6 +517,7 @@ export class ProxmoxSimulator {
       end: () => {
         const target = this.guest(node, type, vmid);
         const removed = deleted as SimSnapshot;
+        this.#freeVmstate(target, removed);
         target.snapshots = target.snapshots.filter((s) => s !== removed);
         // Children of the deleted snapshot now hang off its parent.
         for (const child of target.snapshots) {
@@ -535,9 +592,50 @@ export class ProxmoxSimulator {
         if (action === 'start' && target.template) throw new Error('you can\u2019t start a template');
       },
       end: () => {
-        this.guest(node, type, vmid).status = action === 'start' ? 'running' : 'stopped';
+        const target = this.guest(node, type, vmid);
+        // pve-container's start fails when the container's init does not come up; a VM's QEMU runs anyway.
+        if (action === 'start' && target.noBoot && type === 'lxc')
+          throw new Error(`startup for container '${vmid}' failed`);
+        target.status = action === 'start' ? 'running' : 'stopped';
       },
     });
+  }
+
+  /**
+   * DELETE `/nodes/{node}/{type}/{vmid}` (qemu-server `destroy_vm`, pve-container `destroy_vm`):
+   * a running guest is refused before the task; the task removes the guest and its disks.
+   */
+  destroyGuest(user: string, node: string, type: GuestType, vmid: number): string {
+    const guest = this.guest(node, type, vmid);
+    if (guest.status === 'running')
+      throw SimError.die(
+        type === 'qemu'
+          ? `VM ${vmid} is running - destroy failed`
+          : `unable to destroy CT ${vmid} - container is running`,
+      );
+    return this.#startTask(user, node, `${taskPrefix(type)}destroy`, String(vmid), 'destroy', {
+      begin: () => {
+        const target = this.guest(node, type, vmid);
+        this.#checkLock(target);
+        target.lock = 'destroyed';
+      },
+      end: () => {
+        this.state.guests = this.state.guests.filter((g) => !(g.vmid === vmid && g.node === node));
+      },
+      abort: () => {
+        const target = this.state.guests.find((g) => g.vmid === vmid && g.node === node);
+        if (target?.lock === 'destroyed') delete target.lock;
+      },
+    });
+  }
+
+  /** Fault: the guest (and every later clone of it) does not boot. */
+  setNoBoot(vmid: number, noBoot: boolean): void {
+    const guest = this.state.guests.find((g) => g.vmid === vmid);
+    if (!guest) throw new Error(`no guest ${vmid}`);
+    if (noBoot) guest.noBoot = true;
+    else delete guest.noBoot;
+    this.#changed();
   }
 
   // ---- clone ----
@@ -631,25 +729,33 @@ export class ProxmoxSimulator {
     return this.state.storages
       .filter((storage) => storage.nodes.includes(node))
       .filter((storage) => content === undefined || storage.content.includes(content))
-      .map((storage) => ({
-        storage: storage.storage,
-        type: storage.type,
-        content: storage.content.join(','),
-        enabled: 1,
-        active: 1,
-        shared: storage.shared ? 1 : 0,
-        total: storage.total,
-        used: storage.used,
-        avail: storage.total - storage.used,
-        used_fraction: storage.used / storage.total,
-      }));
+      .map((storage) => {
+        const listed = {
+          storage: storage.storage,
+          type: storage.type,
+          content: storage.content.join(','),
+          enabled: 1,
+          shared: storage.shared ? 1 : 0,
+        };
+        // pve-storage's storage_info: an inactive storage keeps total/used/avail at 0 and gets no used_fraction.
+        if (storage.active === false) return { ...listed, active: 0, total: 0, used: 0, avail: 0 };
+        return {
+          ...listed,
+          active: 1,
+          total: storage.total,
+          used: storage.used,
+          avail: storage.total - storage.used,
+          used_fraction: storage.used / storage.total,
+        };
+      });
   }
 
   storageContent(node: string, storageId: string, content?: string, vmid?: number) {
     const storage = this.#storage(node, storageId);
     if (!storage) throw SimError.die(`storage '${storageId}' does not exist`);
+    if (content === 'images') return this.#stateVolumes(node, storageId, storage.shared, vmid);
     if (content !== undefined && content !== 'backup') return [];
-    return this.state.volumes
+    const archives = this.state.volumes
       .filter((volume) => volume.storage === storageId && (storage.shared || volume.node === node))
       .filter((volume) => vmid === undefined || volume.vmid === vmid)
       .map((volume) => ({
@@ -663,6 +769,36 @@ export class ProxmoxSimulator {
         ...(volume.notes ? { notes: volume.notes } : {}),
         ...(volume.protected ? { protected: 1 } : {}),
       }));
+    return content === undefined
+      ? [...archives, ...this.#stateVolumes(node, storageId, storage.shared, vmid)]
+      : archives;
+  }
+
+  /**
+   * RAM state volumes as pve-storage lists them among a storage's images: qemu-server's name
+   * `vm-<vmid>-state-<snapname>` (`<vmid>/…raw` on a file-based storage), raw, with its size.
+   */
+  #stateVolumes(node: string, storageId: string, shared: boolean, vmid?: number) {
+    const fileBased = ['dir', 'nfs'].includes(this.#storage(node, storageId)?.type ?? '');
+    return this.state.guests
+      .filter((guest) => guest.storage === storageId && (shared || guest.node === node))
+      .filter((guest) => vmid === undefined || guest.vmid === vmid)
+      .flatMap((guest) =>
+        guest.snapshots.flatMap((snapshot) => {
+          if (!snapshot.vmstateSize) return [];
+          const name = `vm-${guest.vmid}-state-${snapshot.name}`;
+          return [
+            {
+              volid: fileBased ? `${storageId}:${guest.vmid}/${name}.raw` : `${storageId}:${name}`,
+              format: 'raw',
+              size: snapshot.vmstateSize,
+              ctime: snapshot.snaptime,
+              vmid: guest.vmid,
+              content: 'images',
+            },
+          ];
+        }),
+      );
   }
 
   /**
@@ -695,13 +831,17 @@ export class ProxmoxSimulator {
     const guest = this.state.guests.find((g) => g.vmid === vmid);
     if (guest && guest.node !== node) return 'OK';
     // A real vzdump of a guest takes longer than a second, so two archives of one guest never
-    // share a stamp; the simulated one may be faster, so it moves on to the next free second.
-    let started = this.#now();
+    // share a stamp and a newer one never sorts before an older one; the simulated one may be
+    // faster, so it moves on to the next second that is free and after its previous archive's
+    // (a pruned archive's stamp is never reused for a new one).
+    const previous = this.#lastVzdump.get(vmid);
+    let started = Math.max(this.#now(), previous === undefined ? 0 : previous + 1000);
     const taken = (at: number) =>
       this.state.volumes.some(
         (v) => v.vmid === vmid && v.volid.includes(`-${vmid}-${vzdumpStamp(new Date(at))}.`),
       );
     while (taken(started)) started += 1000;
+    this.#lastVzdump.set(vmid, started);
     const stamp = vzdumpStamp(new Date(started));
     const extension = { '0': '', '1': '.lzo', lzo: '.lzo', gzip: '.gz', zstd: '.zst' }[compress] ?? '';
     const options = ['storage', 'mode', 'compress', 'bwlimit', 'protected']
@@ -710,6 +850,8 @@ export class ProxmoxSimulator {
       .join('');
     return this.#startTask(user, node, 'vzdump', String(vmid), 'vzdump', {
       begin: (log) => {
+        // PVE::VZDump->new activates the storage before the job starts: the whole task dies with it.
+        if (storage.active === false) throw new Error(notOnline(storageId));
         log.push(`INFO: starting new backup job: vzdump ${vmid}${options}`);
         if (!guest) throw new Error(`unable to find VM '${vmid}'`);
         log.push(`INFO: Starting Backup of VM ${vmid} (${guest.type})`);
@@ -781,6 +923,8 @@ export class ProxmoxSimulator {
         if (guest?.lock === 'backup') delete guest.lock;
       },
       fail: (message, log) => {
+        // A job that never started has no guest line: the task's status is the error itself.
+        if (message === notOnline(storageId)) return message;
         log.push(`ERROR: Backup of VM ${vmid} failed - ${message}`);
         log.push(`INFO: Failed at ${isoLocal(new Date(this.#now()))}`);
         return 'job errors';
@@ -934,6 +1078,73 @@ export class ProxmoxSimulator {
     );
   }
 
+  // ---- QEMU guest agent ----
+
+  /**
+   * pve-container's `GET …/lxc/{vmid}/interfaces`: `ip --json a` in the running container's
+   * network namespace (loopback and its `netN` devices, MACs in lower case as `ip` prints them,
+   * no address on a device whose link is down); no data when it has no init process.
+   */
+  containerInterfaces(node: string, vmid: number) {
+    const guest = this.guest(node, 'lxc', vmid);
+    if (guest.status !== 'running') return null;
+    const devices = Object.entries(netsOf(guest))
+      .filter(([key]) => NET_KEY.test(key))
+      .map(([, value]) => {
+        const options = Object.fromEntries(
+          value.split(',').map((pair) => pair.split('=') as [string, string]),
+        );
+        const mac = (options.hwaddr ?? '').toLowerCase();
+        const up = options.link_down !== '1';
+        const address = `10.0.${Math.floor(vmid / 256) % 256}.${vmid % 256}`;
+        return {
+          name: options.name ?? 'eth0',
+          hwaddr: mac,
+          'hardware-address': mac,
+          ...(up ? { inet: `${address}/24` } : {}),
+          'ip-addresses': up ? [{ 'ip-address-type': 'inet', 'ip-address': address, prefix: 24 }] : [],
+        };
+      });
+    const loopback = {
+      name: 'lo',
+      hwaddr: '00:00:00:00:00:00',
+      'hardware-address': '00:00:00:00:00:00',
+      inet: '127.0.0.1/8',
+      inet6: '::1/128',
+      'ip-addresses': [
+        { 'ip-address-type': 'inet', 'ip-address': '127.0.0.1', prefix: 8 },
+        { 'ip-address-type': 'inet6', 'ip-address': '::1', prefix: 128 },
+      ],
+    };
+    return [loopback, ...devices];
+  }
+
+  agentPing(node: string, vmid: number) {
+    return this.#agents.ping(this.guest(node, 'qemu', vmid));
+  }
+
+  agentExec(node: string, vmid: number, command: readonly string[], inputData: string | undefined) {
+    return this.#agents.exec(this.guest(node, 'qemu', vmid), command, inputData);
+  }
+
+  agentExecStatus(node: string, vmid: number, pid: number) {
+    return this.#agents.execStatus(this.guest(node, 'qemu', vmid), pid);
+  }
+
+  /**
+   * Sets a VM's guest agent for tests: `running` (configured and answering), `unresponsive`
+   * (configured, not answering: not installed or hung), `missing` (not configured).
+   */
+  setGuestAgent(vmid: number, agent: 'running' | 'unresponsive' | 'missing'): void {
+    const guest = this.state.guests.find((g) => g.vmid === vmid);
+    if (!guest) throw new Error(`no guest ${vmid}`);
+    if (agent === 'missing') delete guest.agent;
+    else guest.agent = guest.agent ?? '1';
+    if (agent === 'unresponsive') guest.agentUnresponsive = true;
+    else delete guest.agentUnresponsive;
+    this.#changed();
+  }
+
   // ---- faults ----
 
   /** Makes the next `count` matching tasks fail with `message` when they end. */
@@ -951,6 +1162,21 @@ export class ProxmoxSimulator {
     const guest = this.state.guests.find((g) => g.vmid === vmid);
     if (!guest) throw new Error(`no guest ${vmid}`);
     guest.lock = lock;
+    this.#changed();
+  }
+
+  /**
+   * Sets a storage's state (fault injection): `active: false` takes it offline, `total`/`used`
+   * (bytes) change its capacity and fill; a shared storage changes on every node at once.
+   */
+  setStorage(change: { storage: string; active?: boolean; total?: number; used?: number }): void {
+    const found = this.state.storages.filter((s) => s.storage === change.storage);
+    if (found.length === 0) throw new Error(`no storage ${change.storage}`);
+    for (const storage of found) {
+      if (change.active !== undefined) storage.active = change.active;
+      if (change.total !== undefined) storage.total = change.total;
+      if (change.used !== undefined) storage.used = change.used;
+    }
     this.#changed();
   }
 
@@ -976,7 +1202,8 @@ export class ProxmoxSimulator {
     const starttime = Math.floor(now / 1000);
     const pid = this.state.nextPid++;
     const upid = formatUpid({ node, pid, pstart: 100_000 + pid, starttime, type, id, user });
-    const duration = Math.max(1, Math.round((this.#durations[kind] ?? 1000) * this.#timeFactor));
+    const unscaled = this.#taskDuration?.(kind, id) ?? this.#durations[kind] ?? 1000;
+    const duration = Math.max(1, Math.round(unscaled * this.#timeFactor));
     const task: SimTask = {
       upid,
       node,

@@ -9,7 +9,7 @@ const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 /** The module that builds the definitions with CDK; its import closure is what they depend on. */
 const SYNTHESIS_ENTRY = 'shared/local/workflows/synthesized-definition.ts';
 /** Bumped when the cache file's shape changes, so older files are never read as the new shape. */
-const CACHE_FORMAT = 2;
+const CACHE_FORMAT = 4;
 
 // `import ... from '...'`, `export ... from '...'` and `import '...'`, one statement at a time
 // (an import clause never holds a semicolon); group 1 marks type-only statements.
@@ -205,7 +205,10 @@ export async function loadWorkflowDefinitions(options: DefinitionCacheOptions = 
     entry: SYNTHESIS_ENTRY,
     folder: 'workflow-definitions',
     synthesize: options.synthesize ?? synthesizeWithCdk,
-    valid: (workflows) => workflows.definitions !== undefined,
+    valid: (workflows) =>
+      workflows.definitions !== undefined &&
+      workflows.types !== undefined &&
+      workflows.fastLaneArn !== undefined,
     ...(options.root ? { root: options.root } : {}),
     ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
   });

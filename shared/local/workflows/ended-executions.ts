@@ -10,12 +10,13 @@ import type { LocalEndedExecution } from './local-workflow-runner.ts';
  */
 export function endedExecutionHandler(
   deps: ServiceDeps,
-  arns: { readonly policyRunArn: string; readonly operationArn: string },
+  arns: { readonly policyRunArn: string; readonly operationArn: string; readonly restoreTestArn: string },
   logger: Logger,
 ): (ended: LocalEndedExecution) => void {
   const workflowOf: Record<string, EndedExecution['workflow']> = {
     [arns.policyRunArn]: 'policy-run',
     [arns.operationArn]: 'guest-operation',
+    [arns.restoreTestArn]: 'restore-test',
   };
   return (ended) => {
     const workflow = workflowOf[ended.arn];

@@ -4,6 +4,7 @@ type WaitDefinition = {
     {
       Type: string;
       Seconds?: number;
+      SecondsPath?: string;
       Retry?: Array<{ IntervalSeconds?: number }>;
       ItemProcessor?: WaitDefinition;
       Iterator?: WaitDefinition;
@@ -24,6 +25,9 @@ export function scaledWaits(
     for (const [name, state] of Object.entries(definition.States)) {
       if (state.Type === 'Wait' && typeof state.Seconds === 'number')
         waits[name] = Math.round(state.Seconds * 1000 * factor);
+      // A Wait whose length a step chooses (the restore test's): its usual look, 2 s, scaled.
+      if (state.Type === 'Wait' && typeof state.SecondsPath === 'string')
+        waits[name] = Math.round(2000 * factor);
       const retryInterval = state.Retry?.[0]?.IntervalSeconds;
       if (state.Type === 'Task' && retryInterval !== undefined)
         waits[name] = Math.round(retryInterval * 1000 * factor);

@@ -2,8 +2,8 @@ import { App, type CfnResource, Stack } from 'aws-cdk-lib';
 import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { GuestOperationWorkflow } from '#infra/constructs/guest-operation-workflow.ts';
 import { PolicyRunWorkflow } from '#infra/constructs/policy-run-workflow.ts';
+import { RestoreTestWorkflow } from '#infra/constructs/restore-test-workflow.ts';
 import { forEachStep, type WorkflowStepEntry } from '#shared/config/workflow-steps.ts';
-
 import {
   LOCAL_ACCOUNT,
   LOCAL_PSEUDO_PARAMETERS,
@@ -11,6 +11,7 @@ import {
   localFunctionArn,
   localStateMachineArn,
 } from '../local-arns.ts';
+import type { StateMachineType } from './local-workflow-runner.ts';
 
 /** The local functions a policy run invokes, by name: the workflow steps and the connector. */
 type PolicyRunFunction = WorkflowStepEntry | 'connector';
@@ -33,12 +34,18 @@ function resolve(value: unknown, refs: Record<string, string>): string {
 export interface LocalWorkflows {
   /** Every state machine of the workflow, by its local ARN. */
   readonly definitions: Record<string, Record<string, unknown>>;
+  /** Each state machine's type (`StateMachineType` in the template), by its local ARN. */
+  readonly types: Record<string, StateMachineType>;
   /** The ARN of the policy run itself (its lanes are children). */
   readonly policyRunArn: string;
   /** The ARN of the guest-operation state machine. */
   readonly operationArn: string;
   /** The ARN of the policy run's lane state machine (the daily sweep starts prune-only lanes). */
   readonly laneArn: string;
+  /** The ARN of the policy run's Express fast lane. */
+  readonly fastLaneArn: string;
+  /** The ARN of the restore-test state machine. */
+  readonly restoreTestArn: string;
 }
 
 /**
@@ -62,8 +69,12 @@ export function synthesizePolicyRunDefinitions(): LocalWorkflows {
     ...steps,
     connector: fn('connector'),
   });
+  const restoreTests = new RestoreTestWorkflow(stack, 'RestoreTest', steps);
   const template = app.synth().getStackByName(stack.stackName).template as {
-    Resources: Record<string, { Type: string; Properties: { DefinitionString: unknown } }>;
+    Resources: Record<
+      string,
+      { Type: string; Properties: { DefinitionString: unknown; StateMachineType?: StateMachineType } }
+    >;
   };
   const machines = Object.entries(template.Resources).filter(
     ([, resource]) => resource.Type === 'AWS::StepFunctions::StateMachine',
@@ -77,13 +88,24 @@ export function synthesizePolicyRunDefinitions(): LocalWorkflows {
       JSON.parse(resolve(machine.Properties.DefinitionString, refs)) as Record<string, unknown>,
     ]),
   );
+  const types = Object.fromEntries(
+    machines.map(([logicalId, machine]) => [
+      localStateMachineArn(logicalId),
+      machine.Properties.StateMachineType ?? 'STANDARD',
+    ]),
+  );
   const parentId = stack.getLogicalId(workflow.stateMachine.node.defaultChild as CfnResource);
   const operationId = stack.getLogicalId(operations.stateMachine.node.defaultChild as CfnResource);
   const laneId = stack.getLogicalId(workflow.laneStateMachine.node.defaultChild as CfnResource);
+  const fastLaneId = stack.getLogicalId(workflow.fastLaneStateMachine.node.defaultChild as CfnResource);
+  const restoreTestId = stack.getLogicalId(restoreTests.stateMachine.node.defaultChild as CfnResource);
   return {
     definitions,
+    types,
     policyRunArn: localStateMachineArn(parentId),
     operationArn: localStateMachineArn(operationId),
     laneArn: localStateMachineArn(laneId),
+    fastLaneArn: localStateMachineArn(fastLaneId),
+    restoreTestArn: localStateMachineArn(restoreTestId),
   };
 }

@@ -1,6 +1,10 @@
 import type { Store } from '#shared/adapters/dynamo/store.ts';
+import type { AgentConnection } from '#shared/domain/agent/agent-connection.ts';
 import { AgentOfflineError, AgentOutdatedError } from '#shared/domain/agent/agent-errors.ts';
+import { type AnswerLatency, MAX_POLL_MS, pollDelayMs } from '#shared/domain/agent/answer-polls.ts';
+import type { KnownConnections } from '#shared/domain/agent/known-connections.ts';
 import type { CommandMessage } from '#shared/domain/agent/protocol.ts';
+import { signCommandId } from '#shared/domain/agent/signed-command-id.ts';
 import type { Cluster } from '#shared/domain/cluster.ts';
 import { reviveError } from '#shared/domain/error-registry.ts';
 import { domainEvent } from '#shared/domain/notifications/events.ts';
@@ -19,47 +23,80 @@ export interface AgentChannelDeps {
   readonly events: EventPublisher;
   /** How long a command waits for an agent to take and answer it before it fails offline. */
   readonly offlineAfterMs: number;
-  /** How often the table is read again while waiting. */
-  readonly pollMs?: number;
+  /** How long each cluster's agent has recently taken to answer (per warm instance). */
+  readonly latency: AnswerLatency;
+  /** The connection each cluster's agent last took a command on (per warm instance). */
+  readonly known: KnownConnections;
+  /** The key command ids are signed with; the WebSocket function checks answers with it. */
+  readonly commandKey: () => Promise<Buffer>;
 }
 
 /**
- * Runs one command on a cluster through its agent: records the command (with an id), pushes it
- * to the agent's connection, and waits for the answer. A connection that changes while the
- * command waits (the agent reconnected) gets the same command again: the agent answers a
- * command id it has seen from its memory instead of running it twice. No answer within the
- * bound: {@link AgentOfflineError}, and one `agent.offline` event per offline episode.
+ * How long past the connector's wait a command's id stays valid: the WebSocket function's clock
+ * may run a little ahead of the connector's. An answer later than that finds nobody waiting.
+ */
+const ID_GRACE_MS = 5_000;
+
+/**
+ * Runs one command on a cluster through its agent: pushes it, with an id signed for the cluster
+ * and the wait's end, to the agent's connection, and waits for the answer, which the WebSocket
+ * function records once the id checks out (nothing is written before the command goes out, except
+ * a followed task's waiting workflow token). A connection that changes while the command waits
+ * (the agent reconnected) gets the same command again: the agent answers a command id it has
+ * seen from its memory instead of running it twice. No answer within the bound:
+ * {@link AgentOfflineError}, and one `agent.offline` event per offline episode.
  */
 export async function sendToAgent(
   deps: AgentChannelDeps,
   cluster: Cluster,
   command: ConnectorCommand,
+  options: { taskToken?: string } = {},
 ): Promise<unknown> {
-  const id = deps.ids.next('cmd');
   const { tenantId } = cluster;
-  // The command is recorded while the connection is read: a fresh command has no answer yet,
-  // so the first table read after it is the one after the first wait.
-  let [, connection] = await Promise.all([
-    deps.store.agents.putCommand({
-      id,
-      tenantId,
-      clusterId: cluster.id,
-      command,
-      createdAt: new Date(deps.now()).toISOString(),
-      state: 'pending',
-    }),
-    deps.store.agents.getConnection(tenantId, cluster.id),
-  ]);
   const deadline = deps.now() + deps.offlineAfterMs;
+  const scope = { tenantId, clusterId: cluster.id };
+  const id = signCommandId(await deps.commandKey(), scope, deps.ids.next('cmd'), deadline + ID_GRACE_MS);
   const message: CommandMessage = { type: 'command', id, command };
+  const readConnection = () => deps.store.agents.getConnection(tenantId, cluster.id);
   let sentOn: string | undefined;
-  for (let waits = 0; ; waits++) {
-    if (connection?.connectionId && connection.commands && connection.connectionId !== sentOn) {
-      if (!connection.commands.includes(command.type)) {
-        throw new AgentOutdatedError(cluster.name, connection.agentVersion ?? 'unknown', command.type);
-      }
-      if (await deps.connections.send(connection.connectionId, message)) sentOn = connection.connectionId;
+  let sentAt: number | undefined;
+  /** Sends the command on `connection` unless it went there already; whether it went out now. */
+  const push = async (connection: AgentConnection | undefined): Promise<boolean> => {
+    if (!connection?.connectionId || !connection.commands || connection.connectionId === sentOn) return false;
+    if (!connection.commands.includes(command.type)) {
+      throw new AgentOutdatedError(cluster.name, connection.agentVersion ?? 'unknown', command.type);
     }
+    if (!(await deps.connections.send(connection.connectionId, message))) {
+      deps.known.forget(connection);
+      return false;
+    }
+    sentOn = connection.connectionId;
+    sentAt ??= deps.now();
+    deps.known.remember(connection);
+    return true;
+  };
+
+  // A followed task's workflow token is recorded before the agent can report on it; the connection
+  // is read beside it unless the agent's last one is known here.
+  const remembered = deps.known.get(tenantId, cluster.id);
+  const [, read] = await Promise.all([
+    options.taskToken
+      ? deps.store.agents.putFollow({
+          ...scope,
+          id,
+          taskToken: options.taskToken,
+          createdAt: new Date(deps.now()).toISOString(),
+        })
+      : undefined,
+    remembered ? undefined : readConnection(),
+  ]);
+  let connection = remembered ?? read;
+  // The remembered connection is gone (the agent reconnected, its key was revoked): the table's.
+  if (!(await push(connection)) && remembered) {
+    connection = await readConnection();
+    await push(connection);
+  }
+  for (let waits = 0; ; waits++) {
     if (deps.now() >= deadline) {
       // One episode per connection of the agent (or none ever): silent or gone, it is reported once.
       const since =
@@ -70,33 +107,28 @@ export async function sendToAgent(
       await reportOffline(deps, cluster, connection?.connectedAt ?? 'never', since);
       throw new AgentOfflineError(cluster.name, cluster.id, since);
     }
-    await deps.answers.wait(
-      id,
-      Math.min(pollDelayMs(waits, deps.pollMs), Math.max(1, deadline - deps.now())),
-    );
-    // The connection is read with the command: an agent that reconnected gets the command again.
-    const [record, current] = await Promise.all([
-      deps.store.agents.getCommand(tenantId, id),
-      deps.store.agents.getConnection(tenantId, cluster.id),
-    ]);
-    if (record?.state === 'answered') {
-      if (record.error) throw reviveError(record.error);
-      const text = record.pages
+    // Notified in-process, the answer comes with the wake-up; polled, the table is read when
+    // answers of this cluster usually come (an unanswered read costs as much as an answered one).
+    const pause = deps.answers.notifies
+      ? MAX_POLL_MS
+      : pollDelayMs(waits, deps.latency.firstPollMs(cluster.id));
+    const answer =
+      (await deps.answers.wait(id, Math.min(pause, Math.max(1, deadline - deps.now())))) ??
+      (await deps.store.agents.getAnswer(tenantId, id));
+    if (answer?.state === 'answered') {
+      if (sentAt !== undefined && answer.answeredAt) {
+        deps.latency.record(cluster.id, Date.parse(answer.answeredAt) - sentAt);
+      }
+      if (answer.error) throw reviveError(answer.error);
+      const text = answer.pages
         ? await deps.store.agents.pagedResult(tenantId, id)
-        : (record.result ?? 'null');
+        : (answer.result ?? 'null');
       return JSON.parse(text) as unknown;
     }
-    connection = current;
+    // Still unanswered: an agent that reconnected meanwhile gets the command again.
+    connection = await readConnection();
+    await push(connection);
   }
-}
-
-/**
- * How long the n-th wait for an answer lasts when nothing signals it (in AWS the answer comes
- * in another function: the table is polled). Most commands are answered within tens of
- * milliseconds, so the first looks come soon and later ones back off to the poll interval.
- */
-function pollDelayMs(waits: number, maxMs = 200): number {
-  return Math.min(maxMs, 10 * 2 ** Math.min(waits, 10));
 }
 
 /** Publishes `agent.offline` once per episode (an episode: the agent's connection since `episode`, or never connected). */

@@ -1,11 +1,18 @@
+import type { z } from 'zod';
 import type { Store } from '#shared/adapters/dynamo/store.ts';
+import type { AgentAnswerRecord } from '#shared/domain/agent/agent-connection.ts';
 import { agentSecretMatches, parseAgentKey } from '#shared/domain/agent/agent-key.ts';
 import type { MessageRateLimiter } from '#shared/domain/agent/message-rate.ts';
 import { AgentMessageSchema, MAX_MESSAGE_BYTES } from '#shared/domain/agent/protocol.ts';
+import { checkCommandId, commandIdExpiry } from '#shared/domain/agent/signed-command-id.ts';
 import type { AuditEvent } from '#shared/domain/audit.ts';
+import { reviveError, type SerializedError, toLambdaFailure } from '#shared/domain/error-registry.ts';
 import type { AgentConnections, AnswerSignal } from '#shared/ports/agent-connections.ts';
 import type { Clock } from '#shared/ports/clock.ts';
 import type { IdGenerator } from '#shared/ports/ids.ts';
+import type { TaskCallbacks } from '#shared/ports/task-callbacks.ts';
+
+type AgentMessage = z.infer<typeof AgentMessageSchema>;
 
 /** Who is on a connection: what the authorizer found the agent key bound to. */
 export interface AgentIdentity {
@@ -16,12 +23,16 @@ export interface AgentIdentity {
 
 export interface AgentGatewayDeps {
   readonly store: Store;
+  /** The key the connector signs command ids with: an answer's id must check out under it. */
+  readonly commandKey: () => Promise<Buffer>;
   readonly connections: AgentConnections;
   readonly answers: AnswerSignal;
   readonly ids: IdGenerator;
   readonly now: Clock;
   /** Messages per connection; one over the limit closes the connection (the agent reconnects with backoff). */
   readonly rate: MessageRateLimiter;
+  /** Answers the workflow tasks that wait for a followed Proxmox task (`followTask`). */
+  readonly callbacks: TaskCallbacks;
 }
 
 /**
@@ -78,9 +89,10 @@ export async function agentDisconnected(
 
 /**
  * `$default`: one message from an agent. Announcements and pings keep the connection current;
- * an answer is accepted only for a pending command of the agent's own tenant and cluster.
- * Anything else (a forged, replayed or foreign answer, an oversized or malformed message) is
- * refused and audited; a key revoked since the connection opened closes it.
+ * an answer is accepted only once for a command whose signed id was given for the agent's own
+ * tenant and cluster and has not expired. Anything else (a forged, replayed, expired or foreign
+ * answer, an oversized or malformed message) is refused and audited; a key revoked since the
+ * connection opened closes it.
  */
 export async function agentMessage(
   deps: AgentGatewayDeps,
@@ -97,28 +109,22 @@ export async function agentMessage(
     }
     return;
   }
-  const key = await deps.store.agents.getKey(identity.tenantId, identity.keyId);
-  if (!key || key.revokedAt) {
-    await deps.connections.close(connectionId).catch(() => undefined);
+  const message = parseMessage(body);
+  if (typeof message !== 'string' && message.type === 'answer') {
+    // The answer is stored and its waiter woken first; the key is read after it, off the answer's
+    // path: revoking a key closes its connection at once (DeleteConnection), so this read only
+    // catches a message that raced the revoke (its answer stands, as one a moment earlier would).
+    const outcome = await storeAnswer(deps, await deps.commandKey(), identity, message);
+    if (typeof outcome === 'object') deps.answers.notify(message.id, outcome.answer);
+    else await refuse(deps, identity, connectionId, message.id, REFUSED_ANSWERS[outcome](message.id));
+    await keyStillHeld(deps, identity, connectionId);
     return;
   }
-  if (Buffer.byteLength(body) > MAX_MESSAGE_BYTES) {
-    await refuse(deps, identity, connectionId, 'message', `a message of ${Buffer.byteLength(body)} bytes`);
+  if (!(await keyStillHeld(deps, identity, connectionId))) return;
+  if (typeof message === 'string') {
+    await refuse(deps, identity, connectionId, 'message', message);
     return;
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    await refuse(deps, identity, connectionId, 'message', 'a message that is not JSON');
-    return;
-  }
-  const parsed = AgentMessageSchema.safeParse(json);
-  if (!parsed.success) {
-    await refuse(deps, identity, connectionId, 'message', 'a message of no known shape');
-    return;
-  }
-  const message = parsed.data;
   switch (message.type) {
     case 'ping':
       return;
@@ -128,48 +134,132 @@ export async function agentMessage(
         commands: message.commands,
       });
       return;
-    case 'answer': {
-      const command = { tenantId: identity.tenantId, clusterId: identity.clusterId, id: message.id };
-      let stored: boolean;
-      if ('page' in message) {
-        // A page is written before it completes the answer: check the command is this agent's first.
-        if (!(await isOwnCommand(deps, command))) {
-          await refuse(deps, identity, connectionId, message.id, 'an answer to a command it was never sent');
-          return;
-        }
-        stored = await deps.store.agents.answerPage(
-          identity.tenantId,
-          message.id,
-          message.page,
-          message.pages,
-          message.chunk,
-        );
-      } else {
-        stored = await deps.store.agents.answer(
-          command,
-          'error' in message ? { error: message.error } : { result: JSON.stringify(message.result ?? null) },
-        );
-      }
-      if (!stored) {
-        const what = (await isOwnCommand(deps, command))
-          ? 'a second answer to a command already answered'
-          : 'an answer to a command it was never sent';
-        await refuse(deps, identity, connectionId, message.id, what);
-        return;
-      }
-      deps.answers.notify(message.id);
+    case 'taskHeartbeat':
+    case 'taskEnded':
+      await taskReport(deps, identity, connectionId, message);
       return;
-    }
   }
 }
 
-/** Whether the command exists and was sent to this agent's cluster (its tenant's partition only). */
-async function isOwnCommand(
+/** Why an answer was refused, for the audit trail. */
+const REFUSED_ANSWERS: Record<Exclude<AnswerOutcome, object>, (id: string) => string> = {
+  refused: () => 'an answer to a command it was never sent',
+  expired: (id) =>
+    `an answer to a command whose id expired at ${new Date(commandIdExpiry(id) ?? 0).toISOString()}`,
+  second: () => 'a second answer to a command already answered',
+};
+
+/** Whether the connection's key is still valid; a revoked (or deleted) key's connection is closed. */
+async function keyStillHeld(
   deps: AgentGatewayDeps,
-  command: { tenantId: string; clusterId: string; id: string },
+  identity: AgentIdentity,
+  connectionId: string,
 ): Promise<boolean> {
-  const record = await deps.store.agents.getCommand(command.tenantId, command.id);
-  return record !== undefined && record.clusterId === command.clusterId;
+  const key = await deps.store.agents.getKey(identity.tenantId, identity.keyId);
+  if (key && !key.revokedAt) return true;
+  await deps.connections.close(connectionId).catch(() => undefined);
+  return false;
+}
+
+/** The message, or why it is refused (too large, not JSON, of no known shape). */
+function parseMessage(body: string): AgentMessage | string {
+  const bytes = Buffer.byteLength(body);
+  if (bytes > MAX_MESSAGE_BYTES) return `a message of ${bytes} bytes`;
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return 'a message that is not JSON';
+  }
+  const parsed = AgentMessageSchema.safeParse(json);
+  return parsed.success ? parsed.data : 'a message of no known shape';
+}
+
+/**
+ * What became of an answer: stored (`answer`: the whole answer as stored, absent for a page), or
+ * refused: `refused` (its id was not given for this agent's tenant and cluster, or not by this
+ * service), `expired`, or `second` (its command was answered already, or the page came already).
+ */
+type AnswerOutcome = { answer?: AgentAnswerRecord } | 'refused' | 'expired' | 'second';
+
+/**
+ * Stores an answer (or one page of it) to a command whose signed id checks out for the agent's
+ * own tenant and cluster. The whole answer is one conditional write that creates its record (a
+ * second answer finds it there); nothing is read first.
+ */
+async function storeAnswer(
+  deps: AgentGatewayDeps,
+  commandKey: Buffer,
+  identity: AgentIdentity,
+  message: Extract<AgentMessage, { type: 'answer' }>,
+): Promise<AnswerOutcome> {
+  const command = { tenantId: identity.tenantId, clusterId: identity.clusterId, id: message.id };
+  const check = checkCommandId(commandKey, identity, message.id, deps.now());
+  if (check === 'expired') return 'expired';
+  if (check !== 'valid') return 'refused';
+  const at = new Date(deps.now()).toISOString();
+  if ('page' in message) {
+    const stored = await deps.store.agents.answerPage(command, message, at);
+    return stored ? {} : 'second';
+  }
+  const answer =
+    'error' in message ? { error: message.error } : { result: JSON.stringify(message.result ?? null) };
+  const stored = await deps.store.agents.answer(command, answer, at);
+  return stored ? { answer: stored } : 'second';
+}
+
+type TaskReport =
+  | { type: 'taskHeartbeat'; id: string }
+  | { type: 'taskEnded'; id: string; result?: unknown }
+  | { type: 'taskEnded'; id: string; error: SerializedError };
+
+/**
+ * A followed task's heartbeat or end, passed on to the workflow task waiting for it. The token
+ * comes from the record the connector wrote before sending the `followTask` (its id signed for
+ * this agent's cluster), never from the message; a report for anything else, or a second end, is refused and audited.
+ */
+async function taskReport(
+  deps: AgentGatewayDeps,
+  identity: AgentIdentity,
+  connectionId: string,
+  report: TaskReport,
+): Promise<void> {
+  // Reports come as long as the task runs, past the id's expiry: only its origin is checked.
+  const signed = checkCommandId(await deps.commandKey(), identity, report.id) === 'valid';
+  const follow = signed ? await deps.store.agents.getFollow(identity.tenantId, report.id) : undefined;
+  const token = follow?.clusterId === identity.clusterId ? follow.taskToken : undefined;
+  if (!token) {
+    await refuse(
+      deps,
+      identity,
+      connectionId,
+      report.id,
+      'a task report for a task it was never asked to follow',
+    );
+    return;
+  }
+  if (report.type === 'taskHeartbeat') {
+    // A heartbeat after the end changes nothing; it is not worth an audit entry.
+    await deps.callbacks.heartbeat(token);
+    return;
+  }
+  const delivered =
+    'error' in report
+      ? await deps.callbacks.fail(
+          token,
+          report.error.name,
+          // The Cause a failed Lambda task carries, so the workflow reads both the same way.
+          JSON.stringify(toLambdaFailure(reviveError(report.error))),
+        )
+      : await deps.callbacks.succeed(token, report.result ?? null);
+  if (!delivered)
+    await refuse(
+      deps,
+      identity,
+      connectionId,
+      report.id,
+      'a second end of a task whose outcome was already taken',
+    );
 }
 
 async function refuse(

@@ -7,16 +7,19 @@ import type { ProxmoxStorage } from '#shared/domain/proxmox/types.ts';
 import { selectTargets } from '#shared/domain/select-targets.ts';
 import { callProxmox } from '#shared/ports/proxmox-gateway.ts';
 import type { ServiceDeps } from '../service-deps.ts';
+import { checkOffsiteCopy } from './check-offsite-copy.ts';
 
 /**
  * A backup policy's storage must exist with content `backup` on every node of the guests it
  * selects now (from the inventory), as Proxmox lists the node's storages. A node that cannot be
  * asked (offline, unreachable) is not held against the policy: the run checks again, and a
  * guest whose node lacks the storage fails there with Proxmox's text. Throws one 422 naming
- * each node and what is wrong there; changes nothing.
+ * each node and what is wrong there (or what is wrong with an off-site copy's source); changes
+ * nothing.
  */
 export async function checkBackupStorage(deps: ServiceDeps, policy: Policy): Promise<void> {
   if (policy.kind !== 'backup' || !policy.backup) return;
+  await checkOffsiteCopy(deps, policy);
   const { storage } = policy.backup;
   const guests = await readAllPages<Guest>((cursor) =>
     deps.store.guests.list(policy.tenantId, { limit: 200, ...(cursor ? { cursor } : {}) }),

@@ -1,6 +1,7 @@
 import { parseArchiveName } from '#shared/domain/backup/archive-name.ts';
 import { type BackupRecord, formatBackupId } from '#shared/domain/backup/backup-record.ts';
 import { domainEvent } from '#shared/domain/notifications/events.ts';
+import { skipOf } from '#shared/domain/run-skip.ts';
 import { failureOf, type GuestOutcome, type StepLog } from '../policy-run/record-result.ts';
 import { planPrune } from '../retention/plan-prune.ts';
 import type { SnapshotDeletion } from '../retention/prune-work.ts';
@@ -71,11 +72,12 @@ export async function recordBackupResult(
       node: item.node,
       snapshotName: item.snapshotName,
       outcome: failure ? 'failed' : 'succeeded',
-      ...(failure ? { error: failure.text, errorType: failure.type } : {}),
+      ...(failure ? { error: failure.text, errorType: failure.type, ...skipOf(failure.type) } : {}),
       ...(failure?.lock ? { lock: failure.lock } : {}),
       ...(upid ? { upid } : {}),
       ...(backup.volid ? { volid: backup.volid } : {}),
       ...(backup.size !== undefined ? { size: backup.size } : {}),
+      ...(item.hookWarning ? { warning: item.hookWarning } : {}),
       finishedAt,
     },
     { backup },
@@ -88,7 +90,9 @@ export async function recordBackupResult(
       guestId: item.guestId,
     });
   }
-  await deps.events.publish([
+  // The event and the retention plan at once: neither needs the other, and the guest's lane
+  // waits for this step before its next vzdump.
+  const published = deps.events.publish([
     domainEvent({
       tenantId: item.tenantId,
       type: failure ? 'backup.failed' : 'backup.succeeded',
@@ -111,10 +115,16 @@ export async function recordBackupResult(
     }),
   ]);
   const result = { recorded: recorded === 'recorded', late };
-  if (failure || late) return { ...result, deletions: [] };
-  const deletions = await planPrune(deps, { item }).then(
-    (plan) => plan.deletions,
-    () => [],
-  );
+  if (failure || late) {
+    await published;
+    return { ...result, deletions: [] };
+  }
+  const [deletions] = await Promise.all([
+    planPrune(deps, { item }).then(
+      (plan) => plan.deletions,
+      () => [],
+    ),
+    published,
+  ]);
   return { ...result, deletions };
 }

@@ -6,6 +6,7 @@ import { ProxmoxError, ProxmoxNotFoundError } from '#shared/domain/proxmox-error
 import { callProxmox } from '#shared/ports/proxmox-gateway.ts';
 import { auditEvent, authorize } from '../audit-trail.ts';
 import { guestFilter, requireGuest } from '../guest-reference.ts';
+import { DELETED_RECORD_DAYS } from '../retention/record-prune.ts';
 import type { ServiceDeps } from '../service-deps.ts';
 
 /** Seconds Proxmox is asked to wait for a deletion, so its answer (or refusal) comes back at once. */
@@ -214,9 +215,13 @@ export async function deleteBackup(
     deletedBy: context.principal.subject,
     deleteReason: 'operator',
   };
-  await deps.store.backups.put(after);
-  await deps.store.audit.record(
-    auditEvent(deps, context, { ...facts, before: auditSummary(before), after: auditSummary(after) }),
-  );
-  return after;
+  // Record, audit and TTL at once; an operator who deleted it meanwhile already wrote both.
+  const event = auditEvent(deps, context, {
+    ...facts,
+    before: auditSummary(before),
+    after: auditSummary(after),
+  });
+  const ttl = Math.floor(deps.now() / 1000) + DELETED_RECORD_DAYS * 86_400;
+  const recorded = await deps.store.backups.markDeleted(after, deps.store.audit.entry(event), ttl, before);
+  return recorded ? after : await getBackup(deps, context, id);
 }

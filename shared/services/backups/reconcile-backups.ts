@@ -3,6 +3,7 @@ import type { Guest } from '#shared/domain/guest.ts';
 import { parseGuestId } from '#shared/domain/guest-id.ts';
 import type { ConnectorCommand } from '#shared/domain/proxmox/commands.ts';
 import { callProxmox } from '#shared/ports/proxmox-gateway.ts';
+import { mapWithLimit, READS_IN_FLIGHT } from '../map-with-limit.ts';
 import type { ServiceDeps } from '../service-deps.ts';
 
 export interface BackupReconcileSummary {
@@ -31,18 +32,16 @@ export async function reconcileGuestBackups(
   input: { tenantId: string; guestIds: readonly string[] },
 ): Promise<BackupReconcileSummary> {
   const guests = (
-    await Promise.all(
-      [...new Set(input.guestIds)].map(async (guestId) => {
-        const ref = parseGuestId(guestId);
-        return ref ? await deps.store.guests.get(input.tenantId, ref.clusterId, ref.vmid) : undefined;
-      }),
-    )
+    await mapWithLimit([...new Set(input.guestIds)], READS_IN_FLIGHT, async (guestId) => {
+      const ref = parseGuestId(guestId);
+      return ref ? await deps.store.guests.get(input.tenantId, ref.clusterId, ref.vmid) : undefined;
+    })
   ).filter((guest): guest is Guest => guest !== undefined && !guest.gone);
   const records = new Map(
-    await Promise.all(
-      guests.map(
-        async (guest) => [guest.id, await deps.store.backups.listForGuest(input.tenantId, guest.id)] as const,
-      ),
+    await mapWithLimit(
+      guests,
+      READS_IN_FLIGHT,
+      async (guest) => [guest.id, await deps.store.backups.listForGuest(input.tenantId, guest.id)] as const,
     ),
   );
   const nodesOf = new Map<string, Set<string>>();

@@ -225,7 +225,8 @@ export async function recordSafetyBackup(
   const id = formatBackupId(guest.id, made.volid);
   if (await deps.store.backups.get(operation.tenantId, guest.id, id)) return id;
   const archive = parseArchiveName(made.volid);
-  await deps.store.backups.put({
+  // Only if still new: the usage counter counts an archive once.
+  await deps.store.backups.putIfNew({
     tenantId: operation.tenantId,
     id,
     guestId: guest.id,

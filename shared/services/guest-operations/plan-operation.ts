@@ -14,8 +14,29 @@ export interface OperationStep {
   readonly command: ConnectorCommand;
 }
 
+/** A step as the workflow runs it: on an agent cluster, the agent follows the task it starts. */
+export interface PlannedStep extends OperationStep {
+  readonly followTasks: boolean;
+}
+
 /**
- * First step of a guest operation: looks at the guest as Proxmox sees it now and plans the
+ * First step of a guest operation: plans its Proxmox steps ({@link planSteps}) and marks each
+ * with whether the cluster's agent follows its task (`FollowStep` waits for the agent's report
+ * instead of polling; any other cluster, or an agent that cannot, is polled).
+ */
+export async function planOperation(
+  deps: ServiceDeps,
+  input: { tenantId: string; operationId: string },
+): Promise<{ steps: PlannedStep[] }> {
+  const steps = await planSteps(deps, input);
+  const clusterId = steps[0]?.clusterId;
+  const cluster = clusterId ? await deps.store.clusters.get(input.tenantId, clusterId) : undefined;
+  const followTasks = cluster?.connection === 'agent';
+  return { steps: steps.map((step) => ({ ...step, followTasks })) };
+}
+
+/**
+ * The steps of a guest operation: looks at the guest as Proxmox sees it now and plans the
  * Proxmox tasks to run one after another.
  * - snapshot: take it (with RAM state if asked and a VM).
  * - delete-snapshot: delete it.
@@ -25,17 +46,17 @@ export interface OperationStep {
  *   tags Proxmox copied from the source (unless `newGuest.copyTags`), start it if asked.
  * - restore-backup-new-guest / restore-backup-in-place: see {@link planBackupRestore}.
  */
-export async function planOperation(
+async function planSteps(
   deps: ServiceDeps,
   input: { tenantId: string; operationId: string },
-): Promise<{ steps: OperationStep[] }> {
+): Promise<OperationStep[]> {
   const operation = await deps.store.operations.get(input.tenantId, input.operationId);
   if (!operation) throw new NotFoundError('operation', input.operationId);
   if (operation.kind === 'restore-backup-new-guest' || operation.kind === 'restore-backup-in-place') {
     // The guest of a backup may be gone (its archive restores all the same): planned apart.
     const plan = await planBackupRestore(deps, operation);
     await markRunning(deps, input, plan.steps, plan.planned);
-    return { steps: plan.steps };
+    return plan.steps;
   }
   const ref = parseGuestId(operation.guestId);
   const guest = ref ? await deps.store.guests.get(input.tenantId, ref.clusterId, ref.vmid) : undefined;
@@ -138,7 +159,7 @@ export async function planOperation(
     }
   }
   await markRunning(deps, input, steps, planned);
-  return { steps };
+  return steps;
 }
 
 async function markRunning(

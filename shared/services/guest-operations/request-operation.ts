@@ -15,6 +15,7 @@ import {
 import type { WorkflowStarter } from '#shared/ports/workflow-starter.ts';
 import { auditEvent, authorize } from '../audit-trail.ts';
 import { requireGuest } from '../guest-reference.ts';
+import { checkManualSnapshot } from '../plans/plan-checks.ts';
 import type { ServiceDeps } from '../service-deps.ts';
 import { snapshotsOnProxmox } from './proxmox-snapshots.ts';
 
@@ -112,6 +113,8 @@ export async function requestOperation(
         `VM ${request.newGuest.vmid} already exists`,
       );
   }
+  if (kind === 'snapshot')
+    await checkManualSnapshot(deps, guest.tenantId, guest.id, Boolean(request.includeMemory));
   await checkAgainstProxmox(deps, guest, kind, name);
   const operation: Operation = {
     id,

@@ -6,6 +6,7 @@ import { type ComplianceReport, complianceReport } from '#shared/domain/insight/
 import type { Operation } from '#shared/domain/operation.ts';
 import { selectTargets } from '#shared/domain/select-targets.ts';
 import type { SnapshotRecord } from '#shared/domain/snapshot-record.ts';
+import { mapWithLimit, READS_IN_FLIGHT } from '../map-with-limit.ts';
 import type { ServiceDeps } from '../service-deps.ts';
 import { allGuests, allPolicies, runsInPeriod } from './insight-records.ts';
 import type { ReportPeriod } from './report-period.ts';
@@ -35,12 +36,10 @@ export async function complianceReportFor(
   ]);
   const snapshots = new Map<string, SnapshotRecord[]>();
   const backups = new Map<string, BackupRecord[]>();
-  await Promise.all(
-    guests.map(async (guest) => {
-      snapshots.set(guest.id, await deps.store.snapshots.list(tenantId, guest.id));
-      backups.set(guest.id, await deps.store.backups.listForGuest(tenantId, guest.id));
-    }),
-  );
+  await mapWithLimit(guests, READS_IN_FLIGHT, async (guest) => {
+    snapshots.set(guest.id, await deps.store.snapshots.list(tenantId, guest.id));
+    backups.set(guest.id, await deps.store.backups.listForGuest(tenantId, guest.id));
+  });
   const policyGuests = new Map<string, string[]>();
   for (const policy of policies) {
     const covered = new Set(
@@ -66,5 +65,6 @@ export async function complianceReportFor(
     snapshots,
     backups,
     operations,
+    restoreTestRuns: await deps.store.restoreTestRuns.all(tenantId),
   });
 }

@@ -2,8 +2,11 @@ import { readAllPages } from '#shared/adapters/dynamo/read-all-pages.ts';
 import type { Exclusion } from '#shared/domain/exclusion.ts';
 import type { Guest } from '#shared/domain/guest.ts';
 import { computeCoverage, type GuestCoverage } from '#shared/domain/insight/coverage.ts';
+import { classifyPoints } from '#shared/domain/insight/offsite.ts';
+import { policyKind } from '#shared/domain/insight/policy-kind.ts';
 import type { RecoveryPoint } from '#shared/domain/insight/rpo.ts';
 import type { Policy } from '#shared/domain/policy.ts';
+import { mapWithLimit } from '../map-with-limit.ts';
 import type { ServiceDeps } from '../service-deps.ts';
 
 /** Guests read per page: large pages, as the reports read the whole inventory. */
@@ -32,20 +35,29 @@ export async function loadFleet(deps: ServiceDeps, tenantId: string): Promise<Fl
   return { policies, coverage: computeCoverage(guests, policies, exclusions, deps.now()) };
 }
 
-/** Each guest's good recovery points: one Query per guest, a bounded number at a time. */
+/** The ids of the tenant's off-site copy policies (their archives are `offsite` points). */
+export const offsitePolicyIds = (policies: readonly Policy[]): Set<string> =>
+  new Set(policies.filter((policy) => policyKind(policy) === 'offsite').map((policy) => policy.id));
+
+/**
+ * Each guest's good recovery points, an off-site copy's archives as `offsite`: one Query per
+ * guest, a bounded number at a time.
+ */
 export async function loadRecoveryPoints(
   deps: ServiceDeps,
   tenantId: string,
   guestIds: readonly string[],
+  offsite: ReadonlySet<string>,
 ): Promise<Map<string, RecoveryPoint[]>> {
-  const points = new Map<string, RecoveryPoint[]>();
-  let next = 0;
-  const worker = async () => {
-    while (next < guestIds.length) {
-      const guestId = guestIds[next++] as string;
-      points.set(guestId, await deps.store.insight.recoveryPoints(tenantId, guestId));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(POINT_READS_AT_ONCE, guestIds.length) }, worker));
-  return points;
+  return new Map(
+    await mapWithLimit(
+      guestIds,
+      POINT_READS_AT_ONCE,
+      async (guestId) =>
+        [
+          guestId,
+          classifyPoints(await deps.store.insight.recoveryPoints(tenantId, guestId), offsite),
+        ] as const,
+    ),
+  );
 }

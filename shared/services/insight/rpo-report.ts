@@ -4,7 +4,7 @@ import { policyKind, type RecoveryKind } from '#shared/domain/insight/policy-kin
 import { type GuestRpo, guestRpo, policyIntervalMs, type RpoState } from '#shared/domain/insight/rpo.ts';
 import type { Policy } from '#shared/domain/policy.ts';
 import type { ServiceDeps } from '../service-deps.ts';
-import { loadFleet, loadRecoveryPoints } from './fleet.ts';
+import { loadFleet, loadRecoveryPoints, offsitePolicyIds } from './fleet.ts';
 
 interface PolicyExpectation {
   readonly id: string;
@@ -52,6 +52,7 @@ export async function rpoReport(
     deps,
     tenantId,
     taken.map((entry) => entry.guest.id),
+    offsitePolicyIds(policies),
   );
   const guests = taken
     .map((entry) =>

@@ -1,17 +1,21 @@
 import type { AuditContext } from '#shared/domain/audit.ts';
+import { formatArchiveName } from '#shared/domain/backup/archive-name.ts';
+import { type BackupRecord, formatBackupId } from '#shared/domain/backup/backup-record.ts';
+import type { Guest } from '#shared/domain/guest.ts';
 import { durationsByNode, percentile, taskSeconds } from '#shared/domain/insight/stats.ts';
 import { planLanes } from '#shared/domain/lane.ts';
-import { perNodeLimit } from '#shared/domain/policy.ts';
+import { type Policy, perNodeLimit } from '#shared/domain/policy.ts';
 import { runSnapshotName } from '#shared/domain/run.ts';
 import { parseCron } from '#shared/domain/schedule/cron.ts';
 import { nextRuns } from '#shared/domain/schedule/next-runs.ts';
 import type { SnapshotRecord } from '#shared/domain/snapshot-record.ts';
 import { authorize } from '../audit-trail.ts';
+import { decideBackupRetention } from '../backup-policy/backup-retention.ts';
 import { getPolicy } from '../policies.ts';
 import { type NOT_INCLUDED_REASONS, policyTargets } from '../policy-targets.ts';
 import { decideGuestRetention, type SnapshotDecision } from '../retention/guest-retention.ts';
 import type { ServiceDeps } from '../service-deps.ts';
-import { LANE_CHUNK, MAX_DELETIONS_PER_GUEST_IN_RUN } from './work-item.ts';
+import { MAX_DELETIONS_PER_GUEST_IN_RUN, runLaneChunk } from './work-item.ts';
 
 /** Runs whose task times the expected duration is estimated from (newest first). */
 const HISTORY_RUNS = 20;
@@ -60,6 +64,8 @@ export interface DryRunPlan {
     readonly guestId: string;
     readonly delete: Array<{
       readonly name: string;
+      /** A backup policy's: the archive's storage (`name` is its volume id). */
+      readonly storage?: string;
       readonly reason: SnapshotDecision['reason'];
       readonly inThisRun: boolean;
     }>;
@@ -107,7 +113,8 @@ export async function dryRunPolicy(
     : [];
   const perNode = perNodeLimit(policy);
   const times = await pastTaskTimes(deps, tenantId);
-  const lanes = planLanes(targets, policy.snapshot.includeMemory, LANE_CHUNK).map((planned) => {
+  const chunk = runLaneChunk(policy, targets.length);
+  const lanes = planLanes(targets, policy.snapshot.includeMemory, chunk).map((planned) => {
     const guests = planned.chunks.flat();
     const median = times.byNode.get(planned.node) ?? times.overall;
     return {
@@ -123,24 +130,14 @@ export async function dryRunPolicy(
   const estimates = lanes.map((lane) => lane.expectedSeconds).filter((seconds) => seconds !== undefined);
   const retention = await Promise.all(
     targets.map(async (guest) => {
-      const taken: SnapshotRecord = {
-        tenantId,
-        guestId: guest.id,
-        name: snapshotName,
-        policyId: policy.id,
-        scheduledTime: at,
-        status: 'created',
-        vmstate: false,
-        createdAt: at,
-      };
-      const records = [...(await deps.store.snapshots.list(tenantId, guest.id)), taken];
-      const deletions = decideGuestRetention(policy, records, nowMs)
+      const deletions = (await retentionAfterRun(deps, policy, guest, snapshotName, at))
         .filter((decision) => !decision.keep)
         .reverse();
       return {
         guestId: guest.id,
         delete: deletions.map((decision, index) => ({
           name: decision.name,
+          ...(decision.storage ? { storage: decision.storage } : {}),
           reason: decision.reason,
           inThisRun: index < MAX_DELETIONS_PER_GUEST_IN_RUN,
         })),
@@ -185,4 +182,60 @@ export async function dryRunPolicy(
     ...(estimates.length > 0 ? { expectedSeconds: Math.max(...estimates) } : {}),
     retention: retention.filter((guest) => guest.delete.length > 0),
   };
+}
+
+/**
+ * A guest's retention decisions once the run's recovery point exists: its snapshot, or for a
+ * backup policy an archive on the policy's storage (named as vzdump would name it now).
+ */
+async function retentionAfterRun(
+  deps: ServiceDeps,
+  policy: Policy,
+  guest: Pick<Guest, 'id' | 'clusterId' | 'node' | 'type' | 'vmid'>,
+  snapshotName: string,
+  at: string,
+): Promise<Array<SnapshotDecision & { storage?: string }>> {
+  const tenantId = policy.tenantId;
+  if (policy.kind === 'backup' && policy.backup) {
+    const compress = policy.backup.compress;
+    const file = formatArchiveName({
+      guestType: guest.type,
+      vmid: guest.vmid,
+      // The node's local time in a real name; only its place among the guest's archives matters here.
+      stamp: at.slice(0, 19).replaceAll('-', '_').replace('T', '-').replaceAll(':', '_'),
+      format: guest.type === 'qemu' ? 'vma' : 'tar',
+      compression: compress === 'none' ? '0' : compress,
+    });
+    const volid = `${policy.backup.storage}:backup/${file}`;
+    const written: BackupRecord = {
+      tenantId,
+      id: formatBackupId(guest.id, volid),
+      guestId: guest.id,
+      clusterId: guest.clusterId,
+      node: guest.node,
+      guestType: guest.type,
+      vmid: guest.vmid,
+      storage: policy.backup.storage,
+      volid,
+      createdAt: at,
+      scheduledTime: at,
+      status: 'created',
+      origin: 'policy',
+      policyId: policy.id,
+    };
+    const records = [...(await deps.store.backups.listForGuest(tenantId, guest.id)), written];
+    return decideBackupRetention(policy, records, deps.now());
+  }
+  const taken: SnapshotRecord = {
+    tenantId,
+    guestId: guest.id,
+    name: snapshotName,
+    policyId: policy.id,
+    scheduledTime: at,
+    status: 'created',
+    vmstate: false,
+    createdAt: at,
+  };
+  const records = [...(await deps.store.snapshots.list(tenantId, guest.id)), taken];
+  return decideGuestRetention(policy, records, deps.now());
 }

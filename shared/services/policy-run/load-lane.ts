@@ -1,10 +1,36 @@
 import { NotFoundError } from '#shared/domain/errors.ts';
+import type { LaneGuest } from '#shared/domain/lane.ts';
 import type { ServiceDeps } from '../service-deps.ts';
 import type { LaneRef, StoredLane } from './work-item.ts';
 
-/** First step of a lane: its guests and what they share, from the table (see {@link StoredLane}). */
-export async function loadLane(deps: ServiceDeps, ref: LaneRef): Promise<StoredLane> {
+/** A guest a fast lane handed back: the Standard lane finishes it (looks at its task, or starts it). */
+export interface HandedBackGuest {
+  readonly guestId: string;
+  /** The guest's snapshot task, still running when the fast lane stopped looking; null if none started. */
+  readonly upid: string | null;
+}
+
+/** A lane's guest as its Map reads it: with the task to look at when the guest was handed back. */
+export type LoadedLaneGuest = LaneGuest & { readonly upid: string | null };
+
+/**
+ * First step of a lane: its guests and what they share, from the table (see {@link StoredLane}).
+ * A Standard lane that finishes a fast lane's work gets only the guests handed back, each with
+ * its running task.
+ */
+export async function loadLane(
+  deps: ServiceDeps,
+  /** `resume`: the fast lane's answer per guest, false for a guest it finished. */
+  ref: LaneRef & { readonly resume?: ReadonlyArray<HandedBackGuest | false> | null },
+): Promise<StoredLane & { guests: LoadedLaneGuest[] }> {
   const lane = await deps.store.lanes.get(ref.tenantId, ref.laneSetId, ref.index);
   if (!lane) throw new NotFoundError('lane', `${ref.laneSetId}/${ref.index}`);
-  return lane;
+  if (!ref.resume) return { ...lane, guests: lane.guests.map((guest) => ({ ...guest, upid: null })) };
+  const resumed = new Map(
+    ref.resume.filter((guest) => guest !== false).map((guest) => [guest.guestId, guest.upid]),
+  );
+  const guests = lane.guests
+    .filter((guest) => resumed.has(guest.guestId))
+    .map((guest) => ({ ...guest, upid: resumed.get(guest.guestId) ?? null }));
+  return { ...lane, guests };
 }

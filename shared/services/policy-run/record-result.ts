@@ -2,10 +2,12 @@ import { fromStepCause } from '#shared/domain/error-registry.ts';
 import { domainEvent } from '#shared/domain/notifications/events.ts';
 import type { WrittenArchive } from '#shared/domain/proxmox/commands.ts';
 import { mapTaskFailure } from '#shared/domain/proxmox/task-outcome.ts';
+import { skipOf } from '#shared/domain/run-skip.ts';
 import { recordBackupResult } from '../backup-policy/record-backup.ts';
 import { planPrune } from '../retention/plan-prune.ts';
 import type { SnapshotDeletion } from '../retention/prune-work.ts';
 import type { ServiceDeps } from '../service-deps.ts';
+import { reportStorageGuardTrip } from '../storage/storage-episodes.ts';
 import type { SnapshotWorkItem } from './work-item.ts';
 
 /** What the state machine knows when a guest's snapshot ends. */
@@ -95,6 +97,7 @@ export async function recordGuestResult(
   outcome: GuestOutcome,
 ): Promise<{ recorded: boolean; late: boolean; deletions: SnapshotDeletion[] }> {
   const { item } = outcome;
+  await reportStorageGuardTrip(deps, outcome);
   if (item.kind === 'backup') return await recordBackupResult(deps, outcome);
   const finishedAt = new Date(deps.now()).toISOString();
   const failure = outcome.outcome === 'failed' ? failureOf(outcome) : undefined;
@@ -114,9 +117,10 @@ export async function recordGuestResult(
       node: item.node,
       snapshotName: item.snapshotName,
       outcome: outcome.outcome,
-      ...(failure ? { error: failure.text, errorType: failure.type } : {}),
+      ...(failure ? { error: failure.text, errorType: failure.type, ...skipOf(failure.type) } : {}),
       ...(failure?.lock ? { lock: failure.lock } : {}),
       ...(upid ? { upid } : {}),
+      ...(item.hookWarning ? { warning: item.hookWarning } : {}),
       finishedAt,
     },
     {

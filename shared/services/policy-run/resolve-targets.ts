@@ -1,6 +1,7 @@
 import { readAllPages } from '#shared/adapters/dynamo/read-all-pages.ts';
 import type { Exclusion } from '#shared/domain/exclusion.ts';
 import type { Guest } from '#shared/domain/guest.ts';
+import { policyHasHooks } from '#shared/domain/hooks/resolve-hook.ts';
 import { planLanes } from '#shared/domain/lane.ts';
 import { perNodeLimit } from '#shared/domain/policy.ts';
 import { runSnapshotName } from '#shared/domain/run.ts';
@@ -9,11 +10,12 @@ import { vzdumpOptions } from '../backup-policy/vzdump-options.ts';
 import { syncClusterInventory } from '../inventory.ts';
 import type { ServiceDeps } from '../service-deps.ts';
 import {
-  LANE_CHUNK,
   type LaneContext,
   type LaneSummary,
   type PolicyRunInput,
+  runLaneChunk,
   systemContext,
+  takesFastLane,
 } from './work-item.ts';
 
 /**
@@ -48,6 +50,9 @@ export async function resolveTargets(
     deps.store.exclusions.list(input.tenantId, { limit: 200, ...(cursor ? { cursor } : {}) }),
   );
   const { targets } = selectTargets(policy, guests, exclusions, deps.now());
+  const agentClusters = new Set(
+    clusters.filter((cluster) => cluster.connection === 'agent').map((cluster) => cluster.id),
+  );
   // A tick's name is deterministic; a "run now" has its own (seconds and a suffix of its id).
   const snapshotName = runSnapshotName(
     policy.snapshot.namePrefix,
@@ -56,11 +61,15 @@ export async function resolveTargets(
     input.runId,
   );
   const perNode = perNodeLimit(policy);
-  // Each node's guests in chunks of LANE_CHUNK, numbered across the run: one stored lane each.
+  // Each node's guests in chunks of the kind's lane size, numbered across the run: one stored lane each.
   let next = 0;
   const summaries: LaneSummary[] = [];
   const writes: Array<Promise<void>> = [];
-  for (const planned of planLanes(targets, policy.snapshot.includeMemory, LANE_CHUNK)) {
+  for (const planned of planLanes(
+    targets,
+    policy.snapshot.includeMemory,
+    runLaneChunk(policy, targets.length),
+  )) {
     const context: LaneContext = {
       tenantId: input.tenantId,
       runId: input.runId,
@@ -74,6 +83,8 @@ export async function resolveTargets(
       vzdump: vzdumpOptions(policy),
       pruneOnly: false,
       pruneBy: `run ${input.runId}`,
+      followTasks: agentClusters.has(planned.clusterId),
+      hooks: policyHasHooks(policy.hooks),
     };
     const chunks: number[] = [];
     for (const guests of planned.chunks) {
@@ -81,7 +92,12 @@ export async function resolveTargets(
       chunks.push(index);
       writes.push(deps.store.lanes.put(input.tenantId, input.runId, index, { context, perNode, guests }));
     }
-    summaries.push({ lane: planned.lane, chunks, guests: planned.chunks.flat().length });
+    summaries.push({
+      lane: planned.lane,
+      chunks,
+      guests: planned.chunks.flat().length,
+      fast: takesFastLane(policy) && !context.followTasks,
+    });
   }
   await Promise.all(writes);
   await deps.store.runs.update(input.tenantId, input.runId, { targets: targets.length });

@@ -92,6 +92,8 @@ export async function pruneSweep(
             vzdump: null,
             pruneOnly: true,
             pruneBy: `sweep ${day}`,
+            followTasks: false,
+            hooks: false,
           },
           perNode: perNodeLimit(policy),
           guests: [],

@@ -7,10 +7,8 @@ import {
   type SubscriptionDeps,
   type SubscriptionInput,
 } from '../notifications/subscriptions.ts';
+import { defaultPlanOf } from '../plans/tenant-plan.ts';
 import { createPolicy, type PolicyDeps } from '../policies.ts';
-
-/** The plan every new tenant's profile records (an operator may set another in the profile). */
-const NEW_TENANT_PLAN = 'standard';
 
 /** A policy as a plan declares it: without a time zone it runs in the tenant's default zone. */
 type PlanPolicy = Omit<PolicySpec, 'schedule'> & {
@@ -48,9 +46,11 @@ export async function ensureTenant(
   principal: Principal,
   requestId: string,
 ): Promise<void> {
-  const plan = deps.tenantPlans.get(NEW_TENANT_PLAN);
+  // The deployment's default plan (an operator may move the tenant to another later).
+  const planName = defaultPlanOf(deps);
+  const plan = deps.tenantPlans.get(planName);
   const created = await deps.store.tenants.ensure(principal.tenantId, {
-    plan: NEW_TENANT_PLAN,
+    plan: planName,
     timezone: plan?.timezone ?? 'UTC',
   });
   if (!created || !plan) return;
@@ -78,7 +78,7 @@ export async function ensureTenant(
     } catch (error) {
       deps.logger.error('plan default not created', {
         tenantId: principal.tenantId,
-        plan: NEW_TENANT_PLAN,
+        plan: planName,
         default: what,
         requestId,
         error: error as Error,

@@ -12,6 +12,8 @@ export interface TenantSettingsInput {
   readonly timezone: string;
   /** Opt-in: publish `guest.unprotected` when a sync finds a new guest no enabled policy covers. */
   readonly unprotectedGuestEvents: boolean;
+  /** The storage guard's default threshold (percent); null or absent: none. */
+  readonly storageGuardPercent?: number | null | undefined;
 }
 
 /** The tenant's settings as the API shows them (the plan is the operator's, read-only). */
@@ -51,13 +53,21 @@ export async function updateSettings(
   const once = async () => {
     const before = await load(deps, tenantId);
     assertVersion('settings', before.version, expectedVersion);
-    const input = build({ timezone: before.timezone, unprotectedGuestEvents: before.unprotectedGuestEvents });
+    const input = build({
+      timezone: before.timezone,
+      unprotectedGuestEvents: before.unprotectedGuestEvents,
+      storageGuardPercent: before.storageGuardPercent,
+    });
     const issues = timeZoneIssues(input.timezone, 'timezone');
     if (issues.length > 0) throw new ValidationError(issues);
+    const { storageGuardPercent: _previous, ...kept } = before;
     const after: TenantProfile = {
-      ...before,
+      ...kept,
       timezone: input.timezone,
       unprotectedGuestEvents: input.unprotectedGuestEvents,
+      ...(typeof input.storageGuardPercent === 'number'
+        ? { storageGuardPercent: input.storageGuardPercent }
+        : {}),
       updatedAt: new Date(deps.now()).toISOString(),
       version: before.version + 1,
     };

@@ -1,4 +1,6 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { backupEntity } from '#shared/adapters/dynamo/entities/backup.ts';
 import { type BackupRecord, formatBackupId } from '#shared/domain/backup/backup-record.ts';
 import { createTestTable } from '#test/support/dynamo.ts';
 
@@ -57,5 +59,79 @@ describe('the backup catalog store', () => {
     });
     expect(window.items.map((item) => item.createdAt)).toEqual([backup(3).createdAt, backup(2).createdAt]);
     expect((await store.backups.list('globex', { limit: 100 })).items).toEqual([other]);
+  });
+
+  it('marks a backup deleted with its TTL and audit event in one transaction, once', async () => {
+    const { store } = await createTestTable();
+    const record = backup(0);
+    await store.backups.put(record);
+    const deleted: BackupRecord = {
+      ...record,
+      status: 'deleted',
+      deletedAt: '2026-11-20T00:00:00.000Z',
+      deletedBy: 'op@acme',
+      deleteReason: 'operator',
+    };
+    const audit = (id: string) =>
+      store.audit.entry({
+        id,
+        tenantId: 'acme',
+        at: '2026-11-20T00:00:00.000Z',
+        actor: 'op@acme',
+        role: 'operator',
+        action: 'backup.delete',
+        resourceType: 'backup',
+        resourceId: record.id,
+        outcome: 'success',
+        requestId: 'req',
+      });
+    expect(await store.backups.markDeleted(deleted, audit('aud_1'), 1_900_000_000, record)).toBe(true);
+    expect(await store.backups.markDeleted(deleted, audit('aud_2'), 1_900_000_500, record)).toBe(false);
+
+    expect(await store.backups.get('acme', guestId, record.id)).toEqual(deleted);
+    const raw = await store.table.doc.send(
+      new GetCommand({ TableName: store.table.tableName, Key: backupEntity.key(record) }),
+    );
+    expect(raw.Item?.ttl).toBe(1_900_000_000);
+    const events = await store.audit.list('acme', { limit: 10, action: 'backup.delete' });
+    expect(events.items.map((event) => event.id)).toEqual(['aud_1']);
+  });
+
+  it('keeps the tenant\u2019s usage counter in the writes that add, lose and delete archives', async () => {
+    const { store } = await createTestTable();
+    const counter = async () => await store.usage.ofTenant('acme');
+    const first = backup(0);
+    const second = { ...backup(1), storage: 'pbs' };
+    expect(await store.backups.putIfNew(first)).toBe(true);
+    expect(await store.backups.putIfNew(first)).toBe(false);
+    expect(await store.backups.putIfNew(second)).toBe(true);
+    // Found on a storage, made by someone else: not the tenant's use.
+    expect(await store.backups.putIfNew({ ...backup(2), origin: 'external' })).toBe(true);
+    expect(await counter()).toEqual([
+      { storage: 'local', bytes: first.size, archives: 1 },
+      { storage: 'pbs', bytes: second.size, archives: 1 },
+    ]);
+    const missing = { ...second, status: 'missing' as const };
+    expect(await store.backups.putIfStatus(missing, 'created')).toBe(true);
+    expect(await store.backups.putIfStatus(missing, 'created')).toBe(false);
+    const audit = store.audit.entry({
+      id: 'aud_9',
+      tenantId: 'acme',
+      at: '2026-11-20T00:00:00.000Z',
+      actor: 'system:retention',
+      role: 'admin',
+      action: 'backup.prune',
+      resourceType: 'guest',
+      resourceId: guestId,
+      outcome: 'success',
+      requestId: 'req',
+    });
+    const deleted = { ...first, status: 'deleted' as const };
+    expect(await store.backups.markDeleted(deleted, audit, 1_900_000_000, first)).toBe(true);
+    expect(await store.backups.markDeleted(deleted, audit, 1_900_000_000, first)).toBe(false);
+    expect(await counter()).toEqual([
+      { storage: 'local', bytes: 0, archives: 0 },
+      { storage: 'pbs', bytes: 0, archives: 0 },
+    ]);
   });
 });

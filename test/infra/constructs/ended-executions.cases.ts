@@ -6,7 +6,7 @@ import { ProxmoxConnector } from '#infra/constructs/proxmox-connector.ts';
 import { actionsOf, constructFixture, functionId, statementsOf } from './construct-fixture.ts';
 
 describe('the ended-execution handler', () => {
-  it('sends every FAILED, TIMED_OUT or ABORTED execution of both workflows to a function that may finish them', () => {
+  it('sends every FAILED, TIMED_OUT or ABORTED execution of the three workflows to a function that may finish them', () => {
     const f = constructFixture();
     const connector = new ProxmoxConnector(f.stack, 'Connector', f);
     const machine = (id: string) =>
@@ -18,12 +18,14 @@ describe('the ended-execution handler', () => {
       connector,
       policyRun: machine('PolicyRun'),
       guestOperation: machine('GuestOperation'),
+      restoreTest: machine('RestoreTest'),
     });
     const template = Template.fromStack(f.stack);
     const handlerId = functionId(template, 'ExecutionEndedFunction');
     for (const [workflow, machineId] of [
       ['policy-run', 'PolicyRun'],
       ['guest-operation', 'GuestOperation'],
+      ['restore-test', 'RestoreTest'],
     ]) {
       template.hasResourceProperties('AWS::Events::Rule', {
         EventPattern: {

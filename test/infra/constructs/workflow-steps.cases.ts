@@ -18,6 +18,8 @@ const EXPECTED: Record<string, { table: 'read' | 'write'; connector: boolean; ev
   // Restores in place and to a new guest look at Proxmox while planning (AccessDenied without it).
   PlanOperationFunction: { table: 'write', connector: true, events: false },
   FinishOperationFunction: { table: 'write', connector: true, events: true },
+  // A restore test clones, starts, checks and destroys its guest, and publishes its outcome.
+  RestoreTestStepFunction: { table: 'write', connector: true, events: true },
 };
 
 function build() {
@@ -31,8 +33,18 @@ describe('the workflow steps', () => {
   const template = build();
   const functions = template.findResources('AWS::Lambda::Function');
 
-  it('are the ten steps of the two workflows', () => {
-    expect(Object.keys(functions).filter((id) => !id.startsWith('ConnectorFunction'))).toHaveLength(10);
+  it('are the twelve steps of the three workflows', () => {
+    expect(Object.keys(functions).filter((id) => !id.startsWith('ConnectorFunction'))).toHaveLength(12);
+  });
+
+  it('lets the hook step read hook secrets under the webhook prefix only, and call the connector', () => {
+    const id = functionId(template, 'RunHookFunction');
+    const environment = functions[id]?.Properties.Environment.Variables ?? {};
+    const actions = actionsOf(statementsOf(template, id));
+    expect(actions.filter((a) => a.startsWith('secretsmanager:'))).toEqual(['secretsmanager:GetSecretValue']);
+    expect(environment).toHaveProperty('WEBHOOK_SECRET_PREFIX');
+    expect(environment).not.toHaveProperty('SECRET_PREFIX');
+    expect(actions).toContain('lambda:InvokeFunction');
   });
 
   for (const [step, expected] of Object.entries(EXPECTED)) {

@@ -50,6 +50,25 @@ describe('the cost model', () => {
     expect(transitions).toBe((6 + 4 + 10 * (8 + 2 * 3 + 5)) * 30);
   });
 
+  it('prices the fast path: Standard transitions per lane only, Express per request and GB-second', () => {
+    const fast = {
+      lane: { transitions: 5, invocations: 0 },
+      guest: { transitions: 7, invocations: 3 },
+      poll: { transitions: 5, invocations: 1 },
+      deletion: { transitions: 5, invocations: 3 },
+    };
+    const report = estimateCost({ ...fleet, guestsPerFastLane: 4 }, { ...counts, fast });
+    const line = (item: string) => report.lines.find((l) => l.item === item);
+    // 10 guests in lanes of 4: 3 fast lanes; 6 + 3 × 5 transitions a run, none per guest.
+    expect(line('Standard state transitions')?.quantity).toBe((6 + 3 * 5) * 30);
+    expect(line('Express requests (fast lanes)')?.quantity).toBe(3 * 30);
+    expect(line('Express requests (fast lanes)')?.monthlyUsd).toBeCloseTo(90 / 1_000_000, 12);
+    // Each lane runs 4 guests, 2 at a time, 5 s each: 10 s at 64 MB.
+    expect(line('Express GB-seconds (64 MB)')?.quantity).toBeCloseTo(3 * 30 * 10 * (64 / 1024), 10);
+    // The same calls as on the Standard lane: (4 + 10 × 3) × 30 + reconciliations and notifier.
+    expect(line('requests')?.quantity).toBe(1680 - 30);
+  });
+
   it('counts transitions on the states a definition has, and names a state that went missing', () => {
     const lane = {
       States: {

@@ -149,11 +149,13 @@ describe('the local IAM', () => {
       startPolicyRun: async (id: string) => void started.push(id),
       startGuestOperation: async (id: string) => void started.push(id),
       startPruneLane: async (id: string) => void started.push(id),
+      startRestoreTest: async (id: string) => void started.push(id),
     };
     const targets = {
       policyRunArn: localStateMachineArn('PolicyRun'),
       operationArn: localStateMachineArn('Operation'),
       laneArn: localStateMachineArn('Lane'),
+      restoreTestArn: localStateMachineArn('RestoreTest'),
     };
     const onlySns = new LocalIam(grants([allow(['sns:Publish'], [topic])]));
     const event = [{ id: 'e' }] as never;

@@ -185,14 +185,16 @@ describe('grants read from the synthesized templates', () => {
         'record-result',
         'reconcile-guests',
         'resolve-targets',
+        'restore-test-step',
         'rpo-check',
         'rpo-check-worker',
+        'run-hook',
         'sweep-worker',
       ].sort(),
     );
     const api = real.roles[real.functions.api?.role ?? '']?.statements ?? [];
     expect(evaluate(api, 'lambda:InvokeFunction', localFunctionArn('connector'))).toBe('allowed');
-    expect(Object.keys(real.stateMachines)).toHaveLength(3);
+    expect(Object.keys(real.stateMachines)).toHaveLength(5);
     for (const settings of Object.values(real.functions)) expect(settings.timeoutSeconds).toBeGreaterThan(0);
   });
 });

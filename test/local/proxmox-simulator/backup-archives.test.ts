@@ -57,6 +57,16 @@ describe('backup archives in the simulator, as pve-storage answers', () => {
     expect(upid).toMatch(/^UPID:pve2:.*:imgdel:/);
   });
 
+  it('never gives a new archive the stamp of one deleted a moment ago: a newer archive always sorts after older ones', async () => {
+    const first = await archive('pve2', 103);
+    const second = await archive('pve2', 103);
+    expect(await client().deleteVolume('pve2', 'backup-nfs', first, 5)).toBeNull();
+    const third = await archive('pve2', 103);
+    // vzdump's stamps sort like time: the third is after the second and never reuses the first's.
+    expect(third).not.toBe(first);
+    expect([first, second, third].sort()).toEqual([first, second, third]);
+  });
+
   it('refuses a restore over an existing vmid without force, with qemu-server\u2019s text, before any task', async () => {
     const volid = await archive('pve1', 101);
     const tasks = simulator.sim.state.tasks.length;

@@ -1,10 +1,16 @@
 import { z } from 'zod';
-import type { AgentCommandRecord, AgentConnection } from '#shared/domain/agent/agent-connection.ts';
+import type {
+  AgentAnswerRecord,
+  AgentConnection,
+  FollowedTask,
+} from '#shared/domain/agent/agent-connection.ts';
 import type { AgentKey } from '#shared/domain/agent/agent-key.ts';
-import { ConnectorCommandSchema } from '#shared/domain/proxmox/commands.ts';
 import { defineEntity, tenantPartition } from '../entity.ts';
 
-/** A command and its answer are kept a day: a replayed answer is refused while they exist. */
+/**
+ * An answer (and a followed task's token) is kept a day: far longer than a command's signed id
+ * is valid, so a replayed answer meets its record or its expiry.
+ */
 const COMMAND_TTL_SECONDS = 24 * 3600;
 
 const agentKeySchema: z.ZodType<AgentKey> = z.object({
@@ -59,16 +65,23 @@ const serializedErrorSchema = z.object({
   fields: z.record(z.string(), z.unknown()).optional(),
 });
 
-const agentCommandSchema: z.ZodType<AgentCommandRecord> = z.object({
+const agentAnswerSchema: z.ZodType<AgentAnswerRecord> = z.object({
   id: z.string(),
   tenantId: z.string(),
   clusterId: z.string(),
-  command: ConnectorCommandSchema,
-  createdAt: z.string(),
   state: z.enum(['pending', 'answered']),
   result: z.string().optional(),
   error: serializedErrorSchema.optional(),
   pages: z.number().optional(),
+  answeredAt: z.string().optional(),
+});
+
+const followedTaskSchema: z.ZodType<FollowedTask> = z.object({
+  id: z.string(),
+  tenantId: z.string(),
+  clusterId: z.string(),
+  taskToken: z.string(),
+  createdAt: z.string(),
 });
 
 /**
@@ -78,11 +91,22 @@ const agentCommandSchema: z.ZodType<AgentCommandRecord> = z.object({
 const commandPartition = (command: { tenantId: string; id: string }) =>
   `${tenantPartition(command.tenantId)}#AGENTCMD#${command.id}`;
 
-/** One command sent to an agent, and its answer once it came (`received`: pages so far). */
+/**
+ * The answer to one command sent to an agent (`received`: pages so far), created by the answer:
+ * the entity keeps its old name and key, `COMMAND`, under the command's partition.
+ */
 export const agentCommandEntity = defineEntity({
   name: 'agentCommand',
-  schema: agentCommandSchema,
+  schema: agentAnswerSchema,
   key: (command: { tenantId: string; id: string }) => ({ pk: commandPartition(command), sk: 'COMMAND' }),
+  ttl: (_command, lifetimes) => lifetimes.nowSeconds + COMMAND_TTL_SECONDS,
+});
+
+/** The workflow task waiting for the end of a task an agent follows (`followTask`). */
+export const agentFollowEntity = defineEntity({
+  name: 'agentFollow',
+  schema: followedTaskSchema,
+  key: (command: { tenantId: string; id: string }) => ({ pk: commandPartition(command), sk: 'FOLLOW' }),
   ttl: (_command, lifetimes) => lifetimes.nowSeconds + COMMAND_TTL_SECONDS,
 });
 

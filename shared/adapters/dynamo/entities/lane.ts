@@ -34,6 +34,10 @@ const laneSchema: z.ZodType<StoredLane> = z.object({
       .default(null),
     pruneOnly: z.boolean(),
     pruneBy: z.string(),
+    // Lanes stored before agents followed tasks were polled.
+    followTasks: z.boolean().default(false),
+    // Lanes stored before hooks had none.
+    hooks: z.boolean().default(false),
   }),
   perNode: z.number(),
   guests: z.array(

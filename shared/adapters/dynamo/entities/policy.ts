@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PolicyHooksSchema } from '#shared/domain/hooks/hook-spec.ts';
 import { BACKUP_COMPRESS, BACKUP_MODES, POLICY_KINDS, type Policy } from '#shared/domain/policy.ts';
 import { byIdInTenant, defineEntity } from '../entity.ts';
 import { defineNameReservation } from './name-reservation.ts';
@@ -28,6 +29,8 @@ const policySchema: z.ZodType<Policy> = z.object({
       notesTemplate: z.string().optional(),
       protected: z.boolean(),
       bwlimitKiBps: z.number().optional(),
+      copyOf: z.string().optional(),
+      pruneBeforeBackup: z.boolean().optional(),
     })
     .optional(),
   retention: z.object({
@@ -51,6 +54,13 @@ const policySchema: z.ZodType<Policy> = z.object({
   notify: z.object({ onSuccess: z.boolean(), onFailure: z.boolean() }),
   concurrency: z.object({ perNode: z.number().optional() }),
   rpo: z.number().optional(),
+  storageGuard: z
+    .object({
+      thresholdPercent: z.number().optional(),
+      storages: z.record(z.string(), z.number()).optional(),
+    })
+    .optional(),
+  hooks: PolicyHooksSchema.optional(),
   schedulerExpression: z.string(),
   createdAt: z.string(),
   updatedAt: z.string(),

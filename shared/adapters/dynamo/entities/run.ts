@@ -19,6 +19,7 @@ const runSchema: z.ZodType<StoredRun> = z.object({
   failed: z.number(),
   notStarted: z.number().optional(),
   late: z.number().optional(),
+  skipped: z.number().optional(),
   createdAt: z.string(),
   startedAt: z.string().optional(),
   finishedAt: z.string().optional(),
@@ -72,6 +73,9 @@ const runResultSchema: z.ZodType<StoredRunResult> = z.object({
   size: z.number().optional(),
   finishedAt: z.string(),
   late: z.boolean().optional(),
+  skipped: z.literal(true).optional(),
+  reason: z.string().optional(),
+  warning: z.string().optional(),
 });
 
 /** One guest's outcome in one run, written once (the key is the de-duplication of a retried step). */

@@ -20,6 +20,8 @@ const snapshotSchema: z.ZodType<SnapshotRecord> = z.object({
   adopted: z.boolean().optional(),
   missingSince: z.string().optional(),
   vmstate: z.boolean(),
+  vmstateSize: z.number().optional(),
+  vmstateStorage: z.string().optional(),
   createdAt: z.string(),
   error: z.string().optional(),
   deletedAt: z.string().optional(),

@@ -9,6 +9,7 @@ const tenantSchema = z
     plan: z.string(),
     timezone: z.string(),
     unprotectedGuestEvents: z.boolean().default(false),
+    storageGuardPercent: z.number().optional(),
     createdAt: z.string(),
     updatedAt: z.string().optional(),
     version: z.number().int().default(1),
