@@ -23,14 +23,26 @@ const SECRET = 'bench-secret';
 /** Step Functions history events a state adds per visit (Task: entered, scheduled, started, succeeded, exited). */
 const HISTORY_EVENTS: Record<string, number> = { Task: 5, Wait: 2, Choice: 2, Pass: 2, Map: 2, Succeed: 2 };
 
+function taggedState(state: ReturnType<typeof largeClusterState>, tag: string) {
+  for (const guest of state.guests) guest.tags = [tag];
+  return state;
+}
+
 export async function runWorkflowBench(log: (line: string) => void): Promise<void> {
   const guests = Number(process.env.BENCH_RUN_GUESTS ?? 1000);
   const nodes = Number(process.env.BENCH_RUN_NODES ?? 20);
   const taskMs = Number(process.env.BENCH_TASK_MS ?? 400);
   const pollMs = Number(process.env.BENCH_POLL_MS ?? 100);
   const perNodeCap = 2;
-  const sim = new ProxmoxSimulator(largeClusterState(nodes, guests), { taskDurations: { snapshot: taskMs } });
+  const warmGuests = Number(process.env.BENCH_WARMUP_GUESTS ?? 0);
+  const sim = new ProxmoxSimulator(taggedState(largeClusterState(nodes, guests), 'bench'), {
+    taskDurations: { snapshot: taskMs },
+  });
   const server = await startSimulatorServer({ simulator: sim, tokens: { [TOKEN]: SECRET } });
+  const warmSim = new ProxmoxSimulator(taggedState(largeClusterState(nodes, Math.max(warmGuests, nodes)), 'warm'), {
+    taskDurations: { snapshot: taskMs },
+  });
+  const warmServer = await startSimulatorServer({ simulator: warmSim, tokens: { [TOKEN]: SECRET } });
   const dynamo = await startDynamoDbLocal();
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-run-'));
   const transitions = new Map<string, number>();
@@ -96,8 +108,36 @@ export async function runWorkflowBench(log: (line: string) => void): Promise<voi
     const policy = await call('POST', '/v1/policies', {
       name: 'all',
       schedule: { cron: '0 2 * * *' },
-      selector: { all: true },
+      selector: { tags: ['bench'] },
     });
+    if (warmGuests > 0) {
+      // A run on another cluster first: DynamoDB Local's JVM and this process compile their hot
+      // paths during the first thousands of calls, which a service in AWS has long done.
+      await call('POST', '/v1/clusters', {
+        name: 'warm',
+        url: warmServer.url,
+        tokenId: TOKEN,
+        tokenSecret: SECRET,
+        fingerprint: warmServer.fingerprint(),
+      });
+      const warm = await call('POST', '/v1/policies', {
+        name: 'warm-up',
+        schedule: { cron: '0 1 * * *' },
+        selector: { tags: ['warm'] },
+      });
+      const warmTime = '2026-11-23T01:00:00.000Z';
+      await runtime.workflows.start('warm-up', {
+        tenantId: 'bench',
+        policyId: warm.id,
+        scheduledTime: warmTime,
+        trigger: 'schedule',
+      });
+      await runtime.notifications.idle();
+      transitions.clear();
+      history.clear();
+      expressExecutions.clear();
+      expressTransitions = 0;
+    }
     const scheduledTime = '2026-11-23T02:00:00.000Z';
     const input = { tenantId: 'bench', policyId: policy.id, scheduledTime, trigger: 'schedule' as const };
     const startedAt = Date.now();
@@ -151,6 +191,7 @@ export async function runWorkflowBench(log: (line: string) => void): Promise<voi
   } finally {
     await runtime.stop();
     await server.close();
+    await warmServer.close();
     await dynamo.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
