@@ -69,13 +69,17 @@ export async function runConnectorCommand(deps: ConnectorDeps, input: unknown): 
   const clusterRead = deps.store.clusters.get(tenantId, clusterId);
   clusterRead.catch(() => undefined);
   if (whileRunning !== undefined) {
-    const run = await deps.store.runs.get(tenantId, whileRunning);
+    // Right before a write of the run: the plan, then the storage guard may keep the guest from it.
+    // The plan only reads, so its reads go out with the run's; the run's state still decides
+    // first. The guard reserves space and may prune before a backup, so it runs only for a guest
+    // the plan lets through (a refused guest must not lose archives).
+    const runRead = deps.store.runs.get(tenantId, whileRunning);
+    const planCheck = refuseOverPlan(deps, tenantId, clusterId, command);
+    planCheck.catch(() => undefined);
+    const run = await runRead;
     const state = run?.cancelRequestedAt ? 'cancelled' : (run?.status ?? 'gone');
     if (state !== 'running') throw new RunStoppedError(whileRunning, state);
-    // Right before a write of the run: the plan, then the storage guard may keep the guest from it.
-    // The plan only reads; the guard reserves space and may prune before a backup, so it runs
-    // only for a guest the plan lets through (a refused guest must not lose archives).
-    await refuseOverPlan(deps, tenantId, clusterId, command);
+    await planCheck;
     if (run)
       await guardStorage(
         {

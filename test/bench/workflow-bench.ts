@@ -39,9 +39,12 @@ export async function runWorkflowBench(log: (line: string) => void): Promise<voi
     taskDurations: { snapshot: taskMs },
   });
   const server = await startSimulatorServer({ simulator: sim, tokens: { [TOKEN]: SECRET } });
-  const warmSim = new ProxmoxSimulator(taggedState(largeClusterState(nodes, Math.max(warmGuests, nodes)), 'warm'), {
-    taskDurations: { snapshot: taskMs },
-  });
+  const warmSim = new ProxmoxSimulator(
+    taggedState(largeClusterState(nodes, Math.max(warmGuests, nodes)), 'warm'),
+    {
+      taskDurations: { snapshot: taskMs },
+    },
+  );
   const warmServer = await startSimulatorServer({ simulator: warmSim, tokens: { [TOKEN]: SECRET } });
   const dynamo = await startDynamoDbLocal();
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-run-'));

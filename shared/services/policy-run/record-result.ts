@@ -148,6 +148,14 @@ export async function recordGuestResult(
   }
   // Published even when this is a retried step (a duplicate): the id is the same, and the first
   // attempt may have failed before publishing. The snapshot's own event is true however late.
+  // Retention's reads go out with the event: both follow the record, neither needs the other.
+  const pruning =
+    outcome.outcome === 'failed' || late
+      ? Promise.resolve([])
+      : planPrune(deps, { item }).then(
+          (plan) => plan.deletions,
+          () => [],
+        );
   await deps.events.publish([
     domainEvent({
       tenantId: item.tenantId,
@@ -168,11 +176,5 @@ export async function recordGuestResult(
       },
     }),
   ]);
-  const result = { recorded: recorded === 'recorded', late };
-  if (outcome.outcome === 'failed' || late) return { ...result, deletions: [] };
-  const deletions = await planPrune(deps, { item }).then(
-    (plan) => plan.deletions,
-    () => [],
-  );
-  return { ...result, deletions };
+  return { recorded: recorded === 'recorded', late, deletions: await pruning };
 }

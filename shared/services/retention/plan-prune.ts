@@ -14,20 +14,20 @@ export async function planPrune(
   input: { item: PruneTarget },
 ): Promise<{ deletions: SnapshotDeletion[] }> {
   const { item } = input;
+  const backups = () => deps.store.backups.listForGuest(item.tenantId, item.guestId);
+  const snapshots = () => deps.store.snapshots.list(item.tenantId, item.guestId);
+  // A run's item knows its policy's kind: the guest's records are read with the policy, not after.
+  const early = item.kind === 'backup' ? backups() : item.kind === 'snapshot' ? snapshots() : undefined;
+  early?.catch(() => undefined);
   const policy = await deps.store.policies.get(item.tenantId, item.policyId);
   if (!policy) return { deletions: [] };
+  const kind = policy.kind ?? 'snapshot';
+  const read = <T>(list: () => Promise<T>): Promise<T> =>
+    early && item.kind === kind ? (early as Promise<T>) : list();
   const decisions: Array<SnapshotDecision & { storage?: string }> =
-    policy.kind === 'backup'
-      ? decideBackupRetention(
-          policy,
-          await deps.store.backups.listForGuest(item.tenantId, item.guestId),
-          deps.now(),
-        )
-      : decideGuestRetention(
-          policy,
-          await deps.store.snapshots.list(item.tenantId, item.guestId),
-          deps.now(),
-        );
+    kind === 'backup'
+      ? decideBackupRetention(policy, await read(backups), deps.now())
+      : decideGuestRetention(policy, await read(snapshots), deps.now());
   const deletions = decisions
     .filter((decision) => !decision.keep)
     .reverse()

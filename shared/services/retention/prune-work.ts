@@ -1,3 +1,4 @@
+import type { PolicyKind } from '#shared/domain/policy.ts';
 import type { SnapshotDeleteReason } from '#shared/domain/snapshot-record.ts';
 import type { SnapshotWorkItem } from '../policy-run/work-item.ts';
 
@@ -6,6 +7,8 @@ export type PruneTarget = Pick<
   SnapshotWorkItem,
   'tenantId' | 'policyId' | 'clusterId' | 'guestId' | 'node' | 'guestType' | 'vmid' | 'pruneBy'
 > & {
+  /** The policy's kind when the caller knows it (a run's item): the guest's records are then read with the policy. */
+  readonly kind?: PolicyKind;
   readonly runId?: string;
   /** Sweep items: more deletions per guest (see {@link MAX_DELETIONS_PER_GUEST}). */
   readonly pruneOnly?: boolean;
