@@ -8,6 +8,7 @@ import { SecretsManagerStore } from '#shared/adapters/secrets/secrets-manager-st
 import { lazyServiceKey } from '#shared/adapters/secrets/service-key.ts';
 import { SfnTaskCallbacks } from '#shared/adapters/sfn/sfn-task-callbacks.ts';
 import { ENV } from '#shared/config/env-names.ts';
+import { RecentKeyChecks } from '#shared/domain/agent/key-checks.ts';
 import { AGENT_MESSAGE_LIMITS, MessageRateLimiter } from '#shared/domain/agent/message-rate.ts';
 import { createUlidGenerator } from '#shared/domain/ids.ts';
 import { pollingAnswers } from '#shared/ports/agent-connections.ts';
@@ -34,6 +35,7 @@ const deps = {
   // Per warm instance: a connection's messages may spread over instances; the stage throttle bounds the rest.
   rate: new MessageRateLimiter(AGENT_MESSAGE_LIMITS, Date.now),
   callbacks: new SfnTaskCallbacks(new SFNClient({})),
+  keyChecks: new RecentKeyChecks(Date.now),
 };
 
 interface WebSocketEvent {

@@ -12,6 +12,7 @@ import { LocalSecretStore } from '#shared/adapters/secrets/local-secret-store.ts
 import { createApiHandler } from '#shared/api/lambda.ts';
 import type { WorkflowStepEntry } from '#shared/config/workflow-steps.ts';
 import { AnswerLatency } from '#shared/domain/agent/answer-polls.ts';
+import { RecentKeyChecks } from '#shared/domain/agent/key-checks.ts';
 import { KnownConnections } from '#shared/domain/agent/known-connections.ts';
 import { MessageRateLimiter } from '#shared/domain/agent/message-rate.ts';
 import { createUlidGenerator } from '#shared/domain/ids.ts';
@@ -381,6 +382,7 @@ export async function startLocalRuntime(
       now,
       rate: new MessageRateLimiter(config.agentMessageLimits, now),
       callbacks: localTaskCallbacks(() => runner, iam),
+      keyChecks: new RecentKeyChecks(now),
     };
     const agentPort = await agentGateway.listen(
       config.agentPort,

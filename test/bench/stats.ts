@@ -12,6 +12,12 @@ export async function timeOnce(fn: () => Promise<unknown>): Promise<number> {
 }
 
 /**
+ * Rounds run before timing: enough for DynamoDB Local's JVM to compile its hot paths (with 50,
+ * a path of a few table calls still timed partly interpreted code).
+ */
+const WARM_UP_ROUNDS = 200;
+
+/**
  * Times `subject` and `baseline` alternately, so both see the same machine noise, after a warm-up.
  */
 export async function compare(
@@ -19,7 +25,7 @@ export async function compare(
   baseline: () => Promise<unknown>,
   subject: () => Promise<unknown>,
 ): Promise<{ baseline: number[]; subject: number[] }> {
-  for (let index = 0; index < Math.min(50, iterations); index++) {
+  for (let index = 0; index < Math.min(WARM_UP_ROUNDS, iterations); index++) {
     await baseline();
     await subject();
   }

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Store } from '#shared/adapters/dynamo/store.ts';
 import type { AgentAnswerRecord } from '#shared/domain/agent/agent-connection.ts';
 import { agentSecretMatches, parseAgentKey } from '#shared/domain/agent/agent-key.ts';
+import type { RecentKeyChecks } from '#shared/domain/agent/key-checks.ts';
 import type { MessageRateLimiter } from '#shared/domain/agent/message-rate.ts';
 import { AgentMessageSchema, MAX_MESSAGE_BYTES } from '#shared/domain/agent/protocol.ts';
 import { checkCommandId, commandIdExpiry } from '#shared/domain/agent/signed-command-id.ts';
@@ -33,6 +34,8 @@ export interface AgentGatewayDeps {
   readonly rate: MessageRateLimiter;
   /** Answers the workflow tasks that wait for a followed Proxmox task (`followTask`). */
   readonly callbacks: TaskCallbacks;
+  /** When each connection's key was last read valid after an answer (per warm instance). */
+  readonly keyChecks: RecentKeyChecks;
 }
 
 /**
@@ -112,12 +115,14 @@ export async function agentMessage(
   const message = parseMessage(body);
   if (typeof message !== 'string' && message.type === 'answer') {
     // The answer is stored and its waiter woken first; the key is read after it, off the answer's
-    // path: revoking a key closes its connection at once (DeleteConnection), so this read only
-    // catches a message that raced the revoke (its answer stands, as one a moment earlier would).
+    // path, and at most every few seconds per connection: revoking a key closes its connection at
+    // once (DeleteConnection), so this read only catches a connection that outlived its revoke
+    // (its answers stand on their signed ids, as one a moment before the revoke would).
     const outcome = await storeAnswer(deps, await deps.commandKey(), identity, message);
     if (typeof outcome === 'object') deps.answers.notify(message.id, outcome.answer);
     else await refuse(deps, identity, connectionId, message.id, REFUSED_ANSWERS[outcome](message.id));
-    await keyStillHeld(deps, identity, connectionId);
+    if (deps.keyChecks.due(connectionId) && (await keyStillHeld(deps, identity, connectionId)))
+      deps.keyChecks.passed(connectionId);
     return;
   }
   if (!(await keyStillHeld(deps, identity, connectionId))) return;

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Store } from '#shared/adapters/dynamo/store.ts';
 import { AnswerLatency, MIN_POLL_MS } from '#shared/domain/agent/answer-polls.ts';
+import { KEY_RECHECK_MS, RecentKeyChecks } from '#shared/domain/agent/key-checks.ts';
 import { KnownConnections } from '#shared/domain/agent/known-connections.ts';
 import { AGENT_MESSAGE_LIMITS, MessageRateLimiter } from '#shared/domain/agent/message-rate.ts';
 import type { CommandMessage } from '#shared/domain/agent/protocol.ts';
@@ -54,7 +55,7 @@ beforeAll(async () => {
  * An agent `delayMs` away: each pushed command is answered through the WebSocket function's own
  * code (`$default`), which stores the answer; `closed` lists the connections the service closed.
  */
-function farAgent(delayMs: number, answers: AnswerSignal) {
+function farAgent(delayMs: number, answers: AnswerSignal, keyChecks = new RecentKeyChecks(Date.now)) {
   const closed: string[] = [];
   const connections: AgentConnections = {
     send: async (_connectionId, message) => {
@@ -82,6 +83,7 @@ function farAgent(delayMs: number, answers: AnswerSignal) {
     ids,
     now: Date.now,
     rate: new MessageRateLimiter(AGENT_MESSAGE_LIMITS, Date.now),
+    keyChecks,
     callbacks: { succeed: async () => true, fail: async () => true, heartbeat: async () => true },
   };
   const channel = {
@@ -112,13 +114,20 @@ describe('a command through an agent, its answer polled from the table (as in AW
     expect(channel.latency.firstPollMs(cluster.id)).toBeGreaterThanOrEqual(60);
   });
 
-  it('stores an answer that raced a revoke and closes the revoked key’s connection', async () => {
-    const { channel, closed } = farAgent(0, pollingAnswers);
+  it('stores an answer that raced a revoke and closes the revoked key\u2019s connection at its next key check', async () => {
+    let now = Date.now();
+    const { channel, closed } = farAgent(0, pollingAnswers, new RecentKeyChecks(() => now));
     expect(await sendToAgent(channel, cluster, listSnapshots)).toEqual([{ name: 'a' }]);
     expect(closed).toEqual([]);
     const key = await store.agents.getKey(TENANT, identity.keyId);
     if (!key) throw new Error('no key');
+    // A revoke whose own close of the connection failed: only the key check after an answer sees it.
     await store.agents.revokeKey(key, new Date().toISOString(), []);
+    // Within KEY_RECHECK_MS of the last check the key is not read again; the answer stands on its signed id.
+    await expect(sendToAgent(channel, cluster, listSnapshots)).resolves.toEqual([{ name: 'a' }]);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(closed).toEqual([]);
+    now += KEY_RECHECK_MS;
     await expect(sendToAgent(channel, cluster, listSnapshots)).resolves.toEqual([{ name: 'a' }]);
     // The key is read after the answer is stored and the caller woken (off the answer's path), so
     // the close may follow the answer by a moment.

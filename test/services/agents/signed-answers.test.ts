@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Store } from '#shared/adapters/dynamo/store.ts';
 import { AnswerLatency } from '#shared/domain/agent/answer-polls.ts';
+import { RecentKeyChecks } from '#shared/domain/agent/key-checks.ts';
 import { KnownConnections } from '#shared/domain/agent/known-connections.ts';
 import { AGENT_MESSAGE_LIMITS, MessageRateLimiter } from '#shared/domain/agent/message-rate.ts';
 import type { CommandMessage } from '#shared/domain/agent/protocol.ts';
@@ -54,6 +55,7 @@ function gateway(options: { now?: () => number; key?: Buffer } = {}): AgentGatew
     ids: createUlidGenerator(),
     now: options.now ?? Date.now,
     rate: new MessageRateLimiter(AGENT_MESSAGE_LIMITS, Date.now),
+    keyChecks: new RecentKeyChecks(Date.now),
     callbacks: { succeed: async () => true, fail: async () => true, heartbeat: async () => true },
   };
 }
