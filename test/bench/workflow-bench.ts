@@ -1,11 +1,13 @@
 /**
  * Policy-run benchmark: one run over 1,000 guests on 20 simulated nodes with a fixed task time,
- * against the ideal (guests / (nodes x per-node cap) x task time); state transitions per guest;
- * history events per execution (estimated from AWS's per-state event counts); duplicates and
- * misses.
+ * against the ideal (guests / (nodes x per-node cap) x task time), after a warm-up run of 1,000
+ * guests on another cluster (`BENCH_WARMUP_GUESTS`); the machine's CPU during it; the same path
+ * with 4 guests in flight instead of 40 (100 guests on 2 nodes, the same ideal); state
+ * transitions per guest; history events per execution (estimated from AWS's per-state event
+ * counts); duplicates and misses.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { HISTORY_BUDGET, LANE_OVERHEAD, worstGuestHistory } from '#shared/domain/history-budget.ts';
@@ -23,6 +25,23 @@ const SECRET = 'bench-secret';
 /** Step Functions history events a state adds per visit (Task: entered, scheduled, started, succeeded, exited). */
 const HISTORY_EVENTS: Record<string, number> = { Task: 5, Wait: 2, Choice: 2, Pass: 2, Map: 2, Succeed: 2 };
 
+/** The machine's CPU time so far, busy and total, summed over its cores (from os.cpus()). */
+function machineCpu() {
+  const cpus = os.cpus();
+  let busy = 0;
+  let total = 0;
+  for (const { times } of cpus) {
+    const sum = times.user + times.nice + times.sys + times.irq + times.idle;
+    total += sum;
+    busy += sum - times.idle;
+  }
+  return { cores: cpus.length, busy, total };
+}
+
+function cpuBusy(before: ReturnType<typeof machineCpu>, after: ReturnType<typeof machineCpu>): number {
+  return (after.busy - before.busy) / Math.max(1, after.total - before.total);
+}
+
 function taggedState(state: ReturnType<typeof largeClusterState>, tag: string) {
   for (const guest of state.guests) guest.tags = [tag];
   return state;
@@ -34,18 +53,19 @@ export async function runWorkflowBench(log: (line: string) => void): Promise<voi
   const taskMs = Number(process.env.BENCH_TASK_MS ?? 400);
   const pollMs = Number(process.env.BENCH_POLL_MS ?? 100);
   const perNodeCap = 2;
-  const warmGuests = Number(process.env.BENCH_WARMUP_GUESTS ?? 0);
-  const sim = new ProxmoxSimulator(taggedState(largeClusterState(nodes, guests), 'bench'), {
-    taskDurations: { snapshot: taskMs },
-  });
-  const server = await startSimulatorServer({ simulator: sim, tokens: { [TOKEN]: SECRET } });
-  const warmSim = new ProxmoxSimulator(
-    taggedState(largeClusterState(nodes, Math.max(warmGuests, nodes)), 'warm'),
-    {
-      taskDurations: { snapshot: taskMs },
-    },
-  );
-  const warmServer = await startSimulatorServer({ simulator: warmSim, tokens: { [TOKEN]: SECRET } });
+  const warmGuests = Number(process.env.BENCH_WARMUP_GUESTS ?? 1000);
+  const simulate = async (tag: string, state: ReturnType<typeof largeClusterState>) => {
+    const simulator = new ProxmoxSimulator(taggedState(state, tag), { taskDurations: { snapshot: taskMs } });
+    return {
+      simulator,
+      server: await startSimulatorServer({ simulator, tokens: { [TOKEN]: SECRET } }),
+    };
+  };
+  const { simulator: sim, server } = await simulate('bench', largeClusterState(nodes, guests));
+  const warmCluster = await simulate('warm', largeClusterState(nodes, Math.max(warmGuests, nodes)));
+  // The same path with few guests in flight (2 nodes, 100 guests: the same ideal of 25 rounds): what
+  // the workflow itself adds, when 40 guests at once do not have this machine's 2 cores to share.
+  const smallCluster = await simulate('small', largeClusterState(2, 100));
   const dynamo = await startDynamoDbLocal();
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-run-'));
   const transitions = new Map<string, number>();
@@ -92,6 +112,7 @@ export async function runWorkflowBench(log: (line: string) => void): Promise<voi
     },
   );
   try {
+    const scheduledTime = '2026-11-23T02:00:00.000Z';
     const token = await runtime.token('bench', 'admin');
     const call = async (method: string, path: string, body?: unknown) => {
       const response = await fetch(`${runtime.url}${path}`, {
@@ -101,53 +122,55 @@ export async function runWorkflowBench(log: (line: string) => void): Promise<voi
       });
       return (await response.json()) as any;
     };
-    await call('POST', '/v1/clusters', {
-      name: 'bench',
-      url: server.url,
-      tokenId: TOKEN,
-      tokenSecret: SECRET,
-      fingerprint: server.fingerprint(),
-    });
-    const policy = await call('POST', '/v1/policies', {
-      name: 'all',
-      schedule: { cron: '0 2 * * *' },
-      selector: { tags: ['bench'] },
-    });
-    if (warmGuests > 0) {
-      // A run on another cluster first: DynamoDB Local's JVM and this process compile their hot
-      // paths during the first thousands of calls, which a service in AWS has long done.
+    /** Registers a simulated cluster and a policy on its guests' tag. */
+    const register = async (tag: string, target: { server: typeof server }) => {
       await call('POST', '/v1/clusters', {
-        name: 'warm',
-        url: warmServer.url,
+        name: tag,
+        url: target.server.url,
         tokenId: TOKEN,
         tokenSecret: SECRET,
-        fingerprint: warmServer.fingerprint(),
+        fingerprint: target.server.fingerprint(),
       });
-      const warm = await call('POST', '/v1/policies', {
-        name: 'warm-up',
-        schedule: { cron: '0 1 * * *' },
-        selector: { tags: ['warm'] },
+      return await call('POST', '/v1/policies', {
+        name: tag,
+        schedule: { cron: '0 2 * * *' },
+        selector: { tags: [tag] },
       });
-      const warmTime = '2026-11-23T01:00:00.000Z';
-      await runtime.workflows.start('warm-up', {
+    };
+    /** One tick of a policy, run to its end; when its result became final, from the start. */
+    const tick = async (name: string, policyId: string) => {
+      const startedAt = Date.now();
+      await runtime.workflows.start(name, {
         tenantId: 'bench',
-        policyId: warm.id,
-        scheduledTime: warmTime,
+        policyId,
+        scheduledTime,
         trigger: 'schedule',
       });
       await runtime.notifications.idle();
+      const run = await call('GET', `/v1/runs/${runIdFor(policyId, scheduledTime)}`);
+      return Date.parse(run.finishedAt) - startedAt;
+    };
+    const policy = await register('bench', { server });
+    const small = await register('small', smallCluster);
+    if (warmGuests > 0) {
+      // A run on another cluster first: DynamoDB Local's JVM and this process compile their hot
+      // paths during the first thousands of calls, which a service in AWS has long done.
+      await tick('warm-up', (await register('warm', warmCluster)).id);
       transitions.clear();
       history.clear();
       expressExecutions.clear();
       expressTransitions = 0;
     }
-    const scheduledTime = '2026-11-23T02:00:00.000Z';
     const input = { tenantId: 'bench', policyId: policy.id, scheduledTime, trigger: 'schedule' as const };
+    const cpuBefore = machineCpu();
+    const ownBefore = process.cpuUsage();
     const startedAt = Date.now();
     const started = performance.now();
     // A duplicated delivery of the same tick, as Scheduler may do: must be a no-op.
     await Promise.all([runtime.workflows.start('tick', input), runtime.workflows.start('tick-again', input)]);
     const wall = performance.now() - started;
+    const cpuAfter = machineCpu();
+    const own = process.cpuUsage(ownBefore);
     const run = await call('GET', `/v1/runs/${runIdFor(policy.id, scheduledTime)}`);
     const ideal = (guests / (nodes * perNodeCap)) * taskMs;
     // Until the run's result is final (FinishRun); reconciliation follows, off the critical path.
@@ -168,6 +191,10 @@ export async function runWorkflowBench(log: (line: string) => void): Promise<voi
     const parent = history.get(worker) ?? 0;
     log(
       `policy run over ${guests} guests on ${nodes} nodes, task ${taskMs} ms, cap ${perNodeCap}/node: result final after ${(runWall / 1000).toFixed(1)} s vs ideal ${(ideal / 1000).toFixed(1)} s = ${(runWall / ideal).toFixed(2)}x (target <= 1.3x); whole execution incl. reconciliation ${(wall / 1000).toFixed(1)} s`,
+    );
+    const busy = cpuBusy(cpuBefore, cpuAfter);
+    log(
+      `CPU during that run: the machine's ${cpuBefore.cores} cores ${(busy * 100).toFixed(0)} % busy, this process ${((own.user + own.system) / 1000 / wall).toFixed(2)} cores (workflows, functions, simulator), the rest mostly DynamoDB Local's JVM, with 40 guests in flight`,
     );
     log(
       `run: ${run.status}, ${run.succeeded} succeeded, ${run.failed} failed; snapshots on the cluster: ${snapshots}; duplicates ${snapshots - run.succeeded}, misses ${guests - snapshots}; the duplicated start did ${transitions.get(duplicate) ?? 0} transitions`,
@@ -191,10 +218,16 @@ export async function runWorkflowBench(log: (line: string) => void): Promise<voi
       `history events at 10,000 guests on one node (fast lanes of ${fastChunk}): ${oneNodeLanes} lanes; parent ~${oneNodeParent.toLocaleString('en')} (${parentPerLane.toFixed(1)} per lane measured); ` +
         `a Standard lane finishing handed-back guests at most ${worstLane.toLocaleString('en')} in the worst case (${LANE_CHUNK} guests); largest Standard execution ${Math.max(oneNodeParent, worstLane, largest).toLocaleString('en')} (budget ${HISTORY_BUDGET.toLocaleString('en')}, quota 25,000)`,
     );
+    const smallWall = await tick('small', small.id);
+    const smallIdeal = (100 / (2 * perNodeCap)) * taskMs;
+    log(
+      `the same path with 4 guests in flight (100 guests on 2 nodes, cap ${perNodeCap}/node): result final after ${(smallWall / 1000).toFixed(1)} s vs ideal ${(smallIdeal / 1000).toFixed(1)} s = ${(smallWall / smallIdeal).toFixed(2)}x: what the workflow adds when the machine is not the bound`,
+    );
   } finally {
     await runtime.stop();
     await server.close();
-    await warmServer.close();
+    await warmCluster.server.close();
+    await smallCluster.server.close();
     await dynamo.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
