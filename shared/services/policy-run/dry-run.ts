@@ -11,6 +11,7 @@ import { nextRuns } from '#shared/domain/schedule/next-runs.ts';
 import type { SnapshotRecord } from '#shared/domain/snapshot-record.ts';
 import { authorize } from '../audit-trail.ts';
 import { decideBackupRetention } from '../backup-policy/backup-retention.ts';
+import { mapWithLimit, READS_IN_FLIGHT } from '../map-with-limit.ts';
 import { getPolicy } from '../policies.ts';
 import { type NOT_INCLUDED_REASONS, policyTargets } from '../policy-targets.ts';
 import { decideGuestRetention, type SnapshotDecision } from '../retention/guest-retention.ts';
@@ -128,22 +129,21 @@ export async function dryRunPolicy(
     };
   });
   const estimates = lanes.map((lane) => lane.expectedSeconds).filter((seconds) => seconds !== undefined);
-  const retention = await Promise.all(
-    targets.map(async (guest) => {
-      const deletions = (await retentionAfterRun(deps, policy, guest, snapshotName, at))
-        .filter((decision) => !decision.keep)
-        .reverse();
-      return {
-        guestId: guest.id,
-        delete: deletions.map((decision, index) => ({
-          name: decision.name,
-          ...(decision.storage ? { storage: decision.storage } : {}),
-          reason: decision.reason,
-          inThisRun: index < MAX_DELETIONS_PER_GUEST_IN_RUN,
-        })),
-      };
-    }),
-  );
+  // One read per guest, a bounded number at once (a policy may cover tens of thousands).
+  const retention = await mapWithLimit(targets, READS_IN_FLIGHT, async (guest) => {
+    const deletions = (await retentionAfterRun(deps, policy, guest, snapshotName, at))
+      .filter((decision) => !decision.keep)
+      .reverse();
+    return {
+      guestId: guest.id,
+      delete: deletions.map((decision, index) => ({
+        name: decision.name,
+        ...(decision.storage ? { storage: decision.storage } : {}),
+        reason: decision.reason,
+        inThisRun: index < MAX_DELETIONS_PER_GUEST_IN_RUN,
+      })),
+    };
+  });
   return {
     policyId: policy.id,
     policyName: policy.name,
