@@ -17,7 +17,7 @@ export interface NotificationDispatcher {
  * `intervalMs`); events left by a crash are delivered after the next start.
  */
 export function startNotificationDispatcher(options: {
-  outbox: Pick<DeliveryStore, 'pending' | 'dequeue'>;
+  outbox: Pick<DeliveryStore, 'pending' | 'dequeueAll'>;
   deliver: (event: DomainEvent) => Promise<unknown>;
   onError: (event: DomainEvent, error: unknown) => void;
   concurrency?: number;
@@ -25,9 +25,39 @@ export function startNotificationDispatcher(options: {
 }): NotificationDispatcher {
   const concurrency = options.concurrency ?? 16;
   const inFlight = new Map<string, Promise<void>>();
+  /** Delivered events not yet removed from the outbox: never handed out again meanwhile. */
+  const handled = new Set<string>();
+  /** Removed events that a read of the outbox begun before their removal may still list. */
+  const removed = new Set<string>();
+  let removing: Promise<void> | undefined;
   let pumping: Promise<void> | undefined;
   let again = false;
   let stopped = false;
+
+  // Delivered events leave the outbox together, one BatchWriteItem per 25, instead of one
+  // DeleteItem each. One whose removal failed is handed out again on a later look (a delivery is
+  // made once per subscription and event however often it is handed out).
+  const remove = (): Promise<void> => {
+    if (removing) return removing;
+    if (handled.size === 0) return Promise.resolve();
+    removing = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(async () => {
+        const batch = [...handled];
+        const gone = await options.outbox.dequeueAll(batch).then(
+          () => true,
+          () => false,
+        );
+        for (const id of batch) {
+          handled.delete(id);
+          if (gone) removed.add(id);
+        }
+      })
+      .finally(() => {
+        removing = undefined;
+        if (handled.size > 0) void remove();
+      });
+    return removing;
+  };
 
   // Bound to the context the dispatcher starts in: a wake from inside a function (the publisher
   // runs as the step or connector that published) must not make the outbox's own reads and
@@ -43,19 +73,25 @@ export function startNotificationDispatcher(options: {
         again = false;
         const free = concurrency - inFlight.size;
         if (free <= 0) break;
+        // Events removed before this read began cannot be in it; ones removed while it runs may.
+        const settled = [...removed];
         const pending = await options.outbox.pending(inFlight.size + free);
+        for (const id of settled) removed.delete(id);
         for (const event of pending) {
           if (inFlight.size >= concurrency) break;
-          if (inFlight.has(event.id)) continue;
-          const handled = options
+          if (inFlight.has(event.id) || handled.has(event.id) || removed.has(event.id)) continue;
+          const delivery = options
             .deliver(event)
-            .then(() => options.outbox.dequeue(event.id))
+            .then(() => {
+              handled.add(event.id);
+              void remove();
+            })
             .catch((error: unknown) => options.onError(event, error))
             .finally(() => {
               inFlight.delete(event.id);
               void pump();
             });
-          inFlight.set(event.id, handled);
+          inFlight.set(event.id, delivery);
         }
       } while (again);
     })()
@@ -79,6 +115,10 @@ export function startNotificationDispatcher(options: {
           await Promise.all(inFlight.values());
           continue;
         }
+        if (handled.size > 0) {
+          await remove();
+          continue;
+        }
         if ((await options.outbox.pending(1)).length === 0 && !pumping && inFlight.size === 0) return;
         await pump();
         await new Promise((resolve) => setTimeout(resolve, 5));
@@ -89,6 +129,7 @@ export function startNotificationDispatcher(options: {
       clearInterval(timer);
       await pumping;
       await Promise.all(inFlight.values());
+      await remove();
     },
   };
 }

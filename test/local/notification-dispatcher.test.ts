@@ -12,13 +12,15 @@ function memoryOutbox() {
   return {
     events,
     dequeuedAs,
+    removals: [] as string[][],
     pending: async (limit: number) => events.slice(0, limit),
-    dequeue: async (eventId: string) => {
-      dequeuedAs.push(runningAs.getStore());
-      events.splice(
-        events.findIndex((event) => event.id === eventId),
-        1,
-      );
+    async dequeueAll(eventIds: readonly string[]) {
+      this.removals.push([...eventIds]);
+      for (const eventId of eventIds) {
+        dequeuedAs.push(runningAs.getStore());
+        const index = events.findIndex((event) => event.id === eventId);
+        if (index >= 0) events.splice(index, 1);
+      }
     },
   };
 }
@@ -47,5 +49,35 @@ describe('the local notification dispatcher', () => {
     expect(outbox.events).toHaveLength(0);
     expect(outbox.dequeuedAs).toEqual([undefined, undefined]);
     expect(deliveredAs).toEqual([undefined, undefined]);
+  });
+
+  it('removes delivered events in batches and hands none out twice, even to a read begun before the removal', async () => {
+    const outbox = memoryOutbox();
+    for (let index = 0; index < 40; index++) outbox.events.push(event(`evt_${index}`));
+    // Every read answers with what the outbox held when it began, a moment later: the next read
+    // may begin before a removal and end after it.
+    const pending = outbox.pending;
+    outbox.pending = async (limit: number) => {
+      const listed = await pending(limit);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      return listed;
+    };
+    const delivered: string[] = [];
+    const dispatcher = startNotificationDispatcher({
+      outbox,
+      deliver: async (handed) => {
+        delivered.push(handed.id);
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      },
+      onError: (_event, error) => {
+        throw error;
+      },
+      intervalMs: 60_000,
+    });
+    await dispatcher.idle();
+    await dispatcher.stop();
+    expect(outbox.events).toHaveLength(0);
+    expect([...delivered].sort()).toEqual(Array.from({ length: 40 }, (_, index) => `evt_${index}`).sort());
+    expect(outbox.removals.length).toBeLessThan(40);
   });
 });

@@ -1,5 +1,5 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Delivery } from '#shared/domain/notifications/delivery.ts';
 import type { DomainEvent } from '#shared/domain/notifications/events.ts';
 import { batchWrite } from './batch-write.ts';
@@ -121,9 +121,12 @@ export class DeliveryStore {
     return (result.Items ?? []).map((item) => outboxEntity.parse(item).event);
   }
 
-  async dequeue(eventId: string): Promise<void> {
-    await this.#table.doc.send(
-      new DeleteCommand({ TableName: this.#table.tableName, Key: outboxEntity.key({ eventId }) }),
+  /** Removes handled events from the outbox, 25 per BatchWriteItem. */
+  async dequeueAll(eventIds: readonly string[]): Promise<void> {
+    await batchWrite(
+      this.#table.doc,
+      this.#table.tableName,
+      eventIds.map((eventId) => ({ DeleteRequest: { Key: outboxEntity.key({ eventId }) } })),
     );
   }
 

@@ -221,7 +221,7 @@ describe('notification deliveries', () => {
     expect(await store.deliveries.enqueue(event)).toBe(true);
     expect(await store.deliveries.enqueue(event)).toBe(false);
     expect(await store.deliveries.pending(10)).toEqual([event]);
-    await store.deliveries.dequeue(event.id);
+    await store.deliveries.dequeueAll([event.id]);
     expect(await store.deliveries.pending(10)).toEqual([]);
   });
 
