@@ -2,6 +2,7 @@ import type { Store } from '#shared/adapters/dynamo/store.ts';
 import { executeCommand } from '#shared/adapters/proxmox/execute-command.ts';
 import type { ProxmoxConnector } from '#shared/adapters/proxmox/proxmox-connector.ts';
 import { AgentOfflineError } from '#shared/domain/agent/agent-errors.ts';
+import type { Cluster } from '#shared/domain/cluster.ts';
 import { NotFoundError, ValidationError } from '#shared/domain/errors.ts';
 import type { PlanTable } from '#shared/domain/plans/plan.ts';
 import {
@@ -65,21 +66,21 @@ export async function runConnectorCommand(deps: ConnectorDeps, input: unknown): 
       },
     ]);
   }
-  // The cluster is read alongside the run's checks (a run's guest waits for each of its reads).
-  const clusterRead = deps.store.clusters.get(tenantId, clusterId);
-  clusterRead.catch(() => undefined);
+  let cluster: Cluster | undefined;
   if (whileRunning !== undefined) {
-    // Right before a write of the run: the plan, then the storage guard may keep the guest from it.
-    // The plan only reads, so its reads go out with the run's; the run's state still decides
-    // first. The guard reserves space and may prune before a backup, so it runs only for a guest
-    // the plan lets through (a refused guest must not lose archives).
-    const runRead = deps.store.runs.get(tenantId, whileRunning);
-    const planCheck = refuseOverPlan(deps, tenantId, clusterId, command);
-    planCheck.catch(() => undefined);
-    const run = await runRead;
+    // A run's guest: its run, cluster and the tenant's profile in one request (a guest's path
+    // waits for each of its reads). The run's state decides first.
+    const [run, read, profile] = await deps.store.table.getAll([
+      deps.store.runs.read(tenantId, whileRunning),
+      deps.store.clusters.read(tenantId, clusterId),
+      deps.store.tenants.read(tenantId),
+    ] as const);
     const state = run?.cancelRequestedAt ? 'cancelled' : (run?.status ?? 'gone');
     if (state !== 'running') throw new RunStoppedError(whileRunning, state);
-    await planCheck;
+    // Right before a write of the run: the plan, then the storage guard may keep the guest from it.
+    // The guard reserves space and may prune before a backup, so it runs only for a guest the
+    // plan lets through (a refused guest must not lose archives).
+    await refuseOverPlan(deps, tenantId, clusterId, command, { profile });
     if (run)
       await guardStorage(
         {
@@ -91,8 +92,10 @@ export async function runConnectorCommand(deps: ConnectorDeps, input: unknown): 
         parsed.data,
         run,
       );
+    cluster = read;
+  } else {
+    cluster = await deps.store.clusters.get(tenantId, clusterId);
   }
-  const cluster = await clusterRead;
   if (!cluster) throw new NotFoundError('cluster', clusterId);
   if (cluster.connection === 'agent') {
     if (!deps.agents) throw new AgentOfflineError(cluster.name, cluster.id);

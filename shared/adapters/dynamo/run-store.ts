@@ -15,6 +15,7 @@ import type { ItemKey } from './entity.ts';
 import {
   ConditionFailed,
   IS_NEW,
+  type ItemRead,
   type ItemUpdate,
   type Page,
   type TableAccess,
@@ -118,8 +119,13 @@ export class RunStore {
   }
 
   async get(tenantId: string, runId: string): Promise<Run | undefined> {
-    const stored = await this.#table.get(this.#key(tenantId, runId), runEntity.parse);
-    return stored ? toRun(stored) : undefined;
+    const { key, parse } = this.read(tenantId, runId);
+    return await this.#table.get(key, parse);
+  }
+
+  /** The run's read, to make with others in one request ({@link TableAccess.getAll}). */
+  read(tenantId: string, runId: string): ItemRead<Run> {
+    return { key: this.#key(tenantId, runId), parse: (item) => toRun(runEntity.parse(item)) };
   }
 
   async list(tenantId: string, query: RunQuery): Promise<Page<Run>> {

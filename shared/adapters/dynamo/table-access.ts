@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -25,6 +26,24 @@ export interface Page<T> {
 
 /** Turns an item read back into its entity's value (an entity's `parse`). */
 type Parse<T> = (item: Item) => T;
+
+/** One item to read among others ({@link TableAccess.getAll}): its key and what its value is. */
+export interface ItemRead<T> {
+  readonly key: ItemKey;
+  readonly parse: Parse<T>;
+}
+
+/** What {@link TableAccess.getAll} answers: each read's value, or undefined. */
+type ReadValues<R extends readonly ItemRead<unknown>[]> = {
+  -readonly [K in keyof R]: R[K] extends ItemRead<infer T> ? T | undefined : never;
+};
+
+/** Keys per BatchGetItem request (DynamoDB's limit). */
+const BATCH_GET_KEYS = 100;
+/** Requests per batch, the first included, while DynamoDB leaves keys unprocessed (throttling). */
+const BATCH_GET_ATTEMPTS = 8;
+
+const keyText = (key: ItemKey) => JSON.stringify(Object.entries(key).sort(([a], [b]) => a.localeCompare(b)));
 
 /** Thrown when a condition of one item in a transaction failed; `index` says which. */
 export class ConditionFailed extends Error {
@@ -113,6 +132,45 @@ export class TableAccess {
       new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
     );
     return result.Item && !this.isExpired(result.Item) ? parse(result.Item) : undefined;
+  }
+
+  /**
+   * Reads several items in one BatchGetItem, consistently (one round trip instead of one per
+   * item); each is undefined when absent or expired, in the order of `reads`. Keys DynamoDB
+   * leaves unprocessed are asked again after a jittered backoff.
+   */
+  async getAll<const R extends readonly ItemRead<unknown>[]>(reads: R): Promise<ReadValues<R>> {
+    const unique = new Map(reads.map((read) => [keyText(read.key), read.key]));
+    const found = new Map<string, Item>();
+    const keys = [...unique.values()];
+    for (let start = 0; start < keys.length; start += BATCH_GET_KEYS) {
+      let pending = keys.slice(start, start + BATCH_GET_KEYS);
+      for (let attempt = 1; pending.length > 0; attempt++) {
+        if (attempt > BATCH_GET_ATTEMPTS)
+          throw new Error(`DynamoDB left ${pending.length} keys unread after ${attempt - 1} attempts`);
+        if (attempt > 1) {
+          const ms = retryDelayMs(attempt - 1, Math.random(), 50, 2000);
+          await new Promise((resolve) => setTimeout(resolve, ms));
+        }
+        const result = await this.doc.send(
+          new BatchGetCommand({
+            RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
+          }),
+        );
+        for (const item of result.Responses?.[this.tableName] ?? []) {
+          const key = {
+            [TABLE_SCHEMA.partitionKey]: item[TABLE_SCHEMA.partitionKey],
+            [TABLE_SCHEMA.sortKey]: item[TABLE_SCHEMA.sortKey],
+          };
+          found.set(keyText(key), item);
+        }
+        pending = (result.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as ItemKey[];
+      }
+    }
+    return reads.map((read) => {
+      const item = found.get(keyText(read.key));
+      return item && !this.isExpired(item) ? read.parse(item) : undefined;
+    }) as ReadValues<R>;
   }
 
   /**

@@ -1,6 +1,6 @@
 import { BoundedCache } from '#shared/domain/bounded-cache.ts';
 import { tenantEntity } from './entities/tenant.ts';
-import { IS_NEW, type TableAccess } from './table-access.ts';
+import { IS_NEW, type ItemRead, type TableAccess } from './table-access.ts';
 import { registerTenant } from './tenant-registry.ts';
 
 export interface TenantProfile {
@@ -37,7 +37,13 @@ export class TenantStore {
   }
 
   async get(tenantId: string): Promise<TenantProfile | undefined> {
-    return await this.#table.get(tenantEntity.key({ id: tenantId }), tenantEntity.parse);
+    const { key, parse } = this.read(tenantId);
+    return await this.#table.get(key, parse);
+  }
+
+  /** The profile's read, to make with others in one request ({@link TableAccess.getAll}). */
+  read(tenantId: string): ItemRead<TenantProfile> {
+    return { key: tenantEntity.key({ id: tenantId }), parse: tenantEntity.parse };
   }
 
   /**

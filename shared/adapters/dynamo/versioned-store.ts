@@ -9,6 +9,7 @@ import type { NameReservationEntity } from './entities/name-reservation.ts';
 import type { Entity } from './entity.ts';
 import {
   ConditionFailed,
+  type ItemRead,
   isTransactionConflict,
   type Page,
   type TableAccess,
@@ -42,7 +43,13 @@ export class VersionedStore<T extends Versioned> {
   }
 
   async get(tenantId: string, id: string): Promise<T | undefined> {
-    return await this.#table.get(this.#entity.key({ tenantId, id }), this.#entity.parse);
+    const { key, parse } = this.read(tenantId, id);
+    return await this.#table.get(key, parse);
+  }
+
+  /** The entity's read, to make with others in one request ({@link TableAccess.getAll}). */
+  read(tenantId: string, id: string): ItemRead<T> {
+    return { key: this.#entity.key({ tenantId, id }), parse: this.#entity.parse };
   }
 
   /** The entity holding a name (names compare case-insensitively), through its reservation. */

@@ -1,7 +1,7 @@
 import { formatGuestId } from '#shared/domain/guest-id.ts';
 import { runGuestRefusal } from '#shared/domain/plans/run-guest-quota.ts';
 import type { ConnectorCommand } from '#shared/domain/proxmox/commands.ts';
-import { type PlanDeps, tenantPlan } from './tenant-plan.ts';
+import { type KnownProfile, type PlanDeps, tenantPlan } from './tenant-plan.ts';
 import { heldSnapshots, tenantBackupBytes } from './tenant-usage.ts';
 
 /**
@@ -14,9 +14,10 @@ export async function refuseOverPlan(
   tenantId: string,
   clusterId: string,
   command: ConnectorCommand,
+  known?: KnownProfile,
 ): Promise<void> {
   if (command.type !== 'createSnapshot' && command.type !== 'vzdump') return;
-  const { name, plan } = await tenantPlan(deps, tenantId);
+  const { name, plan } = await tenantPlan(deps, tenantId, known);
   const guestId = formatGuestId({ clusterId, vmid: command.vmid });
   const { quotas } = plan;
   const counts =

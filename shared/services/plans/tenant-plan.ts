@@ -1,4 +1,5 @@
 import type { Store } from '#shared/adapters/dynamo/store.ts';
+import type { TenantProfile } from '#shared/adapters/dynamo/tenant-store.ts';
 import { BUILT_IN_DEFAULT_PLAN } from '#shared/config/plan-config.ts';
 import { type Plan, type PlanTable, planOf, planTable } from '#shared/domain/plans/plan.ts';
 
@@ -19,9 +20,18 @@ export const planTableOf = (deps: Pick<PlanDeps, 'plans'>): PlanTable => deps.pl
 export const defaultPlanOf = (deps: Pick<PlanDeps, 'defaultPlan'>): string =>
   deps.defaultPlan ?? BUILT_IN_DEFAULT_PLAN;
 
-/** The tenant's plan by name, and what it allows. */
-export async function tenantPlan(deps: PlanDeps, tenantId: string): Promise<{ name: string; plan: Plan }> {
-  const profile = await deps.store.tenants.get(tenantId);
+/** The tenant's profile as the caller already read it (undefined: the tenant has none yet). */
+export interface KnownProfile {
+  readonly profile: TenantProfile | undefined;
+}
+
+/** The tenant's plan by name, and what it allows; from `known` when the caller read the profile. */
+export async function tenantPlan(
+  deps: PlanDeps,
+  tenantId: string,
+  known?: KnownProfile,
+): Promise<{ name: string; plan: Plan }> {
+  const profile = known ? known.profile : await deps.store.tenants.get(tenantId);
   const name = profile?.plan ?? defaultPlanOf(deps);
   return { name, plan: planOf(planTableOf(deps), name) };
 }

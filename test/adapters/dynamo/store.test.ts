@@ -11,6 +11,7 @@ import {
 } from '#shared/domain/errors.ts';
 import { ensureTable } from '#shared/local/table-bootstrap.ts';
 import { createTestTable } from '#test/support/dynamo.ts';
+import { testRun } from './fixtures.ts';
 
 const cluster = (overrides: Partial<Cluster> = {}): Cluster => ({
   id: 'cl_01JD0000000000000000000001',
@@ -279,5 +280,32 @@ describe('subscriptions', () => {
     );
     expect(third.nextCursor).toBeUndefined();
     expect((await store.subscriptions.list('other', { limit: 2 })).items).toEqual([]);
+  });
+});
+
+describe('reading several items in one request', () => {
+  it('answers each read in order, undefined for one that is absent, the same item twice when asked twice', async () => {
+    const { store } = await createTestTable();
+    await store.clusters.create(cluster(), []);
+    await store.runs.create(testRun({ tenantId: 'acme' }));
+    await store.tenants.ensure('acme');
+    const [run, found, missing, again, profile] = await store.table.getAll([
+      store.runs.read('acme', 'run_1'),
+      store.clusters.read('acme', cluster().id),
+      store.clusters.read('acme', 'cl_01JD0000000000000000000009'),
+      store.clusters.read('acme', cluster().id),
+      store.tenants.read('acme'),
+    ] as const);
+    expect(run).toEqual(await store.runs.get('acme', 'run_1'));
+    expect(run?.status).toBe('running');
+    expect(found).toEqual(await store.clusters.get('acme', cluster().id));
+    expect(found?.name).toBe('Lab');
+    expect(missing).toBeUndefined();
+    expect(again).toEqual(found);
+    expect(profile).toEqual(await store.tenants.get('acme'));
+    expect(profile).toBeDefined();
+    // Another tenant's keys find nothing of acme's.
+    const [theirs] = await store.table.getAll([store.clusters.read('other', cluster().id)] as const);
+    expect(theirs).toBeUndefined();
   });
 });
