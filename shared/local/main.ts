@@ -1,6 +1,8 @@
 /**
  * `npm start`: runs the whole service locally on embedded defaults until Ctrl-C.
  */
+// First: before anything loads the X-Ray SDK (see the module).
+import './xray-off.ts';
 import { LocalRuntimeError } from './errors.ts';
 import { assertPortsFree } from './free-port.ts';
 import { loadLocalConfig, portsToBind } from './local-config.ts';

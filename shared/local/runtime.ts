@@ -1,3 +1,5 @@
+// First: before anything loads the X-Ray SDK (see the module).
+import './xray-off.ts';
 import type { Server } from 'node:http';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';

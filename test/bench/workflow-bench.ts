@@ -14,11 +14,9 @@ import { HISTORY_BUDGET, LANE_OVERHEAD, worstGuestHistory } from '#shared/domain
 import { runIdFor } from '#shared/domain/run.ts';
 import { startDynamoDbLocal } from '#shared/local/dynamodb-local.ts';
 import { loadLocalConfig } from '#shared/local/local-config.ts';
-import { largeClusterState } from '#shared/local/proxmox-simulator/model.ts';
-import { startSimulatorServer } from '#shared/local/proxmox-simulator/server.ts';
-import { ProxmoxSimulator } from '#shared/local/proxmox-simulator/simulator.ts';
 import { startLocalRuntime } from '#shared/local/runtime.ts';
 import { LANE_CHUNK, LANE_PATH_LIMITS, runLaneChunk } from '#shared/services/policy-run/work-item.ts';
+import { type SimulatorProcess, startSimulatorProcess } from './simulator-process.ts';
 
 const TOKEN = 'bench@pve!bench';
 const SECRET = 'bench-secret';
@@ -42,11 +40,6 @@ function cpuBusy(before: ReturnType<typeof machineCpu>, after: ReturnType<typeof
   return (after.busy - before.busy) / Math.max(1, after.total - before.total);
 }
 
-function taggedState(state: ReturnType<typeof largeClusterState>, tag: string) {
-  for (const guest of state.guests) guest.tags = [tag];
-  return state;
-}
-
 export async function runWorkflowBench(log: (line: string) => void): Promise<void> {
   const guests = Number(process.env.BENCH_RUN_GUESTS ?? 1000);
   const nodes = Number(process.env.BENCH_RUN_NODES ?? 20);
@@ -54,18 +47,20 @@ export async function runWorkflowBench(log: (line: string) => void): Promise<voi
   const pollMs = Number(process.env.BENCH_POLL_MS ?? 100);
   const perNodeCap = 2;
   const warmGuests = Number(process.env.BENCH_WARMUP_GUESTS ?? 1000);
-  const simulate = async (tag: string, state: ReturnType<typeof largeClusterState>) => {
-    const simulator = new ProxmoxSimulator(taggedState(state, tag), { taskDurations: { snapshot: taskMs } });
-    return {
-      simulator,
-      server: await startSimulatorServer({ simulator, tokens: { [TOKEN]: SECRET } }),
-    };
-  };
-  const { simulator: sim, server } = await simulate('bench', largeClusterState(nodes, guests));
-  const warmCluster = await simulate('warm', largeClusterState(nodes, Math.max(warmGuests, nodes)));
+  // Each cluster in a process of its own: a cluster's work is not the service's to carry.
+  const simulate = (tag: string, clusterNodes: number, clusterGuests: number) =>
+    startSimulatorProcess({
+      nodes: clusterNodes,
+      guests: clusterGuests,
+      tag,
+      taskMs,
+      tokens: { [TOKEN]: SECRET },
+    });
+  const main = await simulate('bench', nodes, guests);
+  const warmCluster = await simulate('warm', nodes, Math.max(warmGuests, nodes));
   // The same path with few guests in flight (2 nodes, 100 guests: the same ideal of 25 rounds): what
   // the workflow itself adds, when 40 guests at once do not have this machine's 2 cores to share.
-  const smallCluster = await simulate('small', largeClusterState(2, 100));
+  const smallCluster = await simulate('small', 2, 100);
   const dynamo = await startDynamoDbLocal();
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-run-'));
   const transitions = new Map<string, number>();
@@ -123,7 +118,7 @@ export async function runWorkflowBench(log: (line: string) => void): Promise<voi
       return (await response.json()) as any;
     };
     /** Registers a simulated cluster and a policy on its guests' tag. */
-    const register = async (tag: string, target: { server: typeof server }) => {
+    const register = async (tag: string, target: { server: SimulatorProcess['server'] }) => {
       await call('POST', '/v1/clusters', {
         name: tag,
         url: target.server.url,
@@ -150,7 +145,7 @@ export async function runWorkflowBench(log: (line: string) => void): Promise<voi
       const run = await call('GET', `/v1/runs/${runIdFor(policyId, scheduledTime)}`);
       return Date.parse(run.finishedAt) - startedAt;
     };
-    const policy = await register('bench', { server });
+    const policy = await register('bench', main);
     const small = await register('small', smallCluster);
     if (warmGuests > 0) {
       // A run on another cluster first: DynamoDB Local's JVM and this process compile their hot
@@ -175,7 +170,7 @@ export async function runWorkflowBench(log: (line: string) => void): Promise<voi
     const ideal = (guests / (nodes * perNodeCap)) * taskMs;
     // Until the run's result is final (FinishRun); reconciliation follows, off the critical path.
     const runWall = Date.parse(run.finishedAt) - startedAt;
-    const snapshots = sim.state.guests.reduce((sum, guest) => sum + guest.snapshots.length, 0);
+    const snapshots = await main.snapshots();
     // Either start may win the claim; the other ends at TickAlreadyHandled. Lanes run as child executions.
     const [worker, duplicate] =
       (transitions.get('tick') ?? 0) >= (transitions.get('tick-again') ?? 0)
@@ -194,7 +189,7 @@ export async function runWorkflowBench(log: (line: string) => void): Promise<voi
     );
     const busy = cpuBusy(cpuBefore, cpuAfter);
     log(
-      `CPU during that run: the machine's ${cpuBefore.cores} cores ${(busy * 100).toFixed(0)} % busy, this process ${((own.user + own.system) / 1000 / wall).toFixed(2)} cores (workflows, functions, simulator), the rest mostly DynamoDB Local's JVM, with 40 guests in flight`,
+      `CPU during that run: the machine's ${cpuBefore.cores} cores ${(busy * 100).toFixed(0)} % busy, this process ${((own.user + own.system) / 1000 / wall).toFixed(2)} cores (workflows and functions), the rest DynamoDB Local's JVM and the simulators, with 40 guests in flight`,
     );
     log(
       `run: ${run.status}, ${run.succeeded} succeeded, ${run.failed} failed; snapshots on the cluster: ${snapshots}; duplicates ${snapshots - run.succeeded}, misses ${guests - snapshots}; the duplicated start did ${transitions.get(duplicate) ?? 0} transitions`,
@@ -225,9 +220,9 @@ export async function runWorkflowBench(log: (line: string) => void): Promise<voi
     );
   } finally {
     await runtime.stop();
-    await server.close();
-    await warmCluster.server.close();
-    await smallCluster.server.close();
+    await main.close();
+    await warmCluster.close();
+    await smallCluster.close();
     await dynamo.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
