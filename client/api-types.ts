@@ -6798,7 +6798,20 @@ export interface components {
           storage?: string;
           reason: 'keep-all' | 'keep-last' | 'keep-within' | 'keep-hourly' | 'keep-daily' | 'keep-weekly' | 'keep-monthly' | 'keep-yearly' | 'protected' | 'manual' | 'external' | 'last-good' | 'max-age' | 'pruned';
           inThisRun: boolean;
+          /** Deleted before the guest’s backup to make room (`pruneBeforeBackup`), as the storage guard is expected to need */
+          beforeBackup?: true;
         }[];
+      }[];
+      /** A backup policy’s storage guard played forward from the last inventory’s storage figures and the guests’ newest archive sizes: the guests whose backup would first prune archives, or be skipped (`storage-guard`); absent when every guest fits */
+      storageGuard?: {
+        guestId: string;
+        storage: string;
+        outcome: 'pruned-first' | 'skipped';
+        pruned: string[];
+        /** Bytes on the storage once the backup is written */
+        projected: number;
+        /** The threshold in bytes */
+        limit: number;
       }[];
     };
     Exclusion: {

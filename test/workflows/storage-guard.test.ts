@@ -210,6 +210,62 @@ describe('pruneBeforeBackup', () => {
     );
   }, 180_000);
 
+  it('is foreseen by the dry run from the last inventory: the archive it prunes first and the guests it would skip', async () => {
+    const policy = await admin.post(
+      '/v1/policies',
+      policyBody({
+        name: 'prune-first-dry',
+        kind: 'backup',
+        schedule: { cron: '0 6 * * *', timezone: 'UTC' },
+        backup: { storage: 'backup-small', pruneBeforeBackup: true },
+        selector: { guests: ['lab/202'] },
+        retention: { keepLast: 2 },
+        storageGuard: { thresholdPercent: 50 },
+      }),
+    );
+    expect(policy.status, policy.text).toBe(201);
+    api.simulator.sim.setStorage({ storage: 'backup-small', total: 64 * GIB, used: 5 * GIB });
+    const volumes = () =>
+      api.simulator.sim.state.volumes.filter((v) => v.storage === 'backup-small' && v.vmid === 202);
+    expect(await tick(policy.body.id, '2026-11-20T06:00:00.000Z')).toMatchObject({ status: 'succeeded' });
+    const [oldest] = volumes();
+    expect(await tick(policy.body.id, '2026-11-21T06:00:00.000Z')).toMatchObject({ status: 'succeeded' });
+    const size = Math.max(...volumes().map((v) => v.size));
+    // Room for the next archive only once the oldest is gone; the inventory learns the figures.
+    api.simulator.sim.setStorage({ storage: 'backup-small', used: 32 * GIB - Math.floor(size / 2) });
+    expect((await admin.post(`/v1/clusters/${clusterId}/sync`)).status).toBe(200);
+
+    const plan = await admin.post(`/v1/policies/${policy.body.id}/dry-run`);
+    expect(plan.status, plan.text).toBe(200);
+    expect(plan.body.storageGuard).toEqual([
+      expect.objectContaining({
+        guestId: `${clusterId}.202`,
+        storage: 'backup-small',
+        outcome: 'pruned-first',
+        pruned: [oldest?.volid],
+      }),
+    ]);
+    const deletions = plan.body.retention.find(
+      (r: { guestId: string }) => r.guestId === `${clusterId}.202`,
+    ).delete;
+    expect(deletions).toEqual([
+      expect.objectContaining({ name: oldest?.volid, beforeBackup: true, inThisRun: true }),
+    ]);
+
+    // The run then does what the dry run said.
+    const run = await tick(policy.body.id, '2026-11-22T06:00:00.000Z');
+    expect(run).toMatchObject({ status: 'succeeded', succeeded: 1 });
+    expect(volumes().map((v) => v.volid)).not.toContain(oldest?.volid);
+
+    // Without the room even then, the dry run says the guest would be skipped.
+    api.simulator.sim.setStorage({ storage: 'backup-small', used: 40 * GIB });
+    expect((await admin.post(`/v1/clusters/${clusterId}/sync`)).status).toBe(200);
+    const full = await admin.post(`/v1/policies/${policy.body.id}/dry-run`);
+    expect(full.body.storageGuard).toEqual([
+      expect.objectContaining({ guestId: `${clusterId}.202`, outcome: 'skipped' }),
+    ]);
+  }, 180_000);
+
   it('never deletes the newest archive, the last good copy: the guest is skipped by the guard instead', async () => {
     const policy = await admin.post(
       '/v1/policies',

@@ -72,11 +72,25 @@ export function DryRunPanel({ policyId }: { policyId: string }) {
               ? `Retention would then delete ${deletions.length}: ${deletions
                   .map(
                     (item) =>
-                      `${item.name} (${item.reason}${item.inThisRun ? ', in this run' : ', by the daily sweep'})`,
+                      `${item.name} (${item.reason}${item.beforeBackup ? ', before the backup, to make room' : item.inThisRun ? ', in this run' : ', by the daily sweep'})`,
                   )
                   .join('; ')}.`
               : 'Retention would delete nothing.'}
           </p>
+          {plan.storageGuard?.length ? (
+            <p>
+              {`The storage guard, from the last inventory: ${plan.storageGuard
+                .map(
+                  (entry) =>
+                    `${entry.guestId} on ${entry.storage} ${
+                      entry.outcome === 'skipped'
+                        ? 'would be skipped (too full even after pruning)'
+                        : `fits once ${entry.pruned.length} archive${entry.pruned.length === 1 ? '' : 's'} are pruned first`
+                    }`,
+                )
+                .join('; ')}.`}
+            </p>
+          ) : null}
         </div>
       ) : null}
     </>

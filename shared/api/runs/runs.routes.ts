@@ -215,10 +215,30 @@ const DryRunSchema = z
               .openapi({ description: 'A backup policy\u2019s: the archive\u2019s storage' }),
             reason: z.enum(RETENTION_REASONS),
             inThisRun: z.boolean(),
+            beforeBackup: z.literal(true).optional().openapi({
+              description:
+                'Deleted before the guest\u2019s backup to make room (`pruneBeforeBackup`), as the storage guard is expected to need',
+            }),
           }),
         ),
       }),
     ),
+    storageGuard: z
+      .array(
+        z.object({
+          guestId: z.string(),
+          storage: z.string(),
+          outcome: z.enum(['pruned-first', 'skipped']),
+          pruned: z.array(z.string()),
+          projected: z.number().openapi({ description: 'Bytes on the storage once the backup is written' }),
+          limit: z.number().openapi({ description: 'The threshold in bytes' }),
+        }),
+      )
+      .optional()
+      .openapi({
+        description:
+          'A backup policy\u2019s storage guard played forward from the last inventory\u2019s storage figures and the guests\u2019 newest archive sizes: the guests whose backup would first prune archives, or be skipped (`storage-guard`); absent when every guest fits',
+      }),
   })
   .openapi('DryRunPlan');
 

@@ -9,6 +9,16 @@ import { runSnapshotName } from '#shared/domain/run.ts';
 import { parseCron } from '#shared/domain/schedule/cron.ts';
 import { nextRuns } from '#shared/domain/schedule/next-runs.ts';
 import type { SnapshotRecord } from '#shared/domain/snapshot-record.ts';
+import {
+  type GuardPrediction,
+  guardEstimate,
+  type PlaceFigures,
+  type PlannedWrite,
+  predictStorageGuard,
+  prunableBeforeBackup,
+} from '#shared/domain/storage/predict-guard.ts';
+import { SHARED_NODE } from '#shared/domain/storage/storage.ts';
+import { guardThreshold } from '#shared/domain/storage/storage-guard.ts';
 import { authorize } from '../audit-trail.ts';
 import { decideBackupRetention } from '../backup-policy/backup-retention.ts';
 import { mapWithLimit, READS_IN_FLIGHT } from '../map-with-limit.ts';
@@ -130,17 +140,22 @@ export async function dryRunPolicy(
   });
   const estimates = lanes.map((lane) => lane.expectedSeconds).filter((seconds) => seconds !== undefined);
   // One read per guest, a bounded number at once (a policy may cover tens of thousands).
-  const retention = await mapWithLimit(targets, READS_IN_FLIGHT, async (guest) => {
-    const deletions = (await retentionAfterRun(deps, policy, guest, snapshotName, at))
-      .filter((decision) => !decision.keep)
-      .reverse();
+  const afterRun = await mapWithLimit(targets, READS_IN_FLIGHT, async (guest) => ({
+    guest,
+    ...(await retentionAfterRun(deps, policy, guest, snapshotName, at)),
+  }));
+  const guard = await storageGuardOf(deps, policy, afterRun);
+  const prunedFirst = new Set(guard.flatMap((prediction) => prediction.pruned));
+  const retention = afterRun.map(({ guest, decisions }) => {
+    const deletions = decisions.filter((decision) => !decision.keep).reverse();
     return {
       guestId: guest.id,
       delete: deletions.map((decision, index) => ({
         name: decision.name,
         ...(decision.storage ? { storage: decision.storage } : {}),
         reason: decision.reason,
-        inThisRun: index < MAX_DELETIONS_PER_GUEST_IN_RUN,
+        inThisRun: index < MAX_DELETIONS_PER_GUEST_IN_RUN || prunedFirst.has(decision.name),
+        ...(prunedFirst.has(decision.name) ? { beforeBackup: true } : {}),
       })),
     };
   });
@@ -181,7 +196,57 @@ export async function dryRunPolicy(
     lanes,
     ...(estimates.length > 0 ? { expectedSeconds: Math.max(...estimates) } : {}),
     retention: retention.filter((guest) => guest.delete.length > 0),
+    ...(guard.length > 0 ? { storageGuard: guard } : {}),
   };
+}
+
+/**
+ * A backup policy's storage guard played forward over the run's guests (`predictStorageGuard`),
+ * from the last inventory's storage figures and each guest's archives: which guests would first
+ * have archives pruned (`pruneBeforeBackup`) and which would be skipped; guests that simply fit
+ * are not listed. Snapshot policies get none (a RAM state's estimate needs Proxmox's view of the
+ * guest's disks, and a dry run calls no Proxmox).
+ */
+async function storageGuardOf(
+  deps: ServiceDeps,
+  policy: Policy,
+  afterRun: ReadonlyArray<{
+    guest: Pick<Guest, 'id' | 'clusterId' | 'node' | 'vmid'>;
+    decisions: ReadonlyArray<SnapshotDecision & { storage?: string }>;
+    archives?: BackupRecord[];
+  }>,
+): Promise<GuardPrediction[]> {
+  const backup = policy.kind === 'backup' ? policy.backup : undefined;
+  if (!backup) return [];
+  const pruneFirst = backup.pruneBeforeBackup === true;
+  const tenant = await deps.store.tenants.get(policy.tenantId);
+  const thresholdOf = (storage: string) =>
+    guardThreshold(policy.storageGuard, tenant?.storageGuardPercent, storage) ??
+    (pruneFirst ? 100 : undefined);
+  if (thresholdOf(backup.storage) === undefined) return [];
+  const places = new Map<string, PlaceFigures>();
+  for (const clusterId of new Set(afterRun.map(({ guest }) => guest.clusterId))) {
+    for (const record of await deps.store.storages.ofCluster(policy.tenantId, clusterId)) {
+      places.set(`${clusterId}/${record.storage}/${record.node}`, record);
+    }
+  }
+  const writes = afterRun.map(({ guest, decisions, archives = [] }): PlannedWrite => {
+    const shared = places.has(`${guest.clusterId}/${backup.storage}/${SHARED_NODE}`);
+    const dropped = new Set(decisions.filter((decision) => !decision.keep).map((decision) => decision.name));
+    return {
+      guestId: guest.id,
+      storage: backup.storage,
+      place: `${guest.clusterId}/${backup.storage}/${shared ? SHARED_NODE : guest.node}`,
+      estimate: guardEstimate(archives),
+      prunable: prunableBeforeBackup(archives, policy.id, backup.storage, dropped).map((record) => ({
+        name: record.volid,
+        size: record.size ?? 0,
+      })),
+    };
+  });
+  return predictStorageGuard(writes, places, thresholdOf, pruneFirst).filter(
+    (prediction) => prediction.outcome !== 'fits',
+  );
 }
 
 /**
@@ -194,7 +259,7 @@ async function retentionAfterRun(
   guest: Pick<Guest, 'id' | 'clusterId' | 'node' | 'type' | 'vmid'>,
   snapshotName: string,
   at: string,
-): Promise<Array<SnapshotDecision & { storage?: string }>> {
+): Promise<{ decisions: Array<SnapshotDecision & { storage?: string }>; archives?: BackupRecord[] }> {
   const tenantId = policy.tenantId;
   if (policy.kind === 'backup' && policy.backup) {
     const compress = policy.backup.compress;
@@ -223,8 +288,8 @@ async function retentionAfterRun(
       origin: 'policy',
       policyId: policy.id,
     };
-    const records = [...(await deps.store.backups.listForGuest(tenantId, guest.id)), written];
-    return decideBackupRetention(policy, records, deps.now());
+    const archives = await deps.store.backups.listForGuest(tenantId, guest.id);
+    return { decisions: decideBackupRetention(policy, [...archives, written], deps.now()), archives };
   }
   const taken: SnapshotRecord = {
     tenantId,
@@ -237,5 +302,5 @@ async function retentionAfterRun(
     createdAt: at,
   };
   const records = [...(await deps.store.snapshots.list(tenantId, guest.id)), taken];
-  return decideGuestRetention(policy, records, deps.now());
+  return { decisions: decideGuestRetention(policy, records, deps.now()) };
 }

@@ -4,6 +4,7 @@ import { formatGuestId } from '#shared/domain/guest-id.ts';
 import { createUlidGenerator } from '#shared/domain/ids.ts';
 import type { CommandResults, ConnectorCommand } from '#shared/domain/proxmox/commands.ts';
 import type { Run } from '#shared/domain/run.ts';
+import { guardEstimate } from '#shared/domain/storage/predict-guard.ts';
 import { SHARED_NODE } from '#shared/domain/storage/storage.ts';
 import {
   decideStorageGuard,
@@ -140,12 +141,5 @@ async function newestArchiveSize(
   clusterId: string,
   vmid: number,
 ): Promise<number> {
-  const records = await store.backups.listForGuest(tenantId, formatGuestId({ clusterId, vmid }));
-  let newest: { createdAt: string; size: number } | undefined;
-  for (const record of records) {
-    if (record.size === undefined || record.status === 'failed') continue;
-    if (!newest || record.createdAt > newest.createdAt)
-      newest = { createdAt: record.createdAt, size: record.size };
-  }
-  return newest?.size ?? 0;
+  return guardEstimate(await store.backups.listForGuest(tenantId, formatGuestId({ clusterId, vmid })));
 }

@@ -5,6 +5,7 @@ import { formatGuestId } from '#shared/domain/guest-id.ts';
 import type { Policy } from '#shared/domain/policy.ts';
 import type { CommandResults, ConnectorCommand } from '#shared/domain/proxmox/commands.ts';
 import type { Run } from '#shared/domain/run.ts';
+import { prunableBeforeBackup } from '#shared/domain/storage/predict-guard.ts';
 import type { Clock } from '#shared/ports/clock.ts';
 import type { IdGenerator } from '#shared/ports/ids.ts';
 import { decidePoints } from '../retention/guest-retention.ts';
@@ -19,8 +20,6 @@ export interface PruneForRoomDeps {
 
 /** Seconds Proxmox waits for each deletion's task, so the room is there before the vzdump starts. */
 const DELETE_WAIT_SECONDS = 10;
-/** At most this many archives per guest before its backup: the pre-flight stays short. */
-const MOST_DELETIONS = 3;
 const COMING = '\u0000coming';
 
 /**
@@ -50,7 +49,8 @@ export async function pruneForRoom(
 ): Promise<number> {
   const { tenantId, policy, run, storage } = input;
   const guestId = formatGuestId({ clusterId: input.clusterId, vmid: input.vmid });
-  const archives = (await deps.store.backups.listForGuest(tenantId, guestId)).filter(
+  const all = await deps.store.backups.listForGuest(tenantId, guestId);
+  const archives = all.filter(
     (record): record is BackupRecord & { volid: string } =>
       record.storage === storage &&
       record.policyId === policy.id &&
@@ -60,7 +60,6 @@ export async function pruneForRoom(
   );
   if (archives.length < 2) return 0;
   const timeOf = (record: BackupRecord) => Date.parse(record.scheduledTime ?? record.createdAt);
-  const newest = archives.reduce((a, b) => (timeOf(b) > timeOf(a) ? b : a));
   const decisions = decidePoints(
     policy,
     [
@@ -73,13 +72,8 @@ export async function pruneForRoom(
     ],
     deps.now(),
   );
-  const doomed = new Set(
-    decisions.filter((d) => !d.keep && d.name !== COMING && d.name !== newest.volid).map((d) => d.name),
-  );
-  const candidates = archives
-    .filter((record) => doomed.has(record.volid) && !record.protected)
-    .sort((a, b) => timeOf(a) - timeOf(b))
-    .slice(0, MOST_DELETIONS);
+  const dropped = new Set(decisions.filter((d) => !d.keep && d.name !== COMING).map((d) => d.name));
+  const candidates = prunableBeforeBackup(all, policy.id, storage, dropped);
   let freed = 0;
   for (const record of candidates) {
     if (freed >= input.needed) break;
