@@ -11,7 +11,11 @@ import type { DomainEvent } from '#shared/domain/notifications/events.ts';
 import { instrument } from '#shared/observability/instrument.ts';
 import { measureDeliveries } from '#shared/observability/step-metrics.ts';
 import { createTelemetry } from '#shared/observability/telemetry.ts';
-import { deliverEvent, type NotifierDeps } from '#shared/services/notifications/notifier.ts';
+import {
+  deliverEvent,
+  type NotifierDeps,
+  subscriptionsPerBatch,
+} from '#shared/services/notifications/notifier.ts';
 
 // Composition root of the notifier: SNS → SQS (raw messages) → this function.
 const config = loadNotifierConfig(process.env);
@@ -36,12 +40,9 @@ const deps: NotifierDeps = {
   log: (message, fields) => logger.info(message, fields),
 };
 
-const deliver = instrument(
-  telemetry,
-  'deliver',
-  (event: DomainEvent) => deliverEvent(deps, event),
-  measureDeliveries,
-);
+/** Delivers one event of a batch with the batch's dependencies (its read of subscriptions). */
+const deliverIn = (batch: NotifierDeps) =>
+  instrument(telemetry, 'deliver', (event: DomainEvent) => deliverEvent(batch, event), measureDeliveries);
 
 /**
  * One record per event, all handled at once (one slow receiver's retries must not hold up the
@@ -50,6 +51,8 @@ const deliver = instrument(
  */
 export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
   const failures: SQSBatchResponse['batchItemFailures'] = [];
+  // The batch's events share one read of each tenant's subscriptions.
+  const deliver = deliverIn({ ...deps, subscriptionsOf: subscriptionsPerBatch(deps.store) });
   await Promise.all(
     event.Records.map(async (record) => {
       try {

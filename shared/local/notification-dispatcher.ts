@@ -18,7 +18,8 @@ export interface NotificationDispatcher {
  */
 export function startNotificationDispatcher(options: {
   outbox: Pick<DeliveryStore, 'pending' | 'dequeueAll'>;
-  deliver: (event: DomainEvent) => Promise<unknown>;
+  /** Handles one event; `batch` is the same object for the events of one look at the outbox (as an SQS batch). */
+  deliver: (event: DomainEvent, batch: object) => Promise<unknown>;
   onError: (event: DomainEvent, error: unknown) => void;
   concurrency?: number;
   intervalMs?: number;
@@ -77,11 +78,12 @@ export function startNotificationDispatcher(options: {
         const settled = [...removed];
         const pending = await options.outbox.pending(inFlight.size + free);
         for (const id of settled) removed.delete(id);
+        const batch = {};
         for (const event of pending) {
           if (inFlight.size >= concurrency) break;
           if (inFlight.has(event.id) || handled.has(event.id) || removed.has(event.id)) continue;
           const delivery = options
-            .deliver(event)
+            .deliver(event, batch)
             .then(() => {
               handled.add(event.id);
               void remove();

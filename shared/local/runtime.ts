@@ -37,7 +37,7 @@ import { planOperation } from '#shared/services/guest-operations/plan-operation.
 import { runHookStep } from '#shared/services/hooks/run-hook.ts';
 import type { RpoCheckSummary } from '#shared/services/insight/rpo-check.ts';
 import { runRpoCheckEverywhere } from '#shared/services/insight/rpo-sweep.ts';
-import { deliverEvent } from '#shared/services/notifications/notifier.ts';
+import { deliverEvent, subscriptionsPerBatch } from '#shared/services/notifications/notifier.ts';
 import { claimRun } from '#shared/services/policy-run/claim-run.ts';
 import { finishRun } from '#shared/services/policy-run/finish-run.ts';
 import { loadLane } from '#shared/services/policy-run/load-lane.ts';
@@ -623,13 +623,24 @@ export async function startLocalRuntime(
     );
     const authority = `${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     url = `http://${authority}`;
+    // One read of a tenant's subscriptions per look at the outbox, as per SQS batch in AWS.
+    const batchReads = new WeakMap<object, ReturnType<typeof subscriptionsPerBatch>>();
+    const subscriptionsIn = (batch: object) => {
+      let read = batchReads.get(batch);
+      if (!read) {
+        read = subscriptionsPerBatch(store);
+        batchReads.set(batch, read);
+      }
+      return read;
+    };
     const notifications = startNotificationDispatcher({
       outbox: store.deliveries,
-      deliver: (event) =>
+      deliver: (event, batch) =>
         iam.runAsFunction('notifier', () =>
           deliverEvent(
             {
               store,
+              subscriptionsOf: subscriptionsIn(batch),
               secrets: webhookSecrets,
               mailer,
               webhooks,

@@ -32,6 +32,31 @@ export interface NotifierDeps {
   readonly sleep: (ms: number) => Promise<void>;
   readonly random: () => number;
   readonly log: (message: string, fields: Record<string, unknown>) => void;
+  /**
+   * The tenant's subscriptions, read once per batch of events handled together (an SQS batch,
+   * a look at the local outbox): see {@link subscriptionsPerBatch}. Absent: read per event.
+   */
+  readonly subscriptionsOf?: (tenantId: string) => Promise<Subscription[]>;
+}
+
+/**
+ * A reader of subscriptions for one batch of events handled together: each tenant's are read
+ * once, however many of its events the batch holds (a run's guests each publish one). A
+ * subscription made while the batch is handled may miss its events, as it would had it come a
+ * moment later.
+ */
+export function subscriptionsPerBatch(store: Store): (tenantId: string) => Promise<Subscription[]> {
+  const read = new Map<string, Promise<Subscription[]>>();
+  return (tenantId) => {
+    let subscriptions = read.get(tenantId);
+    if (!subscriptions) {
+      subscriptions = store.subscriptions.all(tenantId);
+      // A failed read is not kept: the next event of the batch asks again.
+      subscriptions.catch(() => read.delete(tenantId));
+      read.set(tenantId, subscriptions);
+    }
+    return subscriptions;
+  };
 }
 
 /**
@@ -42,7 +67,9 @@ export interface NotifierDeps {
  * the step that published the event. Only a failure of the table itself throws.
  */
 export async function deliverEvent(deps: NotifierDeps, event: DomainEvent): Promise<Delivery[]> {
-  const subscriptions = await deps.store.subscriptions.all(event.tenantId);
+  const subscriptions = await (
+    deps.subscriptionsOf ?? ((tenantId) => deps.store.subscriptions.all(tenantId))
+  )(event.tenantId);
   // Most tenants' events reach nobody: no need to read the policy then.
   if (subscriptions.length === 0) return [];
   const policy = event.policyId ? await deps.store.policies.get(event.tenantId, event.policyId) : undefined;
