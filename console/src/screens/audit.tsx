@@ -5,7 +5,7 @@ import { type ApiClient, ApiError, data as answer, present } from '../api/client
 import { useSession } from '../session-context.ts';
 import { ErrorMessage, Field, Loading, StatusBadge, Time } from '../ui/components.tsx';
 import { useGuestNames } from '../ui/guest-names.ts';
-import { useLoad } from '../ui/use-load.ts';
+import { LoadMore, usePaged } from '../ui/use-paged.tsx';
 
 const FIELDS = [
   ['actor', 'Actor'],
@@ -69,8 +69,6 @@ export function AuditScreen() {
   const [filters, setFilters] = useState<Filters>(EMPTY);
   const [error, setError] = useState<unknown>();
   const guestName = useGuestNames();
-  // Pages after the first, appended by "Load more"; a new filter starts from the first page again.
-  const [more, setMore] = useState<{ items: Schemas['AuditPage']['items']; cursor?: string }>({ items: [] });
   const page = (cursor?: string) =>
     // The route answers JSON or CSV by Accept; this asks for JSON.
     answer(
@@ -78,12 +76,9 @@ export function AuditScreen() {
         params: { query: { ...queryOf(filters), limit: 100, ...(cursor ? { cursor } : {}) } },
       }),
     ) as Promise<Schemas['AuditPage']>;
-  const events = useLoad(async () => {
-    const first = await page();
-    setMore({ items: [], ...(first.nextCursor ? { cursor: first.nextCursor } : {}) });
-    return first;
-  }, JSON.stringify(filters));
-  const items = [...(events.data?.items ?? []), ...more.items];
+  // A new filter starts from the first page again.
+  const events = usePaged(page, JSON.stringify(filters));
+  const items = events.items;
   const input = (
     key: keyof Filters,
     label: string,
@@ -135,8 +130,8 @@ export function AuditScreen() {
           Download CSV
         </button>
       </form>
-      <ErrorMessage error={events.error ?? error} />
-      {!events.data ? (
+      <ErrorMessage error={events.first.error ?? error} />
+      {!events.first.data ? (
         <Loading what="the audit trail" />
       ) : items.length === 0 ? (
         <p>No events match.</p>
@@ -178,24 +173,7 @@ export function AuditScreen() {
               ))}
             </tbody>
           </table>
-          {more.cursor ? (
-            <button
-              type="button"
-              class="secondary"
-              onClick={() =>
-                page(more.cursor).then(
-                  (next) =>
-                    setMore({
-                      items: [...more.items, ...next.items],
-                      ...(next.nextCursor ? { cursor: next.nextCursor } : {}),
-                    }),
-                  setError,
-                )
-              }
-            >
-              Load more
-            </button>
-          ) : null}
+          <LoadMore paged={events} onError={setError} />
         </>
       )}
     </section>

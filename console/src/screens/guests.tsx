@@ -5,6 +5,7 @@ import { Link, navigate, useLocation } from '../router.tsx';
 import { useSession } from '../session-context.ts';
 import { ClusterOptions, ErrorMessage, Field, Loading, StatusBadge } from '../ui/components.tsx';
 import { useLoad } from '../ui/use-load.ts';
+import { LoadMore, usePaged } from '../ui/use-paged.tsx';
 
 const FILTERS = ['cluster', 'node', 'tag', 'pool'] as const;
 type Filter = (typeof FILTERS)[number];
@@ -18,21 +19,22 @@ export function GuestsScreen() {
     string
   >;
   const [draft, setDraft] = useState(filters);
-  const [more, setMore] = useState<{ items: Guest[]; cursor?: string }>({ items: [] });
   const clusters = useLoad(
     () => answer(api.GET('/v1/clusters', { params: { query: { limit: 100 } } })),
     'clusters',
   );
   const key = FILTERS.map((name) => filters[name]).join('|');
-  const guests = useLoad(async () => {
-    const page = await answer(
-      api.GET('/v1/guests', { params: { query: { ...present(filters), limit: 100 } } }),
-    );
-    setMore({ items: [], ...(page.nextCursor ? { cursor: page.nextCursor } : {}) });
-    return page;
-  }, key);
+  const guests = usePaged(
+    (cursor) =>
+      answer(
+        api.GET('/v1/guests', {
+          params: { query: { ...present(filters), limit: 100, ...(cursor ? { cursor } : {}) } },
+        }),
+      ),
+    key,
+  );
   const clusterName = (id: string) => clusters.data?.items.find((cluster) => cluster.id === id)?.name ?? id;
-  const all = [...(guests.data?.items ?? []), ...more.items];
+  const all = guests.items;
   const choices = (pick: (guest: Guest) => string[]) => [...new Set(all.flatMap(pick))].sort();
 
   const apply = (event: Event) => {
@@ -94,8 +96,8 @@ export function GuestsScreen() {
         )}
         <button type="submit">Filter</button>
       </form>
-      <ErrorMessage error={guests.error} />
-      {!guests.data ? (
+      <ErrorMessage error={guests.first.error} />
+      {!guests.first.data ? (
         <Loading what="guests" />
       ) : all.length === 0 ? (
         <p>No guests match. Guests appear once a cluster is registered (Settings) and synced.</p>
@@ -135,23 +137,7 @@ export function GuestsScreen() {
               ))}
             </tbody>
           </table>
-          {more.cursor ? (
-            <button
-              type="button"
-              class="secondary"
-              onClick={() => {
-                const query = { ...present(filters), limit: 100, cursor: more.cursor };
-                answer(api.GET('/v1/guests', { params: { query } })).then((page) =>
-                  setMore({
-                    items: [...more.items, ...page.items],
-                    ...(page.nextCursor ? { cursor: page.nextCursor } : {}),
-                  }),
-                );
-              }}
-            >
-              Load more
-            </button>
-          ) : null}
+          <LoadMore paged={guests} />
         </>
       )}
     </section>
