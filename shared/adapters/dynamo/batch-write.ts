@@ -40,10 +40,35 @@ export class UnprocessedItemsError extends Error {
 const BATCH_SIZE = 25;
 
 /**
- * Writes any number of puts and deletes, 25 per BatchWriteItem, one batch after another. What
- * DynamoDB leaves unprocessed (throttling) is sent again after an exponential backoff with
- * jitter, as AWS asks: an immediate retry would only be throttled again. Throws
- * {@link UnprocessedItemsError} when a batch is still not through after `maxAttempts`.
+ * Sends `items` in batches of `batchSize`, one batch after another; `send` answers what DynamoDB
+ * left unprocessed (throttling), which is sent again after an exponential backoff with jitter,
+ * as AWS asks: an immediate retry would only be throttled again. Throws
+ * {@link UnprocessedItemsError} when a batch is still not through after `maxAttempts`. The one
+ * retry mechanism of BatchWriteItem and BatchGetItem.
+ */
+export async function sendUntilProcessed<T>(
+  items: readonly T[],
+  batchSize: number,
+  send: (batch: T[]) => Promise<T[]>,
+  options: BatchWriteOptions = {},
+): Promise<void> {
+  const maxAttempts = options.maxAttempts ?? 8;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const random = options.random ?? Math.random;
+  for (let start = 0; start < items.length; start += batchSize) {
+    let pending = items.slice(start, start + batchSize);
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      if (attempt > maxAttempts) throw new UnprocessedItemsError(pending.length, maxAttempts);
+      if (attempt > 1)
+        await sleep(retryDelayMs(attempt - 1, random(), options.baseMs ?? 50, options.maxMs ?? 2000));
+      pending = await send(pending);
+    }
+  }
+}
+
+/**
+ * Writes any number of puts and deletes, 25 per BatchWriteItem, one batch after another, sending
+ * again what DynamoDB leaves unprocessed ({@link sendUntilProcessed}).
  */
 export async function batchWrite(
   client: BatchWriteClient,
@@ -51,17 +76,13 @@ export async function batchWrite(
   requests: readonly WriteRequest[],
   options: BatchWriteOptions = {},
 ): Promise<void> {
-  const maxAttempts = options.maxAttempts ?? 8;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const random = options.random ?? Math.random;
-  for (let start = 0; start < requests.length; start += BATCH_SIZE) {
-    let pending = requests.slice(start, start + BATCH_SIZE);
-    for (let attempt = 1; pending.length > 0; attempt++) {
-      if (attempt > maxAttempts) throw new UnprocessedItemsError(pending.length, maxAttempts);
-      if (attempt > 1)
-        await sleep(retryDelayMs(attempt - 1, random(), options.baseMs ?? 50, options.maxMs ?? 2000));
+  await sendUntilProcessed(
+    requests,
+    BATCH_SIZE,
+    async (pending) => {
       const result = await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
-      pending = result.UnprocessedItems?.[tableName] ?? [];
-    }
-  }
+      return result.UnprocessedItems?.[tableName] ?? [];
+    },
+    options,
+  );
 }

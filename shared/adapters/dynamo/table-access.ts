@@ -12,6 +12,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { retryDelayMs } from '#shared/domain/notifications/backoff.ts';
+import { sendUntilProcessed } from './batch-write.ts';
 import type { CursorCodec, StartKey } from './cursor.ts';
 import type { Item, ItemKey, Lifetimes } from './entity.ts';
 import { isIndexName, TABLE_SCHEMA } from './table-schema.ts';
@@ -40,8 +41,6 @@ type ReadValues<R extends readonly ItemRead<unknown>[]> = {
 
 /** Keys per BatchGetItem request (DynamoDB's limit). */
 const BATCH_GET_KEYS = 100;
-/** Requests per batch, the first included, while DynamoDB leaves keys unprocessed (throttling). */
-const BATCH_GET_ATTEMPTS = 8;
 
 const keyText = (key: ItemKey) => JSON.stringify(Object.entries(key).sort(([a], [b]) => a.localeCompare(b)));
 
@@ -137,36 +136,24 @@ export class TableAccess {
   /**
    * Reads several items in one BatchGetItem, consistently (one round trip instead of one per
    * item); each is undefined when absent or expired, in the order of `reads`. Keys DynamoDB
-   * leaves unprocessed are asked again after a jittered backoff.
+   * leaves unprocessed are asked again after a jittered backoff ({@link sendUntilProcessed}).
    */
   async getAll<const R extends readonly ItemRead<unknown>[]>(reads: R): Promise<ReadValues<R>> {
     const unique = new Map(reads.map((read) => [keyText(read.key), read.key]));
     const found = new Map<string, Item>();
-    const keys = [...unique.values()];
-    for (let start = 0; start < keys.length; start += BATCH_GET_KEYS) {
-      let pending = keys.slice(start, start + BATCH_GET_KEYS);
-      for (let attempt = 1; pending.length > 0; attempt++) {
-        if (attempt > BATCH_GET_ATTEMPTS)
-          throw new Error(`DynamoDB left ${pending.length} keys unread after ${attempt - 1} attempts`);
-        if (attempt > 1) {
-          const ms = retryDelayMs(attempt - 1, Math.random(), 50, 2000);
-          await new Promise((resolve) => setTimeout(resolve, ms));
-        }
-        const result = await this.doc.send(
-          new BatchGetCommand({
-            RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
-          }),
-        );
-        for (const item of result.Responses?.[this.tableName] ?? []) {
-          const key = {
-            [TABLE_SCHEMA.partitionKey]: item[TABLE_SCHEMA.partitionKey],
-            [TABLE_SCHEMA.sortKey]: item[TABLE_SCHEMA.sortKey],
-          };
-          found.set(keyText(key), item);
-        }
-        pending = (result.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as ItemKey[];
+    await sendUntilProcessed([...unique.values()], BATCH_GET_KEYS, async (pending) => {
+      const result = await this.doc.send(
+        new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
+      );
+      for (const item of result.Responses?.[this.tableName] ?? []) {
+        const key = {
+          [TABLE_SCHEMA.partitionKey]: item[TABLE_SCHEMA.partitionKey],
+          [TABLE_SCHEMA.sortKey]: item[TABLE_SCHEMA.sortKey],
+        };
+        found.set(keyText(key), item);
       }
-    }
+      return (result.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as ItemKey[];
+    });
     return reads.map((read) => {
       const item = found.get(keyText(read.key));
       return item && !this.isExpired(item) ? read.parse(item) : undefined;

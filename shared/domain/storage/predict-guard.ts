@@ -9,12 +9,28 @@ export function guardEstimate(archives: readonly BackupRecord[]): number {
   let newest: BackupRecord | undefined;
   for (const record of archives) {
     if (record.size === undefined || record.status === 'failed') continue;
-    if (!newest || record.createdAt > (newest.createdAt ?? '')) newest = record;
+    if (!newest || record.createdAt > newest.createdAt) newest = record;
   }
   return newest?.size ?? 0;
 }
 
 const timeOf = (record: BackupRecord) => record.scheduledTime ?? record.createdAt;
+
+/** The policy's own archives of a guest that exist on the storage: the ones its retention decides. */
+export function policyArchivesOn(
+  archives: readonly BackupRecord[],
+  policyId: string,
+  storage: string,
+): Array<BackupRecord & { volid: string }> {
+  return archives.filter(
+    (record): record is BackupRecord & { volid: string } =>
+      record.storage === storage &&
+      record.policyId === policyId &&
+      record.status === 'created' &&
+      record.origin !== 'external' &&
+      record.volid !== undefined,
+  );
+}
 
 /**
  * What `pruneBeforeBackup` may delete before a guest's backup: the policy's own archives on the
@@ -28,14 +44,7 @@ export function prunableBeforeBackup(
   storage: string,
   dropped: ReadonlySet<string>,
 ): Array<BackupRecord & { volid: string }> {
-  const own = archives.filter(
-    (record): record is BackupRecord & { volid: string } =>
-      record.storage === storage &&
-      record.policyId === policyId &&
-      record.status === 'created' &&
-      record.origin !== 'external' &&
-      record.volid !== undefined,
-  );
+  const own = policyArchivesOn(archives, policyId, storage);
   const newest = own.reduce<BackupRecord | undefined>(
     (found, record) => (!found || timeOf(record) > timeOf(found) ? record : found),
     undefined,

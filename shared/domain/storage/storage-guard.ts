@@ -14,13 +14,20 @@ export interface StorageGuardSettings {
   readonly storages?: Readonly<Record<string, number>>;
 }
 
-/** The threshold for one storage: the policy's for that storage, the policy's, the tenant's, or none. */
+/**
+ * The threshold for one storage: the policy's for that storage, the policy's, the tenant's, or
+ * none; with `pruneBeforeBackup` and none of those, 100 % (pruning first makes room for the
+ * archive to fit at all).
+ */
 export function guardThreshold(
   policy: StorageGuardSettings | undefined,
   tenantDefault: number | undefined,
   storage: string,
+  pruneFirst = false,
 ): number | undefined {
-  return policy?.storages?.[storage] ?? policy?.thresholdPercent ?? tenantDefault;
+  return (
+    policy?.storages?.[storage] ?? policy?.thresholdPercent ?? tenantDefault ?? (pruneFirst ? 100 : undefined)
+  );
 }
 
 /** What the guard weighs for one guest. All figures in bytes. */

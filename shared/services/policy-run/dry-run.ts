@@ -221,8 +221,7 @@ async function storageGuardOf(
   const pruneFirst = backup.pruneBeforeBackup === true;
   const tenant = await deps.store.tenants.get(policy.tenantId);
   const thresholdOf = (storage: string) =>
-    guardThreshold(policy.storageGuard, tenant?.storageGuardPercent, storage) ??
-    (pruneFirst ? 100 : undefined);
+    guardThreshold(policy.storageGuard, tenant?.storageGuardPercent, storage, pruneFirst);
   if (thresholdOf(backup.storage) === undefined) return [];
   const places = new Map<string, PlaceFigures>();
   for (const clusterId of new Set(afterRun.map(({ guest }) => guest.clusterId))) {

@@ -69,9 +69,7 @@ export async function guardStorage(
       : deps.call({ type: 'vmstateTarget', node: command.node, vmid: command.vmid }),
     deps.call({ type: 'listStorages', node: command.node }),
   ]);
-  // pruneBeforeBackup without a threshold makes room for the archive to fit at all.
-  const thresholdPercent =
-    guardThreshold(settings, tenant?.storageGuardPercent, target.storage) ?? (pruneFirst ? 100 : undefined);
+  const thresholdPercent = guardThreshold(settings, tenant?.storageGuardPercent, target.storage, pruneFirst);
   if (thresholdPercent === undefined) return;
   const storage = listed.find((entry) => entry.storage === target.storage);
   // A storage the node does not have: Proxmox answers the write with its own error.

@@ -5,7 +5,7 @@ import { formatGuestId } from '#shared/domain/guest-id.ts';
 import type { Policy } from '#shared/domain/policy.ts';
 import type { CommandResults, ConnectorCommand } from '#shared/domain/proxmox/commands.ts';
 import type { Run } from '#shared/domain/run.ts';
-import { prunableBeforeBackup } from '#shared/domain/storage/predict-guard.ts';
+import { policyArchivesOn, prunableBeforeBackup } from '#shared/domain/storage/predict-guard.ts';
 import type { Clock } from '#shared/ports/clock.ts';
 import type { IdGenerator } from '#shared/ports/ids.ts';
 import { decidePoints } from '../retention/guest-retention.ts';
@@ -50,14 +50,7 @@ export async function pruneForRoom(
   const { tenantId, policy, run, storage } = input;
   const guestId = formatGuestId({ clusterId: input.clusterId, vmid: input.vmid });
   const all = await deps.store.backups.listForGuest(tenantId, guestId);
-  const archives = all.filter(
-    (record): record is BackupRecord & { volid: string } =>
-      record.storage === storage &&
-      record.policyId === policy.id &&
-      record.status === 'created' &&
-      record.origin !== 'external' &&
-      record.volid !== undefined,
-  );
+  const archives = policyArchivesOn(all, policy.id, storage);
   if (archives.length < 2) return 0;
   const timeOf = (record: BackupRecord) => Date.parse(record.scheduledTime ?? record.createdAt);
   const decisions = decidePoints(
