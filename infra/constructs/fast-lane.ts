@@ -16,7 +16,14 @@ import {
 import type { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { FAST_LANE_LIMITS } from '#shared/services/policy-run/work-item.ts';
-import { type ConnectorTarget, connectorCall, retryRead, serviceStep } from './workflow-calls.ts';
+import {
+  type ConnectorTarget,
+  connectorCall,
+  type RecordResultSteps,
+  recordResultSteps,
+  retryRead,
+  serviceStep,
+} from './workflow-calls.ts';
 
 export interface FastLaneProps {
   readonly loadLane: IFunction;
@@ -201,47 +208,12 @@ export class FastLane extends Construct {
   }
 
   /** The guest's result, written once, as the Standard lane writes it; a success returns its deletions. */
-  private record(next: IChainable): {
-    succeeded: LambdaInvoke;
-    alreadyTaken: LambdaInvoke;
-    failed: LambdaInvoke;
-  } {
-    const fn = this.props.recordResult;
-    const deletions = { resultSelector: { 'deletions.$': '$.Payload.deletions' }, resultPath: '$.prune' };
-    const succeeded = this.step('FastRecordSucceeded', fn, {
-      payload: TaskInput.fromObject({
-        'item.$': '$.item',
-        outcome: 'succeeded',
-        'upid.$': '$.task.value.upid',
-        'taskStatus.$': '$.status.value',
-      }),
-      ...deletions,
-    });
-    const alreadyTaken = this.step('FastRecordAlreadyTaken', fn, {
-      payload: TaskInput.fromObject({
-        'item.$': '$.item',
-        outcome: 'succeeded',
-        'taskStatus.$': '$.status.value',
-      }),
-      ...deletions,
-    });
-    const failed = this.step('FastRecordFailed', fn, {
-      payload: TaskInput.fromObject({
-        'item.$': '$.item',
-        outcome: 'failed',
-        'error.$': '$.error',
-        'taskStatus.$': '$.status.value',
-        attempt: 0,
-      }),
-      resultPath: JsonPath.DISCARD,
-    });
-    // As in the Standard lane: a result that cannot be written ends only this guest's iteration.
-    const notRecorded = new Pass(this, 'FastResultNotRecorded', { resultPath: JsonPath.DISCARD });
-    for (const step of [succeeded, alreadyTaken, failed])
-      step.addCatch(notRecorded, { errors: ['States.ALL'], resultPath: '$.recordError' });
-    succeeded.next(next);
-    alreadyTaken.next(next);
-    return { succeeded, alreadyTaken, failed };
+  private record(next: IChainable): RecordResultSteps {
+    // No lock attempts here: a locked guest is handed back to the Standard lane.
+    const steps = recordResultSteps(this, 'Fast', this.props.recordResult, this.props.stepTimeout, 0);
+    steps.succeeded.next(next);
+    steps.alreadyTaken.next(next);
+    return steps;
   }
 
   /** Retention after a recorded snapshot: each deletion in turn, or nothing (most ticks of most guests). */

@@ -36,6 +36,8 @@ import {
   allowFollowingExpressChild,
   type ConnectorTarget,
   connectorCall,
+  type RecordResultSteps,
+  recordResultSteps,
   retryRead,
   serviceStep,
 } from './workflow-calls.ts';
@@ -629,55 +631,16 @@ export class PolicyRunWorkflow extends Construct {
   }
 
   /**
-   * The guest's result, written once: `RecordSucceeded` (with the snapshot's `vmstate` as Proxmox
-   * lists it), `RecordAlreadyTaken` (the deterministic name is taken: an earlier attempt took this
-   * tick's snapshot) or `RecordFailed` with Proxmox's text. A success returns the guest's
-   * retention deletions.
+   * The guest's result, written once ({@link recordResultSteps}), the lock attempts counted in a
+   * failure; every outcome, an unwritten one too, goes on to retention (`next`).
    */
-  private recordResult(next: IChainable): {
-    succeeded: LambdaInvoke;
-    alreadyTaken: LambdaInvoke;
-    failed: LambdaInvoke;
-  } {
-    const fn = this.props.recordResult;
-    const deletions = { resultSelector: { 'deletions.$': '$.Payload.deletions' }, resultPath: '$.prune' };
-    const succeeded = this.serviceStep('RecordSucceeded', fn, {
-      payload: TaskInput.fromObject({
-        'item.$': '$.item',
-        outcome: 'succeeded',
-        'upid.$': '$.task.value.upid',
-        // The last status, with the snapshot's `vmstate` as Proxmox lists it.
-        'taskStatus.$': '$.status.value',
-      }),
-      ...deletions,
+  private recordResult(next: IChainable): RecordResultSteps {
+    const steps = recordResultSteps(this, '', this.props.recordResult, this.stepTimeout, {
+      path: '$.attempt',
     });
-    const alreadyTaken = this.serviceStep('RecordAlreadyTaken', fn, {
-      // Its `vmstate`, when the task's check listed it, is in the last status.
-      payload: TaskInput.fromObject({
-        'item.$': '$.item',
-        outcome: 'succeeded',
-        'taskStatus.$': '$.status.value',
-      }),
-      ...deletions,
-    });
-    const failed = this.serviceStep('RecordFailed', fn, {
-      payload: TaskInput.fromObject({
-        'item.$': '$.item',
-        outcome: 'failed',
-        'error.$': '$.error',
-        'taskStatus.$': '$.status.value',
-        'attempt.$': '$.attempt',
-      }),
-      resultPath: JsonPath.DISCARD,
-    });
-    // A result that cannot be written (the table throttled past every retry) ends only this guest's
-    // iteration, never the lane's Map: the guest stays unrecorded, FinishRun counts it as failed
-    // and names it in the run's reason, and the run's reconciliation adopts a snapshot it took.
-    const notRecorded = new Pass(this, 'ResultNotRecorded', { resultPath: JsonPath.DISCARD });
-    for (const step of [succeeded, alreadyTaken, failed])
-      step.addCatch(notRecorded, { errors: ['States.ALL'], resultPath: '$.recordError' });
-    for (const step of [succeeded, alreadyTaken, failed, notRecorded]) step.next(next);
-    return { succeeded, alreadyTaken, failed };
+    for (const step of [steps.succeeded, steps.alreadyTaken, steps.failed, steps.notRecorded])
+      step.next(next);
+    return steps;
   }
 
   /**

@@ -1,7 +1,14 @@
 import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { type IStateMachine, JitterType, TaskInput, type Timeout } from 'aws-cdk-lib/aws-stepfunctions';
+import {
+  type IStateMachine,
+  JitterType,
+  JsonPath,
+  Pass,
+  TaskInput,
+  type Timeout,
+} from 'aws-cdk-lib/aws-stepfunctions';
 import type { LambdaInvoke, LambdaInvokeProps } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { lambdaTask } from './task-retries.ts';
@@ -21,6 +28,66 @@ export function serviceStep(
   const step = lambdaTask(scope, name, { lambdaFunction: fn, taskTimeout: timeout, ...props });
   step.addRetry({ errors: ['States.ALL'], interval: Duration.seconds(1), maxAttempts: 3, backoffRate: 2 });
   return step;
+}
+
+/** A guest's result steps ({@link recordResultSteps}). */
+export interface RecordResultSteps {
+  readonly succeeded: LambdaInvoke;
+  readonly alreadyTaken: LambdaInvoke;
+  readonly failed: LambdaInvoke;
+  /** Where a result that cannot be written goes: it ends only the guest's iteration. */
+  readonly notRecorded: Pass;
+}
+
+/**
+ * A guest's result, written once, as both lanes write it (`<prefix>RecordSucceeded` with the
+ * last status, the snapshot's `vmstate` as Proxmox lists it; `<prefix>RecordAlreadyTaken` when
+ * the deterministic name is taken, an earlier attempt took this tick's snapshot;
+ * `<prefix>RecordFailed` with Proxmox's text and the lock attempts `attempt` counted). A success
+ * returns the guest's retention deletions at `$.prune`. A result that cannot be written (the
+ * table throttled past every retry) goes to `<prefix>ResultNotRecorded`, never failing the
+ * lane's Map: FinishRun counts the guest as failed and reconciliation adopts its snapshot. The
+ * caller chains what follows.
+ */
+export function recordResultSteps(
+  scope: Construct,
+  prefix: '' | 'Fast',
+  fn: IFunction,
+  timeout: Timeout,
+  attempt: number | { readonly path: string },
+): RecordResultSteps {
+  const deletions = { resultSelector: { 'deletions.$': '$.Payload.deletions' }, resultPath: '$.prune' };
+  const succeeded = serviceStep(scope, `${prefix}RecordSucceeded`, fn, timeout, {
+    payload: TaskInput.fromObject({
+      'item.$': '$.item',
+      outcome: 'succeeded',
+      'upid.$': '$.task.value.upid',
+      'taskStatus.$': '$.status.value',
+    }),
+    ...deletions,
+  });
+  const alreadyTaken = serviceStep(scope, `${prefix}RecordAlreadyTaken`, fn, timeout, {
+    payload: TaskInput.fromObject({
+      'item.$': '$.item',
+      outcome: 'succeeded',
+      'taskStatus.$': '$.status.value',
+    }),
+    ...deletions,
+  });
+  const failed = serviceStep(scope, `${prefix}RecordFailed`, fn, timeout, {
+    payload: TaskInput.fromObject({
+      'item.$': '$.item',
+      outcome: 'failed',
+      'error.$': '$.error',
+      'taskStatus.$': '$.status.value',
+      ...(typeof attempt === 'number' ? { attempt } : { 'attempt.$': attempt.path }),
+    }),
+    resultPath: JsonPath.DISCARD,
+  });
+  const notRecorded = new Pass(scope, `${prefix}ResultNotRecorded`, { resultPath: JsonPath.DISCARD });
+  for (const step of [succeeded, alreadyTaken, failed])
+    step.addCatch(notRecorded, { errors: ['States.ALL'], resultPath: '$.recordError' });
+  return { succeeded, alreadyTaken, failed, notRecorded };
 }
 
 /** Where a connector call finds its tenant and cluster: a guest's item or a retention deletion. */
