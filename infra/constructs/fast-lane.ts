@@ -56,8 +56,8 @@ const taskSucceeded = Condition.or(
  * Every step is the same idempotent call the Standard lane makes: a lane run again (retried,
  * or redone by the Standard lane after a failure) finds its snapshot taken (`already used`) and
  * its result written, so nothing is done twice. Express has no `.sync` or callback patterns, so
- * nothing here waits for an agent's report; the lane's length (`FAST_LANE_LIMITS`) keeps it well
- * inside Express's 5 minutes.
+ * nothing here waits for an agent's report; the lane starts no guest past its `startBy`
+ * (`FAST_LANE_LIMITS`), which keeps it well inside Express's 5 minutes.
  */
 export class FastLane extends Construct {
   /** The lane's definition: `FastLoadLane`, then `FastGuests`. */
@@ -74,6 +74,7 @@ export class FastLane extends Construct {
         'context.$': '$.Payload.context',
         'perNode.$': '$.Payload.perNode',
         'guests.$': '$.Payload.guests',
+        'startBy.$': '$.Payload.startBy',
       },
       resultPath: '$.lane',
     });
@@ -98,6 +99,7 @@ export class FastLane extends Construct {
       maxConcurrencyPath: '$.lane.perNode',
       itemSelector: {
         item: { ...shared, ...own },
+        'startBy.$': '$.lane.startBy',
         polls: { n: 0 },
         error: {},
         status: { value: {} },
@@ -125,7 +127,9 @@ export class FastLane extends Construct {
       parameters: { 'guestId.$': '$.item.guestId', 'upid.$': '$.task.value.upid' },
       resultPath: '$.handback',
     });
-    const handBackLocked = new Pass(this, 'FastHandBackLocked', {
+    // Not started here (locked at the call, or the lane's time to start guests is up): the
+    // Standard lane starts it.
+    const handBackUnstarted = new Pass(this, 'FastHandBackUnstarted', {
       parameters: { 'guestId.$': '$.item.guestId', upid: null },
       resultPath: '$.handback',
     });
@@ -142,14 +146,17 @@ export class FastLane extends Construct {
       },
       '$.task',
       '$.item',
-      { 'whileRunning.$': '$.item.runId' },
+      { 'whileRunning.$': '$.item.runId', 'startBy.$': '$.startBy' },
     );
     create.addCatch(new Succeed(this, 'FastGuestNotStarted'), {
       errors: ['RunStoppedError'],
       resultPath: '$.error',
     });
     create.addCatch(record.alreadyTaken, { errors: ['ProxmoxAlreadyExistsError'], resultPath: '$.error' });
-    create.addCatch(handBackLocked, { errors: ['ProxmoxLockedError'], resultPath: '$.error' });
+    create.addCatch(handBackUnstarted, {
+      errors: ['ProxmoxLockedError', 'LaneTimeUpError'],
+      resultPath: '$.error',
+    });
     create.addCatch(record.failed, { errors: ['States.ALL'], resultPath: '$.error' });
     const check = this.connector(
       'FastCheckTask',

@@ -1,3 +1,4 @@
+import { AppError } from './errors.ts';
 import type { Guest, GuestType } from './guest.ts';
 import type { PolicyKind } from './policy.ts';
 import { snapshotsMemory } from './run.ts';
@@ -61,6 +62,20 @@ export interface StoredLane {
   /** The policy's cap of snapshots in flight on this node. */
   readonly perNode: number;
   readonly guests: LaneGuest[];
+}
+
+/**
+ * A fast lane's time to start guests is up (`startBy`, set when the lane was loaded): the guest
+ * is not started there but handed to the Standard lane, so the lane ends well within Express's
+ * limit whatever its guests' tasks take. Nothing reached Proxmox.
+ */
+export class LaneTimeUpError extends AppError {
+  readonly type = 'conflict';
+  readonly title = 'The fast lane starts no more guests';
+
+  constructor(startBy: string) {
+    super(`the fast lane's time to start guests ended at ${startBy}: the guest goes to the Standard lane`);
+  }
 }
 
 /** Where a lane is stored: the lane child execution's whole input. */

@@ -137,6 +137,8 @@ export interface LocalRuntimeOptions {
   readonly scheduler?: boolean;
   /** Grants to enforce instead of the synthesized template's (tests remove one to see a call fail). */
   readonly grants?: LocalGrants;
+  /** How long after its load a fast lane may start guests, instead of FAST_LANE_LIMITS' (tests run a lane out of time). */
+  readonly fastLaneStartWithinMs?: number;
   /** How long an Express execution may run, instead of Step Functions' 5 minutes (tests fail a fast lane). */
   readonly expressLimitMs?: number;
   /** The built console to serve at `/`. Default: console/dist (built by `npm start`). */
@@ -421,7 +423,7 @@ export async function startLocalRuntime(
               input as never,
             ),
           'finish-run': (input) => finishRun(deps, input as never),
-          'load-lane': (input) => loadLane(deps, input as never),
+          'load-lane': (input) => loadLane(deps, input as never, options.fastLaneStartWithinMs),
           'plan-prune': (input) => planPrune(deps, input as never),
           'record-prune': (input) => recordPrune(deps, input as never),
           'reconcile-guests': (input) => reconcileGuests(deps, input as never),

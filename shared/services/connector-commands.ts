@@ -4,6 +4,7 @@ import type { ProxmoxConnector } from '#shared/adapters/proxmox/proxmox-connecto
 import { AgentOfflineError } from '#shared/domain/agent/agent-errors.ts';
 import type { Cluster } from '#shared/domain/cluster.ts';
 import { NotFoundError, ValidationError } from '#shared/domain/errors.ts';
+import { LaneTimeUpError } from '#shared/domain/lane.ts';
 import type { PlanTable } from '#shared/domain/plans/plan.ts';
 import {
   type ConnectorRequest,
@@ -56,7 +57,10 @@ export async function runConnectorCommand(deps: ConnectorDeps, input: unknown): 
     );
   }
   if ('probe' in parsed.data) return await probe(deps, parsed.data.probe);
-  const { tenantId, clusterId, command, whileRunning, taskToken } = parsed.data;
+  const { tenantId, clusterId, command, whileRunning, startBy, taskToken } = parsed.data;
+  // Before any read: a lane out of time hands the guest on at once.
+  if (startBy !== undefined && (deps.now ?? Date.now)() >= Date.parse(startBy))
+    throw new LaneTimeUpError(startBy);
   if (command.type === 'followTask' && !taskToken) {
     throw new ValidationError([
       {

@@ -102,6 +102,32 @@ describe('the connector function', () => {
     expect((foreign as Error).name).toBe('NotFoundError');
   });
 
+  it('sends a fast lane\u2019s command only before its startBy; after it, a LaneTimeUpError and nothing reaches Proxmox', async () => {
+    const now = Date.parse('2026-11-30T02:00:00.000Z');
+    const create = (vmid: number, startBy: string) =>
+      runConnectorCommand(
+        { store: table.store, proxmox, now: () => now },
+        {
+          tenantId: 'acme',
+          clusterId,
+          startBy,
+          command: { type: 'createSnapshot', node: 'pve1', guestType: 'qemu', vmid, name: 'lane-time' },
+        },
+      );
+    const snapshotsOf = (vmid: number) =>
+      (simulator.sim.state.guests.find((guest) => guest.vmid === vmid)?.snapshots ?? []).map((s) => s.name);
+    const late = await create(100, new Date(now).toISOString()).catch((e: unknown) => e);
+    expect(late).toMatchObject({
+      name: 'LaneTimeUpError',
+      message: expect.stringContaining('02:00:00.000Z'),
+    });
+    expect(snapshotsOf(100)).not.toContain('lane-time');
+    const inTime = (await create(101, new Date(now + 1).toISOString())) as { upid: string };
+    expect(inTime.upid).toMatch(/^UPID:pve1:/);
+    await untilStopped(inTime.upid);
+    expect(snapshotsOf(101)).toContain('lane-time');
+  });
+
   it('reuses one client per cluster across calls', async () => {
     const cluster = await table.store.clusters.get('acme', clusterId);
     const first = await proxmox.forCluster(cluster as Cluster);

@@ -107,6 +107,7 @@ export async function startTestApi(
       | 'onWorkflowEvent'
       | 'hookCertificates'
       | 'expressLimitMs'
+      | 'fastLaneStartWithinMs'
       | 'workflowWaitOverrides'
     >;
   } = {},

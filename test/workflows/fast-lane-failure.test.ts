@@ -93,6 +93,38 @@ describe('a fast lane that fails after it took snapshots', () => {
   });
 });
 
+describe('a fast lane whose time to start guests runs out', () => {
+  let scenario: Awaited<ReturnType<typeof startScenario>>;
+  beforeAll(async () => {
+    const { definitions } = await loadWorkflowDefinitions();
+    scenario = await startScenario({
+      // The lane may start guests for 400 ms after its load; the first guest's first look comes
+      // 1 s after its start, so the next guest would start past that.
+      fastLaneStartWithinMs: 400,
+      workflowWaitOverrides: { ...scaledWaits(definitions, 0.004), FastWaitForTaskStart: 1000 },
+    });
+  });
+  afterAll(() => scenario.api.stop());
+
+  it('starts no guest after it and hands the rest, unstarted, to the Standard lane: one snapshot and one result per guest', async () => {
+    const { runPve1, snapshotsNamed, fastLaneFailures, times } = scenario;
+    const run = await runPve1('late');
+    expect(fastLaneFailures).toEqual([]);
+    expect(run).toMatchObject({ status: 'succeeded', targets: 3, succeeded: 3, failed: 0 });
+    for (const result of run.results)
+      expect(snapshotsNamed(result.vmid, result.snapshotName)).toHaveLength(1);
+    // The first guest on the fast lane; the others refused at their create (nothing reached
+    // Proxmox) and started by the Standard lane.
+    expect(times('FastCreateSnapshot')).toBe(PVE1.length);
+    expect(times('FastRecordSucceeded')).toBe(1);
+    expect(times('FastHandBackUnstarted')).toBe(PVE1.length - 1);
+    expect(times('FinishLane')).toBe(1);
+    expect(times('CreateSnapshot')).toBe(PVE1.length - 1);
+    expect(times('RecordAlreadyTaken')).toBe(0);
+    expect(times('RecordSucceeded')).toBe(PVE1.length - 1);
+  });
+});
+
 /** The synthesized grants without the one that lets the run describe Express (fast-lane) executions. */
 async function withoutExpressGrant(): Promise<LocalGrants> {
   const grants = structuredClone(await loadGrants());

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { largeClusterState } from '#shared/local/proxmox-simulator/model.ts';
-import { LANE_CHUNK } from '#shared/services/policy-run/work-item.ts';
+import { LANE_CHUNK, runLaneChunk } from '#shared/services/policy-run/work-item.ts';
 import { type Caller, policyBody, startTestApi, type TestApi } from '#test/support/api.ts';
 
 const GUESTS = 700;
@@ -38,10 +38,14 @@ describe('a run over hundreds of guests', () => {
       guest.snapshots.some((snapshot) => snapshot.name.startsWith('big-')),
     );
     expect(taken).toHaveLength(GUESTS);
-    // 350 guests per node: lanes of at most LANE_CHUNK each, run one after another per node.
+    // 350 guests per node: lanes of whole rounds of the node's 10 slots (at most LANE_CHUNK), run
+    // one after another per node.
     const perNode = GUESTS / 2;
-    const sizes = Array.from({ length: Math.ceil(perNode / LANE_CHUNK) }, (_, i) =>
-      Math.min(LANE_CHUNK, perNode - i * LANE_CHUNK),
+    const chunk = runLaneChunk({ kind: 'snapshot', concurrency: { perNode: 10 } }, GUESTS);
+    expect(chunk).toBe(10);
+    expect(chunk).toBeLessThanOrEqual(LANE_CHUNK);
+    const sizes = Array.from({ length: Math.ceil(perNode / chunk) }, (_, i) =>
+      Math.min(chunk, perNode - i * chunk),
     );
     const lanes = await Promise.all(
       Array.from({ length: sizes.length * 2 + 1 }, (_, index) =>

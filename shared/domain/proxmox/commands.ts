@@ -208,6 +208,11 @@ const ClusterRequestSchema = z.strictObject({
    */
   whileRunning: z.string().min(1).optional(),
   /**
+   * A fast lane's guest: the command is sent only before then; later it fails with a
+   * LaneTimeUpError and nothing reaches Proxmox (the Standard lane takes the guest).
+   */
+  startBy: z.iso.datetime().optional(),
+  /**
    * The token of the Step Functions task that waits for this command's outcome
    * (`.waitForTaskToken`): `followTask` answers it when the task it follows has stopped.
    */

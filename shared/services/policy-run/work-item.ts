@@ -150,33 +150,36 @@ function worstFastGuestSeconds(looks: typeof FAST_LANE_LOOKS): number {
 }
 
 /**
- * A fast lane's worst case, in seconds, when each of its node's slots takes `guestsPerSlot`
- * guests one after another: its first call (`FastLoadLane`), then every guest's worst case.
- */
-export function worstFastLaneSeconds(guestsPerSlot: number): number {
-  return FAST_LANE_CALL_SECONDS + guestsPerSlot * worstFastGuestSeconds(FAST_LANE_LOOKS);
-}
-
-/**
- * The fast lane's bounds: its looks, and how many guests each of the node's concurrent slots
- * takes in one lane: as many as keep the lane's worst case within {@link FAST_LANE_BUDGET_SECONDS},
- * so a fast lane ends by itself well before Express ends it (a lane Express ends is redone by the
- * Standard lane: its work is not lost, but its time and cost are). Most snapshots end at the first
- * look.
+ * The fast lane's bounds: its looks, and how long after its first call (`FastLoadLane`) it may
+ * still start a guest (`startWithinSeconds`): a guest started by then ends, at its worst case,
+ * within {@link FAST_LANE_BUDGET_SECONDS}, so a fast lane ends by itself well before Express ends
+ * it (a lane Express ends is redone by the Standard lane: its work is not lost, but its time and
+ * cost are). A guest not started by then is handed to the Standard lane, as a locked one is. The
+ * lane's length is bounded by time, then, not by how many guests it holds: most snapshots end at
+ * the first look, and a lane of a dozen guests takes seconds.
  */
 export const FAST_LANE_LIMITS = {
   ...FAST_LANE_LOOKS,
-  guestsPerSlot: Math.floor(
-    (FAST_LANE_BUDGET_SECONDS - FAST_LANE_CALL_SECONDS) / worstFastGuestSeconds(FAST_LANE_LOOKS),
-  ),
+  startWithinSeconds:
+    FAST_LANE_BUDGET_SECONDS - FAST_LANE_CALL_SECONDS - worstFastGuestSeconds(FAST_LANE_LOOKS),
 } as const;
 
 /**
- * The most fast lanes a run lays out before its lanes grow past the time fit: each lane costs the
- * run's own (Standard) execution a Map iteration and its child start (about a dozen history
- * events, twice that when it hands guests back), so 800 lanes stay within the run's history
- * budget. A run with more guests (10,000 on one node at one snapshot at a time) gets longer
- * lanes, up to the Standard lane's length; one that Express ends is redone by the Standard lane.
+ * A fast lane's worst case, in seconds: its first call (`FastLoadLane`), a guest started at the
+ * last moment {@link FAST_LANE_LIMITS} allows, and that guest's worst case.
+ */
+export function worstFastLaneSeconds(): number {
+  return (
+    FAST_LANE_CALL_SECONDS + FAST_LANE_LIMITS.startWithinSeconds + worstFastGuestSeconds(FAST_LANE_LOOKS)
+  );
+}
+
+/**
+ * The most fast lanes a run lays out before its lanes take more guests than whole rounds of their
+ * node's slots: each lane costs the run's own (Standard) execution a Map iteration and its child
+ * start (about a dozen history events, twice that when it hands guests back), so 800 lanes stay
+ * within the run's history budget. A run with more guests (10,000 on one node) gets lanes up to
+ * the Standard lane's length.
  */
 export const MAX_FAST_LANES_PER_RUN = 800;
 
@@ -190,18 +193,21 @@ export function takesFastLane(policy: { kind?: PolicyKind; hooks?: PolicyHooks }
 }
 
 /**
- * Guests per stored lane in a run of `targets` guests: a fast lane's length is bounded by time
- * (its node's concurrent slots times {@link FAST_LANE_LIMITS}' guests per slot) unless the run
- * would then lay out more than {@link MAX_FAST_LANES_PER_RUN} lanes; a Standard lane's by history.
+ * Guests per stored lane in a run of `targets` guests. A Standard lane's by history. A fast lane's
+ * length is bounded by time ({@link FAST_LANE_LIMITS}), so it takes as many guests as a Standard
+ * lane could finish if Express ended it ({@link LANE_CHUNK}), in whole rounds of its node's slots
+ * (a last round with a slot left idle would hold up the node's next lane), unless the run would
+ * then lay out more than {@link MAX_FAST_LANES_PER_RUN} lanes.
  */
 export function runLaneChunk(
   policy: Pick<PolicySpec, 'kind' | 'concurrency' | 'hooks'>,
   targets = 0,
 ): number {
   if (!takesFastLane(policy)) return laneChunkFor(policy);
-  const timeFit = perNodeLimit(policy) * FAST_LANE_LIMITS.guestsPerSlot;
+  const slots = perNodeLimit(policy);
+  const wholeRounds = slots >= LANE_CHUNK ? LANE_CHUNK : LANE_CHUNK - (LANE_CHUNK % slots);
   const historyFit = Math.ceil(targets / MAX_FAST_LANES_PER_RUN);
-  return Math.min(LANE_CHUNK, Math.max(timeFit, historyFit));
+  return Math.min(LANE_CHUNK, Math.max(wholeRounds, historyFit));
 }
 
 /** Who acts when the service itself runs a policy. */
