@@ -3,6 +3,7 @@ import { domainEvent } from '#shared/domain/notifications/events.ts';
 import type { WrittenArchive } from '#shared/domain/proxmox/commands.ts';
 import { mapTaskFailure } from '#shared/domain/proxmox/task-outcome.ts';
 import { skipOf } from '#shared/domain/run-skip.ts';
+import type { SnapshotRecord } from '#shared/domain/snapshot-record.ts';
 import { recordBackupResult } from '../backup-policy/record-backup.ts';
 import { planPrune } from '../retention/plan-prune.ts';
 import type { SnapshotDeletion } from '../retention/prune-work.ts';
@@ -108,6 +109,27 @@ export async function recordGuestResult(
   const vmstate =
     outcome.outcome === 'succeeded' &&
     (typeof reported === 'boolean' ? reported : item.guestType === 'qemu' && item.vmstate);
+  const snapshotRecord: SnapshotRecord = {
+    tenantId: item.tenantId,
+    guestId: item.guestId,
+    name: item.snapshotName,
+    policyId: item.policyId,
+    runId: item.runId,
+    scheduledTime: item.scheduledTime,
+    status: outcome.outcome === 'succeeded' ? 'created' : 'failed',
+    vmstate,
+    createdAt: finishedAt,
+    ...(failure ? { error: failure.text } : {}),
+  };
+  // Retention's reads go out with the write (the plan counts the record being written whether or
+  // not the read lists it yet); its decisions are used only once the result is recorded, not late.
+  const planned =
+    outcome.outcome === 'failed'
+      ? undefined
+      : planPrune(deps, { item, written: snapshotRecord }).then(
+          (plan) => plan.deletions,
+          () => [],
+        );
   const recorded = await deps.store.runs.recordResult(
     item.tenantId,
     {
@@ -123,18 +145,7 @@ export async function recordGuestResult(
       ...(item.hookWarning ? { warning: item.hookWarning } : {}),
       finishedAt,
     },
-    {
-      tenantId: item.tenantId,
-      guestId: item.guestId,
-      name: item.snapshotName,
-      policyId: item.policyId,
-      runId: item.runId,
-      scheduledTime: item.scheduledTime,
-      status: outcome.outcome === 'succeeded' ? 'created' : 'failed',
-      vmstate,
-      createdAt: finishedAt,
-      ...(failure ? { error: failure.text } : {}),
-    },
+    snapshotRecord,
   );
   const late = recorded === 'late';
   if (late) {
@@ -148,14 +159,7 @@ export async function recordGuestResult(
   }
   // Published even when this is a retried step (a duplicate): the id is the same, and the first
   // attempt may have failed before publishing. The snapshot's own event is true however late.
-  // Retention's reads go out with the event: both follow the record, neither needs the other.
-  const pruning =
-    outcome.outcome === 'failed' || late
-      ? Promise.resolve([])
-      : planPrune(deps, { item }).then(
-          (plan) => plan.deletions,
-          () => [],
-        );
+  const pruning = late || !planned ? Promise.resolve([]) : planned;
   await deps.events.publish([
     domainEvent({
       tenantId: item.tenantId,

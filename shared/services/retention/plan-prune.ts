@@ -1,3 +1,4 @@
+import type { SnapshotRecord } from '#shared/domain/snapshot-record.ts';
 import { decideBackupRetention } from '../backup-policy/backup-retention.ts';
 import { MAX_DELETIONS_PER_GUEST_IN_RUN } from '../policy-run/work-item.ts';
 import type { ServiceDeps } from '../service-deps.ts';
@@ -5,17 +6,34 @@ import { decideGuestRetention, type SnapshotDecision } from './guest-retention.t
 import { MAX_DELETIONS_PER_GUEST, type PruneTarget, type SnapshotDeletion } from './prune-work.ts';
 
 /**
+ * The guest's snapshot records with `written` among them: a run's record step reads them while it
+ * writes that record, so the read may list it, list an earlier attempt's failed record of the same
+ * name, or not list it yet. A created record of that name already listed is the stored truth (an
+ * earlier attempt's, whose result this step found recorded).
+ */
+function withWritten(records: SnapshotRecord[], written: SnapshotRecord | undefined): SnapshotRecord[] {
+  if (!written) return records;
+  const listed = records.find((record) => record.name === written.name);
+  if (listed?.status === 'created') return records;
+  return [...records.filter((record) => record.name !== written.name), written];
+}
+
+/**
  * Decides, from the guest's records as they are now, which of the policy's snapshots retention
  * deletes (the same decisions as the preview), oldest first. Writes nothing: a deletion is
  * recorded only once Proxmox confirms it, and one that fails is decided again next time.
+ * `written`: the snapshot record the caller is writing meanwhile (see {@link withWritten}).
  */
 export async function planPrune(
   deps: ServiceDeps,
-  input: { item: PruneTarget },
+  input: { item: PruneTarget; written?: SnapshotRecord },
 ): Promise<{ deletions: SnapshotDeletion[] }> {
   const { item } = input;
   const backups = () => deps.store.backups.listForGuest(item.tenantId, item.guestId);
-  const snapshots = () => deps.store.snapshots.list(item.tenantId, item.guestId);
+  const snapshots = () =>
+    deps.store.snapshots
+      .list(item.tenantId, item.guestId)
+      .then((records) => withWritten(records, input.written));
   // A run's item knows its policy's kind: the guest's records are read with the policy, not after.
   const early = item.kind === 'backup' ? backups() : item.kind === 'snapshot' ? snapshots() : undefined;
   early?.catch(() => undefined);

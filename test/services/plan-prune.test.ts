@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { createUlidGenerator } from '#shared/domain/ids.ts';
+import type { SnapshotRecord } from '#shared/domain/snapshot-record.ts';
+import { planPrune } from '#shared/services/retention/plan-prune.ts';
+import type { ServiceDeps } from '#shared/services/service-deps.ts';
+import { createTestTable } from '#test/support/dynamo.ts';
+import { testPolicy } from '#test/support/policies.ts';
+
+const CLUSTER = 'cl_01JD0000000000000000000001';
+const GUEST = `${CLUSTER}.100`;
+
+/** The policy's snapshot of day `day` (June 2026), as the record step writes it. */
+const record = (policyId: string, day: string, overrides: Partial<SnapshotRecord> = {}): SnapshotRecord => ({
+  tenantId: 'acme',
+  guestId: GUEST,
+  name: `auto-202606${day}-0200`,
+  policyId,
+  runId: `run-${day}`,
+  scheduledTime: `2026-06-${day}T02:00:00.000Z`,
+  status: 'created',
+  vmstate: false,
+  createdAt: `2026-06-${day}T02:01:00.000Z`,
+  ...overrides,
+});
+
+async function setUp() {
+  const { store } = await createTestTable();
+  const policy = testPolicy({ retention: { keepLast: 2 } });
+  await store.policies.create(policy, []);
+  for (const day of ['01', '02']) await store.snapshots.put(record(policy.id, day));
+  const deps: ServiceDeps = {
+    store,
+    secrets: { put: async () => '', get: async () => '', delete: async () => undefined },
+    proxmox: { call: async () => undefined },
+    ids: createUlidGenerator(),
+    now: () => Date.parse('2026-06-03T03:30:00Z'),
+    events: { publish: async () => undefined },
+  };
+  const item = {
+    tenantId: 'acme',
+    policyId: policy.id,
+    clusterId: CLUSTER,
+    guestId: GUEST,
+    node: 'pve1',
+    guestType: 'qemu' as const,
+    vmid: 100,
+    pruneBy: 'run run-03',
+    kind: 'snapshot' as const,
+    runId: 'run-03',
+  };
+  const pruned = async (written?: SnapshotRecord) =>
+    (await planPrune(deps, { item, ...(written ? { written } : {}) })).deletions.map((d) => d.name);
+  return { store, policy, pruned };
+}
+
+describe('planPrune with the record being written (a run\u2019s record step reads while it writes)', () => {
+  it('counts the written record whether or not the read lists it yet', async () => {
+    const { store, policy, pruned } = await setUp();
+    const third = record(policy.id, '03');
+    // Keep-last 2 of two stored: nothing, until the third counts.
+    expect(await pruned()).toEqual([]);
+    expect(await pruned(third)).toEqual(['auto-20260601-0200']);
+    await store.snapshots.put(third);
+    expect(await pruned(third)).toEqual(['auto-20260601-0200']);
+  });
+
+  it('takes the written record over a failed one of the same name, and keeps a created one already stored', async () => {
+    const { store, policy, pruned } = await setUp();
+    // An earlier attempt of this run failed: its record has the name the success now writes.
+    await store.snapshots.put(record(policy.id, '03', { status: 'failed', error: 'locked' }));
+    expect(await pruned()).toEqual([]);
+    expect(await pruned(record(policy.id, '03'))).toEqual(['auto-20260601-0200']);
+    // A retried step: the stored created record stands (here older than everything: it goes).
+    await store.snapshots.put(record(policy.id, '03', { scheduledTime: '2026-05-31T02:00:00.000Z' }));
+    expect(await pruned(record(policy.id, '03'))).toEqual(['auto-20260603-0200']);
+  });
+});
