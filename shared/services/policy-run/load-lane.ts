@@ -11,7 +11,7 @@ export interface HandedBackGuest {
 }
 
 /** A lane's guest as its Map reads it: with the task to look at when the guest was handed back. */
-export type LoadedLaneGuest = LaneGuest & { readonly upid: string | null };
+type LoadedLaneGuest = LaneGuest & { readonly upid: string | null };
 
 /** A lane as its first step hands it to the state machine. */
 export type LoadedLane = StoredLane & {
