@@ -1,6 +1,6 @@
 import { registerTenant } from '#shared/adapters/dynamo/tenant-registry.ts';
 import type { AuditContext } from '#shared/domain/audit.ts';
-import { diffInventory } from '#shared/domain/guest.ts';
+import { diffInventory, type Guest } from '#shared/domain/guest.ts';
 import { callProxmox } from '#shared/ports/proxmox-gateway.ts';
 import { auditEvent, authorize } from './audit-trail.ts';
 import { reconcileGuestBackups } from './backups/reconcile-backups.ts';
@@ -35,6 +35,19 @@ export async function syncClusterInventory(
   clusterId: string,
   options: { backups?: boolean } = {},
 ): Promise<SyncResult> {
+  return (await syncClusterGuests(deps, context, clusterId, options)).result;
+}
+
+/**
+ * {@link syncClusterInventory}, and the cluster's guests as stored after it (gone ones
+ * included): a run selects its targets from them without reading them again.
+ */
+export async function syncClusterGuests(
+  deps: ServiceDeps,
+  context: AuditContext,
+  clusterId: string,
+  options: { backups?: boolean } = {},
+): Promise<{ result: SyncResult; guests: Guest[] }> {
   await authorize(deps, context, 'operate', {
     action: 'cluster.sync',
     resourceType: 'cluster',
@@ -86,7 +99,9 @@ export async function syncClusterInventory(
       const guestIds = [...stored, ...diff.writes].map((guest) => guest.id);
       await reconcileGuestBackups(deps, { tenantId: cluster.tenantId, guestIds });
     }
-    return result;
+    const guests = new Map(stored.map((guest) => [guest.id, guest]));
+    for (const written of diff.writes) guests.set(written.id, written);
+    return { result, guests: [...guests.values()] };
   } catch (error) {
     await deps.store.audit.record(
       auditEvent(deps, context, {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runIdFor } from '#shared/domain/run.ts';
 import { type Caller, policyBody, startTestApi, type TestApi } from '#test/support/api.ts';
+import { startTestSimulator } from '#test/support/simulator.ts';
 
 let api: TestApi;
 let admin: Caller;
@@ -324,5 +325,67 @@ describe('a policy run', () => {
     expect(started.status).toBe(202);
     await api.runtime.workflows.drain();
     expect((await (await api.as('other', 'admin')).get(`/v1/runs/${started.body.id}`)).status).toBe(404);
+  });
+});
+
+describe('a run\u2019s targets', () => {
+  it('are selected from what the run\u2019s own sync finds: a guest tagged on Proxmox since the last sync is one', async () => {
+    const guest = api.simulator.sim.state.guests.find((g) => g.vmid === 102);
+    guest?.tags.push('fresh');
+    try {
+      const policy = (
+        await admin.post(
+          '/v1/policies',
+          policyBody({ name: 'fresh', selector: { tags: ['fresh'] }, snapshot: { namePrefix: 'fresh' } }),
+        )
+      ).body;
+      const { body } = await runToEnd(policy.id);
+      expect(body).toMatchObject({ status: 'succeeded', targets: 1, succeeded: 1 });
+      expect(body.results.map((r: { vmid: number }) => r.vmid)).toEqual([102]);
+      expect(snapshotNames(102)).toContain(body.results[0].snapshotName);
+    } finally {
+      guest?.tags.pop();
+    }
+  });
+
+  it('keep a cluster\u2019s last known guests when it cannot be synced', async () => {
+    const other = await startTestSimulator();
+    try {
+      const registered = await admin.post(
+        '/v1/clusters',
+        api.clusterBody({ name: 'unsynced', url: other.server.url, fingerprint: other.server.fingerprint() }),
+      );
+      expect(registered.status).toBe(201);
+      const known = (await admin.get(`/v1/guests?clusterId=${registered.body.id}&limit=200`)).body.items;
+      const live = known.filter((g: { template: boolean }) => !g.template);
+      expect(live.length).toBeGreaterThan(0);
+      const policy = (
+        await admin.post(
+          '/v1/policies',
+          policyBody({
+            name: 'unsynced',
+            selector: { guests: live.map((g: { id: string }) => g.id) },
+            snapshot: { namePrefix: 'unsynced' },
+          }),
+        )
+      ).body;
+      // The run's sync of this cluster fails; its guests' snapshots do not.
+      other.server.failNext({
+        status: 500,
+        message: 'cluster not ready',
+        pathContains: '/cluster/resources',
+      });
+      const { body } = await runToEnd(policy.id);
+      expect(body).toMatchObject({ status: 'succeeded', targets: live.length, succeeded: live.length });
+      const failedSync = await admin.get('/v1/audit?action=cluster.sync&limit=200');
+      expect(
+        failedSync.body.items.some(
+          (e: { resourceId: string; outcome: string }) =>
+            e.resourceId === registered.body.id && e.outcome === 'failure',
+        ),
+      ).toBe(true);
+    } finally {
+      await other.close();
+    }
   });
 });

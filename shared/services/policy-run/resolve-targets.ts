@@ -1,13 +1,12 @@
 import { readAllPages } from '#shared/adapters/dynamo/read-all-pages.ts';
 import type { Exclusion } from '#shared/domain/exclusion.ts';
-import type { Guest } from '#shared/domain/guest.ts';
 import { policyHasHooks } from '#shared/domain/hooks/resolve-hook.ts';
 import { planLanes } from '#shared/domain/lane.ts';
 import { perNodeLimit } from '#shared/domain/policy.ts';
 import { runSnapshotName } from '#shared/domain/run.ts';
 import { selectTargets } from '#shared/domain/select-targets.ts';
 import { vzdumpOptions } from '../backup-policy/vzdump-options.ts';
-import { syncClusterInventory } from '../inventory.ts';
+import { syncClusterGuests } from '../inventory.ts';
 import type { ServiceDeps } from '../service-deps.ts';
 import {
   type LaneContext,
@@ -40,12 +39,17 @@ export async function resolveTargets(
   const clusters = await readAllPages((cursor) =>
     deps.store.clusters.list(input.tenantId, { limit: 200, ...(cursor ? { cursor } : {}) }),
   );
-  await Promise.all(
-    clusters.map((cluster) => syncClusterInventory(deps, context, cluster.id).catch(() => undefined)),
+  // Each cluster's guests as its sync leaves them; a cluster that could not be synced keeps its
+  // last known guests.
+  const perCluster = await Promise.all(
+    clusters.map((cluster) =>
+      syncClusterGuests(deps, context, cluster.id).then(
+        (synced) => synced.guests,
+        () => deps.store.guests.allOfCluster(input.tenantId, cluster.id),
+      ),
+    ),
   );
-  const guests = await readAllPages<Guest>((cursor) =>
-    deps.store.guests.list(input.tenantId, { limit: 200, includeGone: true, ...(cursor ? { cursor } : {}) }),
-  );
+  const guests = perCluster.flat();
   const exclusions = await readAllPages<Exclusion>((cursor) =>
     deps.store.exclusions.list(input.tenantId, { limit: 200, ...(cursor ? { cursor } : {}) }),
   );
