@@ -56,6 +56,7 @@ import { recoverAfterCrash } from './crash-recovery.ts';
 import { dataPaths, loadOrCreateKey, prepareDataDir } from './data-dir.ts';
 import { demoAgentKeyFile, startDemoAgent } from './demo-agent.ts';
 import { seedDemoTenant } from './demo-seed.ts';
+import { playTransactionConflicts } from './dynamo/transaction-conflicts.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
 import { LocalRuntimeError } from './errors.ts';
 import { assertPortsFree } from './free-port.ts';
@@ -250,6 +251,7 @@ export async function startLocalRuntime(
 
     const doc = createDocumentClient(localClientConfig(dynamoEndpoint));
     guardDynamoClient(iam, doc);
+    playTransactionConflicts(doc);
     throttle.attachTo(doc);
     stops.push(async () => doc.destroy());
     const store = createStore({

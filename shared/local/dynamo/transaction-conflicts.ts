@@ -1,0 +1,57 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+type TransactItem = Record<
+  string,
+  { TableName?: string; Item?: Record<string, unknown>; Key?: Record<string, unknown> }
+>;
+
+/** A key attribute's value as the document client holds it, or as the low-level client marshals it. */
+const text = (value: unknown): string =>
+  typeof value === 'object' && value !== null && 'S' in value
+    ? String((value as { S: unknown }).S)
+    : String(value);
+
+/** The item one action of a transaction writes or checks: its table, partition and sort key. */
+function itemOf(action: TransactItem): string {
+  const [detail] = Object.values(action);
+  const key = detail?.Key ?? detail?.Item ?? {};
+  return JSON.stringify([detail?.TableName ?? '', text(key.pk), text(key.sk)]);
+}
+
+/**
+ * Plays DynamoDB's transaction conflicts, which DynamoDB Local does not: a TransactWriteItems that
+ * touches an item another one is still writing is cancelled with `TransactionConflict` on that
+ * action (`TransactionCanceledException`), as DynamoDB documents. Without it, transactions on a
+ * hot item (a run's counters, written by every guest's result) never conflict locally and fail
+ * only in AWS. The window is the whole call, the SDK's own retries included.
+ */
+export function playTransactionConflicts(doc: DynamoDBDocumentClient): void {
+  const writing = new Set<string>();
+  doc.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (!/^TransactWrite(Items)?Command$/.test(String(context.commandName))) return await next(args);
+      const actions = ((args.input as { TransactItems?: TransactItem[] }).TransactItems ?? []).map(itemOf);
+      if (actions.some((item) => writing.has(item))) {
+        throw new TransactionCanceledException({
+          message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${actions
+            .map((item) => (writing.has(item) ? 'TransactionConflict' : 'None'))
+            .join(', ')}]`,
+          $metadata: { httpStatusCode: 400 },
+          CancellationReasons: actions.map((item) =>
+            writing.has(item)
+              ? { Code: 'TransactionConflict', Message: 'Transaction is ongoing for the item' }
+              : { Code: 'None' },
+          ),
+        });
+      }
+      for (const item of actions) writing.add(item);
+      try {
+        return await next(args);
+      } finally {
+        for (const item of actions) writing.delete(item);
+      }
+    },
+    { step: 'initialize', priority: 'high', name: 'localTransactionConflicts', override: true },
+  );
+}
