@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { createUlidGenerator } from '#shared/domain/ids.ts';
 import type { SnapshotRecord } from '#shared/domain/snapshot-record.ts';
+import { recordGuestResult } from '#shared/services/policy-run/record-result.ts';
 import { planPrune } from '#shared/services/retention/plan-prune.ts';
 import type { ServiceDeps } from '#shared/services/service-deps.ts';
 import { createTestTable } from '#test/support/dynamo.ts';
 import { testPolicy } from '#test/support/policies.ts';
+import { testRun } from '../adapters/dynamo/fixtures.ts';
 
 const CLUSTER = 'cl_01JD0000000000000000000001';
 const GUEST = `${CLUSTER}.100`;
@@ -50,7 +52,7 @@ async function setUp() {
   };
   const pruned = async (written?: SnapshotRecord) =>
     (await planPrune(deps, { item, ...(written ? { written } : {}) })).deletions.map((d) => d.name);
-  return { store, policy, pruned };
+  return { store, policy, pruned, deps, item };
 }
 
 describe('planPrune with the record being written (a run\u2019s record step reads while it writes)', () => {
@@ -64,14 +66,55 @@ describe('planPrune with the record being written (a run\u2019s record step read
     expect(await pruned(third)).toEqual(['auto-20260601-0200']);
   });
 
-  it('takes the written record over a failed one of the same name, and keeps a created one already stored', async () => {
+  it('keeps a stored record of the written one\u2019s name as it is stored', async () => {
     const { store, policy, pruned } = await setUp();
-    // An earlier attempt of this run failed: its record has the name the success now writes.
-    await store.snapshots.put(record(policy.id, '03', { status: 'failed', error: 'locked' }));
-    expect(await pruned()).toEqual([]);
-    expect(await pruned(record(policy.id, '03'))).toEqual(['auto-20260601-0200']);
-    // A retried step: the stored created record stands (here older than everything: it goes).
+    // Stored before (here as older than everything): the stored one counts, not what is written.
     await store.snapshots.put(record(policy.id, '03', { scheduledTime: '2026-05-31T02:00:00.000Z' }));
     expect(await pruned(record(policy.id, '03'))).toEqual(['auto-20260603-0200']);
+  });
+});
+
+describe('a run\u2019s record step and retention', () => {
+  it('on a duplicate (the guest\u2019s result recorded before, as failed) decides from the records as stored', async () => {
+    const { store, policy, deps } = await setUp();
+    await store.runs.create(
+      testRun({ id: 'run-03', policyId: policy.id, scheduledTime: '2026-06-03T02:00:00.000Z' }),
+    );
+    const item = {
+      tenantId: 'acme',
+      runId: 'run-03',
+      policyId: policy.id,
+      policyName: policy.name,
+      scheduledTime: '2026-06-03T02:00:00.000Z',
+      clusterId: CLUSTER,
+      snapshotName: 'auto-20260603-0200',
+      description: '',
+      kind: 'snapshot' as const,
+      vzdump: null,
+      pruneOnly: false,
+      pruneBy: 'run run-03',
+      followTasks: false,
+      hooks: false,
+      guestId: GUEST,
+      node: 'pve1',
+      guestType: 'qemu' as const,
+      vmid: 100,
+      vmstate: false,
+    };
+    // The fast lane recorded the guest as failed; the Standard lane, redoing the lane, finds the
+    // snapshot taken and records a success: a duplicate, which changes nothing stored.
+    const failed = await recordGuestResult(deps, {
+      item,
+      outcome: 'failed',
+      error: { Error: 'States.Timeout', Cause: 'lane ended' },
+    });
+    expect(failed).toMatchObject({ recorded: true, deletions: [] });
+    const again = await recordGuestResult(deps, { item, outcome: 'succeeded', upid: 'UPID:pve1:1' });
+    expect(again.recorded).toBe(false);
+    // Keep-last 2 of the two created records stored (the third is stored as failed): nothing goes.
+    expect(again.deletions).toEqual([]);
+    expect(
+      (await store.snapshots.list('acme', GUEST)).find((r) => r.name === item.snapshotName)?.status,
+    ).toBe('failed');
   });
 });

@@ -122,7 +122,8 @@ export async function recordGuestResult(
     ...(failure ? { error: failure.text } : {}),
   };
   // Retention's reads go out with the write (the plan counts the record being written whether or
-  // not the read lists it yet); its decisions are used only once the result is recorded, not late.
+  // not the read lists it yet); its decisions stand only if this write is the one that recorded
+  // the result.
   const planned =
     outcome.outcome === 'failed'
       ? undefined
@@ -159,7 +160,17 @@ export async function recordGuestResult(
   }
   // Published even when this is a retried step (a duplicate): the id is the same, and the first
   // attempt may have failed before publishing. The snapshot's own event is true however late.
-  const pruning = late || !planned ? Promise.resolve([]) : planned;
+  // A duplicate (the result was recorded before, and its snapshot record with it, maybe as
+  // failed): retention decides from the records as stored.
+  const pruning =
+    !planned || late
+      ? Promise.resolve([])
+      : recorded === 'recorded'
+        ? planned
+        : planPrune(deps, { item }).then(
+            (plan) => plan.deletions,
+            () => [],
+          );
   await deps.events.publish([
     domainEvent({
       tenantId: item.tenantId,

@@ -7,22 +7,20 @@ import { MAX_DELETIONS_PER_GUEST, type PruneTarget, type SnapshotDeletion } from
 
 /**
  * The guest's snapshot records with `written` among them: a run's record step reads them while it
- * writes that record, so the read may list it, list an earlier attempt's failed record of the same
- * name, or not list it yet. A created record of that name already listed is the stored truth (an
- * earlier attempt's, whose result this step found recorded).
+ * writes that record, so the read may list it or not list it yet. One of that name already
+ * listed is the stored truth.
  */
 function withWritten(records: SnapshotRecord[], written: SnapshotRecord | undefined): SnapshotRecord[] {
-  if (!written) return records;
-  const listed = records.find((record) => record.name === written.name);
-  if (listed?.status === 'created') return records;
-  return [...records.filter((record) => record.name !== written.name), written];
+  if (!written || records.some((record) => record.name === written.name)) return records;
+  return [...records, written];
 }
 
 /**
  * Decides, from the guest's records as they are now, which of the policy's snapshots retention
  * deletes (the same decisions as the preview), oldest first. Writes nothing: a deletion is
  * recorded only once Proxmox confirms it, and one that fails is decided again next time.
- * `written`: the snapshot record the caller is writing meanwhile (see {@link withWritten}).
+ * `written`: the snapshot record the caller is writing meanwhile, counted as stored (see
+ * {@link withWritten}); the caller uses the plan only if its write went through.
  */
 export async function planPrune(
   deps: ServiceDeps,
