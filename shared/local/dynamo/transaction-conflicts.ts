@@ -1,10 +1,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-
-type TransactItem = Record<
-  string,
-  { TableName?: string; Item?: Record<string, unknown>; Key?: Record<string, unknown> }
->;
+import type { TransactItem } from '#shared/adapters/dynamo/table-access.ts';
+import { TABLE_SCHEMA } from '#shared/adapters/dynamo/table-schema.ts';
 
 /** A key attribute's value as the document client holds it, or as the low-level client marshals it. */
 const text = (value: unknown): string =>
@@ -14,9 +11,15 @@ const text = (value: unknown): string =>
 
 /** The item one action of a transaction writes or checks: its table, partition and sort key. */
 function itemOf(action: TransactItem): string {
-  const [detail] = Object.values(action);
+  const detail = (action.Put ?? action.Update ?? action.Delete ?? action.ConditionCheck) as
+    | { TableName?: string; Item?: Record<string, unknown>; Key?: Record<string, unknown> }
+    | undefined;
   const key = detail?.Key ?? detail?.Item ?? {};
-  return JSON.stringify([detail?.TableName ?? '', text(key.pk), text(key.sk)]);
+  return JSON.stringify([
+    detail?.TableName ?? '',
+    text(key[TABLE_SCHEMA.partitionKey]),
+    text(key[TABLE_SCHEMA.sortKey]),
+  ]);
 }
 
 /**
@@ -24,7 +27,9 @@ function itemOf(action: TransactItem): string {
  * touches an item another one is still writing is cancelled with `TransactionConflict` on that
  * action (`TransactionCanceledException`), as DynamoDB documents. Without it, transactions on a
  * hot item (a run's counters, written by every guest's result) never conflict locally and fail
- * only in AWS. The window is the whole call, the SDK's own retries included.
+ * only in AWS. The window is one attempt's request (inside the SDK's retry loop, as DynamoDB holds
+ * an item only while it processes the transaction). Single-item writes that meet a transaction
+ * (which DynamoDB refuses with TransactionConflictException) are not played.
  */
 export function playTransactionConflicts(doc: DynamoDBDocumentClient): void {
   const writing = new Set<string>();
@@ -52,6 +57,6 @@ export function playTransactionConflicts(doc: DynamoDBDocumentClient): void {
         for (const item of actions) writing.delete(item);
       }
     },
-    { step: 'initialize', priority: 'high', name: 'localTransactionConflicts', override: true },
+    { step: 'finalizeRequest', priority: 'low', name: 'localTransactionConflicts', override: true },
   );
 }
