@@ -94,13 +94,13 @@ export async function syncClusterGuests(
         after: { ...result },
       }),
     );
-    if (options.backups) {
-      // Reads each guest as just written: gone ones are left out there.
-      const guestIds = [...stored, ...diff.writes].map((guest) => guest.id);
-      await reconcileGuestBackups(deps, { tenantId: cluster.tenantId, guestIds });
-    }
+    // The cluster's guests as stored now: what was, with what this sync wrote over it.
     const guests = new Map(stored.map((guest) => [guest.id, guest]));
     for (const written of diff.writes) guests.set(written.id, written);
+    if (options.backups) {
+      // Reads each guest as just written: gone ones are left out there.
+      await reconcileGuestBackups(deps, { tenantId: cluster.tenantId, guestIds: [...guests.keys()] });
+    }
     return { result, guests: [...guests.values()] };
   } catch (error) {
     await deps.store.audit.record(
