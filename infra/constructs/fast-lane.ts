@@ -68,8 +68,15 @@ export class FastLane extends Construct {
   constructor(scope: Construct, id: string, props: FastLaneProps) {
     super(scope, id);
     this.props = props;
+    // The lane's time to start guests counts from the execution's start, as Express's limit does
+    // (a load retried for Lambda's throttling spends it too).
     const load = this.step('FastLoadLane', props.loadLane, {
-      payload: TaskInput.fromJsonPathAt('$'),
+      payload: TaskInput.fromObject({
+        'tenantId.$': '$.tenantId',
+        'laneSetId.$': '$.laneSetId',
+        'index.$': '$.index',
+        'startedAt.$': '$$.Execution.StartTime',
+      }),
       resultSelector: {
         'context.$': '$.Payload.context',
         'perNode.$': '$.Payload.perNode',

@@ -96,6 +96,8 @@ describe('the fast lane\u2019s limits (FAST_LANE_LIMITS) and its synthesized def
 
   it('start no guest past the lane\u2019s startBy: the load sets it, each guest\u2019s create carries it, and one too late is handed back unstarted', () => {
     expect(fast.FastLoadLane?.ResultSelector?.['startBy.$']).toBe('$.Payload.startBy');
+    // Counted from the execution's start, as Express's limit is.
+    expect(fast.FastLoadLane?.Parameters?.Payload?.['startedAt.$']).toBe('$$.Execution.StartTime');
     expect(fast.FastGuests?.ItemSelector?.['startBy.$']).toBe('$.lane.startBy');
     expect(fast.FastCreateSnapshot?.Parameters?.Payload?.['startBy.$']).toBe('$.startBy');
     const timeUp = fast.FastCreateSnapshot?.Catch?.find((c) => c.ErrorEquals.includes('LaneTimeUpError'));

@@ -98,10 +98,10 @@ describe('a fast lane whose time to start guests runs out', () => {
   beforeAll(async () => {
     const { definitions } = await loadWorkflowDefinitions();
     scenario = await startScenario({
-      // The lane may start guests for 400 ms after its load; the first guest's first look comes
-      // 1 s after its start, so the next guest would start past that.
-      fastLaneStartWithinMs: 400,
-      workflowWaitOverrides: { ...scaledWaits(definitions, 0.004), FastWaitForTaskStart: 1000 },
+      // The lane may start guests for 1 s after its start; the first guest's first look comes
+      // 2.5 s after its start, so the next guest would start past that.
+      fastLaneStartWithinMs: 1000,
+      workflowWaitOverrides: { ...scaledWaits(definitions, 0.004), FastWaitForTaskStart: 2500 },
     });
   });
   afterAll(() => scenario.api.stop());

@@ -22,19 +22,23 @@ export type LoadedLane = StoredLane & {
 
 /**
  * First step of a lane: its guests and what they share, from the table (see {@link StoredLane}),
- * and until when a fast lane may start them (`startWithinMs` from now: FAST_LANE_LIMITS' unless
- * a test shortens it). A Standard lane that finishes a fast lane's work gets only the guests
- * handed back, each with its running task.
+ * and until when a fast lane may start them: `startWithinMs` (FAST_LANE_LIMITS' unless a test
+ * shortens it) after the lane's execution started (`startedAt`; without it, now). A Standard lane
+ * that finishes a fast lane's work gets only the guests handed back, each with its running task.
  */
 export async function loadLane(
   deps: ServiceDeps,
   /** `resume`: the fast lane's answer per guest, false for a guest it finished. */
-  ref: LaneRef & { readonly resume?: ReadonlyArray<HandedBackGuest | false> | null },
+  ref: LaneRef & {
+    readonly resume?: ReadonlyArray<HandedBackGuest | false> | null;
+    readonly startedAt?: string;
+  },
   startWithinMs = FAST_LANE_LIMITS.startWithinSeconds * 1000,
 ): Promise<LoadedLane> {
   const lane = await deps.store.lanes.get(ref.tenantId, ref.laneSetId, ref.index);
   if (!lane) throw new NotFoundError('lane', `${ref.laneSetId}/${ref.index}`);
-  const startBy = new Date(deps.now() + startWithinMs).toISOString();
+  const started = ref.startedAt ? Date.parse(ref.startedAt) : Number.NaN;
+  const startBy = new Date((Number.isFinite(started) ? started : deps.now()) + startWithinMs).toISOString();
   if (!ref.resume)
     return { ...lane, startBy, guests: lane.guests.map((guest) => ({ ...guest, upid: null })) };
   const resumed = new Map(

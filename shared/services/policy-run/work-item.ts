@@ -150,8 +150,9 @@ function worstFastGuestSeconds(looks: typeof FAST_LANE_LOOKS): number {
 }
 
 /**
- * The fast lane's bounds: its looks, and how long after its first call (`FastLoadLane`) it may
- * still start a guest (`startWithinSeconds`): a guest started by then ends, at its worst case,
+ * The fast lane's bounds: its looks, and how long after its execution started it may still start
+ * a guest (`startWithinSeconds`; its first call, `FastLoadLane`, sets the time from the
+ * execution's start): a guest started by then ends, at its worst case,
  * within {@link FAST_LANE_BUDGET_SECONDS}, so a fast lane ends by itself well before Express ends
  * it (a lane Express ends is redone by the Standard lane: its work is not lost, but its time and
  * cost are). A guest not started by then is handed to the Standard lane, as a locked one is. The
@@ -165,8 +166,9 @@ export const FAST_LANE_LIMITS = {
 } as const;
 
 /**
- * A fast lane's worst case, in seconds: its first call (`FastLoadLane`), a guest started at the
- * last moment {@link FAST_LANE_LIMITS} allows, and that guest's worst case.
+ * A fast lane's worst case, in seconds, from its execution's start: a guest started at the last
+ * moment {@link FAST_LANE_LIMITS} allows, and that guest's worst case (with one more call's
+ * allowance of margin).
  */
 export function worstFastLaneSeconds(): number {
   return (
