@@ -56,7 +56,7 @@ import { recoverAfterCrash } from './crash-recovery.ts';
 import { dataPaths, loadOrCreateKey, prepareDataDir } from './data-dir.ts';
 import { demoAgentKeyFile, startDemoAgent } from './demo-agent.ts';
 import { seedDemoTenant } from './demo-seed.ts';
-import { playTransactionConflicts } from './dynamo/transaction-conflicts.ts';
+import { playTransactionConflicts, type TransactionConflicts } from './dynamo/transaction-conflicts.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
 import { LocalRuntimeError } from './errors.ts';
 import { assertPortsFree } from './free-port.ts';
@@ -103,6 +103,8 @@ export interface LocalRuntime {
   readonly iam: LocalIam;
   /** The throttling injected on demand (`LOCAL_THROTTLE`); counts what it injected. */
   readonly throttle: ThrottleInjector;
+  /** DynamoDB's transaction conflicts as played here; counts the transactions cancelled. */
+  readonly transactionConflicts: TransactionConflicts;
   /** Delivers published events from the outbox (tests wait on `idle()`). */
   readonly notifications: NotificationDispatcher;
   /** Runs the daily sweep now, unit by unit (reconciliation, then retention's prune lanes, which it starts but does not await). */
@@ -251,7 +253,7 @@ export async function startLocalRuntime(
 
     const doc = createDocumentClient(localClientConfig(dynamoEndpoint));
     guardDynamoClient(iam, doc);
-    playTransactionConflicts(doc);
+    const transactionConflicts = playTransactionConflicts(doc);
     throttle.attachTo(doc);
     stops.push(async () => doc.destroy());
     const store = createStore({
@@ -677,6 +679,7 @@ export async function startLocalRuntime(
       workflows: runner,
       iam,
       throttle,
+      transactionConflicts,
       notifications,
       sweep,
       rpoCheck,

@@ -157,6 +157,7 @@ export async function runWorkflowBench(log: (line: string) => void): Promise<voi
       expressTransitions = 0;
     }
     const input = { tenantId: 'bench', policyId: policy.id, scheduledTime, trigger: 'schedule' as const };
+    const conflictsBefore = runtime.transactionConflicts.played();
     const cpuBefore = machineCpu();
     const ownBefore = process.cpuUsage();
     const startedAt = Date.now();
@@ -166,6 +167,7 @@ export async function runWorkflowBench(log: (line: string) => void): Promise<voi
     const wall = performance.now() - started;
     const cpuAfter = machineCpu();
     const own = process.cpuUsage(ownBefore);
+    const conflicts = runtime.transactionConflicts.played() - conflictsBefore;
     const run = await call('GET', `/v1/runs/${runIdFor(policy.id, scheduledTime)}`);
     const ideal = (guests / (nodes * perNodeCap)) * taskMs;
     // Until the run's result is final (FinishRun); reconciliation follows, off the critical path.
@@ -190,6 +192,9 @@ export async function runWorkflowBench(log: (line: string) => void): Promise<voi
     const busy = cpuBusy(cpuBefore, cpuAfter);
     log(
       `CPU during that run: the machine's ${cpuBefore.cores} cores ${(busy * 100).toFixed(0)} % busy, this process ${((own.user + own.system) / 1000 / wall).toFixed(2)} cores (workflows and functions), the rest DynamoDB Local's JVM and the simulators, with 40 guests in flight`,
+    );
+    log(
+      `transactions cancelled for a conflict (DynamoDB's TransactionConflict, played locally; each sent again after a jittered pause): ${conflicts}, ${(conflicts / guests).toFixed(2)} per guest (each guest's result adds to the run's counters in one transaction)`,
     );
     log(
       `run: ${run.status}, ${run.succeeded} succeeded, ${run.failed} failed; snapshots on the cluster: ${snapshots}; duplicates ${snapshots - run.succeeded}, misses ${guests - snapshots}; the duplicated start did ${transitions.get(duplicate) ?? 0} transitions`,

@@ -190,7 +190,7 @@ export class TableAccess {
         return;
       } catch (error) {
         if (!isTransactionConflict(error) || attempt >= attempts) throw error;
-        await new Promise((resolve) => setTimeout(resolve, retryDelayMs(attempt, Math.random(), 5, 100)));
+        await new Promise((resolve) => setTimeout(resolve, retryDelayMs(attempt, Math.random(), 5, 200)));
       }
     }
   }
@@ -471,8 +471,8 @@ function isConditionalCheckFailure(error: unknown): boolean {
   );
 }
 
-/** Attempts of a transaction DynamoDB keeps cancelling for conflicts: ~0.55 s of pauses in all. */
-const TRANSACTION_CONFLICT_ATTEMPTS = 12;
+/** Attempts of a transaction DynamoDB keeps cancelling for conflicts: up to ~1.6 s of pauses in all. */
+const TRANSACTION_CONFLICT_ATTEMPTS = 16;
 
 /** Another transaction on the same items was in flight: DynamoDB cancelled this one with `TransactionConflict`. */
 export function isTransactionConflict(error: unknown): boolean {

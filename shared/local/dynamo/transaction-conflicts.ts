@@ -22,6 +22,11 @@ function itemOf(action: TransactItem): string {
   ]);
 }
 
+/** How many transactions the local runtime cancelled for a conflict so far. */
+export interface TransactionConflicts {
+  played(): number;
+}
+
 /**
  * Plays DynamoDB's transaction conflicts, which DynamoDB Local does not: a TransactWriteItems that
  * touches an item another one is still writing is cancelled with `TransactionConflict` on that
@@ -31,13 +36,15 @@ function itemOf(action: TransactItem): string {
  * an item only while it processes the transaction). Single-item writes that meet a transaction
  * (which DynamoDB refuses with TransactionConflictException) are not played.
  */
-export function playTransactionConflicts(doc: DynamoDBDocumentClient): void {
+export function playTransactionConflicts(doc: DynamoDBDocumentClient): TransactionConflicts {
   const writing = new Set<string>();
+  const played = { conflicts: 0 };
   doc.middlewareStack.add(
     (next, context) => async (args) => {
       if (!/^TransactWrite(Items)?Command$/.test(String(context.commandName))) return await next(args);
       const actions = ((args.input as { TransactItems?: TransactItem[] }).TransactItems ?? []).map(itemOf);
       if (actions.some((item) => writing.has(item))) {
+        played.conflicts++;
         throw new TransactionCanceledException({
           message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${actions
             .map((item) => (writing.has(item) ? 'TransactionConflict' : 'None'))
@@ -59,4 +66,5 @@ export function playTransactionConflicts(doc: DynamoDBDocumentClient): void {
     },
     { step: 'finalizeRequest', priority: 'low', name: 'localTransactionConflicts', override: true },
   );
+  return { played: () => played.conflicts };
 }

@@ -10,7 +10,7 @@ import { createTestTable } from '#test/support/dynamo.ts';
 async function setUp() {
   const { tableName, endpoint } = await createTestTable();
   const doc = createDocumentClient(localClientConfig(endpoint));
-  playTransactionConflicts(doc);
+  const conflicts = playTransactionConflicts(doc);
   /** Adds 1 to the counter on `counter` and puts an item `own`, in one transaction. */
   const count = (counter: string, own: string) =>
     doc.send(
@@ -28,14 +28,15 @@ async function setUp() {
         ],
       }),
     );
-  return { count, tableName, doc };
+  return { count, tableName, doc, conflicts };
 }
 
 describe('transaction conflicts in the local runtime (DynamoDB Local has none)', () => {
   it('cancels a transaction on an item another one is writing with TransactionConflict on that action', async () => {
-    const { count } = await setUp();
+    const { count, conflicts } = await setUp();
     const outcomes = await Promise.allSettled([count('run', 'a'), count('run', 'b')]);
     expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected']);
+    expect(conflicts.played()).toBe(1);
     const error = (outcomes[1] as PromiseRejectedResult).reason;
     expect(error).toBeInstanceOf(TransactionCanceledException);
     expect(error.CancellationReasons.map((reason: { Code: string }) => reason.Code)).toEqual([
