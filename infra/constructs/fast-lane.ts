@@ -22,7 +22,9 @@ import {
   type RecordResultSteps,
   recordResultSteps,
   retryRead,
+  SNAPSHOT_COMMANDS,
   serviceStep,
+  taskSucceeded,
 } from './workflow-calls.ts';
 
 export interface FastLaneProps {
@@ -36,12 +38,6 @@ export interface FastLaneProps {
   readonly laneFields: readonly string[];
   readonly guestFields: readonly string[];
 }
-
-/** A Proxmox task ended well: `OK`, or `WARNINGS: n`. */
-const taskSucceeded = Condition.or(
-  Condition.stringEquals('$.status.value.exitstatus', 'OK'),
-  Condition.stringMatches('$.status.value.exitstatus', 'WARNINGS: *'),
-);
 
 /**
  * The fast lane, an EXPRESS child of the policy run (billed per request and duration, not per
@@ -140,21 +136,10 @@ export class FastLane extends Construct {
       parameters: { 'guestId.$': '$.item.guestId', upid: null },
       resultPath: '$.handback',
     });
-    const create = this.connector(
-      'FastCreateSnapshot',
-      {
-        type: 'createSnapshot',
-        'node.$': '$.item.node',
-        'guestType.$': '$.item.guestType',
-        'vmid.$': '$.item.vmid',
-        'name.$': '$.item.snapshotName',
-        'vmstate.$': '$.item.vmstate',
-        'description.$': '$.item.description',
-      },
-      '$.task',
-      '$.item',
-      { 'whileRunning.$': '$.item.runId', 'startBy.$': '$.startBy' },
-    );
+    const create = this.connector('FastCreateSnapshot', SNAPSHOT_COMMANDS.create, '$.task', '$.item', {
+      'whileRunning.$': '$.item.runId',
+      'startBy.$': '$.startBy',
+    });
     create.addCatch(new Succeed(this, 'FastGuestNotStarted'), {
       errors: ['RunStoppedError'],
       resultPath: '$.error',
@@ -165,18 +150,7 @@ export class FastLane extends Construct {
       resultPath: '$.error',
     });
     create.addCatch(record.failed, { errors: ['States.ALL'], resultPath: '$.error' });
-    const check = this.connector(
-      'FastCheckTask',
-      {
-        type: 'snapshotTaskStatus',
-        'node.$': '$.item.node',
-        'guestType.$': '$.item.guestType',
-        'vmid.$': '$.item.vmid',
-        'upid.$': '$.task.value.upid',
-        'name.$': '$.item.snapshotName',
-      },
-      '$.status',
-    );
+    const check = this.connector('FastCheckTask', SNAPSHOT_COMMANDS.taskStatus, '$.status');
     retryRead(check);
     check.addCatch(record.failed, { errors: ['States.ALL'], resultPath: '$.error' });
     const looks = this.looks('Fast', FAST_LANE_LIMITS.checkSeconds, check, handBack);
@@ -262,18 +236,7 @@ export class FastLane extends Construct {
     const deleted = recorded('FastRecordPruned', 'deleted');
     const gone = recorded('FastRecordGone', 'gone');
     const failed = recorded('FastRecordPruneFailed', 'failed');
-    const remove = this.connector(
-      'FastDeleteSnapshot',
-      {
-        type: 'deleteSnapshot',
-        'node.$': '$.deletion.node',
-        'guestType.$': '$.deletion.guestType',
-        'vmid.$': '$.deletion.vmid',
-        'name.$': '$.deletion.name',
-      },
-      '$.task',
-      '$.deletion',
-    );
+    const remove = this.connector('FastDeleteSnapshot', SNAPSHOT_COMMANDS.delete, '$.task', '$.deletion');
     remove.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.error' });
     const check = this.connector(
       'FastCheckDelete',

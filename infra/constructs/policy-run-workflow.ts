@@ -39,7 +39,9 @@ import {
   type RecordResultSteps,
   recordResultSteps,
   retryRead,
+  SNAPSHOT_COMMANDS,
   serviceStep,
+  taskSucceeded,
 } from './workflow-calls.ts';
 
 export interface PolicyRunWorkflowProps {
@@ -80,12 +82,6 @@ const LANE_TIMEOUT = Duration.hours(12);
  */
 export const FOLLOW_HEARTBEAT_SECONDS = 20;
 const FOLLOW_HEARTBEAT_TIMEOUT = Duration.seconds(FOLLOW_HEARTBEAT_SECONDS * 3);
-
-/** A Proxmox task ended well: `OK`, or `WARNINGS: n` (done, with warnings in its log). */
-const taskSucceeded = Condition.or(
-  Condition.stringEquals('$.status.value.exitstatus', 'OK'),
-  Condition.stringMatches('$.status.value.exitstatus', 'WARNINGS: *'),
-);
 
 /** What a lane's guests share (from `LoadLane`'s context) and what each guest brings itself. */
 const LANE_FIELDS = [
@@ -375,28 +371,13 @@ export class PolicyRunWorkflow extends Construct {
     const record = this.recordResult(pruneRecorded);
     const createSnapshot = this.connectorCall(
       'CreateSnapshot',
-      {
-        type: 'createSnapshot',
-        'node.$': '$.item.node',
-        'guestType.$': '$.item.guestType',
-        'vmid.$': '$.item.vmid',
-        'name.$': '$.item.snapshotName',
-        'vmstate.$': '$.item.vmstate',
-        'description.$': '$.item.description',
-      },
+      SNAPSHOT_COMMANDS.create,
       '$.task',
       '$.item',
       // Sent only while the run goes on: after a cancel no further guest is started.
       { 'whileRunning.$': '$.item.runId' },
     );
-    const status = {
-      type: 'snapshotTaskStatus',
-      'node.$': '$.item.node',
-      'guestType.$': '$.item.guestType',
-      'vmid.$': '$.item.vmid',
-      'upid.$': '$.task.value.upid',
-      'name.$': '$.item.snapshotName',
-    };
+    const status = SNAPSHOT_COMMANDS.taskStatus;
     const checkTask = this.connectorCall('CheckTask', status, '$.status');
     // The connector answers from the snapshot list when it can, so a poll fails only when neither can tell.
     this.retryRead(checkTask);
@@ -701,13 +682,7 @@ export class PolicyRunWorkflow extends Construct {
     const recordPruneFailed = this.recordPrune('RecordPruneFailed', 'failed');
     const deleteSnapshot = this.connectorCall(
       'DeleteSnapshot',
-      {
-        type: 'deleteSnapshot',
-        'node.$': '$.deletion.node',
-        'guestType.$': '$.deletion.guestType',
-        'vmid.$': '$.deletion.vmid',
-        'name.$': '$.deletion.name',
-      },
+      SNAPSHOT_COMMANDS.delete,
       '$.task',
       '$.deletion',
     );

@@ -2,6 +2,7 @@ import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import {
+  Condition,
   type IStateMachine,
   JitterType,
   JsonPath,
@@ -89,6 +90,44 @@ export function recordResultSteps(
     step.addCatch(notRecorded, { errors: ['States.ALL'], resultPath: '$.recordError' });
   return { succeeded, alreadyTaken, failed, notRecorded };
 }
+
+/** A Proxmox task ended well (its status in `$.status`): `OK`, or `WARNINGS: n` (done, with warnings in its log). */
+export const taskSucceeded = Condition.or(
+  Condition.stringEquals('$.status.value.exitstatus', 'OK'),
+  Condition.stringMatches('$.status.value.exitstatus', 'WARNINGS: *'),
+);
+
+/**
+ * The snapshot commands both lanes send, read from the guest's item (`$.item`, its task in
+ * `$.task`) or a retention deletion (`$.deletion`): one shape, so the fast lane and the Standard
+ * lane cannot drift apart.
+ */
+export const SNAPSHOT_COMMANDS = {
+  create: {
+    type: 'createSnapshot',
+    'node.$': '$.item.node',
+    'guestType.$': '$.item.guestType',
+    'vmid.$': '$.item.vmid',
+    'name.$': '$.item.snapshotName',
+    'vmstate.$': '$.item.vmstate',
+    'description.$': '$.item.description',
+  },
+  taskStatus: {
+    type: 'snapshotTaskStatus',
+    'node.$': '$.item.node',
+    'guestType.$': '$.item.guestType',
+    'vmid.$': '$.item.vmid',
+    'upid.$': '$.task.value.upid',
+    'name.$': '$.item.snapshotName',
+  },
+  delete: {
+    type: 'deleteSnapshot',
+    'node.$': '$.deletion.node',
+    'guestType.$': '$.deletion.guestType',
+    'vmid.$': '$.deletion.vmid',
+    'name.$': '$.deletion.name',
+  },
+} as const;
 
 /** Where a connector call finds its tenant and cluster: a guest's item or a retention deletion. */
 export type ConnectorTarget = '$.item' | '$.deletion';
