@@ -1,10 +1,6 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRestoreTestGuest } from '#shared/domain/restore-test/isolation.ts';
-import { startServiceProcess, waitFor } from '#test/support/processes.ts';
+import { startAgainstCluster, startServiceProcess, waitFor } from '#test/support/processes.ts';
 import { startTestSimulator, type TestSimulator, TOKEN_ID, TOKEN_SECRET } from '#test/support/simulator.ts';
 
 let simulator: TestSimulator;
@@ -18,31 +14,15 @@ const testGuests = () => simulator.sim.state.guests.filter((guest) => isRestoreT
 
 describe('killing the local runtime in the middle of a restore test', () => {
   it('leaves a test guest that the reconciliation removes after the restart; the run ends failed', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'crash-rt-'));
-    const env = {
-      PROXMOX_URL: simulator.server.url,
-      PROXMOX_TOKEN_ID: TOKEN_ID,
-      PROXMOX_TOKEN_SECRET: TOKEN_SECRET,
-      PROXMOX_FINGERPRINT: simulator.server.fingerprint(),
-      WORKFLOW_TIME_FACTOR: '0.05',
-    };
-    const first = await startServiceProcess(dataDir, env);
-    const token = spawnSync(
-      process.execPath,
-      ['shared/local/token-cli.ts', '--tenant', 'demo', '--role', 'admin'],
+    const { dataDir, env, first, call } = await startAgainstCluster(
       {
-        env: { ...process.env, DATA_DIR: dataDir },
-        encoding: 'utf8',
+        url: simulator.server.url,
+        tokenId: TOKEN_ID,
+        tokenSecret: TOKEN_SECRET,
+        fingerprint: simulator.server.fingerprint(),
       },
-    ).stdout.trim();
-    const call = async (url: string, method: string, path: string, body?: unknown) => {
-      const response = await fetch(`${url}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        ...(body ? { body: JSON.stringify(body) } : {}),
-      });
-      return (await response.json()) as any;
-    };
+      'crash-rt-',
+    );
     const clusterId = (await call(first.url, 'GET', '/v1/clusters')).items[0].id;
     const snapshot = await call(first.url, 'POST', `/v1/guests/${clusterId}.102/snapshots`, {
       name: 'to-prove',

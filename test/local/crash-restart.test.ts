@@ -1,9 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServiceProcess, waitFor } from '#test/support/processes.ts';
+import { startAgainstCluster, startServiceProcess, waitFor } from '#test/support/processes.ts';
 import { startTestSimulator, type TestSimulator, TOKEN_ID, TOKEN_SECRET } from '#test/support/simulator.ts';
 
 let simulator: TestSimulator;
@@ -13,38 +9,16 @@ beforeAll(async () => {
 });
 afterAll(() => simulator.close());
 
-/**
- * `npm start` as a process on a fresh data folder, against the simulated cluster outside it,
- * with an admin token for `demo` and a JSON caller that takes the URL (it changes on restart).
- */
-async function startAgainstSimulator(prefix: string) {
-  const dataDir = mkdtempSync(join(tmpdir(), prefix));
-  const env = {
-    PROXMOX_URL: simulator.server.url,
-    PROXMOX_TOKEN_ID: TOKEN_ID,
-    PROXMOX_TOKEN_SECRET: TOKEN_SECRET,
-    PROXMOX_FINGERPRINT: simulator.server.fingerprint(),
-    WORKFLOW_TIME_FACTOR: '0.05',
-  };
-  const first = await startServiceProcess(dataDir, env);
-  const token = spawnSync(
-    process.execPath,
-    ['shared/local/token-cli.ts', '--tenant', 'demo', '--role', 'admin'],
+const startAgainstSimulator = (prefix: string) =>
+  startAgainstCluster(
     {
-      env: { ...process.env, DATA_DIR: dataDir },
-      encoding: 'utf8',
+      url: simulator.server.url,
+      tokenId: TOKEN_ID,
+      tokenSecret: TOKEN_SECRET,
+      fingerprint: simulator.server.fingerprint(),
     },
-  ).stdout.trim();
-  const call = async (url: string, method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    return (await response.json()) as any;
-  };
-  return { dataDir, env, first, call };
-}
+    prefix,
+  );
 
 describe('killing the local runtime in the middle of a policy run', () => {
   it('finishes the run after a restart with exactly one snapshot per guest and every result recorded', async () => {

@@ -1,5 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** Command lines of running processes (from /proc), to find what a test started. */
 export function runningCommandLines(): string[] {
@@ -85,4 +87,44 @@ export async function startServiceProcess(
     throw error;
   }
   return { service, url };
+}
+
+/**
+ * `npm start` as a process on a fresh data folder (named from `prefix`), against a simulated
+ * cluster outside it (its tasks keep running when the service is killed), with an admin token for
+ * `demo` and a JSON caller that takes the URL (it changes on restart). `env` restarts it on the
+ * same folder.
+ */
+export async function startAgainstCluster(
+  cluster: {
+    readonly url: string;
+    readonly tokenId: string;
+    readonly tokenSecret: string;
+    readonly fingerprint: string;
+  },
+  prefix: string,
+) {
+  const dataDir = mkdtempSync(join(tmpdir(), prefix));
+  const env = {
+    PROXMOX_URL: cluster.url,
+    PROXMOX_TOKEN_ID: cluster.tokenId,
+    PROXMOX_TOKEN_SECRET: cluster.tokenSecret,
+    PROXMOX_FINGERPRINT: cluster.fingerprint,
+    WORKFLOW_TIME_FACTOR: '0.05',
+  };
+  const first = await startServiceProcess(dataDir, env);
+  const token = spawnSync(
+    process.execPath,
+    ['shared/local/token-cli.ts', '--tenant', 'demo', '--role', 'admin'],
+    { env: { ...process.env, DATA_DIR: dataDir }, encoding: 'utf8' },
+  ).stdout.trim();
+  const call = async (url: string, method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    return (await response.json()) as any;
+  };
+  return { dataDir, env, first, call };
 }
