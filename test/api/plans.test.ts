@@ -38,6 +38,21 @@ async function tick(tenantId: string, admin: Caller, policyId: string, scheduled
   return (await admin.get(`/v1/runs/${runId}`)).body;
 }
 
+/** A daily 03:00 UTC vzdump of `guestId` to `backup-nfs`, keeping the last `keepLast`. */
+async function backupPolicy(admin: Caller, guestId: string, keepLast: number) {
+  const created = await admin.post(
+    '/v1/policies',
+    policyBody({
+      kind: 'backup',
+      backup: { storage: 'backup-nfs' },
+      selector: { guests: [guestId] },
+      schedule: { cron: '0 3 * * *', timezone: 'UTC' },
+      retention: { keepLast },
+    }),
+  );
+  return created.body;
+}
+
 const simSnapshots = (vmid: number, prefix: string) =>
   api.simulator.sim.state.guests
     .find((guest) => guest.vmid === vmid)
@@ -219,18 +234,7 @@ describe('quotas in a run', () => {
 describe('backup bytes in a run', () => {
   it('skips a backup that would take the tenant past its bytes quota, naming the quota, and keeps the archive it has', async () => {
     const { admin, clusterId } = await tenantOn('cappedco', 'capped');
-    const policy = (
-      await admin.post(
-        '/v1/policies',
-        policyBody({
-          kind: 'backup',
-          backup: { storage: 'backup-nfs' },
-          selector: { guests: [`${clusterId}.201`] },
-          schedule: { cron: '0 3 * * *', timezone: 'UTC' },
-          retention: { keepLast: 5 },
-        }),
-      )
-    ).body;
+    const policy = await backupPolicy(admin, `${clusterId}.201`, 5);
     expect((await tick('cappedco', admin, policy.id, '2026-11-02T03:00:00.000Z')).status).toBe('succeeded');
     const second = await tick('cappedco', admin, policy.id, '2026-11-03T03:00:00.000Z');
     expect(second).toMatchObject({ status: 'failed', skipped: 1 });
@@ -247,18 +251,7 @@ describe('backup bytes in a run', () => {
 describe('a downgrade', () => {
   it('keeps everything the tenant has, reports it over quota, and refuses new work with the reason', async () => {
     const { admin, clusterId } = await tenantOn('shrinkco', 'standard');
-    const backup = (
-      await admin.post(
-        '/v1/policies',
-        policyBody({
-          kind: 'backup',
-          backup: { storage: 'backup-nfs' },
-          selector: { guests: [`${clusterId}.102`] },
-          schedule: { cron: '0 3 * * *', timezone: 'UTC' },
-          retention: { keepLast: 5 },
-        }),
-      )
-    ).body;
+    const backup = await backupPolicy(admin, `${clusterId}.102`, 5);
     for (let index = 0; index < 3; index++) await admin.post('/v1/policies', policyBody());
     expect((await tick('shrinkco', admin, backup.id, '2026-11-02T03:00:00.000Z')).status).toBe('succeeded');
     const archives = () => api.simulator.sim.state.volumes.filter((volume) => volume.vmid === 102);
@@ -290,18 +283,7 @@ describe('a downgrade', () => {
 describe('usage', () => {
   it('matches the simulator\u2019s storage and snapshots after a mix of runs and prunes', async () => {
     const { admin, clusterId } = await tenantOn('countco', 'dedicated');
-    const backup = (
-      await admin.post(
-        '/v1/policies',
-        policyBody({
-          kind: 'backup',
-          backup: { storage: 'backup-nfs' },
-          selector: { guests: [`${clusterId}.104`] },
-          schedule: { cron: '0 3 * * *', timezone: 'UTC' },
-          retention: { keepLast: 2 },
-        }),
-      )
-    ).body;
+    const backup = await backupPolicy(admin, `${clusterId}.104`, 2);
     const snaps = (
       await admin.post(
         '/v1/policies',
@@ -339,18 +321,7 @@ describe('usage', () => {
 
   it('keeps a drifted counter only until the daily sweep writes it again from the catalog', async () => {
     const { admin, clusterId } = await tenantOn('driftco', 'dedicated');
-    const backup = (
-      await admin.post(
-        '/v1/policies',
-        policyBody({
-          kind: 'backup',
-          backup: { storage: 'backup-nfs' },
-          selector: { guests: [`${clusterId}.104`] },
-          schedule: { cron: '0 3 * * *', timezone: 'UTC' },
-          retention: { keepLast: 3 },
-        }),
-      )
-    ).body;
+    const backup = await backupPolicy(admin, `${clusterId}.104`, 3);
     await tick('driftco', admin, backup.id, '2026-11-10T03:00:00.000Z');
     const [counted] = await api.runtime.store.usage.ofTenant('driftco');
     expect(counted).toMatchObject({ storage: 'backup-nfs', archives: 1 });
