@@ -79,6 +79,13 @@ export function failureOf(outcome: GuestOutcome): FailureText {
   return failure;
 }
 
+/** Retention's deletions from a plan; a plan that fails deletes nothing (the next run or sweep decides again). */
+const deletionsOf = (plan: ReturnType<typeof planPrune>): Promise<SnapshotDeletion[]> =>
+  plan.then(
+    (decided) => decided.deletions,
+    () => [],
+  );
+
 /** Where the record step reports what an operator should know (a late result); Lambda's log by default. */
 export type StepLog = (message: string, fields: Record<string, unknown>) => void;
 const consoleLog: StepLog = (message, fields) =>
@@ -127,10 +134,7 @@ export async function recordGuestResult(
   const planned =
     outcome.outcome === 'failed'
       ? undefined
-      : planPrune(deps, { item, written: snapshotRecord }).then(
-          (plan) => plan.deletions,
-          () => [],
-        );
+      : deletionsOf(planPrune(deps, { item, written: snapshotRecord }));
   const recorded = await deps.store.runs.recordResult(
     item.tenantId,
     {
@@ -158,8 +162,6 @@ export async function recordGuestResult(
       snapshotName: item.snapshotName,
     });
   }
-  // Published even when this is a retried step (a duplicate): the id is the same, and the first
-  // attempt may have failed before publishing. The snapshot's own event is true however late.
   // A duplicate (the result was recorded before, and its snapshot record with it, maybe as
   // failed): retention decides from the records as stored.
   const pruning =
@@ -167,10 +169,9 @@ export async function recordGuestResult(
       ? Promise.resolve([])
       : recorded === 'recorded'
         ? planned
-        : planPrune(deps, { item }).then(
-            (plan) => plan.deletions,
-            () => [],
-          );
+        : deletionsOf(planPrune(deps, { item }));
+  // Published even when this is a retried step (a duplicate): the id is the same, and the first
+  // attempt may have failed before publishing. The snapshot's own event is true however late.
   await deps.events.publish([
     domainEvent({
       tenantId: item.tenantId,
