@@ -1,3 +1,4 @@
+import { RUN_COUNTER_SHARES } from '#shared/adapters/dynamo/counter-shares.ts';
 import * as price from './prices.ts';
 
 /** The fleet and how it runs. */
@@ -65,6 +66,8 @@ export const ASSUMPTIONS = {
   wruPerGuest: 6,
   /** Write units per deletion: the record's update and its audit event. */
   wruPerDeletion: 4,
+  /** Write units per run besides its guests': claim, targets, end, audit, and closing its counter shares. */
+  wruPerRun: 4 + RUN_COUNTER_SHARES,
   /** Read units per invocation (the cluster item, the run or the lane). */
   rruPerInvocation: 1,
   /** After each run, and in the daily sweep: one snapshot list per guest (a connector call and a query). */
@@ -136,7 +139,8 @@ export function estimateCost(fleet: Fleet, counts: WorkflowCounts, a = ASSUMPTIO
     perRun.invocations * runsPerDay * days + reconcileCalls + a.eventsPerRun * runsPerDay * days;
   const gbSeconds = invocations * a.invocationSeconds * a.lambdaMemoryGb;
   const wru =
-    (snapshotsPerDay * (a.wruPerGuest + a.wruPerDeletion * fleet.deletions) + runsPerDay * 4) * days;
+    (snapshotsPerDay * (a.wruPerGuest + a.wruPerDeletion * fleet.deletions) + runsPerDay * a.wruPerRun) *
+    days;
   const rru = invocations * a.rruPerInvocation + reconcileCalls * a.reconcileReadsPerGuest;
   const guestsKept = fleet.tenants * fleet.policiesPerTenant * fleet.guestsPerPolicy;
   const storageGb =

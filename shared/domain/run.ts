@@ -62,6 +62,9 @@ export interface Run {
   readonly reason?: string;
 }
 
+/** A run's state without its counts (what the run's own item says while its results are counted elsewhere). */
+export type RunState = Omit<Run, 'succeeded' | 'failed' | 'skipped'>;
+
 export interface RunGuestResult {
   readonly runId: string;
   readonly guestId: string;

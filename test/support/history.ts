@@ -71,11 +71,11 @@ export async function seedRun(
       ...(failed ? { error: result.error as string } : {}),
     });
   }
-  const counts = {
-    targets: results.length,
-    succeeded: results.filter((result) => result.error === undefined).length,
-    failed: results.filter((result) => result.error !== undefined).length,
-  };
+  const counted = await store.runs.closeCounting(run.tenantId, run.id);
+  if (!counted) throw new Error(`run ${run.id} is gone`);
   const end = new Date(tick + 3_600_000).toISOString();
-  await store.runs.finish(run.tenantId, run.id, counts, { status: finalRunStatus(counts), finishedAt: end });
+  await store.runs.finish(run.tenantId, run.id, counted, {
+    status: finalRunStatus(counted),
+    finishedAt: end,
+  });
 }

@@ -276,7 +276,7 @@ describe('a run that has ended', () => {
     expect(runEvent.data.failures).toEqual([]);
   });
 
-  it('is ended only on the counts its status was decided from', async () => {
+  it('is ended on counts no result changes any more, and a cancel asked for meanwhile is kept', async () => {
     const runs = api.runtime.store.runs;
     const at = new Date().toISOString();
     const run = {
@@ -311,20 +311,37 @@ describe('a run that has ended', () => {
       createdAt: at,
     });
     expect(await runs.recordResult('acme', result(100), record(100))).toBe('recorded');
-    // Decided from 0 succeeded, but one was counted meanwhile: refused.
-    expect(await runs.finish('acme', run.id, { ...run }, { status: 'failed', finishedAt: at })).toBe(false);
-    expect(
-      await runs.finish(
-        'acme',
-        run.id,
-        { ...run, succeeded: 1 },
-        { status: 'partially_failed', finishedAt: at },
-      ),
-    ).toBe(true);
-    expect(await runs.recordResult('acme', result(100), record(100))).toBe('duplicate');
+    // Counted on one of the run's shares, read back with the run.
+    expect(await runs.get('acme', run.id)).toMatchObject({ status: 'running', succeeded: 1, failed: 0 });
+    // Counting stops before the run ends: the counts read then are final, a result after is late.
+    const counted = await runs.closeCounting('acme', run.id);
+    expect(counted).toMatchObject({ status: 'running', succeeded: 1, failed: 0 });
     expect(await runs.recordResult('acme', result(200), record(200))).toBe('late');
+    expect(await runs.get('acme', run.id)).toMatchObject({ succeeded: 1, late: 1 });
+    // A cancel asked for after the read: a status decided without it is refused, a cancel is not.
+    const audit = api.runtime.store.audit.entry({
+      id: 'aud_01JD7W3M4Q8ZC5N2R6T9V0X1Y2',
+      tenantId: 'acme',
+      at,
+      actor: 'ops',
+      role: 'operator',
+      action: 'run.cancel',
+      resourceType: 'run',
+      resourceId: run.id,
+      outcome: 'success',
+      requestId: 'req-1',
+    });
+    expect(await runs.requestCancel('acme', run.id, { at, by: 'ops' }, audit)).toBe(true);
+    if (!counted) throw new Error('the run is gone');
+    expect(await runs.finish('acme', run.id, counted, { status: 'partially_failed', finishedAt: at })).toBe(
+      false,
+    );
+    expect(await runs.finish('acme', run.id, counted, { status: 'cancelled', finishedAt: at })).toBe(true);
+    // Ended once.
+    expect(await runs.finish('acme', run.id, counted, { status: 'cancelled', finishedAt: at })).toBe(false);
+    expect(await runs.recordResult('acme', result(100), record(100))).toBe('duplicate');
     expect(await runs.get('acme', run.id)).toMatchObject({
-      status: 'partially_failed',
+      status: 'cancelled',
       succeeded: 1,
       failed: 0,
       late: 1,

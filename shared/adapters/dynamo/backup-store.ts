@@ -107,7 +107,7 @@ export class BackupStore {
     condition: WriteCondition,
   ): Promise<boolean> {
     const item = backupEntity.item(record, { lifetimes: this.#table.lifetimes() });
-    const counted = usageUpdates(this.#table, record.tenantId, usageDelta(before, record));
+    const counted = usageUpdates(this.#table, record.tenantId, usageDelta(before, record), record.guestId);
     if (counted.length === 0) return await this.#table.writeIf(item, condition);
     try {
       await this.#table.transact([
@@ -142,7 +142,7 @@ export class BackupStore {
     /** The record as the caller read it: an archive that counted leaves the usage counter. */
     before: BackupRecord,
   ): Promise<boolean> {
-    const also = usageUpdates(this.#table, record.tenantId, usageDelta(before, undefined));
+    const also = usageUpdates(this.#table, record.tenantId, usageDelta(before, undefined), record.guestId);
     return await markDeletedOnce(
       this.#table,
       backupEntity.item({ ...record, status: 'deleted' }, { ttl }),

@@ -2,16 +2,23 @@ import type { BackupRecord } from '#shared/domain/backup/backup-record.ts';
 import { usageDelta } from '#shared/domain/plans/usage-counter.ts';
 import {
   type Run,
-  type RunCounts,
   type RunGuestResult,
+  type RunState,
   type RunStatus,
   UNFINISHED_STORED_STATUSES,
 } from '#shared/domain/run.ts';
 import type { SnapshotRecord } from '#shared/domain/snapshot-record.ts';
+import { countedFields, countsOf, RUN_COUNTER_SHARES, shareOf } from './counter-shares.ts';
 import { backupEntity } from './entities/backup.ts';
-import { runEntity, runResultEntity, type StoredRun } from './entities/run.ts';
+import {
+  type RunCounterShare,
+  runCounterShareEntity,
+  runEntity,
+  runResultEntity,
+  type StoredRun,
+} from './entities/run.ts';
 import { snapshotEntity } from './entities/snapshot.ts';
-import type { ItemKey } from './entity.ts';
+import type { Item, ItemKey } from './entity.ts';
 import {
   ConditionFailed,
   IS_NEW,
@@ -21,6 +28,7 @@ import {
   type TableAccess,
   type TransactItem,
 } from './table-access.ts';
+import { TABLE_SCHEMA } from './table-schema.ts';
 import { usageUpdates } from './usage-store.ts';
 
 export interface RunQuery {
@@ -107,25 +115,75 @@ export class RunStore {
 
   /** Takes an unfinished run over again (resume after a crash); false when it has finished. */
   async resume(tenantId: string, runId: string, startedAt: string): Promise<boolean> {
-    return await this.#table.updateIf(
+    const resumed = await this.#table.updateIf(
       this.#key(tenantId, runId),
       whileUnfinished({ set: { status: 'running', startedAt, claimedAt: startedAt } }),
     );
+    // A crash between closing the shares and writing the end left them closed: count again.
+    if (resumed) await this.#updateShares(tenantId, runId, { remove: ['closed'] });
+    return resumed;
   }
 
   /** Unfinished runs of every tenant (local crash recovery only: a Scan, never on a request path). */
   async unfinished(): Promise<Run[]> {
-    return (await this.#table.scanByStatus(runEntity, UNFINISHED_STORED_STATUSES)).map(toRun);
+    return await this.#withCounts(
+      (await this.#table.scanByStatus(runEntity, UNFINISHED_STORED_STATUSES)).map(toRun),
+    );
   }
 
+  /** The run with its counts (a running run's are summed from its shares: one Query reads both). */
   async get(tenantId: string, runId: string): Promise<Run | undefined> {
-    const { key, parse } = this.read(tenantId, runId);
-    return await this.#table.get(key, parse);
+    const { runItem, shares } = await this.#runAndShares(tenantId, runId);
+    if (!runItem || this.#table.isExpired(runItem)) return undefined;
+    const run = toRun(runEntity.parse(runItem));
+    return { ...run, ...countsOf(run, shares) };
   }
 
-  /** The run's read, to make with others in one request ({@link TableAccess.getAll}). */
-  read(tenantId: string, runId: string): ItemRead<Run> {
-    return { key: this.#key(tenantId, runId), parse: (item) => toRun(runEntity.parse(item)) };
+  /**
+   * The run's item, to read with others in one request ({@link TableAccess.getAll}): its state
+   * (status, cancel, policy), without the counts a running run keeps in its shares.
+   */
+  read(tenantId: string, runId: string): ItemRead<RunState> {
+    return {
+      key: this.#key(tenantId, runId),
+      parse: (item) => {
+        const {
+          succeeded: _succeeded,
+          failed: _failed,
+          skipped: _skipped,
+          ...state
+        } = toRun(runEntity.parse(item));
+        return state;
+      },
+    };
+  }
+
+  /** Runs as listed from the index (the run items alone), each running one with its shares' counts. */
+  async #withCounts(runs: Run[]): Promise<Run[]> {
+    return await Promise.all(
+      runs.map(async (run) =>
+        run.status === 'running'
+          ? { ...run, ...countsOf(run, (await this.#runAndShares(run.tenantId, run.id)).shares) }
+          : run,
+      ),
+    );
+  }
+
+  /** The run's item and its counter shares, sorted together: one strongly consistent Query. */
+  async #runAndShares(
+    tenantId: string,
+    runId: string,
+  ): Promise<{ runItem: Item | undefined; shares: RunCounterShare[] }> {
+    const items = await this.#table.queryAll(
+      runCounterShareEntity.query({ tenantId, runId }),
+      (item: Item) => item,
+    );
+    const of = (entity: { name: string }) => (item: Item) =>
+      item[TABLE_SCHEMA.entityAttribute] === entity.name;
+    return {
+      runItem: items.find(of(runEntity)),
+      shares: items.filter(of(runCounterShareEntity)).map(runCounterShareEntity.parse),
+    };
   }
 
   async list(tenantId: string, query: RunQuery): Promise<Page<Run>> {
@@ -150,7 +208,7 @@ export class RunStore {
         ...(filtered ? { accept } : {}),
       },
     );
-    return { ...page, items: page.items.map(toRun) };
+    return { ...page, items: await this.#withCounts(page.items.map(toRun)) };
   }
 
   /** Fields of a run that has not ended (targets, a reason); a finished run is left as it is. */
@@ -164,7 +222,48 @@ export class RunStore {
 
   /** Ends a run that has not ended: false when it had (a run's end is written once). */
   async fail(tenantId: string, runId: string, finishedAt: string, reason: string): Promise<boolean> {
-    return await this.#setIfUnfinished(tenantId, runId, { status: 'failed', finishedAt, reason });
+    const run = await this.closeCounting(tenantId, runId);
+    if (!run) return false;
+    return await this.#setIfUnfinished(tenantId, runId, {
+      status: 'failed',
+      finishedAt,
+      reason,
+      ...countedFields(run),
+    });
+  }
+
+  /**
+   * Stops counting results on a run about to end: every share is closed (a result recorded from
+   * now on is late), then the run is read with counts no result changes any more.
+   */
+  async closeCounting(tenantId: string, runId: string): Promise<Run | undefined> {
+    await this.#updateShares(tenantId, runId, { set: { closed: true } });
+    return await this.get(tenantId, runId);
+  }
+
+  async #updateShares(
+    tenantId: string,
+    runId: string,
+    change: Pick<ItemUpdate, 'set' | 'remove'>,
+  ): Promise<void> {
+    await Promise.all(
+      Array.from({ length: RUN_COUNTER_SHARES }, (_, share) =>
+        this.#table.updateIf(runCounterShareEntity.key({ tenantId, runId, share }), {
+          ...change,
+          setIfAbsent: this.#shareFields(tenantId, runId, share),
+        }),
+      ),
+    );
+  }
+
+  /** A share's own fields, written by whichever write creates it. */
+  #shareFields(tenantId: string, runId: string, share: number): Record<string, unknown> {
+    const {
+      pk: _pk,
+      sk: _sk,
+      ...fields
+    } = runCounterShareEntity.item({ tenantId, runId, share }, { lifetimes: this.#table.lifetimes() });
+    return fields;
   }
 
   async #setIfUnfinished(
@@ -179,25 +278,27 @@ export class RunStore {
   }
 
   /**
-   * Ends the run with the status decided from `counts`, only if it has not ended and its counts
-   * are still those (a result recorded in between changes them: the caller decides again), so
-   * the status written always agrees with the counted results. False when the condition failed.
+   * Ends the run with the status decided from `run`, read by {@link closeCounting} (its counts are
+   * final), writing those counts on the run's item. Only if the run has not ended, and, unless it
+   * ends cancelled, no cancel was asked for since it was read (the caller decides again). False
+   * when a condition failed.
    */
   async finish(
     tenantId: string,
     runId: string,
-    counts: RunCounts,
+    run: Run,
     end: Pick<Run, 'status' | 'finishedAt'> & Partial<Pick<Run, 'reason' | 'notStarted'>>,
   ): Promise<boolean> {
     return await this.#table.updateIf(
       this.#key(tenantId, runId),
       whileUnfinished(
-        { set: end },
-        {
-          condition: '#succeeded = :succeeded AND #failed = :failed',
-          names: { '#succeeded': 'succeeded', '#failed': 'failed' },
-          values: { ':succeeded': counts.succeeded, ':failed': counts.failed },
-        },
+        { set: { ...end, ...countedFields(run) } },
+        end.status === 'cancelled'
+          ? {}
+          : {
+              condition: 'attribute_not_exists(#cancelRequestedAt)',
+              names: { '#cancelRequestedAt': 'cancelRequestedAt' },
+            },
       ),
     );
   }
@@ -232,9 +333,9 @@ export class RunStore {
   }
 
   /**
-   * Records one guest's outcome and its snapshot record, and counts it on the run, in one
-   * transaction. Recording the same guest twice (a retried step) changes nothing. A result for a
-   * run that has ended (its lane was given up) is kept as `late` with the snapshot record (the
+   * Records one guest's outcome and its snapshot record, and counts it on one of the run's
+   * counter shares, in one transaction. Recording the same guest twice (a retried step) changes nothing. A result for a
+   * run that is ending (its shares are closed; its lane was given up) is kept as `late` with the snapshot record (the
    * snapshot exists either way), but never counted: the ended run's status stays true to its counts.
    */
   async recordResult(
@@ -245,6 +346,7 @@ export class RunStore {
     const counter = result.outcome === 'succeeded' ? 'succeeded' : 'failed';
     const lifetimes = this.#table.lifetimes();
     const run = this.#key(tenantId, result.runId);
+    const share = shareOf(result.guestId, RUN_COUNTER_SHARES);
     const writes = (late: boolean) => [
       this.#table.put(
         runResultEntity.item({ tenantId, ...result, ...(late ? { late: true } : {}) }, { lifetimes }),
@@ -254,16 +356,18 @@ export class RunStore {
       this.#table.put(
         'backup' in record ? backupEntity.item(record.backup, { lifetimes }) : snapshotEntity.item(record),
       ),
-      this.#table.update(
-        run,
-        late
-          ? { add: { late: 1 }, condition: EXISTS }
-          : whileUnfinished({ add: { [counter]: 1, ...(result.skipped ? { skipped: 1 } : {}) } }),
-      ),
-      // After the run's counter (index 2, whose condition says the run ended): a new archive
+      late
+        ? this.#table.update(run, { add: { late: 1 }, condition: EXISTS })
+        : this.#table.update(runCounterShareEntity.key({ tenantId, runId: result.runId, share }), {
+            add: { [counter]: 1, ...(result.skipped ? { skipped: 1 } : {}) },
+            setIfAbsent: this.#shareFields(tenantId, result.runId, share),
+            condition: 'attribute_not_exists(#closed)',
+            names: { '#closed': 'closed' },
+          }),
+      // After the run's counter (index 2, whose condition says the run is ending): a new archive
       // adds to the tenant's usage counter; a snapshot record adds nothing.
       ...('backup' in record
-        ? usageUpdates(this.#table, tenantId, usageDelta(undefined, record.backup))
+        ? usageUpdates(this.#table, tenantId, usageDelta(undefined, record.backup), record.backup.guestId)
         : []),
     ];
     try {

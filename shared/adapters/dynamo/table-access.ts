@@ -179,20 +179,11 @@ export class TableAccess {
     }
   }
 
-  /**
-   * Sends a transaction, again after a jittered pause while DynamoDB cancels it because another
-   * transaction on the same items is in flight (the same backoff as unprocessed batch writes).
-   */
   async #sendRetryingConflicts(items: TransactItem[], attempts: number): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
-        return;
-      } catch (error) {
-        if (!isTransactionConflict(error) || attempt >= attempts) throw error;
-        await new Promise((resolve) => setTimeout(resolve, retryDelayMs(attempt, Math.random(), 5, 200)));
-      }
-    }
+    await retryingConflicts(
+      () => this.doc.send(new TransactWriteCommand({ TransactItems: items })),
+      attempts,
+    );
   }
 
   put(item: Item, condition?: string, values?: Item): TransactItem {
@@ -224,9 +215,22 @@ export class TableAccess {
     return { Update: { TableName: this.tableName, Key: key, ...updateExpression(update) } };
   }
 
+  /**
+   * Sends a single-item write, again after a jittered pause while DynamoDB refuses it because a
+   * transaction on the item is in flight (`TransactionConflictException`, which the SDK does not
+   * retry; the refused write applied nothing).
+   */
+  async #sendWrite(command: PutCommand | UpdateCommand): Promise<{ readonly Attributes?: Item }> {
+    // Either command's output holds the attributes asked for (none unless ReturnValues says so).
+    return await retryingConflicts(
+      () => this.doc.send(command as UpdateCommand),
+      TRANSACTION_CONFLICT_ATTEMPTS,
+    );
+  }
+
   /** Writes one item on its own; a failed condition throws DynamoDB's ConditionalCheckFailedException. */
   async write(item: Item, condition?: WriteCondition): Promise<void> {
-    await this.doc.send(
+    await this.#sendWrite(
       new PutCommand({
         TableName: this.tableName,
         Item: item,
@@ -249,14 +253,16 @@ export class TableAccess {
   /** Updates one item if the update's condition holds: false when it did not. */
   async updateIf(key: ItemKey, update: ItemUpdate): Promise<boolean> {
     return await falseWhenConditionFails(
-      this.doc.send(new UpdateCommand({ TableName: this.tableName, Key: key, ...updateExpression(update) })),
+      this.#sendWrite(
+        new UpdateCommand({ TableName: this.tableName, Key: key, ...updateExpression(update) }),
+      ),
     );
   }
 
   /** Updates one item and returns it as it is afterwards; undefined when the update's condition did not hold. */
   async updateReturning(key: ItemKey, update: ItemUpdate): Promise<Item | undefined> {
     try {
-      const result = await this.doc.send(
+      const result = await this.#sendWrite(
         new UpdateCommand({
           TableName: this.tableName,
           Key: key,
@@ -273,7 +279,7 @@ export class TableAccess {
 
   /** Sets the given fields of an existing item (refuses to create it). */
   async setFields(key: ItemKey, changes: Record<string, unknown>): Promise<void> {
-    await this.doc.send(
+    await this.#sendWrite(
       new UpdateCommand({
         TableName: this.tableName,
         Key: key,
@@ -474,10 +480,26 @@ function isConditionalCheckFailure(error: unknown): boolean {
 /** Attempts of a transaction DynamoDB keeps cancelling for conflicts: up to ~1.6 s of pauses in all. */
 const TRANSACTION_CONFLICT_ATTEMPTS = 16;
 
-/** Another transaction on the same items was in flight: DynamoDB cancelled this one with `TransactionConflict`. */
+/**
+ * A transaction on the same items was in flight: DynamoDB cancelled this transaction with
+ * `TransactionConflict`, or refused this single write with `TransactionConflictException`.
+ */
 export function isTransactionConflict(error: unknown): boolean {
+  if (error instanceof Error && error.name === 'TransactionConflictException') return true;
   return (
     error instanceof TransactionCanceledException &&
     (error.CancellationReasons ?? []).some((reason) => reason.Code === 'TransactionConflict')
   );
+}
+
+/** Sends again, after a jittered pause (the backoff of unprocessed batch writes), what a conflict refused. */
+async function retryingConflicts<T>(send: () => Promise<T>, attempts: number): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send();
+    } catch (error) {
+      if (!isTransactionConflict(error) || attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, retryDelayMs(attempt, Math.random(), 5, 200)));
+    }
+  }
 }

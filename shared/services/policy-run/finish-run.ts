@@ -12,16 +12,17 @@ export interface ExecutionEnd {
   readonly reason: string;
 }
 
-/** Finishing gives up after this many changes of the counts under it (each one is a result recorded meanwhile). */
-const MAX_ATTEMPTS = 20;
+/** Finishing gives up after this many cancels asked for between its read and its write. */
+const MAX_ATTEMPTS = 5;
 
 /**
  * Last step of a policy run:
  * 1. decides the final status from the counts (succeeded, partially_failed, failed, skipped),
  *    or `cancelled` when an operator cancelled it (the guests it kept from starting are
  *    `notStarted`),
- * 2. writes it only if the run has not ended and its counts are still the ones decided from
- *    (otherwise it reads them again), so the status always agrees with the counted results,
+ * 2. first stops counting (a result recorded from then on is late), so the counts it decides from
+ *    are final and the status always agrees with the counted results; writes it only if the run
+ *    has not ended and no cancel was asked for since it read the run (otherwise it decides again),
  *    (an execution that ended without this step, `executionEnded`, ends it `failed` or `cancelled`
  *    with the execution's reason),
  * 3. publishes the run's event (`run.succeeded`, `run.partially_failed`, `run.failed`,
@@ -32,13 +33,13 @@ export async function finishRun(
   input: { tenantId: string; runId: string; executionEnded?: ExecutionEnd },
 ): Promise<Run> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const run = await deps.store.runs.get(input.tenantId, input.runId);
+    const read = await deps.store.runs.get(input.tenantId, input.runId);
+    if (!read) throw new NotFoundError('run', input.runId);
+    // Ended already (a retried step): its event again, under the same id.
+    if (read.status !== 'running') return await publish(deps, read);
+    const run = await deps.store.runs.closeCounting(input.tenantId, input.runId);
     if (!run) throw new NotFoundError('run', input.runId);
-    if (run.status !== 'running') {
-      // Ended already (a retried step): its event again, under the same id.
-      await publish(deps, run);
-      return run;
-    }
+    if (run.status !== 'running') return await publish(deps, run);
     const ended = input.executionEnded;
     const cancelled = run.cancelRequestedAt !== undefined || ended?.status === 'cancelled';
     const status = ended && !cancelled ? 'failed' : finalRunStatus(run, cancelled);
@@ -60,16 +61,15 @@ export async function finishRun(
       ...(reason ? { reason } : {}),
       ...(cancelled ? { notStarted: unrecorded } : {}),
     };
-    if (await deps.store.runs.finish(input.tenantId, input.runId, run, end)) {
-      const finished: Run = { ...run, ...end };
-      await publish(deps, finished);
-      return finished;
-    }
+    if (await deps.store.runs.finish(input.tenantId, input.runId, run, end))
+      return await publish(deps, { ...run, ...end });
   }
   throw new Error(`run '${input.runId}' kept changing while it was being finished`);
 }
 
-async function publish(deps: ServiceDeps, run: Run): Promise<void> {
+/** Publishes the ended run's event and hands the run back. */
+async function publish(deps: ServiceDeps, run: Run): Promise<Run> {
   const event = runFinishedEvent(run, await deps.store.runs.results(run.tenantId, run.id), deps.now());
   if (event) await deps.events.publish([event]);
+  return run;
 }

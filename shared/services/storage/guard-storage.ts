@@ -3,7 +3,7 @@ import type { Store } from '#shared/adapters/dynamo/store.ts';
 import { formatGuestId } from '#shared/domain/guest-id.ts';
 import { createUlidGenerator } from '#shared/domain/ids.ts';
 import type { CommandResults, ConnectorCommand } from '#shared/domain/proxmox/commands.ts';
-import type { Run } from '#shared/domain/run.ts';
+import type { RunState } from '#shared/domain/run.ts';
 import { guardEstimate } from '#shared/domain/storage/predict-guard.ts';
 import { SHARED_NODE } from '#shared/domain/storage/storage.ts';
 import {
@@ -43,7 +43,7 @@ const RESERVE_ATTEMPTS = 8;
 export async function guardStorage(
   deps: GuardDeps,
   request: { readonly tenantId: string; readonly clusterId: string; readonly command: ConnectorCommand },
-  run: Run,
+  run: RunState,
   pruned = false,
 ): Promise<void> {
   const { tenantId, clusterId, command } = request;

@@ -4,7 +4,7 @@ import type { BackupRecord } from '#shared/domain/backup/backup-record.ts';
 import { formatGuestId } from '#shared/domain/guest-id.ts';
 import type { Policy } from '#shared/domain/policy.ts';
 import type { CommandResults, ConnectorCommand } from '#shared/domain/proxmox/commands.ts';
-import type { Run } from '#shared/domain/run.ts';
+import type { RunState } from '#shared/domain/run.ts';
 import { policyArchivesOn, prunableBeforeBackup } from '#shared/domain/storage/predict-guard.ts';
 import type { Clock } from '#shared/ports/clock.ts';
 import type { IdGenerator } from '#shared/ports/ids.ts';
@@ -43,7 +43,7 @@ export async function pruneForRoom(
     readonly vmid: number;
     readonly storage: string;
     readonly policy: Policy;
-    readonly run: Run;
+    readonly run: RunState;
     readonly needed: number;
   },
 ): Promise<number> {
@@ -88,7 +88,7 @@ export async function pruneForRoom(
   return freed;
 }
 
-async function recordPruned(deps: PruneForRoomDeps, record: BackupRecord, run: Run): Promise<void> {
+async function recordPruned(deps: PruneForRoomDeps, record: BackupRecord, run: RunState): Promise<void> {
   const at = new Date(deps.now()).toISOString();
   const deleted: BackupRecord = {
     ...record,

@@ -34,10 +34,10 @@ describe('the cost model', () => {
       1680,
     );
     expect(usd('GB-seconds (arm64)')).toBeCloseTo(1680 * 0.2 * 0.5 * 0.0000133334, 12);
-    // (10 × 6 + 4 for the run) × 30 = 1,920 WRU; 1,680 + 600 × 2 = 2,880 RRU.
-    expect(usd('write request units')).toBeCloseTo(1920 * 0.625e-6, 12);
+    // (10 × 6 + 20 for the run: 4 and its 16 counter shares closed) × 30 = 2,400 WRU; 1,680 + 600 × 2 = 2,880 RRU.
+    expect(usd('write request units')).toBeCloseTo(2400 * 0.625e-6, 12);
     expect(usd('read request units')).toBeCloseTo(2880 * 0.125e-6, 12);
-    expect(report.totalUsd).toBeCloseTo(0.0721331, 6);
+    expect(report.totalUsd).toBeCloseTo(0.0724331, 6);
     expect(report.perGuestSnapshotUsd).toBeCloseTo(report.totalUsd / 300, 12);
     const peak = (quota: string) => report.quotas.find((q) => q.quota.startsWith(quota))?.peak;
     expect(peak('state transitions')).toBeCloseTo(90 / 3600, 10);

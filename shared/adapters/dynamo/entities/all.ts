@@ -18,7 +18,7 @@ import { operationEntity } from './operation.ts';
 import { policyEntity, policyNameEntity } from './policy.ts';
 import { restoreTestEntity, restoreTestNameEntity, restoreTestRunEntity } from './restore-test.ts';
 import { rpoEpisodeEntity } from './rpo-episode.ts';
-import { runEntity, runResultEntity } from './run.ts';
+import { runCounterShareEntity, runEntity, runResultEntity } from './run.ts';
 import { snapshotEntity } from './snapshot.ts';
 import {
   storageEntity,
@@ -42,6 +42,7 @@ export const ENTITIES = [
   guestEntity,
   runEntity,
   runResultEntity,
+  runCounterShareEntity,
   laneEntity,
   snapshotEntity,
   backupEntity,

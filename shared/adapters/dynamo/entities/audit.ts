@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AUDIT_OUTCOMES, type AuditEvent } from '#shared/domain/audit.ts';
 import { isRole } from '#shared/domain/roles.ts';
+import { shareOf } from '../counter-shares.ts';
 import { daysAfter, defineEntity, tenantPartition } from '../entity.ts';
 
 const auditSchema: z.ZodType<AuditEvent> = z.object({
@@ -29,14 +30,8 @@ const timeOrder = (event: { at: string; id: string }) => `${event.at}#${event.id
  */
 export const AUDIT_SHARDS = 8;
 
-/** The shard of an event, from its id (FNV-1a): a retried write of the same event lands on the same item. */
-export function auditShardOf(eventId: string): number {
-  let hash = 0x811c9dc5;
-  for (let index = 0; index < eventId.length; index++) {
-    hash = Math.imul(hash ^ eventId.charCodeAt(index), 0x01000193) >>> 0;
-  }
-  return hash % AUDIT_SHARDS;
-}
+/** The shard of an event, from its id: a retried write of the same event lands on the same item. */
+export const auditShardOf = (eventId: string): number => shareOf(eventId, AUDIT_SHARDS);
 
 const auditPartition = (tenantId: string, shard: number) => `${tenantPartition(tenantId)}#AUDIT#${shard}`;
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type Run, type RunGuestResult, runStatusOf } from '#shared/domain/run.ts';
+import { shareSuffix } from '../counter-shares.ts';
 import { daysAfter, defineEntity, tenantPartition } from '../entity.ts';
 
 /** A run as stored: `claimedAt` marks the workflow execution that took it (never shown). */
@@ -37,13 +38,16 @@ const runSchema: z.ZodType<StoredRun> = z.object({
 const runPartition = (run: { tenantId: string; runId: string }) =>
   `${tenantPartition(run.tenantId)}#RUN#${run.runId}`;
 
+/** The sort key of a run, and the prefix of its counter shares' keys. */
+const RUN_SORT_KEY = 'RUN';
+
 /** One execution of a policy for one scheduled time, with its counters; listed by time through `byResource`. */
 export const runEntity = defineEntity({
   name: 'run',
   schema: runSchema,
   key: (run: { tenantId: string; id: string }) => ({
     pk: runPartition({ tenantId: run.tenantId, runId: run.id }),
-    sk: 'RUN',
+    sk: RUN_SORT_KEY,
   }),
   indexes: {
     byResource: {
@@ -52,6 +56,50 @@ export const runEntity = defineEntity({
     },
   },
   ttl: (run, lifetimes) => daysAfter(run.scheduledTime, lifetimes.historyDays),
+});
+
+/**
+ * One share of a running run's counters. Every guest's result adds to one share (chosen by guest)
+ * in the transaction that writes it, so results in flight do not all write one item (DynamoDB
+ * cancels a transaction that meets another on the same item). Finishing closes every share before
+ * summing them: a result meeting a closed share is late. Sorted right after the run (`RUN#...`),
+ * so the run and its shares are read in one Query.
+ */
+export interface RunCounterShare {
+  readonly tenantId: string;
+  readonly runId: string;
+  readonly share: number;
+  readonly succeeded?: number;
+  readonly failed?: number;
+  readonly skipped?: number;
+  /** Set when the run began to finish: no result is counted here from then on. */
+  readonly closed?: true;
+}
+
+const runCounterShareSchema: z.ZodType<RunCounterShare> = z.object({
+  tenantId: z.string(),
+  runId: z.string(),
+  share: z.number(),
+  succeeded: z.number().optional(),
+  failed: z.number().optional(),
+  skipped: z.number().optional(),
+  closed: z.literal(true).optional(),
+});
+
+export const runCounterShareEntity = defineEntity({
+  name: 'run-counter',
+  schema: runCounterShareSchema,
+  key: (share: { tenantId: string; runId: string; share: number }) => ({
+    pk: runPartition(share),
+    sk: `${RUN_SORT_KEY}#COUNT#${shareSuffix(share.share)}`,
+  }),
+  // The run itself and its shares: every item whose sort key begins with `RUN`.
+  collection: (run: { tenantId: string; runId: string }) => ({
+    pk: runPartition(run),
+    skPrefix: RUN_SORT_KEY,
+  }),
+  // A share outlives the run's results by no more than their lifetime from its first count.
+  ttl: (_share, lifetimes) => lifetimes.nowSeconds + lifetimes.historyDays * 86_400,
 });
 
 /** A guest's result as stored: with its tenant (the domain's result names only its run). */
