@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { RUN_COUNTER_SHARES } from '#shared/adapters/dynamo/counter-shares.ts';
 import { HISTORY_BUDGET, LANE_OVERHEAD, worstGuestHistory } from '#shared/domain/history-budget.ts';
 import { runIdFor } from '#shared/domain/run.ts';
 import { startDynamoDbLocal } from '#shared/local/dynamodb-local.ts';
@@ -194,7 +195,7 @@ export async function runWorkflowBench(log: (line: string) => void): Promise<voi
       `CPU during that run: the machine's ${cpuBefore.cores} cores ${(busy * 100).toFixed(0)} % busy, this process ${((own.user + own.system) / 1000 / wall).toFixed(2)} cores (workflows and functions), the rest DynamoDB Local's JVM and the simulators, with 40 guests in flight`,
     );
     log(
-      `transactions cancelled for a conflict (DynamoDB's TransactionConflict, played locally; each sent again after a jittered pause): ${conflicts}, ${(conflicts / guests).toFixed(2)} per guest (each guest's result adds to the run's counters in one transaction)`,
+      `transactions cancelled for a conflict (DynamoDB's TransactionConflict, played locally; each sent again after a jittered pause): ${conflicts}, ${(conflicts / guests).toFixed(2)} per guest (each guest's result adds to one of the run's ${RUN_COUNTER_SHARES} counter shares in its transaction)`,
     );
     log(
       `run: ${run.status}, ${run.succeeded} succeeded, ${run.failed} failed; snapshots on the cluster: ${snapshots}; duplicates ${snapshots - run.succeeded}, misses ${guests - snapshots}; the duplicated start did ${transitions.get(duplicate) ?? 0} transitions`,
