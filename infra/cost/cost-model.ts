@@ -79,6 +79,13 @@ export const ASSUMPTIONS = {
   runResultDays: 400,
   /** Per run: one outcome event (SNS publish, EventBridge event, SQS receive and delete, a notifier call). */
   eventsPerRun: 1,
+  /** Per guest snapshot: its own event (`snapshot.created` or `snapshot.failed`), published by the record step. */
+  eventsPerGuest: 1,
+  /**
+   * Guest events the notifier takes per SQS batch (its mapping's batch size): during the night
+   * window hundreds arrive a second, so batches fill; one receive, one delete and one call each.
+   */
+  guestEventsPerBatch: 10,
 };
 
 interface CostLine {
@@ -135,8 +142,11 @@ export function estimateCost(fleet: Fleet, counts: WorkflowCounts, a = ASSUMPTIO
   const expressGbSeconds = expressRequests * laneSeconds * price.SFN_EXPRESS_BILLED_GB;
   // Each run reconciles its guests, and the daily sweep reads every guest once more.
   const reconcileCalls = snapshotsPerDay * (1 + 1 / fleet.runsPerDay) * days;
-  const invocations =
-    perRun.invocations * runsPerDay * days + reconcileCalls + a.eventsPerRun * runsPerDay * days;
+  const runEvents = a.eventsPerRun * runsPerDay * days;
+  const guestEvents = a.eventsPerGuest * snapshotsPerDay * days;
+  // The notifier's calls (and SQS receives and deletes): one per run event, one per batch of guest events.
+  const notifierBatches = runEvents + guestEvents / a.guestEventsPerBatch;
+  const invocations = perRun.invocations * runsPerDay * days + reconcileCalls + notifierBatches;
   const gbSeconds = invocations * a.invocationSeconds * a.lambdaMemoryGb;
   const wru =
     (snapshotsPerDay * (a.wruPerGuest + a.wruPerDeletion * fleet.deletions) + runsPerDay * a.wruPerRun) *
@@ -149,7 +159,7 @@ export function estimateCost(fleet: Fleet, counts: WorkflowCounts, a = ASSUMPTIO
     1024 /
     1024;
   const scheduled = runsPerDay * days;
-  const events = a.eventsPerRun * runsPerDay * days;
+  const events = runEvents + guestEvents;
   const lines: CostLine[] = [
     {
       service: 'Step Functions',
@@ -213,8 +223,8 @@ export function estimateCost(fleet: Fleet, counts: WorkflowCounts, a = ASSUMPTIO
     {
       service: 'SQS',
       item: 'requests',
-      quantity: events * 2,
-      monthlyUsd: events * 2 * price.SQS_PER_REQUEST,
+      quantity: notifierBatches * 2,
+      monthlyUsd: notifierBatches * 2 * price.SQS_PER_REQUEST,
     },
     {
       service: 'EventBridge',
@@ -227,7 +237,9 @@ export function estimateCost(fleet: Fleet, counts: WorkflowCounts, a = ASSUMPTIO
   const guestSnapshotsPerMonth = snapshotsPerDay * days;
 
   const windowSeconds = fleet.windowHours * 3600;
-  const invocationsPerSecond = (perRun.invocations * runsPerDay + snapshotsPerDay) / windowSeconds;
+  const invocationsPerSecond =
+    (perRun.invocations * runsPerDay + snapshotsPerDay * (1 + a.eventsPerGuest / a.guestEventsPerBatch)) /
+    windowSeconds;
   // One tenant's writes share one partition key: all its policies at once, every node busy.
   const tenantGuestsPerSecond =
     (fleet.policiesPerTenant * fleet.nodesPerTenant * fleet.perNode) / fleet.snapshotSeconds;

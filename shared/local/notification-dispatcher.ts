@@ -2,6 +2,14 @@ import { AsyncResource } from 'node:async_hooks';
 import type { DeliveryStore } from '#shared/adapters/dynamo/delivery-store.ts';
 import type { DomainEvent } from '#shared/domain/notifications/events.ts';
 
+/**
+ * A publish wakes the dispatcher this long after it, so the events published meanwhile are taken
+ * in one look at the outbox and one batch (one read of the outbox, of each tenant's subscriptions,
+ * one removal), as SQS hands the notifier the messages that arrived while it was busy. Without it,
+ * a run publishing each guest's event looked at the outbox once per event.
+ */
+const WAKE_BATCH_MS = 100;
+
 export interface NotificationDispatcher {
   /** Looks at the outbox now (the outbox publisher calls it after each publish). */
   wake(): void;
@@ -23,6 +31,8 @@ export function startNotificationDispatcher(options: {
   onError: (event: DomainEvent, error: unknown) => void;
   concurrency?: number;
   intervalMs?: number;
+  /** How long a wake waits for more events before looking (see {@link WAKE_BATCH_MS}). */
+  batchWindowMs?: number;
 }): NotificationDispatcher {
   const concurrency = options.concurrency ?? 16;
   const inFlight = new Map<string, Promise<void>>();
@@ -108,8 +118,18 @@ export function startNotificationDispatcher(options: {
   timer.unref();
   void pump();
 
+  let waking: NodeJS.Timeout | undefined;
+  const batchWindowMs = options.batchWindowMs ?? WAKE_BATCH_MS;
+  const wake = () => {
+    if (waking || stopped) return;
+    waking = setTimeout(() => {
+      waking = undefined;
+      void pump();
+    }, batchWindowMs);
+  };
+
   return {
-    wake: () => void pump(),
+    wake,
     idle: async () => {
       for (;;) {
         await pumping;
@@ -129,6 +149,7 @@ export function startNotificationDispatcher(options: {
     stop: async () => {
       stopped = true;
       clearInterval(timer);
+      clearTimeout(waking);
       await pumping;
       await Promise.all(inFlight.values());
       await remove();

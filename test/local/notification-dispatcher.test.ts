@@ -80,4 +80,42 @@ describe('the local notification dispatcher', () => {
     expect([...delivered].sort()).toEqual(Array.from({ length: 40 }, (_, index) => `evt_${index}`).sort());
     expect(outbox.removals.length).toBeLessThan(40);
   });
+
+  it('takes the events published within its batch window in one look at the outbox, one batch and one removal', async () => {
+    const outbox = memoryOutbox();
+    const pending = outbox.pending;
+    let looks = 0;
+    outbox.pending = async (limit: number) => {
+      looks++;
+      return await pending(limit);
+    };
+    const batches = new Set<object>();
+    const dispatcher = startNotificationDispatcher({
+      outbox,
+      deliver: async (_event, batch) => {
+        batches.add(batch);
+      },
+      onError: (_event, error) => {
+        throw error;
+      },
+      intervalMs: 60_000,
+      batchWindowMs: 50,
+    });
+    await dispatcher.idle();
+    const before = looks;
+    // Ten publishes, each waking it, within its window.
+    for (let index = 0; index < 10; index++) {
+      outbox.events.push(event(`evt_${index}`));
+      dispatcher.wake();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(looks).toBe(before);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    await dispatcher.stop();
+    expect(outbox.events).toHaveLength(0);
+    expect(batches.size).toBe(1);
+    expect(outbox.removals).toEqual([Array.from({ length: 10 }, (_, index) => `evt_${index}`)]);
+    // The look that took them, and the few (coalesced) its deliveries' ends make: not one per event.
+    expect(looks - before).toBeLessThanOrEqual(3);
+  });
 });

@@ -29,15 +29,20 @@ describe('the cost model', () => {
     const usd = (item: string) => report.lines.find((line) => line.item === item)?.monthlyUsd;
     // One run a day: 6 + 4 (one lane) + 10 × 8 = 90 transitions, 30 days, $0.025 per 1,000.
     expect(usd('Standard state transitions')).toBeCloseTo(0.0675, 10);
-    // (4 + 1 + 10 × 3) × 30 + 10 guests × 2 reconciliations × 30 + 30 notifier calls = 1,680 requests.
+    // (4 + 1 + 10 × 3) × 30 + 10 guests × 2 reconciliations × 30 + notifier calls (30 run events,
+    // 300 guest events in batches of 10) = 1,710 requests.
     expect(report.lines.find((line) => line.item === 'requests' && line.service === 'Lambda')?.quantity).toBe(
-      1680,
+      1710,
     );
-    expect(usd('GB-seconds (arm64)')).toBeCloseTo(1680 * 0.2 * 0.5 * 0.0000133334, 12);
-    // (10 × 6 + 20 for the run: 4 and its 16 counter shares closed) × 30 = 2,400 WRU; 1,680 + 600 × 2 = 2,880 RRU.
+    expect(usd('GB-seconds (arm64)')).toBeCloseTo(1710 * 0.2 * 0.5 * 0.0000133334, 12);
+    // (10 × 6 + 20 for the run: 4 and its 16 counter shares closed) × 30 = 2,400 WRU; 1,710 + 600 × 2 = 2,910 RRU.
     expect(usd('write request units')).toBeCloseTo(2400 * 0.625e-6, 12);
-    expect(usd('read request units')).toBeCloseTo(2880 * 0.125e-6, 12);
-    expect(report.totalUsd).toBeCloseTo(0.0724331, 6);
+    expect(usd('read request units')).toBeCloseTo(2910 * 0.125e-6, 12);
+    // Events: 30 run events and 300 guest events published to SNS and EventBridge; SQS receives
+    // and deletes per notifier call (60).
+    const quantity = (service: string) => report.lines.find((line) => line.service === service)?.quantity;
+    expect([quantity('SNS'), quantity('EventBridge'), quantity('SQS')]).toEqual([330, 330, 120]);
+    expect(report.totalUsd).toBeCloseTo(0.0729569, 6);
     expect(report.perGuestSnapshotUsd).toBeCloseTo(report.totalUsd / 300, 12);
     const peak = (quota: string) => report.quotas.find((q) => q.quota.startsWith(quota))?.peak;
     expect(peak('state transitions')).toBeCloseTo(90 / 3600, 10);
@@ -66,7 +71,7 @@ describe('the cost model', () => {
     // Each lane runs 4 guests, 2 at a time, 5 s each: 10 s at 64 MB.
     expect(line('Express GB-seconds (64 MB)')?.quantity).toBeCloseTo(3 * 30 * 10 * (64 / 1024), 10);
     // The same calls as on the Standard lane: (4 + 10 × 3) × 30 + reconciliations and notifier.
-    expect(line('requests')?.quantity).toBe(1680 - 30);
+    expect(line('requests')?.quantity).toBe(1710 - 30);
   });
 
   it('counts transitions on the states a definition has, and names a state that went missing', () => {
