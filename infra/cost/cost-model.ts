@@ -66,8 +66,8 @@ export const ASSUMPTIONS = {
   wruPerGuest: 6,
   /** Write units per deletion: the record's update and its audit event. */
   wruPerDeletion: 4,
-  /** Write units per run besides its guests': claim, targets, end, audit, and closing its counter shares. */
-  wruPerRun: 4 + RUN_COUNTER_SHARES,
+  /** Write units per run besides its guests': claim, targets, end, audit, counting closed, and its counter shares opened and closed. */
+  wruPerRun: 5 + 2 * RUN_COUNTER_SHARES,
   /** Read units per invocation (the cluster item, the run or the lane). */
   rruPerInvocation: 1,
   /** After each run, and in the daily sweep: one snapshot list per guest (a connector call and a query). */

@@ -126,6 +126,8 @@ export function startNotificationDispatcher(options: {
       waking = undefined;
       void pump();
     }, batchWindowMs);
+    // Like the interval: a pending look never keeps the process alive (idle() pumps itself).
+    waking.unref();
   };
 
   return {

@@ -292,7 +292,9 @@ describe('a run that has ended', () => {
       failed: 0,
       createdAt: at,
     };
+    // Accepted by "run now", then claimed by its workflow, which opens its counter shares.
     expect(await runs.create(run)).toBe(true);
+    expect(await runs.claim(run)).toBe(true);
     const result = (vmid: number) => ({
       runId: run.id,
       guestId: `${clusterId}.${vmid}`,

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { idempotencyEntity } from './entities/idempotency.ts';
 import type { TableAccess } from './table-access.ts';
@@ -61,8 +61,6 @@ export class IdempotencyStore {
 
   /** Frees the key after a request that changed nothing, so the client may retry it. */
   async release(tenantId: string, key: string): Promise<void> {
-    await this.#table.doc.send(
-      new DeleteCommand({ TableName: this.#table.tableName, Key: idempotencyEntity.key({ tenantId, key }) }),
-    );
+    await this.#table.deleteItem(idempotencyEntity.key({ tenantId, key }));
   }
 }

@@ -1,4 +1,3 @@
-import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { RecoveryPoint } from '#shared/domain/insight/rpo.ts';
 import { backupEntity } from './entities/backup.ts';
@@ -65,8 +64,6 @@ export class InsightStore {
   }
 
   async closeEpisode(episode: RpoEpisode): Promise<void> {
-    await this.#table.doc.send(
-      new DeleteCommand({ TableName: this.#table.tableName, Key: rpoEpisodeEntity.key(episode) }),
-    );
+    await this.#table.deleteItem(rpoEpisodeEntity.key(episode));
   }
 }

@@ -49,6 +49,9 @@ export type RecordOutcome =
   /** The run had already ended: the result is kept, marked late, and not counted. */
   | 'late';
 
+/** Where a result counts: its share, the run's own item (a run without shares), or nowhere (late). */
+type Counting = 'onShare' | 'onRun' | 'asLate';
+
 /** The condition "this run has not ended" (older records say `pending` for a run not yet claimed). */
 const UNFINISHED = '#status IN (:running, :pending)';
 const UNFINISHED_NAMES = { '#status': 'status' };
@@ -68,7 +71,7 @@ const whileUnfinished = (
 const EXISTS = 'attribute_exists(pk)';
 
 const toRun = (stored: StoredRun): Run => {
-  const { claimedAt: _claimedAt, ...run } = stored;
+  const { claimedAt: _claimedAt, countingClosedAt: _countingClosedAt, ...run } = stored;
   return run;
 };
 
@@ -104,22 +107,27 @@ export class RunStore {
       ...kept
     } = runEntity.item({ ...described, status: 'running' }, { lifetimes: this.#table.lifetimes() });
     const { status: _running, ...keptAsWritten } = kept;
-    return await this.#table.updateIf(this.#key(run.tenantId, run.id), {
+    const claimed = await this.#table.updateIf(this.#key(run.tenantId, run.id), {
       set: { status: 'running', claimedAt },
       setIfAbsent: { startedAt: claimedAt, ...keptAsWritten },
       condition: `attribute_not_exists(pk) OR (attribute_not_exists(#claimedAt) AND ${UNFINISHED})`,
       names: { ...UNFINISHED_NAMES, '#claimedAt': 'claimedAt' },
       values: UNFINISHED_VALUES,
     });
+    if (claimed) await this.#updateShares(run.tenantId, run.id, {});
+    return claimed;
   }
 
   /** Takes an unfinished run over again (resume after a crash); false when it has finished. */
   async resume(tenantId: string, runId: string, startedAt: string): Promise<boolean> {
+    // A crash between closing the counting and writing the end left it closed: count again.
     const resumed = await this.#table.updateIf(
       this.#key(tenantId, runId),
-      whileUnfinished({ set: { status: 'running', startedAt, claimedAt: startedAt } }),
+      whileUnfinished({
+        set: { status: 'running', startedAt, claimedAt: startedAt },
+        remove: ['countingClosedAt'],
+      }),
     );
-    // A crash between closing the shares and writing the end left them closed: count again.
     if (resumed) await this.#updateShares(tenantId, runId, { remove: ['closed'] });
     return resumed;
   }
@@ -233,10 +241,16 @@ export class RunStore {
   }
 
   /**
-   * Stops counting results on a run about to end: every share is closed (a result recorded from
-   * now on is late), then the run is read with counts no result changes any more.
+   * Stops counting results on a run about to end, then reads it with counts no result changes any
+   * more: first the run's own item (which counts results only for a run whose shares were never
+   * opened: one claimed before shares existed), then every share. A result recorded from then on
+   * is late.
    */
   async closeCounting(tenantId: string, runId: string): Promise<Run | undefined> {
+    await this.#table.updateIf(
+      this.#key(tenantId, runId),
+      whileUnfinished({ setIfAbsent: { countingClosedAt: new Date(this.#table.now()).toISOString() } }),
+    );
     await this.#updateShares(tenantId, runId, { set: { closed: true } });
     return await this.get(tenantId, runId);
   }
@@ -244,6 +258,7 @@ export class RunStore {
   async #updateShares(
     tenantId: string,
     runId: string,
+    /** Nothing: opens the shares (creates those missing). */
     change: Pick<ItemUpdate, 'set' | 'remove'>,
   ): Promise<void> {
     await Promise.all(
@@ -333,9 +348,11 @@ export class RunStore {
   }
 
   /**
-   * Records one guest's outcome and its snapshot record, and counts it on one of the run's
-   * counter shares, in one transaction. Recording the same guest twice (a retried step) changes nothing. A result for a
-   * run that is ending (its shares are closed; its lane was given up) is kept as `late` with the snapshot record (the
+   * Records one guest's outcome and its snapshot record, and counts it on the guest's share of the
+   * run's counters (opened when the run was claimed), in one transaction. Recording the same guest
+   * twice (a retried step) changes nothing. A run claimed before shares existed has none: its
+   * results count on its own item, while its counting is open. A result for a run that has stopped
+   * counting (it is ending; its lane was given up) is kept as `late` with the snapshot record (the
    * snapshot exists either way), but never counted: the ended run's status stays true to its counts.
    */
   async recordResult(
@@ -347,43 +364,63 @@ export class RunStore {
     const lifetimes = this.#table.lifetimes();
     const run = this.#key(tenantId, result.runId);
     const share = shareOf(result.guestId, RUN_COUNTER_SHARES);
-    const writes = (late: boolean) => [
+    const counts = { [counter]: 1, ...(result.skipped ? { skipped: 1 } : {}) };
+    const writes = (counting: Counting) => [
       this.#table.put(
-        runResultEntity.item({ tenantId, ...result, ...(late ? { late: true } : {}) }, { lifetimes }),
+        runResultEntity.item(
+          { tenantId, ...result, ...(counting === 'asLate' ? { late: true } : {}) },
+          { lifetimes },
+        ),
         'attribute_not_exists(pk)',
       ),
       // The guest's snapshot record, or its backup record for a backup policy's run.
       this.#table.put(
         'backup' in record ? backupEntity.item(record.backup, { lifetimes }) : snapshotEntity.item(record),
       ),
-      late
-        ? this.#table.update(run, { add: { late: 1 }, condition: EXISTS })
-        : this.#table.update(runCounterShareEntity.key({ tenantId, runId: result.runId, share }), {
-            add: { [counter]: 1, ...(result.skipped ? { skipped: 1 } : {}) },
-            setIfAbsent: this.#shareFields(tenantId, result.runId, share),
-            condition: 'attribute_not_exists(#closed)',
-            names: { '#closed': 'closed' },
-          }),
-      // After the run's counter (index 2, whose condition says the run is ending): a new archive
-      // adds to the tenant's usage counter; a snapshot record adds nothing.
+      counting === 'onShare'
+        ? withOldItemOnFailure(
+            this.#table.update(runCounterShareEntity.key({ tenantId, runId: result.runId, share }), {
+              add: counts,
+              condition: 'attribute_exists(pk) AND attribute_not_exists(#closed)',
+              names: { '#closed': 'closed' },
+            }),
+          )
+        : counting === 'onRun'
+          ? this.#table.update(
+              run,
+              whileUnfinished(
+                { add: counts },
+                {
+                  condition: 'attribute_not_exists(#countingClosedAt)',
+                  names: { '#countingClosedAt': 'countingClosedAt' },
+                },
+              ),
+            )
+          : this.#table.update(run, { add: { late: 1 }, condition: EXISTS }),
+      // After the counter (index 2, whose condition says whether it counts): a new archive adds to
+      // the tenant's usage counter; a snapshot record adds nothing.
       ...('backup' in record
         ? usageUpdates(this.#table, tenantId, usageDelta(undefined, record.backup), record.backup.guestId)
         : []),
     ];
-    try {
-      await this.#table.transact(writes(false));
-      return 'recorded';
-    } catch (error) {
-      if (error instanceof ConditionFailed && error.index === 0) return 'duplicate';
-      if (!(error instanceof ConditionFailed && error.index === 2)) throw error;
+    // Each try either settles the outcome or names where the result goes next.
+    const tryCounting = async (counting: Counting): Promise<RecordOutcome | Counting> => {
+      try {
+        await this.#table.transact(writes(counting));
+        return counting === 'asLate' ? 'late' : 'recorded';
+      } catch (error) {
+        if (!(error instanceof ConditionFailed)) throw error;
+        if (error.index === 0) return 'duplicate';
+        if (error.index !== 2 || counting === 'asLate') throw error;
+        // No share (a run claimed before shares existed): it counts on the run's item while it can.
+        return counting === 'onShare' && error.item === undefined ? 'onRun' : 'asLate';
+      }
+    };
+    let outcome: RecordOutcome | Counting = 'onShare';
+    while (outcome === 'onShare' || outcome === 'onRun' || outcome === 'asLate') {
+      outcome = await tryCounting(outcome);
     }
-    try {
-      await this.#table.transact(writes(true));
-      return 'late';
-    } catch (error) {
-      if (error instanceof ConditionFailed && error.index === 0) return 'duplicate';
-      throw error;
-    }
+    return outcome;
   }
 
   /** One guest's result in a run, once recorded. */
@@ -404,4 +441,11 @@ export class RunStore {
     );
     return stored.map(({ tenantId: _tenantId, ...result }) => result);
   }
+}
+
+/** An update whose failed condition hands back the item as it was (absent: there was none). */
+function withOldItemOnFailure(update: TransactItem): TransactItem {
+  return update.Update
+    ? { Update: { ...update.Update, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } }
+    : update;
 }

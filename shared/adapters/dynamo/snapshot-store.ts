@@ -1,4 +1,3 @@
-import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import type { SnapshotRecord } from '#shared/domain/snapshot-record.ts';
 import { snapshotEntity } from './entities/snapshot.ts';
 import { markDeletedOnce } from './mark-deleted.ts';
@@ -40,11 +39,6 @@ export class SnapshotStore {
   }
 
   async delete(tenantId: string, guestId: string, name: string): Promise<void> {
-    await this.#table.doc.send(
-      new DeleteCommand({
-        TableName: this.#table.tableName,
-        Key: snapshotEntity.key({ tenantId, guestId, name }),
-      }),
-    );
+    await this.#table.deleteItem(snapshotEntity.key({ tenantId, guestId, name }));
   }
 }

@@ -1,4 +1,3 @@
-import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import type {
   StorageEpisode,
   StorageRecord,
@@ -115,8 +114,6 @@ export class StorageStore {
   }
 
   async closeEpisode(episode: StorageRef): Promise<void> {
-    await this.#table.doc.send(
-      new DeleteCommand({ TableName: this.#table.tableName, Key: storageEpisodeEntity.key(episode) }),
-    );
+    await this.#table.deleteItem(storageEpisodeEntity.key(episode));
   }
 }

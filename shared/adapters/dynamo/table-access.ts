@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -164,11 +165,12 @@ export class TableAccess {
    * Runs writes atomically. A failed condition surfaces as {@link ConditionFailed} naming the
    * item, so callers can tell "name taken" from "changed since read". A transaction cancelled
    * because another one on the same items was in flight (a run's counters take every guest's
-   * result) applied nothing, so it is sent again, up to `conflictAttempts` times in all.
+   * result) applied nothing, so it is sent again: up to `conflictAttempts` times in all when
+   * given, otherwise for up to {@link CONFLICT_RETRY_BUDGET_MS}.
    */
   async transact(items: TransactItem[], options: { conflictAttempts?: number } = {}): Promise<void> {
     try {
-      await this.#sendRetryingConflicts(items, options.conflictAttempts ?? TRANSACTION_CONFLICT_ATTEMPTS);
+      await this.#sendRetryingConflicts(items, options.conflictAttempts);
     } catch (error) {
       if (error instanceof TransactionCanceledException) {
         const reasons = error.CancellationReasons ?? [];
@@ -179,7 +181,7 @@ export class TableAccess {
     }
   }
 
-  async #sendRetryingConflicts(items: TransactItem[], attempts: number): Promise<void> {
+  async #sendRetryingConflicts(items: TransactItem[], attempts: number | undefined): Promise<void> {
     await retryingConflicts(
       () => this.doc.send(new TransactWriteCommand({ TransactItems: items })),
       attempts,
@@ -220,12 +222,16 @@ export class TableAccess {
    * transaction on the item is in flight (`TransactionConflictException`, which the SDK does not
    * retry; the refused write applied nothing).
    */
-  async #sendWrite(command: PutCommand | UpdateCommand): Promise<{ readonly Attributes?: Item }> {
+  async #sendWrite(
+    command: PutCommand | UpdateCommand | DeleteCommand,
+  ): Promise<{ readonly Attributes?: Item }> {
     // Either command's output holds the attributes asked for (none unless ReturnValues says so).
-    return await retryingConflicts(
-      () => this.doc.send(command as UpdateCommand),
-      TRANSACTION_CONFLICT_ATTEMPTS,
-    );
+    return await retryingConflicts(() => this.doc.send(command as UpdateCommand), undefined);
+  }
+
+  /** Deletes one item on its own (absent already: nothing happens). */
+  async deleteItem(key: ItemKey): Promise<void> {
+    await this.#sendWrite(new DeleteCommand({ TableName: this.tableName, Key: key }));
   }
 
   /** Writes one item on its own; a failed condition throws DynamoDB's ConditionalCheckFailedException. */
@@ -477,8 +483,13 @@ function isConditionalCheckFailure(error: unknown): boolean {
   );
 }
 
-/** Attempts of a transaction DynamoDB keeps cancelling for conflicts: up to ~1.6 s of pauses in all. */
-const TRANSACTION_CONFLICT_ATTEMPTS = 16;
+/**
+ * How long a write refused for conflicts is sent again. A conflict lasts as long as the other
+ * transaction DynamoDB is processing (milliseconds); the budget rides out a burst of them on one
+ * item (DynamoDB Local, serving one request at a time, holds an item far longer under load) and
+ * stays well inside a step's timeout.
+ */
+const CONFLICT_RETRY_BUDGET_MS = 5_000;
 
 /**
  * A transaction on the same items was in flight: DynamoDB cancelled this transaction with
@@ -492,14 +503,23 @@ export function isTransactionConflict(error: unknown): boolean {
   );
 }
 
-/** Sends again, after a jittered pause (the backoff of unprocessed batch writes), what a conflict refused. */
-async function retryingConflicts<T>(send: () => Promise<T>, attempts: number): Promise<T> {
+/**
+ * Sends again, after a jittered pause (the backoff of unprocessed batch writes), what a conflict
+ * refused: up to `attempts` times in all, or while the next try starts within the budget.
+ */
+async function retryingConflicts<T>(send: () => Promise<T>, attempts: number | undefined): Promise<T> {
+  const started = Date.now();
   for (let attempt = 1; ; attempt++) {
     try {
       return await send();
     } catch (error) {
-      if (!isTransactionConflict(error) || attempt >= attempts) throw error;
-      await new Promise((resolve) => setTimeout(resolve, retryDelayMs(attempt, Math.random(), 5, 200)));
+      const pause = retryDelayMs(attempt, Math.random(), 5, 200);
+      const spent =
+        attempts !== undefined
+          ? attempt >= attempts
+          : Date.now() - started + pause > CONFLICT_RETRY_BUDGET_MS;
+      if (!isTransactionConflict(error) || spent) throw error;
+      await new Promise((resolve) => setTimeout(resolve, pause));
     }
   }
 }

@@ -18,15 +18,18 @@ export function usageUpdates(
   return deltas.map((delta) =>
     table.update(usageEntity.key({ tenantId, storage: delta.storage, share }), {
       add: { bytes: delta.bytes, archives: delta.archives },
-      setIfAbsent: {
-        [TABLE_SCHEMA.entityAttribute]: usageEntity.name,
-        tenantId,
-        storage: delta.storage,
-        share,
-      },
+      setIfAbsent: shareFields(tenantId, delta.storage, share),
     }),
   );
 }
+
+/** A usage share's own fields, written by whichever write creates it. */
+const shareFields = (tenantId: string, storage: string, share: number) => ({
+  [TABLE_SCHEMA.entityAttribute]: usageEntity.name,
+  tenantId,
+  storage,
+  share,
+});
 
 /** The tenant's usage counters, one per storage it has archives on (each summed from its shares). */
 export class UsageStore {
@@ -47,16 +50,22 @@ export class UsageStore {
 
   /**
    * Sets the counters to what the catalog says (the daily sweep's correction): each storage's
-   * figures on its first share, its other shares (and a storage the catalog no longer has) to zero.
+   * difference is added to its first share, in one write per storage that differs, so an archive
+   * counted meanwhile by another write is never overwritten and a reader never sees a storage
+   * half corrected. A storage the catalog no longer has goes to zero.
    */
   async replace(tenantId: string, usage: readonly StorageUsage[]): Promise<void> {
-    type Share = StorageUsage & { share?: number };
-    const writes = new Map<string, Share>();
-    const place = (entry: Share) => writes.set(`${entry.storage}#${entry.share ?? ''}`, entry);
-    for (const { storage, share } of await this.#shares(tenantId))
-      place({ storage, bytes: 0, archives: 0, ...(share !== undefined ? { share } : {}) });
-    for (const entry of usage) place({ ...entry, share: 0 });
-    for (const entry of writes.values()) await this.#table.write(usageEntity.item({ tenantId, ...entry }));
+    const counted = new Map((await this.ofTenant(tenantId)).map((entry) => [entry.storage, entry]));
+    const wanted = new Map(usage.map((entry) => [entry.storage, entry]));
+    for (const storage of new Set([...counted.keys(), ...wanted.keys()])) {
+      const bytes = (wanted.get(storage)?.bytes ?? 0) - (counted.get(storage)?.bytes ?? 0);
+      const archives = (wanted.get(storage)?.archives ?? 0) - (counted.get(storage)?.archives ?? 0);
+      if (bytes === 0 && archives === 0) continue;
+      await this.#table.updateIf(usageEntity.key({ tenantId, storage, share: 0 }), {
+        add: { bytes, archives },
+        setIfAbsent: shareFields(tenantId, storage, 0),
+      });
+    }
   }
 
   async #shares(tenantId: string) {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createDocumentClient, localClientConfig } from '#shared/adapters/dynamo/client.ts';
@@ -12,7 +12,7 @@ import {
 import type { RunCounterShare } from '#shared/adapters/dynamo/entities/run.ts';
 import { createStore } from '#shared/adapters/dynamo/store.ts';
 import { type BackupRecord, formatBackupId } from '#shared/domain/backup/backup-record.ts';
-import type { RunGuestResult } from '#shared/domain/run.ts';
+import { finalRunStatus, type RunGuestResult } from '#shared/domain/run.ts';
 import { playTransactionConflicts } from '#shared/local/dynamo/transaction-conflicts.ts';
 import { createTestTable } from '#test/support/dynamo.ts';
 import { testRun } from './fixtures.ts';
@@ -86,7 +86,7 @@ const result = (guestId: string, index: number): RunGuestResult => ({
   finishedAt: '2026-01-01T02:01:00.000Z',
 });
 
-const record = (guestId: string) => ({
+const recordOf = (guestId: string) => ({
   tenantId: 'acme',
   guestId,
   name: 'auto-1',
@@ -98,29 +98,37 @@ const record = (guestId: string) => ({
 describe('results landing together on one run', () => {
   it('each either counts before the run stops counting or is late: the ended run\u2019s counts are exactly the counted ones', async () => {
     const { store } = await conflictingStore();
-    const guests = guestIds(40);
-    await store.runs.create(testRun({ targets: guests.length }));
-    const outcomes = guests.map((guestId, index) =>
-      store.runs.recordResult('acme', result(guestId, index), record(guestId)),
-    );
-    // Counting stops while results are still landing.
+    const guests = guestIds(45);
+    expect(await store.runs.claim(testRun({ targets: guests.length }))).toBe(true);
+    const record = (from: number, to: number) =>
+      guests
+        .slice(from, to)
+        .map((guestId, offset) =>
+          store.runs.recordResult('acme', result(guestId, from + offset), recordOf(guestId)),
+        );
+    // Before counting stops: all count.
+    expect(new Set(await Promise.all(record(0, 15)))).toEqual(new Set(['recorded']));
+    // While it stops: each counts or is late.
+    const landing = record(15, 30);
     const counted = await store.runs.closeCounting('acme', 'run_1');
-    const recorded = await Promise.all(outcomes);
+    const raced = await Promise.all(landing);
+    // After: all late.
+    expect(new Set(await Promise.all(record(30, 45)))).toEqual(new Set(['late']));
     if (!counted) throw new Error('the run is gone');
-    expect(recorded.every((outcome) => outcome === 'recorded' || outcome === 'late')).toBe(true);
-    const countedIndexes = guests.flatMap((_, index) => (recorded[index] === 'recorded' ? [index] : []));
+    const outcomes = [...Array<string>(15).fill('recorded'), ...raced];
+    const countedIndexes = outcomes.flatMap((outcome, index) => (outcome === 'recorded' ? [index] : []));
+    expect(raced.every((outcome) => outcome === 'recorded' || outcome === 'late')).toBe(true);
     expect(counted.succeeded + counted.failed).toBe(countedIndexes.length);
     expect(counted.failed).toBe(countedIndexes.filter((index) => index % 5 === 0).length);
-    await store.runs.finish('acme', 'run_1', counted, {
-      status: 'partially_failed',
-      finishedAt: '2026-01-01T03:00:00.000Z',
-    });
-    const late = recorded.filter((outcome) => outcome === 'late').length;
+    const status = finalRunStatus(counted);
+    expect(
+      await store.runs.finish('acme', 'run_1', counted, { status, finishedAt: '2026-01-01T03:00:00.000Z' }),
+    ).toBe(true);
     expect(await store.runs.get('acme', 'run_1')).toMatchObject({
-      status: 'partially_failed',
+      status,
       succeeded: counted.succeeded,
       failed: counted.failed,
-      ...(late > 0 ? { late } : {}),
+      late: 15 + raced.filter((outcome) => outcome === 'late').length,
     });
     // Every guest's result is kept either way.
     expect(await store.runs.results('acme', 'run_1')).toHaveLength(guests.length);
@@ -129,10 +137,10 @@ describe('results landing together on one run', () => {
   it('all count when the run keeps counting, however many meet on a share', async () => {
     const { store, conflicts } = await conflictingStore();
     const guests = guestIds(60);
-    await store.runs.create(testRun({ targets: guests.length }));
+    expect(await store.runs.claim(testRun({ targets: guests.length }))).toBe(true);
     const recorded = await Promise.all(
       guests.map((guestId, index) =>
-        store.runs.recordResult('acme', result(guestId, index), record(guestId)),
+        store.runs.recordResult('acme', result(guestId, index), recordOf(guestId)),
       ),
     );
     expect(new Set(recorded)).toEqual(new Set(['recorded']));
@@ -144,6 +152,74 @@ describe('results landing together on one run', () => {
     // They met on shares (DynamoDB Local serves one request at a time, so a burst holds each share
     // long) and were sent again until each landed once.
     expect(conflicts.played()).toBeGreaterThan(0);
+  });
+
+  it('count on the run\u2019s own item for a run claimed before shares existed, until it stops counting', async () => {
+    const { store } = await conflictingStore();
+    const guests = guestIds(4);
+    // Created, never claimed by this version: no shares.
+    await store.runs.create(testRun({ targets: guests.length }));
+    const record = (index: number) =>
+      store.runs.recordResult(
+        'acme',
+        result(guests[index] as string, index),
+        recordOf(guests[index] as string),
+      );
+    expect([await record(0), await record(1)]).toEqual(['recorded', 'recorded']);
+    expect(await store.runs.get('acme', 'run_1')).toMatchObject({ succeeded: 1, failed: 1 });
+    const counted = await store.runs.closeCounting('acme', 'run_1');
+    expect(counted).toMatchObject({ succeeded: 1, failed: 1, status: 'running' });
+    // Stopped counting, not yet ended: late, on the item as on a share.
+    expect(await record(2)).toBe('late');
+    if (!counted) throw new Error('the run is gone');
+    await store.runs.finish('acme', 'run_1', counted, {
+      status: 'partially_failed',
+      finishedAt: '2026-01-01T03:00:00.000Z',
+    });
+    expect(await record(3)).toBe('late');
+    expect(await store.runs.get('acme', 'run_1')).toMatchObject({ succeeded: 1, failed: 1, late: 2 });
+  });
+
+  it('of a run that does not exist are refused, and leave no share behind', async () => {
+    const { store, doc, tableName } = await conflictingStore();
+    await expect(
+      store.runs.recordResult('acme', result('cl_01JD7W3M4Q8Z.100', 1), recordOf('cl_01JD7W3M4Q8Z.100')),
+    ).rejects.toThrow();
+    const left = await doc.send(new ScanCommand({ TableName: tableName }));
+    expect(left.Items ?? []).toEqual([]);
+  });
+
+  it('count again after a resume that found counting closed by a finish the crash cut short', async () => {
+    const { store } = await conflictingStore();
+    const guests = guestIds(2);
+    await store.runs.claim(testRun({ targets: guests.length }));
+    await store.runs.closeCounting('acme', 'run_1');
+    expect(await store.runs.resume('acme', 'run_1', '2026-01-01T02:30:00.000Z')).toBe(true);
+    expect(
+      await store.runs.recordResult('acme', result(guests[0] as string, 1), recordOf(guests[0] as string)),
+    ).toBe('recorded');
+    expect(await store.runs.get('acme', 'run_1')).toMatchObject({ succeeded: 1, status: 'running' });
+  });
+
+  it('stop counting when a run fails as a whole', async () => {
+    const { store } = await conflictingStore();
+    const guests = guestIds(2);
+    await store.runs.claim(testRun({ targets: guests.length }));
+    expect(
+      await store.runs.recordResult('acme', result(guests[0] as string, 1), recordOf(guests[0] as string)),
+    ).toBe('recorded');
+    expect(
+      await store.runs.fail('acme', 'run_1', '2026-01-01T02:30:00.000Z', 'the workflow did not start'),
+    ).toBe(true);
+    expect(
+      await store.runs.recordResult('acme', result(guests[1] as string, 2), recordOf(guests[1] as string)),
+    ).toBe('late');
+    expect(await store.runs.get('acme', 'run_1')).toMatchObject({
+      status: 'failed',
+      succeeded: 1,
+      failed: 0,
+      late: 1,
+    });
   });
 });
 

@@ -35,14 +35,14 @@ describe('the cost model', () => {
       1710,
     );
     expect(usd('GB-seconds (arm64)')).toBeCloseTo(1710 * 0.2 * 0.5 * 0.0000133334, 12);
-    // (10 × 6 + 20 for the run: 4 and its 16 counter shares closed) × 30 = 2,400 WRU; 1,710 + 600 × 2 = 2,910 RRU.
-    expect(usd('write request units')).toBeCloseTo(2400 * 0.625e-6, 12);
+    // (10 × 6 + 37 for the run: 5, and its 16 counter shares opened and closed) × 30 = 2,910 WRU; 1,710 + 600 × 2 = 2,910 RRU.
+    expect(usd('write request units')).toBeCloseTo(2910 * 0.625e-6, 12);
     expect(usd('read request units')).toBeCloseTo(2910 * 0.125e-6, 12);
     // Events: 30 run events and 300 guest events published to SNS and EventBridge; SQS receives
     // and deletes per notifier call (60).
     const quantity = (service: string) => report.lines.find((line) => line.service === service)?.quantity;
     expect([quantity('SNS'), quantity('EventBridge'), quantity('SQS')]).toEqual([330, 330, 120]);
-    expect(report.totalUsd).toBeCloseTo(0.0729569, 6);
+    expect(report.totalUsd).toBeCloseTo(0.0732757, 6);
     expect(report.perGuestSnapshotUsd).toBeCloseTo(report.totalUsd / 300, 12);
     const peak = (quota: string) => report.quotas.find((q) => q.quota.startsWith(quota))?.peak;
     expect(peak('state transitions')).toBeCloseTo(90 / 3600, 10);

@@ -3,8 +3,11 @@ import { type Run, type RunGuestResult, runStatusOf } from '#shared/domain/run.t
 import { shareSuffix } from '../counter-shares.ts';
 import { daysAfter, defineEntity, tenantPartition } from '../entity.ts';
 
-/** A run as stored: `claimedAt` marks the workflow execution that took it (never shown). */
-export type StoredRun = Run & { readonly claimedAt?: string };
+/**
+ * A run as stored (neither is shown): `claimedAt` marks the workflow execution that took it,
+ * `countingClosedAt` when finishing it stopped counting results (see run-store.ts).
+ */
+export type StoredRun = Run & { readonly claimedAt?: string; readonly countingClosedAt?: string };
 
 const runSchema: z.ZodType<StoredRun> = z.object({
   id: z.string(),
@@ -28,6 +31,7 @@ const runSchema: z.ZodType<StoredRun> = z.object({
   cancelledBy: z.string().optional(),
   reason: z.string().optional(),
   claimedAt: z.string().optional(),
+  countingClosedAt: z.string().optional(),
 });
 
 /**
