@@ -95,7 +95,11 @@ describe('finishing a run whose execution ended early', () => {
 
   it('leaves a run that finished before its execution ended as it is', async () => {
     const { deps, store, run, input, published } = await setUp();
-    await store.runs.finish('acme', run.id, run, { status: 'skipped', finishedAt: run.createdAt });
+    const counted = await store.runs.closeCounting('acme', run.id);
+    expect(
+      counted &&
+        (await store.runs.finish('acme', run.id, counted, { status: 'skipped', finishedAt: run.createdAt })),
+    ).toBe(true);
     expect(await finishEndedExecution(deps, { workflow: 'policy-run', status: 'FAILED', input })).toMatch(
       /^ignored/,
     );

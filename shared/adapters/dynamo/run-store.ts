@@ -1,4 +1,5 @@
 import type { BackupRecord } from '#shared/domain/backup/backup-record.ts';
+import { NotFoundError } from '#shared/domain/errors.ts';
 import { usageDelta } from '#shared/domain/plans/usage-counter.ts';
 import {
   type Run,
@@ -70,6 +71,9 @@ const whileUnfinished = (
 
 const EXISTS = 'attribute_exists(pk)';
 
+/** The run stopped counting results ({@link RunStore.closeCounting}): the counts read since are final. */
+const COUNTING_CLOSED = 'attribute_exists(#countingClosedAt)';
+
 const toRun = (stored: StoredRun): Run => {
   const { claimedAt: _claimedAt, countingClosedAt: _countingClosedAt, ...run } = stored;
   return run;
@@ -107,6 +111,10 @@ export class RunStore {
       ...kept
     } = runEntity.item({ ...described, status: 'running' }, { lifetimes: this.#table.lifetimes() });
     const { status: _running, ...keptAsWritten } = kept;
+    // Shares first: a claim that commits and then fails to open them would be retried, refused
+    // as already claimed, and its run never end. Opening is idempotent and harmless to a run
+    // another execution claimed (a share is created only where none is, never reopened).
+    await this.#updateShares(run.tenantId, run.id, {});
     const claimed = await this.#table.updateIf(this.#key(run.tenantId, run.id), {
       set: { status: 'running', claimedAt },
       setIfAbsent: { startedAt: claimedAt, ...keptAsWritten },
@@ -114,22 +122,33 @@ export class RunStore {
       names: { ...UNFINISHED_NAMES, '#claimedAt': 'claimedAt' },
       values: UNFINISHED_VALUES,
     });
-    if (claimed) await this.#updateShares(run.tenantId, run.id, {});
     return claimed;
   }
 
-  /** Takes an unfinished run over again (resume after a crash); false when it has finished. */
+  /**
+   * Takes an unfinished run over again (resume after a crash); false when it has finished. A
+   * crash between closing the counting and writing the end left it closed: it is opened again in
+   * the same transaction, so only a run that has not ended counts again.
+   */
   async resume(tenantId: string, runId: string, startedAt: string): Promise<boolean> {
-    // A crash between closing the counting and writing the end left it closed: count again.
-    const resumed = await this.#table.updateIf(
-      this.#key(tenantId, runId),
-      whileUnfinished({
-        set: { status: 'running', startedAt, claimedAt: startedAt },
-        remove: ['countingClosedAt'],
-      }),
-    );
-    if (resumed) await this.#updateShares(tenantId, runId, { remove: ['closed'] });
-    return resumed;
+    try {
+      await this.#table.transact([
+        this.#table.update(
+          this.#key(tenantId, runId),
+          whileUnfinished({
+            set: { status: 'running', startedAt, claimedAt: startedAt },
+            remove: ['countingClosedAt'],
+          }),
+        ),
+        ...this.#shareUpdates(tenantId, runId, { remove: ['closed'] }).map((share) =>
+          this.#table.update(share.key, share.update),
+        ),
+      ]);
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionFailed && error.index === 0) return false;
+      throw error;
+    }
   }
 
   /** Unfinished runs of every tenant (local crash recovery only: a Scan, never on a request path). */
@@ -232,12 +251,13 @@ export class RunStore {
   async fail(tenantId: string, runId: string, finishedAt: string, reason: string): Promise<boolean> {
     const run = await this.closeCounting(tenantId, runId);
     if (!run) return false;
-    return await this.#setIfUnfinished(tenantId, runId, {
-      status: 'failed',
-      finishedAt,
-      reason,
-      ...countedFields(run),
-    });
+    return await this.#table.updateIf(
+      this.#key(tenantId, runId),
+      whileUnfinished(
+        { set: { status: 'failed', finishedAt, reason, ...countedFields(run) } },
+        { condition: COUNTING_CLOSED, names: { '#countingClosedAt': 'countingClosedAt' } },
+      ),
+    );
   }
 
   /**
@@ -247,11 +267,15 @@ export class RunStore {
    * is late.
    */
   async closeCounting(tenantId: string, runId: string): Promise<Run | undefined> {
-    await this.#table.updateIf(
+    const open = await this.#table.updateIf(
       this.#key(tenantId, runId),
-      whileUnfinished({ setIfAbsent: { countingClosedAt: new Date(this.#table.now()).toISOString() } }),
+      whileUnfinished(
+        { setIfAbsent: { countingClosedAt: new Date(this.#table.now()).toISOString() } },
+        { condition: EXISTS },
+      ),
     );
-    await this.#updateShares(tenantId, runId, { set: { closed: true } });
+    // Ended already (or gone): nothing counts any more, and no share is made for it.
+    if (open) await this.#updateShares(tenantId, runId, { set: { closed: true } });
     return await this.get(tenantId, runId);
   }
 
@@ -261,14 +285,21 @@ export class RunStore {
     /** Nothing: opens the shares (creates those missing). */
     change: Pick<ItemUpdate, 'set' | 'remove'>,
   ): Promise<void> {
-    await Promise.all(
-      Array.from({ length: RUN_COUNTER_SHARES }, (_, share) =>
-        this.#table.updateIf(runCounterShareEntity.key({ tenantId, runId, share }), {
-          ...change,
-          setIfAbsent: this.#shareFields(tenantId, runId, share),
-        }),
+    const written = await Promise.allSettled(
+      this.#shareUpdates(tenantId, runId, change).map((share) =>
+        this.#table.updateIf(share.key, share.update),
       ),
     );
+    const failed = written.find((outcome) => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  /** The same change of every share (creating those missing). */
+  #shareUpdates(tenantId: string, runId: string, change: Pick<ItemUpdate, 'set' | 'remove'>) {
+    return Array.from({ length: RUN_COUNTER_SHARES }, (_, share) => ({
+      key: runCounterShareEntity.key({ tenantId, runId, share }),
+      update: { ...change, setIfAbsent: this.#shareFields(tenantId, runId, share) },
+    }));
   }
 
   /** A share's own fields, written by whichever write creates it. */
@@ -308,12 +339,18 @@ export class RunStore {
       this.#key(tenantId, runId),
       whileUnfinished(
         { set: { ...end, ...countedFields(run) } },
-        end.status === 'cancelled'
-          ? {}
-          : {
-              condition: 'attribute_not_exists(#cancelRequestedAt)',
-              names: { '#cancelRequestedAt': 'cancelRequestedAt' },
-            },
+        {
+          // Counting still closed (no resume reopened it since the read) and, unless it ends
+          // cancelled, no cancel asked for since.
+          condition: [
+            COUNTING_CLOSED,
+            ...(end.status === 'cancelled' ? [] : ['attribute_not_exists(#cancelRequestedAt)']),
+          ].join(' AND '),
+          names: {
+            '#countingClosedAt': 'countingClosedAt',
+            ...(end.status === 'cancelled' ? {} : { '#cancelRequestedAt': 'cancelRequestedAt' }),
+          },
+        },
       ),
     );
   }
@@ -411,7 +448,9 @@ export class RunStore {
       } catch (error) {
         if (!(error instanceof ConditionFailed)) throw error;
         if (error.index === 0) return 'duplicate';
-        if (error.index !== 2 || counting === 'asLate') throw error;
+        if (error.index !== 2) throw error;
+        // Not even its late counter: the run does not exist.
+        if (counting === 'asLate') throw new NotFoundError('run', result.runId);
         // No share (a run claimed before shares existed): it counts on the run's item while it can.
         return counting === 'onShare' && error.item === undefined ? 'onRun' : 'asLate';
       }

@@ -184,7 +184,7 @@ describe('results landing together on one run', () => {
     const { store, doc, tableName } = await conflictingStore();
     await expect(
       store.runs.recordResult('acme', result('cl_01JD7W3M4Q8Z.100', 1), recordOf('cl_01JD7W3M4Q8Z.100')),
-    ).rejects.toThrow();
+    ).rejects.toMatchObject({ name: 'NotFoundError' });
     const left = await doc.send(new ScanCommand({ TableName: tableName }));
     expect(left.Items ?? []).toEqual([]);
   });
@@ -193,12 +193,33 @@ describe('results landing together on one run', () => {
     const { store } = await conflictingStore();
     const guests = guestIds(2);
     await store.runs.claim(testRun({ targets: guests.length }));
-    await store.runs.closeCounting('acme', 'run_1');
+    const counted = await store.runs.closeCounting('acme', 'run_1');
     expect(await store.runs.resume('acme', 'run_1', '2026-01-01T02:30:00.000Z')).toBe(true);
+    // The finish that read before the resume no longer holds: its counts may be stale now.
+    if (!counted) throw new Error('the run is gone');
+    expect(
+      await store.runs.finish('acme', 'run_1', counted, {
+        status: 'failed',
+        finishedAt: '2026-01-01T02:31:00.000Z',
+      }),
+    ).toBe(false);
     expect(
       await store.runs.recordResult('acme', result(guests[0] as string, 1), recordOf(guests[0] as string)),
     ).toBe('recorded');
     expect(await store.runs.get('acme', 'run_1')).toMatchObject({ succeeded: 1, status: 'running' });
+    // A finished run is not taken over again, nor are its shares reopened.
+    const closed = await store.runs.closeCounting('acme', 'run_1');
+    if (!closed) throw new Error('the run is gone');
+    expect(
+      await store.runs.finish('acme', 'run_1', closed, {
+        status: 'partially_failed',
+        finishedAt: '2026-01-01T02:40:00.000Z',
+      }),
+    ).toBe(true);
+    expect(await store.runs.resume('acme', 'run_1', '2026-01-01T02:50:00.000Z')).toBe(false);
+    expect(
+      await store.runs.recordResult('acme', result(guests[1] as string, 2), recordOf(guests[1] as string)),
+    ).toBe('late');
   });
 
   it('stop counting when a run fails as a whole', async () => {
