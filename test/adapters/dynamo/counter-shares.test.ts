@@ -12,7 +12,7 @@ import {
 import type { RunCounterShare } from '#shared/adapters/dynamo/entities/run.ts';
 import { createStore } from '#shared/adapters/dynamo/store.ts';
 import { type BackupRecord, formatBackupId } from '#shared/domain/backup/backup-record.ts';
-import { finalRunStatus, type RunGuestResult } from '#shared/domain/run.ts';
+import { finalRunStatus, type Run, type RunGuestResult, type RunStatus } from '#shared/domain/run.ts';
 import { playTransactionConflicts } from '#shared/local/dynamo/transaction-conflicts.ts';
 import { createTestTable } from '#test/support/dynamo.ts';
 import { testRun } from './fixtures.ts';
@@ -192,34 +192,28 @@ describe('results landing together on one run', () => {
   it('count again after a resume that found counting closed by a finish the crash cut short', async () => {
     const { store } = await conflictingStore();
     const guests = guestIds(2);
+    const record = (index: number) =>
+      store.runs.recordResult(
+        'acme',
+        result(guests[index] as string, index + 1),
+        recordOf(guests[index] as string),
+      );
+    const finish = async (counted: Run | undefined, status: RunStatus, finishedAt: string) => {
+      if (!counted) throw new Error('the run is gone');
+      return await store.runs.finish('acme', 'run_1', counted, { status, finishedAt });
+    };
     await store.runs.claim(testRun({ targets: guests.length }));
     const counted = await store.runs.closeCounting('acme', 'run_1');
     expect(await store.runs.resume('acme', 'run_1', '2026-01-01T02:30:00.000Z')).toBe(true);
     // The finish that read before the resume no longer holds: its counts may be stale now.
-    if (!counted) throw new Error('the run is gone');
-    expect(
-      await store.runs.finish('acme', 'run_1', counted, {
-        status: 'failed',
-        finishedAt: '2026-01-01T02:31:00.000Z',
-      }),
-    ).toBe(false);
-    expect(
-      await store.runs.recordResult('acme', result(guests[0] as string, 1), recordOf(guests[0] as string)),
-    ).toBe('recorded');
+    expect(await finish(counted, 'failed', '2026-01-01T02:31:00.000Z')).toBe(false);
+    expect(await record(0)).toBe('recorded');
     expect(await store.runs.get('acme', 'run_1')).toMatchObject({ succeeded: 1, status: 'running' });
     // A finished run is not taken over again, nor are its shares reopened.
     const closed = await store.runs.closeCounting('acme', 'run_1');
-    if (!closed) throw new Error('the run is gone');
-    expect(
-      await store.runs.finish('acme', 'run_1', closed, {
-        status: 'partially_failed',
-        finishedAt: '2026-01-01T02:40:00.000Z',
-      }),
-    ).toBe(true);
+    expect(await finish(closed, 'partially_failed', '2026-01-01T02:40:00.000Z')).toBe(true);
     expect(await store.runs.resume('acme', 'run_1', '2026-01-01T02:50:00.000Z')).toBe(false);
-    expect(
-      await store.runs.recordResult('acme', result(guests[1] as string, 2), recordOf(guests[1] as string)),
-    ).toBe('late');
+    expect(await record(1)).toBe('late');
   });
 
   it('stop counting when a run fails as a whole', async () => {
