@@ -42,7 +42,7 @@ const SINGLE_WRITE = /^(Put|Update|Delete)(Item)?Command$/;
  * Plays DynamoDB's transaction conflicts, which DynamoDB Local does not: a TransactWriteItems that
  * touches an item another one is still writing is cancelled with `TransactionConflict` on that
  * action (`TransactionCanceledException`), as DynamoDB documents. Without it, transactions on a
- * hot item (a run's counters, written by every guest's result) never conflict locally and fail
+ * hot item (as a run's counters were while one item took every guest's result) never conflict locally and fail
  * only in AWS. The window is one attempt's request (inside the SDK's retry loop, as DynamoDB holds
  * an item only while it processes the transaction). A single-item write (PutItem, UpdateItem,
  * DeleteItem) of an item a transaction is writing is refused with `TransactionConflictException`,
