@@ -164,8 +164,7 @@ export class TableAccess {
   /**
    * Runs writes atomically. A failed condition surfaces as {@link ConditionFailed} naming the
    * item, so callers can tell "name taken" from "changed since read". A transaction cancelled
-   * because another one on the same items was in flight (a run's counters take every guest's
-   * result) applied nothing, so it is sent again: up to `conflictAttempts` times in all when
+   * because another one on the same items was in flight applied nothing, so it is sent again: up to `conflictAttempts` times in all when
    * given, otherwise for up to {@link CONFLICT_RETRY_BUDGET_MS}.
    */
   async transact(items: TransactItem[], options: { conflictAttempts?: number } = {}): Promise<void> {
@@ -225,7 +224,7 @@ export class TableAccess {
   async #sendWrite(
     command: PutCommand | UpdateCommand | DeleteCommand,
   ): Promise<{ readonly Attributes?: Item }> {
-    // Either command's output holds the attributes asked for (none unless ReturnValues says so).
+    // Each command's output holds the attributes asked for (none unless ReturnValues says so).
     return await retryingConflicts(() => this.doc.send(command as UpdateCommand), undefined);
   }
 

@@ -33,12 +33,10 @@ export async function finishRun(
   input: { tenantId: string; runId: string; executionEnded?: ExecutionEnd },
 ): Promise<Run> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const read = await deps.store.runs.get(input.tenantId, input.runId);
-    if (!read) throw new NotFoundError('run', input.runId);
-    // Ended already (a retried step): its event again, under the same id.
-    if (read.status !== 'running') return await publish(deps, read);
+    // Closing the counting of a run that has ended changes nothing and reads it as it is.
     const run = await deps.store.runs.closeCounting(input.tenantId, input.runId);
     if (!run) throw new NotFoundError('run', input.runId);
+    // Ended already (a retried step): its event again, under the same id.
     if (run.status !== 'running') return await publish(deps, run);
     const ended = input.executionEnded;
     const cancelled = run.cancelRequestedAt !== undefined || ended?.status === 'cancelled';
