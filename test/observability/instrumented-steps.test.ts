@@ -1,13 +1,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createUlidGenerator } from '#shared/domain/ids.ts';
 import { instrument } from '#shared/observability/instrument.ts';
 import { measureFinishedRun, measureGuestResult } from '#shared/observability/step-metrics.ts';
 import { createTelemetry, METRICS_NAMESPACE } from '#shared/observability/telemetry.ts';
 import { claimRun } from '#shared/services/policy-run/claim-run.ts';
 import { finishRun } from '#shared/services/policy-run/finish-run.ts';
-import type { ServiceDeps } from '#shared/services/service-deps.ts';
 import { createTestTable } from '#test/support/dynamo.ts';
 import { testPolicy } from '#test/support/policies.ts';
+import { quietServiceDeps } from '#test/support/service-deps.ts';
 
 /** Every JSON line written to stdout while `work` runs. */
 async function stdoutLines(work: () => Promise<unknown>): Promise<Array<Record<string, any>>> {
@@ -40,14 +39,7 @@ describe('an instrumented entry point', () => {
     const { store } = await createTestTable();
     const policy = testPolicy();
     await store.policies.create(policy, []);
-    const deps: ServiceDeps = {
-      store,
-      secrets: { put: async () => '', get: async () => '', delete: async () => undefined },
-      proxmox: { call: async () => undefined },
-      ids: createUlidGenerator(),
-      now: Date.now,
-      events: { publish: async () => undefined },
-    };
+    const deps = quietServiceDeps(store);
     const { runId } = await claimRun(deps, {
       tenantId: 'acme',
       policyId: policy.id,

@@ -17,6 +17,7 @@ import { planDailySweep, SWEEP_CHUNK_GUESTS, sweepUnit } from '#shared/services/
 import { syncClusterInventory } from '#shared/services/inventory.ts';
 import type { ServiceDeps } from '#shared/services/service-deps.ts';
 import { createTestTable, type TestTable } from '#test/support/dynamo.ts';
+import { quietServiceDeps } from '#test/support/service-deps.ts';
 import { startTestSimulator, type TestSimulator, TOKEN_ID, TOKEN_SECRET } from '#test/support/simulator.ts';
 
 /** Records the name of every DynamoDB command the store sends (a Scan would show up here). */
@@ -123,14 +124,7 @@ describe('the daily sweep, fanned out per tenant', () => {
     }));
     await store.guests.putMany(guests);
     await registerTenant(store.table, 'big');
-    const deps: ServiceDeps = {
-      store,
-      secrets: { put: async () => '', get: async () => '', delete: async () => undefined },
-      proxmox: { call: async () => [] },
-      ids: createUlidGenerator(),
-      now: Date.now,
-      events: noEvents,
-    };
+    const deps = quietServiceDeps(store, { proxmox: { call: async () => [] } });
     const enqueued: SweepUnit[] = [];
     const queue = { enqueue: async (units: readonly SweepUnit[]) => void enqueued.push(...units) };
     expect(await planDailySweep(deps, queue)).toEqual({ tenants: 1 });

@@ -1,21 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { createUlidGenerator } from '#shared/domain/ids.ts';
 import { loadLane } from '#shared/services/policy-run/load-lane.ts';
-import type { ServiceDeps } from '#shared/services/service-deps.ts';
 import { createTestTable } from '#test/support/dynamo.ts';
+import { quietServiceDeps } from '#test/support/service-deps.ts';
 
 describe('loadLane', () => {
   it('gives a fast lane until startedAt + startWithinMs to start guests (now + it without a start)', async () => {
     const { store } = await createTestTable();
     const now = Date.parse('2026-06-03T02:00:10.000Z');
-    const deps: ServiceDeps = {
-      store,
-      secrets: { put: async () => '', get: async () => '', delete: async () => undefined },
-      proxmox: { call: async () => undefined },
-      ids: createUlidGenerator(),
-      now: () => now,
-      events: { publish: async () => undefined },
-    };
+    const deps = quietServiceDeps(store, { now: () => now });
     const context = {
       tenantId: 'acme',
       runId: 'run-1',

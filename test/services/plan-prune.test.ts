@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createUlidGenerator } from '#shared/domain/ids.ts';
 import type { SnapshotRecord } from '#shared/domain/snapshot-record.ts';
 import { recordGuestResult } from '#shared/services/policy-run/record-result.ts';
 import { planPrune } from '#shared/services/retention/plan-prune.ts';
-import type { ServiceDeps } from '#shared/services/service-deps.ts';
 import { createTestTable } from '#test/support/dynamo.ts';
 import { testPolicy } from '#test/support/policies.ts';
+import { quietServiceDeps } from '#test/support/service-deps.ts';
 import { testRun } from '../adapters/dynamo/fixtures.ts';
 
 const CLUSTER = 'cl_01JD0000000000000000000001';
@@ -30,14 +29,7 @@ async function setUp() {
   const policy = testPolicy({ retention: { keepLast: 2 } });
   await store.policies.create(policy, []);
   for (const day of ['01', '02']) await store.snapshots.put(record(policy.id, day));
-  const deps: ServiceDeps = {
-    store,
-    secrets: { put: async () => '', get: async () => '', delete: async () => undefined },
-    proxmox: { call: async () => undefined },
-    ids: createUlidGenerator(),
-    now: () => Date.parse('2026-06-03T03:30:00Z'),
-    events: { publish: async () => undefined },
-  };
+  const deps = quietServiceDeps(store, { now: () => Date.parse('2026-06-03T03:30:00Z') });
   const item = {
     tenantId: 'acme',
     policyId: policy.id,

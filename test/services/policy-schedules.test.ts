@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ScheduleWriteError } from '#shared/domain/errors.ts';
-import { createUlidGenerator } from '#shared/domain/ids.ts';
 import type { PolicyScheduler } from '#shared/ports/policy-scheduler.ts';
 import { createPolicy, deletePolicy, type PolicyDeps, updatePolicy } from '#shared/services/policies.ts';
 import { createTestTable } from '#test/support/dynamo.ts';
 import { fakeScheduler } from '#test/support/fake-policy-scheduler.ts';
 import { testPolicySpec } from '#test/support/policies.ts';
+import { quietServiceDeps } from '#test/support/service-deps.ts';
 
 const spec = testPolicySpec();
 const context = {
@@ -15,15 +15,7 @@ const context = {
 
 async function deps(scheduler: PolicyScheduler): Promise<PolicyDeps> {
   const { store } = await createTestTable();
-  return {
-    store,
-    secrets: { put: async () => '', get: async () => '', delete: async () => undefined },
-    proxmox: { call: async () => undefined },
-    ids: createUlidGenerator(),
-    now: Date.now,
-    events: { publish: async () => undefined },
-    schedules: scheduler,
-  };
+  return { ...quietServiceDeps(store), schedules: scheduler };
 }
 
 describe('policies and their schedules', () => {

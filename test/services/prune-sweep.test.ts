@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Guest } from '#shared/domain/guest.ts';
-import { createUlidGenerator } from '#shared/domain/ids.ts';
 import type { LaneRef } from '#shared/domain/lane.ts';
 import { pruneSweep } from '#shared/services/retention/prune-sweep.ts';
 import { SWEEP_LANE_CHUNK } from '#shared/services/retention/prune-work.ts';
-import type { ServiceDeps } from '#shared/services/service-deps.ts';
 import { createTestTable } from '#test/support/dynamo.ts';
 import { testPolicy } from '#test/support/policies.ts';
+import { quietServiceDeps } from '#test/support/service-deps.ts';
 
 const CLUSTER = 'cl_01JD0000000000000000000001';
 const guest = (vmid: number, node: string): Guest => ({
@@ -50,14 +49,7 @@ describe('the retention sweep', () => {
         });
       }
     }
-    const deps: ServiceDeps = {
-      store,
-      secrets: { put: async () => '', get: async () => '', delete: async () => undefined },
-      proxmox: { call: async () => undefined },
-      ids: createUlidGenerator(),
-      now: () => Date.parse('2026-06-03T03:30:00Z'),
-      events: { publish: async () => undefined },
-    };
+    const deps = quietServiceDeps(store, { now: () => Date.parse('2026-06-03T03:30:00Z') });
     const started: Array<{ name: string; ref: LaneRef }> = [];
     const unit = { tenantId: 'acme', guestIds: guests.map((g) => g.id), unitKey: '0' };
     const summary = await pruneSweep(deps, unit, async (name, ref) => void started.push({ name, ref }));
